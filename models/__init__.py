@@ -1,0 +1,1 @@
+"""Typed SQLAlchemy models and the one engine/session factory. No Qt here."""
