@@ -320,3 +320,25 @@ def strip_ids(value: Any) -> Any:
     if isinstance(value, list):
         return [strip_ids(v) for v in value]
     return value
+
+
+def _name_order(item: dict) -> tuple[str, str]:
+    return (item["name"].casefold(), item["name"])
+
+
+def normalize_workstream(stream: dict) -> dict:
+    out = dict(stream)
+    out["allowed_presences"] = sort_base_presences(stream.get("allowed_presences", []))
+    out["context_variables"] = sorted(stream.get("context_variables", []), key=_name_order)
+    out["channels"] = sorted(stream.get("channels", []), key=_name_order)
+    return out  # routing rules keep their order: it is their meaning
+
+
+def normalize_document(doc: dict) -> dict:
+    """The document's value once ordered: named lists by name, rules as they stand."""
+    out = dict(doc)
+    for kind in ("presences", "agents", "queues", "workstreams"):
+        out[kind] = sorted(doc.get(kind, []), key=_name_order)
+    out["queues"] = [{**q, "agents": sorted(q.get("agents", []), key=lambda n: (n.casefold(), n))} for q in out["queues"]]
+    out["workstreams"] = [normalize_workstream(w) for w in out["workstreams"]]
+    return out

@@ -1,0 +1,161 @@
+"""The first commands: gui, import, export, list, demo."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from app.configdoc import DocumentInvalid
+from app.errors import UserError
+
+LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
+TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
+
+
+def add_parser(subparsers) -> None:
+    gui = subparsers.add_parser("gui", help="open the app (the default command)")
+    gui.add_argument("--screenshot", metavar="PATH", help="render the window to a PNG and exit")
+    gui.add_argument("--workstream", metavar="NAME", help="open this work stream's editor")
+    gui.add_argument("--tab", choices=TABS, help="the editor tab (or the live agent panel) to show")
+    gui.add_argument("--view", choices=("workstreams", "queues", "agents", "presences", "channels", "agent-panel"),
+                     help="the main window view to show")
+    gui.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+    gui.set_defaults(handler=run_gui)
+
+    imp = subparsers.add_parser("import", help="validate a configuration document and apply it in one transaction")
+    imp.add_argument("file", metavar="FILE.json", help="the configuration document ('-' for stdin)")
+    imp.add_argument("--replace", action="store_true", help="empty the configuration first")
+    imp.add_argument("--dry-run", action="store_true", help="validate and show the plan, write nothing")
+    imp.set_defaults(handler=run_import)
+
+    exp = subparsers.add_parser("export", help="write the whole configuration as a document")
+    exp.add_argument("file", metavar="FILE.json", help="where to write ('-' for stdout)")
+    exp.add_argument("--workstream", action="append", metavar="NAME",
+                     help="only this work stream and what it references (repeatable)")
+    exp.add_argument("--with-ids", action="store_true", help="include every object's UUID")
+    exp.set_defaults(handler=run_export)
+
+    lst = subparsers.add_parser("list", help="list work streams, queues, agents, presences or channels")
+    lst.add_argument("kind", choices=LIST_KINDS)
+    lst.add_argument("--json", action="store_true", help="a JSON list of objects, one per row")
+    lst.set_defaults(handler=run_list)
+
+    demo = subparsers.add_parser("demo", help="reset the database to the demo configuration")
+    demo.add_argument("--yes", action="store_true", help="do not ask")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_gui(args: argparse.Namespace, ctx) -> int:
+    # The CLI is the composition root: the GUI is loaded only when asked for, so the
+    # domain never depends on Qt (and `wsc export` works without a display).
+    gui_main = importlib.import_module("ui.main")
+    return gui_main.run(ctx.db_url, screenshot=args.screenshot, workstream=args.workstream, tab=args.tab,
+                        view=args.view, size=args.size)
+
+
+def read_json_file(path: str, stdin) -> object:
+    from app.jsonio import loads_strict
+
+    try:
+        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}") from None
+    return loads_strict(text, source=path)
+
+
+def run_import(args: argparse.Namespace, ctx) -> int:
+    from app.configio import import_document
+
+    data = read_json_file(args.file, ctx.stdin)
+    try:
+        summary = import_document(ctx.database(), data, replace=args.replace, dry_run=args.dry_run)
+    except DocumentInvalid as error:
+        raise UserError(f"{args.file}: {error}") from None
+    counts = summary.counts()
+    for line in summary.lines():
+        print(line, file=ctx.stdout)
+    verb = "would change" if args.dry_run else "imported"
+    print(f"{verb}: {counts['created']} created, {counts['updated']} updated, {counts['deleted']} deleted",
+          file=ctx.stdout)
+    return 0
+
+
+def run_export(args: argparse.Namespace, ctx) -> int:
+    from app.configio import canonical_json, export_document
+
+    text = canonical_json(export_document(ctx.database(), with_ids=args.with_ids, workstreams=args.workstream))
+    if args.file == "-":
+        ctx.stdout.write(text)
+    else:
+        _atomic_write(Path(args.file), text.encode("utf-8"))
+    return 0
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write beside the target then rename: a crash never leaves half a file."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_bytes(data)
+    temp.replace(path)
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def run_list(args: argparse.Namespace, ctx) -> int:
+    from app.services import Services
+
+    services = Services(ctx.database())
+    rows = {
+        "workstreams": services.list_workstreams,
+        "queues": services.list_queues,
+        "agents": services.list_agents,
+        "presences": services.list_presences,
+        "channels": services.list_channels,
+    }[args.kind]()
+    records = [{k: _plain(v) for k, v in asdict(row).items()} for row in rows]
+    if args.json:
+        print(json.dumps(records, indent=2, ensure_ascii=False), file=ctx.stdout)
+        return 0
+    if not records:
+        print(f"no {args.kind}", file=ctx.stdout)
+        return 0
+    columns = [c for c in records[0] if c not in ("id", "version", "modified_at")]
+    cells = [[_cell(r[c]) for c in columns] for r in records]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip(), file=ctx.stdout)
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=ctx.stdout)
+    return 0
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def run_demo(args: argparse.Namespace, ctx) -> int:
+    from app.demo import load_demo
+
+    if not args.yes:
+        print("Replace the whole configuration with the demo one? [y/N] ", end="", file=ctx.stderr, flush=True)
+        answer = ctx.stdin.readline().strip().lower()
+        if answer not in ("y", "yes"):
+            raise UserError("demo reset cancelled; nothing changed")
+    summary = load_demo(ctx.database())
+    counts = summary.counts()
+    print(f"demo configuration loaded: {counts['created']} created, {counts['updated']} updated, "
+          f"{counts['deleted']} deleted", file=ctx.stdout)
+    return 0

@@ -1,0 +1,1 @@
+"""Alembic migrations, run in code at start (see app/database.py)."""

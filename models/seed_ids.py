@@ -1,0 +1,23 @@
+"""Stable identities of the rows every database has (the base presences)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from models.choices import BASE_PRESENCE_NAMES
+
+# Fixed so that the same base presence has the same id on every workstation.
+_NAMESPACE = uuid.UUID("5b0c6f1e-3c1a-4f0e-9a43-7b1d2f6a0c11")
+_EPOCH = datetime(2026, 1, 1)
+
+
+def base_presence_id(base: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"presence:{base}"))
+
+
+def base_presence_rows() -> list[dict]:
+    return [
+        {"id": base_presence_id(base), "name": name, "base": base, "text": "", "is_system": True,
+         "created_at": _EPOCH, "modified_at": _EPOCH, "version": 1}
+        for base, name in BASE_PRESENCE_NAMES.items()
+    ]
