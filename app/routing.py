@@ -317,11 +317,12 @@ class CompiledRouter:
 
 def _trace_leaf(item: _TracedLeaf, result: bool, context: Mapping[str, Any]) -> dict:
     variable = item.leaf["variable"]
+    value = item.leaf.get("value")
     return {
         "path": item.path,
         "variable": variable,
         "operator": item.leaf["operator"],
-        "value": item.leaf.get("value"),
+        "value": list(value) if isinstance(value, list) else value,
         "seen": context.get(variable),
         "result": result,
     }

@@ -1,0 +1,44 @@
+"""UI test fixtures: scripted answers for message boxes, isolated QSettings."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from ui import messages
+
+
+class Answers:
+    """Answers message boxes in order and records what was asked."""
+
+    def __init__(self):
+        self.queue: list[str] = []
+        self.asked: list[tuple[str, str, str]] = []
+
+    def push(self, *answers: str) -> None:
+        self.queue.extend(answers)
+
+    def __call__(self, kind: str, title: str, text: str) -> str:
+        self.asked.append((kind, title, text))
+        if not self.queue:
+            # info/error boxes need no scripted answer; a question without one is a test bug
+            if kind in ("info", "error", "warning"):
+                return messages.OK
+            raise AssertionError(f"unexpected {kind} dialog: {title}: {text}")
+        return self.queue.pop(0)
+
+
+@pytest.fixture(autouse=True)
+def answers(monkeypatch):
+    recorder = Answers()
+    monkeypatch.setattr(messages, "responder", recorder)
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp):
+    """QSettings go to tmp_path, so tests never read or write the user's."""
+    QCoreApplication.setOrganizationName("WorkstreamConsoleTests")
+    QCoreApplication.setApplicationName("Workstream Console Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield

@@ -1,0 +1,1 @@
+"""Thin Qt views over app.services. Nothing here touches a SQLAlchemy session."""
