@@ -179,8 +179,6 @@ class KnownNames:
     queues: set[str] = field(default_factory=set)
     # channel name -> owning work stream name, to refuse a channel claimed twice
     channels: dict[str, str] = field(default_factory=dict)
-    # channel kind -> name of the channel that is the default of its kind
-    default_channels: dict[str, str] = field(default_factory=dict)
 
 
 def _fold(name: str) -> str:
@@ -230,11 +228,10 @@ def check_references(doc: ConfigDocument, known: KnownNames | None = None) -> li
 
     issues += _duplicates(enumerate(w.name for w in doc.workstreams), "workstreams", "work stream")
     channel_owner = {_fold(k): v for k, v in known.channels.items()}
-    defaults = dict(known.default_channels)
     stream_names = {_fold(w.name) for w in doc.workstreams}
     # Channels owned by streams in this document are re-declared by it.
     channel_owner = {k: v for k, v in channel_owner.items() if _fold(v) not in stream_names}
-    defaults = {k: v for k, v in defaults.items() if _fold(known.channels.get(v, "")) not in stream_names}
+    defaults: dict[str, str] = {}  # a default declared here replaces the receiver's; two here clash
     for index, stream in enumerate(doc.workstreams):
         issues += check_workstream(stream, queue_names, f"workstreams[{index}]")
         for c_index, channel in enumerate(stream.channels):
@@ -245,7 +242,7 @@ def check_references(doc: ConfigDocument, known: KnownNames | None = None) -> li
             channel_owner[_fold(channel.name)] = stream.name
             if channel.is_default:
                 other = defaults.get(channel.kind)
-                if other is not None and _fold(other) != _fold(channel.name):
+                if other is not None:
                     issues.append(Issue(f"{path}.is_default", f"'{other}' is already the default {channel.kind}"))
                 defaults[channel.kind] = channel.name
     return issues

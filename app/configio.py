@@ -188,12 +188,8 @@ def known_names(session: Session) -> KnownNames:
     known.presences = set(session.scalars(select(Presence.name)))
     known.agents = set(session.scalars(select(Agent.name)))
     known.queues = set(session.scalars(select(Queue.name)))
-    for channel_name, stream_name, kind, is_default in session.execute(
-        select(Channel.name, WorkStream.name, Channel.kind, Channel.is_default).join(Channel.workstream)
-    ):
+    for channel_name, stream_name in session.execute(select(Channel.name, WorkStream.name).join(Channel.workstream)):
         known.channels[channel_name] = stream_name
-        if is_default:
-            known.default_channels[kind] = channel_name
     return known
 
 
@@ -286,7 +282,8 @@ class _Writer:
         return self.lookup(model, name)
 
     def _remember(self, model: type, obj: Any, old_name: str | None = None) -> None:
-        table = self._lookups.setdefault(model, {})
+        self.lookup(model, "")  # load the table first, or later lookups would miss the rest
+        table = self._lookups[model]
         if old_name is not None:
             table.pop(fold(old_name), None)
         table[fold(obj.name)] = obj
