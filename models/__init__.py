@@ -2,6 +2,9 @@
 from models.db import make_engine, make_session_factory
 from models.entities import (
     Agent,
+    Baseline,
+    BaselineObject,
+    BundleHistory,
     Base,
     Channel,
     ContextVariable,
@@ -15,6 +18,6 @@ from models.entities import (
 )
 
 __all__ = [
-    "Agent", "Base", "Channel", "ContextVariable", "Presence", "Queue", "RoutingRuleItem",
+    "Agent", "Base", "Baseline", "BaselineObject", "BundleHistory", "Channel", "ContextVariable", "Presence", "Queue", "RoutingRuleItem",
     "RoutingTestCase", "Setting", "WorkStream", "queue_members", "make_engine", "make_session_factory",
 ]

@@ -200,3 +200,45 @@ class Setting(Base):
 
 
 ENTITY_TYPES = (Presence, Agent, Queue, WorkStream, ContextVariable, RoutingRuleItem, Channel)
+
+
+class BundleHistory(Base):
+    """One line per bundle imported or exported: when, which file, what it did."""
+
+    __tablename__ = "bundle_history"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "import" | "export"
+    file: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(8))  # "full" | "delta" | "cmt"
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    baseline_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Baseline(Base):
+    """The state of the configuration when a full bundle was exported or imported.
+
+    A delta since a baseline carries what changed after it; conflicts are
+    judged against the versions recorded here.
+    """
+
+    __tablename__ = "baseline"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source_database_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class BaselineObject(Base):
+    __tablename__ = "baseline_object"
+
+    baseline_id: Mapped[str] = mapped_column(ForeignKey("baseline.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    version: Mapped[int] = mapped_column(Integer)

@@ -21,7 +21,7 @@ and queue members are unordered (the exporter sorts them); rules are ordered.
 """
 from __future__ import annotations
 
-import copy
+import bisect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Mapping
 
@@ -125,14 +125,14 @@ class Diff:
 
     @property
     def counts(self) -> dict[str, int]:
-        created = {c.name for c in self.changes if c.op == "create" and not c.is_nested for _ in [0]}
-        created_n = sum(1 for c in self.changes if c.op == "create" and not c.is_nested)
-        deleted_n = sum(1 for c in self.changes if c.op == "delete" and not c.is_nested)
-        updated = {(c.kind, c.name.casefold()) for c in self.changes
-                   if not c.is_nested and c.op in ("update", "rename")}
+        top = [c for c in self.changes if not c.is_nested]
+        updated = {(c.kind, c.name.casefold()) for c in top if c.op in ("update", "rename")}
         updated |= {("workstream", c.workstream.casefold()) for c in self.changes if c.workstream is not None}
-        del created
-        return {"created": created_n, "updated": len(updated), "deleted": deleted_n}
+        return {
+            "created": sum(1 for c in top if c.op == "create"),
+            "updated": len(updated),
+            "deleted": sum(1 for c in top if c.op == "delete"),
+        }
 
     def to_json(self) -> dict:
         return {"counts": self.counts, "changes": [c.to_json() for c in sorted(self.changes, key=Change.sort_key)]}
@@ -191,24 +191,29 @@ def _id(obj: Mapping) -> str | None:
 
 
 def match(a_items: list[dict], b_items: list[dict]) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
-    """Pairs (by id, then by folded name), then the unmatched of a, then of b."""
+    """Pairs (by id, then by folded name; repeated names pair in order), then the unmatched of a, then of b."""
     pairs: list[tuple[dict, dict]] = []
     a_left = list(a_items)
     b_left = list(b_items)
     for key in (_id, lambda obj: obj["name"].casefold()):
-        index = {}
+        waiting: dict[Any, list[dict]] = {}
         for obj in a_left:
             k = key(obj)
             if k is not None:
-                index.setdefault(k, obj)
-        for obj in list(b_left):
+                waiting.setdefault(k, []).append(obj)
+        unmatched_b = []
+        for obj in b_left:
             k = key(obj)
-            partner = index.pop(k, None) if k is not None else None
-            if partner is not None:
-                pairs.append((partner, obj))
-                a_left.remove(partner)
-                b_left.remove(obj)
-    pairs.sort(key=lambda pair: b_items.index(pair[1]))
+            queue = waiting.get(k) if k is not None else None
+            if queue:
+                pairs.append((queue.pop(0), obj))
+            else:
+                unmatched_b.append(obj)
+        paired = {id(old) for old, _new in pairs}
+        a_left = [obj for obj in a_left if id(obj) not in paired]
+        b_left = unmatched_b
+    order = {id(obj): i for i, obj in enumerate(b_items)}
+    pairs.sort(key=lambda pair: order[id(pair[1])])
     return pairs, a_left, b_left
 
 
@@ -288,8 +293,6 @@ def _rename_references(doc: dict, kind: str, mapping: Mapping[str, str]) -> None
 
 def _longest_increasing(values: list[int]) -> set[int]:
     """Indices of one longest strictly increasing subsequence (patience sort, O(n log n))."""
-    import bisect
-
     tails: list[int] = []
     tail_index: list[int] = []
     previous = [-1] * len(values)
@@ -311,11 +314,12 @@ def _longest_increasing(values: list[int]) -> set[int]:
 
 
 def _moves(pairs: list[tuple[dict, dict]], a_rules: list[dict], b_rules: list[dict], stream: str) -> list[Change]:
-    ordered = sorted(pairs, key=lambda pair: b_rules.index(pair[1]))
-    a_positions = [a_rules.index(old) for old, _new in ordered]
-    stay = _longest_increasing(a_positions)
+    a_position = {id(rule): i for i, rule in enumerate(a_rules)}
+    b_position = {id(rule): i for i, rule in enumerate(b_rules)}
+    ordered = sorted(pairs, key=lambda pair: b_position[id(pair[1])])
+    stay = _longest_increasing([a_position[id(old)] for old, _new in ordered])
     return [Change("move", "routing_rule", new["name"], workstream=stream,
-                   from_position=a_rules.index(old) + 1, to_position=b_rules.index(new) + 1)
+                   from_position=a_position[id(old)] + 1, to_position=b_position[id(new)] + 1)
             for i, (old, new) in enumerate(ordered) if i not in stay]
 
 
@@ -361,13 +365,11 @@ def _workstream_changes(old: dict, new: dict) -> list[Change]:
     changes += _nested_changes("context_variable", stream, pairs, gone, added)
 
     rule_pairs, gone, added = match(old["routing_rules"], new["routing_rules"])
-    if variable_renames:
-        rule_pairs = [({**o, "condition": _rename_in_condition(o["condition"], variable_renames)}, n)
-                      for o, n in rule_pairs]
-    changes += _nested_changes("routing_rule", stream, rule_pairs, gone, added)
-    originals = {id(n): o for o, n in match(old["routing_rules"], new["routing_rules"])[0]}
-    changes += _moves([(originals[id(n)], n) for _o, n in rule_pairs], old["routing_rules"],
-                      new["routing_rules"], stream)
+    # Compare conditions as if the variables had always had their new names.
+    compared = [({**o, "condition": _rename_in_condition(o["condition"], variable_renames)}, n)
+                for o, n in rule_pairs]
+    changes += _nested_changes("routing_rule", stream, compared, gone, added)
+    changes += _moves(rule_pairs, old["routing_rules"], new["routing_rules"], stream)
 
     pairs, gone, added = match(old["channels"], new["channels"])
     changes += _nested_changes("channel", stream, pairs, gone, added)
