@@ -82,7 +82,7 @@ def _text_leaf(slot: int, operator: str, value: Any) -> LeafTest | None:
         if operator == "in":
             return lambda p: p[slot] in folded
         return lambda p: (v := p[slot]) is not None and v not in folded
-    target = value
+    target = value.casefold()
     if operator == "eq":
         return lambda p: p[slot] == target
     if operator == "ne":

@@ -29,6 +29,12 @@ with the capacity picks one (presence is not checked: picking is the agent's own
 act).  Ended conversations keep their capacity blocked for ``wrap_up_block_s``;
 auto-closed ones release it at once.
 
+Events besides the spec's list: ``capacity_changed`` (set_capacity) and a
+``reason`` on ``queued`` (no_eligible_agent | pick_mode) and on
+``capacity_released`` (declined, offer_expired, withdrawn, ended, wrap_up_over,
+auto_close).  ``keep_same_agent`` has no effect: the simulator has no transfers
+or reconnections for affinity to matter.
+
 Listeners run synchronously and must not call actions themselves (that raises
 RuntimeError); a GUI should queue what it wants to do next.
 """

@@ -1,0 +1,68 @@
+"""`wsc route WORKSTREAM key=value ... [--json]`: where would this conversation go?"""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Mapping
+
+from app.errors import UserError
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "route",
+        help="show which queue a conversation with these context values is routed to",
+        description="Evaluate a work stream's routing rules for one conversation, top to bottom.",
+    )
+    parser.add_argument("workstream", metavar="WORKSTREAM", help="the work stream's name")
+    parser.add_argument("context", metavar="NAME=VALUE", nargs="*", help="context variable values")
+    parser.add_argument("--json", action="store_true",
+                        help="print {workstream, queue, rule, fallback, trace} as JSON")
+    parser.set_defaults(handler=run)
+
+
+def parse_assignments(items: list[str]) -> dict[str, str]:
+    """NAME=VALUE pairs (the value may itself contain '=')."""
+    values: dict[str, str] = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise UserError(f"malformed context value '{item}': expected NAME=VALUE")
+        if name.casefold() in {known.casefold() for known in values}:
+            raise UserError(f"context variable '{name}' given twice")
+        values[name] = value
+    return values
+
+
+def find_workstream(doc: Mapping[str, Any], name: str) -> dict:
+    for ws in doc["workstreams"]:
+        if ws["name"].casefold() == name.casefold():
+            return ws
+    known = ", ".join(f"'{ws['name']}'" for ws in doc["workstreams"]) or "none"
+    raise UserError(f"unknown work stream '{name}' (known: {known})")
+
+
+def describe(result_json: Mapping[str, Any]) -> list[str]:
+    queue = result_json["queue"]
+    if queue is None:
+        return ["queue: none (no rule matched and the work stream has no default queue)"]
+    rule = result_json["rule"] if result_json["rule"] is not None else "default queue (no rule matched)"
+    return [f"queue: {queue}", f"rule: {rule}"]
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from app.configio import export_document
+    from app.routing import coerce_context, compile_workstream
+
+    raw = parse_assignments(args.context)
+    doc = export_document(ctx.database())
+    ws = find_workstream(doc, args.workstream)
+    context = coerce_context(ws, raw)
+    result = compile_workstream(ws).route(context).to_json()
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False), file=ctx.stdout)
+    else:
+        for line in describe(result):
+            print(line, file=ctx.stdout)
+    return 0

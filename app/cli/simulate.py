@@ -1,0 +1,50 @@
+"""`wsc simulate SCENARIO.json`: play a scenario, print one JSON event per line."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app.errors import UserError
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "simulate",
+        help="run a work-distribution scenario and print its events as JSON lines",
+        description="Play a scenario (conversations, accepts, declines, presence changes ...) against the "
+                    "current configuration on a virtual clock. The same scenario always prints the same lines.",
+    )
+    parser.add_argument("scenario", metavar="SCENARIO.json", help="the scenario file ('-' for stdin)")
+    parser.set_defaults(handler=run)
+
+
+def read_scenario(path: str, stdin) -> object:
+    from app.jsonio import loads_strict
+
+    try:
+        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}") from None
+    return loads_strict(text, source=path)
+
+
+def event_line(event: dict) -> str:
+    return json.dumps(event, sort_keys=True, separators=(",", ":"))
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from app.configio import export_document
+    from app.simulator import run_scenario
+
+    scenario = read_scenario(args.scenario, ctx.stdin)
+    doc = export_document(ctx.database())
+    try:
+        events = run_scenario(doc, scenario)
+    except UserError as error:
+        raise UserError(f"{args.scenario}: {error}") from None
+    for event in events:
+        print(event_line(event), file=ctx.stdout)
+    return 0
