@@ -8,11 +8,11 @@ level 9.  The same inputs give the same bytes (with the same zlib).
 
 ``created_at`` is the one field that varies between exports, so callers pass
 it.  Policy for the CLI (``wsc bundle export``): the configuration's own
-last-modified time, i.e. the latest ``updated_at`` of the exported objects,
+last-modified time, i.e. the latest ``modified_at`` of the exported objects,
 formatted by ``created_at_for``; ``FIXED_CREATED_AT`` when there is none; an
 explicit ``--created-at`` overrides.  Exporting an unchanged configuration
 twice therefore gives identical bytes, while a bundle still says how fresh its
-content is.  (Editing and then reverting an object moves its ``updated_at``, so
+content is.  (Editing and then reverting an object moves its ``modified_at``, so
 that case gives a new timestamp: the bytes then differ only in the manifest.)
 
 Reading checks, in order, and stops at the first problem with a one-line
@@ -29,7 +29,7 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Union
 
@@ -78,8 +78,15 @@ class LoadedBundle:
 # --------------------------------------------------------------------------- write
 
 def created_at_for(last_modified: datetime | None) -> str:
-    """The CLI's created_at: the configuration's last change, or the fixed epoch."""
-    return utc_timestamp(last_modified) if last_modified is not None else FIXED_CREATED_AT
+    """The CLI's created_at: the configuration's last change, or the fixed epoch.
+
+    A naive datetime is taken as UTC (the database stores ``modified_at`` that way).
+    """
+    if last_modified is None:
+        return FIXED_CREATED_AT
+    if last_modified.tzinfo is None:
+        last_modified = last_modified.replace(tzinfo=timezone.utc)
+    return utc_timestamp(last_modified)
 
 
 def config_bytes_for(config: dict, kind: str) -> bytes:
@@ -106,12 +113,13 @@ def bundle_bytes(config: dict, *, kind: str = "full", label: str, source_databas
                               created_at=created_at, sign_key=sign_key)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        _add_member(archive, MANIFEST_MEMBER, canonical_json(manifest))
-        _add_member(archive, CONFIG_MEMBER, data)
+        add_member(archive, MANIFEST_MEMBER, canonical_json(manifest))
+        add_member(archive, CONFIG_MEMBER, data)
     return buffer.getvalue()
 
 
-def _add_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+def add_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add one member with fixed timestamp, mode and compression (deterministic bytes)."""
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # Unix, on every platform, so the bytes do not depend on the OS

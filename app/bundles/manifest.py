@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from app.configdoc import issues_from_pydantic
 
@@ -37,9 +37,9 @@ MANIFEST_MEMBER = "manifest.json"
 # created_at when the caller has no better time: the zip timestamps' epoch.
 FIXED_CREATED_AT = "1980-01-01T00:00:00Z"
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 _VERSION = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?")
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-UtcTimestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")]
 AppVersion = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+!-]{1,64}$")]
 ReleaseVersion = Annotated[str, StringConstraints(pattern=r"^\d{1,6}(\.\d{1,6}){0,3}$")]
 Text = Annotated[str, StringConstraints(max_length=200)]
@@ -68,12 +68,24 @@ class Manifest(_Strict):
     format_version: int
     app_version: AppVersion
     min_app_version: ReleaseVersion
-    created_at: UtcTimestamp
+    created_at: str
     source_database_id: Text
     label: Text
     kind: Literal["full", "delta"]
     members: dict[str, MemberDigest]
     signature: Signature | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc_timestamp(cls, value: str) -> str:
+        problem = "must be a UTC time like 2024-05-01T12:00:00Z"
+        if not _TIMESTAMP.match(value):
+            raise ValueError(problem)
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")  # a real date (no month 13)
+        except ValueError:
+            raise ValueError(problem) from None
+        return value
 
     def to_json(self) -> dict:
         data = self.model_dump(mode="json")

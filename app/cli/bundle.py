@@ -1,0 +1,157 @@
+"""`wsc bundle validate|diff`: the bundle commands that need no database of their own.
+
+``validate FILE`` checks a .wsbundle exactly as an import would (safety,
+manifest, checksums, signature, schema and references).  ``diff A B`` shows
+what changes from A to B, where each side is a .wsbundle, a configuration
+document (.json) or ``db`` (the current database, with ids).
+
+``bundle export`` and ``bundle import`` (database side) are added next to these.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from app.bundles import safety
+from app.bundles.diff import diff_documents
+from app.bundles.format import MAX_CONFIG_BYTES, LoadedBundle, load_sign_key, read_bundle
+from app.bundles.safety import RejectedInput
+from app.configdoc import ConfigDocument, DocumentInvalid, KnownNames
+from app.errors import UserError
+
+DB_SIDE = "db"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def add_parser(subparsers) -> None:
+    bundle = subparsers.add_parser("bundle", help="configuration bundles (.wsbundle): validate, diff")
+    commands = bundle.add_subparsers(dest="bundle_command", metavar="SUBCOMMAND", required=True)
+    add_bundle_subcommands(commands)
+
+
+def add_bundle_subcommands(commands) -> None:
+    """The database-free subcommands; the caller may add export/import to ``commands``."""
+    validate = commands.add_parser("validate", help="check a bundle as an import would, write nothing")
+    validate.add_argument("file", metavar="FILE.wsbundle")
+    add_signature_options(validate)
+    validate.add_argument("--json", action="store_true", help="print the manifest and counts as JSON")
+    validate.set_defaults(handler=run_validate)
+
+    diff = commands.add_parser("diff", help="what changes from A to B (bundles, documents or 'db')")
+    diff.add_argument("a", metavar="A", help="a .wsbundle, a configuration document (.json), or 'db'")
+    diff.add_argument("b", metavar="B", help="the same kinds as A")
+    diff.add_argument("--json", action="store_true", help="the changes as JSON (stable order)")
+    diff.set_defaults(handler=run_diff)
+
+
+def add_signature_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sign-key-file", metavar="PATH", help="HMAC key file: check the signature if present")
+    parser.add_argument("--require-signature", action="store_true",
+                        help="refuse a bundle without a valid signature (needs --sign-key-file)")
+
+
+def sign_key_from(args: argparse.Namespace) -> bytes | None:
+    if args.require_signature and not args.sign_key_file:
+        raise UserError("--require-signature needs --sign-key-file")
+    return load_sign_key(args.sign_key_file) if args.sign_key_file else None
+
+
+def receiving_names(args: argparse.Namespace, ctx) -> KnownNames | None:
+    """HOOK: names in the receiving database that a merge import may refer to.
+
+    ``validate`` checks a bundle on its own (None), which is right for a full
+    import with --replace.  For a merge import the database side should return
+    ``app.configio.known_names(session)`` so that references to existing
+    queues/agents/presences pass.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------- validate
+
+def run_validate(args: argparse.Namespace, ctx) -> int:
+    loaded = read_bundle(args.file, require_signature=args.require_signature, sign_key=sign_key_from(args),
+                         known=receiving_names(args, ctx))
+    summary = bundle_summary(loaded)
+    if args.json:
+        print(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False), file=ctx.stdout)
+    else:
+        print(summary_line(args.file, summary), file=ctx.stdout)
+    return 0
+
+
+def bundle_summary(loaded: LoadedBundle) -> dict[str, Any]:
+    document = loaded.document
+    if isinstance(document, ConfigDocument):
+        contents = {kind: len(getattr(document, kind)) for kind in ("presences", "agents", "queues", "workstreams")}
+    else:
+        contents = {"changes": len(document.changes)}
+    return {
+        "manifest": loaded.manifest.to_json(),
+        "contents": contents,
+        "signature": "verified" if loaded.signature_verified else
+                     ("present, not checked" if loaded.manifest.signature else "unsigned"),
+    }
+
+
+def summary_line(file: str, summary: dict[str, Any]) -> str:
+    manifest = summary["manifest"]
+    contents = ", ".join(f"{count} {kind}" for kind, count in summary["contents"].items())
+    return (f"{file}: ok — {manifest['kind']} bundle '{manifest['label']}' from {manifest['source_database_id']}, "
+            f"created {manifest['created_at']} by {manifest['app_version']}; {contents}; {summary['signature']}")
+
+
+# --------------------------------------------------------------------------- diff
+
+def run_diff(args: argparse.Namespace, ctx) -> int:
+    before = load_side(args.a, ctx)
+    after = load_side(args.b, ctx)
+    try:
+        diff = diff_documents(before, after)
+    except DocumentInvalid as error:
+        raise UserError(f"cannot compare: {error}") from None
+    if args.json:
+        print(json.dumps(diff.to_json(), sort_keys=True, indent=2, ensure_ascii=False), file=ctx.stdout)
+    elif diff.is_empty:
+        print("no differences", file=ctx.stdout)
+    else:
+        ctx.stdout.write(diff.render_text())
+        print(diff.summary(), file=ctx.stdout)
+    return 0
+
+
+def load_side(spec: str, ctx) -> dict:
+    """A full configuration document from a bundle, a JSON document, or the database."""
+    if spec == DB_SIDE:
+        from app.configio import export_document
+
+        return export_document(ctx.database(), with_ids=True)
+    path = Path(spec)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_ZIP_MAGIC))
+    except OSError as error:
+        raise UserError(f"{spec}: {error.strerror or error}") from None
+    if head == _ZIP_MAGIC:
+        loaded = read_bundle(path)
+        if loaded.manifest.kind != "full":
+            raise UserError(f"{spec}: a delta bundle has no whole configuration to compare")
+        return loaded.raw_config
+    return read_document(path)
+
+
+def read_document(path: Path) -> dict:
+    """A JSON configuration document, read with the same strict rules as a bundle's."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise UserError(f"{path}: larger than {safety.human_size(MAX_CONFIG_BYTES)}")
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}") from None
+    value = safety.load_json(data, str(path), error=RejectedInput)
+    if not isinstance(value, dict):
+        raise UserError(f"{path}: the document must be a JSON object")
+    return value

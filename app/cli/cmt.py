@@ -1,0 +1,67 @@
+"""`wsc cmt inspect`: read a Dynamics CMT package without touching the database.
+
+Prints what the package holds and what the console leaves out (``ignored``)
+or maps (``notes``); ``--document OUT.json`` writes the configuration document
+it would import.  ``cmt export`` / ``cmt import`` (database side) are added next to it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from app.cmt import CmtImport, read_cmt_package
+
+
+def add_parser(subparsers) -> None:
+    cmt = subparsers.add_parser("cmt", help="Dynamics 365 Configuration Migration tool packages: inspect")
+    commands = cmt.add_subparsers(dest="cmt_command", metavar="SUBCOMMAND", required=True)
+    add_cmt_subcommands(commands)
+
+
+def add_cmt_subcommands(commands) -> None:
+    inspect = commands.add_parser("inspect", help="read a CMT package and report what would be imported")
+    inspect.add_argument("file", metavar="PACKAGE.zip")
+    inspect.add_argument("--json", action="store_true", help="the report as JSON")
+    inspect.add_argument("--document", metavar="OUT.json", help="also write the configuration document")
+    inspect.set_defaults(handler=run_inspect)
+
+
+def run_inspect(args: argparse.Namespace, ctx) -> int:
+    imported = read_cmt_package(args.file)
+    if args.document:
+        write_text_atomically(Path(args.document), json.dumps(imported.document, sort_keys=True, indent=2,
+                                                              ensure_ascii=False) + "\n")
+    report = inspect_report(imported)
+    if args.json:
+        print(json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False), file=ctx.stdout)
+        return 0
+    counts = report["contents"]
+    print(f"{args.file}: ok — {counts['workstreams']} work streams, {counts['queues']} queues, "
+          f"{counts['context_variables']} context variables, {counts['routing_rules']} routing rules", file=ctx.stdout)
+    for line in imported.notes:
+        print(f"note: {line}", file=ctx.stdout)
+    for line in imported.ignored:
+        print(f"ignored: {line}", file=ctx.stdout)
+    return 0
+
+
+def inspect_report(imported: CmtImport) -> dict:
+    streams = imported.document["workstreams"]
+    return {
+        "contents": {
+            "workstreams": len(streams),
+            "queues": len(imported.document["queues"]),
+            "context_variables": sum(len(w["context_variables"]) for w in streams),
+            "routing_rules": sum(len(w["routing_rules"]) for w in streams),
+        },
+        "notes": imported.notes,
+        "ignored": imported.ignored,
+    }
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    temp = path.with_name(path.name + ".part")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
