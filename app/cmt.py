@@ -13,8 +13,9 @@ What is carried
   mode, notification, screen pop timeout (both ``msdyn_screenpoptimeout`` and
   ``msdyn_screenpoptimeout_optionSet``), allowed presences, default queue
   (lookup), assign after decline, keep same agent, wrap-up block,
-  ``msdyn_isdefault`` (written True when the stream owns a default channel;
-  read and reported, since channels are not carried), ``statecode``/``statuscode``
+  ``msdyn_isdefault`` (written True when the stream owns a default channel; read back as a
+  placeholder default channel, since channels themselves are not carried;
+  ``statecode``/``statuscode``
   (0/1 active, 1/2 inactive).
 * ``msdyn_ocliveworkstreamcontextvariable``: display name, name, data type
   (192350000 text, 192350001 number), work stream lookup,
@@ -66,6 +67,8 @@ hardened XML parser (defusedxml: no DTD, no entities, no external references)
 with a depth and element-count limit.
 """
 from __future__ import annotations
+
+from models.choices import CHANNEL_KIND_FOR, NAME_MAX
 
 import io
 import math
@@ -658,9 +661,14 @@ class _Reader:
         stream: dict[str, Any] = {"id": record.id, "name": name, "channel": channels[number]}
         self._stream_values(record, stream, where)
         self._stream_queue(record, stream, where)
-        if record.text("msdyn_isdefault") is not None and parse_bool(record.text("msdyn_isdefault") or "", where):
-            self.notes.append(f"workstream '{name}': msdyn_isdefault is not kept (channels are not carried)")
         stream.update({"context_variables": [], "routing_rules": [], "channels": []})
+        if record.text("msdyn_isdefault") is not None and parse_bool(record.text("msdyn_isdefault") or "", where):
+            # Channels are not carried; a placeholder keeps "default of its kind" (and so the round trip).
+            kind = CHANNEL_KIND_FOR[stream["channel"]]
+            placeholder = f"{name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+            stream["channels"] = [{"name": placeholder, "kind": kind, "is_default": True}]
+            self.notes.append(f"workstream '{name}': default of its channel kind; "
+                              f"placeholder channel '{placeholder}' created")
         self.streams[record.id] = stream
 
     def _stream_values(self, record: _ReadRecord, stream: dict, where: str) -> None:

@@ -17,15 +17,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
 from app.errors import UserError
 from app.paths import sqlite_path
 from models import Setting, make_engine, make_session_factory
+from models.entities import Tracked
 
 BACKUPS_KEPT = 5
+# Provenance of the configuration (see app/bundle_service.py).
+ORIGIN_KEY = "config_origin_id"
+CHANGED_KEY = "config_changed_at"
 
 
 class DatabaseRefused(UserError):
@@ -92,6 +96,7 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
         engine.dispose()
         raise
     db = Database(url=url, engine=engine, sessions=make_session_factory(engine))
+    event.listen(db.sessions, "before_flush", _note_configuration_change)
     _ensure_identity(db)
     if is_new and seed_demo:
         from app.demo import load_demo
@@ -151,6 +156,22 @@ def _prune_backups(path: Path) -> None:
     backups = sorted(path.parent.glob(f"{path.stem}.*.bak"), key=lambda p: p.stat().st_mtime)
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
+
+
+def _note_configuration_change(session: Session, _context, _instances) -> None:
+    """Any change to a configuration object moves the configuration's 'last changed' time."""
+    if session.info.get("adopting_provenance"):
+        return
+    changed = [o for o in (*session.new, *session.deleted) if isinstance(o, Tracked)] or [
+        o for o in session.dirty if isinstance(o, Tracked) and session.is_modified(o)]
+    if not changed:
+        return
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    row = session.get(Setting, CHANGED_KEY)
+    if row is None:
+        session.add(Setting(key=CHANGED_KEY, value=stamp))
+    else:
+        row.value = stamp
 
 
 def _ensure_identity(db: Database) -> None:

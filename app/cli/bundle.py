@@ -26,9 +26,81 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 def add_parser(subparsers) -> None:
-    bundle = subparsers.add_parser("bundle", help="configuration bundles (.wsbundle): validate, diff")
+    bundle = subparsers.add_parser("bundle", help="configuration bundles (.wsbundle): export, validate, diff, import")
     commands = bundle.add_subparsers(dest="bundle_command", metavar="SUBCOMMAND", required=True)
+    add_database_subcommands(commands)
     add_bundle_subcommands(commands)
+
+
+def add_database_subcommands(commands) -> None:
+    export = commands.add_parser("export", help="write the configuration (or a delta) as a bundle")
+    export.add_argument("file", metavar="OUT.wsbundle")
+    export.add_argument("--workstream", action="append", metavar="NAME",
+                        help="only this work stream and everything it references (repeatable)")
+    export.add_argument("--delta-since", metavar="BASELINE",
+                        help="only what changed since a baseline (its id, label, or the full bundle file)")
+    export.add_argument("--label", default="", help="a human label written into the manifest")
+    export.add_argument("--sign-key-file", metavar="PATH", help="sign the manifest with this HMAC key")
+    export.set_defaults(handler=run_export)
+
+    imp = commands.add_parser("import", help="show the plan and apply a bundle in one transaction")
+    imp.add_argument("file", metavar="FILE.wsbundle")
+    imp.add_argument("--dry-run", action="store_true", help="stop at the plan; write nothing")
+    imp.add_argument("--replace", action="store_true",
+                     help="full bundles: remove what the bundle does not carry (default: merge)")
+    imp.add_argument("--on-conflict", choices=("stop", "theirs", "ours"), default="stop",
+                     help="delta bundles: what to do when this console changed the same object (default: stop)")
+    imp.add_argument("--json", action="store_true", help="print the plan as JSON")
+    add_signature_options(imp)
+    imp.set_defaults(handler=run_import)
+
+
+def run_export(args: argparse.Namespace, ctx) -> int:
+    from app.bundle_service import export_bundle
+
+    key = load_sign_key(args.sign_key_file) if args.sign_key_file else None
+    result = export_bundle(ctx.database(), args.file, workstreams=args.workstream, label=args.label,
+                           delta_since=args.delta_since, sign_key=key)
+    contents = ", ".join(f"{count} {kind}" for kind, count in result.counts.items())
+    print(f"wrote {result.path}: {result.kind} bundle, {contents}, "
+          f"{result.size:,} bytes; baseline {result.baseline_id[:12]}", file=ctx.stdout)
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx) -> int:
+    from app.bundle_service import import_bundle
+    from app.bundles.delta import DeltaConflict
+
+    try:
+        plan = import_bundle(ctx.database(), args.file, dry_run=args.dry_run, replace=args.replace,
+                             on_conflict=args.on_conflict, require_signature=args.require_signature,
+                             sign_key=sign_key_from(args))
+    except DeltaConflict as error:
+        for conflict in error.conflicts:
+            print(str(conflict), file=ctx.stderr)
+        raise UserError(f"{args.file}: {len(error.conflicts)} conflict(s); nothing imported "
+                        f"(use --on-conflict theirs|ours to decide)") from None
+    print_plan(plan, args, ctx)
+    if plan.conflicts and args.on_conflict == "stop":
+        return 1  # dry run that would stop
+    return 0
+
+
+def print_plan(plan, args: argparse.Namespace, ctx) -> None:
+    counts = plan.counts()
+    if getattr(args, "json", False):
+        print(json.dumps({"file": plan.file, "kind": plan.kind, "label": plan.label, "applied": plan.applied,
+                          "counts": counts, "changes": plan.diff.to_json(),
+                          "conflicts": [c.to_json() for c in plan.conflicts]},
+                         sort_keys=True, indent=2, ensure_ascii=False, default=str), file=ctx.stdout)
+        return
+    for conflict in plan.conflicts:
+        print(str(conflict), file=ctx.stdout)
+    if not plan.diff.is_empty:
+        ctx.stdout.write(plan.diff.render_text())
+    verb = "imported" if plan.applied else "would import"
+    print(f"{verb}: {counts['created']} created, {counts['updated']} updated, {counts['deleted']} deleted"
+          + (f" (backup: {plan.backup})" if plan.backup else ""), file=ctx.stdout)
 
 
 def add_bundle_subcommands(commands) -> None:
@@ -59,22 +131,32 @@ def sign_key_from(args: argparse.Namespace) -> bytes | None:
 
 
 def receiving_names(args: argparse.Namespace, ctx) -> KnownNames | None:
-    """HOOK: names in the receiving database that a merge import may refer to.
+    """Names in the receiving database that a merge import may refer to."""
+    from app.configio import known_names
 
-    ``validate`` checks a bundle on its own (None), which is right for a full
-    import with --replace.  For a merge import the database side should return
-    ``app.configio.known_names(session)`` so that references to existing
-    queues/agents/presences pass.
-    """
-    return None
+    with ctx.database().sessions() as session:
+        return known_names(session)
 
 
 # --------------------------------------------------------------------------- validate
 
 def run_validate(args: argparse.Namespace, ctx) -> int:
+    """Every check an import makes, against this database, and a plan; nothing is written."""
+    from app.bundle_service import import_bundle
+    from app.bundles.delta import DeltaConflict
+
     loaded = read_bundle(args.file, require_signature=args.require_signature, sign_key=sign_key_from(args),
                          known=receiving_names(args, ctx))
+    try:
+        plan = import_bundle(ctx.database(), args.file, dry_run=True, require_signature=args.require_signature,
+                             sign_key=sign_key_from(args))
+    except DeltaConflict as error:  # pragma: no cover - dry runs return conflicts in the plan
+        raise UserError(str(error)) from None
+    if plan.conflicts:
+        raise UserError(f"{args.file}: {plan.conflicts[0]}" + (f" (and {len(plan.conflicts) - 1} more)"
+                                                                if len(plan.conflicts) > 1 else ""))
     summary = bundle_summary(loaded)
+    summary["plan"] = plan.counts()
     if args.json:
         print(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False), file=ctx.stdout)
     else:

@@ -15,9 +15,39 @@ from app.cmt import CmtImport, read_cmt_package
 
 
 def add_parser(subparsers) -> None:
-    cmt = subparsers.add_parser("cmt", help="Dynamics 365 Configuration Migration tool packages: inspect")
+    cmt = subparsers.add_parser("cmt", help="Dynamics 365 Configuration Migration tool packages: export, import, inspect")
     commands = cmt.add_subparsers(dest="cmt_command", metavar="SUBCOMMAND", required=True)
+    export = commands.add_parser("export", help="write the configuration as a CMT data package (zip)")
+    export.add_argument("file", metavar="OUT.zip")
+    export.set_defaults(handler=run_export)
+    imp = commands.add_parser("import", help="map a CMT package and merge it in one transaction")
+    imp.add_argument("file", metavar="PACKAGE.zip")
+    imp.add_argument("--dry-run", action="store_true", help="stop at the plan; write nothing")
+    imp.set_defaults(handler=run_import)
     add_cmt_subcommands(commands)
+
+
+def run_export(args: argparse.Namespace, ctx) -> int:
+    from app.bundle_service import export_cmt
+
+    counts = export_cmt(ctx.database(), args.file)
+    print(f"wrote {args.file}: {counts['workstreams']} work streams, {counts['queues']} queues", file=ctx.stdout)
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx) -> int:
+    from app.bundle_service import import_cmt
+
+    plan, remarks = import_cmt(ctx.database(), args.file, dry_run=args.dry_run)
+    for line in remarks:
+        print(f"note: {line}", file=ctx.stdout)
+    if not plan.diff.is_empty:
+        ctx.stdout.write(plan.diff.render_text())
+    counts = plan.counts()
+    verb = "imported" if plan.applied else "would import"
+    print(f"{verb}: {counts['created']} created, {counts['updated']} updated, {counts['deleted']} deleted",
+          file=ctx.stdout)
+    return 0
 
 
 def add_cmt_subcommands(commands) -> None:

@@ -1,6 +1,8 @@
 """CMT packages: writer facts, round trip, reading Dynamics spellings, hostile XML."""
 from __future__ import annotations
 
+from models.choices import CHANNEL_KIND_FOR
+
 import io
 import zipfile
 from pathlib import Path
@@ -41,7 +43,13 @@ def cmt_part(doc: dict) -> dict:
     for queue in kept["queues"]:
         queue["agents"] = []
     for item in kept["workstreams"]:
-        item["channels"] = []
+        # Channels are not carried; a default stream comes back with a placeholder default channel.
+        if any(c["is_default"] for c in item["channels"]):
+            kind = CHANNEL_KIND_FOR[item["channel"]]
+            item["channels"] = [{"name": f"{item['name']} (default {kind.replace('_', ' ')})", "kind": kind,
+                                 "is_default": True}]
+        else:
+            item["channels"] = []
     return kept
 
 
@@ -142,7 +150,8 @@ def test_round_trip_with_ids_keeps_what_cmt_carries():
     assert isinstance(imported, CmtImport)
     assert imported.document == cmt_part(doc)
     assert imported.ignored == []
-    assert imported.notes == ["workstream 'Chat - Support': msdyn_isdefault is not kept (channels are not carried)"]
+    assert imported.notes == ["workstream 'Chat - Support': default of its channel kind; "
+                              "placeholder channel 'Chat - Support (default chat widget)' created"]
 
 
 def test_round_trip_without_ids_uses_stable_guids():
