@@ -105,7 +105,7 @@ def test_cmt_inspect(tmp_path):
     code, out, err = run(tmp_path, "cmt", "inspect", str(package), "--document", str(out_doc))
     assert code == 0, err
     assert "2 work streams, 3 queues, 2 context variables, 3 routing rules" in out
-    assert "note: workstream 'Chat - Support': msdyn_isdefault is not kept" in out
+    assert "note: workstream 'Chat - Support': default of its channel kind; placeholder channel" in out
     assert json.loads(out_doc.read_text(encoding="utf-8"))["format"] == "workstream-console/config"
     code, out, _ = run(tmp_path, "cmt", "inspect", str(package), "--json")
     assert json.loads(out)["contents"]["routing_rules"] == 3
