@@ -390,3 +390,188 @@ def _leaves(node):
             yield from _leaves(child)
     else:
         yield node
+
+
+# --------------------------------------------------------------------------- the generated route_queue
+
+import io  # noqa: E402 - kept with the tests that use them
+import os  # noqa: E402
+import tokenize  # noqa: E402
+
+import app.routing as routing  # noqa: E402
+
+GENERATED_NAMES = {"def", "return", "if", "elif", "is", "not", "and", "or", "in", "None", "True", "False",
+                   "_route", "ctx", "_K", "_str", "_isinstance", "_slow",
+                   "get", "casefold", "strip", "startswith", "endswith", "__class__"}
+
+
+def assert_only_generated_tokens(source: str) -> None:
+    """The source holds no string literal, no non-integer number and no name it did not make."""
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.STRING:
+            raise AssertionError(f"string literal in generated source: {token.string}")
+        if token.type == tokenize.NUMBER:
+            assert token.string.isdigit(), token.string
+        if token.type == tokenize.NAME:
+            assert token.string in GENERATED_NAMES or (
+                token.string[0] == "v" and token.string[1:].isdigit()), token.string
+        if token.type == tokenize.OP:
+            assert token.string in {"(", ")", "[", "]", ",", ":", "=", "==", "!=", "<", "<=", ">", ">=", "."}, \
+                token.string
+        assert token.type not in (tokenize.ERRORTOKEN, tokenize.COMMENT), token
+
+
+@st.composite
+def deep_conditions(draw):
+    """A leaf wrapped in up to 14 groups (all/any mixed), each with a few sibling leaves."""
+    node = draw(leaves())
+    for _ in range(draw(st.integers(1, 14))):
+        siblings = draw(st.lists(leaves(), max_size=3))
+        siblings.insert(draw(st.integers(0, len(siblings))), node)
+        node = {draw(st.sampled_from(["all", "any"])): siblings}
+    return node
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.one_of(conditions, deep_conditions()), min_size=1, max_size=40),
+       st.lists(contexts(), min_size=1, max_size=8))
+def test_the_generated_function_agrees_with_the_reference_and_the_closures(condition_list, context_list):
+    router = compile_workstream(stream(*[rule(f"R{i}", f"Q{i}", c) for i, c in enumerate(condition_list)]))
+    assert router.source is not None  # this test is about the generated function
+    assert_only_generated_tokens(router.source)
+    for context in context_list:
+        expected_index = next((i for i, c in enumerate(condition_list) if evaluate(c, context)), None)
+        expected_queue = "General" if expected_index is None else f"Q{expected_index}"
+        assert router.route_queue(context) == expected_queue
+        assert router._route_queue_closures(context) == expected_queue
+        assert router.route(context).queue == expected_queue
+
+
+def test_mistyped_and_unusual_values_are_handed_to_an_exact_path():
+    class Text(str):
+        pass
+
+    router = compile_workstream(stream(
+        rule("Number", "N", {"all": [leaf("ordervalue", "gt", 5)]}),
+        rule("Empty text", "E", {"all": [leaf("segment", "is_empty")]}),
+        rule("Contains", "C", {"all": [leaf("country", "contains", "an")]}),
+    ))
+    assert router.source is not None
+    cases = [
+        {"ordervalue": "abc", "segment": "x"},     # text in a number slot: reference meaning
+        {"ordervalue": 6},
+        {"segment": 5, "country": "France"},      # a number in a text slot
+        {"segment": Text("  "), "ordervalue": 1},  # a str subclass
+        {"segment": "x", "country": Text("FRANCE")},
+        {"segment": "x", "country": 7},
+        {"segment": True, "ordervalue": True},
+    ]
+    for context in cases:
+        expected = next((q for q, c in [("N", leaf("ordervalue", "gt", 5)), ("E", leaf("segment", "is_empty")),
+                                        ("C", leaf("country", "contains", "an"))] if evaluate_leaf(c, context)),
+                        "General")
+        assert router.route_queue(context) == expected, context
+
+
+def test_generated_source_reads_each_variable_once_and_only_those_the_rules_use():
+    router = compile_workstream(stream(
+        rule("A", "A", {"any": [leaf("country", "eq", "fr"), leaf("country", "in", ["de", "at"])]}),
+        rule("B", "B", {"all": [leaf("ordervalue", "ge", 10), leaf("country", "is_not_empty")]}),
+    ))
+    assert router.source.count("ctx.get(") == 2  # country and ordervalue; never segment or age
+    assert router.route_queue({"country": "DE"}) == "A"
+    assert router.route_queue({"country": "es", "ordervalue": 10}) == "B"
+    assert router.route_queue({"country": "es", "ordervalue": 9}) == "General"
+
+
+def test_user_text_is_data_never_code(monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "system", lambda *args: calls.append(args))
+    evil = "'); import os; os.system('x') #"
+    evil_name = 'x"] or __import__("os").system("x") or ctx["'
+    evil_number = "n'); __import__('os').system('y'); ('"
+    triple = '""" + __import__("os").system("z") + """'
+    ws = {
+        "name": "W'); os.system('w') #",
+        "default_queue": "Def\n    import os\n    os.system('d')",
+        "context_variables": [
+            {"display_name": "Evil", "name": evil_name, "type": "text"},
+            {"display_name": "Num", "name": evil_number, "type": "number"},
+            {"display_name": "Undeclared-ish", "name": "_K[0]", "type": "text"},
+        ],
+        "routing_rules": [
+            rule(evil, evil, {"all": [leaf(evil_name, "eq", evil)]}),
+            rule("r2", triple, {"any": [leaf(evil_name, "in", [triple, "\\'"]), leaf(evil_number, "gt", 10**30)]}),
+            rule("r3", "{v}", {"all": [leaf("_K[0]", "contains", "{k}"), leaf("ctx", "eq", "}")]}),
+        ],
+    }
+    router = compile_workstream(ws)
+    assert router.source is not None
+    assert_only_generated_tokens(router.source)
+    user_strings = [evil, evil_name, evil_number, triple, "{k}", "{v}", "\\'", ws["default_queue"], ws["name"],
+                    "os.system", "__import__", "import"]
+    for text in user_strings:
+        assert text not in router.source, text
+    assert router.route_queue({evil_name: evil.upper()}) == evil
+    assert router.route_queue({evil_name: triple}) == triple
+    assert router.route_queue({evil_number: 10**30 + 1}) == triple
+    assert router.route_queue({"_K[0]": "a{K}b", "ctx": "}"}) == "{v}"
+    assert router.route_queue({}) == ws["default_queue"]
+    assert router.route({evil_name: evil}).queue == evil
+    assert calls == []
+    # the generated function has no builtins to reach for
+    assert router._route_queue.__globals__["__builtins__"] == {}
+
+
+def _nested(depth: int) -> dict:
+    node: dict = leaf("ordervalue", "ge", 10)
+    for level in range(depth):
+        node = {("all", "any")[level % 2]: [node, leaf("country", "eq", f"c{level}")]}
+    return node
+
+
+def test_nesting_up_to_the_limit_is_generated_and_deeper_falls_back_to_the_closures():
+    deepest = _nested(routing.MAX_GENERATED_DEPTH - 1)  # the leaf is one level below the groups
+    too_deep = _nested(routing.MAX_GENERATED_DEPTH)
+    for condition, generated in ((deepest, True), (too_deep, False)):
+        router = compile_workstream(stream(rule("Deep", "Deep", condition)))
+        assert (router.source is not None) is generated
+        for context in ({"ordervalue": 11}, {"ordervalue": 1, "country": "C1"}, {"country": "c0"}, {}):
+            assert router.route_queue(context) == ("Deep" if evaluate(condition, context) else "General")
+
+
+def test_a_stream_with_too_many_leaves_falls_back_to_the_closures(monkeypatch):
+    monkeypatch.setattr(routing, "MAX_GENERATED_LEAVES", 6)
+    rules = [rule(f"R{i}", f"Q{i}", {"all": [leaf("ordervalue", "eq", i), leaf("country", "eq", f"c{i}")]})
+             for i in range(3)]
+    assert compile_workstream(stream(*rules)).source is not None  # 6 leaves: still generated
+    router = compile_workstream(stream(*rules, rule("R3", "Q3", {"all": [leaf("ordervalue", "eq", 3)]})))
+    assert router.source is None
+    assert router.route_queue({"ordervalue": 3}) == "Q3"
+    assert router.route_queue({"ordervalue": 1, "country": "C1"}) == "Q1"
+    assert router.route_queue({"ordervalue": 1}) == "General"
+
+
+@pytest.mark.parametrize("raw", [
+    {"ordervalue": " 42 ", "age": "4_2", "country": "Fr", "segment": None},
+    {"ordervalue": "1e3", "age": "-0.5", "country": "", "segment": " "},
+    {"ordervalue": 12, "age": 2.5, "Country": "x"},
+    {"ordervalue": "12a"}, {"ordervalue": "nan"}, {"ordervalue": "inf"}, {"ordervalue": True},
+    {"ordervalue": float("inf")}, {"ordervalue": "١٢"}, {"country": 12}, {"country": ["x"]},
+])
+def test_coerce_context_fast_paths_mean_what_coerce_value_means(raw):
+    ws = stream()
+    types = routing.variable_types(ws)
+    expected: dict = {}
+    try:
+        for name, value in raw.items():
+            canonical = routing._resolve_variable(name, types, ws["name"])
+            expected[canonical] = routing.coerce_value(canonical, value, types[canonical])
+    except UserError as error:
+        with pytest.raises(UserError) as raised:
+            coerce_context(ws, raw)
+        assert str(raised.value) == str(error)
+        return
+    typed = coerce_context(ws, raw)
+    assert typed == expected
+    assert [type(v) for v in typed.values()] == [type(v) for v in expected.values()]
