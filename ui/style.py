@@ -1,0 +1,96 @@
+"""The console's look: Fusion, a light palette, the system UI font and resources/style.qss.
+
+``style.qss`` may refer to icons as ``@icons@/name.svg``; the placeholder is
+replaced by the folder the icons are installed in.
+"""
+from __future__ import annotations
+
+import sys
+from importlib import resources
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QProxyStyle, QStyleFactory
+
+PRIMARY = "#0F6CBD"
+TEXT = "#242424"
+# Segoe UI first (Windows, like the Dynamics 365 admin centres), then the usual system UI fonts.
+FONT_FAMILIES = ["Segoe UI", "Segoe UI Variable Text", "-apple-system", "SF Pro Text", "Helvetica Neue",
+                 "Inter", "Cantarell", "Ubuntu", "Noto Sans", "Open Sans", "Arial", "DejaVu Sans", "Sans Serif"]
+FONT_POINT_SIZE = 9.5 if sys.platform != "darwin" else 13
+# Style sheets ignore a spin box's left padding (its line edit starts at the border), so the
+# style indents the text itself to line up with line edits and combo boxes.
+SPIN_TEXT_INSET = 9
+
+
+class ConsoleStyle(QProxyStyle):
+    """Fusion, plus what the style sheet cannot say."""
+
+    def __init__(self):
+        super().__init__(QStyleFactory.create("Fusion"))
+        self.setObjectName("console")
+
+    def polish(self, target):  # noqa: D401 - Qt API (QWidget, QPalette or QApplication)
+        result = super().polish(target)
+        if isinstance(target, QAbstractSpinBox):
+            edit = target.findChild(QLineEdit)
+            if edit is not None and edit.textMargins().left() < SPIN_TEXT_INSET:
+                edit.setTextMargins(SPIN_TEXT_INSET, 0, 0, 0)
+        return result
+
+
+
+_STYLE: QProxyStyle | None = None
+
+
+def stylesheet() -> str:
+    text = resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+    icons = resources.files("resources.icons")
+    return text.replace("@icons@", str(icons).replace("\\", "/"))
+
+
+def palette() -> QPalette:
+    pal = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#F5F7FA",
+        QPalette.ColorRole.WindowText: TEXT,
+        QPalette.ColorRole.Base: "#FFFFFF",
+        QPalette.ColorRole.AlternateBase: "#F7F9FC",
+        QPalette.ColorRole.Text: TEXT,
+        QPalette.ColorRole.Button: "#FFFFFF",
+        QPalette.ColorRole.ButtonText: TEXT,
+        QPalette.ColorRole.BrightText: "#FFFFFF",
+        QPalette.ColorRole.Highlight: PRIMARY,
+        QPalette.ColorRole.HighlightedText: "#FFFFFF",
+        QPalette.ColorRole.Link: PRIMARY,
+        QPalette.ColorRole.LinkVisited: "#0C3B5E",
+        QPalette.ColorRole.ToolTipBase: "#FFFFFF",
+        QPalette.ColorRole.ToolTipText: TEXT,
+        QPalette.ColorRole.PlaceholderText: "#707070",
+        QPalette.ColorRole.Light: "#FFFFFF",
+        QPalette.ColorRole.Midlight: "#EDEBE9",
+        QPalette.ColorRole.Mid: "#C8C6C4",
+        QPalette.ColorRole.Dark: "#A19F9D",
+        QPalette.ColorRole.Shadow: "#605E5C",
+    }
+    for role, colour in colours.items():
+        pal.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#A19F9D"))
+    return pal
+
+
+def ui_font() -> QFont:
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(FONT_POINT_SIZE)
+    return font
+
+
+def apply(app: QApplication) -> None:
+    """Give the whole application the console's look."""
+    global _STYLE
+    _STYLE = ConsoleStyle()
+    app.setStyle(_STYLE)
+    app.setPalette(palette())
+    app.setFont(ui_font())
+    app.setStyleSheet(stylesheet())
