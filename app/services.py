@@ -503,7 +503,8 @@ class Services:
     @staticmethod
     def _name_clash(session: Session, model: type, name: str, own_id: str | None, what: str) -> list[Issue]:
         clash = session.scalar(select(model.name).where(func.lower(model.name) == name.lower(), model.id != (own_id or "")))
-        return [Issue("name", f"a {what} named '{clash}' already exists")] if clash else []
+        article = "an" if what[0] in "aeiou" else "a"
+        return [Issue("name", f"{article} {what} named '{clash}' already exists")] if clash else []
 
 
 def _drop_ids(value: Any) -> Any:

@@ -42,3 +42,22 @@ def isolated_settings(tmp_path, qapp):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_timers_or_threads(monkeypatch, qapp):
+    """A test fails if it leaves a QTimer running or a QThread alive (as napari's do).
+
+    pytest-qt closes and deleteLater()s the test's widgets before fixture
+    teardown; after flushing those deletions, anything still running was
+    started by the test and never stopped: a leak that would fire into the
+    next test.
+    """
+    from tests.ui.leaks import LeakTracker
+
+    tracker = LeakTracker()
+    tracker.install(monkeypatch)
+    yield
+    dangling = tracker.dangling(qapp)
+    tracker.stop_all()  # so one leak does not cascade into other tests
+    assert not dangling, "left running after the test: " + "; ".join(dangling)
