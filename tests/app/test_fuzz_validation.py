@@ -1,0 +1,51 @@
+"""Fuzz the configuration validator and the condition checks: only DocumentInvalid, never a crash."""
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.conditions import ALL_OPERATORS, validate_condition
+from app.configdoc import DocumentInvalid, validate_document
+from app.demo import demo_document
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
+                         st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=120))
+json_values = st.recursive(json_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=12)
+
+leaf = st.fixed_dictionaries({
+    "variable": st.one_of(st.sampled_from(["topic", "accountbalance", "missing"]), st.text(max_size=8), json_values),
+    "operator": st.one_of(st.sampled_from(ALL_OPERATORS), st.text(max_size=8), json_values),
+}, optional={"value": json_values})
+conditions = st.recursive(st.one_of(leaf, json_values), lambda inner: st.one_of(
+    st.builds(lambda xs: {"all": xs}, st.lists(inner, max_size=4)),
+    st.builds(lambda xs: {"any": xs}, st.lists(inner, max_size=4)),
+    st.dictionaries(st.sampled_from(["all", "any", "variable"]), inner, max_size=3)), max_leaves=20)
+
+PATHS = [("workstreams", 0, "capacity"), ("workstreams", 0, "routing_rules", 0, "condition"),
+         ("workstreams", 0, "context_variables", 0), ("queues", 0, "agents"), ("agents", 0, "presence"),
+         ("workstreams", 0, "allowed_presences"), ("presences", 0), ("workstreams", 0, "channels", 0, "kind"),
+         ("workstreams",), ("version",), ("workstreams", 1, "screen_pop_timeout_s"), ("queues", 1)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node=conditions)
+def test_condition_validation_never_crashes(node):
+    issues = validate_condition(node, {"topic": "text", "accountbalance": "number"})
+    assert all(issue.path.startswith("condition") for issue in issues)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from(PATHS), value=st.one_of(json_values, conditions))
+def test_document_validation_only_ever_says_invalid(path, value):
+    doc = copy.deepcopy(demo_document())
+    target = doc
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    try:
+        validate_document(doc)
+    except DocumentInvalid as error:
+        assert error.issues and str(error)
