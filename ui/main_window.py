@@ -600,6 +600,14 @@ class MainWindow(QMainWindow):
                                        "Merge a configuration document into this database", self.import_configuration)
         self.act_export = self._action("Export configuration…", "export", None,
                                        "Write the whole configuration as a document", self.export_configuration)
+        self.act_export_bundle = self._action("Export bundle…", "export", "Ctrl+Shift+E",
+                                              "Write work streams and what they use to a .wsbundle file",
+                                              self.export_bundle)
+        self.act_import_bundle = self._action("Import bundle…", "import", "Ctrl+Shift+I",
+                                              "Preview a .wsbundle file, then import it", self.import_bundle)
+        self.act_bundle_history = self._action("Bundle history…", None, None,
+                                               "Bundles exported from and imported into this database",
+                                               self.show_bundle_history)
         self.act_reset_demo = self._action("Reset to demo data…", None, None,
                                            "Replace the configuration with the demo bank", self.reset_to_demo)
         self.act_quit = self._action("Quit", None, "Ctrl+Q", "Close Workstream Console", self.close)
@@ -638,6 +646,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addAction(self.act_export)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_import_bundle)
+        file_menu.addAction(self.act_export_bundle)
+        file_menu.addAction(self.act_bundle_history)
         file_menu.addSeparator()
         file_menu.addAction(self.act_reset_demo)
         file_menu.addSeparator()
@@ -1426,6 +1438,55 @@ class MainWindow(QMainWindow):
             return False
         self.set_status(f"Exported the configuration to {target}")
         return True
+
+    # ------------------------------------------------------------------ bundles (ui/bundle_dialogs.py)
+
+    def ask_bundle_path(self) -> str:
+        from ui.bundle_dialogs import ask_bundle_path
+
+        return ask_bundle_path(self)
+
+    def export_bundle(self):
+        from ui.bundle_dialogs import ExportBundleDialog
+
+        dialog = ExportBundleDialog(self.services, self)
+        dialog.exported.connect(lambda _result, text: self.set_status(text))
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
+    def import_bundle(self):
+        """Choose a .wsbundle, preview it (after the unsaved-changes guard), apply from the preview."""
+        from ui.bundle_dialogs import ImportBundleDialog
+
+        if self.editor is not None and not self.close_editor():
+            return None
+        path = self.ask_bundle_path()
+        if not path:
+            return None
+        dialog = ImportBundleDialog(self.services, self, path)
+        dialog.message.connect(self.set_status)
+        dialog.imported.connect(self._bundle_imported)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.start()
+        return dialog
+
+    def _bundle_imported(self, _plan) -> None:
+        try:
+            for page in self.lists.values():
+                page.refresh()
+        except UserError as error:
+            self.set_status(f"Could not reload the lists: {error}")
+        self._update_actions()
+        self._update_counts()
+
+    def show_bundle_history(self):
+        from ui.history_view import BundleHistoryDialog
+
+        dialog = BundleHistoryDialog(self.services, self)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        return dialog
 
     def reset_to_demo(self) -> bool:
         from app.demo import load_demo
