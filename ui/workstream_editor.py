@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -328,9 +328,37 @@ class WorkStreamEditor(QWidget):
         self._list_changed("variables")
         self._list_changed("rules")
         self._align_labels()
+        self._install_test_routing()
 
     def _clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
+
+    # ================================================================== test routing
+    def _install_test_routing(self) -> None:
+        """The Test routing pane beside the rules; it follows the draft, saved or not."""
+        from ui.test_routing_pane import TestRoutingPane
+
+        self.test_routing = TestRoutingPane(self.services, self.routing_side_panel)
+        self.routing_side_panel.layout().addWidget(self.test_routing)
+        self.test_routing.failingCountChanged.connect(self._show_failing_tests)
+        # Re-test once typing pauses, not on every keystroke.
+        self._retest_timer = QTimer(self)
+        self._retest_timer.setSingleShot(True)
+        self._retest_timer.setInterval(150)
+        self._retest_timer.timeout.connect(self._retest)
+        self.undo_stack.indexChanged.connect(lambda _index: self._retest_timer.start())
+        self._retest()
+
+    def _retest(self) -> None:
+        self.test_routing.set_workstream(self.draft(), self._id)
+
+    def _show_failing_tests(self, failing: int) -> None:
+        title = TAB_TITLES[2] + (f"  ·  {failing} test{'s' if failing != 1 else ''} failing" if failing else "")
+        self.tabs.setTabText(2, title)
+        self.tabs.setTabToolTip(2, "A saved routing test case no longer reaches its expected queue" if failing else "")
+
+    def failing_tests(self) -> int:
+        return self.test_routing.failing_count
 
     # ================================================================== contract
     def save(self) -> bool:
@@ -770,7 +798,7 @@ class WorkStreamEditor(QWidget):
 
         self.routing_side_panel = QWidget()
         self.routing_side_panel.setObjectName("routingSidePanel")
-        self.routing_side_panel.setMinimumWidth(280)
+        self.routing_side_panel.setMinimumWidth(360)
         self.routing_side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         side_layout = QVBoxLayout(self.routing_side_panel)
         side_layout.setContentsMargins(8, 10, 8, 8)
@@ -778,7 +806,8 @@ class WorkStreamEditor(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.routing_side_panel)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])
         self.routing_splitter = splitter
 
         self.rules_view.activated.connect(lambda _i: self.edit_rule())
@@ -1146,6 +1175,7 @@ class WorkStreamEditor(QWidget):
         self._refresh_errors()
         self.titleChanged.emit(self.title())
         self.saved.emit(saved.id)
+        self._retest()  # a first save gives the stream an id, and with it saved test cases
 
     def _adopt_ids(self, stored: dict) -> None:
         """Give new variables, rules and channels the ids the database gave them (in place)."""

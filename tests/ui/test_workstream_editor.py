@@ -660,3 +660,24 @@ def test_undo_of_presence_and_radio_edits(qtbot, open_editor):
     editor.undo_stack.undo()
     assert editor.push_radio.isChecked() and editor.presences.values() == ["available", "busy"]
     assert not editor.is_dirty()
+
+
+# ---------------------------------------------------------------- Test routing pane in the editor
+
+def test_the_routing_tab_hosts_the_test_routing_pane_and_badges_failing_cases(qtbot, services):
+    stream_id = services.workstream_id_by_name("Chat - Retail banking")
+    services.save_test_case(stream_id, "Gold goes to VIP", {"customertier": "Gold"}, "VIP")
+    editor = WorkStreamEditor(services, stream_id)
+    qtbot.addWidget(editor)
+    assert editor.test_routing.parent() is editor.routing_side_panel
+    assert editor.failing_tests() == 0 and "failing" not in editor.tabs.tabText(2)
+    # An edit that breaks the saved case: the VIP rule now sends to Billing.
+    draft = editor.draft()
+    rules = draft["routing_rules"]
+    rules[0]["queue"] = "Billing"
+    editor.rules_model.set_rows(rules)
+    editor._draft["routing_rules"] = rules
+    with qtbot.waitSignal(editor.test_routing.failingCountChanged, timeout=2000) as signal:
+        editor._retest()
+    assert signal.args == [1]
+    assert editor.tabs.tabText(2).endswith("1 test failing")
