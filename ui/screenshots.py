@@ -19,6 +19,7 @@ SHOTS: dict[str, dict[str, str]] = {
     "editor-routing-rules.png": {"workstream": DEMO_STREAM, "tab": "routing-rules"},
     "queues.png": {"view": "queues"},
     "agent-dialog.png": {"view": "agents", "dialog": "agents:Ana Ruiz"},
+    "agent-panel.png": {"tab": "agent-panel"},
 }
 
 
