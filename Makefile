@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 # Stamps make a re-run fast: pip runs again only when pyproject.toml changes.
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+PG_STAMP := $(VENV)/.installed-pg
+# What `make test-pg` runs against PostgreSQL: the [postgresql] variants (marked `pg`) of
+# the persistence, migration, bundle and concurrency tests.
+PG_TESTS := tests/pg tests/models tests/migrations tests/app/test_concurrency.py
 
-.PHONY: run test test-all bench lint screenshots clean
+.PHONY: run test test-pg test-all bench lint screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +24,21 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]" --config-settings editable_mode=compat
 	touch $@ $(RUN_STAMP)
 
+$(PG_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,pg]" --config-settings editable_mode=compat
+	touch $@ $(TEST_STAMP) $(RUN_STAMP)
+
 run: $(RUN_STAMP)
 	$(BIN)/wsc gui
 
 test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow and not pg"
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
+
+# A throw-away PostgreSQL server (installed with apt-get if missing, in a temporary directory,
+# on 127.0.0.1 at a free port) for the run; scripts/pg.sh stops and removes it on exit.
+test-pg: $(PG_STAMP)
+	QT_QPA_PLATFORM=offscreen bash scripts/pg.sh $(BIN)/python -m pytest -q -m pg $(PG_TESTS)
 
 test-all: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not pg"

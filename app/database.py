@@ -2,10 +2,17 @@
 
 One ``Database`` per process; ``db.session()`` gives the one transaction of a
 user action (commit on success, rollback on any error).
+
+Any SQLAlchemy URL works: a SQLite file (the default) or a shared PostgreSQL
+database (``postgresql+psycopg://user@host/db``, with the ``pg`` extra installed).
+Only SQLite files are backed up before a migration; on PostgreSQL the migration
+runs in one transaction (DDL is transactional there), under an advisory lock so
+that consoles starting at the same moment migrate (and seed) once.
 """
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -17,11 +24,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event, inspect, select, text
+from sqlalchemy import Connection, Engine, event, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 import migrations
-from app.errors import UserError
+from app.errors import ConflictError, UserError
 from app.paths import sqlite_path
 from models import Setting, make_engine, make_session_factory
 from models.entities import Tracked
@@ -30,10 +40,29 @@ BACKUPS_KEPT = 5
 # Provenance of the configuration (see app/bundle_service.py).
 ORIGIN_KEY = "config_origin_id"
 CHANGED_KEY = "config_changed_at"
+# pg_advisory_xact_lock key held while migrating ("WSC_MIGR"): one console migrates at a time.
+MIGRATION_LOCK_KEY = 0x5753435F4D494752
+# What a version-checked UPDATE/DELETE that matched no row was about, for the conflict message.
+_TABLE_LABELS = {
+    "workstream": "work stream", "queue": "queue", "agent": "agent", "presence": "presence", "channel": "channel",
+    "context_variable": "context variable", "routing_rule_item": "routing rule", "routing_test_case": "routing test case",
+}
 
 
 class DatabaseRefused(UserError):
     """The file is not ours, or was written by a newer version of the app."""
+
+
+class DatabaseUnavailable(UserError):
+    """The database cannot be reached: no such server, no driver for the URL, a bad URL."""
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be shown: any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable URL)"
 
 
 @dataclass
@@ -44,9 +73,17 @@ class Database:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on error."""
-        with self.sessions.begin() as session:
-            yield session
+        """One transaction: committed when the block ends, rolled back on error.
+
+        A version-checked write that lost a race with another console (both read
+        version n, the other committed first) is a ``ConflictError``, like a save
+        whose expected version is already out of date: never a silent overwrite.
+        """
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except StaleDataError as error:
+            raise ConflictError(_stale_message(error)) from error
 
     @property
     def path(self) -> Path | None:
@@ -89,9 +126,19 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except ArgumentError as error:  # includes NoSuchModuleError: an unknown dialect or driver
+        raise DatabaseUnavailable(f"{safe_url(url)}: not a database URL SQLAlchemy can use ({error})") from None
+    except ImportError as error:
+        hint = " (pip install 'workstream-console[pg]')" if url.startswith("postgresql") else ""
+        raise DatabaseUnavailable(f"{safe_url(url)}: the database driver is not installed: {error}{hint}") from None
     try:
         is_new = _migrate(engine, path, backup=backup)
+    except OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+        raise DatabaseUnavailable(f"can't open {safe_url(url)}: {reason}") from None
     except Exception:
         engine.dispose()
         raise
@@ -109,30 +156,71 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> bool:
     """Bring the schema to head. Returns True when the database was empty."""
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
-    current = current_revision(engine)  # one query: cheap when already at head
-    if current == head:
+    if current_revision(engine) == head:  # one query: cheap when already at head
         return False
-    if current is not None:
-        try:
-            known = script.get_revision(current) is not None
-        except Exception:
-            known = False
-        if not known:
+    with engine.connect() as connection, _sqlite_foreign_keys_off(connection), connection.begin():
+        _lock_for_migration(connection)
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return False  # another console migrated while this one waited for the lock
+        if current is not None:
+            try:
+                known = script.get_revision(current) is not None
+            except Exception:
+                known = False
+            if not known:
+                raise DatabaseRefused(
+                    f"the database is at schema revision {current}, newer than this app understands "
+                    f"(latest {head}); update Workstream Console to open it"
+                )
+        tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        is_new = current is None and not tables
+        if current is None and tables:
             raise DatabaseRefused(
-                f"the database is at schema revision {current}, newer than this app understands "
-                f"(latest {head}); update Workstream Console to open it"
-            )
-    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    is_new = current is None and not tables
-    if current is None and tables:
-        raise DatabaseRefused("this database was not created by Workstream Console (it has tables but no schema revision)")
-    if not is_new and backup and path is not None:
-        backup_sqlite_file(path, f"before-{head}")
-    config = alembic_config()
-    with engine.begin() as connection:
+                "this database was not created by Workstream Console (it has tables but no schema revision)")
+        if not is_new and backup and path is not None:
+            backup_sqlite_file(path, f"before-{head}")
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if connection.dialect.name == "sqlite":
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if dangling:  # rolls the migration back
+                raise DatabaseRefused(f"the migration to {head} would leave {len(dangling)} dangling references "
+                                      f"(first: {dangling[0][0]} row {dangling[0][1]} → {dangling[0][2]})")
     return is_new
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite: no foreign-key actions while migrating, turned on again afterwards.
+
+    Batch mode changes a table by copying it and dropping the original; with
+    foreign keys on, that DROP would cascade (ON DELETE CASCADE) into the rows
+    referring to it. Must run before the transaction begins (the pragma is a
+    no-op inside one); the references are checked before committing instead.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()  # ends SQLAlchemy's autobegun (empty) transaction, so begin() can follow
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """PostgreSQL: hold a transaction-scoped advisory lock, so concurrent starts migrate one at a time.
+
+    (A SQLite file is one writer at a time anyway.)
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def backup_sqlite_file(path: Path, reason: str) -> Path:
@@ -176,9 +264,21 @@ def _note_configuration_change(session: Session, _context, _instances) -> None:
 
 def _ensure_identity(db: Database) -> None:
     """Every database has an id, written into the manifests of the bundles it exports."""
-    with db.session() as session:
-        if session.get(Setting, "database_id") is None:
-            session.add(Setting(key="database_id", value=str(uuid.uuid4())))
+    try:
+        with db.session() as session:
+            if session.get(Setting, "database_id") is None:
+                session.add(Setting(key="database_id", value=str(uuid.uuid4())))
+    except IntegrityError:
+        # Another console opening the same new database wrote it first: theirs stands.
+        if db.setting("database_id") is None:
+            raise
+
+
+def _stale_message(error: StaleDataError) -> str:
+    found = re.search(r"table '(\w+)'", str(error))
+    what = _TABLE_LABELS.get(found.group(1), "object") if found else "object"
+    return (f"The {what} was changed or deleted by someone else while you were saving it; "
+            "nothing was saved")
 
 
 def foreign_key_problems(session: Session) -> list[str]:

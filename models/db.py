@@ -1,4 +1,11 @@
-"""The one engine and session factory."""
+"""The one engine and session factory.
+
+SQLite gets its pragmas here; this is the only SQLite-specific set-up. Other
+databases (PostgreSQL for team use) get a pre-pinged pool, READ COMMITTED (the
+optimistic locking of ``version_id_col`` assumes it: a stale UPDATE matches no
+row and raises ``StaleDataError`` rather than a serialization failure), and on
+PostgreSQL an ``application_name`` so an administrator can tell the consoles apart.
+"""
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
@@ -6,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5_000
+APPLICATION_NAME = "workstream-console"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -24,7 +32,11 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("isolation_level", "READ COMMITTED")
+    if parsed.get_backend_name() == "postgresql" and "application_name" not in parsed.query:
+        kwargs["connect_args"] = {"application_name": APPLICATION_NAME, **kwargs.get("connect_args", {})}
+    return create_engine(url, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

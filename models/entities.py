@@ -37,6 +37,11 @@ NAMING_CONVENTION = {
 }
 
 
+# A baseline is named by the SHA-256 (hex) of its config.json; a manifest's source id has up to 200 characters.
+BASELINE_ID_MAX = 64
+SOURCE_ID_MAX = 200
+
+
 def utcnow() -> datetime:
     # Stored naive in UTC: SQLite has no time zones and PostgreSQL gets the same value.
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -216,7 +221,7 @@ class BundleHistory(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
-    baseline_id: Mapped[str | None] = mapped_column(String(36))
+    baseline_id: Mapped[str | None] = mapped_column(String(BASELINE_ID_MAX))
 
 
 class Baseline(Base):
@@ -228,10 +233,11 @@ class Baseline(Base):
 
     __tablename__ = "baseline"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(BASELINE_ID_MAX), primary_key=True)  # SHA-256 hex of config.json
     label: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    source_database_id: Mapped[str] = mapped_column(String(36), default="")
+    # From a bundle's manifest (at most 200 characters there), usually a database's UUID.
+    source_database_id: Mapped[str] = mapped_column(String(SOURCE_ID_MAX), default="")
 
 
 class BaselineObject(Base):

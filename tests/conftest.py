@@ -1,4 +1,10 @@
-"""Shared fixtures. Qt runs offscreen; every database is a fresh file in tmp_path."""
+"""Shared fixtures. Qt runs offscreen; every database is a fresh file in tmp_path.
+
+Backend-parametrized tests take ``backend`` (or ``backend_url`` / ``backend_db``): they
+run on a SQLite file always and, as their ``[postgresql]`` variant (marked ``pg``), on a
+fresh PostgreSQL database when WSC_TEST_PG_URL is set (``make test-pg``); without it
+those variants are skipped, and ``make test`` deselects them (``-m "not pg"``).
+"""
 from __future__ import annotations
 
 import os
@@ -8,6 +14,58 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from app.database import open_database  # noqa: E402
+from tests.pg.backends import PG_REQUIRED_ENV, PG_URL_ENV, Backend, PgServer, pg_url  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    if pg_url():
+        return
+    wanted = [item for item in items if item.get_closest_marker("pg")]
+    if wanted and os.environ.get(PG_REQUIRED_ENV):
+        raise pytest.UsageError(f"{PG_REQUIRED_ENV} is set but {PG_URL_ENV} is not: no PostgreSQL to test against")
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL: {PG_URL_ENV} is not set (make test-pg)")
+    for item in wanted:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of WSC_TEST_PG_URL; an unreachable one fails the tests (never skips)."""
+    url = pg_url()
+    if url is None:
+        pytest.skip(f"needs PostgreSQL: {PG_URL_ENV} is not set (make test-pg)")
+    server = PgServer(url)
+    yield server
+    server.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def backend(request, tmp_path):
+    """Fresh databases on SQLite, and on PostgreSQL when WSC_TEST_PG_URL is set."""
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    chosen = Backend(request.param, tmp_path, server)
+    yield chosen
+    chosen.close()
+
+
+@pytest.fixture
+def pg_backend(pg_server, tmp_path):
+    """PostgreSQL only (for tests marked ``pg`` that have no SQLite counterpart)."""
+    chosen = Backend("postgresql", tmp_path, pg_server)
+    yield chosen
+    chosen.close()
+
+
+@pytest.fixture
+def backend_url(backend):
+    """The URL of a new, empty database on each backend (dropped after the test)."""
+    return backend.new_url()
+
+
+@pytest.fixture
+def backend_db(backend, backend_url):
+    """A migrated database seeded with the demo bank, on each backend."""
+    return backend.open(backend_url)
 
 
 @pytest.fixture

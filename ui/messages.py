@@ -54,17 +54,29 @@ def save_discard_cancel(parent: QWidget | None, title: str, text: str) -> str:
                  (CANCEL, QMessageBox.StandardButton.Cancel)], SAVE)
 
 
-def conflict(parent: QWidget | None, title: str, text: str, informative: str = "") -> str:
-    """Someone else saved first: 'mine' (overwrite), 'theirs' (reload) or CANCEL."""
+def conflict(parent: QWidget | None, title: str, text: str, informative: str = "",
+             mine: dict | None = None, theirs: dict | None = None) -> str:
+    """Someone else saved first: 'mine' (overwrite), 'theirs' (reload) or CANCEL.
+
+    Given both versions (``mine``: the unsaved edit, ``theirs``: what is saved now),
+    shows them side by side, field by field (ui.conflict_dialog.ConflictDialog);
+    without them, a message box with the same three answers.
+    """
     if responder is not None:
         return responder("conflict", title, text)
+    if mine is not None and theirs is not None:
+        from ui.conflict_dialog import ConflictDialog
+
+        dialog = ConflictDialog(parent, title, mine, theirs, text=text, informative=informative)
+        dialog.exec()
+        return dialog.choice
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setText(text)
     box.setInformativeText(informative)
-    mine = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
-    theirs = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
+    mine_button = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+    theirs_button = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
-    return {mine: "mine", theirs: "theirs"}.get(box.clickedButton(), CANCEL)
+    return {mine_button: "mine", theirs_button: "theirs"}.get(box.clickedButton(), CANCEL)

@@ -379,16 +379,22 @@ class WorkStreamEditor(QWidget):
                 self._focus_first_issue()
                 return False
             except ConflictError as problem:
+                try:
+                    newer = self.services.load_workstream(self._id)
+                except NotFound as gone:
+                    messages.error(self, "Work stream not saved", str(gone))
+                    return False
+                theirs = newer.doc.model_dump()
+                # What "Keep mine" would save: this editor's fields; what it does not edit comes from theirs.
+                mine = {**self._draft_for_save(), "active": theirs["active"], "channels": theirs["channels"]}
                 answer = messages.conflict(
                     self, "Work stream changed elsewhere", f"{problem}.",
                     "Keep mine saves your version over theirs. Take theirs discards your changes and "
-                    "loads the newer version.")
+                    "loads the newer version.", mine=mine, theirs=theirs)
                 if answer == "mine":
-                    newer = self.services.load_workstream(self._id)
                     expected = newer.version
-                    # What this editor does not edit comes from the newer version.
-                    self._draft["active"] = newer.doc.active
-                    self._draft["channels"] = newer.doc.model_dump()["channels"]
+                    self._draft["active"] = theirs["active"]
+                    self._draft["channels"] = theirs["channels"]
                     continue
                 if answer == "theirs":
                     self.reload()

@@ -617,6 +617,31 @@ def test_version_conflict_keep_mine(qtbot, open_editor, services, answers):
     assert not editor.is_dirty()
 
 
+def test_version_conflict_shows_both_versions(qtbot, open_editor, services, monkeypatch):
+    from ui.conflict_dialog import ConflictDialog
+
+    editor = open_editor(RETAIL)
+    stream_id = editor.workstream_id()
+    _change_behind_the_editors_back(services, stream_id, capacity=99, active=False)
+    qtbot.keyClicks(editor.name_edit, " (mine)")
+    monkeypatch.setattr(messages, "responder", None)
+    shown = []
+
+    def answer(dialog):
+        qtbot.addWidget(dialog)
+        shown.append(dialog)
+        dialog.cancel.click()
+        return dialog.result()
+
+    monkeypatch.setattr(ConflictDialog, "exec", answer)
+    assert not editor.save()
+    (dialog,) = shown
+    # name and capacity are mine against theirs; activation is not the editor's, so it is not a difference
+    assert dialog.differing_fields() == ["name", "capacity"]
+    assert [r[1:3] for r in dialog.rows if r[0] == "capacity"] == [("30", "99")]
+    assert editor.is_dirty()
+
+
 # --------------------------------------------------------------------------- undo / redo
 
 def test_undo_redo_of_field_edits_merges_keystrokes(qtbot, open_editor):
