@@ -31,8 +31,10 @@ from models.choices import (
 FORMAT_NAME = "workstream-console/config"
 FORMAT_VERSION = 1
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)]
+# No NUL: PostgreSQL text cannot hold it (SQLite would), so refuse it everywhere, inline.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, pattern=NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX, pattern=NO_NUL)]
 Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
 BasePresence = Literal["available", "busy", "busy_dnd", "away", "offline"]
@@ -56,7 +58,7 @@ class PresenceDoc(_Strict):
     id: Uuid | None = None
     name: Name
     base: BasePresence
-    text: Annotated[str, StringConstraints(max_length=PRESENCE_TEXT_MAX)] = ""
+    text: Annotated[str, StringConstraints(max_length=PRESENCE_TEXT_MAX, pattern=NO_NUL)] = ""
 
 
 class AgentDoc(_Strict):
