@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from app.conditions import Issue
@@ -32,7 +32,7 @@ from app.database import Database
 from app.editing import copy_name, referrer_sentence
 from app.errors import ConflictError, InUseError, NotFound, UserError
 from models import Agent, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
-from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR
+from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
 from pydantic import ValidationError
 
 # --------------------------------------------------------------------------- rows
@@ -112,6 +112,11 @@ class Saved:
     name: str
 
 
+def _matches(name: str, search: str) -> bool:
+    """Case-insensitive containment beyond ASCII (SQL lower() folds ASCII only on SQLite)."""
+    return not search or search.casefold() in name.casefold()
+
+
 def _like(search: str) -> str:
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
@@ -143,7 +148,8 @@ class Services:
         elif state == "inactive":
             query = query.where(WorkStream.active.is_(False))
         if search:
-            query = query.where(func.lower(WorkStream.name).like(_like(search), escape="\\"))
+            # name_key is the Python-casefolded name: matches beyond ASCII on every database.
+            query = query.where(WorkStream.name_key.like(_like(search.casefold()), escape="\\"))
         query = query.order_by(WorkStream.name_key)
         with self.db.sessions() as session:
             return [
@@ -155,47 +161,41 @@ class Services:
     def list_queues(self, search: str = "") -> list[QueueRow]:
         with self.db.sessions() as session:
             query = select(Queue).options(selectinload(Queue.agents))
-            if search:
-                query = query.where(func.lower(Queue.name).like(_like(search), escape="\\"))
             rows = session.scalars(query).all()
             return sorted(
-                (QueueRow(q.id, q.name, q.kind, q.description, len(q.agents), q.modified_at, q.version) for q in rows),
+                (QueueRow(q.id, q.name, q.kind, q.description, len(q.agents), q.modified_at, q.version) for q in rows
+                 if _matches(q.name, search)),
                 key=lambda r: sort_key(r.name),
             )
 
     def list_agents(self, search: str = "") -> list[AgentRow]:
         with self.db.sessions() as session:
             query = select(Agent).options(selectinload(Agent.queues))
-            if search:
-                query = query.where(func.lower(Agent.name).like(_like(search), escape="\\"))
             rows = session.scalars(query).all()
             return sorted(
                 (AgentRow(a.id, a.name, a.capacity, a.presence.name,
                           tuple(sorted((q.name for q in a.queues), key=sort_key)), a.modified_at, a.version)
-                 for a in rows),
+                 for a in rows if _matches(a.name, search)),
                 key=lambda r: sort_key(r.name),
             )
 
     def list_presences(self, search: str = "") -> list[PresenceRow]:
         with self.db.sessions() as session:
             query = select(Presence)
-            if search:
-                query = query.where(func.lower(Presence.name).like(_like(search), escape="\\"))
             rows = session.scalars(query).all()
             order = list(BASE_PRESENCE_NAMES)
             return sorted(
-                (PresenceRow(p.id, p.name, p.base, p.text, p.is_system, p.modified_at, p.version) for p in rows),
+                (PresenceRow(p.id, p.name, p.base, p.text, p.is_system, p.modified_at, p.version) for p in rows
+                 if _matches(p.name, search)),
                 key=lambda r: (not r.is_system, order.index(r.base) if r.is_system else 0, sort_key(r.name)),
             )
 
     def list_channels(self, search: str = "") -> list[ChannelRow]:
         with self.db.sessions() as session:
             query = select(Channel, WorkStream.name).join(Channel.workstream)
-            if search:
-                query = query.where(func.lower(Channel.name).like(_like(search), escape="\\"))
             return sorted(
                 (ChannelRow(c.id, c.name, c.kind, ws_name, c.is_default, c.modified_at, c.version)
-                 for c, ws_name in session.execute(query)),
+                 for c, ws_name in session.execute(query) if _matches(c.name, search)),
                 key=lambda r: sort_key(r.name),
             )
 
@@ -460,6 +460,8 @@ class Services:
     def save_test_case(self, workstream_id: str, name: str, context: dict, expected_queue: str) -> str:
         if not name.strip():
             raise DocumentInvalid([Issue("name", "a test case needs a name")])
+        if len(name) > NAME_MAX:
+            raise DocumentInvalid([Issue("name", f"at most {NAME_MAX} characters")])
         with self.db.session() as session:
             self._get(session, WorkStream, workstream_id, "work stream")
             case = session.scalar(select(RoutingTestCase).where(RoutingTestCase.workstream_id == workstream_id,
@@ -502,9 +504,94 @@ class Services:
 
     @staticmethod
     def _name_clash(session: Session, model: type, name: str, own_id: str | None, what: str) -> list[Issue]:
-        clash = session.scalar(select(model.name).where(func.lower(model.name) == name.lower(), model.id != (own_id or "")))
+        # Compared case-folded in Python: SQL lower() folds ASCII only on SQLite.
+        wanted = name.casefold()
+        clash = next((n for n in session.scalars(select(model.name).where(model.id != (own_id or "")))
+                      if n.casefold() == wanted), None)
         article = "an" if what[0] in "aeiou" else "a"
         return [Issue("name", f"{article} {what} named '{clash}' already exists")] if clash else []
+
+    # ------------------------------------------------------------------ the work streams list, a page at a time
+
+    WORKSTREAM_ORDERS = ("name", "channel", "distribution_mode", "notification", "capacity", "default_queue",
+                         "modified_at")
+
+    def list_workstream_page(self, state: str = "all", search: str = "", after_key: tuple | None = None,
+                             limit: int = 200, order: str = "name", descending: bool = False,
+                             through_id: str | None = None, with_counts: bool = False) -> dict:
+        """One page of the work streams list, filtered and sorted in SQL, with keyset paging.
+
+        Rows come in ``order`` (one of ``WORKSTREAM_ORDERS``; ties broken by the case-folded
+        name, which is unique), descending when asked.  ``after_key`` is the ``last_key`` of
+        the previous page (None for the first).  ``through_id``: every row after
+        ``after_key`` up to and including that work stream, however many (none when it is
+        not in this list), instead of ``limit`` rows.  ``search`` matches the case-folded
+        name anywhere.  With ``with_counts`` the answer also says how many rows match
+        (``matching``) and how many the state alone lists (``total``).
+
+        Returns ``{"rows": [WorkStreamRow], "last_key": tuple | None, "matching", "total"}``.
+        """
+        if order not in self.WORKSTREAM_ORDERS:
+            raise ValueError(f"unknown work stream order '{order}'")
+        sort_value = {
+            "name": WorkStream.name_key,
+            "channel": WorkStream.channel,
+            "distribution_mode": WorkStream.distribution_mode,
+            "notification": WorkStream.notification,
+            "capacity": WorkStream.capacity,
+            "default_queue": func.coalesce(func.lower(Queue.name), ""),
+            "modified_at": WorkStream.modified_at,
+        }[order]
+        key_columns = (WorkStream.name_key,) if order == "name" else (sort_value, WorkStream.name_key)
+
+        def listed(query):
+            if state == "active":
+                query = query.where(WorkStream.active.is_(True))
+            elif state == "inactive":
+                query = query.where(WorkStream.active.is_(False))
+            return query
+
+        def searched(query):
+            if search:
+                escaped = search.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(WorkStream.name_key.like(f"%{escaped}%", escape="\\"))
+            return query
+
+        def beyond(key: tuple, inclusive: bool = False):
+            left, right = tuple_(*key_columns), tuple_(*key)
+            if descending:
+                return left >= right if inclusive else left < right
+            return left <= right if inclusive else left > right
+
+        query = searched(listed(select(WorkStream, Queue.name, *key_columns)
+                                .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)))
+        with self.db.sessions() as session:
+            if after_key is not None:
+                query = query.where(beyond(tuple(after_key)))
+            if through_id is not None:
+                target = session.execute(searched(listed(select(*key_columns).select_from(WorkStream)
+                                                         .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)
+                                                         .where(WorkStream.id == through_id)))).first()
+                if target is None:
+                    query = None
+                else:
+                    last = tuple(target)
+                    query = query.where(~beyond(last))  # up to and including the target
+            elif limit is not None:
+                query = query.limit(limit)
+            rows, last_key = [], None
+            if query is not None:
+                ordering = [column.desc() if descending else column.asc() for column in key_columns]
+                for w, queue_name, *key in session.execute(query.order_by(*ordering)):
+                    rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
+                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                    last_key = tuple(key)
+            answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
+            if with_counts:
+                count = select(func.count()).select_from(WorkStream)
+                answer["total"] = session.scalar(listed(count))
+                answer["matching"] = session.scalar(searched(listed(count))) if search else answer["total"]
+            return answer
 
 
 def _drop_ids(value: Any) -> Any:
