@@ -68,6 +68,8 @@ with a depth and element-count limit.
 """
 from __future__ import annotations
 
+from app.files import write_atomically
+
 from models.choices import CHANNEL_KIND_FOR, NAME_MAX
 
 import io
@@ -78,7 +80,6 @@ import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any, Mapping, Union
 from xml.etree.ElementTree import Element, ParseError
 
@@ -440,10 +441,7 @@ def write_cmt_package(target: Union[str, os.PathLike, IO[bytes]], config_doc: Ma
     if hasattr(target, "write"):
         target.write(data)  # type: ignore[union-attr]
         return
-    path = Path(target)  # type: ignore[arg-type]
-    temp = path.with_name(path.name + ".part")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    write_atomically(target, data)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- hardened XML

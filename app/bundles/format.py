@@ -25,6 +25,8 @@ of config.json, then the full schema and reference validation of the document
 """
 from __future__ import annotations
 
+from app.files import write_atomically
+
 import io
 import os
 import zipfile
@@ -135,10 +137,7 @@ def write_bundle(target: Target, config: dict, *, kind: str = "full", label: str
     if hasattr(target, "write"):
         target.write(data)  # type: ignore[union-attr]
         return
-    path = Path(target)  # type: ignore[arg-type]
-    temp = path.with_name(path.name + ".part")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    write_atomically(target, data)  # type: ignore[arg-type]
 
 
 def load_sign_key(path: str | os.PathLike) -> bytes:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from pathlib import Path
 
 from app.cmt import CmtImport, read_cmt_package
+from app.files import write_atomically
 
 
 def add_parser(subparsers) -> None:
@@ -61,8 +60,8 @@ def add_cmt_subcommands(commands) -> None:
 def run_inspect(args: argparse.Namespace, ctx) -> int:
     imported = read_cmt_package(args.file)
     if args.document:
-        write_text_atomically(Path(args.document), json.dumps(imported.document, sort_keys=True, indent=2,
-                                                              ensure_ascii=False) + "\n")
+        text = json.dumps(imported.document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        write_atomically(args.document, text.encode("utf-8"))
     report = inspect_report(imported)
     if args.json:
         print(json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False), file=ctx.stdout)
@@ -89,9 +88,3 @@ def inspect_report(imported: CmtImport) -> dict:
         "notes": imported.notes,
         "ignored": imported.ignored,
     }
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    temp = path.with_name(path.name + ".part")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.configdoc import DocumentInvalid
 from app.errors import UserError
+from app.files import write_atomically
 
 LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
 TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
@@ -57,15 +58,15 @@ def run_gui(args: argparse.Namespace, ctx) -> int:
 
 
 def read_json_file(path: str, stdin) -> object:
-    from app.jsonio import loads_strict
+    """A document read with the same hostile-input rules as a bundle's config.json."""
+    from app.bundles import safety
 
     try:
-        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
+        data = stdin.buffer.read() if path == "-" and hasattr(stdin, "buffer") else (
+            stdin.read().encode("utf-8") if path == "-" else Path(path).read_bytes())
     except OSError as error:
         raise UserError(f"{path}: {error.strerror or error}") from None
-    return loads_strict(text, source=path)
+    return safety.load_json(data, path, error=safety.RejectedInput)
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
@@ -92,15 +93,8 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     if args.file == "-":
         ctx.stdout.write(text)
     else:
-        _atomic_write(Path(args.file), text.encode("utf-8"))
+        write_atomically(args.file, text.encode("utf-8"))
     return 0
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target then rename: a crash never leaves half a file."""
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
 
 
 def _plain(value):

@@ -57,11 +57,11 @@ def test_import_prints_the_plan(dbfile, tmp_path):
 
 
 @pytest.mark.parametrize("content, reason", [
-    ("{not json", "invalid JSON at line 1"),
+    ("{not json", "not valid JSON (line 1"),
     ('{"a": 1, "a": 2}', "duplicate key 'a'"),
     ('{"format": "workstream-console/config", "version": 1, "agents": [{"name": "X", "capacity": NaN}]}',
-     "NaN is not valid JSON"),
-    ("\ufeff{}", "byte-order mark"),
+     "NaN is not allowed"),
+    ("\ufeff{}", "byte order mark"),
     ('{"format": "workstream-console/config", "version": 1, "queues": [{"name": "Q", "agents": ["Nobody"]}]}',
      "queues[0].agents[0]: unknown agent 'Nobody'"),
 ])
