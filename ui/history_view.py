@@ -42,6 +42,7 @@ class BundleHistoryModel(RowTableModel):
     """The history rows, cached; columns When … Baseline."""
 
     noun = ("bundle", "bundles")
+    extra_roles = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole})
     columns = (
         Column("When", lambda r: format_modified(r.at), lambda r: _timestamp(r.at)),
         Column("Direction", lambda r: DIRECTIONS.get(r.direction, r.direction), lambda r: r.direction),

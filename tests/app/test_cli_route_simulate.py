@@ -151,7 +151,7 @@ def test_simulate_reads_stdin(dbfile):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("{not json", "invalid JSON at line 1"),
+    ("{not json", "not valid JSON (line 1"),
     ({"events": [{"at": 0, "type": "foo"}]}, "events[0]: unknown type 'foo'"),
     ({"events": [{"at": -1, "type": "end", "conversation": "c1"}]}, "events[0].at: must be a number ≥ 0"),
     ({"events": [{"at": 0, "type": "conversation", "id": "c1", "workstream": "Test Chat",

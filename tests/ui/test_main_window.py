@@ -713,7 +713,7 @@ def test_import_of_broken_json_is_refused(window, answers, tmp_path, monkeypatch
     bad.write_text("{nope", encoding="utf-8")
     monkeypatch.setattr(window, "ask_open_path", lambda: str(bad))
     assert not window.import_configuration()
-    assert "invalid JSON" in answers.asked[-1][2]
+    assert "not valid JSON" in answers.asked[-1][2]
 
 
 def test_reset_to_demo_asks_first(window, answers, services):

@@ -223,7 +223,7 @@ def test_a_malformed_scenario_is_refused_with_its_reason(driver, scenario, reaso
 def test_scenario_file_errors_name_the_file(driver, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{ nope", encoding="utf-8")
-    with pytest.raises(UserError, match="bad.json: invalid JSON"):
+    with pytest.raises(UserError, match="bad.json: not valid JSON"):
         driver.load_scenario_file(str(bad))
     with pytest.raises(UserError, match="missing.json"):
         driver.load_scenario_file(str(tmp_path / "missing.json"))
