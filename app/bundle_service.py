@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.bundles.delta import DeltaConflict, apply_delta, detect_conflicts, make_delta
-from app.bundles.diff import Diff, diff_documents
-from app.bundles.format import LoadedBundle, bundle_bytes, read_bundle
-from app.bundles.manifest import utc_timestamp
+from app.bundles.diff import Change, Diff, diff_documents
+from app.bundles.format import LoadedBundle, add_member, bundle_bytes, read_bundle
+from app.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, build_manifest, utc_timestamp
+from app.bundles.manifest import canonical_json as config_json_bytes
 from app.configdoc import ConfigDocument, DocumentInvalid, validate_document
-from app.configio import ApplySummary, apply_document, export_from_session, known_names
+from app.configio import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
 from app.database import Database, backup_sqlite_file
 from app.errors import UserError
 from models import Agent, Baseline, BaselineObject, BundleHistory, Presence, Queue, Setting, WorkStream
@@ -89,16 +92,9 @@ def baseline_id_for(config_bytes: bytes) -> str:
     return hashlib.sha256(config_bytes).hexdigest()
 
 
-def _config_member(data: bytes) -> bytes:
-    import zipfile
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # our own bytes, just written
-        return archive.read("config.json")
-
-
 def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | None = None, label: str = "",
                   delta_since: str | None = None, sign_key: bytes | None = None) -> ExportResult:
-    with db.session() as session:
+    with gc_paused(), db.session() as session:
         origin, changed = provenance(session)
         document = export_from_session(session, with_ids=True, workstreams=workstreams)
         if delta_since is not None:
@@ -110,9 +106,15 @@ def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | 
             kind = "delta"
         else:
             config, kind = document, "full"
-        data = bundle_bytes(config, kind=kind, label=label, source_database_id=origin, created_at=changed,
-                            sign_key=sign_key)
-        baseline_id = baseline_id_for(_config_member(data)) if kind == "full" else config["baseline"]["id"]
+        if kind == "full":
+            config_data = config_json_bytes(document)
+            data = _bundle_bytes_of(config_data, kind=kind, label=label, source_database_id=origin,
+                                    created_at=changed, sign_key=sign_key, check=lambda: _check_export(document))
+            baseline_id = baseline_id_for(config_data)
+        else:
+            data = bundle_bytes(config, kind=kind, label=label, source_database_id=origin, created_at=changed,
+                                sign_key=sign_key)
+            baseline_id = config["baseline"]["id"]
         if kind == "full" and workstreams is None:
             _record_baseline(session, baseline_id, label, origin)
         counts = ({k: len(document[k]) for k in ("presences", "agents", "queues", "workstreams")} if kind == "full"
@@ -121,6 +123,52 @@ def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | 
                                   baseline_id=baseline_id))
         _write_atomically(Path(target), data)
     return ExportResult(str(target), kind, label, baseline_id, len(data), counts)
+
+
+def _check_export(document: dict) -> None:
+    """The check ``config_bytes_for(document, "full")`` makes, with the same refusal.
+
+    A document just exported from a database is written as it is, not re-dumped
+    through the schema: it already carries every field, filled in, with its id, in
+    the types the schema dumps (tests/app/test_bulk.py checks the bytes are the same),
+    and on a large configuration that dump costs more than the export itself.
+    """
+    try:
+        validate_document(document)
+    except DocumentInvalid as error:
+        raise UserError(f"cannot export: {error}") from None
+
+
+# From this size on, the zip is deflated in a second thread while the document is
+# validated (zlib releases the GIL): the two take about as long on a large export.
+PARALLEL_ZIP_BYTES = 4 * 1024 * 1024
+
+
+def _bundle_bytes_of(config_data: bytes, *, kind: str, label: str, source_database_id: str, created_at: str,
+                     sign_key: bytes | None, check: Callable[[], None]) -> bytes:
+    """``bundle_bytes`` for config.json bytes already made (app.bundles.format writes the same
+    members, in the same order, the same way); ``check()`` raises if they must not be written."""
+    try:
+        manifest = build_manifest(config_bytes=config_data, kind=kind, label=label,
+                                  source_database_id=source_database_id, created_at=created_at, sign_key=sign_key)
+    except Exception:
+        check()  # a problem with the document is reported first, as bundle_bytes does
+        raise
+
+    def build() -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            add_member(archive, MANIFEST_MEMBER, config_json_bytes(manifest))
+            add_member(archive, CONFIG_MEMBER, config_data)
+        return buffer.getvalue()
+
+    if len(config_data) < PARALLEL_ZIP_BYTES:
+        check()
+        return build()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        zipped = pool.submit(build)
+        check()  # raising here still waits for the thread, then discards its bytes
+        return zipped.result()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -138,10 +186,10 @@ def _record_baseline(session: Session, baseline_id: str, label: str, origin: str
     else:
         existing.label, existing.at = label or existing.label, utcnow()
     session.flush()
-    session.add_all(
-        BaselineObject(baseline_id=baseline_id, kind=kind, object_id=object_id, name=name, version=version)
-        for (kind, object_id), (version, name) in local_versions(session).items()
-    )
+    rows = [{"baseline_id": baseline_id, "kind": kind, "object_id": object_id, "name": name, "version": version}
+            for (kind, object_id), (version, name) in local_versions(session).items()]
+    if rows:
+        session.execute(insert(BaselineObject.__table__), rows)
 
 
 def resolve_baseline(session: Session, spec: str) -> Baseline:
@@ -198,7 +246,19 @@ def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = F
 
     Conflicts of a delta with on_conflict="stop" are returned in the plan of a
     dry run and raised (DeltaConflict) by a real one; nothing is written then.
+
+    The plan is made by applying the bundle inside the transaction and reading the
+    result back, so it is exactly what happens; a real import then keeps that same
+    transaction (after backing up the file, whose committed state is still the one
+    before the import) instead of rolling back and applying everything a second time.
     """
+    with gc_paused():
+        return _import_bundle(db, source, dry_run=dry_run, replace=replace, on_conflict=on_conflict,
+                              require_signature=require_signature, sign_key=sign_key, progress=progress)
+
+
+def _import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool, replace: bool, on_conflict: str,
+                   require_signature: bool, sign_key: bytes | None, progress: Progress | None) -> ImportPlan:
     step = progress or (lambda *_: None)
     name = str(source) if not isinstance(source, (bytes, bytearray)) else "bundle"
     step("Checking the bundle", 0, 4)
@@ -207,56 +267,71 @@ def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = F
     loaded = read_bundle(source, require_signature=require_signature, sign_key=sign_key,
                          known=None if replace else known)
     step("Planning", 1, 4)
-    plan = _plan(db, loaded, name, replace=replace, on_conflict=on_conflict, apply=False)
-    if dry_run or (plan.conflicts and on_conflict == "stop"):
-        if plan.conflicts and on_conflict == "stop" and not dry_run:
-            raise DeltaConflict(plan.conflicts)
-        return plan
-    step("Backing up the database", 2, 4)
-    if db.path is not None and db.path.exists():
-        plan.backup = str(backup_sqlite_file(db.path, "before-import"))
-    step("Applying", 3, 4)
-    applied = _plan(db, loaded, name, replace=replace, on_conflict=on_conflict, apply=True)
-    applied.backup = plan.backup
-    step("Done", 4, 4)
-    return applied
-
-
-def _plan(db: Database, loaded: LoadedBundle, name: str, *, replace: bool, on_conflict: str, apply: bool) -> ImportPlan:
-    """Apply inside a transaction and read the result back: the plan is exactly what happens.
-
-    Without ``apply`` the transaction is rolled back, so a preview writes nothing.
-    """
     with db.sessions() as session:
         try:
-            before = export_from_session(session, with_ids=True)
-            conflicts: list = []
-            if loaded.kind == "delta":
-                target, conflicts = _delta_target(session, loaded, before, on_conflict)
-                if target is None:
-                    session.rollback()
-                    return ImportPlan(name, "delta", loaded.manifest.label, loaded.manifest.to_json(),
-                                      diff_documents(before, before), ApplySummary(), conflicts)
-                doc, doc_replace = validate_document(target), True
-            else:
-                doc, doc_replace = loaded.document, replace
-                assert isinstance(doc, ConfigDocument)
-            with session.no_autoflush:
-                summary = apply_document(session, doc, replace=doc_replace)
-            session.flush()
-            after = export_from_session(session, with_ids=True)
-            plan = ImportPlan(name, loaded.kind, loaded.manifest.label, loaded.manifest.to_json(),
-                              diff_documents(before, after), summary, conflicts)
-            if not apply:
+            plan, doc_replace = _plan(session, loaded, name, replace=replace, on_conflict=on_conflict)
+            stopped = bool(plan.conflicts) and on_conflict == "stop"
+            if dry_run or stopped or doc_replace is None:
                 session.rollback()
+                if stopped and not dry_run:
+                    raise DeltaConflict(plan.conflicts)
                 return plan
-            _after_import(session, loaded, name, summary, replace=doc_replace or _was_empty(before))
+            step("Backing up the database", 2, 4)
+            if db.path is not None and db.path.exists():
+                # A separate connection reads the last committed state: the database before this import.
+                plan.backup = str(backup_sqlite_file(db.path, "before-import"))
+            step("Applying", 3, 4)
+            _after_import(session, loaded, name, plan.summary, replace=doc_replace)
             session.commit()
             plan.applied = True
-            return plan
         except BaseException:
             session.rollback()
             raise
+    step("Done", 4, 4)
+    return plan
+
+
+def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
+          on_conflict: str) -> tuple[ImportPlan, bool | None]:
+    """Apply inside the session's transaction and read the result back: the plan is exactly
+    what happens.  Returns the plan and whether a real import replaces the configuration
+    (None when nothing can be applied: a delta stopped by its conflicts).  The caller
+    commits or rolls back.
+    """
+    before = export_from_session(session, with_ids=True)
+    conflicts: list = []
+    if loaded.kind == "delta":
+        target, conflicts = _delta_target(session, loaded, before, on_conflict)
+        if target is None:
+            return ImportPlan(name, "delta", loaded.manifest.label, loaded.manifest.to_json(),
+                              diff_documents(before, before), ApplySummary(), conflicts), None
+        doc, doc_replace = validate_document(target), True
+    else:
+        doc, doc_replace = loaded.document, replace
+        assert isinstance(doc, ConfigDocument)
+    was_empty = _was_empty(before)
+    with session.no_autoflush:
+        summary = apply_document(session, doc, replace=doc_replace)
+    session.flush()
+    if was_empty:
+        diff = _created_diff(summary)
+    else:
+        diff = diff_documents(before, export_from_session(session, with_ids=True))
+    plan = ImportPlan(name, loaded.kind, loaded.manifest.label, loaded.manifest.to_json(), diff, summary, conflicts)
+    return plan, doc_replace or was_empty
+
+
+def _created_diff(summary: ApplySummary) -> Diff:
+    """``diff_documents(before, after)`` when ``before`` held no configuration.
+
+    Everything in ``after`` was created by this import, and that is the summary's
+    ``created`` (the writer records each object it creates; base presences are not
+    exported and not recorded).  With nothing on the old side the diff matches nothing,
+    so it is one create per top-level object and nothing nested: no need to export
+    ``after`` and parse both documents for that.
+    """
+    changes = [Change("create", kind[:-1], name) for kind in KINDS for name in summary.created[kind]]
+    return Diff(sorted(changes, key=Change.sort_key))
 
 
 def _was_empty(document: dict) -> bool:
