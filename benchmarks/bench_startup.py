@@ -1,0 +1,184 @@
+"""Startup: from ``python`` to the main window painted, against a bare PySide6 window.
+
+Each sample is a fresh ``python -c`` process, timed by this process from launch
+until the child prints that the first paint of its window has happened (an event
+filter sees the first Paint event, a zero-delay timer fires once it is done):
+
+* the console: ``ui.main.application()``, ``open_database`` on a demo database
+  (made once beforehand, so no seeding or migration is timed), ``MainWindow``
+  with its five lists loaded, shown offscreen at 1280×800;
+* the floor: ``QApplication`` + ``QMainWindow`` + ``show()`` — what any PySide6
+  app pays for Python, Qt and a first frame.
+
+The two are run in turn (A B A B ...) so a burst of load hits both alike; the
+figure is the median of ``REPEATS`` each and the ratio of the medians.  Goal
+``GOAL_RATIO``.  The console child also reports where its time went (imports,
+database, window, paint), measured inside the child.
+
+Run with ``python -m benchmarks.bench_startup`` (about 20-30 s).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+Report = Callable[[str], None]
+
+REPEATS = 7
+GOAL_RATIO = 1.5
+TIMEOUT_S = 60
+
+_WAIT_FOR_PAINT = r"""
+from PySide6.QtCore import QEvent, QObject, QTimer, QEventLoop
+
+class _FirstPaint(QObject):
+    def __init__(self, loop):
+        super().__init__()
+        self.loop = loop
+        self.seen = False
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            QTimer.singleShot(0, self.loop.quit)  # runs once this paint has been handled
+        return False
+
+def wait_for_first_paint(app, widget):
+    loop = QEventLoop()
+    spy = _FirstPaint(loop)
+    for target in [widget, *widget.findChildren(QObject)]:
+        if hasattr(target, "installEventFilter"):
+            target.installEventFilter(spy)
+    QTimer.singleShot(30000, loop.quit)
+    widget.show()
+    loop.exec()
+    return spy.seen
+"""
+
+FLOOR_CHILD = _WAIT_FOR_PAINT + r"""
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1280, 800)
+painted = wait_for_first_paint(app, window)
+print("painted" if painted else "no paint", flush=True)
+"""
+
+CONSOLE_CHILD = r"""
+import time
+_t0 = time.perf_counter()
+import json, sys
+from ui.main import application
+from app.database import open_database
+from app.services import Services
+from ui.main_window import MainWindow
+""" + _WAIT_FOR_PAINT + r"""
+_t1 = time.perf_counter()
+app = application()
+db = open_database(sys.argv[1])
+_t2 = time.perf_counter()
+window = MainWindow(Services(db), restore_settings=False, remember_settings=False)
+window.resize(1280, 800)
+_t3 = time.perf_counter()
+painted = wait_for_first_paint(app, window)
+_t4 = time.perf_counter()
+print(("painted " if painted else "no paint ") + json.dumps(
+    {"imports": _t1 - _t0, "database": _t2 - _t1, "window": _t3 - _t2, "paint": _t4 - _t3}), flush=True)
+"""
+
+
+def _child_env(settings_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_CONFIG_HOME"] = settings_dir  # QSettings of the child never touch the user's
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    return env
+
+
+def time_child(source: str, args: list[str], env: dict[str, str]) -> tuple[float, dict]:
+    """Seconds from launching ``python -c source`` to its 'painted' line, and its own breakdown."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", source, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, text=True, cwd=str(Path(__file__).resolve().parent.parent))
+    try:
+        line = child.stdout.readline() if child.stdout else ""
+        elapsed = time.perf_counter() - started
+        child.wait(timeout=TIMEOUT_S)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if not line.startswith("painted"):
+        error = child.stderr.read() if child.stderr else ""
+        raise RuntimeError(f"the child did not paint: {line.strip()} {error.strip()[-600:]}")
+    detail = line[len("painted"):].strip()
+    return elapsed, (json.loads(detail) if detail else {})
+
+
+def make_demo_database(folder: Path) -> str:
+    from app.database import open_database
+
+    path = folder / "demo.db"
+    db = open_database(f"sqlite:///{path}")  # a new file: migrated and seeded with the demo bank
+    db.dispose()
+    return f"sqlite:///{path}"
+
+
+def bench_startup(report: Report = print, repeats: int = REPEATS) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="wsc-bench-startup-") as folder:
+        url = make_demo_database(Path(folder))
+        env = _child_env(folder)
+        time_child(FLOOR_CHILD, [], env)  # warm the file cache for both, not timed
+        time_child(CONSOLE_CHILD, [url], env)
+        console, floor, parts = [], [], []
+        for _ in range(repeats):
+            elapsed, _detail = time_child(FLOOR_CHILD, [], env)
+            floor.append(elapsed)
+            elapsed, detail = time_child(CONSOLE_CHILD, [url], env)
+            console.append(elapsed)
+            parts.append(detail)
+    console_s, floor_s = statistics.median(console), statistics.median(floor)
+    ratio = console_s / floor_s
+    breakdown = {key: statistics.median(p[key] for p in parts) for key in parts[0]}
+    report(f"startup to first paint, median of {repeats} fresh processes each (1280x800, offscreen)")
+    report(f"  {'':<44} {'ms':>8} {'vs floor':>9}")
+    report(f"  {'bare QApplication + QMainWindow (floor)':<44} {floor_s * 1000:>8.0f} {1.0:>8.2f}x")
+    report(f"  {'Workstream Console main window, demo db':<44} {console_s * 1000:>8.0f} {ratio:>8.2f}x"
+           f"   goal <= {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'NOT met'}")
+    report("  inside the console child: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in breakdown.items()))
+    return {"console_s": console_s, "floor_s": floor_s, "ratio": ratio, "goal": GOAL_RATIO,
+            **{f"child_{k}_s": v for k, v in breakdown.items()}}
+
+
+def run(report: Report = print, repeats: int = REPEATS) -> dict:
+    results = bench_startup(report, repeats)
+    _record(results)
+    return results
+
+
+def _record(results: dict) -> None:
+    try:
+        from benchmarks import report as bench_report
+    except ImportError:  # pragma: no cover
+        return
+    bench_report.record("startup", [
+        bench_report.Row("Startup to main window painted (demo db)", results["console_s"], "s",
+                         "bare QApplication+QMainWindow", results["floor_s"], "<= 1.5x", results["ratio"] <= GOAL_RATIO),
+    ])
+
+
+def main() -> int:
+    run(print)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
