@@ -229,3 +229,21 @@ def test_migrating_keeps_the_rows_that_refer_to_a_rebuilt_table(backend, backend
             ("b1", "Billing", 3)]
         session.execute(text("insert into baseline (id, label, at, source_database_id) values "
                              f"('{'f' * 64}', 'sha', '2026-01-01', '{'s' * 200}')"))
+
+
+def test_the_head_constant_used_at_start_up_is_the_real_head():
+    import migrations
+
+    assert migrations.HEAD_REVISION == head_revision()
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    open_database(url).dispose()
+    code = ("import sys; from app.database import open_database; "
+            f"open_database({url!r}).dispose(); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
