@@ -18,9 +18,9 @@ import io
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from app.bundles.delta import DeltaConflict, apply_delta, detect_conflicts, make_delta
 from app.bundles.diff import Change, Diff, diff_documents
 from app.bundles.format import LoadedBundle, add_member, bundle_bytes, read_bundle
-from app.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, build_manifest, utc_timestamp
+from app.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, build_manifest
 from app.bundles.manifest import canonical_json as config_json_bytes
 from app.configdoc import ConfigDocument, DocumentInvalid, validate_document
 from app.configio import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names

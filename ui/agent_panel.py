@@ -29,6 +29,8 @@ and stops when it is hidden or closed.
 """
 from __future__ import annotations
 
+from ui.typed_fields import check_typed_field, repolish
+
 import json
 from collections import Counter
 from typing import Any, Callable, Mapping
@@ -59,7 +61,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.routing import coerce_value
 from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui import messages
 from ui.agent_cards import CARDS_QSS, AgentCard, ConversationInfo, FlowLayout, QueueGroup, home_queues
@@ -115,11 +116,6 @@ _STATE_AFTER = {
     "queued": "queued", "offered": "offered", "accepted": "active", "assigned": "active",
     "declined": "moving", "offer_expired": "moving", "waiting": "waiting", "active": "active", "closed": "closed",
 }
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _divider() -> QFrame:
@@ -505,7 +501,6 @@ class AgentPanel(QWidget):
 
     def _rebuild(self) -> None:
         """Cards, queue groups and the injector for the driver's configuration (after a reset too)."""
-        config = self.driver.config
         sim = self.driver.simulator
         self._cards_with_pops.clear()
         self._stale_cards.clear()
@@ -683,20 +678,7 @@ class AgentPanel(QWidget):
         self._fields[name].setText(text)
 
     def _check_field(self, name: str) -> str | None:
-        edit, label = self._fields[name], self._field_errors[name]
-        problem = None
-        if edit.text().strip():
-            try:
-                coerce_value(name, edit.text(), self._field_types[name])
-            except UserError as error:
-                problem = str(error).split(": ", 1)[-1]
-        invalid = problem is not None
-        if edit.property("invalid") != invalid:
-            edit.setProperty("invalid", invalid)
-            _repolish(edit)
-        label.setText(problem or "")
-        label.setVisible(invalid)
-        return problem
+        return check_typed_field(self._fields[name], self._field_errors[name], name, self._field_types[name])
 
     def send_conversation(self) -> str | None:
         """Inject the form's conversation; its id, or None when a value is wrong."""
@@ -723,7 +705,7 @@ class AgentPanel(QWidget):
         self.send_status.setText(text)
         if self.send_status.property("error") != error:
             self.send_status.setProperty("error", error)
-            _repolish(self.send_status)
+            repolish(self.send_status)
 
     def send_burst(self, n: int | None = None, seed: int | None = None) -> list[str]:
         stream = self.current_workstream()

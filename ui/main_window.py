@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QStatusBar,
     QStyle,
@@ -412,7 +411,7 @@ class ListPage(QWidget):
                 self.empty_new.hide()
             elif self.key == "workstreams" and self.model.state != "all":
                 self.empty.set_text(f"No {self.model.state} work streams",
-                                    f"Choose All work streams to see every stream, or click New to create one.")
+                                    "Choose All work streams to see every stream, or click New to create one.")
                 self.empty_new.show()
             else:
                 self.empty.set_text(*EMPTY_STATES[self.key])

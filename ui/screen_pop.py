@@ -181,7 +181,35 @@ class ChannelGlyph(QWidget):
         painter.end()
 
 
-class ScreenPop(QFrame):
+class _Answerable:
+    """Accept/Decline shared by the toast and the card pop: answered once, then disabled.
+
+    The class using it provides ``accepted``/``declined`` signals, ``conversation_id``,
+    ``can_decline``, ``accept_button``, ``decline_button`` (None without Decline) and
+    sets ``_answered = False``.
+    """
+
+    def accept(self) -> None:
+        if self._answered:
+            return
+        self._answered = True
+        self._disable()
+        self.accepted.emit(self.conversation_id)
+
+    def decline(self) -> None:
+        if self._answered or not self.can_decline:
+            return
+        self._answered = True
+        self._disable()
+        self.declined.emit(self.conversation_id)
+
+    def _disable(self) -> None:
+        self.accept_button.setEnabled(False)
+        if self.decline_button is not None:
+            self.decline_button.setEnabled(False)
+
+
+class ScreenPop(_Answerable, QFrame):
     """One offered conversation; ``accepted(conversation)`` / ``declined(conversation)`` when answered."""
 
     accepted = Signal(str)
@@ -324,24 +352,6 @@ class ScreenPop(QFrame):
 
     # ------------------------------------------------------------------ answering
 
-    def accept(self) -> None:
-        if self._answered:
-            return
-        self._answered = True
-        self._disable()
-        self.accepted.emit(self.conversation_id)
-
-    def decline(self) -> None:
-        if self._answered or not self.can_decline:
-            return
-        self._answered = True
-        self._disable()
-        self.declined.emit(self.conversation_id)
-
-    def _disable(self) -> None:
-        self.accept_button.setEnabled(False)
-        if self.decline_button is not None:
-            self.decline_button.setEnabled(False)
 
     @property
     def answered(self) -> bool:
@@ -367,7 +377,7 @@ class ScreenPop(QFrame):
         super().mousePressEvent(event)
 
 
-class CardPop(QFrame):
+class CardPop(_Answerable, QFrame):
     """The compact pop stacked on an agent card: same signals and countdown as ``ScreenPop``.
 
     Title, countdown, route, a one-line summary of the context and the draining bar
@@ -462,24 +472,6 @@ class CardPop(QFrame):
         if text != self._shown_text or abs(fraction - self._fraction) > 0.004 or urgent != self._urgent:
             self._shown_text, self._fraction, self._urgent = text, fraction, urgent
             self.update(0, 0, self.width(), self.PAINTED_HEIGHT)
-
-    def accept(self) -> None:
-        if self._answered:
-            return
-        self._answered = True
-        self._disable()
-        self.accepted.emit(self.conversation_id)
-
-    def decline(self) -> None:
-        if self._answered or not self.can_decline:
-            return
-        self._answered = True
-        self._disable()
-        self.declined.emit(self.conversation_id)
-
-    def _disable(self) -> None:
-        self.accept_button.setEnabled(False)
-        self._decline.setEnabled(False)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -18,6 +18,8 @@ is shown as a message.
 """
 from __future__ import annotations
 
+from ui.typed_fields import check_typed_field, repolish
+
 import copy
 from typing import Any, Callable, Mapping
 
@@ -46,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from app.configdoc import DocumentInvalid
 from app.errors import UserError
-from app.routing import RouteResult, coerce_context, coerce_value, compile_workstream
+from app.routing import RouteResult, coerce_context, compile_workstream
 from ui import messages
 from ui.panel_models import GREEN, RED, TraceModel, render_value
 
@@ -65,11 +67,6 @@ QLabel#casesSummary[failing="true"] { color: #C50F1F; font-weight: 600; }
 QLabel#casesSummary[failing="false"] { color: #0E700E; }
 QTreeView#routeTrace { border: 1px solid #E0E0E0; border-radius: 6px; }
 """
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class _WrappingDelegate(QStyledItemDelegate):
@@ -389,21 +386,7 @@ class TestRoutingPane(QWidget):
                          (str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)))
 
     def _check_field(self, name: str) -> str | None:
-        edit, label = self._fields[name], self._errors[name]
-        text = edit.text()
-        problem = None
-        if text.strip():
-            try:
-                coerce_value(name, text, self._types[name])
-            except UserError as error:
-                problem = str(error).split(": ", 1)[-1]
-        invalid = problem is not None
-        if edit.property("invalid") != invalid:
-            edit.setProperty("invalid", invalid)
-            _repolish(edit)
-        label.setText(problem or "")
-        label.setVisible(invalid)
-        return problem
+        return check_typed_field(self._fields[name], self._errors[name], name, self._types[name])
 
     def typed_context(self) -> tuple[dict[str, Any], dict[str, str]]:
         """(typed values, errors by variable) from the form."""
@@ -464,7 +447,7 @@ class TestRoutingPane(QWidget):
     def _show_result(self, text: str, outcome: str) -> None:
         self.result_label.setText(text)
         self.result_label.setProperty("outcome", outcome)
-        _repolish(self.result_label)
+        repolish(self.result_label)
         self.result_label.show()
 
     def _show_message(self, text: str) -> None:
@@ -600,7 +583,7 @@ class TestRoutingPane(QWidget):
         flagged = "true" if failing else "false"
         if self.cases_summary.property("failing") != flagged:
             self.cases_summary.setProperty("failing", flagged)
-            _repolish(self.cases_summary)
+            repolish(self.cases_summary)
         self._update_buttons()
         if failing != self._failing:
             self._failing = failing

@@ -7,7 +7,6 @@ Colours live in the stylesheet: widgets here only set object names and the
 """
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
