@@ -14,6 +14,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from app.conditions import Issue, always_true, validate_condition
+from app.errors import DocumentInvalid  # noqa: F401 — defined there so the UI can catch it without pydantic
 from models.choices import (
     BASE_PRESENCE_NAMES,
     CHANNEL_KIND_FOR,
@@ -38,16 +39,6 @@ Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX, patte
 Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
 BasePresence = Literal["available", "busy", "busy_dnd", "away", "offline"]
-
-
-class DocumentInvalid(ValueError):
-    """A document failed validation; ``issues`` has every problem found."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        first = str(issues[0]) if issues else "invalid document"
-        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-        super().__init__(first + more)
 
 
 class _Strict(BaseModel):

@@ -24,3 +24,17 @@ class InUseError(UserError):
     def __init__(self, message: str, referrers: list[str]):
         super().__init__(message)
         self.referrers = referrers
+
+
+class DocumentInvalid(ValueError):
+    """A configuration document failed validation; ``issues`` has every problem found.
+
+    Each issue is an ``app.conditions.Issue(path, message)``.  It lives here, not in
+    ``app.configdoc``, so that catching it does not import pydantic.
+    """
+
+    def __init__(self, issues: list):
+        self.issues = issues
+        first = str(issues[0]) if issues else "invalid document"
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        super().__init__(first + more)

@@ -35,8 +35,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressBar, QProgressDialog, QPushButton, QWidget
 
-from app.configdoc import DocumentInvalid
-from app.errors import UserError
+from app.errors import DocumentInvalid, UserError
 
 log = logging.getLogger(__name__)
 

@@ -61,8 +61,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.configdoc import DocumentInvalid
-from app.errors import ConflictError, InUseError, NotFound, UserError
+from app.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
 from models.choices import (
     CHANNEL_LABELS,
     CHANNELS,

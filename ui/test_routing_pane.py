@@ -46,8 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.configdoc import DocumentInvalid
-from app.errors import UserError
+from app.errors import DocumentInvalid, UserError
 from app.routing import RouteResult, coerce_context, compile_workstream
 from ui import messages
 from ui.panel_models import GREEN, RED, TraceModel, render_value

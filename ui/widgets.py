@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.configdoc import DocumentInvalid
-from app.errors import UserError
+from app.errors import DocumentInvalid, UserError
 from models.choices import DESCRIPTION_MAX, MAX_INT32, NAME_MAX, QUEUE_KIND_LABELS, QUEUE_KINDS
 
 

@@ -39,9 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.conditions import Issue
-from app.configdoc import DocumentInvalid
 from app.editing import rename_variable_in_rules, rules_using_variable
-from app.errors import ConflictError, NotFound, UserError
+from app.errors import ConflictError, DocumentInvalid, NotFound, UserError
 from models.choices import (
     BASE_PRESENCE_NAMES,
     BASE_PRESENCES,
