@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
+import resources
 from app.configio import ApplySummary, import_document
 from app.database import Database
 
@@ -11,7 +11,7 @@ DEMO_RESOURCE = "demo_config.json"
 
 
 def demo_document() -> dict:
-    return json.loads(resources.files("resources").joinpath(DEMO_RESOURCE).read_text(encoding="utf-8"))
+    return json.loads(resources.path(DEMO_RESOURCE).read_text(encoding="utf-8"))
 
 
 def load_demo(db: Database) -> ApplySummary:

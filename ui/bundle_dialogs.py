@@ -121,9 +121,9 @@ QListWidget#exportStreams::indicator:checked:disabled { background: #8AB4DD; bor
 
 def bundle_qss() -> str:
     """BUNDLE_QSS with ``@icons@`` pointing at the icons folder (as ui.style does for style.qss)."""
-    from importlib import resources
+    import resources
 
-    folder = str(resources.files("resources.icons")).replace("\\", "/")
+    folder = str(resources.path("icons")).replace("\\", "/")
     return BUNDLE_QSS.replace("@icons@", folder)
 
 

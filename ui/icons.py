@@ -1,18 +1,20 @@
 """The console's icons: SVGs drawn for it, in the ``resources.icons`` package.
 
-Each SVG is rendered with QtSvg at the usual sizes into one QIcon (Qt derives
-the greyed disabled look from those pixmaps), and cached per name.
+Each icon is a QIcon over its SVG file, drawn by Qt's SVG icon engine at the
+size asked for, when it is asked for (rendering every size up front cost about
+90 ms of the first window).  Without Qt's SVG icon engine each is rendered at
+the usual sizes instead.  Cached per name.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-ICON_PACKAGE = "resources.icons"
+import resources
+
 SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
 
 NAMES = (
@@ -24,7 +26,7 @@ NAMES = (
 
 def svg_bytes(name: str) -> bytes:
     """The SVG source of an icon (FileNotFoundError for an unknown name)."""
-    return resources.files(ICON_PACKAGE).joinpath(f"{name}.svg").read_bytes()
+    return resources.path("icons", f"{name}.svg").read_bytes()
 
 
 def render(name: str, size: int, ratio: float = 1.0) -> QPixmap:
@@ -44,6 +46,17 @@ def render(name: str, size: int, ratio: float = 1.0) -> QPixmap:
 @lru_cache(maxsize=None)
 def icon(name: str) -> QIcon:
     """The named icon; needs a QGuiApplication."""
+    path = resources.path("icons", f"{name}.svg")
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    lazy = QIcon(str(path))
+    if not lazy.isNull():
+        return lazy
+    return rendered_icon(name)  # no SVG icon engine in this Qt
+
+
+def rendered_icon(name: str) -> QIcon:
+    """The icon rendered at every size in ``SIZES`` now (the fallback of ``icon``)."""
     app = QGuiApplication.instance()
     ratio = app.devicePixelRatio() if app is not None else 1.0
     result = QIcon()

@@ -11,11 +11,15 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.errors import UserError
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
 
 ORGANIZATION = "WorkstreamConsole"
 APPLICATION = "Workstream Console"
@@ -77,6 +81,129 @@ def _fail(parent: QWidget | None, title: str, text: str, quiet: bool) -> int:
     return 1
 
 
+def database_label(db_url: str) -> str:
+    """What the window calls the database before it is open (no SQLAlchemy, no password)."""
+    if db_url.startswith("sqlite"):
+        path = db_url.split("///", 1)[-1].split("?", 1)[0]
+        return Path(path).name or "in-memory database"
+    return db_url.rsplit("@", 1)[-1]
+
+
+def open_services(db_url: str):
+    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread."""
+    from app.database import open_database
+    from app.services import Services
+
+    database = open_database(db_url)
+    try:
+        return Services(database)
+    except BaseException:
+        database.dispose()
+        raise
+
+
+def open_failure_text(db_url: str, error: BaseException) -> str:
+    if isinstance(error, UserError):
+        return str(error)
+    from app.database import safe_url  # imported by the failed open already
+
+    return f"{safe_url(db_url)}: {type(error).__name__}: {error}"
+
+
+class Startup:
+    """The interactive start: the window shell is shown at once, the database opens behind it.
+
+    Importing SQLAlchemy and opening (or migrating, after a backup) the database
+    takes most of a second, longer on a big migration; showing the window first
+    means the user sees it at once, with "Opening the database…" where the lists
+    will be.  The worker thread starts once the window has painted (or after
+    ``OPEN_FALLBACK_MS`` if it never paints, e.g. started minimised), so it
+    does not compete with the first paint for the interpreter.  ``task`` is the
+    opening task (None until started); ``opened`` is emitted when it has
+    finished either way: the lists are filled, or the failure was shown and
+    the application told to exit with status 1.
+    """
+
+    OPEN_FALLBACK_MS = 250
+
+    def __init__(self, db_url: str, *, restore_settings: bool = True, remember_settings: bool = True,
+                 view: str | None = None, workstream: str | None = None, tab: str | None = None):
+        from ui.main_window import MainWindow
+
+        self.db_url = db_url
+        self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
+        self.failed_error: BaseException | None = None
+        self.task = None
+        self.window = MainWindow(None, restore_settings=restore_settings, remember_settings=remember_settings,
+                                 database_label=database_label(db_url))
+        self.signals = _StartupSignals(self.window)
+        self.opened = self.signals.opened
+        self._painted = _FirstPaint(self.window, self.open_database)
+        self._fallback = QTimer(self.window)
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self.open_database)
+        self._fallback.start(self.OPEN_FALLBACK_MS)
+        self.window.show()
+
+    def open_database(self) -> None:
+        """Start opening the database (once; called after the first paint)."""
+        if self.task is not None:
+            return
+        from ui.background import run_in_background
+
+        self._fallback.stop()
+        self._painted.remove()
+        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg=None,
+                                      on_done=self._opened, on_error=self._failed)
+        self.task.finished.connect(self.opened)
+
+    def wait(self) -> None:
+        """Join the opening now (starting it if it has not started), without callbacks."""
+        self.open_database()
+        self.task.wait(deliver=False)
+
+    def _opened(self, services) -> None:
+        self.window.attach_services(services)
+        try:
+            _show_start(self.window, view=self.start_view, workstream=self.start_workstream, tab=self.start_tab)
+        except UserError as error:
+            _fail(self.window, "Can't show that", str(error), quiet=False)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failed_error = error
+        self.window.set_status("Could not open the database")
+        _fail(self.window, "Can't open the database", open_failure_text(self.db_url, error), quiet=False)
+        QCoreApplication.exit(1)
+
+    def services(self):
+        """The open database's services (also when the window never received them)."""
+        if self.window.services is not None:
+            return self.window.services
+        return self.task.result if self.task is not None else None
+
+
+class _StartupSignals(QObject):
+    opened = Signal()
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` from the event loop once ``widget`` has been painted the first time."""
+
+    def __init__(self, widget: QWidget, then):
+        super().__init__(widget)
+        self.widget, self.then = widget, then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.remove()
+            QTimer.singleShot(0, self, self.then)  # after this paint is flushed; dropped with the window
+        return False
+
+    def remove(self) -> None:
+        self.widget.removeEventFilter(self)
+
+
 def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = None, tab: str | None = None,
         view: str | None = None, size: str = "1280x800", dialog: str | None = None) -> int:
     """Open the console on ``db_url``; returns the exit code.
@@ -84,65 +211,76 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
     ``dialog`` (screenshots only) opens a record dialog over the window:
     ``"agents:Ana Ruiz"`` edits that agent, ``"queues"`` shows a new queue.
     """
-    from app.database import open_database
-    from app.services import Services
+    if screenshot is None:
+        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab)
     from ui.main_window import MainWindow
 
-    quiet = screenshot is not None
+    quiet = True
     app = application(screenshot=quiet)
     try:
-        window_size = parse_size(size) if quiet else None
+        window_size = parse_size(size)
     except UserError as error:
         return _fail(None, "Can't take the screenshot", str(error), quiet)
     try:
-        database = open_database(db_url)
-    except UserError as error:
-        return _fail(None, "Can't open the database", str(error), quiet)
+        services = open_services(db_url)
     except Exception as error:  # noqa: BLE001 — a broken file must not crash the app with a traceback
-        return _fail(None, "Can't open the database", f"{db_url}: {type(error).__name__}: {error}", quiet)
+        return _fail(None, "Can't open the database", open_failure_text(db_url, error), quiet)
 
     window = None
     try:
-        services = Services(database)
-        window = MainWindow(services, restore_settings=not quiet, remember_settings=not quiet)
+        window = MainWindow(services, restore_settings=False, remember_settings=False)
         try:
             _show_start(window, view=view, workstream=workstream, tab=tab)
         except UserError as error:
-            if quiet:
-                return _fail(window, "Can't show that", str(error), quiet)
-            _fail(window, "Can't show that", str(error), quiet)
-        if quiet:
-            window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-            window.resize(window_size)
-            window.show()
-            window.resize(window_size)
-            _settle(app)
-            panel = window.agent_panel if window.current_view() == "agent-panel" else None
-            if panel is not None and hasattr(panel, "screenshot_state"):
-                panel.screenshot_state()  # a representative moment: pops ringing, a countdown running
-                _settle(app)
-            if dialog:
-                try:
-                    pixmap = _grab_with_dialog(app, window, dialog)
-                except UserError as error:
-                    return _fail(window, "Can't show that", str(error), quiet)
-            else:
-                pixmap = window.grab()
-            target = Path(screenshot)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not pixmap.save(str(target), "PNG"):
-                return _fail(window, "Can't save the screenshot", f"could not write {target}", quiet)
-            return 0
+            return _fail(window, "Can't show that", str(error), quiet)
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.resize(window_size)
         window.show()
-        return app.exec()
+        window.resize(window_size)
+        _settle(app)
+        panel = window.agent_panel if window.current_view() == "agent-panel" else None
+        if panel is not None and hasattr(panel, "screenshot_state"):
+            panel.screenshot_state()  # a representative moment: pops ringing, a countdown running
+            _settle(app)
+        if dialog:
+            try:
+                pixmap = _grab_with_dialog(app, window, dialog)
+            except UserError as error:
+                return _fail(window, "Can't show that", str(error), quiet)
+        else:
+            pixmap = window.grab()
+        target = Path(screenshot)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(target), "PNG"):
+            return _fail(window, "Can't save the screenshot", f"could not write {target}", quiet)
+        return 0
     finally:
-        if window is not None:
-            if window.editor is not None:
-                window.close_editor(force=True)
-            window.close()
-            window.deleteLater()
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        database.dispose()
+        _close_window(window)
+        services.db.dispose()
+
+
+def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None) -> int:
+    app = application()
+    startup = Startup(db_url, view=view, workstream=workstream, tab=tab)
+    try:
+        status = app.exec()
+    finally:
+        startup.wait()  # closed while opening: let the open finish, then close it
+        services = startup.services()
+        _close_window(startup.window)
+        if services is not None:
+            services.db.dispose()
+    return 1 if startup.failed_error is not None else status
+
+
+def _close_window(window) -> None:
+    if window is None:
+        return
+    if window.editor is not None:
+        window.close_editor(force=True)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _show_start(window, *, view: str | None, workstream: str | None, tab: str | None) -> None:
@@ -160,6 +298,8 @@ def _show_start(window, *, view: str | None, workstream: str | None, tab: str | 
 
 def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
     """The window, dimmed, with a record dialog drawn over its centre (for the docs)."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QColor, QPainter
     view, _, name = spec.partition(":")
     if view not in ("queues", "agents", "presences", "channels"):
         raise UserError(f"no dialog for '{view}'")

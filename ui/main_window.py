@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -69,7 +69,6 @@ from models.choices import (
     NOTIFICATION_LABELS,
 )
 from ui import messages
-from ui.entity_editors import DIALOG_FOR_VIEW, EntityDialog
 from ui.icons import app_icon, icon
 from ui.list_models import (
     MODEL_FOR_VIEW,
@@ -79,7 +78,11 @@ from ui.list_models import (
     RowTableModel,
 )
 
+if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
+    from ui.entity_editors import EntityDialog
+
 APP_TITLE = "Workstream Console"
+RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
 
 # key, navigation label, icon
 VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -342,6 +345,7 @@ class ListPage(QWidget):
         self.model: RowTableModel = MODEL_FOR_VIEW[key](services, self)
         self.proxy = ListProxyModel(self.model, self)
         self.search_text = ""
+        self.loading_text: str | None = None  # set while the database is being opened
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -398,9 +402,18 @@ class ListPage(QWidget):
         self.proxy.set_search(text)
         self.update_state()
 
+    def set_loading(self, text: str | None) -> None:
+        """Show 'Opening the database…' instead of the list (None: show the list again)."""
+        self.loading_text = text
+        self.update_state()
+
     def update_state(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if shown:
+        if self.loading_text is not None:
+            self.stack.setCurrentWidget(self.empty)
+            self.empty.set_text("Opening the database…", self.loading_text)
+            self.empty_new.hide()
+        elif shown:
             self.stack.setCurrentWidget(self.table)
         else:
             self.stack.setCurrentWidget(self.empty)
@@ -417,6 +430,8 @@ class ListPage(QWidget):
                 self.empty_new.show()
 
     def count_text(self) -> str:
+        if self.loading_text is not None:
+            return ""
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         if shown != total:
             return f"{shown} of {self.model.describe_count(total)}"
@@ -444,6 +459,24 @@ class ListPage(QWidget):
         current = keep_id or getattr(self.selected_row(), "id", None)
         self.model.refresh()
         self.select_id(current)
+
+
+class ListPages(dict):
+    """The list pages by view key, each built the first time it is looked up.
+
+    Start-up builds only the work streams list (the first thing shown); the
+    other four are built, and loaded, when first shown or asked for.  Iterating
+    gives the pages built so far, which are the ones that need refreshing.
+    """
+
+    def __init__(self, build: Callable[[str], "ListPage"]):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> "ListPage":
+        if key not in LIST_VIEWS:
+            raise KeyError(key)
+        return self._build(key)
 
 
 class EditorHost(QWidget):
@@ -517,15 +550,24 @@ class EditorHost(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """The console's one window."""
+    """The console's one window.
+
+    ``services`` may be None: the window is then an empty shell ("Opening the
+    database…", commands off) that can be shown at once while the database is
+    opened off the GUI thread; ``attach_services`` fills it in.  That keeps
+    SQLAlchemy and the migrations out of the time to the first window.
+    """
 
     viewChanged = Signal(str)
+    servicesAttached = Signal()
 
     def __init__(self, services, *, editor_factory: Callable[..., QWidget] | None = None,
                  panel_factory: Callable[..., QWidget] | None = None, restore_settings: bool = True,
-                 remember_settings: bool = True, parent=None):
+                 remember_settings: bool = True, database_label: str | None = None, parent=None):
         super().__init__(parent)
         self.services = services
+        self._database_label = database_label
+        self._built = False
         self._editor_factory = editor_factory
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
@@ -547,6 +589,16 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_status_bar()
 
+        self._built = True
+        self._restore_view = restore_settings
+        if services is None:
+            for page in self.lists.values():
+                page.set_loading(self._database_label or "")
+            self.set_status("Opening the database…")
+            self.show_view("workstreams")
+            if restore_settings:
+                self.restore_geometry()
+            return
         loaded = self._load_lists()
         self.show_view("workstreams")
         if restore_settings:
@@ -554,9 +606,36 @@ class MainWindow(QMainWindow):
         if loaded:
             self.set_status("Ready")
 
+    def attach_services(self, services) -> bool:
+        """Fill the shell in once the database is open: lists, labels, the last view."""
+        if self.services is not None:
+            raise RuntimeError("the window already has its services")
+        self.services = services
+        self._database_label = None
+        self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+        self.brand_db.setText(self.database_label())
+        self.brand_db.setToolTip(str(getattr(services.db, "path", "") or ""))
+        for page in self.lists.values():
+            page.model.services = services
+            page.loading_text = None
+        loaded = self._load_lists()
+        for page in self.lists.values():
+            page.update_state()
+        self.nav.setEnabled(True)
+        if self._restore_view:
+            self.restore_view()
+        self._update_actions()
+        self._update_counts()
+        if loaded:
+            self.set_status("Ready")
+        self.servicesAttached.emit()
+        return loaded
+
     # ------------------------------------------------------------------ building
 
     def database_label(self) -> str:
+        if self.services is None:
+            return self._database_label or "database"
         db = self.services.db
         path = getattr(db, "path", None)
         if path is not None:
@@ -697,7 +776,7 @@ class MainWindow(QMainWindow):
         names.addWidget(brand_name)
         self.brand_db = QLabel(self.database_label())
         self.brand_db.setObjectName("brandDb")
-        self.brand_db.setToolTip(str(getattr(self.services.db, "path", "") or ""))
+        self.brand_db.setToolTip(str(getattr(self.services.db, "path", "") or "") if self.services else "")
         names.addWidget(self.brand_db)
         brand.addLayout(names, 1)
         nav_layout.addLayout(brand)
@@ -757,33 +836,17 @@ class MainWindow(QMainWindow):
         column.addWidget(command_row)
 
         self.pages = QStackedWidget()
-        self.lists: dict[str, ListPage] = {}
-        self.page_for_view: dict[str, QWidget] = {}
-        for key in LIST_VIEWS:
-            page = ListPage(key, self.services)
-            page.table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
-            page.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-            page.model.modelReset.connect(self._update_counts)
-            page.empty_new.clicked.connect(self.new_record)
-            self.lists[key] = page
-        # Delete works where the lists are (not inside the editor).
-        for page in self.lists.values():
-            page.addAction(self.act_delete)
         self.workstream_stack = QStackedWidget()
-        self.workstream_stack.addWidget(self.lists["workstreams"])
+        self.lists = ListPages(self._build_list_page)
         self.editor_host = EditorHost()
         self.editor_host.backRequested.connect(self.close_editor)
         self.workstream_stack.addWidget(self.editor_host)
-        self.page_for_view["workstreams"] = self.workstream_stack
         self.pages.addWidget(self.workstream_stack)
-        for key in LIST_VIEWS[1:]:
-            self.page_for_view[key] = self.lists[key]
-            self.pages.addWidget(self.lists[key])
+        self.lists["workstreams"]  # the first page; the others are built when first shown
         self.panel_page = QWidget()
         self.panel_page.setObjectName("agentPanelPage")
         QVBoxLayout(self.panel_page).setContentsMargins(0, 0, 0, 0)
         self.agent_panel: QWidget | None = None
-        self.page_for_view["agent-panel"] = self.panel_page
         self.pages.addWidget(self.panel_page)
         column.addWidget(self.pages, 1)
         row.addWidget(content, 1)
@@ -793,6 +856,36 @@ class MainWindow(QMainWindow):
         self.state_combo = state_combo
         self.state_combo.currentIndexChanged.connect(self._state_changed)
         self.setCentralWidget(central)
+
+    def _build_list_page(self, key: str) -> ListPage:
+        page = ListPage(key, self.services)
+        self.lists[key] = page
+        page.table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
+        page.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        page.model.modelReset.connect(self._update_counts)
+        page.empty_new.clicked.connect(self.new_record)
+        page.addAction(self.act_delete)  # Delete works where the lists are (not inside the editor)
+        if key == "workstreams":
+            self.workstream_stack.insertWidget(0, page)
+            self.workstream_stack.setCurrentWidget(page)
+        else:
+            self.pages.addWidget(page)
+        if self.services is None:
+            page.set_loading(self._database_label or "")
+        elif self._built:  # pages built by __init__ are loaded by _load_lists
+            try:
+                page.model.refresh()
+            except UserError as error:
+                self.set_status(f"Could not load the {VIEW_LABELS[key].lower()}: {error}")
+        return page
+
+    def page_widget(self, key: str) -> QWidget:
+        """The widget the content area shows for a view (building a list page on first use)."""
+        if key == "workstreams":
+            return self.workstream_stack
+        if key == "agent-panel":
+            return self.panel_page
+        return self.lists[key]
 
     def _build_status_bar(self) -> None:
         bar = QStatusBar()
@@ -820,6 +913,11 @@ class MainWindow(QMainWindow):
         return QSettings()
 
     def restore_settings(self) -> None:
+        self.restore_geometry()
+        self.restore_view()
+
+    def restore_geometry(self) -> None:
+        """Size and place the window as it was (before it is shown, so it does not jump)."""
         settings = self.settings()
         geometry = settings.value(SETTINGS_GEOMETRY)
         if isinstance(geometry, (QByteArray, bytes)):
@@ -827,6 +925,10 @@ class MainWindow(QMainWindow):
         state = settings.value(SETTINGS_STATE)
         if isinstance(state, (QByteArray, bytes)):
             self.restoreState(QByteArray(state))
+
+    def restore_view(self) -> None:
+        """The list filter and the view that were showing (these need the data)."""
+        settings = self.settings()
         ws_filter = settings.value(SETTINGS_WS_FILTER)
         if isinstance(ws_filter, str) and ws_filter in WORKSTREAM_STATES:
             self.set_workstream_filter(ws_filter)
@@ -852,7 +954,7 @@ class MainWindow(QMainWindow):
     def current_page(self) -> ListPage | None:
         if self._view == "workstreams" and self.editor is not None:
             return None
-        return self.lists.get(self._view)
+        return self.lists[self._view] if self._view in LIST_VIEWS else None
 
     def show_view(self, key: str) -> bool:
         """Switch the content to a view; False when the user kept an unsaved editor open."""
@@ -867,7 +969,7 @@ class MainWindow(QMainWindow):
         self._view = key
         if key == "agent-panel":
             self._ensure_agent_panel()
-        self.pages.setCurrentWidget(self.page_for_view[key])
+        self.pages.setCurrentWidget(self.page_widget(key))
         self._sync_nav()
         if self.search_box.text():
             self.search_box.clear()
@@ -994,6 +1096,26 @@ class MainWindow(QMainWindow):
         self.search_box.setVisible(is_list)
         self.command_separator.setVisible(editing or on_streams)
         self.refresh_separator.setVisible(view != "agent-panel")
+        if self.services is None:  # the shell, while the database opens
+            for action in self.data_actions():
+                action.setEnabled(False)
+            self.search_box.setEnabled(False)
+            self.nav.setEnabled(False)
+        else:
+            self.search_box.setEnabled(True)
+            for action in self._whole_database_actions():
+                action.setEnabled(True)
+
+    def _whole_database_actions(self) -> list[QAction]:
+        """Commands that work whatever is selected (once the database is open)."""
+        return [self.act_import, self.act_export, self.act_export_bundle, self.act_import_bundle,
+                self.act_bundle_history, self.act_reset_demo, *self.view_actions.values(),
+                *self.new_channel_actions.values()]
+
+    def data_actions(self) -> list[QAction]:
+        """The commands that read or write the database."""
+        return [self.act_new, self.act_save, self.act_save_close, self.act_copy, self.act_toggle_active,
+                self.act_delete, self.act_refresh, self.act_find, *self._whole_database_actions()]
 
     # ------------------------------------------------------------------ opening records
 
@@ -1010,7 +1132,7 @@ class MainWindow(QMainWindow):
         view = self._view
         if view == "workstreams":
             self.new_workstream()
-        elif view in DIALOG_FOR_VIEW:
+        elif view in RECORD_DIALOG_VIEWS:
             self.open_entity(view, None)
 
     def new_workstream(self, channel: str = "live_chat") -> bool:
@@ -1333,6 +1455,8 @@ class MainWindow(QMainWindow):
 
     def open_entity(self, view: str, object_id: str | None = None) -> EntityDialog | None:
         """Open the record dialog (non-blocking); the list refreshes when it saves."""
+        from ui.entity_editors import DIALOG_FOR_VIEW
+
         dialog_class = DIALOG_FOR_VIEW[view]
         if self.current_dialog is not None:
             self.current_dialog.raise_()
@@ -1515,7 +1639,7 @@ class MainWindow(QMainWindow):
                       f"Workstream Console {version}",
                       "Routing and work-distribution settings for a contact centre's work streams, "
                       "after Dynamics 365 Omnichannel for Customer Service.\n\n"
-                      f"Database: {getattr(self.services.db, 'path', None) or self.database_label()}")
+                      f"Database: {getattr(getattr(self.services, 'db', None), 'path', None) or self.database_label()}")
 
     # ------------------------------------------------------------------ closing
 

@@ -6,10 +6,11 @@ replaced by the folder the icons are installed in.
 from __future__ import annotations
 
 import sys
-from importlib import resources
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QProxyStyle, QStyleFactory
+
+import resources
 
 PRIMARY = "#0F6CBD"
 TEXT = "#242424"
@@ -43,9 +44,8 @@ _STYLE: QProxyStyle | None = None
 
 
 def stylesheet() -> str:
-    text = resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
-    icons = resources.files("resources.icons")
-    return text.replace("@icons@", str(icons).replace("\\", "/"))
+    text = resources.path("style.qss").read_text(encoding="utf-8")
+    return text.replace("@icons@", str(resources.path("icons")).replace("\\", "/"))
 
 
 def palette() -> QPalette:

@@ -14,12 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.bundles import safety
-from app.bundles.diff import diff_documents
-from app.bundles.format import MAX_CONFIG_BYTES, LoadedBundle, load_sign_key, read_bundle
-from app.bundles.safety import RejectedInput
-from app.configdoc import ConfigDocument, DocumentInvalid, KnownNames
-from app.errors import UserError
+from typing import TYPE_CHECKING
+
+from app.errors import DocumentInvalid, UserError
+
+if TYPE_CHECKING:  # the handlers import what they use: `wsc gui` must not pay for pydantic
+    from app.bundles.format import LoadedBundle
+    from app.configdoc import KnownNames
 
 DB_SIDE = "db"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -56,6 +57,7 @@ def add_database_subcommands(commands) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
+    from app.bundles.format import load_sign_key
     from app.bundle_service import export_bundle
 
     key = load_sign_key(args.sign_key_file) if args.sign_key_file else None
@@ -125,6 +127,8 @@ def add_signature_options(parser: argparse.ArgumentParser) -> None:
 
 
 def sign_key_from(args: argparse.Namespace) -> bytes | None:
+    from app.bundles.format import load_sign_key
+    
     if args.require_signature and not args.sign_key_file:
         raise UserError("--require-signature needs --sign-key-file")
     return load_sign_key(args.sign_key_file) if args.sign_key_file else None
@@ -142,6 +146,7 @@ def receiving_names(args: argparse.Namespace, ctx) -> KnownNames | None:
 
 def run_validate(args: argparse.Namespace, ctx) -> int:
     """Every check an import makes, against this database, and a plan; nothing is written."""
+    from app.bundles.format import read_bundle
     from app.bundle_service import import_bundle
     from app.bundles.delta import DeltaConflict
 
@@ -165,6 +170,8 @@ def run_validate(args: argparse.Namespace, ctx) -> int:
 
 
 def bundle_summary(loaded: LoadedBundle) -> dict[str, Any]:
+    from app.configdoc import ConfigDocument
+    
     document = loaded.document
     if isinstance(document, ConfigDocument):
         contents = {kind: len(getattr(document, kind)) for kind in ("presences", "agents", "queues", "workstreams")}
@@ -188,6 +195,8 @@ def summary_line(file: str, summary: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- diff
 
 def run_diff(args: argparse.Namespace, ctx) -> int:
+    from app.bundles.diff import diff_documents
+    
     before = load_side(args.a, ctx)
     after = load_side(args.b, ctx)
     try:
@@ -206,6 +215,8 @@ def run_diff(args: argparse.Namespace, ctx) -> int:
 
 def load_side(spec: str, ctx) -> dict:
     """A full configuration document from a bundle, a JSON document, or the database."""
+    from app.bundles.format import read_bundle
+    
     if spec == DB_SIDE:
         from app.configio import export_document
 
@@ -226,6 +237,10 @@ def load_side(spec: str, ctx) -> dict:
 
 def read_document(path: Path) -> dict:
     """A JSON configuration document, read with the same strict rules as a bundle's."""
+    from app.bundles import safety
+    from app.bundles.format import MAX_CONFIG_BYTES
+    from app.bundles.safety import RejectedInput
+    
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from app.cmt import CmtImport, read_cmt_package
 from app.files import write_atomically
+
+if TYPE_CHECKING:  # imported by the handlers: `wsc gui` must not pay for the CMT reader
+    from app.cmt import CmtImport
 
 
 def add_parser(subparsers) -> None:
@@ -58,6 +61,8 @@ def add_cmt_subcommands(commands) -> None:
 
 
 def run_inspect(args: argparse.Namespace, ctx) -> int:
+    from app.cmt import read_cmt_package
+    
     imported = read_cmt_package(args.file)
     if args.document:
         text = json.dumps(imported.document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -8,8 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from app.configdoc import DocumentInvalid
-from app.errors import UserError
+from app.errors import DocumentInvalid, UserError
 from app.files import write_atomically
 
 LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")

@@ -151,7 +151,7 @@ def test_navigation_switches_pages(qtbot, window):
         with qtbot.waitSignal(window.viewChanged, raising=False):
             window.nav.setCurrentRow(row)
         assert window.current_view() == key
-        assert window.pages.currentWidget() is window.page_for_view[key]
+        assert window.pages.currentWidget() is window.page_widget(key)
     assert window.status_counts.text() == "4 channels"
     assert window.act_new.text() == "New channel"
     window.view_actions["agents"].trigger()
@@ -591,12 +591,23 @@ def test_delete_from_the_editor(window, answers, services):
 
 
 def test_refresh_reloads_the_lists(window, services):
-    services.save_queue({"name": "Added elsewhere"})
     window.show_view("queues")
+    services.save_queue({"name": "Added elsewhere"})
     assert "Added elsewhere" not in names(window.lists["queues"])
     window.act_refresh.trigger()
     assert "Added elsewhere" in names(window.lists["queues"])
     assert window.status_message.text() == "Refreshed"
+
+
+def test_a_list_page_is_built_and_loaded_when_first_shown(window, services):
+    assert set(window.lists) == {"workstreams"}  # start-up builds the first page only
+    services.save_queue({"name": "Added before first look"})
+    window.show_view("queues")
+    assert set(window.lists) == {"workstreams", "queues"}
+    assert "Added before first look" in names(window.lists["queues"])
+    assert window.pages.currentWidget() is window.lists["queues"]
+    with pytest.raises(KeyError):
+        window.lists["nonsense"]
 
 
 def test_opening_a_deleted_stream_says_so(window, answers, services):
@@ -743,3 +754,9 @@ def test_shortcuts_are_declared(window):
     assert window.act_refresh.shortcut().toString() == "F5"
     assert window.act_find.shortcut().toString() == "Ctrl+F"
     assert window.act_undo.shortcut().toString() == "Ctrl+Z"
+
+
+def test_the_window_knows_every_record_dialog_without_importing_them():
+    from ui.entity_editors import DIALOG_FOR_VIEW
+
+    assert main_window_module.RECORD_DIALOG_VIEWS == tuple(DIALOG_FOR_VIEW)
