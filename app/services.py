@@ -448,6 +448,43 @@ class Services:
         with self.db.session() as session:
             session.delete(self._get(session, Channel, channel_id, "channel"))
 
+    # ------------------------------------------------------------------ long actions (app.batch)
+    # Each takes progress(step, done, total), which may raise to cancel: see app.batch.
+
+    def preview_configuration_import(self, path: str, progress: Callable[[str, int, int], None] | None = None):
+        """Read and check a configuration document; what merging it would change (nothing written)."""
+        from app import batch
+
+        return batch.preview_import(self.db, path, progress)
+
+    def import_configuration(self, preview, progress: Callable[[str, int, int], None] | None = None):
+        """Merge a previewed document in one transaction; its ``ApplySummary``."""
+        from app import batch
+
+        return batch.apply_import(self.db, preview, progress)
+
+    def export_configuration(self, path: str, progress: Callable[[str, int, int], None] | None = None):
+        from app import batch
+
+        return batch.export_configuration(self.db, path, progress)
+
+    def generate_sample(self, streams: int, variables: int = 20, rules: int = 50,
+                        progress: Callable[[str, int, int], None] | None = None):
+        from app import batch
+
+        return batch.generate_sample(self.db, streams, variables, rules, progress=progress)
+
+    def delete_many(self, kind: str, ids: list[str],
+                    progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+        """Delete many records of one kind, all or nothing; the ids deleted."""
+        from app import batch
+
+        deleted = batch.delete_many(self.db, kind, ids, progress)
+        if kind == "workstreams":
+            for workstream_id in deleted:
+                self.on_workstream_saved(workstream_id)
+        return deleted
+
     # ------------------------------------------------------------------ routing test cases
 
     def list_test_cases(self, workstream_id: str) -> list[dict]:

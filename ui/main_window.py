@@ -272,7 +272,7 @@ class ListTable(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl: delete many
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setShowGrid(False)
         self.setWordWrap(False)
@@ -438,10 +438,14 @@ class ListPage(QWidget):
         return self.model.describe_count(total)
 
     def selected_row(self) -> Any | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        return rows[0].data(ROW_ROLE)
+        """The one selected row (None when none, or several, are selected)."""
+        rows = self.selected_rows()
+        return rows[0] if len(rows) == 1 else None
+
+    def selected_rows(self) -> list[Any]:
+        """Every selected row, top to bottom."""
+        indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
 
     def select_id(self, row_id: str | None) -> bool:
         if row_id is None:
@@ -560,6 +564,7 @@ class MainWindow(QMainWindow):
 
     viewChanged = Signal(str)
     servicesAttached = Signal()
+    longActionFinished = Signal(str)  # a background import/export/delete/generation ended: its outcome
 
     def __init__(self, services, *, editor_factory: Callable[..., QWidget] | None = None,
                  panel_factory: Callable[..., QWidget] | None = None, restore_settings: bool = True,
@@ -568,6 +573,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self._database_label = database_label
         self._built = False
+        self.long_action = None  # the running background task (ui.background.BackgroundTask), if any
         self._editor_factory = editor_factory
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
@@ -685,6 +691,9 @@ class MainWindow(QMainWindow):
         self.act_bundle_history = self._action("Bundle history…", None, None,
                                                "Bundles exported from and imported into this database",
                                                self.show_bundle_history)
+        self.act_generate = self._action("Generate sample configuration…", None, None,
+                                         "Add a generated configuration of a chosen size, to try the console at scale",
+                                         self.generate_sample)
         self.act_reset_demo = self._action("Reset to demo data…", None, None,
                                            "Replace the configuration with the demo bank", self.reset_to_demo)
         self.act_quit = self._action("Quit", None, "Ctrl+Q", "Close Workstream Console", self.close)
@@ -728,6 +737,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_export_bundle)
         file_menu.addAction(self.act_bundle_history)
         file_menu.addSeparator()
+        file_menu.addAction(self.act_generate)
         file_menu.addAction(self.act_reset_demo)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -1090,7 +1100,9 @@ class MainWindow(QMainWindow):
             self.act_toggle_active.setIcon(icon("activate"))
             self.act_toggle_active.setToolTip("Activate the work stream (it needs a default queue)")
         self.act_delete.setVisible(view != "agent-panel")
-        self.act_delete.setEnabled((is_list and row is not None) or editing)
+        several = len(page.selected_rows()) if page is not None else 0
+        self.act_delete.setEnabled((is_list and several > 0) or editing)
+        self.act_delete.setText(f"Delete {several}" if is_list and several > 1 else "Delete")
         self.act_refresh.setEnabled(True)
         self.act_find.setEnabled(is_list)
         self.search_box.setVisible(is_list)
@@ -1109,7 +1121,7 @@ class MainWindow(QMainWindow):
     def _whole_database_actions(self) -> list[QAction]:
         """Commands that work whatever is selected (once the database is open)."""
         return [self.act_import, self.act_export, self.act_export_bundle, self.act_import_bundle,
-                self.act_bundle_history, self.act_reset_demo, *self.view_actions.values(),
+                self.act_bundle_history, self.act_generate, self.act_reset_demo, *self.view_actions.values(),
                 *self.new_channel_actions.values()]
 
     def data_actions(self) -> list[QAction]:
@@ -1368,10 +1380,12 @@ class MainWindow(QMainWindow):
             target_id, name = workstream_id, self.editor_host.title().rstrip(" *")
         else:
             page = self.lists[view]
-            row = page.selected_row()
-            if row is None:
+            rows = page.selected_rows()
+            if len(rows) > 1:
+                return self.delete_many(view, rows) is not None
+            if not rows:
                 return False
-            target_id, name = row.id, row.name
+            target_id, name = rows[0].id, rows[0].name
         if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
             return False
         try:
@@ -1501,65 +1515,156 @@ class MainWindow(QMainWindow):
                                                     "Configuration documents (*.json)")
         return path
 
-    def import_configuration(self) -> bool:
-        from app.configio import import_document
-        from app.jsonio import loads_strict
+    # ------------------------------------------------------------------ long actions, off the GUI thread
 
-        path = self.ask_open_path()
-        if not path:
-            return False
-        name = Path(path).name
-        if self.editor is not None and not self.close_editor():
-            return False
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-            data = loads_strict(text, source=name)
-            preview = import_document(self.services.db, data, dry_run=True).counts()
-        except DocumentInvalid as error:
+    def _start_long_action(self, fn: Callable[..., Any], *args: Any, title: str, on_done: Callable[[Any], None],
+                           on_error: Callable[[BaseException], None], cancelled_text: str):
+        """Run a service call in the background with a cancellable progress dialog (ui.background).
+
+        One at a time: the progress dialog is window-modal, and until it shows a
+        second start is refused.  ``longActionFinished`` tells how it ended.
+        """
+        from ui.background import run_in_background
+
+        if self._busy():
+            return None
+
+        def finish(outcome: str, callback: Callable[..., None], *values: Any) -> None:
+            self.long_action = None
+            try:
+                callback(*values)
+            finally:
+                self.longActionFinished.emit(outcome)
+
+        def cancelled() -> None:
+            self.set_status(cancelled_text)
+
+        self.set_status(f"{title}…")
+        self.long_action = run_in_background(
+            self, fn, *args, progress_title=title,
+            on_done=lambda result: finish("done", on_done, result),
+            on_error=lambda error: finish("failed", on_error, error),
+            on_cancelled=lambda: finish("cancelled", cancelled))
+        return self.long_action
+
+    def _busy(self) -> bool:
+        """True (and says so) while a long action runs: they go one at a time."""
+        if self.long_action is not None and self.long_action.is_running():
+            self.set_status("Wait for the running action to finish (or cancel it)")
+            return True
+        return False
+
+    def _refuse(self, title: str, status: str, error: BaseException) -> None:
+        from ui.background import describe_error
+
+        if isinstance(error, DocumentInvalid):
             issues = "; ".join(str(issue) for issue in error.issues[:5])
             more = f" (and {len(error.issues) - 5} more)" if len(error.issues) > 5 else ""
-            messages.error(self, "Can't import", f"{name} is not a valid configuration: {issues}{more}")
-            self.set_status(f"Import refused: {name} is not valid")
-            return False
-        except UnicodeDecodeError:
-            messages.error(self, "Can't import", f"{name} is not UTF-8 text.")
-            return False
-        except (UserError, OSError) as error:
-            messages.error(self, "Can't import", _sentence(str(error)))
-            self.set_status(f"Import failed: {error}")
-            return False
+            text = f"{issues}{more}"
+        else:
+            text = describe_error(error)
+        messages.error(self, title, _sentence(text))
+        self.set_status(f"{status}: {text}")
+
+    def import_configuration(self):
+        """File > Import configuration: check the document (in the background), ask, then merge it."""
+        if self._busy():
+            return None
+        path = self.ask_open_path()
+        if not path:
+            return None
+        if self.editor is not None and not self.close_editor():
+            return None
+        name = Path(path).name
+        return self._start_long_action(
+            self.services.preview_configuration_import, path, title=f"Checking {name}",
+            on_done=self._confirm_import,
+            on_error=lambda error: self._refuse("Can't import", f"Import refused: {name} is not valid"
+                                                if isinstance(error, DocumentInvalid) else "Import failed", error),
+            cancelled_text="Import cancelled: nothing was imported")
+
+    def _confirm_import(self, preview) -> None:
+        counts = preview.counts
         if not messages.confirm(
                 self, "Import configuration?",
-                f"Import {name}? It creates {preview['created']} and updates {preview['updated']} objects; "
+                f"Import {preview.name}? It creates {counts['created']} and updates {counts['updated']} objects; "
                 "objects it does not name are kept."):
-            return False
-        try:
-            summary = import_document(self.services.db, data).counts()
-        except (UserError, DocumentInvalid) as error:
-            messages.error(self, "Can't import", _sentence(str(error)))
-            return False
+            self.set_status(f"Not imported: {preview.name}")
+            return
+        self._start_long_action(
+            self.services.import_configuration, preview, title=f"Importing {preview.name}",
+            on_done=lambda summary: self._imported(preview.name, summary.counts()),
+            on_error=lambda error: self._refuse("Can't import", "Import failed", error),
+            cancelled_text="Import cancelled: nothing was imported")
+
+    def _imported(self, name: str, counts: dict[str, int]) -> None:
         self.refresh()
-        self.set_status(f"Imported {name}: {summary['created']} created, {summary['updated']} updated")
-        return True
+        self.set_status(f"Imported {name}: {counts['created']} created, {counts['updated']} updated")
 
-    def export_configuration(self) -> bool:
-        from app.configio import canonical_json, export_document
-
+    def export_configuration(self):
+        """File > Export configuration: write the whole configuration as a document, in the background."""
+        if self._busy():
+            return None
         path = self.ask_save_path()
         if not path:
-            return False
+            return None
         target = Path(path)
-        try:
-            text = canonical_json(export_document(self.services.db))
-            temp = target.with_name(f".{target.name}.tmp")
-            temp.write_bytes(text.encode("utf-8"))
-            temp.replace(target)
-        except (UserError, OSError) as error:
-            messages.error(self, "Can't export", _sentence(str(error)))
-            self.set_status(f"Export failed: {error}")
-            return False
-        self.set_status(f"Exported the configuration to {target}")
-        return True
+        return self._start_long_action(
+            self.services.export_configuration, str(target), title=f"Exporting to {target.name}",
+            on_done=lambda result: self.set_status(
+                f"Exported the configuration to {target} ({result.counts['workstreams']:,} work streams, "
+                f"{_size(result.size)})"),
+            on_error=lambda error: self._refuse("Can't export", "Export failed", error),
+            cancelled_text="Export cancelled: no file was written")
+
+    def delete_many(self, view: str, rows: list[Any]):
+        """Delete several selected records, all or nothing, in the background."""
+        if self._busy():
+            return None
+        kind = KIND[view]
+        count = len(rows)
+        names = ", ".join(f"'{row.name}'" for row in rows[:3]) + (f" and {count - 3} more" if count > 3 else "")
+        if not messages.confirm(self, f"Delete {count} {kind}s?",
+                                f"Delete {count} {kind}s ({names})? This can't be undone."):
+            return None
+        title = f"Can't delete {count} {kind}s"
+
+        def deleted(ids: list[str]) -> None:
+            self.lists[view].refresh()
+            if view in ("queues", "workstreams", "agents", "presences"):
+                self._refresh_related(view)
+            gone = count - len(ids)
+            self.set_status(f"Deleted {len(ids)} {kind}s" + (f" ({gone} were already gone)" if gone else ""))
+            self._update_actions()
+
+        def refused(error: BaseException) -> None:
+            self._refuse(title, f"Not deleted: {count} {kind}s", error)
+
+        return self._start_long_action(
+            self.services.delete_many, view, [row.id for row in rows], title=f"Deleting {count} {kind}s",
+            on_done=deleted, on_error=refused, cancelled_text="Delete cancelled: nothing was deleted")
+
+    def generate_sample(self):
+        """File > Generate sample configuration: ask for a size, then generate it in the background."""
+        from ui.generate_dialog import GenerateSampleDialog
+
+        if self._busy() or (self.editor is not None and not self.close_editor()):
+            return None
+        dialog = GenerateSampleDialog(self)
+        if not dialog.ask():
+            return None
+        streams, variables, rules = dialog.values()
+        return self._start_long_action(
+            self.services.generate_sample, streams, variables, rules,
+            title=f"Generating {streams:,} work streams",
+            on_done=lambda summary: self._generated(streams, summary.counts()),
+            on_error=lambda error: self._refuse("Can't generate", "Generation failed", error),
+            cancelled_text="Generation cancelled: nothing was added")
+
+    def _generated(self, streams: int, counts: dict[str, int]) -> None:
+        self.refresh()
+        self.set_status(f"Generated a sample of {streams:,} work streams: {counts['created']:,} created, "
+                        f"{counts['updated']:,} updated")
 
     # ------------------------------------------------------------------ bundles (ui/bundle_dialogs.py)
 
@@ -1649,6 +1754,14 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         event.accept()
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.1f} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
 
 
 def _sentence(text: str) -> str:

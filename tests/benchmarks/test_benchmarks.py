@@ -58,10 +58,12 @@ def test_bench_data_runs_on_the_tiny_preset(monkeypatch):
 def test_bench_startup_runs(monkeypatch):
     lines: list[str] = []
     results = bench_startup.run(lines.append, repeats=1)
-    assert results["console_s"] > results["floor_s"] > 0
+    assert results["ready_s"] > results["console_s"] > results["floor_s"] > 0
     assert "Workstream Console main window" in "\n".join(lines)
-    (row,) = report.recorded("startup")
-    assert row.ratio == pytest.approx(results["ratio"])
+    assert "work streams listed" in "\n".join(lines)
+    painted, listed = report.recorded("startup")
+    assert painted.ratio == pytest.approx(results["ratio"]) and painted.goal == "<= 1.5x"
+    assert listed.value == results["ready_s"] and listed.met is None
 
 
 def test_the_runner_lists_the_new_benchmarks_and_keeps_the_old():

@@ -687,44 +687,182 @@ def test_settings_are_left_alone_when_asked(make_window):
 # --------------------------------------------------------------------------- file menu
 
 
-def test_export_then_import(window, answers, services, tmp_path, monkeypatch):
+TIMEOUT = 30_000
+
+
+def test_export_then_import(qtbot, window, answers, services, tmp_path, monkeypatch):
     target = tmp_path / "config.json"
     monkeypatch.setattr(window, "ask_save_path", lambda: str(target))
     assert window.act_export.isEnabled()
-    window.act_export.trigger()
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        window.act_export.trigger()
+    assert finished.args == ["done"]
     assert target.read_text(encoding="utf-8") == canonical_json(export_document(services.db))
-    assert window.status_message.text() == f"Exported the configuration to {target}"
+    streams = len(export_document(services.db)["workstreams"])
+    assert window.status_message.text().startswith(f"Exported the configuration to {target} ({streams} work streams, ")
 
     document = json.loads(target.read_text(encoding="utf-8"))
     document["queues"].append({"name": "Imported queue", "kind": "records", "description": "", "agents": []})
     target.write_text(json.dumps(document), encoding="utf-8")
     monkeypatch.setattr(window, "ask_open_path", lambda: str(target))
     answers.push(messages.YES)
-    window.act_import.trigger()
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT):  # the check, then the question
+        window.act_import.trigger()
     assert answers.asked[-1][1] == "Import configuration?"
     assert "creates 1" in answers.asked[-1][2]
+    qtbot.waitUntil(lambda: window.long_action is None, timeout=TIMEOUT)  # then the import itself
+    assert "Imported queue" in services.names("queues")
+    window.show_view("queues")
     assert "Imported queue" in names(window.lists["queues"])
     assert window.status_message.text().startswith("Imported config.json: 1 created")
 
 
-def test_import_of_an_invalid_document_is_refused(window, answers, services, tmp_path, monkeypatch):
+def test_a_declined_import_writes_nothing(qtbot, window, answers, services, tmp_path, monkeypatch):
+    target = tmp_path / "config.json"
+    document = export_document(services.db)
+    document["queues"].append({"name": "Imported queue", "kind": "records", "description": "", "agents": []})
+    target.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(window, "ask_open_path", lambda: str(target))
+    answers.push(messages.NO)
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT):
+        window.import_configuration()
+    assert window.long_action is None
+    assert "Imported queue" not in services.names("queues")
+    assert window.status_message.text() == "Not imported: config.json"
+
+
+def test_import_of_an_invalid_document_is_refused(qtbot, window, answers, services, tmp_path, monkeypatch):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "workstream-console/config", "version": 1,
                                "queues": [{"name": "X", "agents": ["Nobody"]}]}), encoding="utf-8")
     monkeypatch.setattr(window, "ask_open_path", lambda: str(bad))
-    assert not window.import_configuration()
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        window.import_configuration()
+    assert finished.args == ["failed"]
     kind, title, text = answers.asked[-1]
     assert (kind, title) == ("error", "Can't import")
     assert "unknown agent 'Nobody'" in text
     assert "X" not in services.names("queues")
+    assert window.status_message.text().startswith("Import refused: bad.json is not valid")
 
 
-def test_import_of_broken_json_is_refused(window, answers, tmp_path, monkeypatch):
+def test_import_of_broken_json_is_refused(qtbot, window, answers, tmp_path, monkeypatch):
     bad = tmp_path / "broken.json"
     bad.write_text("{nope", encoding="utf-8")
     monkeypatch.setattr(window, "ask_open_path", lambda: str(bad))
-    assert not window.import_configuration()
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT):
+        window.import_configuration()
     assert "not valid JSON" in answers.asked[-1][2]
+
+
+def test_export_to_an_unwritable_place_says_why(qtbot, window, answers, tmp_path, monkeypatch):
+    monkeypatch.setattr(window, "ask_save_path", lambda: str(tmp_path / "missing" / "x.json"))
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        window.export_configuration()
+    assert finished.args == ["failed"]
+    assert answers.asked[-1][:2] == ("error", "Can't export")
+    assert window.status_message.text().startswith("Export failed: x.json")
+
+
+def select_rows(page, wanted: list[str]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    page.table.clearSelection()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for name in wanted:
+        page.table.selectionModel().select(page.proxy.index(names(page).index(name), 0), flags)
+
+
+def test_deleting_several_records_asks_once_and_runs_in_the_background(qtbot, window, answers, services):
+    window.show_view("agents")
+    page = window.lists["agents"]
+    doomed = ["Farid Haddad", "Emma Lindqvist"]
+    select_rows(page, doomed)
+    assert page.selected_row() is None and len(page.selected_rows()) == 2
+    assert window.act_delete.isEnabled() and window.act_delete.text() == "Delete 2"
+    answers.push(messages.YES)
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        assert window.delete_selected()
+    assert finished.args == ["done"]
+    assert answers.asked[-1][:2] == ("question", "Delete 2 agents?")
+    assert not set(doomed) & set(services.names("agents"))
+    assert not set(doomed) & set(names(page))
+    assert window.status_message.text() == "Deleted 2 agents"
+
+
+def test_deleting_several_is_refused_whole_when_one_is_in_use(qtbot, window, answers, services):
+    window.show_view("queues")
+    page = window.lists["queues"]
+    before = names(page)
+    select_rows(page, before)
+    answers.push(messages.YES)
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        window.delete_selected()
+    assert finished.args == ["failed"]
+    kind, title, text = answers.asked[-1]
+    assert (kind, title) == ("error", f"Can't delete {len(before)} queues")
+    assert text.startswith("Nothing deleted: Queue ") and "is used by" in text
+    assert names(page) == before and sorted(services.names("queues")) == sorted(before)
+
+
+def test_cancelling_a_long_delete_says_nothing_was_deleted(qtbot, window, answers, services, monkeypatch):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_delete(kind, ids, progress=None):  # stands in for a long one: waits at its first progress point
+        progress("Deleting agents", 0, len(ids))
+        started.set()
+        release.wait(TIMEOUT / 1000)
+        progress("Deleting agents", 1, len(ids))  # raises Cancelled after Cancel
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(window.services, "delete_many", slow_delete)
+    window.show_view("agents")
+    select_rows(window.lists["agents"], ["Farid Haddad", "Emma Lindqvist"])
+    answers.push(messages.YES)
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        assert window.delete_selected()
+        task = window.long_action
+        qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
+        assert window.delete_many("agents", window.lists["agents"].selected_rows()) is None  # one at a time
+        assert window.status_message.text() == "Wait for the running action to finish (or cancel it)"
+        task.cancel()
+        release.set()
+    assert finished.args == ["cancelled"]
+    assert window.status_message.text() == "Delete cancelled: nothing was deleted"
+    assert {"Farid Haddad", "Emma Lindqvist"} <= set(services.names("agents"))
+
+
+def test_generating_a_sample_adds_it_in_the_background(qtbot, window, services, monkeypatch):
+    from ui.generate_dialog import GenerateSampleDialog
+
+    monkeypatch.setattr(GenerateSampleDialog, "ask", lambda self: True)
+    monkeypatch.setattr(GenerateSampleDialog, "values", lambda self: (25, 2, 3))
+    window.set_workstream_filter("all")
+    with qtbot.waitSignal(window.longActionFinished, timeout=TIMEOUT) as finished:
+        window.act_generate.trigger()
+    assert finished.args == ["done"]
+    generated = [name for name in services.names("workstreams") if name.startswith("Stream 0000")]
+    assert len(generated) == 25
+    shown = names(window.lists["workstreams"])
+    assert set(generated) <= set(shown)
+    assert window.status_message.text().startswith("Generated a sample of 25 work streams: ")
+
+
+def test_the_generate_dialog_sums_up_its_sizes(qtbot):
+    from ui.generate_dialog import GenerateSampleDialog
+
+    dialog = GenerateSampleDialog()
+    qtbot.addWidget(dialog)
+    dialog.streams.setValue(10_000)
+    assert dialog.values() == (10_000, 20, 50)
+    assert dialog.objects() > 700_000
+    assert "About 7" in dialog.summary.text() and "a minute or more" in dialog.summary.text()
+    dialog.streams.setValue(10)
+    dialog.rules.setValue(0)
+    assert "a minute" not in dialog.summary.text()
+    assert dialog.streams.maximum() == 100_000 and dialog.rules.maximum() == 100
 
 
 def test_reset_to_demo_asks_first(window, answers, services):
