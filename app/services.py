@@ -253,14 +253,15 @@ class Services:
                                                              WorkStream.id != (own_id or "")))
         if clash:
             issues.insert(0, Issue("name", f"a work stream named '{clash}' already exists"))
-        for index, channel in enumerate(doc.channels):
-            owner = session.execute(
-                select(WorkStream.name, WorkStream.id).join(Channel.workstream)
-                .where(func.lower(Channel.name) == channel.name.lower())
-            ).first()
-            if owner and owner.id != own_id:
-                issues.append(Issue(f"channels[{index}].name",
-                                    f"channel '{channel.name}' belongs to work stream '{owner.name}'"))
+        if doc.channels:
+            # Folded in Python, as names are everywhere: SQL lower() knows only ASCII on SQLite.
+            owners = {fold(name): (stream_name, stream_id) for name, stream_name, stream_id in session.execute(
+                select(Channel.name, WorkStream.name, WorkStream.id).join(Channel.workstream))}
+            for index, channel in enumerate(doc.channels):
+                owner = owners.get(fold(channel.name))
+                if owner and owner[1] != own_id:
+                    issues.append(Issue(f"channels[{index}].name",
+                                        f"channel '{channel.name}' belongs to work stream '{owner[0]}'"))
         return issues
 
     def copy_workstream(self, workstream_id: str) -> Saved:

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH", help="SQLite database file (default: $WSC_DB or the user data folder)")
-    where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL")
+    where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL (default: $WSC_DB_URL)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:
@@ -81,6 +81,8 @@ def resolve_db_url(args: argparse.Namespace, environ=os.environ) -> str:
         return args.db_url
     if args.db:
         return sqlite_url(args.db)
+    if environ.get("WSC_DB_URL"):
+        return environ["WSC_DB_URL"]
     if environ.get("WSC_DB"):
         return sqlite_url(environ["WSC_DB"])
     return sqlite_url(default_database_path())

@@ -104,3 +104,14 @@ def test_wsc_db_environment_variable_chooses_the_file(tmp_path, monkeypatch):
 def test_unknown_workstream_in_subset_export(dbfile):
     code, _, err = run(dbfile, "export", "-", "--workstream", "Nope")
     assert code == 1 and "unknown work stream 'nope'" in err.lower()
+
+
+def test_wsc_db_url_environment_variable_is_used_unless_a_flag_says_otherwise(tmp_path, monkeypatch):
+    import argparse
+
+    from app.cli import resolve_db_url
+
+    monkeypatch.setenv("WSC_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("WSC_DB_URL", "postgresql+psycopg://wsc@db.example/wsc")
+    assert resolve_db_url(argparse.Namespace(db=None, db_url=None)) == "postgresql+psycopg://wsc@db.example/wsc"
+    assert resolve_db_url(argparse.Namespace(db=str(tmp_path / "x.db"), db_url=None)).endswith("x.db")

@@ -197,3 +197,21 @@ def test_routing_test_cases_are_saved_per_stream(services):
     services.save_test_case(loaded.id, "Gold goes VIP", {"customertier": "Gold"}, "VIP")
     cases = services.list_test_cases(loaded.id)
     assert [(c["name"], c["context"]) for c in cases] == [("Gold goes VIP", {"customertier": "Gold"})]
+
+
+@pytest.mark.parametrize("spelling", ["WEBSITE CHAT WIDGET", "website chat widget"])
+def test_a_channel_of_another_stream_is_refused_whatever_its_case(services, spelling):
+    data = services.new_workstream()
+    data.update(name="Chat - Elsewhere", channels=[{"name": spelling, "kind": "chat_widget"}])
+    with pytest.raises(DocumentInvalid, match="belongs to work stream 'Chat - Retail banking'"):
+        services.save_workstream(data)
+
+
+def test_channel_names_fold_beyond_ascii(services):
+    first = services.new_workstream()
+    first.update(name="Chat - Zürich", channels=[{"name": "Ärger-Chat", "kind": "chat_widget"}])
+    services.save_workstream(first)
+    second = services.new_workstream()
+    second.update(name="Chat - Basel", channels=[{"name": "ärger-chat", "kind": "chat_widget"}])
+    with pytest.raises(DocumentInvalid, match="channel 'ärger-chat' belongs to work stream 'Chat - Zürich'"):
+        services.save_workstream(second)
