@@ -88,6 +88,7 @@ def test_the_report_reads_the_modules_that_only_print():
     routing = report.from_output("routing", ROUTING_OUTPUT, 0)
     assert routing[0].value == 498_000 and routing[0].baseline_value == 512_345
     assert routing[0].ratio == pytest.approx(498_000 / 512_345)
+    assert routing[0].goal == ">= 0.5x" and routing[0].met is True
     panel = report.from_output("panel", PANEL_OUTPUT, 1)
     assert [(r.value, r.met) for r in panel] == [(35.5, True), (300.0, False)]
     assert report.from_output("other", "nothing to read", 1)[0].met is False
