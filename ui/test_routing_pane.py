@@ -64,6 +64,7 @@ QLabel#routeResult[outcome="fallback"] { color: #115EA3; background: #EBF3FC; bo
 QLabel#routeResult[outcome="error"] { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; }
 QLabel#casesSummary[failing="true"] { color: #C50F1F; font-weight: 600; }
 QLabel#casesSummary[failing="false"] { color: #0E700E; }
+QLabel#casesSummary[failing="none"] { color: #616161; }
 QTreeView#routeTrace { border: 1px solid #E0E0E0; border-radius: 6px; }
 """
 
@@ -579,7 +580,7 @@ class TestRoutingPane(QWidget):
             self.cases_summary.setText(f"{failing} of {len(self._cases)} failing")
         else:
             self.cases_summary.setText(f"All {len(self._cases)} passing")
-        flagged = "true" if failing else "false"
+        flagged = "true" if failing else ("false" if self._cases else "none")  # green only when cases pass
         if self.cases_summary.property("failing") != flagged:
             self.cases_summary.setProperty("failing", flagged)
             repolish(self.cases_summary)

@@ -108,6 +108,7 @@ def test_a_half_edited_draft_never_breaks_the_pane(pane, retail):
 def test_saved_cases_run_and_a_failing_case_raises_the_count(qtbot, pane, services, retail):
     workstream_id, draft = retail
     assert pane.failing_count == 0 and pane.case_list.count() == 0
+    assert pane.cases_summary.property("failing") == "none"  # neutral, not a green "passing"
     type_values(pane, customertier="Gold")
     assert pane.save_as_test_case("Gold goes to VIP", "VIP")
     type_values(pane, customertier="", accountbalance="-1")
@@ -116,6 +117,7 @@ def test_saved_cases_run_and_a_failing_case_raises_the_count(qtbot, pane, servic
                                                                             "Overdrawn goes to Billing"]
     assert services.list_test_cases(workstream_id)[1]["context"] == {"accountbalance": -1}
     assert pane.case_list.count() == 2 and pane.cases_summary.text() == "All 2 passing"
+    assert pane.cases_summary.property("failing") == "false"
     assert pane.case_list.item(0).text().startswith("✓")
 
     edited = copy.deepcopy(draft)
@@ -126,6 +128,7 @@ def test_saved_cases_run_and_a_failing_case_raises_the_count(qtbot, pane, servic
     assert pane.case_result("Gold goes to VIP") == (False, "expected VIP, got General")
     assert pane.case_list.item(0).text().startswith("✗")
     assert pane.cases_summary.text() == "1 of 2 failing"
+    assert pane.cases_summary.property("failing") == "true"
     with qtbot.assertNotEmitted(pane.failingCountChanged):
         qtbot.mouseClick(pane.run_all_button, Qt.MouseButton.LeftButton)  # same count: no signal
     with qtbot.waitSignal(pane.failingCountChanged) as blocker:
