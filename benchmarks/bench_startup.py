@@ -2,7 +2,8 @@
 
 Each sample is a fresh ``python -c`` process, timed by this process from launch
 until the child prints that the first paint of its window has happened (an event
-filter sees the first Paint event, a zero-delay timer fires once it is done):
+filter on the window sees its first Paint event, a zero-delay timer fires once
+that paint pass, children included, is done):
 
 * the console: ``ui.main.application()`` and ``ui.main.Startup`` on a demo
   database (made once beforehand, so no seeding or migration is timed) — the
@@ -55,11 +56,13 @@ class _FirstPaint(QObject):
         return False
 
 def wait_for_first_paint(app, widget):
+    # The window's own Paint event starts the paint pass that then paints every child
+    # widget within the same event; the zero-delay timer fires once that pass is over.
+    # (Filtering on every child instead meant findChildren wrapping hundreds of objects
+    # in Python: a cost of the measurement that only the console would pay.)
     loop = QEventLoop()
     spy = _FirstPaint(loop)
-    for target in [widget, *widget.findChildren(QObject)]:
-        if hasattr(target, "installEventFilter"):
-            target.installEventFilter(spy)
+    widget.installEventFilter(spy)
     QTimer.singleShot(30000, loop.quit)
     widget.show()
     loop.exec()
@@ -83,7 +86,7 @@ import json, sys
 from ui.main import Startup, application
 """ + _WAIT_FOR_PAINT + r"""
 _t1 = time.perf_counter()
-app = application()
+app = application(stylesheet=False)  # as ui.main.run: Startup sets it once the window is built
 startup = Startup(sys.argv[1], restore_settings=False, remember_settings=False)  # shows the shell
 window = startup.window
 window.resize(1280, 800)
@@ -113,6 +116,10 @@ def _child_env(settings_dir: str) -> dict[str, str]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_CONFIG_HOME"] = settings_dir  # QSettings of the child never touch the user's
     env.pop("PYTHONPROFILEIMPORTTIME", None)
+    # As on a user's machine: the untimed warm-up run writes the bytecode cache that the
+    # timed runs read (pip compiles site-packages at install; the app's own modules need
+    # one start).  Without this every start recompiled ~60 ms of the app's source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

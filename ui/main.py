@@ -44,8 +44,12 @@ def _needs_offscreen() -> bool:
     return False
 
 
-def application(screenshot: bool = False) -> QApplication:
-    """The QApplication (created once, with the console's names, icon and look)."""
+def application(screenshot: bool = False, *, stylesheet: bool = True) -> QApplication:
+    """The QApplication (created once, with the console's names, icon and look).
+
+    ``stylesheet=False``: the caller sets the style sheet itself, once its first
+    window is built (``ui.style.apply_stylesheet``; see ``ui.style.apply``).
+    """
     from ui import style
     from ui.icons import app_icon
 
@@ -57,7 +61,7 @@ def application(screenshot: bool = False) -> QApplication:
         QCoreApplication.setApplicationName(APPLICATION)
         QApplication.setApplicationDisplayName(APPLICATION)
         app = QApplication(sys.argv[:1])
-    style.apply(app)
+    style.apply(app, with_stylesheet=stylesheet)
     app.setWindowIcon(app_icon())
     return app
 
@@ -134,8 +138,11 @@ class Startup:
         self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
         self.failed_error: BaseException | None = None
         self.task = None
+        from ui import style
+
         self.window = MainWindow(None, restore_settings=restore_settings, remember_settings=remember_settings,
                                  database_label=database_label(db_url))
+        style.apply_stylesheet(QApplication.instance())  # no-op when application() set it already
         self.signals = _StartupSignals(self.window)
         self.opened = self.signals.opened
         self._painted = _FirstPaint(self.window, self.open_database)
@@ -260,7 +267,7 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
 
 
 def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None) -> int:
-    app = application()
+    app = application(stylesheet=False)  # Startup sets it once the window is built
     startup = Startup(db_url, view=view, workstream=workstream, tab=tab)
     try:
         status = app.exec()

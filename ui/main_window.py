@@ -339,7 +339,7 @@ class ListPage(QWidget):
 
     STRETCH_COLUMN = {"workstreams": 0, "queues": 3, "agents": 3, "presences": 2, "channels": 0}
 
-    def __init__(self, key: str, services, parent=None):
+    def __init__(self, key: str, services, parent=None, loading_text: str | None = None):
         super().__init__(parent)
         self.key = key
         self.model: RowTableModel = MODEL_FOR_VIEW[key](services, self)
@@ -372,28 +372,47 @@ class ListPage(QWidget):
         layout.addWidget(header)
 
         self.stack = QStackedWidget()
-        self.table = ListTable()
-        self.table.setObjectName(f"{key}Table")
-        self.table.setModel(self.proxy)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        head = self.table.horizontalHeader()
-        stretch = self.STRETCH_COLUMN.get(key, 0)
-        for column in range(self.model.columnCount()):
-            mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
-            head.setSectionResizeMode(column, mode)
+        self._table: ListTable | None = None
+        self.table_hooks: list[Callable[[ListTable], None]] = []  # run once the table exists
         title, text = EMPTY_STATES[key]
         self.empty = EmptyState(key[:-1] if key != "workstreams" else "workstream", title, text)
         self.empty_new = QPushButton(f"New {KIND[key]}")
         self.empty_new.setProperty("role", "primary")
         self.empty.add_button(self.empty_new)
-        self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
+        if loading_text is None:
+            self.table  # noqa: B018 — built now; only the start-up shell waits for data first
+        else:
+            self.set_loading(loading_text)
 
         self.model.modelReset.connect(self.update_state)
         self.proxy.rowsInserted.connect(self.update_state)
         self.proxy.rowsRemoved.connect(self.update_state)
         self.proxy.layoutChanged.connect(self.update_state)
+
+    @property
+    def table(self) -> ListTable:
+        """The table, built on first use (a page that opens in its loading state paints sooner)."""
+        if self._table is None:
+            table = ListTable()
+            table.setObjectName(f"{self.key}Table")
+            table.setModel(self.proxy)
+            table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+            head = table.horizontalHeader()
+            stretch = self.STRETCH_COLUMN.get(self.key, 0)
+            for column in range(self.model.columnCount()):
+                mode = (QHeaderView.ResizeMode.Stretch if column == stretch
+                        else QHeaderView.ResizeMode.ResizeToContents)
+                head.setSectionResizeMode(column, mode)
+            self.stack.insertWidget(0, table)
+            self._table = table
+            for hook in self.table_hooks:
+                hook(table)
+        return self._table
+
+    def focus_list(self) -> None:
+        (self._table or self).setFocus()
 
     # ------------------------------------------------------------------ state
 
@@ -444,7 +463,9 @@ class ListPage(QWidget):
 
     def selected_rows(self) -> list[Any]:
         """Every selected row, top to bottom."""
-        indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if self._table is None:
+            return []
+        indexes = self._table.selectionModel().selectedRows() if self._table.selectionModel() else []
         return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
 
     def select_id(self, row_id: str | None) -> bool:
@@ -627,6 +648,8 @@ class MainWindow(QMainWindow):
         loaded = self._load_lists()
         for page in self.lists.values():
             page.update_state()
+            if page is self.current_page():
+                page.focus_list()
         self.nav.setEnabled(True)
         if self._restore_view:
             self.restore_view()
@@ -868,10 +891,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_list_page(self, key: str) -> ListPage:
-        page = ListPage(key, self.services)
+        page = ListPage(key, self.services, loading_text=(self._database_label or "") if self.services is None
+                        else None)
         self.lists[key] = page
-        page.table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
-        page.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+
+        def wire(table: ListTable) -> None:
+            table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
+            table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+
+        page.table_hooks.append(wire)
+        if page._table is not None:
+            wire(page._table)
         page.model.modelReset.connect(self._update_counts)
         page.empty_new.clicked.connect(self.new_record)
         page.addAction(self.act_delete)  # Delete works where the lists are (not inside the editor)
@@ -880,9 +910,7 @@ class MainWindow(QMainWindow):
             self.workstream_stack.setCurrentWidget(page)
         else:
             self.pages.addWidget(page)
-        if self.services is None:
-            page.set_loading(self._database_label or "")
-        elif self._built:  # pages built by __init__ are loaded by _load_lists
+        if self.services is not None and self._built:  # pages built by __init__ are loaded by _load_lists
             try:
                 page.model.refresh()
             except UserError as error:
@@ -986,7 +1014,7 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if page is not None:
             page.set_search("")
-            page.table.setFocus()
+            page.focus_list()
         self._update_actions()
         self._update_counts()
         self.viewChanged.emit(key)

@@ -86,11 +86,23 @@ def ui_font() -> QFont:
     return font
 
 
-def apply(app: QApplication) -> None:
-    """Give the whole application the console's look."""
+def apply(app: QApplication, *, with_stylesheet: bool = True) -> None:
+    """Give the whole application the console's look.
+
+    ``with_stylesheet=False`` leaves the style sheet for ``apply_stylesheet``:
+    building the first window before the sheet is set, then setting it (one
+    polish of the finished tree), is about 30 ms quicker than re-polishing each
+    widget as it is added.
+    """
     global _STYLE
     _STYLE = ConsoleStyle()
     app.setStyle(_STYLE)
     app.setPalette(palette())
     app.setFont(ui_font())
-    app.setStyleSheet(stylesheet())
+    if with_stylesheet:
+        apply_stylesheet(app)
+
+
+def apply_stylesheet(app: QApplication) -> None:
+    if not app.styleSheet():
+        app.setStyleSheet(stylesheet())

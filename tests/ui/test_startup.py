@@ -40,6 +40,7 @@ def test_the_shell_shows_opening_and_offers_no_data_commands(qtbot):
     assert page.empty.title_label.text() == "Opening the database…"
     assert page.empty.text_label.text() == "bank.db"
     assert page.empty_new.isHidden()
+    assert page._table is None and page.selected_rows() == []  # the table waits for the data
     assert window.status_message.text() == "Opening the database…"
     assert "bank.db" in window.windowTitle()
     assert [action.text() for action in window.data_actions() if action.isEnabled()] == []
@@ -61,6 +62,8 @@ def test_attaching_services_fills_the_shell_in(qtbot, db):
     page = window.lists["workstreams"]
     assert page.stack.currentWidget() is page.table
     assert {row.name for row in page.model.rows} == active
+    page.table.selectRow(0)  # built on attach, and wired to the window's commands
+    assert window.act_delete.isEnabled() and window.act_copy.isEnabled()
     assert window.status_message.text() == "Ready"
     assert window.nav.isEnabled() and window.search_box.isEnabled()
     assert window.act_new.isEnabled() and window.act_import.isEnabled() and window.act_export_bundle.isEnabled()
