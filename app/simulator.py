@@ -49,6 +49,7 @@ from typing import Any, Callable, Iterable, Mapping
 from pydantic import ValidationError
 
 from app.clock import Clock, VirtualClock
+from app.conditions import variables_used
 from app.configdoc import ConfigDocument, check_references, dump, issues_from_pydantic
 from app.errors import UserError
 from app.routing import CompiledRouter, RouteResult, coerce_context, compile_workstream
@@ -96,6 +97,15 @@ def _fold(name: str) -> str:
     return name.casefold()
 
 
+ROUTE_CACHE_SIZE = 1024  # routes remembered per work stream (see _Stream.route)
+
+
+def _exact(value: Any) -> tuple:
+    """A cache-key part that tells apart what ``==`` does not: 1 / 1.0 / True, 0.0 / -0.0."""
+    kind = value.__class__
+    return (kind, value.hex()) if kind is float else (kind, value)
+
+
 @dataclass(frozen=True, eq=False)
 class _Stream:
     name: str
@@ -109,9 +119,14 @@ class _Stream:
     cooldown_s: int
     wrap_up_s: int
     auto_close_s: int
+    reads: tuple[str, ...] = ()  # the context variables its rules read
+    routes: dict[tuple, RouteResult] = field(default_factory=dict)
 
     @classmethod
     def from_doc(cls, ws: dict) -> "_Stream":
+        reads: set[str] = set()
+        for rule in ws.get("routing_rules", []):
+            reads |= variables_used(rule.get("condition", {}))
         return cls(
             name=ws["name"],
             router=compile_workstream(ws),
@@ -124,7 +139,26 @@ class _Stream:
             cooldown_s=ws["assign_after_decline_s"],
             wrap_up_s=ws["wrap_up_block_s"],
             auto_close_s=ws["auto_close_after_inactivity_s"],
+            reads=tuple(sorted(reads)),
         )
+
+    def route(self, context: Mapping[str, Any]) -> RouteResult:
+        """``router.route(context)``, remembered: a route (queue, rule and trace) depends only on the
+        values of the variables the rules read — an absent variable reads as None — so
+        conversations with the same values share one result (and its trace, which is read-only).
+        Building the trace is most of what an arrival costs; contact-centre contexts repeat a lot."""
+        key = tuple([_exact(context.get(name)) for name in self.reads])
+        routes = self.routes
+        try:
+            result = routes.get(key)
+        except TypeError:  # an unhashable value (typed contexts hold none): no caching
+            return self.router.route(context)
+        if result is None:
+            result = self.router.route(context)
+            if len(routes) >= ROUTE_CACHE_SIZE:
+                routes.clear()
+            routes[key] = result
+        return result
 
 
 @dataclass(eq=False)
@@ -213,7 +247,7 @@ class ConversationView:
     offer_expires_at: float | None
     rule: str | None
     fallback: bool
-    trace: list[dict]
+    trace: list[dict]  # shared with other conversations routed the same way: read-only
     arrived_at: float
     idle_since: float | None
     closed_reason: str | None
@@ -529,7 +563,7 @@ class Simulator:
     # ----------------------------------------------------------------- arrival and placement
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
-        result = stream.router.route(context)
+        result = stream.route(context)
         queue = self._queue_named(result.queue) if result.queue is not None else None
         self._arrivals += 1
         conv = _Conversation(conversation_id, stream, self._arrivals, self._time, result, queue)

@@ -15,7 +15,9 @@ Measured per row:
   window could not react to input;
 * the same probe on an idle event loop in the same run is the baseline (ratio);
 * events per second handled, and the driver's tick cost (avg / max) — a tick
-  includes the panel's reaction to its batch of events, painting comes after.
+  includes the panel's immediate reaction to its batch of events (counters,
+  queue headers); the log rows and the cards follow in the panel's refresh
+  slices, and painting comes after each (the probe sees all of it).
 
 Run with ``python -m benchmarks.bench_panel`` (about 30-40 s).  Exit code 1
 when a stall exceeds ``STALL_LIMIT_MS`` (the panel would feel frozen).

@@ -17,10 +17,12 @@ even one that is nobody's home.
 Keeping hundreds of cards live: a card refreshes only when an event of the
 tick names its agent *and* it is on screen (the panel refreshes off-screen
 cards when they scroll into view); it keeps a fixed size between refreshes, so
-a label changing inside never relayouts the whole panel; its pop and chip
-widgets are reused rather than rebuilt; the pops are painted (only Accept and
-Decline are real buttons); and it shows at most ``MAX_POPS`` pops and
-``MAX_CHIPS`` chips ("+N more" beyond).
+a label changing inside never relayouts the whole panel, and after a tick it
+may keep room it no longer needs for a moment (``refresh(shrink=False)``); its
+pop and chip widgets are reused rather than rebuilt; the pops are painted (only
+Accept and Decline are real buttons); and it shows at most ``MAX_POPS`` pops and
+``MAX_CHIPS`` chips ("+N more" beyond).  A queue group's header is fixed-size
+too, so its counts change without moving anything.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPaintEvent, QPixmap, QShowEvent
+from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QMenu,
     QSizePolicy,
+    QSpacerItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -435,6 +438,8 @@ class AgentCard(QFrame):
         self.more_pops.setObjectName("morePops")
         self.more_pops.hide()
         layout.addWidget(self.more_pops)
+        layout.addStretch(1)  # a card kept taller than it needs (see refresh) leaves the room at the bottom
+        self._wanted_height: int | None = None  # a shrink put off by refresh(shrink=False)
 
     # ------------------------------------------------------------------ state
 
@@ -450,9 +455,12 @@ class AgentCard(QFrame):
     def selected(self) -> bool:
         return self._selected
 
-    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float) -> bool:
+    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float, *, shrink: bool = True) -> bool:
         """Show ``view`` (an ``AgentView``); ``info(conversation id)`` describes conversations.
-        True when the card changed height (the cards around it move)."""
+        True when the card changed height (the cards around it move).  With ``shrink=False`` a card
+        that needs less room than it has keeps its height for now (``shrink_pending``; ``settle_height``
+        applies it): at high speed pops come and go every moment, and each change of height moves
+        and repaints every card after it."""
         self._now = now
         index = self.presence_combo.findText(view.presence)
         if index >= 0 and index != self.presence_combo.currentIndex():
@@ -478,9 +486,17 @@ class AgentCard(QFrame):
             self.status_label.setText(status)
         self._sync_chips(list(view.active), info)
         self._sync_pops(offers, info)
-        return self._fit_height()
+        return self._fit_height(shrink)
 
-    def _fit_height(self) -> bool:
+    @property
+    def shrink_pending(self) -> bool:
+        return self._wanted_height is not None
+
+    def settle_height(self) -> bool:
+        """Apply a shrink that ``refresh(shrink=False)`` put off; True when the card shrank."""
+        return self._wanted_height is not None and self._fit_height(True)
+
+    def _fit_height(self, shrink: bool = True) -> bool:
         """A fixed size, so changes inside the card never relayout the whole panel; it moves only
         when the card grows or shrinks (a pop or a chip row comes or goes).  True when it did."""
         badges = self._badges.heightForWidth(CARD_WIDTH - 20)  # the badges wrap onto the lines they need
@@ -489,7 +505,13 @@ class AgentCard(QFrame):
         layout = self.layout()
         layout.activate()
         height = layout.sizeHint().height()
-        if height != self.maximumHeight() or height != self.minimumHeight():
+        current = self.maximumHeight()
+        fixed = current == self.minimumHeight()
+        if fixed and height < current and not shrink:
+            self._wanted_height = height
+            return False
+        self._wanted_height = None
+        if height != current or not fixed:
             self.setFixedHeight(height)
             return True
         return False
@@ -591,7 +613,13 @@ class AgentCard(QFrame):
 
 
 class QueueGroup(QFrame):
-    """A queue's header and the cards of the agents whose home queue it is."""
+    """A queue's header and the cards of the agents whose home queue it is.
+
+    The header (title, members and waiting counts, Pick…) is a fixed-size child laid
+    over a spacer of its height rather than an item of the group's layout: its counts
+    change on most ticks, and a label changing inside a widget that is not fixed-size
+    relayouts every group of the panel (Qt passes the geometry change up to the top).
+    """
 
     def __init__(self, queue: str | None, members: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -602,7 +630,10 @@ class QueueGroup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 8)
         layout.setSpacing(6)
-        head = QHBoxLayout()
+        self.header = QWidget(self)
+        self.header.setObjectName("queueHeader")
+        head = QHBoxLayout(self.header)
+        head.setContentsMargins(0, 0, 0, 0)
         head.setSpacing(10)
         self.title = QLabel(queue or "No queue")
         self.title.setObjectName("queueTitle")
@@ -620,7 +651,9 @@ class QueueGroup(QFrame):
         self.pick_button.hide()
         head.addWidget(self.pick_button)
         head.addStretch(1)
-        layout.addLayout(head)
+        self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
+                                         QSizePolicy.Policy.Fixed)
+        layout.addItem(self._header_space)
         self.note = QLabel()
         self.note.setObjectName("queueMeta")
         self.note.hide()
@@ -630,6 +663,35 @@ class QueueGroup(QFrame):
         layout.addWidget(self.card_area)
         self._counts = (-1, -1)
         self.set_waiting(0)
+
+    def _header_height(self) -> int:
+        """The row's height as a layout would give it (title and counts), plus the spacing under it
+        (a layout puts none after a spacer)."""
+        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
+        return row + max(0, self.layout().spacing())
+
+    def _place_header(self) -> None:
+        """Fit the header over its spacer (on resize and once styled; never because a count changed).
+        It is tall enough for Pick… too, centred on the row as a layout would centre it."""
+        self.header.ensurePolished()
+        space = self._header_height()
+        if space != self._header_space.sizeHint().height():
+            self._header_space.changeSize(0, space, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self.layout().invalidate()
+        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
+        height = max(row, self.pick_button.sizeHint().height())
+        size = QSize(max(1, self.width()), height)
+        if self.header.minimumSize() != size or self.header.maximumSize() != size:
+            self.header.setFixedSize(size)
+        self.header.move(0, self.layout().contentsMargins().top() - (height - row) // 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_header()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._place_header()
 
     def flow_width(self) -> int:
         """The width this group wants in a flow of groups: its cards side by side."""

@@ -26,16 +26,31 @@ on a scaled clock; its batched events update the log, the cards that an
 event names, the queue headers and the toast (once per tick).  Pops count
 down in simulated time.  The driver's timer runs while the panel is visible
 and stops when it is hidden or closed.
+
+Staying responsive at 60× with hundreds of agents: a tick only does the cheap
+part (counters, queue headers, the clock).  The log's new rows and the cards
+its events name wait for the refresh queue — repeated events for one card
+coalesce — which a short single-shot timer works through in slices: first the
+log (one insert), then the stale cards *on screen*, at most ``REFRESH_BUDGET_S``
+of wall time per slice; the same slices move the countdowns of the pops on
+screen and rebuild the toast.  The event loop runs between slices, so a tick,
+the log and the cards each repaint on their own with input handled in between.
+Cards off screen stay stale until they scroll into view.  After a tick a card
+that needs less room keeps its height for ``SHRINK_DELAY_S`` (growing is
+immediate): pops come and go every moment at 60×, and each change of height
+moves and repaints every card after it.  The batch of a user action (Accept,
+Send ...) is shown at once, shrinking included.
 """
 from __future__ import annotations
 
 from ui.typed_fields import check_typed_field, repolish
 
 import json
+import time
 from collections import Counter
 from typing import Any, Callable, Mapping
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +84,9 @@ from ui.screen_pop import POP_QSS, ScreenPop
 from ui.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.test_routing_pane import RouteTraceView
 
+REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards before yielding to the event loop
+REFRESH_YIELD_MS = 1      # between two slices
+SHRINK_DELAY_S = 1.0      # wall time a card keeps room it no longer needs after a tick (pops come and go)
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 
@@ -153,6 +171,8 @@ class Toast(QFrame):
 class AgentPanel(QWidget):
     """Trainers' live panel over the simulator (see the module docstring)."""
 
+    cardsRefreshed = Signal()  # the refresh queue drained: every card on screen shows the current state
+
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
                  config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
         super().__init__(parent)
@@ -165,7 +185,14 @@ class AgentPanel(QWidget):
         self.cards: dict[str, AgentCard] = {}
         self.groups: dict[str | None, QueueGroup] = {}
         self._cards_with_pops: set[str] = set()
-        self._stale_cards: set[str] = set()
+        self._stale_cards: set[str] = set()  # changed since their last refresh (coalesced)
+        self._countdowns_due = False  # the simulated time moved: the pops on screen count down
+        self._toast_due = False
+        self._log_backlog: list[dict] = []  # a tick's events, for the log's own slice
+        self._log_skipped = 0
+        self._shrinking: dict[str, float] = {}  # agent -> when (monotonic) its card began to want less room
+        self.shrink_delay_s = SHRINK_DELAY_S
+        self._groups_widget: QWidget | None = None
         self._focus_agent: str | None = None
         self.selected_conversation: str | None = None
         self._conv_state: dict[str, str] = {}
@@ -181,6 +208,21 @@ class AgentPanel(QWidget):
         self._structure: tuple = ()
         # Replaced by tests: returns a file path or "" when cancelled.
         self.choose_scenario_file: Callable[[], str] = self._choose_scenario_file
+
+        # The refresh queue's slices (see the module docstring); single shot, restarted while work is left.
+        # 1 ms rather than 0: a zero timer restarted at once would also run before the other timers that
+        # fell due meanwhile; one millisecond lets everything pending have its turn between two slices.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setObjectName("cardRefreshTimer")
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._refresh_timer.setInterval(REFRESH_YIELD_MS)
+        self._refresh_timer.timeout.connect(self._refresh_slice)
+        # Cards that need less room after a tick keep their height until this fires (see AgentCard.refresh).
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setObjectName("cardSettleTimer")
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.timeout.connect(self._schedule_refresh)
 
         doc = self._read_config() or {}
         self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed)
@@ -234,6 +276,9 @@ class AgentPanel(QWidget):
         self.main_splitter.setStretchFactor(1, 0)
         self.main_splitter.setSizes([980, 300])
         outer.addWidget(self.main_splitter, 1)
+        # Cards come into view when a splitter gives the cards area more room, too.
+        self.main_splitter.splitterMoved.connect(lambda _pos, _index: self._cards_area_resized())
+        self.left_splitter.splitterMoved.connect(lambda _pos, _index: self._cards_area_resized())
 
         self._rebuild()
         self._show_load_error()
@@ -327,7 +372,7 @@ class AgentPanel(QWidget):
         self.cards_scroll.setWidgetResizable(True)
         self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.cards_scroll.setMinimumWidth(320)
-        self.cards_scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh_stale_cards())
+        self.cards_scroll.verticalScrollBar().valueChanged.connect(lambda _v: self._cards_scrolled())
         return self.cards_scroll
 
     def _build_side_column(self) -> QWidget:
@@ -504,6 +549,7 @@ class AgentPanel(QWidget):
         sim = self.driver.simulator
         self._cards_with_pops.clear()
         self._stale_cards.clear()
+        self._shrinking.clear()
         self.cards.clear()
         self.groups.clear()
         canvas = QWidget()
@@ -514,6 +560,7 @@ class AgentPanel(QWidget):
         groups_widget = QWidget()
         groups_flow = FlowLayout(groups_widget, spacing=18)
         canvas_layout.addWidget(groups_widget)
+        self._groups_widget = groups_widget
         agents = sim.agents()
         queue_views = sim.queues()
         queue_order = [q.name for q in queue_views]
@@ -578,9 +625,10 @@ class AgentPanel(QWidget):
         return ConversationInfo(conversation_id, stream, view.queue, view.state,
                                 self.driver.context_of(conversation_id), int(stream.get("capacity", 0)))
 
-    def _refresh_card(self, agent: str, force: bool = False) -> bool:
+    def _refresh_card(self, agent: str, force: bool = False, shrink: bool = True) -> bool:
         """Show the agent's state on its card — now if the card is on screen, else when it scrolls into
-        view (cards off screen only collect the change: hundreds of agents cost what a screenful costs)."""
+        view (cards off screen only collect the change: hundreds of agents cost what a screenful costs).
+        True when the card grew or shrank."""
         card = self.cards.get(agent)
         if card is None:
             return False
@@ -591,11 +639,15 @@ class AgentPanel(QWidget):
         view = self.driver.simulator.agent(agent)
         if view is None:
             return False
-        moved = card.refresh(view, self._conversation_info, self.driver.time)
+        moved = card.refresh(view, self._conversation_info, self.driver.time, shrink=shrink)
         if card.pops:
             self._cards_with_pops.add(agent)
         else:
             self._cards_with_pops.discard(agent)
+        if card.shrink_pending:
+            self._shrinking.setdefault(agent, time.monotonic())
+        else:
+            self._shrinking.pop(agent, None)
         return moved
 
     # ------------------------------------------------------------------ the injector
@@ -797,6 +849,8 @@ class AgentPanel(QWidget):
         self.driver.set_presence(agent, presence)
 
     def _on_reset(self) -> None:
+        self._log_backlog = []
+        self._log_skipped = 0
         self.log_model.clear()
         self._conv_state.clear()
         self._conv_queue.clear()
@@ -838,12 +892,12 @@ class AgentPanel(QWidget):
         self._update_empty_state()
 
     def _on_events(self, batch: list) -> None:
-        scrollbar = self.log_view.verticalScrollBar()
-        at_bottom = scrollbar.value() >= scrollbar.maximum() - 2
-        self.log_model.append_events(batch)
-        if at_bottom:
-            self.log_view.scrollToBottom()
-        dirty_agents: set[str] = set()
+        deferred = self.driver.ticking
+        self._log_backlog.extend(batch)
+        if len(self._log_backlog) > 2 * self.log_model.max_rows:  # hidden for long: only the newest can show
+            self._log_skipped += len(self._log_backlog) - self.log_model.max_rows
+            del self._log_backlog[:-self.log_model.max_rows]
+        dirty_agents: set[str] = set()  # one refresh per card, however many of its events the batch has
         dirty_queues: set[str | None] = set()
         first_offer: str | None = None
         selected_touched = False
@@ -866,12 +920,7 @@ class AgentPanel(QWidget):
                 self._set_state(conv, _STATE_AFTER[kind], dirty_queues)
                 if kind == "offered" and first_offer is None:
                     first_offer = agent
-        moved = False
-        for agent in dirty_agents:
-            moved |= self._refresh_card(agent)
-        if moved and self._stale_cards:
-            # Cards that grew or shrank may bring stale ones into view once the layout has run.
-            QTimer.singleShot(0, self, self.refresh_stale_cards)
+        self._stale_cards.update(agent for agent in dirty_agents if agent in self.cards)
         for queue in dirty_queues:
             group = self.groups.get(queue)
             if group is not None:
@@ -879,9 +928,32 @@ class AgentPanel(QWidget):
         if self._focus_agent is None and first_offer is not None:
             self.focus_agent(first_offer)
         elif self._focus_agent in dirty_agents:
-            self._update_toast()
+            self._toast_due = True
+        if deferred:
+            self._schedule_refresh()  # the log, then the cards on screen, in slices after this tick
+        else:
+            self._flush_log()  # a user action: show its effect at once
+            if dirty_agents or self._toast_due:
+                self._refresh_now()
         if selected_touched:
             self._update_trace_header()
+
+    def _flush_log(self) -> None:
+        """Append the events waiting for the log (one insert), and the counts that go with them."""
+        backlog = self._log_backlog
+        if backlog:
+            self._log_backlog = []
+            scrollbar = self.log_view.verticalScrollBar()
+            # Follow the newest rows unless the user scrolled up (the first rows: the view is not shown yet).
+            at_bottom = self.log_stack.currentWidget() is not self.log_view \
+                or scrollbar.value() >= scrollbar.maximum() - 2
+            self.log_model.append_events(backlog)
+            if self._log_skipped:
+                self.log_model.dropped += self._log_skipped
+                self._log_skipped = 0
+            self._update_empty_state()  # shown before it scrolls: a hidden view does not scroll
+            if at_bottom:
+                self.log_view.scrollToBottom()
         self._update_stats()
         self._update_empty_state()
 
@@ -907,15 +979,129 @@ class AgentPanel(QWidget):
             self._open_items.setdefault(queue, {})[conv] = None
             dirty_queues.add(queue)
 
+    # ------------------------------------------------------------------ the refresh queue
+
+    @property
+    def refresh_pending(self) -> bool:
+        """Log rows or cards on screen still to show in a coming slice (``cardsRefreshed`` when done)."""
+        return self._refresh_timer.isActive()
+
+    def _schedule_refresh(self) -> None:
+        if self.isVisible() and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh_slice(self) -> None:
+        """One slice of the refresh queue: the log's new rows, or at most ``REFRESH_BUDGET_S`` on cards;
+        then the event loop (input, and painting what the slice changed) before the next slice."""
+        if not self.isVisible():
+            return  # showEvent starts it again
+        if self._log_backlog:
+            self._flush_log()
+            self._refresh_timer.start()  # the cards next, once the log has been painted on its own
+            return
+        if self._refresh_visible(time.perf_counter() + REFRESH_BUDGET_S):
+            self.cardsRefreshed.emit()
+        else:
+            self._refresh_timer.start()
+
+    def _refresh_now(self) -> None:
+        """Everything on screen up to date now (no budget); what moved into view follows in a slice."""
+        if self._log_backlog:
+            self._flush_log()
+        if self._refresh_visible(None):
+            self._refresh_timer.stop()
+            self.cardsRefreshed.emit()
+        else:
+            self._schedule_refresh()
+
+    def _refresh_visible(self, deadline: float | None) -> bool:
+        """Refresh the stale cards on screen (until ``deadline``), move the countdowns of the others on
+        screen when the time moved, and rebuild the toast when due.  True when nothing is left."""
+        if not self.isVisible():
+            return True
+        now = self.driver.time
+        countdowns, self._countdowns_due = self._countdowns_due, False
+        stale = self._stale_cards
+        with_pops = self._cards_with_pops
+        cards = self.cards
+        shrink = deadline is None  # a user action's cards shrink at once; a tick's settle later
+        settle_before = time.monotonic() - self.shrink_delay_s
+        next_settle: float | None = None
+        left = moved = False
+        refreshed = 0
+        for agent in self.cards_on_screen():
+            card = cards[agent]
+            if agent in stale:
+                # At least one card per slice, so the queue always moves on.
+                if deadline is None or not refreshed or time.perf_counter() < deadline:
+                    moved |= self._refresh_card(agent, force=True, shrink=shrink)
+                    refreshed += 1
+                    if card.shrink_pending:
+                        since = self._shrinking[agent]
+                        next_settle = since if next_settle is None else min(next_settle, since)
+                    continue
+                left = True
+                if not countdowns:
+                    break
+            if card.shrink_pending:
+                since = self._shrinking.get(agent, 0.0)
+                if shrink or since <= settle_before:
+                    moved |= card.settle_height()
+                    self._shrinking.pop(agent, None)
+                else:
+                    next_settle = since if next_settle is None else min(next_settle, since)
+            if countdowns and agent in with_pops:
+                card.update_time(now)
+        if next_settle is not None and not self._settle_timer.isActive():
+            wait = next_settle + self.shrink_delay_s - time.monotonic()
+            self._settle_timer.start(max(1, int(wait * 1000) + 1))
+        if self._toast_due:
+            if left or (deadline is not None and time.perf_counter() >= deadline):
+                left = True
+            else:
+                self._toast_due = False
+                self._update_toast()
+        # Cards that grew or shrank may bring stale ones into view once the layout has run (the
+        # layout request is handled before the next slice).
+        return not (left or (moved and stale))
+
+    def cards_on_screen(self) -> list[str]:
+        """The agents whose cards show in the cards area's viewport, in layout order (from the cards'
+        geometry: hundreds of cards cost a look at each queue group, not at each card)."""
+        canvas = self.cards_scroll.widget()
+        groups_widget = self._groups_widget
+        if canvas is None or groups_widget is None:
+            return []
+        viewport = self.cards_scroll.viewport()
+        shown = QRect(-canvas.x(), -canvas.y(), viewport.width(), viewport.height())  # in canvas coordinates
+        origin = groups_widget.pos()
+        found: list[str] = []
+        for group in self.groups.values():
+            if not group.cards:
+                continue
+            box = group.geometry().translated(origin)
+            if not box.intersects(shown):
+                continue
+            offset = box.topLeft() + group.card_area.pos()
+            for card in group.cards:
+                if card.geometry().translated(offset).intersects(shown):
+                    found.append(card.name)
+        return found
+
+    def _cards_scrolled(self) -> None:
+        """Cards that scrolled into view: the first slice at once (before they are painted), the rest after."""
+        self._countdowns_due = bool(self._cards_with_pops)
+        if not self._refresh_visible(time.perf_counter() + REFRESH_BUDGET_S):
+            self._schedule_refresh()
+
     def refresh_stale_cards(self) -> None:
-        """Bring the cards that came into view up to date."""
-        for agent in list(self._stale_cards):
-            self._refresh_card(agent)
+        """Bring the cards on screen up to date now (those off screen when they scroll into view)."""
+        self._refresh_now()
 
     def refresh_all_cards_lazily(self) -> None:
         """Cards on screen now, the others when they scroll into view."""
-        for agent in self.cards:
-            self._refresh_card(agent)
+        self._stale_cards.update(self.cards)
+        self._refresh_now()
 
     def refresh_all_cards(self) -> None:
         for agent in self.cards:
@@ -952,12 +1138,14 @@ class AgentPanel(QWidget):
         if text != self._shown_time:
             self._shown_time = text
             self.clock_label.setText(text)
-        for agent in self._cards_with_pops:
-            card = self.cards.get(agent)
-            if card is not None:
-                card.update_time(now)
         if self.toast.pop is not None:
             self.toast.pop.update_time(now)
+        if self._cards_with_pops:
+            self._countdowns_due = True  # the pops on screen, in the refresh queue's next slice
+            if self.driver.ticking:
+                self._schedule_refresh()
+            else:
+                self._refresh_now()
 
     # ================================================================== focus, toast and trace
 
@@ -981,20 +1169,31 @@ class AgentPanel(QWidget):
         view = self.driver.simulator.agent(agent) if agent else None
         offers = list(view.offers) if view is not None else []
         if not offers:
-            self._set_toast(None)
+            if self.toast.pop is not None and self.toast.pop.agent != agent:
+                self._set_toast(None)
+            else:
+                self.toast.hide()  # the pop widget waits, hidden, to show the agent's next offer
             return
         offer = offers[0]
         current = self.toast.pop
-        if current is None or current.conversation_id != offer.conversation or current.answered:
+        expires_at = offer.expires_at or self.driver.time
+        if current is None or current.conversation_id != offer.conversation or current.answered \
+                or current.expires_at != float(expires_at):
             info = self._conversation_info(offer.conversation)
-            pop = ScreenPop(offer.conversation, workstream=info.workstream, queue=info.queue, context=info.context,
-                            expires_at=offer.expires_at or self.driver.time, agent=agent, now=self.driver.time,
-                            toast=True)
-            pop.setObjectName("screenPop")
-            pop.accepted.connect(lambda c, a=agent: self.accept(a, c))
-            pop.declined.connect(lambda c, a=agent: self.decline(a, c))
-            pop.selected.connect(self.show_conversation)
-            self._set_toast(pop)
+            # The same agent's next pop on the same work stream reuses the toast (only texts change).
+            if current is None or current.agent != agent or not current.set_offer(
+                    offer.conversation, workstream=info.workstream, queue=info.queue, context=info.context,
+                    expires_at=expires_at, agent=agent, now=self.driver.time):
+                pop = ScreenPop(offer.conversation, workstream=info.workstream, queue=info.queue,
+                                context=info.context, expires_at=expires_at, agent=agent, now=self.driver.time,
+                                toast=True)
+                pop.setObjectName("screenPop")
+                pop.accepted.connect(lambda c, a=agent: self.accept(a, c))
+                pop.declined.connect(lambda c, a=agent: self.decline(a, c))
+                pop.selected.connect(self.show_conversation)
+                self._set_toast(pop)
+        if self.toast.isHidden():
+            self.toast.show()
         more = f"  ·  1 of {len(offers)}" if len(offers) > 1 else ""
         self.toast.header.setText(f"Notification for {agent}{more}")
 
@@ -1066,12 +1265,14 @@ class AgentPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.driver.start()
-        if self._stale_cards:
-            self.refresh_stale_cards()
-            QTimer.singleShot(0, self, self.refresh_stale_cards)  # once laid out; dropped with the panel
+        if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog or self._shrinking:
+            self._countdowns_due = bool(self._cards_with_pops)
+            self._schedule_refresh()  # once laid out (the timer is the panel's: it goes with it)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.driver.stop()
+        self._refresh_timer.stop()
+        self._settle_timer.stop()
         super().hideEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -1082,11 +1283,17 @@ class AgentPanel(QWidget):
             self._sized = True
             right = max(300, min(400, int(width * 0.29)))
             self.main_splitter.setSizes([width - right, right])
-        if self._stale_cards and self.isVisible():
-            QTimer.singleShot(0, self, self.refresh_stale_cards)
+        self._cards_area_resized()
+
+    def _cards_area_resized(self) -> None:
+        if self._stale_cards or self._cards_with_pops:
+            self._countdowns_due = bool(self._cards_with_pops)
+            self._schedule_refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.driver.stop()
+        self._refresh_timer.stop()
+        self._settle_timer.stop()
         super().closeEvent(event)
 
     # ================================================================== screenshots

@@ -3,7 +3,10 @@
 * ``EventLogModel`` — the simulator's events as a table (time, event,
   conversation, agent, details), appended in batches with ``beginInsertRows``
   and capped (oldest rows dropped) so a long run stays light.  Cells are
-  formatted on demand from the stored event dicts, never by querying anything.
+  formatted on demand from the stored event dicts, never by querying anything,
+  once per row (the texts are kept); ``data`` answers the roles a view asks
+  for every cell it paints (seven of them) with plain int comparisons, since
+  it runs ~300 times per repaint of the log.
 * ``TraceModel`` — a routing trace (``RouteResult.trace``) as a tree: the rules
   in evaluation order, matched or not, each with its condition rows (value
   seen, result), nested groups shown as "All of" / "Any of" rows.
@@ -141,6 +144,22 @@ def event_details(event: Mapping[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- the event log
 
+# Roles as plain ints: comparing ``role`` with ``Qt.ItemDataRole.X`` looks the enum up on every call.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_USER = int(Qt.ItemDataRole.UserRole)
+_BOLD_EVENTS = frozenset({"offered", "accepted", "declined", "offer_expired", "action_rejected"})
+
+
+def _cells(event: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """The five texts of a log row."""
+    t = event.get("t")
+    return (format_clock(t) if isinstance(t, (int, float)) else "", event_label(str(event.get("event", ""))),
+            str(event.get("conversation") or ""), str(event.get("agent") or ""), event_details(event))
+
+
 class EventLogModel(QAbstractTableModel):
     """The simulator's events, newest last, at most ``max_rows`` of them."""
 
@@ -155,6 +174,7 @@ class EventLogModel(QAbstractTableModel):
     def __init__(self, parent=None, max_rows: int = MAX_ROWS):
         super().__init__(parent)
         self._rows: list[Mapping[str, Any]] = []
+        self._texts: list[tuple | None] = []  # per row, its cells' texts once shown (None: not yet)
         self.max_rows = max(1, max_rows)
         self._colours = {name: QBrush(QColor(colour)) for name, colour in _EVENT_COLOURS.items()}
         self._bold = QFont()
@@ -180,30 +200,29 @@ class EventLogModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+        row = index.row()  # -1 for an invalid index
+        if row < 0 or row >= len(self._rows):
             return None
-        event = self._rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == self.TIME:
-                t = event.get("t")
-                return format_clock(t) if isinstance(t, (int, float)) else ""
-            if column == self.EVENT:
-                name = str(event.get("event", ""))
-                return name if role == Qt.ItemDataRole.ToolTipRole else event_label(name)
-            if column == self.CONVERSATION:
-                return str(event.get("conversation") or "")
-            if column == self.AGENT:
-                return str(event.get("agent") or "")
-            if column == self.DETAILS:
-                return event_details(event)
+        if role == _DISPLAY or role == _TOOLTIP:
+            column = index.column()
+            if not 0 <= column < 5:
+                return None
+            if role == _TOOLTIP and column == self.EVENT:
+                return str(self._rows[row].get("event", ""))
+            texts = self._texts[row]
+            if texts is None:
+                texts = self._texts[row] = _cells(self._rows[row])
+            return texts[column]
+        if role == _FOREGROUND:
+            return self._colours.get(self._rows[row].get("event"))
+        if role == _FONT:
+            if index.column() == self.EVENT and self._rows[row].get("event") in _BOLD_EVENTS:
+                return self._bold
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._colours.get(event.get("event"))
-        if role == Qt.ItemDataRole.FontRole and column == self.EVENT and event.get("event") in (
-                "offered", "accepted", "declined", "offer_expired", "action_rejected"):
-            return self._bold
+        if role <= _USER:
+            return None
+        event = self._rows[row]
         if role == self.EventRole:
             return event.get("event")
         if role == self.ConversationRole:
@@ -221,20 +240,24 @@ class EventLogModel(QAbstractTableModel):
         if not events:
             return
         batch = list(events[-self.max_rows:])
+        self.dropped += len(events) - len(batch)  # a batch longer than the cap keeps its newest rows
         overflow = len(self._rows) + len(batch) - self.max_rows
         if overflow > 0:
             self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
             del self._rows[:overflow]
+            del self._texts[:overflow]
             self.endRemoveRows()
             self.dropped += overflow
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
+        self._texts.extend([None] * len(batch))
         self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._texts = []
         self.dropped = 0
         self.endResetModel()
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -34,6 +34,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPolygonF,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -85,6 +86,15 @@ QFrame#cardPop { background: transparent; border: none; }
 QFrame#cardPop QPushButton { padding: 3px 10px; min-width: 52px; }
 QFrame#screenPop[toast="true"] QPushButton { padding: 6px 18px; }
 """
+
+
+_ACCENT_COLOUR = QColor("#0F6CBD")
+_URGENT_COLOUR = QColor("#C50F1F")
+_TEXT_COLOUR = QColor("#242424")
+_GREY_TEXT = QColor("#616161")
+_TRACK_COLOUR = QColor("#EDEDED")
+_WHITE = QColor("#FFFFFF")
+_BORDER_PEN = QPen(QColor("#D1D1D1"), 1)
 
 
 def format_countdown(remaining: float) -> str:
@@ -260,6 +270,9 @@ class ScreenPop(_Answerable, QFrame):
 
         lines = context_lines(workstream, context or {})
         self.context_rows = lines
+        self._toast = toast
+        self._workstream = workstream
+        self._value_labels: list[QLabel] = []
         if lines:
             grid = QGridLayout()
             grid.setContentsMargins(0, 2, 0, 2)
@@ -271,6 +284,7 @@ class ScreenPop(_Answerable, QFrame):
                 value_label = QLabel(value)
                 value_label.setObjectName("popContextValue")
                 value_label.setWordWrap(True)
+                self._value_labels.append(value_label)
                 grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(value_label, row, 1)
             grid.setColumnStretch(1, 1)
@@ -318,6 +332,33 @@ class ScreenPop(_Answerable, QFrame):
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.decline)
         self.update_time(now)
+
+    def set_offer(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
+                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0) -> bool:
+        """Show another offer in this widget when it looks the same (same work stream, same context rows):
+        only texts change, so nothing is built, polished or laid out again.  False (and nothing changed)
+        when it does not fit: build a new pop then."""
+        lines = context_lines(workstream, context or {})
+        if workstream is not self._workstream and workstream != self._workstream \
+                or [name for name, _v in lines] != [name for name, _v in self.context_rows]:
+            return False
+        self.conversation_id = conversation_id
+        self.agent = agent
+        self.expires_at = float(expires_at)
+        self.queue = queue
+        self.context_rows = lines
+        route = f"{queue or 'no queue'} · {self.workstream_name}"
+        self.route_label.setText(f"Queue {route}" if self._toast else f"{conversation_id} · {route}")
+        self.route_label.setToolTip(f"Conversation {conversation_id} on {self.workstream_name}, queue {queue}")
+        for label, (_name, value) in zip(self._value_labels, lines):
+            if label.text() != value:
+                label.setText(value)
+        self._answered = False
+        self.accept_button.setEnabled(True)
+        if self.decline_button is not None:
+            self.decline_button.setEnabled(True)
+        self.update_time(now)
+        return True
 
     # ------------------------------------------------------------------ time
 
@@ -382,7 +423,9 @@ class CardPop(_Answerable, QFrame):
 
     Title, countdown, route, a one-line summary of the context and the draining bar
     are painted (a card can hold several pops and hundreds of cards may be on screen);
-    only Accept and Decline are real buttons.
+    only Accept and Decline are real buttons.  A countdown step repaints only the
+    countdown and the bar (at 60× every pop on screen steps on every tick); the fonts,
+    metrics and elided texts are kept between paints.
     """
 
     accepted = Signal(str)
@@ -391,6 +434,8 @@ class CardPop(_Answerable, QFrame):
 
     PAINTED_HEIGHT = 68
     HEIGHT = 104
+    COUNTDOWN_WIDTH = 64  # the top-right corner a countdown step repaints (room for "10:00")
+    BAR_TOP = 62
 
     def __init__(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
@@ -415,6 +460,8 @@ class CardPop(_Answerable, QFrame):
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.decline)
+        self._fonts: tuple[QFont, QFont, QFontMetrics, QFontMetrics] | None = None  # plain, bold and their metrics
+        self._elided: dict[tuple[str, int, bool], str] = {}
         self.set_offer(conversation_id, workstream=workstream, queue=queue, context=context,
                        expires_at=expires_at, agent=agent, now=now)
 
@@ -438,13 +485,18 @@ class CardPop(_Answerable, QFrame):
         self._answered = False
         self._shown_text = ""
         self._fraction = -1.0
+        was_urgent = getattr(self, "_urgent", False)
         self._urgent = False
         self._remaining = 0.0
+        self._elided.clear()
         self.accept_button.setEnabled(True)
         self._decline.setEnabled(True)
         self._decline.setVisible(self.can_decline)
         self.update_time(now)
-        self.update()
+        if self._urgent != was_urgent:
+            self.update()  # the accent colour down the left edge
+        else:
+            self.update(0, 0, self.width(), self.PAINTED_HEIGHT)  # the buttons repaint themselves when they change
 
     @property
     def decline_button(self) -> QPushButton | None:
@@ -468,46 +520,83 @@ class CardPop(_Answerable, QFrame):
         text = format_countdown(remaining)
         fraction = min(1.0, remaining / self.timeout_s) if self.timeout_s else 0.0
         urgent = remaining <= URGENT_S
-        # Repaint only when something visible moved (a pixel of the bar is ~0.4 % of its width).
-        if text != self._shown_text or abs(fraction - self._fraction) > 0.004 or urgent != self._urgent:
+        # Repaint only when something visible moved (a pixel of the bar is ~0.4 % of its width), and
+        # only what moved: the countdown and the bar (the accent colour is everywhere, down the left
+        # edge too).
+        if urgent != self._urgent:
             self._shown_text, self._fraction, self._urgent = text, fraction, urgent
-            self.update(0, 0, self.width(), self.PAINTED_HEIGHT)
+            self.update()
+            return
+        width = self.width()
+        if text != self._shown_text:
+            self._shown_text = text
+            self.update(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)
+        if abs(fraction - self._fraction) > 0.004:
+            self._fraction = fraction
+            self.update(0, self.BAR_TOP - 1, width, 6)
 
-    def paintEvent(self, _event: QPaintEvent) -> None:
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fonts = None
+            self._elided.clear()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._elided.clear()
+        super().resizeEvent(event)
+
+    def _fonts_and_metrics(self) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
+        if self._fonts is None:
+            plain = QFont(self.font())
+            bold = QFont(plain)
+            bold.setBold(True)
+            self._fonts = (plain, bold, QFontMetrics(plain), QFontMetrics(bold))
+        return self._fonts
+
+    def _elide(self, text: str, width: int, bold: bool) -> str:
+        key = (text, width, bold)
+        elided = self._elided.get(key)
+        if elided is None:
+            metrics = self._fonts_and_metrics()[3 if bold else 2]
+            elided = self._elided[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return elided
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        exposed = event.region()
+        width = self.width()
+        plain, bold, _plain_metrics, bold_metrics = self._fonts_and_metrics()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        accent = QColor("#C50F1F" if self._urgent else "#0F6CBD")
-        painter.setPen(QPen(QColor("#D1D1D1"), 1))
-        painter.setBrush(QColor("#FFFFFF"))
+        accent = _URGENT_COLOUR if self._urgent else _ACCENT_COLOUR
+        painter.setPen(_BORDER_PEN)
+        painter.setBrush(_WHITE)
         painter.drawRoundedRect(rect, 6, 6)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(accent)
         painter.drawRoundedRect(QRectF(0, 0, 4, self.height()), 2, 2)
-        width = self.width()
-        font = painter.font()
-        bold = QFont(font)
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
         painter.setFont(bold)
-        painter.setPen(accent)
-        count_width = metrics.horizontalAdvance(self._shown_text)
-        painter.drawText(QRectF(width - 10 - count_width, 6, count_width, 18),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._shown_text)
-        painter.setPen(QColor("#242424"))
-        painter.drawText(QRectF(12, 6, width - 30 - count_width, 18), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, width - 30 - count_width))
-        painter.setFont(font)
-        plain = QFontMetrics(font)
-        painter.setPen(QColor("#616161"))
-        painter.drawText(QRectF(12, 25, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
-                         plain.elidedText(self.route, Qt.TextElideMode.ElideRight, width - 22))
-        painter.setPen(QColor("#242424"))
-        painter.drawText(QRectF(12, 42, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
-                         plain.elidedText(self.summary, Qt.TextElideMode.ElideRight, width - 22))
-        bar = QRectF(12, 62, width - 22, 4)
+        count_width = bold_metrics.horizontalAdvance(self._shown_text)
+        if exposed.intersects(QRect(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)):
+            painter.setPen(accent)
+            painter.drawText(QRectF(width - 10 - count_width, 6, count_width, 18),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._shown_text)
+        if exposed.intersects(QRect(0, 0, width - self.COUNTDOWN_WIDTH, self.BAR_TOP - 1)):
+            # The title stops where the widest countdown starts, so a countdown step never overlaps it.
+            title_width = width - 12 - self.COUNTDOWN_WIDTH
+            painter.setPen(_TEXT_COLOUR)
+            painter.drawText(QRectF(12, 6, title_width, 18), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.title, title_width, True))
+            painter.setFont(plain)
+            painter.setPen(_GREY_TEXT)
+            painter.drawText(QRectF(12, 25, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.route, width - 22, False))
+            painter.setPen(_TEXT_COLOUR)
+            painter.drawText(QRectF(12, 42, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.summary, width - 22, False))
+        bar = QRectF(12, self.BAR_TOP, width - 22, 4)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#EDEDED"))
+        painter.setBrush(_TRACK_COLOUR)
         painter.drawRoundedRect(bar, 2, 2)
         if self._fraction > 0:
             painter.setBrush(accent)

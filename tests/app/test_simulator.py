@@ -104,6 +104,57 @@ def test_arrival_is_routed_then_offered_with_its_expiry():
     assert h.last("routed")["queue"] == "Support" and h.last("routed")["fallback"] is True
 
 
+def test_routes_are_remembered_by_the_values_the_rules_read_and_match_the_router():
+    from app.simulator import ROUTE_CACHE_SIZE
+
+    ws = workstream(
+        context_variables=[{"display_name": "Order value", "name": "ordervalue", "type": "number"},
+                           {"display_name": "Tier", "name": "tier", "type": "text"},
+                           {"display_name": "Note", "name": "note", "type": "text"}],
+        routing_rules=[{"name": "Big", "description": "", "queue": "Sales",
+                        "condition": {"all": [{"variable": "ordervalue", "operator": "ge", "value": 1000}]}},
+                       {"name": "Gold", "description": "", "queue": "Sales",
+                        "condition": {"any": [{"variable": "tier", "operator": "eq", "value": "gold"}]}}])
+    doc = document(ws, queues=[{"name": "Support", "agents": ["Ana"]}, {"name": "Sales", "agents": ["Ben"]}])
+    h = Harness(doc)
+    stream = h.sim._streams["Chat"]
+    assert stream.reads == ("ordervalue", "tier")  # "note" is read by no rule
+    contexts = [{"ordervalue": 1500}, {"ordervalue": 1500, "note": "x"}, {"ordervalue": 1500.0},
+                {"ordervalue": 0.0}, {"ordervalue": -0.0}, {"tier": "Gold"}, {"tier": "GOLD"}, {},
+                {"ordervalue": None}]
+    for number, context in enumerate(contexts):
+        h.at(number).add_conversation(f"c{number}", "Chat", context)
+        view = h.sim.conversation(f"c{number}")
+        expected = stream.router.route(context)  # the router itself, nothing remembered
+        assert (view.queue, view.rule, view.fallback, view.trace) == \
+            (expected.queue, expected.rule, expected.fallback, expected.trace)
+    # The same values read by the rules share one result; a value that only looks equal does not
+    # (1500 / 1500.0 and 0.0 / -0.0 show differently in the trace), an absent value reads as None.
+    route = {f"c{n}": h.sim._conversations[f"c{n}"].route for n in range(len(contexts))}
+    assert route["c0"] is route["c1"] and route["c7"] is route["c8"]
+    assert len({id(route[c]) for c in ("c0", "c2", "c3", "c4", "c5", "c6", "c7")}) == 7
+    assert [t["conditions"][0]["seen"] for t in route["c2"].trace][:1] == [1500.0]
+    for number in range(ROUTE_CACHE_SIZE + 5):  # bounded: it starts over when full
+        stream.route({"ordervalue": number})
+    assert len(stream.routes) <= ROUTE_CACHE_SIZE
+
+
+def test_remembered_routes_do_not_change_what_a_scenario_prints(monkeypatch):
+    rules = [{"name": f"R{i}", "description": "", "queue": "Sales",
+              "condition": {"all": [{"variable": "ordervalue", "operator": "eq", "value": i}]}} for i in range(5)]
+    doc = document(workstream(routing_rules=rules),
+                   queues=[{"name": "Support", "agents": ["Ana"]}, {"name": "Sales", "agents": ["Ben"]}])
+    rng = random.Random(4)
+    events = [{"at": i, "type": "conversation", "id": f"c{i}", "workstream": "Chat",
+               "context": {"ordervalue": rng.choice([0, 1, 2.0, 7, -0.0])}} for i in range(40)]
+    first = json.dumps(run_scenario(doc, {"events": events}), sort_keys=True)
+    assert first == json.dumps(run_scenario(doc, {"events": events}), sort_keys=True)
+    import app.simulator as simulator_module
+
+    monkeypatch.setattr(simulator_module._Stream, "route", lambda self, context: self.router.route(context))
+    assert json.dumps(run_scenario(doc, {"events": events}), sort_keys=True) == first  # the same, unremembered
+
+
 def test_offer_expires_at_exactly_the_timeout_and_goes_to_the_next_agent_at_once():
     h = Harness(document(workstream(screen_pop_timeout_s=60)))
     h.at(0).add_conversation("c1", "Chat")

@@ -41,9 +41,19 @@ def panel(qtbot, services, wall):
     return widget
 
 
-def tick(panel, wall, seconds):
+def tick(qtbot, panel, wall, seconds):
+    """A timer tick after ``seconds`` of wall time; the cards on screen follow in the refresh queue's slices."""
     wall.advance(seconds)
     panel.driver.tick()
+    settle(qtbot, panel)
+
+
+def settle(qtbot, panel):
+    """Let the refresh queue drain on the real event loop."""
+    if panel.refresh_pending:
+        with qtbot.waitSignal(panel.cardsRefreshed, timeout=5000):
+            pass
+    assert not panel.refresh_pending
 
 
 def send_gold(panel):
@@ -83,7 +93,7 @@ def test_empty_state_and_cards_grouped_by_home_queue(panel):
 
 # ------------------------------------------------------------------ pops and their countdown
 
-def test_an_offer_shows_a_pop_counting_down_from_120(panel, wall):
+def test_an_offer_shows_a_pop_counting_down_from_120(qtbot, panel, wall):
     conv = send_gold(panel)
     assert conv is not None
     card_pop = panel.cards["Ana Ruiz"].pops[conv]
@@ -94,7 +104,7 @@ def test_an_offer_shows_a_pop_counting_down_from_120(panel, wall):
     assert toast.title_label.text() == "Incoming chat request"
     assert ("Customer tier", "Gold") in toast.context_rows
     assert panel.toast.header.text() == "Notification for Ana Ruiz"
-    tick(panel, wall, 30)
+    tick(qtbot, panel, wall, 30)
     assert card_pop.countdown_text == "1:30" and toast.countdown_label.text() == "1:30"
     assert panel.clock_label.text() == "00:00:30"
     assert panel.log_stack.currentWidget() is panel.log_view
@@ -139,11 +149,11 @@ def test_keyboard_shortcuts_accept_and_decline_the_toast(qtbot, panel):
     assert second not in panel.cards["Dev Patel"].pops
 
 
-def test_expiry_removes_the_pop_at_exactly_120_seconds(panel, wall):
+def test_expiry_removes_the_pop_at_exactly_120_seconds(qtbot, panel, wall):
     conv = send_gold(panel)
-    tick(panel, wall, 119.9)
+    tick(qtbot, panel, wall, 119.9)
     assert panel.cards["Ana Ruiz"].pops[conv].countdown_text == "0:01"
-    tick(panel, wall, 0.1)
+    tick(qtbot, panel, wall, 0.1)
     assert conv not in panel.cards["Ana Ruiz"].pops
     row = panel.log_model.find_last("offer_expired", conv)
     assert row >= 0
@@ -157,9 +167,9 @@ def test_sixty_times_runs_a_120_second_pop_in_two_wall_seconds(qtbot, panel, wal
     qtbot.mouseClick(panel.speed_buttons["60×"], Qt.MouseButton.LeftButton)
     assert panel.driver.speed == 60 and panel.speed_buttons["60×"].isChecked()
     conv = send_gold(panel)
-    tick(panel, wall, 1)
+    tick(qtbot, panel, wall, 1)
     assert panel.cards["Ana Ruiz"].pops[conv].countdown_text == "1:00"
-    tick(panel, wall, 1)
+    tick(qtbot, panel, wall, 1)
     assert conv not in panel.cards["Ana Ruiz"].pops
     assert "offer_expired" in log_events(panel, conv)
     assert panel.clock_label.text() == "00:02:00"
@@ -167,14 +177,14 @@ def test_sixty_times_runs_a_120_second_pop_in_two_wall_seconds(qtbot, panel, wal
 
 def test_pause_freezes_the_countdown(qtbot, panel, wall):
     conv = send_gold(panel)
-    tick(panel, wall, 8)
+    tick(qtbot, panel, wall, 8)
     qtbot.mouseClick(panel.speed_buttons["Pause"], Qt.MouseButton.LeftButton)
     assert panel.driver.paused and panel.speed_buttons["Pause"].isChecked()
-    tick(panel, wall, 300)
+    tick(qtbot, panel, wall, 300)
     pop = panel.cards["Ana Ruiz"].pops[conv]
     assert pop.countdown_text == "1:52" and panel.clock_label.text() == "00:00:08"
     qtbot.mouseClick(panel.speed_buttons["2×"], Qt.MouseButton.LeftButton)
-    tick(panel, wall, 1)
+    tick(qtbot, panel, wall, 1)
     assert pop.countdown_text == "1:50"
 
 
@@ -224,7 +234,7 @@ def test_the_scenario_loader_refuses_a_malformed_file_with_the_reason(qtbot, pan
     assert panel.driver.scheduled_count == 0
 
 
-def test_a_scenario_plays_on_the_simulated_clock(panel, wall, answers, tmp_path):
+def test_a_scenario_plays_on_the_simulated_clock(qtbot, panel, wall, answers, tmp_path):
     good = tmp_path / "morning.json"
     good.write_text(json.dumps({"events": [
         {"at": 5, "type": "conversation", "id": "m1", "workstream": RETAIL, "context": {"customertier": "Gold"}},
@@ -233,9 +243,9 @@ def test_a_scenario_plays_on_the_simulated_clock(panel, wall, answers, tmp_path)
     assert panel.load_scenario_file(str(good))
     assert answers.asked == []
     assert "morning.json: 2 events" in panel.scenario_label.text()
-    tick(panel, wall, 5)
+    tick(qtbot, panel, wall, 5)
     assert "m1" in panel.cards["Ana Ruiz"].pops
-    tick(panel, wall, 15)
+    tick(qtbot, panel, wall, 15)
     assert "m1" in panel.cards["Ana Ruiz"].chips
 
 
@@ -359,7 +369,7 @@ def test_the_timer_runs_while_shown_and_stops_when_closed(qtbot, panel, wall):
 
 def test_reset_and_reload(qtbot, panel, services, wall):
     send_gold(panel)
-    tick(panel, wall, 10)
+    tick(qtbot, panel, wall, 10)
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
     assert panel.clock_label.text() == "00:00:00"
     assert panel.log_model.rowCount() == 0 and panel.toast_pop is None
@@ -403,3 +413,184 @@ def test_screenshot_state_is_safe_on_an_empty_configuration(qtbot, empty_db):
     qtbot.addWidget(widget)
     assert widget.screenshot_state() is False
     assert widget.cards == {} and not widget.send_button.isEnabled()
+
+
+# ------------------------------------------------------------------ the refresh queue (many agents, 60×)
+
+def many_agents_doc(agents: int = 40, queues: int = 4) -> dict:
+    """``agents`` in ``queues`` queues of equal size; a chat stream routes ``{"q": n}`` to queue n."""
+    names = [f"Agent {i:02d}" for i in range(1, agents + 1)]
+    queue_names = [f"Queue {i}" for i in range(queues)]
+    return {
+        "presences": [],
+        "agents": [{"name": name, "capacity": 100, "presence": "Available"} for name in names],
+        "queues": [{"name": q, "agents": names[i::queues]} for i, q in enumerate(queue_names)],
+        "workstreams": [{
+            "name": "Chat", "channel": "live_chat", "capacity": 20, "distribution_mode": "push",
+            "notification": "screen_pop_decline", "screen_pop_timeout_s": 120, "allowed_presences": ["available"],
+            "default_queue": queue_names[0],
+            "context_variables": [{"name": "q", "display_name": "Queue", "type": "number"}],
+            "routing_rules": [{"name": f"To {q}", "queue": q,
+                               "condition": {"all": [{"variable": "q", "operator": "eq", "value": i}]}}
+                              for i, q in enumerate(queue_names)],
+        }],
+    }
+
+
+@pytest.fixture
+def crowded(qtbot, wall):
+    """A panel with more cards than fit on screen."""
+    widget = AgentPanel(None, config_doc=many_agents_doc(), time_source=wall)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    settle(qtbot, widget)
+    return widget
+
+
+def shows_state(panel, agent: str) -> bool:
+    """The card shows the agent as the simulator has it now."""
+    from ui.agent_cards import MAX_CHIPS, MAX_POPS
+
+    view = panel.driver.simulator.agent(agent)
+    card = panel.cards[agent]
+    return (list(card.pops) == [offer.conversation for offer in view.offers][:MAX_POPS]
+            and list(card.chips) == list(view.active)[:MAX_CHIPS]
+            and card.capacity_label.text() == f"{view.capacity - view.free_capacity}/{view.capacity}")
+
+
+def arrive(panel, count: int, at: float, prefix: str = "b") -> None:
+    for i in range(count):
+        panel.driver.schedule(at, "conversation", id=f"{prefix}{i:03d}", workstream="Chat", context={"q": i % 4})
+
+
+def test_a_tick_refreshes_the_cards_on_screen_in_slices_and_the_others_once_scrolled_to(qtbot, crowded, wall,
+                                                                                         monkeypatch):
+    import ui.agent_panel as agent_panel_module
+
+    monkeypatch.setattr(agent_panel_module, "REFRESH_BUDGET_S", 0.0)  # one card per slice
+    slices = []
+    crowded._refresh_timer.timeout.connect(lambda: slices.append(len(slices)))
+    arrive(crowded, 120, at=1)  # three pops for each of the 40 agents
+    wall.advance(1)
+    crowded.driver.tick()
+    on_screen = crowded.cards_on_screen()
+    assert 0 < len(on_screen) < len(crowded.cards)
+    # The tick only queued the work: no log row and no card changed yet.
+    assert crowded.refresh_pending and crowded.log_model.rowCount() == 0
+    assert all(not crowded.cards[agent].pops for agent in on_screen)
+    settle(qtbot, crowded)
+    on_screen = crowded.cards_on_screen()  # the cards grew: fewer fit now
+    refreshed = [agent for agent, card in crowded.cards.items() if card.pops]
+    assert set(on_screen) <= set(refreshed)
+    assert len(slices) >= 1 + len(refreshed)  # the log's slice, then a card per slice
+    assert crowded.log_model.rowCount() == 240  # routed + offered each
+    assert crowded.log_count.text() == "240 events"
+    assert all(shows_state(crowded, agent) and len(crowded.cards[agent].pops) == 3 for agent in refreshed)
+    assert len(refreshed) < len(crowded.cards)  # the others stay stale until seen
+    scrollbar = crowded.cards_scroll.verticalScrollBar()
+    scrollbar.setValue(scrollbar.maximum())
+    settle(qtbot, crowded)
+    now_on_screen = crowded.cards_on_screen()
+    assert set(now_on_screen) - set(on_screen)
+    assert all(shows_state(crowded, agent) for agent in now_on_screen)
+    # The countdowns on screen move with the next tick (30 simulated seconds later: 1:30 left).
+    tick(qtbot, crowded, wall, 30)
+    for agent in crowded.cards_on_screen():
+        assert [pop.countdown_text for pop in crowded.cards[agent].pops.values()] == ["1:30"] * 3
+
+
+def test_many_events_for_one_card_in_a_tick_refresh_it_once(qtbot, crowded, wall, monkeypatch):
+    from collections import Counter
+
+    from ui.agent_cards import AgentCard
+
+    refreshes = Counter()
+    original = AgentCard.refresh
+
+    def counting(card, *args, **kwargs):
+        refreshes[card.name] += 1
+        return original(card, *args, **kwargs)
+
+    monkeypatch.setattr(AgentCard, "refresh", counting)
+    agent = crowded.cards_on_screen()[0]
+    queue = int(crowded.driver.simulator.agent(agent).queues[0].split()[-1])
+    members = len(crowded.driver.simulator.queue(f"Queue {queue}").members)
+    for i in range(3 * members):  # every member of the queue gets three pops in this tick...
+        crowded.driver.schedule(1, "conversation", id=f"c{i:03d}", workstream="Chat", context={"q": queue})
+    wall.advance(1)
+    crowded.driver.tick()
+    settle(qtbot, crowded)
+    assert len(crowded.cards[agent].pops) == 3 and shows_state(crowded, agent)
+    assert refreshes[agent] == 1  # ... three events naming the agent, one refresh
+
+
+def test_a_ticks_rows_reach_the_log_in_their_own_slice_and_only_the_newest_are_kept(qtbot, crowded, wall):
+    crowded.log_model.max_rows = 5
+    emitted = []
+    crowded.driver.eventsEmitted.connect(emitted.extend)
+    arrive(crowded, 4, at=1)
+    wall.advance(1)
+    crowded.driver.tick()
+    assert crowded.log_model.rowCount() == 0
+    settle(qtbot, crowded)
+    assert crowded.log_model.events() == emitted[-5:] and crowded.log_model.dropped == 3
+    assert crowded.log_count.text() == "5 events (oldest 3 dropped)"
+    # Hidden, the rows wait (at most twice the cap of them); shown again, the newest reach the log.
+    crowded.hide()
+    arrive(crowded, 20, at=2, prefix="h")
+    wall.advance(1)
+    crowded.driver.tick()
+    assert not crowded.refresh_pending and len(crowded._log_backlog) <= 10
+    crowded.show()
+    settle(qtbot, crowded)
+    assert crowded.log_model.events() == emitted[-5:] and crowded.log_model.dropped == len(emitted) - 5
+
+
+def test_after_a_tick_a_card_keeps_its_room_a_moment_but_a_user_action_shrinks_it_at_once(qtbot, panel, wall):
+    panel.shrink_delay_s = 0.0  # settle at the next turn of the event loop
+    conv = send_gold(panel)
+    card = panel.cards["Ana Ruiz"]
+    tall = card.height()
+    panel.driver.schedule(panel.driver.time + 1, "decline", agent="Ana Ruiz", conversation=conv)
+    tick(qtbot, panel, wall, 1)
+    assert conv not in card.pops and card.pops == {}
+    assert card.shrink_pending and card.height() == tall
+    with qtbot.waitSignal(panel.cardsRefreshed, timeout=5000):
+        pass
+    assert not card.shrink_pending and card.height() < tall
+    # Dev got the pop; accepting it by mouse shrinks Dev's card in the same turn.
+    dev = panel.cards["Dev Patel"]
+    with_pop = dev.height()
+    qtbot.mouseClick(dev.pops[conv].accept_button, Qt.MouseButton.LeftButton)
+    assert dev.pops == {} and not dev.shrink_pending and dev.height() < with_pop
+
+
+def test_the_toast_shows_the_next_pop_of_the_agent_in_focus_in_the_same_widget(qtbot, panel):
+    panel.driver.set_presence("Dev Patel", "Offline")  # Ana gets every VIP pop
+    first = send_gold(panel)
+    toast = panel.toast_pop
+    panel.accept("Ana Ruiz", first)
+    assert panel.toast_pop is None
+    second = send_gold(panel)
+    assert panel.toast_pop is toast
+    assert toast.conversation_id == second and toast.countdown_text == "2:00" and not toast.answered
+    assert toast.accept_button.isEnabled() and toast.decline_button.isEnabled()
+    qtbot.mouseClick(toast.decline_button, Qt.MouseButton.LeftButton)
+    assert "declined" in log_events(panel, second)
+
+
+def test_the_log_follows_the_newest_rows_from_the_first_tick_unless_scrolled_up(qtbot, crowded, wall):
+    scrollbar = crowded.log_view.verticalScrollBar()
+    arrive(crowded, 60, at=1)
+    tick(qtbot, crowded, wall, 1)
+    assert scrollbar.maximum() > 0 and scrollbar.value() == scrollbar.maximum()
+    scrollbar.setValue(0)  # the user reads older rows: they stay put
+    arrive(crowded, 20, at=2, prefix="u")
+    tick(qtbot, crowded, wall, 1)
+    assert scrollbar.value() == 0 < scrollbar.maximum()
+    scrollbar.setValue(scrollbar.maximum())
+    arrive(crowded, 20, at=3, prefix="v")
+    tick(qtbot, crowded, wall, 1)
+    assert scrollbar.value() == scrollbar.maximum()

@@ -135,3 +135,68 @@ def test_card_pop_paints_a_compact_pop_with_the_same_behaviour(qtbot):
     timeout_only = CardPop("C-0003", workstream=SMS_TIMEOUT, queue="Q", context={}, expires_at=60)
     qtbot.addWidget(timeout_only)
     assert timeout_only.decline_button is None and timeout_only.summary == "No context values"
+
+
+def _on_screen(qtbot, pop):
+    """What the window shows (the offscreen platform's backing store), not a fresh render."""
+    from PySide6.QtGui import QGuiApplication
+
+    qtbot.waitExposed(pop)
+    QGuiApplication.processEvents()
+    return QGuiApplication.primaryScreen().grabWindow(pop.winId()).toImage()
+
+
+@pytest.mark.parametrize("later", [31, 106.5, 130])  # a step, the step into the urgent red, expired
+def test_a_card_pop_repainting_only_its_countdown_shows_what_a_fresh_pop_shows(qtbot, later):
+    def shown_pop(now):
+        pop = CardPop("C-0004", workstream=CHAT, queue="VIP", context={"customertier": "Gold"}, expires_at=120,
+                      now=now, agent="Ana Ruiz")
+        qtbot.addWidget(pop)
+        pop.resize(202, CardPop.HEIGHT)
+        pop.show()
+        return pop
+
+    stepped = shown_pop(0)
+    _on_screen(qtbot, stepped)
+    stepped.update_time(later)  # repaints the countdown corner and the bar only (or all when it turns red)
+    fresh = shown_pop(later)
+    assert stepped.countdown_text == fresh.countdown_text
+    assert _on_screen(qtbot, stepped) == _on_screen(qtbot, fresh)
+
+
+def test_the_toast_shows_another_offer_of_the_same_stream_in_place(qtbot):
+    pop = make_pop(qtbot, toast=True, context={"customertier": "Gold", "accountbalance": 2450})
+    pop.accept()
+    assert pop.answered and not pop.accept_button.isEnabled()
+    labels = pop.findChildren(type(pop.route_label))
+    assert pop.set_offer("C-0009", workstream=CHAT, queue="Billing", context={"customertier": "Silver",
+                         "accountbalance": -20}, expires_at=200, agent="Ana Ruiz", now=110)
+    assert pop.findChildren(type(pop.route_label)) == labels  # nothing built again
+    assert (pop.conversation_id, pop.queue, pop.answered) == ("C-0009", "Billing", False)
+    assert pop.accept_button.isEnabled() and pop.decline_button.isEnabled()
+    assert pop.context_rows == [("Customer tier", "Silver"), ("Account balance", "-20")]
+    assert [label.text() for label in pop._value_labels] == ["Silver", "-20"]
+    assert "Billing" in pop.route_label.text() and pop.countdown_text == "1:30"
+    with qtbot.waitSignal(pop.declined) as blocker:
+        pop.decline()
+    assert blocker.args == ["C-0009"]
+    # Other context rows or another stream: not in place (the caller builds a new pop).
+    assert not pop.set_offer("C-0010", workstream=CHAT, queue="VIP", context={"topic": "card"}, expires_at=300)
+    assert not pop.set_offer("C-0010", workstream=SMS_TIMEOUT, queue="VIP", context={}, expires_at=300)
+    assert pop.conversation_id == "C-0009"
+
+
+def test_a_card_pop_showing_a_new_offer_after_an_urgent_one_shows_what_a_fresh_pop_shows(qtbot):
+    pop = CardPop("C-0005", workstream=CHAT, queue="VIP", context={}, expires_at=120, now=110, agent="Ana Ruiz")
+    qtbot.addWidget(pop)
+    pop.resize(202, CardPop.HEIGHT)
+    pop.show()
+    _on_screen(qtbot, pop)
+    pop.set_offer("C-0006", workstream=CHAT, queue="VIP", context={"customertier": "Gold"}, expires_at=240,
+                  agent="Ana Ruiz", now=110)
+    fresh = CardPop("C-0006", workstream=CHAT, queue="VIP", context={"customertier": "Gold"}, expires_at=240,
+                    now=110, agent="Ana Ruiz")
+    qtbot.addWidget(fresh)
+    fresh.resize(202, CardPop.HEIGHT)
+    fresh.show()
+    assert _on_screen(qtbot, pop) == _on_screen(qtbot, fresh)

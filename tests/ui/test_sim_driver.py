@@ -137,7 +137,7 @@ def test_ticks_are_bounded_and_catch_up_over_the_next_ticks(demo_doc, wall):
         driver.tick()
         assert driver.time < 200  # stopped after one budget check
         assert driver.scheduled_count == 100 - BUDGET_CHECK_EVERY
-        for _ in range(10):
+        for _ in range(100 // BUDGET_CHECK_EVERY):
             driver.tick()
         assert driver.time == pytest.approx(200) and driver.scheduled_count == 0
         stats = driver.tick_stats()
@@ -257,3 +257,35 @@ def test_the_timer_ticks_and_stops(qtbot, driver, wall):
     assert not driver.timer.isActive()
     driver.start()  # closed for good
     assert not driver.timer.isActive()
+
+
+def test_ticking_is_true_only_while_a_tick_emits_its_batch(driver, wall):
+    seen = []
+    driver.eventsEmitted.connect(lambda _batch: seen.append(driver.ticking))
+    driver.inject(RETAIL, GOLD)  # a user action: shown at once
+    driver.schedule(5, "conversation", id="t1", workstream=RETAIL, context=GOLD)
+    wall.advance(5)
+    driver.tick()
+    assert seen == [False, True] and not driver.ticking
+
+
+def test_while_running_what_survives_a_young_collection_is_frozen_after_the_tick(driver, wall):
+    import gc
+
+    from ui.sim_driver import _GcPolicy
+
+    if _GcPolicy.running:
+        pytest.skip("another driver is running")
+    driver.start()
+    try:
+        baseline = gc.get_freeze_count()  # start() collected once and froze everything
+        survivors = [[index] for index in range(2000)]  # tracked containers
+        gc.collect(1)  # moves them into the old generation, where every full collection would walk them
+        assert gc.get_freeze_count() == baseline
+        wall.advance(1)
+        driver.tick()
+        assert gc.get_freeze_count() >= baseline + len(survivors)
+        assert len(gc.get_objects(2)) < len(survivors)  # a full collection now has little to walk
+    finally:
+        driver.stop()
+    assert gc.get_freeze_count() == 0  # given back when the last driver stops
