@@ -69,9 +69,66 @@ def always_true() -> dict:
 
 def validate_condition(node: Any, variable_types: Mapping[str, str], path: str = "condition") -> list[Issue]:
     """Every problem in ``node`` given the stream's variables (name -> 'text'|'number')."""
+    if condition_is_valid(node, variable_types):
+        return []
     issues: list[Issue] = []
     _validate(node, variable_types, path, 1, issues)
     return issues
+
+
+_LEAF_KEYS = frozenset(("variable", "operator", "value"))
+_OPERATOR_SETS = {var_type: frozenset(operators) for var_type, operators in OPERATORS_BY_TYPE.items()}
+
+
+def condition_is_valid(node: Any, variable_types: Mapping[str, str], depth: int = 1) -> bool:
+    """True exactly when ``validate_condition`` finds nothing, for plain JSON values (dict,
+    list, str, int, float, bool, None); for anything else False means "look closer".
+
+    The fast path for large documents (500k rules): no paths, no Issue objects, exact
+    type tests instead of ABC checks; ``_validate`` stays the one wording of problems.
+    """
+    if depth > MAX_CONDITION_DEPTH or type(node) is not dict:
+        return False
+    if "all" in node or "any" in node:
+        if len(node) != 1:
+            return False
+        children = node["all"] if "all" in node else node["any"]
+        if type(children) is not list:
+            return False
+        depth += 1
+        for child in children:
+            if not condition_is_valid(child, variable_types, depth):
+                return False
+        return True
+    if not node.keys() <= _LEAF_KEYS:
+        return False
+    variable = node.get("variable")
+    operator = node.get("operator")
+    if type(variable) is not str or not variable or type(operator) is not str:
+        return False
+    operators = _OPERATOR_SETS.get(variable_types.get(variable))  # type: ignore[arg-type]
+    if operators is None or operator not in operators:
+        return False
+    if operator in VALUELESS_OPERATORS:
+        return node.get("value") is None
+    if "value" not in node:
+        return False
+    value = node["value"]
+    number = variable_types[variable] == "number"
+    if operator in LIST_OPERATORS:
+        if type(value) is not list or not value:
+            return False
+        return all(map(_is_number_literal if number else _is_text_literal, value))
+    return _is_number_literal(value) if number else type(value) is str
+
+
+def _is_number_literal(value: Any) -> bool:
+    kind = type(value)
+    return (kind is int or kind is float) and math.isfinite(value)
+
+
+def _is_text_literal(value: Any) -> bool:
+    return type(value) is str
 
 
 def _validate(node: Any, types: Mapping[str, str], path: str, depth: int, issues: list[Issue]) -> None:

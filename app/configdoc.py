@@ -13,7 +13,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from app.conditions import Issue, always_true, validate_condition
+from app.conditions import Issue, always_true, condition_is_valid, validate_condition
 from app.errors import DocumentInvalid  # noqa: F401 — defined there so the UI can catch it without pydantic
 from models.choices import (
     BASE_PRESENCE_NAMES,
@@ -256,7 +256,8 @@ def check_workstream(stream: WorkStreamDoc, queue_names: set[str], path: str = "
     for index, rule in enumerate(stream.routing_rules):
         if _fold(rule.queue) not in queue_names:
             issues.append(Issue(at(f"routing_rules[{index}].queue"), f"unknown queue '{rule.queue}'"))
-        issues += validate_condition(rule.condition, types, at(f"routing_rules[{index}].condition"))
+        if not condition_is_valid(rule.condition, types):  # the path is built only for a problem
+            issues += validate_condition(rule.condition, types, at(f"routing_rules[{index}].condition"))
     issues += _duplicates(enumerate(c.name for c in stream.channels), at("channels"), "channel")
     expected_kind = CHANNEL_KIND_FOR[stream.channel]
     for index, channel in enumerate(stream.channels):

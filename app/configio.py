@@ -492,25 +492,32 @@ class _BulkCreator:
         session = self.session
         channel_ids, channel_names = self._existing(Channel)
         default_kinds = set(session.scalars(select(Channel.kind).where(Channel.is_default.is_(True))))
-        counts: dict[tuple[str, str], int] = {}
-        for stream in docs:
-            for table, children in (("v", stream.context_variables), ("r", stream.routing_rules), ("c", stream.channels)):
-                for child in children:
-                    if child.id is not None:
-                        key = (table, child.id)
-                        counts[key] = counts.get(key, 0) + 1
-        taken: set[tuple[str, str]] = {key for key, count in counts.items() if count > 1}
-        wanted_v = [i for t, i in counts if t == "v"]
-        wanted_r = [i for t, i in counts if t == "r"]
-        taken |= {("v", i) for i in self._present(ContextVariable, wanted_v)}
-        taken |= {("r", i) for i in self._present(RoutingRuleItem, wanted_r)}
-        taken |= {("c", i) for t, i in counts if t == "c" and i in channel_ids}
+        listed = {
+            "v": [c.id for s in docs for c in s.context_variables if c.id is not None],
+            "r": [c.id for s in docs for c in s.routing_rules if c.id is not None],
+            "c": [c.id for s in docs for c in s.channels if c.id is not None],
+        }
+        taken: set[tuple[str, str]] = set()
+        wanted: dict[str, set[str]] = {}
+        for table, ids_listed in listed.items():
+            wanted[table] = distinct = set(ids_listed)
+            if len(distinct) != len(ids_listed):  # an id used twice: neither use is a plain create
+                seen: set[str] = set()
+                for child_id in ids_listed:
+                    if child_id in seen:
+                        taken.add((table, child_id))
+                    seen.add(child_id)
+        taken |= {("v", i) for i in self._present(ContextVariable, wanted["v"])}
+        taken |= {("r", i) for i in self._present(RoutingRuleItem, wanted["r"])}
+        taken |= {("c", i) for i in wanted["c"] if i in channel_ids}
+        children_taken = any(table != "c" for table, _id in taken)
 
         def eligible(stream: WorkStreamDoc) -> bool:
-            for table, children in (("v", stream.context_variables), ("r", stream.routing_rules)):
-                for child in children:
-                    if child.id is not None and (table, child.id) in taken:
-                        return False
+            if children_taken:  # else no variable or rule of any stream can be
+                for table, children in (("v", stream.context_variables), ("r", stream.routing_rules)):
+                    for child in children:
+                        if child.id is not None and (table, child.id) in taken:
+                            return False
             for channel in stream.channels:
                 if fold(channel.name) in channel_names or (channel.id is not None and ("c", channel.id) in taken):
                     return False
@@ -520,7 +527,7 @@ class _BulkCreator:
 
         return eligible
 
-    def _present(self, model: type, ids: list[str]) -> set[str]:
+    def _present(self, model: type, ids: set[str]) -> set[str]:
         """Which of ``ids`` the table has (all of its ids read when that is cheaper than asking)."""
         if not ids:
             return set()

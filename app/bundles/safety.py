@@ -43,7 +43,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from app.conditions import Issue
 from app.errors import UserError
@@ -292,10 +292,15 @@ class _JsonLimit(Exception):
     """Raised inside json.loads hooks; becomes a RejectedInput with the member's name."""
 
 
-# One token per match: a whole string, or a structural character.  Possessive
-# quantifiers keep the regex engine from backtracking on long strings.
-_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{},]', re.DOTALL)
+# One token per match: a whole string (group 1 is None when it is not closed), or a
+# structural character.  Possessive quantifiers keep the regex engine from backtracking.
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+(")?|[\[\]{},]', re.DOTALL)
+_STRUCTURE_CHARS = re.compile(r"[\[\]{},]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Decoding UTF-8 never gives a surrogate: only a \uD800-\uDFFF escape can.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b"[]{},")
+_NOT_STRUCTURE_OR_QUOTE = bytes(c for c in range(256) if c not in b'[]{},"')
 
 
 def load_json(data: bytes, where: str, *, error: type[RejectedInput] = BundleRejected) -> Any:
@@ -303,7 +308,12 @@ def load_json(data: bytes, where: str, *, error: type[RejectedInput] = BundleRej
 
     UTF-8 without BOM; no duplicate keys, NaN/Infinity, unpaired surrogates;
     depth, string, array and number limits checked before anything large is
-    built (an iterative pre-scan, so deep nesting cannot exhaust the stack).
+    built (a pre-scan without recursion, so deep nesting cannot exhaust the stack).
+
+    The pre-scan runs at C speed (``_quick_prescan``); only when that cannot vouch
+    for the text does the per-token scan run, which names the first problem.  The
+    walk for unpaired surrogates runs only when the text has an escape that can
+    make one.
     """
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         raise error(f"{where}: starts with a byte order mark (BOM)")
@@ -312,7 +322,8 @@ def load_json(data: bytes, where: str, *, error: type[RejectedInput] = BundleRej
     except UnicodeDecodeError as problem:
         raise error(f"{where}: not valid UTF-8 (byte {problem.start})") from None
     try:
-        _prescan(text)
+        if not _quick_prescan(data, text):
+            _prescan(text)
         value = json.loads(
             text,
             object_pairs_hook=_object_without_duplicates,
@@ -320,7 +331,8 @@ def load_json(data: bytes, where: str, *, error: type[RejectedInput] = BundleRej
             parse_int=_bounded_int,
             parse_float=_finite_float,
         )
-        _check_strings(value)
+        if _SURROGATE_ESCAPE.search(text):
+            _check_strings(value)
     except _JsonLimit as problem:
         raise error(f"{where}: {problem}") from None
     except json.JSONDecodeError as problem:
@@ -330,14 +342,61 @@ def load_json(data: bytes, where: str, *, error: type[RejectedInput] = BundleRej
     return value
 
 
-def _prescan(text: str) -> None:
-    """Depth, container sizes and string lengths, without recursion or allocation.
+def _quick_prescan(data: bytes, text: str) -> bool:
+    """True when ``_prescan`` would find nothing wrong; False when it cannot tell.
 
+    The brackets and commas outside the strings (``_structure``) are collapsed
+    innermost first: each pass removes every container that holds no other and
+    at most MAX_JSON_ITEMS items, so they are gone within MAX_JSON_DEPTH passes
+    exactly when nothing is too deep, too big or unbalanced (any closer pairs
+    with any opener, as in ``_prescan``).
+    """
+    structure = _structure(data, text)
+    if structure is None:
+        return False
+    innermost = re.compile(rb"[\[{],{0,%d}[\]}]" % max(MAX_JSON_ITEMS - 1, 0))
+    passes = 0
+    while structure.count(b",") != len(structure):  # brackets remain
+        if passes == MAX_JSON_DEPTH:
+            return False
+        reduced = innermost.sub(b"", structure)
+        if len(reduced) == len(structure):
+            return False
+        structure, passes = reduced, passes + 1
+    return True
+
+
+def _structure(data: bytes, text: str) -> bytes | None:
+    """The brackets and commas outside the strings, if no string is longer than
+    MAX_JSON_STRING_CHARS raw characters (those ``_prescan`` passes without
+    decoding); None when a string is longer, not closed, or this cannot tell."""
+    limit = MAX_JSON_STRING_CHARS
+    if b"\\" not in data and not re.search(rb'"[^"]{%d}' % (limit + 1), data):
+        # No escapes: every quote opens or closes a string.  Keep quotes and structure;
+        # strings with no structure inside are then "" pairs.  A quote left over means
+        # a string held some (or was not closed): the regex below sorts that out.
+        kept = data.translate(None, _NOT_STRUCTURE_OR_QUOTE).replace(b'""', b"")
+        if b'"' not in kept:
+            return kept
+    # Strings without escapes, or of at most limit/2 characters-or-escapes (so at most
+    # limit raw), are removed; a longer or unclosed one leaves its quote behind.  No match
+    # starts at a quote right after a backslash (an escaped one, in a string), so the
+    # search never rescans such a string from the quotes inside it.
+    strings = re.compile(r'"(?<!\\")(?:[^"\\]{0,%d}+"|(?:[^"\\]|\\.){0,%d}+")' % (limit, limit // 2), re.DOTALL)
+    outside = strings.sub("", text)
+    if '"' in outside:
+        return None
+    return outside.encode("ascii", "ignore").translate(None, _NOT_STRUCTURE)  # the rest is json.loads's to refuse
+
+
+def _prescan(text: str) -> None:
+    """Depth, container sizes and string lengths, one token at a time, without recursion.
+
+    The exact scan behind ``_quick_prescan``: it names the first problem in text order.
     Malformed text may confuse the count; then json.loads reports the syntax error.
     """
     stack: list[list] = []  # per open container: [is_array, separators seen]
-    for match in _TOKENS.finditer(text):
-        token = match.group()
+    for token in _tokens(text):
         if token[0] == '"':
             _check_string_token(token)
         elif token in "[{":
@@ -354,6 +413,21 @@ def _prescan(text: str) -> None:
             return  # unbalanced closer: let json.loads name the syntax error
 
 
+def _tokens(text: str) -> Iterator[str]:
+    """The strings and structural characters of ``text``, in order.
+
+    A string that is not closed leaves every later quote escaped from its point of
+    view, so only structural characters follow; they are read in one pass, since
+    trying each of those quotes as a string start would take quadratic time.
+    """
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token[0] == '"' and match.group(1) is None:
+            yield from (found.group() for found in _STRUCTURE_CHARS.finditer(text, match.start() + 1))
+            return
+        yield token
+
+
 def _check_items(is_array: bool, count: int) -> None:
     if count > MAX_JSON_ITEMS:
         what = "an array has" if is_array else "an object has"
@@ -367,11 +441,13 @@ def _check_string_token(token: str) -> None:
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    result: dict = {}
-    for key, value in pairs:
-        if key in result:
-            raise _JsonLimit(f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # look for the first repeat only when there is one
+        seen: set = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _JsonLimit(f"duplicate key {key!r}")
+            seen.add(key)
     return result
 
 

@@ -126,6 +126,15 @@ def test_creating_into_an_empty_database_matches_the_orm_path(empty_db, tmp_path
     assert export_document(db, with_ids=True) == doc
 
 
+def test_child_ids_used_twice_in_an_empty_database_match_the_orm_path(empty_db, tmp_path):
+    doc = generate(TINY)
+    first, second = doc["workstreams"][1], doc["workstreams"][4]
+    second["routing_rules"][0]["id"] = first["routing_rules"][0]["id"]
+    second["context_variables"][0]["id"] = first["context_variables"][0]["id"]
+    db, summary = apply_both(empty_db, tmp_path, doc)
+    assert summary.created["workstreams"] == [w["name"] for w in doc["workstreams"]]
+
+
 def test_replace_matches_the_orm_path(db, tmp_path):
     apply_both(db, tmp_path, generate(TINY), replace=True)
 

@@ -6,7 +6,8 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.conditions import ALL_OPERATORS, validate_condition
+from app import conditions as condition_rules
+from app.conditions import ALL_OPERATORS, condition_is_valid, validate_condition
 from app.configdoc import DocumentInvalid, validate_document
 from app.demo import demo_document
 
@@ -35,6 +36,31 @@ PATHS = [("workstreams", 0, "capacity"), ("workstreams", 0, "routing_rules", 0, 
 def test_condition_validation_never_crashes(node):
     issues = validate_condition(node, {"topic": "text", "accountbalance": "number"})
     assert all(issue.path.startswith("condition") for issue in issues)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node=conditions)
+def test_the_fast_condition_check_agrees_with_the_full_one(node):
+    types = {"topic": "text", "accountbalance": "number"}
+    issues: list = []
+    condition_rules._validate(node, types, "condition", 1, issues)
+    assert condition_is_valid(node, types) == (not issues)
+
+
+def test_the_fast_condition_check_on_edge_cases():
+    types = {"topic": "text", "n": "number"}
+    leaf = {"variable": "n", "operator": "in", "value": [1, 2.5]}
+    deep = leaf
+    for _ in range(condition_rules.MAX_CONDITION_DEPTH - 1):
+        deep = {"all": [deep]}
+    assert condition_is_valid(deep, types) and not condition_is_valid({"any": [deep]}, types)
+    for bad in ({"variable": "n", "operator": "in", "value": [1, True]},
+                {"variable": "n", "operator": "eq", "value": float("inf")},
+                {"variable": "topic", "operator": "is_empty", "value": ""},
+                {"variable": "topic", "operator": "gt", "value": "a"},
+                {"all": [], "any": []}, {"all": {}}, {"variable": "topic", "operator": "eq"}):
+        assert not condition_is_valid(bad, types) and validate_condition(bad, types)
+    assert condition_is_valid({"variable": "topic", "operator": "is_empty", "value": None}, types)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

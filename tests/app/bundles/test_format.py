@@ -337,6 +337,10 @@ HOSTILE: list[tuple[str, Callable[[pytest.MonkeyPatch], bytes], str]] = [
     ("deep-nesting-65", lambda mp: _with_config(b"[" * 65 + b"]" * 65), "config.json: nesting deeper than 64"),
     ("deep-nesting-100k", lambda mp: _with_config(b"[" * 100_000 + b"]" * 100_000), "nesting deeper than 64"),
     ("long-string", lambda mp: _with_config(b'{"a":"' + b"x" * 100_001 + b'"}'), "longer than 100000 characters"),
+    ("long-escaped-string", lambda mp: _with_config(b'{"a":"' + b'\\"' * 100_001 + b'"}'),
+     "longer than 100000 characters"),
+    # Read in one pass: retrying each escaped quote as a string start would take hours.
+    ("unclosed-escaped-quotes", lambda mp: _with_config(b'{"a":"' + b'\\"' * 200_000), "config.json: not valid JSON"),
     ("huge-array", _huge_array, "an array has more than 1000 items"),
     ("huge-integer", lambda mp: _with_config(b'{"a":9007199254740993}'), "larger than 2^53"),
     ("integer-digits", lambda mp: _with_config(b'{"a":' + b"9" * 5000 + b"}"), "is too long"),
