@@ -106,11 +106,16 @@ def test_killing_an_import_at_random_points_never_half_applies(scene):
     assert _state(target, before, expected) == "imported"
     rng = random.Random(20261125)
     outcomes = []
-    # Half the kill points anywhere; half close around the commit of the import
-    # (measured in the complete run), where "half applied" would show if it could.
+    # Half the kill points anywhere; half spread evenly (with a little jitter) from just
+    # before the commit of the import (measured in the complete run) to the end, where
+    # "half applied" would show if it could.  Evenly, not at random: the stretch after
+    # the commit is a few hundred events, and random points could all miss it.
     points = [rng.randint(1, total) for _ in range(RUNS // 2)]
-    window = max(200, (total - commit_at) * 4)
-    points += [rng.randint(max(1, commit_at - window), total) for _ in range(RUNS - RUNS // 2)]
+    near = RUNS - RUNS // 2
+    start = max(1, commit_at - max(200, (total - commit_at) * 4))
+    step = max(1, (total - start) // near)
+    points += [min(total, start + index * step + rng.randint(0, step // 4)) for index in range(near)]
+    points += [total - 1]  # after the commit, before the child's exit: must be imported
     for run, kill_after in enumerate(points):
         target, exitcode, _ = _run_child(context, root, f"run{run}", kill_after=kill_after)
         assert exitcode in (0, -signal.SIGKILL)
