@@ -25,8 +25,13 @@ RUNS = int(os.environ.get("WSC_KILL_RUNS", "50"))
 EMPTY = {"format": "workstream-console/config", "version": 1}
 
 
-def _import_until(db_path: str, bundle: str, kill_after: int, counter_out, commit_out) -> None:
-    """Child: import, and die by SIGKILL at the ``kill_after``-th profiler event."""
+def _import_until(db_path: str, bundle: str, kill_after: int, counter_out, commit_out, after_commit: int = -1) -> None:
+    """Child: import, and die by SIGKILL at the ``kill_after``-th profiler event.
+
+    With ``after_commit >= 0`` it dies that many events after its own commit began
+    instead: the event counts of two children differ by a few hundred (object ids
+    order some of SQLAlchemy's work), more than the stretch after the commit.
+    """
     from sqlalchemy import event
 
     from app.bundle_service import import_bundle
@@ -34,15 +39,20 @@ def _import_until(db_path: str, bundle: str, kill_after: int, counter_out, commi
 
     db = open_database(f"sqlite:///{db_path}", seed_demo=False)
     events = 0
+    committed_at = None
 
     @event.listens_for(db.engine, "commit")
     def _remember_commit(_connection):
-        commit_out.value = events
+        nonlocal committed_at
+        commit_out.value = committed_at = events
 
     def profile(_frame, _event, _arg):
         nonlocal events
         events += 1
-        if events >= kill_after:
+        if after_commit >= 0:
+            if committed_at is not None and events >= committed_at + after_commit:
+                os.kill(os.getpid(), signal.SIGKILL)
+        elif events >= kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
     sys.setprofile(profile)
@@ -70,13 +80,14 @@ def scene(tmp_path_factory):
     return root, before, expected, context
 
 
-def _run_child(context, root, name, kill_after):
+def _run_child(context, root, name, kill_after, after_commit=-1):
     target = root / f"{name}.db"
     shutil.copy(root / "base.db", target)
     # Lock-free: a child killed while holding a Value's lock would block the parent forever.
     counter, commit_at = context.Value("q", 0, lock=False), context.Value("q", 0, lock=False)
     child = context.Process(target=_import_until,
-                            args=(str(target), str(root / "demo.wsbundle"), kill_after, counter, commit_at))
+                            args=(str(target), str(root / "demo.wsbundle"), kill_after, counter, commit_at,
+                                  after_commit))
     child.start()
     child.join(120)
     assert child.exitcode is not None, "the import child hung"
@@ -106,18 +117,17 @@ def test_killing_an_import_at_random_points_never_half_applies(scene):
     assert _state(target, before, expected) == "imported"
     rng = random.Random(20261125)
     outcomes = []
-    # Half the kill points anywhere; half spread evenly (with a little jitter) from just
-    # before the commit of the import (measured in the complete run) to the end, where
-    # "half applied" would show if it could.  Evenly, not at random: the stretch after
-    # the commit is a few hundred events, and random points could all miss it.
-    points = [rng.randint(1, total) for _ in range(RUNS // 2)]
+    # Half the kill points anywhere; half around each child's own commit (from a few
+    # hundred events before it to past the end), where "half applied" would show if it
+    # could.  Spread evenly, not at random: the stretch after the commit is short.
+    points = [(rng.randint(1, total), -1) for _ in range(RUNS // 2)]
     near = RUNS - RUNS // 2
-    start = max(1, commit_at - max(200, (total - commit_at) * 4))
-    step = max(1, (total - start) // near)
-    points += [min(total, start + index * step + rng.randint(0, step // 4)) for index in range(near)]
-    points += [total - 1]  # after the commit, before the child's exit: must be imported
-    for run, kill_after in enumerate(points):
-        target, exitcode, _ = _run_child(context, root, f"run{run}", kill_after=kill_after)
+    tail = total - commit_at
+    offsets = [-400 + index * (tail + 450) // max(1, near - 1) for index in range(near)]
+    points += [(commit_at + offset, -1) if offset < 0 else (0, offset) for offset in offsets]
+    for run, (kill_after, after_commit) in enumerate(points):
+        target, exitcode, _ = _run_child(context, root, f"run{run}", kill_after=kill_after,
+                                         after_commit=after_commit)
         assert exitcode in (0, -signal.SIGKILL)
         outcomes.append(_state(target, before, expected))
         target.unlink()
