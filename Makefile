@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PG_STAMP := $(VENV)/.installed-pg
 # What `make test-pg` runs against PostgreSQL: the [postgresql] variants (marked `pg`) of
 # the persistence, migration, bundle and concurrency tests.
-PG_TESTS := tests/pg tests/models tests/migrations tests/app/test_concurrency.py
+PG_TESTS := tests/pg tests/models tests/migrations tests/app/services/test_concurrency.py
 
 .PHONY: run test test-pg test-all bench lint screenshots clean
 
@@ -47,7 +47,7 @@ bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 screenshots: $(RUN_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.shell.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -17,7 +17,7 @@
    NORMAL, foreign keys, the page cache of the bulk path) and, like the app's bulk
    paths, with the cyclic GC paused.  Goal: at most ``BUNDLE_GOAL`` x the floor.
 
-2. Opening the work streams list (``ui.main_window.ListPage``: the real table,
+2. Opening the work streams list (``ui.shell.main_window.ListPage``: the real table,
    proxy and paged model, all streams) on B (10,000 streams) and on a
    ``huge-list`` database (100,000 streams): time from building the page to its
    first paint, and the peak memory (maxrss) it added, each in a fresh process
@@ -77,7 +77,7 @@ def _fresh(path: Path) -> Path:
 
 
 def _empty_database(path: Path) -> str:
-    from app.database import open_database
+    from app.store.database import open_database
 
     url = f"sqlite:///{_fresh(path)}"
     open_database(url, seed_demo=False, backup=False).dispose()
@@ -103,7 +103,7 @@ def _maxrss_mb() -> float:
 # --------------------------------------------------------------------------- the floors
 
 def _floor_connection(path: Path) -> sqlite3.Connection:
-    from app.configio import BULK_CACHE_KIB
+    from app.config.io import BULK_CACHE_KIB
 
     connection = sqlite3.connect(path, isolation_level=None)
     for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=5000", "synchronous=NORMAL",
@@ -240,8 +240,8 @@ def floor_export(path: Path) -> tuple[float, int]:
 # --------------------------------------------------------------------------- bundles
 
 def bench_bundles(report: Report, preset: str, folder: Path) -> dict:
-    from app.bundle_service import export_bundle, import_bundle
-    from app.database import open_database, table_counts
+    from app.interchange.bundle_service import export_bundle, import_bundle
+    from app.store.database import open_database, table_counts
 
     started = time.perf_counter()
     doc = generate(preset)
@@ -330,10 +330,10 @@ def probe_list(url: str, mode: str) -> dict:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from app.database import open_database
-    from app.services import Services
-    from ui import list_models
-    from ui.main_window import ListPage
+    from app.store.database import open_database
+    from app.services.core import Services
+    from ui.records import list_models
+    from ui.shell.main_window import ListPage
 
     app = QApplication.instance() or QApplication([])
     services = Services(open_database(url, seed_demo=False, backup=False)) if mode != "floor" else None

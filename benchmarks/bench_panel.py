@@ -161,7 +161,7 @@ class Bot:
 
 
 def measure_row(app: QApplication, agents: int, conversations: int, queues: int) -> dict:
-    from ui.agent_panel import AgentPanel
+    from ui.panel.agent_panel import AgentPanel
 
     rng = random.Random(SEED + agents)
     doc = build_config(agents, queues, rng)

@@ -21,10 +21,10 @@ import sys
 import time
 from typing import Any, Callable
 
-from app.clock import VirtualClock
-from app.conditions import evaluate
-from app.routing import coerce_context, compile_workstream
-from app.simulator import Simulator
+from app.simulation.clock import VirtualClock
+from app.routing.conditions import evaluate
+from app.routing.router import coerce_context, compile_workstream
+from app.simulation.engine import Simulator
 
 Report = Callable[[str], None]
 

@@ -5,7 +5,7 @@ until the child prints that the first paint of its window has happened (an event
 filter on the window sees its first Paint event, a zero-delay timer fires once
 that paint pass, children included, is done):
 
-* the console: ``ui.main.application()`` and ``ui.main.Startup`` on a demo
+* the console: ``ui.shell.startup.application()`` and ``ui.shell.startup.Startup`` on a demo
   database (made once beforehand, so no seeding or migration is timed) — the
   path ``wsc gui`` takes: the main window is shown at once, with "Opening the
   database…" in its lists, while a worker thread imports SQLAlchemy and opens
@@ -83,10 +83,10 @@ CONSOLE_CHILD = r"""
 import time
 _t0 = time.perf_counter()
 import json, sys
-from ui.main import Startup, application
+from ui.shell.startup import Startup, application
 """ + _WAIT_FOR_PAINT + r"""
 _t1 = time.perf_counter()
-app = application(stylesheet=False)  # as ui.main.run: Startup sets it once the window is built
+app = application(stylesheet=False)  # as ui.shell.startup.run: Startup sets it once the window is built
 startup = Startup(sys.argv[1], restore_settings=False, remember_settings=False)  # shows the shell
 window = startup.window
 window.resize(1280, 800)
@@ -155,7 +155,7 @@ def time_child(source: str, args: list[str], env: dict[str, str]) -> tuple[float
 
 
 def make_demo_database(folder: Path) -> str:
-    from app.database import open_database
+    from app.store.database import open_database
 
     path = folder / "demo.db"
     db = open_database(f"sqlite:///{path}")  # a new file: migrated and seeded with the demo bank

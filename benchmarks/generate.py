@@ -1,7 +1,7 @@
-"""The benchmarks' large configurations: ``app.generate`` plus writing them to a database or bundle.
+"""The benchmarks' large configurations: ``app.config.generate`` plus writing them to a database or bundle.
 
 ``write_database(doc, path)`` loads a document through the app's own import
-path (``app.configio.import_document`` on a freshly migrated database);
+path (``app.config.io.import_document`` on a freshly migrated database);
 ``write_bundle(doc, path)`` writes it as a full ``.wsbundle``.
 
     python -m benchmarks.generate --preset small --db PATH [--bundle PATH]
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.generate import PRESETS, Preset, count_objects, generate  # noqa: F401 — the benchmarks import them from here
+from app.config.generate import PRESETS, Preset, count_objects, generate  # noqa: F401 — the benchmarks import them from here
 
 FIXED_CREATED_AT = "2024-01-01T00:00:00Z"
 SOURCE_DATABASE_ID = "00000000-0000-4000-8000-00000000b0b0"
@@ -21,8 +21,8 @@ SOURCE_DATABASE_ID = "00000000-0000-4000-8000-00000000b0b0"
 
 def write_database(doc: dict, path: str | Path, *, replace: bool = True):
     """A fresh database at ``path`` holding ``doc``, written by the app's import path."""
-    from app.configio import import_document
-    from app.database import open_database
+    from app.config.io import import_document
+    from app.store.database import open_database
 
     path = Path(path)
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -36,7 +36,7 @@ def write_database(doc: dict, path: str | Path, *, replace: bool = True):
 
 def write_bundle(doc: dict, path: str | Path, *, label: str = "generated") -> int:
     """``doc`` as a full bundle at ``path``; returns its size in bytes."""
-    from app.bundles.format import write_bundle as write
+    from app.interchange.bundles.format import write_bundle as write
 
     write(path, doc, kind="full", label=label, source_database_id=SOURCE_DATABASE_ID, created_at=FIXED_CREATED_AT)
     return Path(path).stat().st_size

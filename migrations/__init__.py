@@ -1,4 +1,4 @@
-"""Alembic migrations, run in code at start (see app/database.py)."""
+"""Alembic migrations, run in code at start (see app/store/database.py)."""
 
 # The newest revision, so that start-up can tell "already at head" without importing
 # Alembic; tests/migrations/test_migrations.py checks it against the scripts.

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from app.database import open_database  # noqa: E402
+from app.store.database import open_database  # noqa: E402
 from tests.pg.backends import PG_REQUIRED_ENV, PG_URL_ENV, Backend, PgServer, pg_url  # noqa: E402
 
 
@@ -91,6 +91,6 @@ def empty_db(tmp_path):
 
 @pytest.fixture
 def services(db):
-    from app.services import Services
+    from app.services.core import Services
 
     return Services(db)

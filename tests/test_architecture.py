@@ -37,8 +37,8 @@ def test_the_scanner_would_notice_a_qt_import(tmp_path):
 
 
 def test_importing_the_domain_does_not_load_qt():
-    code = ("import sys, app.cli, app.services, app.configio, app.conditions, app.configdoc, models; "
-            "import importlib; [importlib.import_module(m) for m in ('app.routing','app.simulator') "
+    code = ("import sys, app.cli, app.services.core, app.config.io, app.routing.conditions, app.config.document, models; "
+            "import importlib; [importlib.import_module(m) for m in ('app.routing.router','app.simulation.engine') "
             "if importlib.util.find_spec(m)]; print('PySide6' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

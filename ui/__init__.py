@@ -1,1 +1,1 @@
-"""Thin Qt views over app.services. Nothing here touches a SQLAlchemy session."""
+"""Thin Qt views over app.services.core. Nothing here touches a SQLAlchemy session."""

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 # Command modules, in the order `wsc --help` lists them.
 COMMAND_MODULES = (
@@ -43,7 +43,7 @@ class CliContext:
     def database(self, *, seed_demo: bool = True):
         """The opened (migrated, and if new, seeded) database."""
         if self._database is None:
-            from app.database import open_database
+            from app.store.database import open_database
 
             self._database = open_database(self.db_url, seed_demo=seed_demo)
         return self._database
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve_db_url(args: argparse.Namespace, environ=os.environ) -> str:
-    from app.paths import default_database_path, sqlite_url
+    from app.store.paths import default_database_path, sqlite_url
 
     if args.db_url:
         return args.db_url

@@ -16,11 +16,11 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-from app.errors import DocumentInvalid, UserError
+from app.common.errors import DocumentInvalid, UserError
 
 if TYPE_CHECKING:  # the handlers import what they use: `wsc gui` must not pay for pydantic
-    from app.bundles.format import LoadedBundle
-    from app.configdoc import KnownNames
+    from app.interchange.bundles.format import LoadedBundle
+    from app.config.document import KnownNames
 
 DB_SIDE = "db"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -57,8 +57,8 @@ def add_database_subcommands(commands) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    from app.bundles.format import load_sign_key
-    from app.bundle_service import export_bundle
+    from app.interchange.bundles.format import load_sign_key
+    from app.interchange.bundle_service import export_bundle
 
     key = load_sign_key(args.sign_key_file) if args.sign_key_file else None
     result = export_bundle(ctx.database(), args.file, workstreams=args.workstream, label=args.label,
@@ -70,8 +70,8 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
-    from app.bundle_service import import_bundle
-    from app.bundles.delta import DeltaConflict
+    from app.interchange.bundle_service import import_bundle
+    from app.interchange.bundles.delta import DeltaConflict
 
     try:
         plan = import_bundle(ctx.database(), args.file, dry_run=args.dry_run, replace=args.replace,
@@ -127,7 +127,7 @@ def add_signature_options(parser: argparse.ArgumentParser) -> None:
 
 
 def sign_key_from(args: argparse.Namespace) -> bytes | None:
-    from app.bundles.format import load_sign_key
+    from app.interchange.bundles.format import load_sign_key
     
     if args.require_signature and not args.sign_key_file:
         raise UserError("--require-signature needs --sign-key-file")
@@ -136,7 +136,7 @@ def sign_key_from(args: argparse.Namespace) -> bytes | None:
 
 def receiving_names(args: argparse.Namespace, ctx) -> KnownNames | None:
     """Names in the receiving database that a merge import may refer to."""
-    from app.configio import known_names
+    from app.config.io import known_names
 
     with ctx.database().sessions() as session:
         return known_names(session)
@@ -146,9 +146,9 @@ def receiving_names(args: argparse.Namespace, ctx) -> KnownNames | None:
 
 def run_validate(args: argparse.Namespace, ctx) -> int:
     """Every check an import makes, against this database, and a plan; nothing is written."""
-    from app.bundles.format import read_bundle
-    from app.bundle_service import import_bundle
-    from app.bundles.delta import DeltaConflict
+    from app.interchange.bundles.format import read_bundle
+    from app.interchange.bundle_service import import_bundle
+    from app.interchange.bundles.delta import DeltaConflict
 
     loaded = read_bundle(args.file, require_signature=args.require_signature, sign_key=sign_key_from(args),
                          known=receiving_names(args, ctx))
@@ -170,7 +170,7 @@ def run_validate(args: argparse.Namespace, ctx) -> int:
 
 
 def bundle_summary(loaded: LoadedBundle) -> dict[str, Any]:
-    from app.configdoc import ConfigDocument
+    from app.config.document import ConfigDocument
     
     document = loaded.document
     if isinstance(document, ConfigDocument):
@@ -195,7 +195,7 @@ def summary_line(file: str, summary: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- diff
 
 def run_diff(args: argparse.Namespace, ctx) -> int:
-    from app.bundles.diff import diff_documents
+    from app.interchange.bundles.diff import diff_documents
     
     before = load_side(args.a, ctx)
     after = load_side(args.b, ctx)
@@ -215,10 +215,10 @@ def run_diff(args: argparse.Namespace, ctx) -> int:
 
 def load_side(spec: str, ctx) -> dict:
     """A full configuration document from a bundle, a JSON document, or the database."""
-    from app.bundles.format import read_bundle
+    from app.interchange.bundles.format import read_bundle
     
     if spec == DB_SIDE:
-        from app.configio import export_document
+        from app.config.io import export_document
 
         return export_document(ctx.database(), with_ids=True)
     path = Path(spec)
@@ -237,9 +237,9 @@ def load_side(spec: str, ctx) -> dict:
 
 def read_document(path: Path) -> dict:
     """A JSON configuration document, read with the same strict rules as a bundle's."""
-    from app.bundles import safety
-    from app.bundles.format import MAX_CONFIG_BYTES
-    from app.bundles.safety import RejectedInput
+    from app.interchange.bundles import safety
+    from app.interchange.bundles.format import MAX_CONFIG_BYTES
+    from app.interchange.bundles.safety import RejectedInput
     
     try:
         size = path.stat().st_size

@@ -10,10 +10,10 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from app.files import write_atomically
+from app.common.files import write_atomically
 
 if TYPE_CHECKING:  # imported by the handlers: `wsc gui` must not pay for the CMT reader
-    from app.cmt import CmtImport
+    from app.interchange.cmt import CmtImport
 
 
 def add_parser(subparsers) -> None:
@@ -30,7 +30,7 @@ def add_parser(subparsers) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    from app.bundle_service import export_cmt
+    from app.interchange.bundle_service import export_cmt
 
     counts = export_cmt(ctx.database(), args.file)
     print(f"wrote {args.file}: {counts['workstreams']} work streams, {counts['queues']} queues", file=ctx.stdout)
@@ -38,7 +38,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
-    from app.bundle_service import import_cmt
+    from app.interchange.bundle_service import import_cmt
 
     plan, remarks = import_cmt(ctx.database(), args.file, dry_run=args.dry_run)
     for line in remarks:
@@ -61,7 +61,7 @@ def add_cmt_subcommands(commands) -> None:
 
 
 def run_inspect(args: argparse.Namespace, ctx) -> int:
-    from app.cmt import read_cmt_package
+    from app.interchange.cmt import read_cmt_package
     
     imported = read_cmt_package(args.file)
     if args.document:

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import DocumentInvalid, UserError
-from app.files import write_atomically
+from app.common.errors import DocumentInvalid, UserError
+from app.common.files import write_atomically
 
 LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
 TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
@@ -51,14 +51,14 @@ def add_parser(subparsers) -> None:
 def run_gui(args: argparse.Namespace, ctx) -> int:
     # The CLI is the composition root: the GUI is loaded only when asked for, so the
     # domain never depends on Qt (and `wsc export` works without a display).
-    gui_main = importlib.import_module("ui.main")
+    gui_main = importlib.import_module("ui.shell.startup")
     return gui_main.run(ctx.db_url, screenshot=args.screenshot, workstream=args.workstream, tab=args.tab,
                         view=args.view, size=args.size)
 
 
 def read_json_file(path: str, stdin) -> object:
     """A document read with the same hostile-input rules as a bundle's config.json."""
-    from app.bundles import safety
+    from app.interchange.bundles import safety
 
     try:
         data = stdin.buffer.read() if path == "-" and hasattr(stdin, "buffer") else (
@@ -69,7 +69,7 @@ def read_json_file(path: str, stdin) -> object:
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
-    from app.configio import import_document
+    from app.config.io import import_document
 
     data = read_json_file(args.file, ctx.stdin)
     try:
@@ -86,7 +86,7 @@ def run_import(args: argparse.Namespace, ctx) -> int:
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    from app.configio import canonical_json, export_document
+    from app.config.io import canonical_json, export_document
 
     text = canonical_json(export_document(ctx.database(), with_ids=args.with_ids, workstreams=args.workstream))
     if args.file == "-":
@@ -105,7 +105,7 @@ def _plain(value):
 
 
 def run_list(args: argparse.Namespace, ctx) -> int:
-    from app.services import Services
+    from app.services.core import Services
 
     services = Services(ctx.database())
     rows = {
@@ -140,7 +140,7 @@ def _cell(value) -> str:
 
 
 def run_demo(args: argparse.Namespace, ctx) -> int:
-    from app.demo import load_demo
+    from app.config.demo import load_demo
 
     if not args.yes:
         print("Replace the whole configuration with the demo one? [y/N] ", end="", file=ctx.stderr, flush=True)

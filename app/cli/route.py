@@ -5,7 +5,7 @@ import argparse
 import json
 from typing import Any, Mapping
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 def add_parser(subparsers) -> None:
@@ -52,8 +52,8 @@ def describe(result_json: Mapping[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from app.configio import export_document
-    from app.routing import coerce_context, compile_workstream
+    from app.config.io import export_document
+    from app.routing.router import coerce_context, compile_workstream
 
     raw = parse_assignments(args.context)
     doc = export_document(ctx.database())

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from app.errors import UserError
+from app.common.errors import UserError
 
 
 def add_parser(subparsers) -> None:
@@ -20,7 +20,7 @@ def add_parser(subparsers) -> None:
 
 
 def read_scenario(path: str, stdin) -> object:
-    from app.jsonio import loads_strict
+    from app.common.jsonio import loads_strict
 
     try:
         text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
@@ -36,8 +36,8 @@ def event_line(event: dict) -> str:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from app.configio import export_document
-    from app.simulator import run_scenario
+    from app.config.io import export_document
+    from app.simulation.engine import run_scenario
 
     scenario = read_scenario(args.scenario, ctx.stdin)
     doc = export_document(ctx.database())

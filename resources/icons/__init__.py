@@ -1,1 +1,1 @@
-"""The console's SVG icons (a package so that installs ship them; see ui/icons.py)."""
+"""The console's SVG icons (a package so that installs ship them; see ui/common/icons.py)."""

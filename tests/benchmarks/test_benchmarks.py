@@ -33,7 +33,7 @@ def test_the_generator_writes_a_database_and_a_bundle(tmp_path, capsys):
     assert generate_main(["--preset", "tiny", "--db", str(db), "--bundle", str(bundle)]) == 0
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM workstream").fetchone()[0] == 20
-    from app.bundles.format import read_bundle
+    from app.interchange.bundles.format import read_bundle
 
     assert len(read_bundle(bundle).document.workstreams) == 20
     assert "objects generated" in capsys.readouterr().out

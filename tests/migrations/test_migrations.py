@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from app.database import (
+from app.store.database import (
     DatabaseRefused,
     DatabaseUnavailable,
     alembic_config,
@@ -243,7 +243,7 @@ def test_opening_a_database_at_head_does_not_import_alembic(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'h.db'}"
     open_database(url).dispose()
-    code = ("import sys; from app.database import open_database; "
+    code = ("import sys; from app.store.database import open_database; "
             f"open_database({url!r}).dispose(); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

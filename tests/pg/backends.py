@@ -74,7 +74,7 @@ class Backend:
 
     def open(self, url: str | None = None, **kwargs):
         """open_database() on ``url`` (default: a new database), disposed at teardown."""
-        from app.database import open_database
+        from app.store.database import open_database
 
         database = open_database(url or self.new_url(), **kwargs)
         self._opened.append(database)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.bundle_service import export_bundle, export_cmt, history, import_bundle, import_cmt
-from app.bundles.delta import DeltaConflict
-from app.configio import export_document, import_document
-from app.database import table_counts
-from app.errors import UserError
+from app.interchange.bundle_service import export_bundle, export_cmt, history, import_bundle, import_cmt
+from app.interchange.bundles.delta import DeltaConflict
+from app.config.io import export_document, import_document
+from app.store.database import table_counts
+from app.common.errors import UserError
 
 EMPTY = {"format": "workstream-console/config", "version": 1}
 
@@ -48,7 +48,7 @@ def test_full_bundle_round_trips_to_identical_bytes(backend_db, other_db, tmp_pa
 
 
 def test_a_sqlite_console_and_this_backend_exchange_bundles_byte_for_byte(backend_db, tmp_path, records_baselines):
-    from app.database import open_database
+    from app.store.database import open_database
 
     laptop = open_database(f"sqlite:///{tmp_path / 'laptop.db'}", seed_demo=False)
     try:

@@ -14,10 +14,10 @@ from datetime import datetime
 import pytest
 
 from app.cli import CliContext, main
-from app.configdoc import DocumentInvalid
-from app.configio import export_document, import_document
-from app.database import foreign_key_problems, table_counts
-from app.services import Services
+from app.config.document import DocumentInvalid
+from app.config.io import export_document, import_document
+from app.store.database import foreign_key_problems, table_counts
+from app.services.core import Services
 from models import Base
 from models.choices import DESCRIPTION_MAX, NAME_MAX, PRESENCE_TEXT_MAX
 
@@ -222,7 +222,7 @@ def test_cli_names_an_unreachable_database_in_one_line_without_its_password():
 def test_the_gui_opens_on_the_backend(backend, tmp_path, qapp):
     from PySide6.QtGui import QImage
 
-    from ui import main as gui_main
+    from ui.shell import startup as gui_main
 
     sheet, palette, font, style = qapp.styleSheet(), qapp.palette(), qapp.font(), qapp.style().name()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from ui import messages
+from ui.common import messages
 
 
 class Answers:

@@ -1,0 +1,867 @@
+"""Database ⇄ configuration document.
+
+``export_document`` reads the whole configuration (or a chosen set of work
+streams with everything they reference) as the canonical document;
+``apply_document`` writes a validated document in one transaction, updating
+objects matched by id or name, creating new ones, and with ``replace`` removing
+everything the document does not mention.  An unchanged object is not written,
+so its version does not move.
+
+Large configurations (700k objects) take the set-based paths: the export reads
+plain columns (no ORM objects), and whatever the database has nothing of is
+created with one executemany per table (``_BulkCreator``) instead of one ORM
+object per row; the rest goes through the ORM upsert (``_Writer``) as before.
+Both give the same rows, ids, versions and summary (tests/app/services/test_bulk.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import DateTime, delete, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.config.document import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ConfigDocument,
+    ContextVariableDoc,
+    KnownNames,
+    RoutingRuleDoc,
+    WorkStreamDoc,
+    dump,
+    normalize_workstream,
+    validate_document,
+)
+from app.store.database import CHANGED_KEY, Database, foreign_key_problems
+from app.common.errors import UserError
+from models import (
+    Agent,
+    Channel,
+    ContextVariable,
+    Presence,
+    Queue,
+    RoutingRuleItem,
+    RoutingTestCase,
+    Setting,
+    WorkStream,
+    queue_members,
+)
+from models.choices import sort_base_presences
+from models.entities import new_id, utcnow
+
+KINDS = ("presences", "agents", "queues", "workstreams")
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while building or reading a large configuration.
+
+    A 700k-object document is millions of new containers; each full collection walks
+    all of them again, which made exporting and importing the large benchmark
+    configuration 2-3x slower (CPython 3.11).  Reference counting still frees
+    everything as usual; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def fold(name: str) -> str:
+    return name.casefold()
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
+
+
+# --------------------------------------------------------------------------- export
+
+def presence_dict(p: Presence, with_ids: bool) -> dict:
+    return _with_id({"name": p.name, "base": p.base, "text": p.text}, p, with_ids)
+
+
+def agent_dict(a: Agent, with_ids: bool) -> dict:
+    return _with_id({"name": a.name, "capacity": a.capacity, "presence": a.presence.name}, a, with_ids)
+
+
+def queue_dict(q: Queue, with_ids: bool) -> dict:
+    return _with_id({
+        "name": q.name,
+        "kind": q.kind,
+        "description": q.description,
+        "agents": sorted((a.name for a in q.agents), key=sort_key),
+    }, q, with_ids)
+
+
+def workstream_dict(w: WorkStream, with_ids: bool) -> dict:
+    return _with_id({
+        "name": w.name,
+        "channel": w.channel,
+        "active": w.active,
+        "capacity": w.capacity,
+        "auto_close_after_inactivity_s": w.auto_close_after_inactivity_s,
+        "distribution_mode": w.distribution_mode,
+        "notification": w.notification,
+        "screen_pop_timeout_s": w.screen_pop_timeout_s,
+        "allowed_presences": sort_base_presences(w.allowed_presences),
+        "assign_after_decline_s": w.assign_after_decline_s,
+        "keep_same_agent": w.keep_same_agent,
+        "wrap_up_block_s": w.wrap_up_block_s,
+        "default_queue": w.default_queue.name if w.default_queue else None,
+        "context_variables": [
+            _with_id({"display_name": v.display_name, "name": v.name, "type": v.type}, v, with_ids)
+            for v in sorted(w.context_variables, key=lambda v: sort_key(v.name))
+        ],
+        "routing_rules": [
+            _with_id({"name": r.name, "description": r.description, "queue": r.queue.name,
+                      "condition": r.condition}, r, with_ids)
+            for r in sorted(w.routing_rules, key=lambda r: r.position)
+        ],
+        "channels": [
+            _with_id({"name": c.name, "kind": c.kind, "is_default": c.is_default}, c, with_ids)
+            for c in sorted(w.channels, key=lambda c: sort_key(c.name))
+        ],
+    }, w, with_ids)
+
+
+def _with_id(data: dict, obj: Any, with_ids: bool) -> dict:
+    if with_ids:
+        data["id"] = obj.id
+    return data
+
+
+def _workstream_query():
+    return select(WorkStream).options(
+        selectinload(WorkStream.context_variables),
+        selectinload(WorkStream.routing_rules),
+        selectinload(WorkStream.channels),
+    )
+
+
+def export_document(db: Database, *, with_ids: bool = False, workstreams: Iterable[str] | None = None) -> dict:
+    with gc_paused(), db.sessions() as session:
+        return export_from_session(session, with_ids=with_ids, workstreams=workstreams)
+
+
+# Up to this many selected work streams, their children are read with an IN list.
+_IN_LIST_MAX = 500
+
+
+def export_from_session(session: Session, *, with_ids: bool = False, workstreams: Iterable[str] | None = None) -> dict:
+    """The document, read with plain column selects (no ORM objects): the same dicts as
+    ``workstream_dict``/``queue_dict``/... of the loaded objects would give, in the same order.
+    Pending ORM changes are flushed first, as the ORM queries did."""
+    session.flush()
+    P, A, Q, W = Presence.__table__, Agent.__table__, Queue.__table__, WorkStream.__table__
+    V, R, C, M = ContextVariable.__table__, RoutingRuleItem.__table__, Channel.__table__, queue_members
+    execute = session.execute
+    presence_name = {pid: name for pid, name in execute(select(P.c.id, P.c.name))}
+    presences = execute(select(P.c.id, P.c.name, P.c.base, P.c.text).where(P.c.is_system.is_(False))).all()
+    agents = execute(select(A.c.id, A.c.name, A.c.capacity, A.c.presence_id)).all()
+    queues = execute(select(Q.c.id, Q.c.name, Q.c.kind, Q.c.description)).all()
+    streams = execute(select(
+        W.c.id, W.c.name, W.c.channel, W.c.active, W.c.capacity, W.c.auto_close_after_inactivity_s,
+        W.c.distribution_mode, W.c.notification, W.c.screen_pop_timeout_s, W.c.allowed_presences,
+        W.c.assign_after_decline_s, W.c.keep_same_agent, W.c.wrap_up_block_s, W.c.default_queue_id)).all()
+    queue_name = {row[0]: row[1] for row in queues}
+    selected: list | None = None
+    if workstreams is not None:
+        wanted = {fold(n) for n in workstreams}
+        streams = [w for w in streams if fold(w[1]) in wanted]
+        missing = wanted - {fold(w[1]) for w in streams}
+        if missing:
+            raise UserError(f"unknown work stream '{sorted(missing)[0]}'")
+        selected = [w[0] for w in streams]
+
+    def children(query, column):
+        if selected is None:
+            return execute(query).all()
+        if len(selected) <= _IN_LIST_MAX:
+            return execute(query.where(column.in_(selected))).all() if selected else []
+        chosen = set(selected)
+        return [row for row in execute(query) if row[0] in chosen]
+
+    by_stream: dict[str, tuple[list, list, list]] = {w[0]: ([], [], []) for w in streams}
+    for row in children(select(V.c.workstream_id, V.c.id, V.c.display_name, V.c.name, V.c.type), V.c.workstream_id):
+        by_stream[row[0]][0].append(row)
+    for row in children(select(R.c.workstream_id, R.c.id, R.c.name, R.c.description, R.c.queue_id, R.c.position,
+                               R.c.condition), R.c.workstream_id):
+        by_stream[row[0]][1].append(row)
+    for row in children(select(C.c.workstream_id, C.c.id, C.c.name, C.c.kind, C.c.is_default), C.c.workstream_id):
+        by_stream[row[0]][2].append(row)
+    if selected is not None:
+        queue_ids = {w[13] for w in streams} | {r[4] for w in streams for r in by_stream[w[0]][1]}
+        queues = [q for q in queues if q[0] in queue_ids]
+    members: dict[str, list[str]] = {q[0]: [] for q in queues}
+    member_ids: set[str] = set()
+    agent_name = {a[0]: a[1] for a in agents}
+    for queue_id, agent_id in execute(select(M.c.queue_id, M.c.agent_id)):
+        listed = members.get(queue_id)
+        if listed is not None:
+            listed.append(agent_name[agent_id])
+            member_ids.add(agent_id)
+    if selected is not None:
+        agents = [a for a in agents if a[0] in member_ids]
+        presence_ids = {a[3] for a in agents}
+        presences = [p for p in presences if p[0] in presence_ids]
+
+    def stream_dict(w) -> dict:
+        variables, rules, channels = by_stream[w[0]]
+        variables.sort(key=lambda v: sort_key(v[3]))
+        rules.sort(key=lambda r: r[5])
+        channels.sort(key=lambda c: sort_key(c[2]))
+        if with_ids:
+            variable_docs = [{"display_name": v[2], "name": v[3], "type": v[4], "id": v[1]} for v in variables]
+            rule_docs = [{"name": r[2], "description": r[3], "queue": queue_name[r[4]], "condition": r[6], "id": r[1]}
+                         for r in rules]
+            channel_docs = [{"name": c[2], "kind": c[3], "is_default": c[4], "id": c[1]} for c in channels]
+        else:
+            variable_docs = [{"display_name": v[2], "name": v[3], "type": v[4]} for v in variables]
+            rule_docs = [{"name": r[2], "description": r[3], "queue": queue_name[r[4]], "condition": r[6]}
+                         for r in rules]
+            channel_docs = [{"name": c[2], "kind": c[3], "is_default": c[4]} for c in channels]
+        data = {
+            "name": w[1],
+            "channel": w[2],
+            "active": w[3],
+            "capacity": w[4],
+            "auto_close_after_inactivity_s": w[5],
+            "distribution_mode": w[6],
+            "notification": w[7],
+            "screen_pop_timeout_s": w[8],
+            "allowed_presences": sort_base_presences(w[9]),
+            "assign_after_decline_s": w[10],
+            "keep_same_agent": w[11],
+            "wrap_up_block_s": w[12],
+            "default_queue": queue_name[w[13]] if w[13] is not None else None,
+            "context_variables": variable_docs,
+            "routing_rules": rule_docs,
+            "channels": channel_docs,
+        }
+        if with_ids:
+            data["id"] = w[0]
+        return data
+
+    def named(data: dict, row_id: str) -> dict:
+        if with_ids:
+            data["id"] = row_id
+        return data
+
+    by_name = lambda row: sort_key(row[1])  # noqa: E731
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "presences": [named({"name": p[1], "base": p[2], "text": p[3]}, p[0]) for p in sorted(presences, key=by_name)],
+        "agents": [named({"name": a[1], "capacity": a[2], "presence": presence_name[a[3]]}, a[0])
+                   for a in sorted(agents, key=by_name)],
+        "queues": [named({"name": q[1], "kind": q[2], "description": q[3],
+                          "agents": sorted(members[q[0]], key=sort_key)}, q[0]) for q in sorted(queues, key=by_name)],
+        "workstreams": [stream_dict(w) for w in sorted(streams, key=by_name)],
+    }
+
+
+def canonical_json(document: dict) -> str:
+    """The byte-stable text of a document: same configuration, same bytes."""
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- apply
+
+@dataclass
+class ApplySummary:
+    created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    deleted: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": sum(map(len, self.created.values())),
+            "updated": sum(map(len, self.updated.values())),
+            "deleted": sum(map(len, self.deleted.values())),
+        }
+
+    def lines(self) -> list[str]:
+        out = []
+        for verb, table in (("create", self.created), ("update", self.updated), ("delete", self.deleted)):
+            for kind in KINDS:
+                for name in table[kind]:
+                    out.append(f"{verb} {kind[:-1]} '{name}'")
+        return out
+
+    def to_json(self) -> dict:
+        return {"counts": self.counts(), "created": self.created, "updated": self.updated, "deleted": self.deleted}
+
+
+def known_names(session: Session) -> KnownNames:
+    """What a merge import may refer to without listing it."""
+    known = KnownNames()
+    known.presences = set(session.scalars(select(Presence.name)))
+    known.agents = set(session.scalars(select(Agent.name)))
+    known.queues = set(session.scalars(select(Queue.name)))
+    for channel_name, stream_name in session.execute(select(Channel.name, WorkStream.name).join(Channel.workstream)):
+        known.channels[channel_name] = stream_name
+    return known
+
+
+def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False) -> ApplySummary:
+    """Validate everything, then apply in one transaction (or, with dry_run, roll back)."""
+    with gc_paused(), db.session() as session:
+        doc = validate_document(data, None if replace else known_names(session))
+        summary = apply_document(session, doc, replace=replace)
+        if dry_run:
+            session.rollback()
+    return summary
+
+
+def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = False, bulk: bool = True) -> ApplySummary:
+    """Write ``doc`` into the session's transaction and say what changed.
+
+    Objects the database has nothing of (no id, no name in common) are created with
+    set-based inserts (``_BulkCreator``); everything else goes through the ORM upsert
+    (``_Writer``).  ``bulk=False`` sends everything through the ORM: the result is the
+    same rows, ids, versions and summary, only slower.
+    """
+    summary = ApplySummary()
+    if replace:
+        _delete_missing(session, doc, summary)
+    writer = _Writer(session, summary)
+    with session.no_autoflush:  # rows are half-built between assignments; flush at known points
+        if bulk:
+            _write_all_bulk(session, writer, doc)
+        else:
+            _write_all(session, writer, doc)
+    problems = foreign_key_problems(session)
+    if problems:
+        raise UserError(f"import refused: {problems[0]}")
+    return summary
+
+
+def _write_all(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+    for presence in doc.presences:
+        writer.presence(presence)
+    session.flush()
+    for agent in doc.agents:
+        writer.agent(agent)
+    session.flush()
+    for queue in doc.queues:
+        writer.queue(queue)
+    session.flush()
+    for stream in doc.workstreams:
+        writer.workstream(stream)
+    session.flush()
+
+
+def _write_all_bulk(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+    """As ``_write_all``, kind by kind, but what is wholly new is inserted in sets first."""
+    creator = _BulkCreator(session, writer.summary)
+    with _large_page_cache(session, doc):
+        _write_kinds(session, writer, creator, doc)
+    if creator.inserted:
+        _note_change(session)
+
+
+# SQLite's page cache while inserting a large configuration (KiB; the default is 2 MiB).
+# The random UUID keys make every index insert land on a different page: with the
+# default cache the 700k-object import spent most of its time re-reading pages.
+BULK_CACHE_KIB = 256 * 1024
+BULK_CACHE_MIN_OBJECTS = 20_000
+
+
+@contextlib.contextmanager
+def _large_page_cache(session: Session, doc: ConfigDocument) -> Iterator[None]:
+    connection = session.connection()
+    size = len(doc.agents) + len(doc.queues) + sum(
+        1 + len(w.context_variables) + len(w.routing_rules) + len(w.channels) for w in doc.workstreams)
+    if connection.dialect.name != "sqlite" or size < BULK_CACHE_MIN_OBJECTS:
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
+
+
+def _write_kinds(session: Session, writer: "_Writer", creator: "_BulkCreator", doc: ConfigDocument) -> None:
+    for kind, docs, write in (("presences", doc.presences, writer.presence), ("agents", doc.agents, writer.agent),
+                              ("queues", doc.queues, writer.queue), ("workstreams", doc.workstreams, writer.workstream)):
+        new, rest = creator.partition(kind, docs)
+        creator.create(kind, new)
+        if kind == "workstreams" and len(rest) >= _PRELOAD_MIN:
+            for start in range(0, len(rest), _PRELOAD_CHUNK):
+                chunk = rest[start:start + _PRELOAD_CHUNK]
+                preloaded = _preload_streams(session, chunk)  # held while the chunk is written
+                for item in chunk:
+                    write(item)
+                preloaded.clear()
+        else:
+            for item in rest:
+                write(item)
+        session.flush()
+        if new and rest:  # the summary lists objects in document order, as the ORM path does
+            position = {item.name: index for index, item in enumerate(docs)}
+            writer.summary.created[kind].sort(key=position.__getitem__)
+
+
+_PRELOAD_MIN = 50
+_PRELOAD_CHUNK = 400
+
+
+def _preload_streams(session: Session, docs: list[WorkStreamDoc]) -> list[WorkStream]:
+    """Existing streams to compare, loaded with their children in a few queries (and kept
+    referenced by the caller, so ``session.get`` finds them in the identity map)."""
+    ids = [d.id for d in docs if d.id]
+    keys = [fold(d.name) for d in docs]
+    return list(session.scalars(_workstream_query().where(WorkStream.id.in_(ids) | WorkStream.name_key.in_(keys))))
+
+
+def _note_change(session: Session) -> None:
+    """What app.store.database's before_flush hook does for ORM writes: the configuration changed now."""
+    if session.info.get("adopting_provenance"):
+        return
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    row = session.get(Setting, CHANGED_KEY)
+    if row is None:
+        session.add(Setting(key=CHANGED_KEY, value=stamp))
+    else:
+        row.value = stamp
+    session.flush()
+
+
+class _BulkCreator:
+    """Set-based creation of objects the database has nothing of.
+
+    ``partition`` splits a kind's documents into those that match nothing in the
+    database (by id or case-folded name, for a work stream also its channels and its
+    children's ids) and the rest.  ``create`` inserts the first kind with one
+    executemany per table: ids from the document (new ones where absent), version 1,
+    both timestamps now, exactly the rows the ORM path would write; the summary
+    records them as created.  Anything unusual (an id used twice, a channel that
+    exists, a default channel taking over from one in the database) is left to the
+    ORM path, which then sees the same database it would have seen.
+    """
+
+    MODELS = {"presences": Presence, "agents": Agent, "queues": Queue, "workstreams": WorkStream}
+
+    def __init__(self, session: Session, summary: ApplySummary):
+        self.session = session
+        self.summary = summary
+        self.inserted = 0
+        self.now = utcnow()
+
+    def _existing(self, model: type) -> tuple[set[str], set[str]]:
+        ids, names = set(), set()
+        for object_id, name in self.session.execute(select(model.id, model.name)):
+            ids.add(object_id)
+            names.add(fold(name))
+        return ids, names
+
+    def _ids_by_name(self, model: type) -> dict[str, str]:
+        return {fold(name): object_id for object_id, name in self.session.execute(select(model.id, model.name))}
+
+    def partition(self, kind: str, docs: list) -> tuple[list, list]:
+        if not docs:
+            return [], []
+        ids, names = self._existing(self.MODELS[kind])
+        if kind == "workstreams":
+            eligible = self._stream_check(docs)
+        else:
+            eligible = lambda _doc: True  # noqa: E731
+        new, rest, seen = [], [], set()
+        for item in docs:
+            if (item.id is None or (item.id not in ids and item.id not in seen)) and fold(item.name) not in names \
+                    and eligible(item):
+                new.append(item)
+                if item.id is not None:
+                    seen.add(item.id)
+            else:
+                rest.append(item)
+        return new, rest
+
+    def _stream_check(self, docs: list[WorkStreamDoc]):
+        session = self.session
+        channel_ids, channel_names = self._existing(Channel)
+        default_kinds = set(session.scalars(select(Channel.kind).where(Channel.is_default.is_(True))))
+        listed = {
+            "v": [c.id for s in docs for c in s.context_variables if c.id is not None],
+            "r": [c.id for s in docs for c in s.routing_rules if c.id is not None],
+            "c": [c.id for s in docs for c in s.channels if c.id is not None],
+        }
+        taken: set[tuple[str, str]] = set()
+        wanted: dict[str, set[str]] = {}
+        for table, ids_listed in listed.items():
+            wanted[table] = distinct = set(ids_listed)
+            if len(distinct) != len(ids_listed):  # an id used twice: neither use is a plain create
+                seen: set[str] = set()
+                for child_id in ids_listed:
+                    if child_id in seen:
+                        taken.add((table, child_id))
+                    seen.add(child_id)
+        taken |= {("v", i) for i in self._present(ContextVariable, wanted["v"])}
+        taken |= {("r", i) for i in self._present(RoutingRuleItem, wanted["r"])}
+        taken |= {("c", i) for i in wanted["c"] if i in channel_ids}
+        children_taken = any(table != "c" for table, _id in taken)
+
+        def eligible(stream: WorkStreamDoc) -> bool:
+            if children_taken:  # else no variable or rule of any stream can be
+                for table, children in (("v", stream.context_variables), ("r", stream.routing_rules)):
+                    for child in children:
+                        if child.id is not None and (table, child.id) in taken:
+                            return False
+            for channel in stream.channels:
+                if fold(channel.name) in channel_names or (channel.id is not None and ("c", channel.id) in taken):
+                    return False
+                if channel.is_default and channel.kind in default_kinds:
+                    return False
+            return True
+
+        return eligible
+
+    def _present(self, model: type, ids: set[str]) -> set[str]:
+        """Which of ``ids`` the table has (all of its ids read when that is cheaper than asking)."""
+        if not ids:
+            return set()
+        if not self.session.execute(select(model.id).limit(1)).first():
+            return set()
+        have = set(self.session.scalars(select(model.id)))
+        return have.intersection(ids)
+
+    def _insert(self, table, rows: list[dict]) -> None:
+        if not rows:
+            return
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            _sqlite_executemany(connection, table, rows)
+        else:
+            connection.execute(insert(table), rows)
+        self.inserted += len(rows)
+
+    def _tracked(self, object_id: str | None) -> dict:
+        return {"id": object_id or new_id(), "created_at": self.now, "modified_at": self.now, "version": 1}
+
+    def create(self, kind: str, docs: list) -> None:
+        if not docs:
+            return
+        getattr(self, f"_create_{kind}")(docs)
+        self.summary.created[kind].extend(item.name for item in docs)
+
+    def _create_presences(self, docs: list) -> None:
+        self._insert(Presence.__table__, [{**self._tracked(d.id), "name": d.name, "base": d.base, "text": d.text,
+                                           "is_system": False} for d in docs])
+
+    def _create_agents(self, docs: list) -> None:
+        presence = self._ids_by_name(Presence)
+        self._insert(Agent.__table__, [{**self._tracked(d.id), "name": d.name, "capacity": d.capacity,
+                                        "presence_id": presence[fold(d.presence)]} for d in docs])
+
+    def _create_queues(self, docs: list) -> None:
+        agent = self._ids_by_name(Agent)
+        rows, members = [], []
+        for d in docs:
+            row = {**self._tracked(d.id), "name": d.name, "kind": d.kind, "description": d.description}
+            rows.append(row)
+            members += [{"queue_id": row["id"], "agent_id": agent[fold(name)]} for name in d.agents]
+        self._insert(Queue.__table__, rows)
+        self._insert(queue_members, members)
+
+    def _create_workstreams(self, docs: list[WorkStreamDoc]) -> None:
+        queue = self._ids_by_name(Queue)
+        now = self.now
+        streams, variables, rules, channels = [], [], [], []
+        for d in docs:
+            stream_id = d.id or new_id()
+            streams.append({
+                "id": stream_id, "created_at": now, "modified_at": now, "version": 1,
+                "name": d.name, "name_key": fold(d.name), "channel": d.channel, "active": d.active,
+                "capacity": d.capacity, "auto_close_after_inactivity_s": d.auto_close_after_inactivity_s,
+                "distribution_mode": d.distribution_mode, "notification": d.notification,
+                "screen_pop_timeout_s": d.screen_pop_timeout_s,
+                "allowed_presences": sort_base_presences(d.allowed_presences),
+                "assign_after_decline_s": d.assign_after_decline_s, "keep_same_agent": d.keep_same_agent,
+                "wrap_up_block_s": d.wrap_up_block_s,
+                "default_queue_id": queue[fold(d.default_queue)] if d.default_queue else None,
+            })
+            variables += [{"id": v.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
+                           "workstream_id": stream_id, "display_name": v.display_name, "name": v.name,
+                           "type": v.type} for v in d.context_variables]
+            rules += [{"id": r.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
+                       "workstream_id": stream_id, "name": r.name, "description": r.description,
+                       "queue_id": queue[fold(r.queue)], "position": position, "condition": r.condition}
+                      for position, r in enumerate(d.routing_rules)]
+            channels += [{"id": c.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
+                          "workstream_id": stream_id, "name": c.name, "kind": c.kind, "is_default": c.is_default}
+                         for c in d.channels]
+        for table, rows in ((WorkStream.__table__, streams), (ContextVariable.__table__, variables),
+                            (RoutingRuleItem.__table__, rules), (Channel.__table__, channels)):
+            self._insert(table, rows)
+
+
+def _sqlite_executemany(connection, table, rows: list[dict]) -> None:
+    """``insert(table)`` with ``rows`` as one DB-API executemany.
+
+    The same statement and the same bound values as ``connection.execute(insert(table), rows)``
+    (each column's own bind processor: JSON text, SQLite's datetime format), built column by
+    column instead of through SQLAlchemy's per-row parameter processing, which costs several
+    times the insert itself on a few hundred thousand rows.
+    """
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    names = [compiled.binds[key].key for key in compiled.positiontup]
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            if isinstance(table.c[name].type, DateTime):
+                done: dict = {}
+                values = [done[v] if v in done else done.setdefault(v, process(v)) for v in values]
+            else:
+                values = [None if v is None else process(v) for v in values]
+        columns.append(values)
+    connection.exec_driver_sql(str(compiled), list(zip(*columns)))
+
+
+def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary) -> None:
+    """With --replace: remove what the document does not name (children first)."""
+    keep_streams = {fold(w.name) for w in doc.workstreams} | {w.id for w in doc.workstreams if w.id}
+    keep_channels = {fold(c.name) for w in doc.workstreams for c in w.channels}
+    for channel in session.scalars(select(Channel)).all():
+        if fold(channel.name) not in keep_channels:
+            session.delete(channel)
+    session.flush()
+    for stream in session.scalars(select(WorkStream)).all():
+        if fold(stream.name) not in keep_streams and stream.id not in keep_streams:
+            summary.deleted["workstreams"].append(stream.name)
+            session.delete(stream)
+    session.flush()
+    for kind, model, docs in (("queues", Queue, doc.queues), ("agents", Agent, doc.agents)):
+        keep = {fold(d.name) for d in docs} | {d.id for d in docs if d.id}
+        for obj in session.scalars(select(model)).all():
+            if fold(obj.name) not in keep and obj.id not in keep:
+                summary.deleted[kind].append(obj.name)
+                session.delete(obj)
+        session.flush()
+    keep = {fold(d.name) for d in doc.presences} | {d.id for d in doc.presences if d.id}
+    for presence in session.scalars(select(Presence).where(Presence.is_system.is_(False))).all():
+        if fold(presence.name) not in keep and presence.id not in keep:
+            summary.deleted["presences"].append(presence.name)
+            session.delete(presence)
+    session.flush()
+
+
+class _Writer:
+    """Upserts documents into the session, recording what changed."""
+
+    def __init__(self, session: Session, summary: ApplySummary | None = None):
+        self.session = session
+        self.summary = summary or ApplySummary()
+        self._lookups: dict[type, dict[str, Any]] = {}
+
+    def lookup(self, model: type, name: str):
+        table = self._lookups.get(model)
+        if table is None:
+            table = {fold(o.name): o for o in self.session.scalars(select(model))}
+            self._lookups[model] = table
+        return table.get(fold(name))
+
+    def _find(self, model: type, doc_id: str | None, name: str):
+        if doc_id:
+            found = self.session.get(model, doc_id)
+            if found is not None:
+                return found
+        return self.lookup(model, name)
+
+    def _remember(self, model: type, obj: Any, old_name: str | None = None) -> None:
+        self.lookup(model, "")  # load the table first, or later lookups would miss the rest
+        table = self._lookups[model]
+        if old_name is not None:
+            table.pop(fold(old_name), None)
+        table[fold(obj.name)] = obj
+
+    def _record(self, kind: str, created: bool, changed: bool, name: str) -> None:
+        if created:
+            self.summary.created[kind].append(name)
+        elif changed:
+            self.summary.updated[kind].append(name)
+
+    def presence(self, doc) -> Presence:
+        obj = self._find(Presence, doc.id, doc.name)
+        if obj is not None and obj.is_system:
+            return obj  # base presences are fixed; listing one is allowed and ignored
+        created = obj is None
+        if created:
+            obj = Presence(id=doc.id) if doc.id else Presence()
+            self.session.add(obj)
+        old_name = None if created else obj.name
+        changed = _assign(obj, name=doc.name, base=doc.base, text=doc.text)
+        self._remember(Presence, obj, old_name)
+        self._record("presences", created, changed, doc.name)
+        return obj
+
+    def agent(self, doc) -> Agent:
+        obj = self._find(Agent, doc.id, doc.name)
+        created = obj is None
+        if created:
+            obj = Agent(id=doc.id) if doc.id else Agent()
+            self.session.add(obj)
+        old_name = None if created else obj.name
+        presence = self.lookup(Presence, doc.presence)
+        changed = _assign(obj, name=doc.name, capacity=doc.capacity, presence=presence)
+        self._remember(Agent, obj, old_name)
+        self._record("agents", created, changed, doc.name)
+        return obj
+
+    def queue(self, doc) -> Queue:
+        obj = self._find(Queue, doc.id, doc.name)
+        created = obj is None
+        if created:
+            obj = Queue(id=doc.id) if doc.id else Queue()
+            obj.agents = []
+            self.session.add(obj)
+        old_name = None if created else obj.name
+        changed = _assign(obj, name=doc.name, kind=doc.kind, description=doc.description)
+        members = [self.lookup(Agent, name) for name in doc.agents]
+        if {a.id for a in obj.agents} != {a.id for a in members}:
+            obj.agents = members
+            changed = True
+            if not created:
+                obj.touch()
+        self._remember(Queue, obj, old_name)
+        self._record("queues", created, changed, doc.name)
+        return obj
+
+    def workstream(self, doc: WorkStreamDoc, target: WorkStream | None = None) -> WorkStream:
+        obj = target or self._find(WorkStream, doc.id, doc.name)
+        created = obj is None
+        if not created and normalize_workstream(dump(doc)) == workstream_dict(obj, with_ids=False) and _same_child_ids(doc, obj):
+            return obj  # unchanged: no write, no version bump
+        if created:
+            obj = WorkStream(id=doc.id) if doc.id else WorkStream()
+            obj.context_variables, obj.routing_rules, obj.channels = [], [], []
+            self.session.add(obj)
+        old_name = None if created else obj.name
+        _assign(
+            obj,
+            name=doc.name,
+            name_key=fold(doc.name),
+            channel=doc.channel,
+            active=doc.active,
+            capacity=doc.capacity,
+            auto_close_after_inactivity_s=doc.auto_close_after_inactivity_s,
+            distribution_mode=doc.distribution_mode,
+            notification=doc.notification,
+            screen_pop_timeout_s=doc.screen_pop_timeout_s,
+            allowed_presences=sort_base_presences(doc.allowed_presences),
+            assign_after_decline_s=doc.assign_after_decline_s,
+            keep_same_agent=doc.keep_same_agent,
+            wrap_up_block_s=doc.wrap_up_block_s,
+            default_queue=self.lookup(Queue, doc.default_queue) if doc.default_queue else None,
+        )
+        self._variables(obj, doc.context_variables)
+        self._rules(obj, doc.routing_rules)
+        self._channels(obj, doc)
+        if not created:
+            obj.touch()
+        self._remember(WorkStream, obj, old_name)
+        self._record("workstreams", created, True, doc.name)
+        return obj
+
+    def _variables(self, stream: WorkStream, docs: list[ContextVariableDoc]) -> None:
+        by_id = {v.id: v for v in stream.context_variables}
+        by_name = {v.name: v for v in stream.context_variables}
+        keep = []
+        for doc in docs:
+            var = by_id.get(doc.id) if doc.id else None
+            var = var or by_name.get(doc.name)
+            if var is None:
+                var = ContextVariable(id=doc.id) if doc.id and self.session.get(ContextVariable, doc.id) is None else ContextVariable()
+            _assign(var, display_name=doc.display_name, name=doc.name, type=doc.type)
+            keep.append(var)
+        stream.context_variables = keep
+        # A renamed variable can take a name another one is giving up: flush deletes first.
+        self.session.flush()
+
+    def _rules(self, stream: WorkStream, docs: list[RoutingRuleDoc]) -> None:
+        by_id = {r.id: r for r in stream.routing_rules}
+        unmatched = list(stream.routing_rules)
+        keep = []
+        for position, doc in enumerate(docs):
+            rule = by_id.get(doc.id) if doc.id else None
+            if rule is None:
+                rule = next((r for r in unmatched if r.name == doc.name), None)
+            if rule is None:
+                rule = RoutingRuleItem(id=doc.id) if doc.id and self.session.get(RoutingRuleItem, doc.id) is None else RoutingRuleItem()
+            if rule in unmatched:
+                unmatched.remove(rule)
+            _assign(rule, name=doc.name, description=doc.description, queue=self.lookup(Queue, doc.queue),
+                    position=position, condition=doc.condition)
+            keep.append(rule)
+        stream.routing_rules = keep
+
+    def _channels(self, stream: WorkStream, doc: WorkStreamDoc) -> None:
+        keep = []
+        for c_doc in doc.channels:
+            channel = self._find(Channel, c_doc.id, c_doc.name)
+            if channel is None:
+                channel = Channel(id=c_doc.id) if c_doc.id else Channel()
+                self.session.add(channel)
+            old_name = channel.name
+            _assign(channel, name=c_doc.name, kind=c_doc.kind, is_default=c_doc.is_default, workstream=stream)
+            if c_doc.is_default:
+                self._clear_default(c_doc.kind, keep_channel=channel)
+            self._remember(Channel, channel, old_name)
+            keep.append(channel)
+        for channel in list(stream.channels):
+            if channel not in keep:
+                self._lookups.get(Channel, {}).pop(fold(channel.name), None)
+                self.session.delete(channel)
+        stream.channels = keep
+
+    def _clear_default(self, kind: str, keep_channel: Channel) -> None:
+        self.lookup(Channel, "")  # loads every channel once
+        for other in self._lookups[Channel].values():
+            if other is not keep_channel and other.kind == kind and other.is_default:
+                other.is_default = False
+
+
+def _same_child_ids(doc: WorkStreamDoc, obj: WorkStream) -> bool:
+    """With ids in the document, an unchanged stream also keeps its children's ids."""
+    pairs = (
+        (sorted(doc.context_variables, key=lambda v: sort_key(v.name)),
+         sorted(obj.context_variables, key=lambda v: sort_key(v.name))),
+        (doc.routing_rules, sorted(obj.routing_rules, key=lambda r: r.position)),
+        (sorted(doc.channels, key=lambda c: sort_key(c.name)), sorted(obj.channels, key=lambda c: sort_key(c.name))),
+    )
+    for docs, rows in pairs:
+        for d, row in zip(docs, rows):
+            if d.id and d.id != row.id:
+                return False
+    return not doc.id or doc.id == obj.id
+
+
+def _assign(obj: Any, **values: Any) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key, None) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def delete_workstream_rows(session: Session, stream: WorkStream) -> None:
+    session.execute(delete(RoutingTestCase).where(RoutingTestCase.workstream_id == stream.id))
+    session.delete(stream)
+
+
+def remove_memberships(session: Session, agent_id: str) -> None:
+    session.execute(delete(queue_members).where(queue_members.c.agent_id == agent_id))

@@ -1,0 +1,13 @@
+"""Configuration bundles (.wsbundle): the Qt-free, database-free file layer.
+
+* ``safety``   — hostile-input zip reading and strict JSON (shared with app.interchange.cmt);
+* ``manifest`` — the manifest schema, canonical JSON, versions, HMAC signature;
+* ``format``   — ``write_bundle`` / ``read_bundle``;
+* ``diff``     — semantic diff of two configuration documents;
+* ``delta``    — delta documents: make, detect conflicts, apply.
+"""
+from __future__ import annotations
+
+from app.interchange.bundles.safety import BundleRejected, RejectedInput
+
+__all__ = ["BundleRejected", "RejectedInput"]

@@ -1,0 +1,910 @@
+"""Dynamics 365 Configuration Migration tool (CMT) packages: write and read.
+
+A package is a zip of ``[Content_Types].xml``, ``data_schema.xml`` (entities and
+fields, Microsoft's schema format) and ``data.xml`` (the records).
+
+What is carried
+---------------
+* ``queue``: ``queueid``, ``name``, ``description``, ``msdyn_queuetype``
+  (192350000 messaging, 192350001 records) and ``msdyn_isomnichannelqueue``
+  (always written True; read and not kept).
+* ``msdyn_liveworkstream``: name, channel (``msdyn_streamsource``), capacity,
+  auto-close after inactivity (seconds, as the console stores it), distribution
+  mode, notification, screen pop timeout (both ``msdyn_screenpoptimeout`` and
+  ``msdyn_screenpoptimeout_optionSet``), allowed presences, default queue
+  (lookup), assign after decline, keep same agent, wrap-up block,
+  ``msdyn_isdefault`` (written True when the stream owns a default channel; read back as a
+  placeholder default channel, since channels themselves are not carried;
+  ``statecode``/``statuscode``
+  (0/1 active, 1/2 inactive).
+* ``msdyn_ocliveworkstreamcontextvariable``: display name, name, data type
+  (192350000 text, 192350001 number), work stream lookup,
+  ``msdyn_issystemdefined`` (written False), state 0/1.
+* ``msdyn_ocruleitem`` (a separate entity block, optional): routing rule items
+  with ``msdyn_name``, ``description``, ``msdyn_liveworkstream`` (lookup),
+  ``msdyn_cdsqueueassignid`` (queue lookup), ``msdyn_priority`` (1-based order)
+  and ``msdyn_condition`` (the condition as FetchXML-like XML, see below).  These
+  column names come from Microsoft's msdyn_ocruleitem table reference; the entity
+  is *not* in Microsoft's published CMT sample schemas, so its CMT types are ours.
+
+What is not carried: presences, agents, queue membership, channels (chat
+widgets, numbers...), ids of nothing else.  Reading gives a document with no
+presences and agents, queues without members and streams without channels.
+
+Spelling inside ``value``
+-------------------------
+Written: booleans ``True``/``False``; choices as the integer; multi-select as
+``[192360000,192360001]``; numbers as decimal integers; GUIDs lower-case
+8-4-4-4-12.  Read: booleans ``True``/``False``/``1``/``0`` (any case);
+multi-select integers separated by commas, with or without brackets/spaces.
+
+Rule conditions (``msdyn_condition``)::
+
+    <filter type="and|or"> ... </filter>            a group ("all" / "any")
+    <condition attribute="var" operator="op" value="v"/>
+    <condition attribute="var" operator="in"><value>a</value><value>b</value></condition>
+
+operators: eq, ne, like (contains; value %x%), not-like, begins-with,
+ends-with, gt, ge, lt, le, in, not-in, null (is empty), not-null.  Values
+are typed by the stream's variable (number: int, or float when written with a
+point/exponent).  ``"value": null`` on null/not-null is not kept.
+
+Reading references
+------------------
+Ids come from the record ids.  A lookup to a queue not in the package (Dynamics
+excludes system queues such as "Default entity queue" from exports) becomes
+a stub queue of that name (from ``lookupentityname``; messaging, or records for
+an entity-records stream), listed in ``notes``; without a name the reference is
+dropped: an active stream without a default queue is imported inactive, a rule
+without a queue is skipped (``notes``).  Entities and fields the console does not
+model are listed in ``ignored``, one line each.  Unknown choice values in a
+work stream's channel or a queue's type skip that record (``ignored``);
+other bad values reject the package.  The result passes
+app.config.document.validate_document or the package is rejected.
+
+Reading uses the bundle rules for the zip (app.interchange.bundles.safety) and a
+hardened XML parser (defusedxml: no DTD, no entities, no external references)
+with a depth and element-count limit.
+"""
+from __future__ import annotations
+
+from app.common.files import write_atomically
+
+from models.choices import CHANNEL_KIND_FOR, NAME_MAX
+
+import io
+import math
+import os
+import re
+import uuid
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import IO, Any, Mapping, Union
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from app.interchange.bundles import safety
+from app.interchange.bundles.delta import document_dict
+from app.interchange.bundles.format import add_member
+from app.interchange.bundles.safety import MemberRule, RejectedInput
+from app.routing.conditions import GROUP_KEYS, VALUELESS_OPERATORS, LIST_OPERATORS
+from app.config.document import DocumentInvalid, validate_document
+from app.common.errors import UserError
+from models.choices import BASE_PRESENCES
+
+CONTENT_TYPES = "[Content_Types].xml"
+DATA = "data.xml"
+SCHEMA = "data_schema.xml"
+FIXED_TIMESTAMP = "1980-01-01T00:00:00.0000000Z"
+GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:workstream-console:cmt")
+
+MAX_DATA_BYTES = 256 * safety.MiB
+MAX_SCHEMA_BYTES = 16 * safety.MiB
+MAX_CONTENT_TYPES_BYTES = 64 * safety.KiB
+MAX_XML_DEPTH = 32
+MAX_XML_ELEMENTS = 2_000_000
+
+QUEUE = "queue"
+STREAM = "msdyn_liveworkstream"
+VARIABLE = "msdyn_ocliveworkstreamcontextvariable"
+RULE = "msdyn_ocruleitem"
+
+# Choice values (dataverse-facts.md; queue types from Microsoft's queue table).
+QUEUE_TYPES = {"messaging": 192350000, "records": 192350001}
+CHANNELS = {"live_chat": 192360000, "sms": 192340000, "facebook": 192330000, "entity_records": 192350000}
+DISTRIBUTION = {"push": 192350000, "pick": 192350001}
+NOTIFICATIONS = {"direct_open": 100000000, "screen_pop_timeout": 100000001, "screen_pop_decline": 100000002}
+PRESENCES = dict(zip(BASE_PRESENCES, range(192360000, 192360005)))
+DATA_TYPES = {"text": 192350000, "number": 192350001}
+ENTITY_REFERENCE_TYPE = 192350100
+STATE = {True: (0, 1), False: (1, 2)}  # active -> (statecode, statuscode)
+
+CONDITION_OPERATORS = {
+    "eq": "eq", "ne": "ne", "contains": "like", "not_contains": "not-like",
+    "begins_with": "begins-with", "ends_with": "ends-with", "gt": "gt", "ge": "ge",
+    "lt": "lt", "le": "le", "in": "in", "not_in": "not-in",
+    "is_empty": "null", "is_not_empty": "not-null",
+}
+_OPERATOR_FROM_XML = {xml: ours for ours, xml in CONDITION_OPERATORS.items()}
+_LIKE = {"contains", "not_contains"}
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INT = re.compile(r"^[+-]?\d{1,12}$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$")
+_GUID = re.compile(r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$")
+
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike, IO[bytes]]
+
+
+class CmtRejected(RejectedInput):
+    """A CMT package is refused (one line naming the cause)."""
+
+
+class CmtError(UserError):
+    """A configuration cannot be written as a CMT package."""
+
+
+# --------------------------------------------------------------------------- the schema we write
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    display: str
+    type: str
+    lookup: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    display: str
+    etc: int | None
+    id_field: str
+    name_field: str
+    fields: tuple[FieldSpec, ...]
+
+
+WRITTEN_ENTITIES: tuple[EntitySpec, ...] = (
+    EntitySpec(QUEUE, "Queue", 2020, "queueid", "name", (
+        FieldSpec("queueid", "Queue", "guid", primary=True),
+        FieldSpec("name", "Name", "string"),
+        FieldSpec("description", "Description", "string"),
+        FieldSpec("msdyn_queuetype", "Queue type", "optionsetvalue"),
+        FieldSpec("msdyn_isomnichannelqueue", "Is Omnichannel queue", "bool"),
+    )),
+    EntitySpec(STREAM, "Work Stream", 10481, "msdyn_liveworkstreamid", "msdyn_name", (
+        FieldSpec("msdyn_liveworkstreamid", "Work Stream", "guid", primary=True),
+        FieldSpec("msdyn_name", "Name", "string"),
+        FieldSpec("msdyn_streamsource", "Channel", "optionsetvalue"),
+        FieldSpec("msdyn_capacityrequired", "Capacity", "number"),
+        FieldSpec("msdyn_autocloseafterinactivity", "Auto-close after inactivity", "number"),
+        FieldSpec("msdyn_workdistributionmode", "Work Distribution Mode", "optionsetvalue"),
+        FieldSpec("msdyn_notification", "Notification", "optionsetvalue"),
+        FieldSpec("msdyn_screenpoptimeout", "Screen pop timeout", "number"),
+        FieldSpec("msdyn_screenpoptimeout_optionSet", "Screen pop timeout", "optionsetvalue"),
+        FieldSpec("msdyn_allowedpresences", "Allowed Presences", "optionsetvaluecollection"),
+        FieldSpec("msdyn_defaultqueue", "Default Queue", "entityreference", lookup=QUEUE),
+        FieldSpec("msdyn_assignworkitemafterdecline", "Assign WorkItem After Decline or Timeout", "number"),
+        FieldSpec("msdyn_enableagentaffinity", "Keep same agent for entire conversation", "bool"),
+        FieldSpec("msdyn_blockcapacityforwrapup", "Block capacity for wrap up state", "number"),
+        FieldSpec("msdyn_isdefault", "Is Default", "bool"),
+        FieldSpec("statecode", "Status", "state"),
+        FieldSpec("statuscode", "Status Reason", "status"),
+    )),
+    EntitySpec(VARIABLE, "Context variable", 10494, "msdyn_ocliveworkstreamcontextvariableid", "msdyn_name", (
+        FieldSpec("msdyn_ocliveworkstreamcontextvariableid", "Context variable", "guid", primary=True),
+        FieldSpec("msdyn_name", "Name", "string"),
+        FieldSpec("msdyn_displayname", "Display Name", "string"),
+        FieldSpec("msdyn_datatype", "Type", "optionsetvalue"),
+        FieldSpec("msdyn_liveworkstreamid", "Work stream", "entityreference", lookup=STREAM),
+        FieldSpec("msdyn_issystemdefined", "System Defined", "bool"),
+        FieldSpec("statecode", "Status", "state"),
+        FieldSpec("statuscode", "Status Reason", "status"),
+    )),
+    # Not in Microsoft's CMT sample schemas: see the module docstring.
+    EntitySpec(RULE, "Rule Item", None, "msdyn_ocruleitemid", "msdyn_name", (
+        FieldSpec("msdyn_ocruleitemid", "Rule Item", "guid", primary=True),
+        FieldSpec("msdyn_name", "Name", "string"),
+        FieldSpec("description", "Description", "string"),
+        FieldSpec("msdyn_liveworkstream", "Work Stream", "entityreference", lookup=STREAM),
+        FieldSpec("msdyn_cdsqueueassignid", "Queue", "entityreference", lookup=QUEUE),
+        FieldSpec("msdyn_priority", "Order", "number"),
+        FieldSpec("msdyn_condition", "Condition", "string"),
+    )),
+)
+SPECS = {spec.name: spec for spec in WRITTEN_ENTITIES}
+
+
+# --------------------------------------------------------------------------- XML text
+
+def _attr(value: str) -> str:
+    """An attribute value, escaped so that newlines and tabs survive a parse."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _check_xml_text(value: str, what: str) -> str:
+    if _XML_ILLEGAL.search(value):
+        raise CmtError(f"cannot write {what} to a CMT package: it contains a control character")
+    return value
+
+
+# --------------------------------------------------------------------------- write
+
+@dataclass
+class _Record:
+    id: str
+    fields: list[tuple[str, str, dict[str, str]]]  # (name, value, extra attributes)
+
+
+def guid_for(doc_id: str | None, *parts: str) -> str:
+    """The record GUID: the document's id when it has one, else stable from the names."""
+    if doc_id:
+        try:
+            return str(uuid.UUID(doc_id))
+        except ValueError:
+            raise CmtError(f"id {doc_id!r} is not a GUID") from None
+    return str(uuid.uuid5(GUID_NAMESPACE, "/".join(parts)))
+
+
+def _bool(value: bool) -> str:
+    return "True" if value else "False"
+
+
+def _number(value: int | float) -> str:
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def condition_xml(node: Mapping[str, Any]) -> str:
+    """A condition tree as FetchXML-like text (see the module docstring)."""
+    if len(node) == 1 and next(iter(node)) in GROUP_KEYS:
+        key = next(iter(node))
+        inner = "".join(condition_xml(child) for child in node[key])
+        kind = "and" if key == "all" else "or"
+        return f'<filter type="{kind}">{inner}</filter>' if inner else f'<filter type="{kind}"/>'
+    operator = node["operator"]
+    head = f'<condition attribute="{_attr(node["variable"])}" operator="{CONDITION_OPERATORS[operator]}"'
+    if operator in VALUELESS_OPERATORS:
+        return head + "/>"
+    value = node["value"]
+    if operator in LIST_OPERATORS:
+        items = "".join(f"<value>{_text(_literal(v))}</value>" for v in value)
+        return f"{head}>{items}</condition>"
+    literal = _literal(value)
+    if operator in _LIKE:
+        literal = f"%{literal}%"
+    return f'{head} value="{_attr(literal)}"/>'
+
+
+def _literal(value: Any) -> str:
+    return value if isinstance(value, str) else _number(value)
+
+
+def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list[_Record]]:
+    queue_ids = {q["name"].casefold(): (guid_for(q.get("id"), QUEUE, q["name"].casefold()), q["name"])
+                 for q in doc["queues"]}
+    records: dict[str, list[_Record]] = {QUEUE: [], STREAM: [], VARIABLE: [], RULE: []}
+    for queue in doc["queues"]:
+        qid = queue_ids[queue["name"].casefold()][0]
+        records[QUEUE].append(_Record(qid, [
+            ("queueid", qid, {}),
+            ("name", _check_xml_text(queue["name"], "a queue name"), {}),
+            ("description", _check_xml_text(queue["description"], f"the description of queue '{queue['name']}'"), {}),
+            ("msdyn_queuetype", str(QUEUE_TYPES[queue["kind"]]), {}),
+            ("msdyn_isomnichannelqueue", "True", {}),
+        ]))
+    for stream in doc["workstreams"]:
+        sid = guid_for(stream.get("id"), STREAM, stream["name"].casefold())
+        records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids)))
+        for var in stream["context_variables"]:
+            vid = guid_for(var.get("id"), VARIABLE, stream["name"].casefold(), var["name"])
+            records[VARIABLE].append(_Record(vid, [
+                ("msdyn_ocliveworkstreamcontextvariableid", vid, {}),
+                ("msdyn_name", var["name"], {}),
+                ("msdyn_displayname", _check_xml_text(var["display_name"], f"variable '{var['name']}'"), {}),
+                ("msdyn_datatype", str(DATA_TYPES[var["type"]]), {}),
+                ("msdyn_liveworkstreamid", sid, {"lookupentity": STREAM, "lookupentityname": stream["name"]}),
+                ("msdyn_issystemdefined", "False", {}),
+                ("statecode", "0", {}),
+                ("statuscode", "1", {}),
+            ]))
+        if include_rule_items:
+            records[RULE] += _rule_records(stream, sid, queue_ids)
+    return records
+
+
+def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]]) -> list:
+    statecode, statuscode = STATE[stream["active"]]
+    timeout = str(stream["screen_pop_timeout_s"])
+    presences = ",".join(str(PRESENCES[p]) for p in stream["allowed_presences"])
+    fields: list[tuple[str, str, dict[str, str]]] = [
+        ("msdyn_liveworkstreamid", sid, {}),
+        ("msdyn_name", _check_xml_text(stream["name"], "a work stream name"), {}),
+        ("msdyn_streamsource", str(CHANNELS[stream["channel"]]), {}),
+        ("msdyn_capacityrequired", str(stream["capacity"]), {}),
+        ("msdyn_autocloseafterinactivity", str(stream["auto_close_after_inactivity_s"]), {}),
+        ("msdyn_workdistributionmode", str(DISTRIBUTION[stream["distribution_mode"]]), {}),
+        ("msdyn_notification", str(NOTIFICATIONS[stream["notification"]]), {}),
+        ("msdyn_screenpoptimeout", timeout, {}),
+        ("msdyn_screenpoptimeout_optionSet", timeout, {}),
+        ("msdyn_allowedpresences", f"[{presences}]", {}),
+    ]
+    if stream["default_queue"] is not None:
+        qid, qname = queue_ids[stream["default_queue"].casefold()]
+        fields.append(("msdyn_defaultqueue", qid, {"lookupentity": QUEUE, "lookupentityname": qname}))
+    fields += [
+        ("msdyn_assignworkitemafterdecline", str(stream["assign_after_decline_s"]), {}),
+        ("msdyn_enableagentaffinity", _bool(stream["keep_same_agent"]), {}),
+        ("msdyn_blockcapacityforwrapup", str(stream["wrap_up_block_s"]), {}),
+        ("msdyn_isdefault", _bool(any(c["is_default"] for c in stream["channels"])), {}),
+        ("statecode", str(statecode), {}),
+        ("statuscode", str(statuscode), {}),
+    ]
+    return fields
+
+
+def _rule_records(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]]) -> list[_Record]:
+    records = []
+    seen: Counter[str] = Counter()
+    for position, rule in enumerate(stream["routing_rules"], start=1):
+        occurrence = seen[rule["name"]]
+        seen[rule["name"]] += 1
+        rid = guid_for(rule.get("id"), RULE, stream["name"].casefold(), rule["name"], str(occurrence))
+        qid, qname = queue_ids[rule["queue"].casefold()]
+        what = f"rule '{rule['name']}'"
+        records.append(_Record(rid, [
+            ("msdyn_ocruleitemid", rid, {}),
+            ("msdyn_name", _check_xml_text(rule["name"], what), {}),
+            ("description", _check_xml_text(rule["description"], f"the description of {what}"), {}),
+            ("msdyn_liveworkstream", sid, {"lookupentity": STREAM, "lookupentityname": stream["name"]}),
+            ("msdyn_cdsqueueassignid", qid, {"lookupentity": QUEUE, "lookupentityname": qname}),
+            ("msdyn_priority", str(position), {}),
+            ("msdyn_condition", _check_xml_text(condition_xml(rule["condition"]), f"the condition of {what}"), {}),
+        ]))
+    return records
+
+
+def schema_xml(include_rule_items: bool = True) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<entities>"]
+    for spec in WRITTEN_ENTITIES:
+        if spec.name == RULE and not include_rule_items:
+            continue
+        etc = f' etc="{spec.etc}"' if spec.etc is not None else ""
+        lines.append(f'  <entity name="{spec.name}" displayname="{spec.display}"{etc} '
+                     f'primaryidfield="{spec.id_field}" primarynamefield="{spec.name_field}" disableplugins="false">')
+        lines.append("    <fields>")
+        for f in spec.fields:
+            extra = f' lookupType="{f.lookup}"' if f.lookup else ""
+            extra += ' primaryKey="true"' if f.primary else ""
+            extra += ' customfield="true"' if f.name.startswith("msdyn_") and not f.primary else ""
+            lines.append(f'      <field displayname="{_attr(f.display)}" name="{f.name}" type="{f.type}"{extra} />')
+        lines.append("    </fields>")
+        lines.append("  </entity>")
+    lines.append("</entities>")
+    return "\n".join(lines) + "\n"
+
+
+def data_xml(records: Mapping[str, list[_Record]], include_rule_items: bool = True,
+             timestamp: str = FIXED_TIMESTAMP) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<entities xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+             f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" timestamp="{_attr(timestamp)}">']
+    for spec in WRITTEN_ENTITIES:
+        if spec.name == RULE and not include_rule_items:
+            continue
+        lines.append(f'  <entity name="{spec.name}" displayname="{spec.display}">')
+        lines.append("    <records>")
+        for record in records[spec.name]:
+            lines.append(f'      <record id="{record.id}">')
+            for name, value, extra in record.fields:
+                attrs = "".join(f' {k}="{_attr(v)}"' for k, v in extra.items())
+                lines.append(f'        <field name="{name}" value="{_attr(value)}"{attrs} />')
+            lines.append("      </record>")
+        lines.append("    </records>")
+        lines.append("    <m2mrelationships />")
+        lines.append("  </entity>")
+    lines.append("</entities>")
+    return "\n".join(lines) + "\n"
+
+
+CONTENT_TYPES_XML = ('<?xml version="1.0" encoding="utf-8"?>'
+                     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                     '<Default Extension="xml" ContentType="application/octet-stream" /></Types>')
+
+
+def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
+                      timestamp: str = FIXED_TIMESTAMP) -> bytes:
+    try:
+        doc = document_dict(validate_document(config_doc))
+    except DocumentInvalid as error:
+        raise CmtError(f"cannot export: {error}") from None
+    records = _records(doc, include_rule_items)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        add_member(archive, CONTENT_TYPES, CONTENT_TYPES_XML.encode("utf-8"))
+        add_member(archive, SCHEMA, schema_xml(include_rule_items).encode("utf-8"))
+        add_member(archive, DATA, data_xml(records, include_rule_items, timestamp).encode("utf-8"))
+    return buffer.getvalue()
+
+
+def write_cmt_package(target: Union[str, os.PathLike, IO[bytes]], config_doc: Mapping[str, Any], *,
+                      include_rule_items: bool = True, timestamp: str = FIXED_TIMESTAMP) -> None:
+    """Write a CMT package (deterministic bytes) to a binary file object or a path."""
+    data = cmt_package_bytes(config_doc, include_rule_items=include_rule_items, timestamp=timestamp)
+    if hasattr(target, "write"):
+        target.write(data)  # type: ignore[union-attr]
+        return
+    write_atomically(target, data)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- hardened XML
+
+class _XmlLimit(Exception):
+    pass
+
+
+def parse_xml(data: bytes, where: str) -> Element:
+    """Parse untrusted XML: no DTD, entities or external references; bounded depth and size."""
+    depth = 0
+    count = 0
+    root: Element | None = None
+    try:
+        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end"),
+                                               forbid_dtd=True, forbid_entities=True, forbid_external=True):
+            if event == "start":
+                depth += 1
+                count += 1
+                if root is None:
+                    root = element
+                if depth > MAX_XML_DEPTH:
+                    raise _XmlLimit(f"nesting deeper than {MAX_XML_DEPTH}")
+                if count > MAX_XML_ELEMENTS:
+                    raise _XmlLimit(f"more than {MAX_XML_ELEMENTS} elements")
+            else:
+                depth -= 1
+    except _XmlLimit as problem:
+        raise CmtRejected(f"{where}: {problem}") from None
+    except DefusedXmlException as problem:
+        raise CmtRejected(f"{where}: {_defused_reason(problem)}") from None
+    except ParseError as problem:
+        raise CmtRejected(f"{where}: not well-formed XML ({problem})") from None
+    except (ValueError, LookupError, UnicodeError) as problem:  # odd encodings declared by the file
+        raise CmtRejected(f"{where}: unreadable XML ({safety._short(problem)})") from None
+    if root is None:
+        raise CmtRejected(f"{where}: empty document")
+    return root
+
+
+def _defused_reason(problem: DefusedXmlException) -> str:
+    name = type(problem).__name__
+    if name == "DTDForbidden":
+        return "DTDs are not allowed (no DOCTYPE, no entity declarations)"
+    if name == "EntitiesForbidden":
+        return "entity declarations are not allowed"
+    if name == "ExternalReferenceForbidden":
+        return "external references are not allowed"
+    return f"refused ({name})"
+
+
+# --------------------------------------------------------------------------- read
+
+@dataclass(frozen=True)
+class CmtImport:
+    document: dict
+    ignored: list[str] = field(default_factory=list)  # entities/fields not modelled, one line each
+    notes: list[str] = field(default_factory=list)  # how references were mapped
+
+
+@dataclass
+class _Field:
+    value: str
+    lookup_entity: str | None = None
+    lookup_name: str | None = None
+
+
+@dataclass
+class _ReadRecord:
+    entity: str
+    id: str
+    fields: dict[str, _Field]
+
+    def text(self, name: str) -> str | None:
+        found = self.fields.get(name)
+        return found.value if found is not None else None
+
+
+READ_FIELDS = {spec.name: {f.name for f in spec.fields} for spec in WRITTEN_ENTITIES}
+
+
+def _guid(text: str, where: str) -> str:
+    match = _GUID.match(text.strip())
+    if not match:
+        raise CmtRejected(f"{where}: {text!r} is not a GUID")
+    return match.group(1).lower()
+
+
+def parse_bool(text: str, where: str) -> bool:
+    folded = text.strip().casefold()
+    if folded in ("true", "1"):
+        return True
+    if folded in ("false", "0"):
+        return False
+    raise CmtRejected(f"{where}: {text!r} is not a yes/no value (True/False or 1/0)")
+
+
+def parse_int(text: str, where: str) -> int:
+    if not _INT.match(text.strip()):
+        raise CmtRejected(f"{where}: {text[:40]!r} is not a whole number")
+    value = int(text.strip())
+    if abs(value) > 2**31:
+        raise CmtRejected(f"{where}: {value} is out of range")
+    return value
+
+
+def parse_multi(text: str, where: str) -> list[int]:
+    inner = text.strip()
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    return [parse_int(part, where) for part in inner.split(",") if part.strip()]
+
+
+def _choice(text: str, table: Mapping[str, int], where: str) -> str:
+    number = parse_int(text, where)
+    for ours, theirs in table.items():
+        if theirs == number:
+            return ours
+    raise CmtRejected(f"{where}: unknown choice value {number}")
+
+
+class _Reader:
+    """Turns parsed records into a configuration document, noting what it leaves out."""
+
+    def __init__(self, records: dict[str, list[_ReadRecord]]):
+        self.records = records
+        self.ignored: list[str] = []
+        self.notes: list[str] = []
+        self.unknown_fields: Counter[tuple[str, str]] = Counter()
+        self.queues: dict[str, dict] = {}  # GUID -> queue dict
+        self.skipped_queues: set[str] = set()
+        self.streams: dict[str, dict] = {}  # GUID -> stream dict
+        self.skipped_streams: set[str] = set()
+
+    def document(self) -> dict:
+        for record in self.records.get(QUEUE, []):
+            self._queue(record)
+        for record in self.records.get(STREAM, []):
+            self._stream(record)
+        for record in self.records.get(VARIABLE, []):
+            self._variable(record)
+        self._rules(self.records.get(RULE, []))
+        for (entity, name), count in sorted(self.unknown_fields.items()):
+            self.ignored.append(f"{entity}.{name}: not modelled ({count} record{'s' if count != 1 else ''})")
+        return {
+            "format": "workstream-console/config",
+            "version": 1,
+            "presences": [],
+            "agents": [],
+            "queues": list(self.queues.values()),
+            "workstreams": list(self.streams.values()),
+        }
+
+    def _note_unknown(self, record: _ReadRecord) -> None:
+        for name in record.fields:
+            if name not in READ_FIELDS[record.entity]:
+                self.unknown_fields[(record.entity, name)] += 1
+
+    def _name(self, record: _ReadRecord, field_name: str, what: str) -> str:
+        name = record.text(field_name)
+        if not name or not name.strip():
+            raise CmtRejected(f"{DATA}: {what} record {record.id} has no {field_name}")
+        return name
+
+    # -- queues
+
+    def _queue(self, record: _ReadRecord) -> None:
+        self._note_unknown(record)
+        name = self._name(record, "name", "queue")
+        where = f"{DATA}: queue '{name}'"
+        kind = "messaging"
+        raw_type = record.text("msdyn_queuetype")
+        if raw_type is not None and raw_type.strip():
+            number = parse_int(raw_type, f"{where}: msdyn_queuetype")
+            kinds = {v: k for k, v in QUEUE_TYPES.items()}
+            if number not in kinds:
+                self.ignored.append(f"queue '{name}': queue type {number} is not modelled (skipped)")
+                self.skipped_queues.add(record.id)
+                return
+            kind = kinds[number]
+        if record.text("msdyn_isomnichannelqueue") is not None:
+            parse_bool(record.text("msdyn_isomnichannelqueue") or "", f"{where}: msdyn_isomnichannelqueue")
+        self.queues[record.id] = {"id": record.id, "name": name, "kind": kind,
+                                  "description": record.text("description") or "", "agents": []}
+
+    def _queue_name(self, lookup: _Field, where: str, stub_kind: str) -> str | None:
+        guid = _guid(lookup.value, where)
+        if guid in self.queues:
+            return self.queues[guid]["name"]
+        if guid in self.skipped_queues or not lookup.lookup_name:
+            return None
+        name = lookup.lookup_name
+        same_name = next((q for q in self.queues.values() if q["name"].casefold() == name.casefold()), None)
+        if same_name is not None:
+            return same_name["name"]
+        self.queues[guid] = {"id": guid, "name": name, "kind": stub_kind, "description": "", "agents": []}
+        self.notes.append(f"queue '{name}' is referenced but not in the package: added as an empty {stub_kind} queue")
+        return name
+
+    # -- work streams
+
+    def _stream(self, record: _ReadRecord) -> None:
+        self._note_unknown(record)
+        name = self._name(record, "msdyn_name", "work stream")
+        where = f"{DATA}: workstream '{name}'"
+        source = record.text("msdyn_streamsource")
+        if source is None:
+            raise CmtRejected(f"{where}: msdyn_streamsource (channel) is missing")
+        number = parse_int(source, f"{where}: msdyn_streamsource")
+        channels = {v: k for k, v in CHANNELS.items()}
+        if number not in channels:
+            self.ignored.append(f"workstream '{name}': channel {number} is not modelled (skipped)")
+            self.skipped_streams.add(record.id)
+            return
+        stream: dict[str, Any] = {"id": record.id, "name": name, "channel": channels[number]}
+        self._stream_values(record, stream, where)
+        self._stream_queue(record, stream, where)
+        stream.update({"context_variables": [], "routing_rules": [], "channels": []})
+        if record.text("msdyn_isdefault") is not None and parse_bool(record.text("msdyn_isdefault") or "", where):
+            # Channels are not carried; a placeholder keeps "default of its kind" (and so the round trip).
+            kind = CHANNEL_KIND_FOR[stream["channel"]]
+            placeholder = f"{name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+            stream["channels"] = [{"name": placeholder, "kind": kind, "is_default": True}]
+            self.notes.append(f"workstream '{name}': default of its channel kind; "
+                              f"placeholder channel '{placeholder}' created")
+        self.streams[record.id] = stream
+
+    def _stream_values(self, record: _ReadRecord, stream: dict, where: str) -> None:
+        numbers = {
+            "msdyn_capacityrequired": "capacity",
+            "msdyn_autocloseafterinactivity": "auto_close_after_inactivity_s",
+            "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
+            "msdyn_blockcapacityforwrapup": "wrap_up_block_s",
+        }
+        for column, key in numbers.items():
+            text = record.text(column)
+            if text is not None:
+                stream[key] = parse_int(text, f"{where}: {column}")
+        choices = {"msdyn_workdistributionmode": ("distribution_mode", DISTRIBUTION),
+                   "msdyn_notification": ("notification", NOTIFICATIONS)}
+        for column, (key, table) in choices.items():
+            text = record.text(column)
+            if text is not None:
+                stream[key] = _choice(text, table, f"{where}: {column}")
+        timeout = record.text("msdyn_screenpoptimeout") or record.text("msdyn_screenpoptimeout_optionSet")
+        if timeout is not None:
+            stream["screen_pop_timeout_s"] = parse_int(timeout, f"{where}: msdyn_screenpoptimeout")
+        presences = record.text("msdyn_allowedpresences")
+        if presences is not None:
+            names = {v: k for k, v in PRESENCES.items()}
+            values = parse_multi(presences, f"{where}: msdyn_allowedpresences")
+            unknown = [v for v in values if v not in names]
+            if unknown:
+                raise CmtRejected(f"{where}: msdyn_allowedpresences: unknown presence value {unknown[0]}")
+            stream["allowed_presences"] = [names[v] for v in values]
+        affinity = record.text("msdyn_enableagentaffinity")
+        if affinity is not None:
+            stream["keep_same_agent"] = parse_bool(affinity, f"{where}: msdyn_enableagentaffinity")
+        state = record.text("statecode")
+        if state is not None:
+            code = parse_int(state, f"{where}: statecode")
+            if code not in (0, 1):
+                raise CmtRejected(f"{where}: statecode {code} is not 0 (active) or 1 (inactive)")
+            stream["active"] = code == 0
+
+    def _stream_queue(self, record: _ReadRecord, stream: dict, where: str) -> None:
+        lookup = record.fields.get("msdyn_defaultqueue")
+        stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
+        queue = self._queue_name(lookup, f"{where}: msdyn_defaultqueue", stub_kind) if lookup and lookup.value else None
+        stream["default_queue"] = queue
+        if queue is None and stream.get("active", True):
+            stream["active"] = False
+            self.notes.append(f"workstream '{stream['name']}': no default queue in the package; imported as inactive")
+
+    # -- context variables
+
+    def _variable(self, record: _ReadRecord) -> None:
+        self._note_unknown(record)
+        name = self._name(record, "msdyn_name", "context variable")
+        stream = self._owner(record, "msdyn_liveworkstreamid", f"context variable '{name}'")
+        if stream is None:
+            return
+        where = f"{DATA}: context variable '{name}' of workstream '{stream['name']}'"
+        raw_type = record.text("msdyn_datatype")
+        var_type = "text"
+        if raw_type is not None:
+            number = parse_int(raw_type, f"{where}: msdyn_datatype")
+            types = {v: k for k, v in DATA_TYPES.items()}
+            if number not in types:
+                label = "Entity Reference" if number == ENTITY_REFERENCE_TYPE else str(number)
+                self.ignored.append(f"context variable '{name}' of workstream '{stream['name']}': "
+                                    f"type {label} is not modelled (skipped)")
+                return
+            var_type = types[number]
+        display = record.text("msdyn_displayname") or name
+        stream["context_variables"].append({"id": record.id, "display_name": display, "name": name, "type": var_type})
+
+    def _owner(self, record: _ReadRecord, column: str, what: str) -> dict | None:
+        lookup = record.fields.get(column)
+        if lookup is None or not lookup.value:
+            self.ignored.append(f"{what}: no work stream (skipped)")
+            return None
+        guid = _guid(lookup.value, f"{DATA}: {what}: {column}")
+        stream = self.streams.get(guid)
+        if stream is None:
+            why = "skipped with its work stream" if guid in self.skipped_streams else \
+                "its work stream is not in the package (skipped)"
+            self.ignored.append(f"{what}: {why}")
+        return stream
+
+    # -- routing rules
+
+    def _rules(self, records: list[_ReadRecord]) -> None:
+        ordered = []
+        for index, record in enumerate(records):
+            self._note_unknown(record)
+            name = self._name(record, "msdyn_name", "rule item")
+            priority = record.text("msdyn_priority")
+            order = parse_int(priority, f"{DATA}: rule '{name}': msdyn_priority") if priority is not None else 2**31
+            ordered.append((order, index, name, record))
+        for _order, _index, name, record in sorted(ordered, key=lambda item: item[:2]):
+            stream = self._owner(record, "msdyn_liveworkstream", f"rule '{name}'")
+            if stream is not None:
+                self._rule(record, name, stream)
+
+    def _rule(self, record: _ReadRecord, name: str, stream: dict) -> None:
+        what = f"rule '{name}' of workstream '{stream['name']}'"
+        lookup = record.fields.get("msdyn_cdsqueueassignid")
+        stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
+        queue = self._queue_name(lookup, f"{DATA}: {what}", stub_kind) if lookup and lookup.value else None
+        if queue is None:
+            self.notes.append(f"{what}: its queue is not in the package (skipped)")
+            return
+        types = {v["name"]: v["type"] for v in stream["context_variables"]}
+        text = record.text("msdyn_condition")
+        condition = parse_condition(text, types, f"{DATA}: {what}: msdyn_condition") if text else {"all": []}
+        stream["routing_rules"].append({"id": record.id, "name": name, "description": record.text("description") or "",
+                                        "queue": queue, "condition": condition})
+
+
+def parse_condition(text: str, types: Mapping[str, str], where: str) -> dict:
+    """The condition tree from its FetchXML-like text (values typed by the variables)."""
+    root = parse_xml(text.encode("utf-8"), where)
+    return _condition_node(root, types, where)
+
+
+def _condition_node(element: Element, types: Mapping[str, str], where: str) -> dict:
+    if element.tag == "filter":
+        kind = element.get("type", "and")
+        if kind not in ("and", "or"):
+            raise CmtRejected(f"{where}: filter type {kind!r} is not 'and' or 'or'")
+        return {"all" if kind == "and" else "any": [_condition_node(child, types, where) for child in element]}
+    if element.tag != "condition":
+        raise CmtRejected(f"{where}: unexpected element <{element.tag}>")
+    variable = element.get("attribute") or ""
+    operator = _OPERATOR_FROM_XML.get(element.get("operator") or "")
+    if operator is None:
+        raise CmtRejected(f"{where}: unknown operator {element.get('operator')!r}")
+    leaf: dict[str, Any] = {"variable": variable, "operator": operator}
+    if operator in VALUELESS_OPERATORS:
+        return leaf
+    var_type = types.get(variable, "text")
+    if operator in LIST_OPERATORS:
+        leaf["value"] = [_typed(v.text or "", var_type, where) for v in element if v.tag == "value"]
+        return leaf
+    literal = element.get("value")
+    if literal is None:
+        raise CmtRejected(f"{where}: operator '{operator}' needs a value")
+    if operator in _LIKE and len(literal) >= 2 and literal.startswith("%") and literal.endswith("%"):
+        literal = literal[1:-1]
+    leaf["value"] = _typed(literal, var_type, where)
+    return leaf
+
+
+def _typed(literal: str, var_type: str, where: str) -> Any:
+    if var_type == "text":
+        return literal
+    text = literal.strip()
+    if _INT.match(text) and len(text) <= 20:
+        return int(text)
+    if not _FLOAT.match(text) or len(text) > 40:
+        raise CmtRejected(f"{where}: {literal[:40]!r} is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise CmtRejected(f"{where}: {literal[:40]!r} is not a finite number")
+    return value
+
+
+def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str]]:
+    if root.tag != "entities":
+        raise CmtRejected(f"{DATA}: the root element must be <entities>, not <{root.tag}>")
+    records: dict[str, list[_ReadRecord]] = {}
+    ignored = []
+    for entity in root.findall("entity"):
+        name = entity.get("name") or ""
+        elements = entity.findall("records/record")
+        found = [_record(name, element) for element in elements] if name in READ_FIELDS else None
+        if found is None:
+            count = len(elements)
+            ignored.append(f"entity {name} ({count} record{'s' if count != 1 else ''}): not modelled")
+            continue
+        records.setdefault(name, []).extend(found)
+    return records, ignored
+
+
+def _record(entity: str, element: Element) -> _ReadRecord:
+    fields: dict[str, _Field] = {}
+    for item in element.findall("field"):
+        name = item.get("name")
+        if not name:
+            continue
+        if name in fields:
+            raise CmtRejected(f"{DATA}: {entity} record {element.get('id')!r} has field {name} twice")
+        fields[name] = _Field(item.get("value") or "", item.get("lookupentity"), item.get("lookupentityname"))
+    where = f"{DATA}: {entity} record"
+    primary = SPECS[entity].id_field
+    raw_id = element.get("id") or (fields[primary].value if primary in fields else "")
+    if not raw_id:
+        raise CmtRejected(f"{where} without an id")
+    record_id = _guid(raw_id, where)
+    if primary in fields and fields[primary].value and _guid(fields[primary].value, where) != record_id:
+        raise CmtRejected(f"{where} {record_id}: {primary} differs from the record id")
+    return _ReadRecord(entity, record_id, fields)
+
+
+def _package_bytes(source: Source) -> bytes:
+    limit = safety.MAX_ARCHIVE_BYTES
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(limit + 1)  # type: ignore[union-attr]
+    else:
+        try:
+            with open(source, "rb") as handle:  # type: ignore[arg-type]
+                data = handle.read(limit + 1)
+        except OSError as error:
+            raise CmtRejected(f"package: cannot read {os.fspath(source)!r}: {error.strerror or error}") from None  # type: ignore[arg-type]
+    if len(data) > limit:
+        raise CmtRejected(f"package: larger than {safety.human_size(limit)}")
+    return data
+
+
+def read_cmt_package(source: Source) -> CmtImport:
+    """Read a CMT package into a configuration document; CmtRejected names any problem."""
+    rules = [MemberRule(DATA, MAX_DATA_BYTES), MemberRule(SCHEMA, MAX_SCHEMA_BYTES),
+             MemberRule(CONTENT_TYPES, MAX_CONTENT_TYPES_BYTES, required=False)]
+    members = safety.read_archive(_package_bytes(source), rules, what="package", error=CmtRejected)
+    if CONTENT_TYPES in members:
+        parse_xml(members[CONTENT_TYPES], CONTENT_TYPES)
+    schema_root = parse_xml(members[SCHEMA], SCHEMA)
+    if schema_root.tag != "entities":
+        raise CmtRejected(f"{SCHEMA}: the root element must be <entities>, not <{schema_root.tag}>")
+    records, ignored = _read_records(parse_xml(members[DATA], DATA))
+    reader = _Reader(records)
+    document = reader.document()
+    try:
+        validated = validate_document(document)
+    except DocumentInvalid as error:
+        raise CmtRejected(f"{DATA}: {error}", error.issues) from None
+    return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes)
+
+
+def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """entity -> field -> (CMT type, lookupType): exactly what the writer emits."""
+    return {spec.name: {f.name: (f.type, f.lookup) for f in spec.fields}
+            for spec in WRITTEN_ENTITIES if include_rule_items or spec.name != RULE}

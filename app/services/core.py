@@ -1,0 +1,640 @@
+"""What the UI and the CLI call: one session (one transaction) per user action.
+
+Lists return small frozen rows; editors load a document with ids plus its
+version, and save it back with the version they loaded (a newer version in the
+database is a ``ConflictError``, never a silent overwrite).  Validation
+problems raise ``DocumentInvalid`` whose issue paths name fields relative to the
+object (``name``, ``context_variables[0].name``), so a form can show each one
+next to its field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from app.routing.conditions import Issue
+from app.config.document import (
+    AgentDoc,
+    ChannelDoc,
+    DocumentInvalid,
+    PresenceDoc,
+    QueueDoc,
+    WorkStreamDoc,
+    check_workstream,
+    issues_from_pydantic,
+)
+from app.config.io import _Writer, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
+from app.store.database import Database
+from app.workstreams.editing import copy_name, referrer_sentence
+from app.common.errors import ConflictError, InUseError, NotFound, UserError
+from models import Agent, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
+from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
+from pydantic import ValidationError
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class WorkStreamRow:
+    id: str
+    name: str
+    channel: str
+    active: bool
+    distribution_mode: str
+    notification: str
+    capacity: int
+    default_queue: str
+    modified_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    name: str
+    kind: str
+    description: str
+    agent_count: int
+    modified_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    id: str
+    name: str
+    capacity: int
+    presence: str
+    queues: tuple[str, ...]
+    modified_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class PresenceRow:
+    id: str
+    name: str
+    base: str
+    text: str
+    is_system: bool
+    modified_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    id: str
+    name: str
+    kind: str
+    workstream: str
+    is_default: bool
+    modified_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An object as an editor holds it: its document (with ids) and the version read."""
+
+    id: str
+    doc: Any
+    version: int
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    version: int
+    name: str
+
+
+def _matches(name: str, search: str) -> bool:
+    """Case-insensitive containment beyond ASCII (SQL lower() folds ASCII only on SQLite)."""
+    return not search or search.casefold() in name.casefold()
+
+
+def _like(search: str) -> str:
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _parse(model: type, data: Any) -> Any:
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise DocumentInvalid(issues_from_pydantic(error)) from None
+
+
+class Services:
+    """The console's use cases over one database."""
+
+    def __init__(self, db: Database, on_workstream_saved: Callable[[str], None] | None = None):
+        self.db = db
+        # Lets the routing cache drop a stream's compiled rules when it changes.
+        self.on_workstream_saved = on_workstream_saved or (lambda _id: None)
+
+    # ------------------------------------------------------------------ lists
+
+    def list_workstreams(self, state: str = "all", search: str = "") -> list[WorkStreamRow]:
+        query = select(WorkStream, Queue.name).outerjoin(Queue, WorkStream.default_queue_id == Queue.id)
+        if state == "active":
+            query = query.where(WorkStream.active.is_(True))
+        elif state == "inactive":
+            query = query.where(WorkStream.active.is_(False))
+        if search:
+            # name_key is the Python-casefolded name: matches beyond ASCII on every database.
+            query = query.where(WorkStream.name_key.like(_like(search.casefold()), escape="\\"))
+        query = query.order_by(WorkStream.name_key)
+        with self.db.sessions() as session:
+            return [
+                WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
+                              w.capacity, queue_name or "", w.modified_at, w.version)
+                for w, queue_name in session.execute(query.execution_options(populate_existing=False))
+            ]
+
+    def list_queues(self, search: str = "") -> list[QueueRow]:
+        with self.db.sessions() as session:
+            query = select(Queue).options(selectinload(Queue.agents))
+            rows = session.scalars(query).all()
+            return sorted(
+                (QueueRow(q.id, q.name, q.kind, q.description, len(q.agents), q.modified_at, q.version) for q in rows
+                 if _matches(q.name, search)),
+                key=lambda r: sort_key(r.name),
+            )
+
+    def list_agents(self, search: str = "") -> list[AgentRow]:
+        with self.db.sessions() as session:
+            query = select(Agent).options(selectinload(Agent.queues))
+            rows = session.scalars(query).all()
+            return sorted(
+                (AgentRow(a.id, a.name, a.capacity, a.presence.name,
+                          tuple(sorted((q.name for q in a.queues), key=sort_key)), a.modified_at, a.version)
+                 for a in rows if _matches(a.name, search)),
+                key=lambda r: sort_key(r.name),
+            )
+
+    def list_presences(self, search: str = "") -> list[PresenceRow]:
+        with self.db.sessions() as session:
+            query = select(Presence)
+            rows = session.scalars(query).all()
+            order = list(BASE_PRESENCE_NAMES)
+            return sorted(
+                (PresenceRow(p.id, p.name, p.base, p.text, p.is_system, p.modified_at, p.version) for p in rows
+                 if _matches(p.name, search)),
+                key=lambda r: (not r.is_system, order.index(r.base) if r.is_system else 0, sort_key(r.name)),
+            )
+
+    def list_channels(self, search: str = "") -> list[ChannelRow]:
+        with self.db.sessions() as session:
+            query = select(Channel, WorkStream.name).join(Channel.workstream)
+            return sorted(
+                (ChannelRow(c.id, c.name, c.kind, ws_name, c.is_default, c.modified_at, c.version)
+                 for c, ws_name in session.execute(query) if _matches(c.name, search)),
+                key=lambda r: sort_key(r.name),
+            )
+
+    def names(self, kind: str) -> list[str]:
+        """Names for lookups: 'queues', 'agents', 'presences', 'workstreams'."""
+        model = {"queues": Queue, "agents": Agent, "presences": Presence, "workstreams": WorkStream}[kind]
+        with self.db.sessions() as session:
+            return sorted(session.scalars(select(model.name)), key=sort_key)
+
+    def workstream_id_by_name(self, name: str) -> str:
+        with self.db.sessions() as session:
+            found = session.scalar(select(WorkStream.id).where(WorkStream.name_key == fold(name)))
+        if found is None:
+            raise NotFound(f"unknown work stream '{name}'")
+        return found
+
+    # ------------------------------------------------------------------ work streams
+
+    @staticmethod
+    def new_workstream(channel: str = "live_chat") -> dict:
+        """A new stream's fields: the product's defaults, inactive until it has a default queue."""
+        data = WorkStreamDoc(name="new", channel=channel, active=False).model_dump()
+        data["name"] = ""
+        return data
+
+    def load_workstream(self, workstream_id: str) -> Loaded:
+        with self.db.sessions() as session:
+            stream = self._get(session, WorkStream, workstream_id, "work stream")
+            doc = WorkStreamDoc.model_validate(workstream_dict(stream, with_ids=True))
+            return Loaded(stream.id, doc, stream.version)
+
+    def save_workstream(self, data: WorkStreamDoc | dict, workstream_id: str | None = None,
+                        expected_version: int | None = None) -> Saved:
+        doc = _parse(WorkStreamDoc, data)
+        with self.db.session() as session:
+            target = None
+            if workstream_id is not None:
+                target = self._get(session, WorkStream, workstream_id, "work stream")
+                self._check_version(target, expected_version, f"work stream '{target.name}'")
+            issues = self._workstream_issues(session, doc, workstream_id)
+            if issues:
+                raise DocumentInvalid(issues)
+            doc = doc.model_copy(update={"id": workstream_id or doc.id})
+            with session.no_autoflush:
+                stream = _Writer(session).workstream(doc, target=target)
+            session.flush()
+            saved = Saved(stream.id, stream.version, stream.name)
+        self.on_workstream_saved(saved.id)
+        return saved
+
+    def _workstream_issues(self, session: Session, doc: WorkStreamDoc, own_id: str | None) -> list[Issue]:
+        queue_names = {fold(n) for n in session.scalars(select(Queue.name))}
+        issues = check_workstream(doc, queue_names)
+        clash = session.scalar(select(WorkStream.name).where(WorkStream.name_key == fold(doc.name),
+                                                             WorkStream.id != (own_id or "")))
+        if clash:
+            issues.insert(0, Issue("name", f"a work stream named '{clash}' already exists"))
+        if doc.channels:
+            # Folded in Python, as names are everywhere: SQL lower() knows only ASCII on SQLite.
+            owners = {fold(name): (stream_name, stream_id) for name, stream_name, stream_id in session.execute(
+                select(Channel.name, WorkStream.name, WorkStream.id).join(Channel.workstream))}
+            for index, channel in enumerate(doc.channels):
+                owner = owners.get(fold(channel.name))
+                if owner and owner[1] != own_id:
+                    issues.append(Issue(f"channels[{index}].name",
+                                        f"channel '{channel.name}' belongs to work stream '{owner[0]}'"))
+        return issues
+
+    def copy_workstream(self, workstream_id: str) -> Saved:
+        """A copy with its variables, rules and settings (not its channels), inactive."""
+        loaded = self.load_workstream(workstream_id)
+        data = loaded.doc.model_dump()
+        data = _drop_ids(data)
+        data["name"] = copy_name(loaded.doc.name, self.names("workstreams"))
+        data["channels"] = []  # a channel serves one stream; the copy starts with none
+        data["active"] = False
+        return self.save_workstream(data)
+
+    def set_workstream_active(self, workstream_id: str, active: bool, expected_version: int | None = None) -> Saved:
+        with self.db.session() as session:
+            stream = self._get(session, WorkStream, workstream_id, "work stream")
+            self._check_version(stream, expected_version, f"work stream '{stream.name}'")
+            if active and stream.default_queue_id is None:
+                raise UserError(f"'{stream.name}' needs a default queue before it can be activated")
+            if stream.active != active:
+                stream.active = active
+                session.flush()
+            saved = Saved(stream.id, stream.version, stream.name)
+        self.on_workstream_saved(saved.id)
+        return saved
+
+    def delete_workstream(self, workstream_id: str) -> None:
+        with self.db.session() as session:
+            stream = self._get(session, WorkStream, workstream_id, "work stream")
+            channels = [f"channel '{c.name}'" for c in stream.channels]
+            if channels:
+                raise InUseError(referrer_sentence(f"Work stream '{stream.name}'", channels)
+                                 + "; move or delete those channels first", channels)
+            session.delete(stream)
+        self.on_workstream_saved(workstream_id)
+
+    # ------------------------------------------------------------------ queues
+
+    def load_queue(self, queue_id: str) -> Loaded:
+        with self.db.sessions() as session:
+            queue = self._get(session, Queue, queue_id, "queue")
+            return Loaded(queue.id, QueueDoc.model_validate(queue_dict(queue, with_ids=True)), queue.version)
+
+    def save_queue(self, data: QueueDoc | dict, queue_id: str | None = None, expected_version: int | None = None) -> Saved:
+        doc = _parse(QueueDoc, data)
+        with self.db.session() as session:
+            target = self._target(session, Queue, queue_id, expected_version, "queue")
+            issues = self._name_clash(session, Queue, doc.name, queue_id, "queue")
+            known_agents = {fold(n) for n in session.scalars(select(Agent.name))}
+            issues += [Issue(f"agents[{i}]", f"unknown agent '{n}'") for i, n in enumerate(doc.agents)
+                       if fold(n) not in known_agents]
+            if issues:
+                raise DocumentInvalid(issues)
+            with session.no_autoflush:
+                queue = _Writer(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+            session.flush()
+            return Saved(queue.id, queue.version, queue.name)
+
+    def queue_referrers(self, session: Session, queue: Queue) -> list[str]:
+        referrers = [f"work stream '{name}' (default queue)" for name in session.scalars(
+            select(WorkStream.name).where(WorkStream.default_queue_id == queue.id).order_by(WorkStream.name_key))]
+        referrers += [f"rule '{rule}' in '{stream}'" for rule, stream in session.execute(
+            select(RoutingRuleItem.name, WorkStream.name).join(RoutingRuleItem.workstream)
+            .where(RoutingRuleItem.queue_id == queue.id).order_by(WorkStream.name_key, RoutingRuleItem.position))]
+        return referrers
+
+    def delete_queue(self, queue_id: str) -> None:
+        with self.db.session() as session:
+            queue = self._get(session, Queue, queue_id, "queue")
+            referrers = self.queue_referrers(session, queue)
+            if referrers:
+                raise InUseError(referrer_sentence(f"Queue '{queue.name}'", referrers), referrers)
+            session.delete(queue)
+
+    # ------------------------------------------------------------------ agents
+
+    def load_agent(self, agent_id: str) -> Loaded:
+        with self.db.sessions() as session:
+            agent = self._get(session, Agent, agent_id, "agent")
+            return Loaded(agent.id, AgentDoc.model_validate(agent_dict(agent, with_ids=True)), agent.version)
+
+    def agent_queues(self, agent_id: str) -> list[str]:
+        with self.db.sessions() as session:
+            agent = self._get(session, Agent, agent_id, "agent")
+            return sorted((q.name for q in agent.queues), key=sort_key)
+
+    def save_agent(self, data: AgentDoc | dict, agent_id: str | None = None, expected_version: int | None = None,
+                   queues: list[str] | None = None) -> Saved:
+        """Save an agent; ``queues``, when given, is the full list of queues it belongs to."""
+        doc = _parse(AgentDoc, data)
+        with self.db.session() as session:
+            target = self._target(session, Agent, agent_id, expected_version, "agent")
+            issues = self._name_clash(session, Agent, doc.name, agent_id, "agent")
+            presences = {fold(n) for n in session.scalars(select(Presence.name))}
+            if fold(doc.presence) not in presences:
+                issues.append(Issue("presence", f"unknown presence '{doc.presence}'"))
+            all_queues = {fold(q.name): q for q in session.scalars(select(Queue))}
+            for index, name in enumerate(queues or []):
+                if fold(name) not in all_queues:
+                    issues.append(Issue(f"queues[{index}]", f"unknown queue '{name}'"))
+            if issues:
+                raise DocumentInvalid(issues)
+            with session.no_autoflush:
+                agent = _Writer(session).agent(doc.model_copy(update={"id": target.id if target else doc.id}))
+                if queues is not None:
+                    wanted = {all_queues[fold(n)].id: all_queues[fold(n)] for n in queues}
+                    if {q.id for q in agent.queues} != set(wanted):
+                        agent.queues = list(wanted.values())
+                        agent.touch()
+            session.flush()
+            return Saved(agent.id, agent.version, agent.name)
+
+    def delete_agent(self, agent_id: str) -> None:
+        with self.db.session() as session:
+            session.delete(self._get(session, Agent, agent_id, "agent"))
+
+    # ------------------------------------------------------------------ presences
+
+    def load_presence(self, presence_id: str) -> Loaded:
+        with self.db.sessions() as session:
+            presence = self._get(session, Presence, presence_id, "presence")
+            return Loaded(presence.id, PresenceDoc.model_validate(presence_dict(presence, with_ids=True)),
+                          presence.version)
+
+    def save_presence(self, data: PresenceDoc | dict, presence_id: str | None = None,
+                      expected_version: int | None = None) -> Saved:
+        doc = _parse(PresenceDoc, data)
+        with self.db.session() as session:
+            target = self._target(session, Presence, presence_id, expected_version, "presence")
+            if target is not None and target.is_system:
+                raise UserError(f"'{target.name}' is a base presence and cannot be changed")
+            issues = self._name_clash(session, Presence, doc.name, presence_id, "presence")
+            if issues:
+                raise DocumentInvalid(issues)
+            with session.no_autoflush:
+                presence = _Writer(session).presence(doc.model_copy(update={"id": target.id if target else doc.id}))
+            session.flush()
+            return Saved(presence.id, presence.version, presence.name)
+
+    def delete_presence(self, presence_id: str) -> None:
+        with self.db.session() as session:
+            presence = self._get(session, Presence, presence_id, "presence")
+            if presence.is_system:
+                raise UserError(f"'{presence.name}' is a base presence and cannot be deleted")
+            agents = [f"agent '{n}'" for n in session.scalars(
+                select(Agent.name).where(Agent.presence_id == presence.id).order_by(Agent.name))]
+            if agents:
+                raise InUseError(referrer_sentence(f"Presence '{presence.name}'", agents), agents)
+            session.delete(presence)
+
+    # ------------------------------------------------------------------ channels
+
+    def load_channel(self, channel_id: str) -> Loaded:
+        with self.db.sessions() as session:
+            channel = self._get(session, Channel, channel_id, "channel")
+            doc = {"id": channel.id, "name": channel.name, "kind": channel.kind, "is_default": channel.is_default}
+            return Loaded(channel.id, (ChannelDoc.model_validate(doc), channel.workstream.name), channel.version)
+
+    def save_channel(self, data: ChannelDoc | dict, workstream: str, channel_id: str | None = None,
+                     expected_version: int | None = None) -> Saved:
+        doc = _parse(ChannelDoc, data)
+        with self.db.session() as session:
+            target = self._target(session, Channel, channel_id, expected_version, "channel")
+            issues = self._name_clash(session, Channel, doc.name, channel_id, "channel")
+            stream = session.scalar(select(WorkStream).where(WorkStream.name_key == fold(workstream)))
+            if stream is None:
+                issues.append(Issue("workstream", f"unknown work stream '{workstream}'"))
+            elif CHANNEL_KIND_FOR[stream.channel] != doc.kind:
+                issues.append(Issue("kind", f"work stream '{stream.name}' serves "
+                                            f"{CHANNEL_KIND_FOR[stream.channel]} channels, not {doc.kind}"))
+            if issues:
+                raise DocumentInvalid(issues)
+            channel = target
+            if channel is None:
+                channel = Channel(id=doc.id) if doc.id else Channel()
+                session.add(channel)
+            channel.name, channel.kind, channel.is_default, channel.workstream = doc.name, doc.kind, doc.is_default, stream
+            if doc.is_default:
+                for other in session.scalars(select(Channel).where(Channel.kind == doc.kind, Channel.is_default.is_(True))):
+                    if other is not channel:
+                        other.is_default = False
+            session.flush()
+            return Saved(channel.id, channel.version, channel.name)
+
+    def delete_channel(self, channel_id: str) -> None:
+        with self.db.session() as session:
+            session.delete(self._get(session, Channel, channel_id, "channel"))
+
+    # ------------------------------------------------------------------ long actions (app.services.batch)
+    # Each takes progress(step, done, total), which may raise to cancel: see app.services.batch.
+
+    def preview_configuration_import(self, path: str, progress: Callable[[str, int, int], None] | None = None):
+        """Read and check a configuration document; what merging it would change (nothing written)."""
+        from app.services import batch
+
+        return batch.preview_import(self.db, path, progress)
+
+    def import_configuration(self, preview, progress: Callable[[str, int, int], None] | None = None):
+        """Merge a previewed document in one transaction; its ``ApplySummary``."""
+        from app.services import batch
+
+        return batch.apply_import(self.db, preview, progress)
+
+    def export_configuration(self, path: str, progress: Callable[[str, int, int], None] | None = None):
+        from app.services import batch
+
+        return batch.export_configuration(self.db, path, progress)
+
+    def generate_sample(self, streams: int, variables: int = 20, rules: int = 50,
+                        progress: Callable[[str, int, int], None] | None = None):
+        from app.services import batch
+
+        return batch.generate_sample(self.db, streams, variables, rules, progress=progress)
+
+    def delete_many(self, kind: str, ids: list[str],
+                    progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+        """Delete many records of one kind, all or nothing; the ids deleted."""
+        from app.services import batch
+
+        deleted = batch.delete_many(self.db, kind, ids, progress)
+        if kind == "workstreams":
+            for workstream_id in deleted:
+                self.on_workstream_saved(workstream_id)
+        return deleted
+
+    # ------------------------------------------------------------------ routing test cases
+
+    def list_test_cases(self, workstream_id: str) -> list[dict]:
+        with self.db.sessions() as session:
+            rows = session.scalars(select(RoutingTestCase).where(RoutingTestCase.workstream_id == workstream_id)
+                                   .order_by(RoutingTestCase.name)).all()
+            return [{"id": r.id, "name": r.name, "context": dict(r.context), "expected_queue": r.expected_queue}
+                    for r in rows]
+
+    def save_test_case(self, workstream_id: str, name: str, context: dict, expected_queue: str) -> str:
+        if not name.strip():
+            raise DocumentInvalid([Issue("name", "a test case needs a name")])
+        if len(name) > NAME_MAX:
+            raise DocumentInvalid([Issue("name", f"at most {NAME_MAX} characters")])
+        with self.db.session() as session:
+            self._get(session, WorkStream, workstream_id, "work stream")
+            case = session.scalar(select(RoutingTestCase).where(RoutingTestCase.workstream_id == workstream_id,
+                                                                RoutingTestCase.name == name))
+            if case is None:
+                case = RoutingTestCase(workstream_id=workstream_id, name=name)
+                session.add(case)
+            case.context, case.expected_queue = dict(context), expected_queue
+            session.flush()
+            return case.id
+
+    def delete_test_case(self, case_id: str) -> None:
+        with self.db.session() as session:
+            session.delete(self._get(session, RoutingTestCase, case_id, "test case"))
+
+    # ------------------------------------------------------------------ shared
+
+    @staticmethod
+    def _get(session: Session, model: type, object_id: str, what: str):
+        obj = session.get(model, object_id)
+        if obj is None:
+            raise NotFound(f"the {what} no longer exists (deleted by someone else?)")
+        return obj
+
+    def _target(self, session: Session, model: type, object_id: str | None, expected_version: int | None, what: str):
+        if object_id is None:
+            return None
+        obj = self._get(session, model, object_id, what)
+        self._check_version(obj, expected_version, f"{what} '{obj.name}'")
+        return obj
+
+    @staticmethod
+    def _check_version(obj: Any, expected_version: int | None, label: str) -> None:
+        if expected_version is not None and obj.version != expected_version:
+            raise ConflictError(
+                f"The {label} was changed by someone else since you opened it "
+                f"(your version {expected_version}, now {obj.version})",
+                current_version=obj.version,
+            )
+
+    @staticmethod
+    def _name_clash(session: Session, model: type, name: str, own_id: str | None, what: str) -> list[Issue]:
+        # Compared case-folded in Python: SQL lower() folds ASCII only on SQLite.
+        wanted = name.casefold()
+        clash = next((n for n in session.scalars(select(model.name).where(model.id != (own_id or "")))
+                      if n.casefold() == wanted), None)
+        article = "an" if what[0] in "aeiou" else "a"
+        return [Issue("name", f"{article} {what} named '{clash}' already exists")] if clash else []
+
+    # ------------------------------------------------------------------ the work streams list, a page at a time
+
+    WORKSTREAM_ORDERS = ("name", "channel", "distribution_mode", "notification", "capacity", "default_queue",
+                         "modified_at")
+
+    def list_workstream_page(self, state: str = "all", search: str = "", after_key: tuple | None = None,
+                             limit: int = 200, order: str = "name", descending: bool = False,
+                             through_id: str | None = None, with_counts: bool = False) -> dict:
+        """One page of the work streams list, filtered and sorted in SQL, with keyset paging.
+
+        Rows come in ``order`` (one of ``WORKSTREAM_ORDERS``; ties broken by the case-folded
+        name, which is unique), descending when asked.  ``after_key`` is the ``last_key`` of
+        the previous page (None for the first).  ``through_id``: every row after
+        ``after_key`` up to and including that work stream, however many (none when it is
+        not in this list), instead of ``limit`` rows.  ``search`` matches the case-folded
+        name anywhere.  With ``with_counts`` the answer also says how many rows match
+        (``matching``) and how many the state alone lists (``total``).
+
+        Returns ``{"rows": [WorkStreamRow], "last_key": tuple | None, "matching", "total"}``.
+        """
+        if order not in self.WORKSTREAM_ORDERS:
+            raise ValueError(f"unknown work stream order '{order}'")
+        sort_value = {
+            "name": WorkStream.name_key,
+            "channel": WorkStream.channel,
+            "distribution_mode": WorkStream.distribution_mode,
+            "notification": WorkStream.notification,
+            "capacity": WorkStream.capacity,
+            "default_queue": func.coalesce(func.lower(Queue.name), ""),
+            "modified_at": WorkStream.modified_at,
+        }[order]
+        key_columns = (WorkStream.name_key,) if order == "name" else (sort_value, WorkStream.name_key)
+
+        def listed(query):
+            if state == "active":
+                query = query.where(WorkStream.active.is_(True))
+            elif state == "inactive":
+                query = query.where(WorkStream.active.is_(False))
+            return query
+
+        def searched(query):
+            if search:
+                escaped = search.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(WorkStream.name_key.like(f"%{escaped}%", escape="\\"))
+            return query
+
+        def beyond(key: tuple, inclusive: bool = False):
+            left, right = tuple_(*key_columns), tuple_(*key)
+            if descending:
+                return left >= right if inclusive else left < right
+            return left <= right if inclusive else left > right
+
+        query = searched(listed(select(WorkStream, Queue.name, *key_columns)
+                                .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)))
+        with self.db.sessions() as session:
+            if after_key is not None:
+                query = query.where(beyond(tuple(after_key)))
+            if through_id is not None:
+                target = session.execute(searched(listed(select(*key_columns).select_from(WorkStream)
+                                                         .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)
+                                                         .where(WorkStream.id == through_id)))).first()
+                if target is None:
+                    query = None
+                else:
+                    last = tuple(target)
+                    query = query.where(~beyond(last))  # up to and including the target
+            elif limit is not None:
+                query = query.limit(limit)
+            rows, last_key = [], None
+            if query is not None:
+                ordering = [column.desc() if descending else column.asc() for column in key_columns]
+                for w, queue_name, *key in session.execute(query.order_by(*ordering)):
+                    rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
+                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                    last_key = tuple(key)
+            answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
+            if with_counts:
+                count = select(func.count()).select_from(WorkStream)
+                answer["total"] = session.scalar(listed(count))
+                answer["matching"] = session.scalar(searched(listed(count))) if search else answer["total"]
+            return answer
+
+
+def _drop_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_ids(v) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [_drop_ids(v) for v in value]
+    return value

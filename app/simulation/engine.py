@@ -1,0 +1,1143 @@
+"""The work-distribution simulator: who gets which conversation, and when.
+
+A ``Simulator`` holds agents, queues and conversations built from a
+configuration document, and moves them through time on an injected ``Clock``.
+Actions (a conversation arrives, an agent accepts, a customer goes quiet ...)
+happen at ``clock.now()``; timers (pop expiry, decline cool-down, wrap-up,
+auto-close) fire from a heap, in time order with a sequence number breaking
+ties, whenever an action runs or ``advance_to`` is called.  Every change is
+reported as an event dict to the subscribed listeners.
+
+Rules (push mode):
+
+* a routed conversation is offered to one eligible agent at a time; eligible =
+  member of the queue, presence base allowed by the work stream, free capacity
+  ≥ the stream's capacity, not cooling down for this conversation;
+* best agent = most free capacity, then the oldest last offer/assignment
+  (never offered first), then name;
+* ``direct_open`` assigns at once; the screen pops expire after
+  ``screen_pop_timeout_s``; only ``screen_pop_decline`` may be declined; an
+  offer holds its capacity until accepted, declined or expired;
+* after a decline or expiry the agent cools down for ``assign_after_decline_s``
+  and the conversation goes at once to the next eligible agent, or waits;
+* waiting conversations of a queue are offered oldest first whenever an agent
+  may have become eligible (presence, capacity released or raised, cool-down
+  over).  A conversation keeps its age when it waits again after a decline.
+
+Pick mode: conversations wait among the queue's open work items until a member
+with the capacity picks one (presence is not checked: picking is the agent's own
+act).  Ended conversations keep their capacity blocked for ``wrap_up_block_s``;
+auto-closed ones release it at once.
+
+Events besides the spec's list: ``capacity_changed`` (set_capacity) and a
+``reason`` on ``queued`` (no_eligible_agent | pick_mode) and on
+``capacity_released`` (declined, offer_expired, withdrawn, ended, wrap_up_over,
+auto_close).  ``keep_same_agent`` has no effect: the simulator has no transfers
+or reconnections for affinity to matter.
+
+Listeners run synchronously and must not call actions themselves (that raises
+RuntimeError); a GUI should queue what it wants to do next.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from pydantic import ValidationError
+
+from app.simulation.clock import Clock, VirtualClock
+from app.routing.conditions import variables_used
+from app.config.document import ConfigDocument, check_references, dump, issues_from_pydantic
+from app.common.errors import UserError
+from app.routing.router import CompiledRouter, RouteResult, coerce_context, compile_workstream
+from models.choices import BASE_PRESENCE_NAMES
+
+Event = dict[str, Any]
+Listener = Callable[[Event], None]
+
+# Conversation states.
+UNROUTED = "unrouted"  # no rule matched and the stream has no default queue
+QUEUED = "queued"      # waiting in a queue (push) or an open work item (pick)
+OFFERED = "offered"    # a screen pop is outstanding
+ACTIVE = "active"
+WAITING = "waiting"    # the customer went quiet
+CLOSED = "closed"
+
+# Timer kinds.
+_OFFER_EXPIRY, _COOLDOWN_END, _WRAP_UP_END, _AUTO_CLOSE = range(4)
+
+_NEVER = -math.inf
+
+
+def json_time(value: float | None) -> float | int | None:
+    """Seconds as JSON: a whole number when it is one."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --------------------------------------------------------------------------- configuration
+
+def normalize_config(doc: Mapping[str, Any]) -> dict:
+    """The document with every default filled in; UserError if it isn't valid."""
+    try:
+        parsed = ConfigDocument.model_validate(doc)
+    except ValidationError as error:
+        raise UserError(f"configuration: {issues_from_pydantic(error)[0]}") from None
+    issues = check_references(parsed)
+    if issues:
+        raise UserError(f"configuration: {issues[0]}")
+    return dump(parsed)
+
+
+def _fold(name: str) -> str:
+    return name.casefold()
+
+
+ROUTE_CACHE_SIZE = 1024  # routes remembered per work stream (see _Stream.route)
+
+
+def _exact(value: Any) -> tuple:
+    """A cache-key part that tells apart what ``==`` does not: 1 / 1.0 / True, 0.0 / -0.0."""
+    kind = value.__class__
+    return (kind, value.hex()) if kind is float else (kind, value)
+
+
+@dataclass(frozen=True, eq=False)
+class _Stream:
+    name: str
+    router: CompiledRouter
+    doc: dict
+    capacity: int
+    mode: str
+    notification: str
+    timeout_s: int
+    allowed: frozenset[str]
+    cooldown_s: int
+    wrap_up_s: int
+    auto_close_s: int
+    reads: tuple[str, ...] = ()  # the context variables its rules read
+    routes: dict[tuple, RouteResult] = field(default_factory=dict)
+
+    @classmethod
+    def from_doc(cls, ws: dict) -> "_Stream":
+        reads: set[str] = set()
+        for rule in ws.get("routing_rules", []):
+            reads |= variables_used(rule.get("condition", {}))
+        return cls(
+            name=ws["name"],
+            router=compile_workstream(ws),
+            doc=ws,
+            capacity=ws["capacity"],
+            mode=ws["distribution_mode"],
+            notification=ws["notification"],
+            timeout_s=ws["screen_pop_timeout_s"],
+            allowed=frozenset(ws["allowed_presences"]),
+            cooldown_s=ws["assign_after_decline_s"],
+            wrap_up_s=ws["wrap_up_block_s"],
+            auto_close_s=ws["auto_close_after_inactivity_s"],
+            reads=tuple(sorted(reads)),
+        )
+
+    def route(self, context: Mapping[str, Any]) -> RouteResult:
+        """``router.route(context)``, remembered: a route (queue, rule and trace) depends only on the
+        values of the variables the rules read — an absent variable reads as None — so
+        conversations with the same values share one result (and its trace, which is read-only).
+        Building the trace is most of what an arrival costs; contact-centre contexts repeat a lot."""
+        key = tuple([_exact(context.get(name)) for name in self.reads])
+        routes = self.routes
+        try:
+            result = routes.get(key)
+        except TypeError:  # an unhashable value (typed contexts hold none): no caching
+            return self.router.route(context)
+        if result is None:
+            result = self.router.route(context)
+            if len(routes) >= ROUTE_CACHE_SIZE:
+                routes.clear()
+            routes[key] = result
+        return result
+
+
+@dataclass(eq=False)
+class _Agent:
+    name: str
+    presence: str
+    base: str
+    capacity: int
+    used: int = 0            # held by offers, active conversations and wrap-up
+    wrap_up_units: int = 0
+    last_touch: float = _NEVER  # last offer or assignment
+    active: dict[str, None] = field(default_factory=dict)   # ordered set of conversation ids
+    offers: dict[str, float] = field(default_factory=dict)  # conversation id -> expires_at
+    queues: list[str] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.used
+
+
+@dataclass(eq=False)
+class _Queue:
+    name: str
+    members: list[_Agent] = field(default_factory=list)
+    member_names: set[str] = field(default_factory=set)
+    # push: per work stream, (arrival number, conversation id) kept sorted = oldest first
+    waiting: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # pick: conversation ids in arrival order
+    open_items: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Conversation:
+    id: str
+    stream: _Stream
+    arrival: int
+    arrived_at: float
+    route: RouteResult
+    queue: _Queue | None
+    state: str = QUEUED
+    agent: str | None = None
+    units: int = 0
+    offer_agent: str | None = None
+    offer_expires_at: float | None = None
+    offer_token: int = 0
+    cooldowns: dict[str, float] = field(default_factory=dict)  # agent -> until
+    idle_token: int = 0
+    idle_since: float | None = None
+    closed_reason: str | None = None
+
+    @property
+    def waiting_key(self) -> tuple[int, str]:
+        return (self.arrival, self.id)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+@dataclass(frozen=True)
+class OfferView:
+    conversation: str
+    expires_at: float | None
+
+
+@dataclass(frozen=True)
+class AgentView:
+    name: str
+    presence: str
+    base: str
+    capacity: int
+    free_capacity: int  # may be negative after the capacity was lowered under load
+    wrap_up_units: int
+    active: tuple[str, ...]
+    offers: tuple[OfferView, ...]
+    queues: tuple[str, ...]
+    last_offer_or_assignment_at: float | None
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    id: str
+    workstream: str
+    queue: str | None
+    state: str
+    agent: str | None
+    offered_to: str | None
+    offer_expires_at: float | None
+    rule: str | None
+    fallback: bool
+    trace: list[dict]  # shared with other conversations routed the same way: read-only
+    arrived_at: float
+    idle_since: float | None
+    closed_reason: str | None
+    cooldowns: dict[str, float]  # agent -> when it may be offered this conversation again
+
+
+@dataclass(frozen=True)
+class QueueView:
+    name: str
+    members: tuple[str, ...]
+    waiting: tuple[str, ...]          # push conversations waiting for an agent, oldest first
+    open_work_items: tuple[str, ...]  # pick conversations, oldest first
+
+
+# --------------------------------------------------------------------------- the simulator
+
+class Simulator:
+    """Work distribution over a configuration document, on an injected clock."""
+
+    def __init__(self, config_doc: Mapping[str, Any], clock: Clock):
+        self._clock = clock
+        self._time: float = clock.now()
+        self._timers: list[tuple] = []
+        self._timer_seq = 0
+        self._arrivals = 0
+        self._listeners: list[Listener] = []
+        self._busy = False
+        doc = normalize_config(config_doc)
+        self._presences = self._build_presences(doc)
+        self._agents: dict[str, _Agent] = {}
+        self._agent_by_fold: dict[str, _Agent] = {}
+        for agent_doc in doc["agents"]:
+            self._add_agent(agent_doc)
+        self._queues: dict[str, _Queue] = {}
+        self._queue_by_fold: dict[str, _Queue] = {}
+        for queue_doc in doc["queues"]:
+            self._add_queue(queue_doc)
+        self._streams: dict[str, _Stream] = {}
+        self._stream_by_fold: dict[str, _Stream] = {}
+        for ws in doc["workstreams"]:
+            stream = _Stream.from_doc(ws)
+            self._streams[stream.name] = stream
+            self._stream_by_fold[_fold(stream.name)] = stream
+        self._conversations: dict[str, _Conversation] = {}
+
+    # ----------------------------------------------------------------- construction
+
+    @staticmethod
+    def _build_presences(doc: dict) -> dict[str, tuple[str, str]]:
+        """Folded name -> (name, base); the five base presences always exist."""
+        presences = {_fold(name): (name, base) for base, name in BASE_PRESENCE_NAMES.items()}
+        for presence in doc["presences"]:
+            presences[_fold(presence["name"])] = (presence["name"], presence["base"])
+        return presences
+
+    def _add_agent(self, agent_doc: dict) -> None:
+        name, base = self._presences[_fold(agent_doc["presence"])]
+        agent = _Agent(agent_doc["name"], name, base, agent_doc["capacity"])
+        self._agents[agent.name] = agent
+        self._agent_by_fold[_fold(agent.name)] = agent
+
+    def _add_queue(self, queue_doc: dict) -> None:
+        queue = _Queue(queue_doc["name"])
+        for member in queue_doc["agents"]:
+            agent = self._agent_by_fold[_fold(member)]
+            queue.members.append(agent)
+            queue.member_names.add(agent.name)
+            agent.queues.append(queue.name)
+        self._queues[queue.name] = queue
+        self._queue_by_fold[_fold(queue.name)] = queue
+
+    def _queue_named(self, name: str) -> _Queue:
+        queue = self._queue_by_fold.get(_fold(name))
+        if queue is None:  # a rule naming a queue the document lacks: an empty queue
+            queue = _Queue(name)
+            self._queues[name] = queue
+            self._queue_by_fold[_fold(name)] = queue
+        return queue
+
+    # ----------------------------------------------------------------- listeners and time
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    @property
+    def time(self) -> float:
+        """The simulated time the simulator has reached."""
+        return self._time
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def next_timer_at(self) -> float | None:
+        """When the next timer is due (stale, cancelled timers included)."""
+        return self._timers[0][0] if self._timers else None
+
+    def tick(self) -> None:
+        """Process every timer due by the clock's current time (a GUI timer calls this)."""
+        self.advance_to(self._clock.now())
+
+    def advance_to(self, t: float) -> None:
+        """Fire every timer due at or before ``t``, in time order."""
+        with self._action():
+            self._advance(t)
+
+    def _advance(self, t: float) -> None:
+        timers = self._timers
+        while timers and timers[0][0] <= t:
+            when, _seq, kind, a, b, token = heapq.heappop(timers)
+            self._time = max(self._time, when)
+            self._fire(kind, a, b, token)
+        self._time = max(self._time, t)
+
+    def _schedule(self, when: float, kind: int, a: Any, b: Any = None, token: Any = None) -> None:
+        self._timer_seq += 1
+        heapq.heappush(self._timers, (when, self._timer_seq, kind, a, b, token))
+
+    def _action(self) -> "_ActionGuard":
+        return _ActionGuard(self)
+
+    def _catch_up(self) -> None:
+        self._advance(self._clock.now())
+
+    def _emit(self, event: str, **fields: Any) -> None:
+        record: Event = {"t": json_time(self._time), "event": event}
+        record.update(fields)
+        for listener in list(self._listeners):
+            listener(record)
+
+    def _reject(self, action: str, reason: str, **fields: Any) -> None:
+        self._emit("action_rejected", action=action, reason=reason, **fields)
+
+    # ----------------------------------------------------------------- lookups
+
+    def _agent(self, name: str) -> _Agent | None:
+        if not isinstance(name, str):
+            return None
+        return self._agents.get(name) or self._agent_by_fold.get(_fold(name))
+
+    def _conversation(self, conversation_id: str) -> _Conversation | None:
+        return self._conversations.get(conversation_id)
+
+    def _lookup(self, action: str, agent_name: str | None, conversation_id: str | None,
+                rejected: str = "action_rejected") -> tuple[_Agent | None, _Conversation | None] | None:
+        """The agent and conversation an action names, or None after emitting a rejection."""
+        fields = {"action": action} if rejected == "action_rejected" else {}
+        if agent_name is not None:
+            fields["agent"] = agent_name
+        if conversation_id is not None:
+            fields["conversation"] = conversation_id
+        agent = conversation = None
+        if agent_name is not None:
+            agent = self._agent(agent_name)
+            if agent is None:
+                self._emit(rejected, reason=f"unknown agent '{agent_name}'", **fields)
+                return None
+            fields["agent"] = agent.name
+        if conversation_id is not None:
+            conversation = self._conversation(conversation_id)
+            if conversation is None:
+                self._emit(rejected, reason=f"unknown conversation '{conversation_id}'", **fields)
+                return None
+        return agent, conversation
+
+    # ----------------------------------------------------------------- actions
+
+    def add_conversation(self, conversation_id: str, workstream: str, context: Mapping[str, Any] | None = None) -> None:
+        """A conversation arrives on ``workstream``; context values may be typed or text."""
+        if not isinstance(conversation_id, str):
+            raise TypeError(f"conversation ids are text, not {type(conversation_id).__name__}")
+        with self._action():
+            self._catch_up()
+            fields = {"action": "conversation", "conversation": conversation_id, "workstream": workstream}
+            if conversation_id in self._conversations:
+                self._emit("action_rejected", reason=f"conversation '{conversation_id}' already exists", **fields)
+                return
+            stream = self._stream_by_fold.get(_fold(workstream)) if isinstance(workstream, str) else None
+            if stream is None:
+                self._emit("action_rejected", reason=f"unknown work stream '{workstream}'", **fields)
+                return
+            try:
+                typed = coerce_context(stream.doc, context or {})
+            except UserError as error:
+                self._emit("action_rejected", reason=str(error), **fields)
+                return
+            self._arrive(conversation_id, stream, typed)
+
+    def accept(self, agent: str, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("accept", agent, conversation)
+            if found is None:
+                return
+            person, conv = found
+            if not self._has_offer(person, conv, "accept"):
+                return
+            self._clear_offer(conv, person)
+            person.last_touch = self._time
+            self._activate(conv, person)
+            self._emit("accepted", conversation=conv.id, agent=person.name)
+
+    def decline(self, agent: str, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("decline", agent, conversation)
+            if found is None:
+                return
+            person, conv = found
+            if not self._has_offer(person, conv, "decline"):
+                return
+            if conv.stream.notification != "screen_pop_decline":
+                self._reject("decline", f"work stream '{conv.stream.name}' uses a screen pop with timeout: "
+                                        "it can be accepted or left to expire, not declined",
+                             agent=person.name, conversation=conv.id)
+                return
+            self._emit("declined", conversation=conv.id, agent=person.name)
+            self._after_refusal(conv, person, "declined")
+
+    def pick(self, agent: str, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("pick", agent, conversation, rejected="pick_rejected")
+            if found is None:
+                return
+            person, conv = found
+            reason = self._pick_refusal(person, conv)
+            if reason is not None:
+                self._emit("pick_rejected", agent=person.name, conversation=conv.id, reason=reason)
+                return
+            del conv.queue.open_items[conv.id]
+            self._hold(person, conv)
+            self._activate(conv, person)
+            self._emit("assigned", conversation=conv.id, agent=person.name, via="pick")
+
+    def set_presence(self, agent: str, presence: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("presence", agent, None)
+            if found is None:
+                return
+            person = found[0]
+            resolved = self._presences.get(_fold(presence)) if isinstance(presence, str) else None
+            if resolved is None:
+                self._reject("presence", f"unknown presence '{presence}'", agent=person.name)
+                return
+            person.presence, person.base = resolved
+            self._emit("presence_changed", agent=person.name, presence=person.presence, base=person.base)
+            self._drain_agent(person)
+
+    def set_capacity(self, agent: str, units: int) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("capacity", agent, None)
+            if found is None:
+                return
+            person = found[0]
+            if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+                self._reject("capacity", f"capacity must be a whole number ≥ 0, not {units!r}", agent=person.name)
+                return
+            person.capacity = units
+            self._emit("capacity_changed", agent=person.name, capacity=units, free=person.free)
+            self._drain_agent(person)
+
+    def end(self, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("end", None, conversation)
+            if found is None:
+                return
+            conv = found[1]
+            if conv.state == CLOSED:
+                self._reject("end", f"conversation '{conv.id}' is already closed", conversation=conv.id)
+                return
+            self._end(conv)
+
+    def customer_idle(self, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("customer_idle", None, conversation)
+            if found is None:
+                return
+            conv = found[1]
+            if conv.state != ACTIVE:
+                self._reject("customer_idle", f"conversation '{conv.id}' is {conv.state}, not active",
+                             conversation=conv.id)
+                return
+            conv.state = WAITING
+            conv.idle_since = self._time
+            conv.idle_token += 1
+            if conv.stream.auto_close_s > 0:
+                self._schedule(self._time + conv.stream.auto_close_s, _AUTO_CLOSE, conv.id, None, conv.idle_token)
+            self._emit("waiting", conversation=conv.id, agent=conv.agent)
+
+    def customer_active(self, conversation: str) -> None:
+        with self._action():
+            self._catch_up()
+            found = self._lookup("customer_active", None, conversation)
+            if found is None:
+                return
+            conv = found[1]
+            if conv.state != WAITING:
+                self._reject("customer_active", f"conversation '{conv.id}' is {conv.state}, not waiting",
+                             conversation=conv.id)
+                return
+            conv.state = ACTIVE
+            conv.idle_since = None
+            conv.idle_token += 1  # cancels the auto-close timer
+            self._emit("active", conversation=conv.id, agent=conv.agent)
+
+    # ----------------------------------------------------------------- arrival and placement
+
+    def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
+        result = stream.route(context)
+        queue = self._queue_named(result.queue) if result.queue is not None else None
+        self._arrivals += 1
+        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, result, queue)
+        self._conversations[conv.id] = conv
+        self._emit("routed", conversation=conv.id, workstream=stream.name,
+                   queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
+        if queue is None:
+            conv.state = UNROUTED
+            return
+        self._place(conv)
+
+    def _place(self, conv: _Conversation) -> None:
+        """Offer (or assign) at once to the best eligible agent, or wait in the queue."""
+        queue = conv.queue
+        conv.state = QUEUED
+        if conv.stream.mode == "pick":
+            queue.open_items[conv.id] = None
+            self._emit("queued", conversation=conv.id, queue=queue.name, reason="pick_mode")
+            return
+        agent, _ = self._best_agent(conv)
+        if agent is not None:
+            self._dispatch(conv, agent)
+            return
+        bisect.insort(queue.waiting.setdefault(conv.stream.name, []), conv.waiting_key)
+        self._emit("queued", conversation=conv.id, queue=queue.name, reason="no_eligible_agent")
+
+    def _best_agent(self, conv: _Conversation) -> tuple[_Agent | None, bool]:
+        """The best eligible agent, and whether anyone fits ignoring cool-downs.
+
+        The second answer is the same for every conversation of the stream in
+        this queue, so a drain can stop looking at the stream when it is False.
+        """
+        stream = conv.stream
+        need = stream.capacity
+        allowed = stream.allowed
+        cooldowns = conv.cooldowns
+        now = self._time
+        best: _Agent | None = None
+        best_key: tuple | None = None
+        anyone_fits = False
+        for agent in conv.queue.members:
+            if agent.base not in allowed:
+                continue
+            free = agent.capacity - agent.used
+            if free < need:
+                continue
+            anyone_fits = True
+            if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                continue
+            key = (-free, agent.last_touch, agent.name)
+            if best_key is None or key < best_key:
+                best, best_key = agent, key
+        return best, anyone_fits
+
+    def _dispatch(self, conv: _Conversation, agent: _Agent) -> None:
+        stream = conv.stream
+        self._hold(agent, conv)
+        if stream.notification == "direct_open":
+            self._activate(conv, agent)
+            self._emit("assigned", conversation=conv.id, agent=agent.name, via="direct_open")
+            return
+        expires_at = self._time + stream.timeout_s
+        conv.state = OFFERED
+        conv.offer_agent = agent.name
+        conv.offer_expires_at = expires_at
+        conv.offer_token += 1
+        agent.offers[conv.id] = expires_at
+        self._schedule(expires_at, _OFFER_EXPIRY, conv.id, agent.name, conv.offer_token)
+        self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
+
+    def _hold(self, agent: _Agent, conv: _Conversation) -> None:
+        conv.units = conv.stream.capacity
+        agent.used += conv.units
+        agent.last_touch = self._time
+
+    def _activate(self, conv: _Conversation, agent: _Agent) -> None:
+        conv.state = ACTIVE
+        conv.agent = agent.name
+        agent.active[conv.id] = None
+
+    # ----------------------------------------------------------------- offers
+
+    def _has_offer(self, agent: _Agent, conv: _Conversation, action: str) -> bool:
+        if conv.state == OFFERED and conv.offer_agent == agent.name:
+            return True
+        self._reject(action, f"no outstanding offer of conversation '{conv.id}' to '{agent.name}'",
+                     agent=agent.name, conversation=conv.id)
+        return False
+
+    def _clear_offer(self, conv: _Conversation, agent: _Agent) -> None:
+        agent.offers.pop(conv.id, None)
+        conv.offer_agent = None
+        conv.offer_expires_at = None
+        conv.offer_token += 1  # the pending expiry timer is now stale
+
+    def _after_refusal(self, conv: _Conversation, agent: _Agent, reason: str) -> None:
+        """A decline or an expiry: cool down, free the capacity, offer to the next agent."""
+        self._clear_offer(conv, agent)
+        cooldown = conv.stream.cooldown_s
+        if cooldown > 0:
+            until = self._time + cooldown
+            conv.cooldowns[agent.name] = until
+            self._schedule(until, _COOLDOWN_END, conv.id, agent.name, until)
+        self._release(agent, conv, reason)
+        self._place(conv)
+        self._drain_agent(agent)
+
+    def _release(self, agent: _Agent, conv: _Conversation, reason: str) -> None:
+        units = conv.units
+        agent.used -= units
+        conv.units = 0
+        self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
+                   free=agent.free, reason=reason)
+
+    # ----------------------------------------------------------------- ending
+
+    def _end(self, conv: _Conversation) -> None:
+        state = conv.state
+        conv.state = CLOSED
+        conv.closed_reason = "ended"
+        if state in (ACTIVE, WAITING):
+            agent = self._agents[conv.agent]
+            del agent.active[conv.id]
+            conv.idle_token += 1
+            self._emit("closed", conversation=conv.id, agent=agent.name, reason="ended")
+            wrap_up = conv.stream.wrap_up_s
+            if wrap_up > 0:
+                agent.wrap_up_units += conv.units
+                self._schedule(self._time + wrap_up, _WRAP_UP_END, conv.id, agent.name)
+            else:
+                self._release(agent, conv, "ended")
+                self._drain_agent(agent)
+        elif state == OFFERED:
+            agent = self._agents[conv.offer_agent]
+            self._clear_offer(conv, agent)
+            self._emit("closed", conversation=conv.id, reason="ended")
+            self._release(agent, conv, "withdrawn")
+            self._drain_agent(agent)
+        else:
+            if state == QUEUED:
+                self._leave_queue(conv)
+            self._emit("closed", conversation=conv.id, reason="ended")
+
+    def _leave_queue(self, conv: _Conversation) -> None:
+        queue = conv.queue
+        if conv.stream.mode == "pick":
+            queue.open_items.pop(conv.id, None)
+            return
+        waiting = queue.waiting.get(conv.stream.name, [])
+        index = bisect.bisect_left(waiting, conv.waiting_key)
+        if index < len(waiting) and waiting[index] == conv.waiting_key:
+            del waiting[index]
+
+    # ----------------------------------------------------------------- timers
+
+    def _fire(self, kind: int, a: Any, b: Any, token: Any) -> None:
+        if kind == _OFFER_EXPIRY:
+            conv = self._conversations[a]
+            if conv.state == OFFERED and conv.offer_token == token:
+                agent = self._agents[b]
+                self._emit("offer_expired", conversation=conv.id, agent=agent.name)
+                self._after_refusal(conv, agent, "offer_expired")
+        elif kind == _COOLDOWN_END:
+            conv = self._conversations[a]
+            if conv.cooldowns.get(b) == token:  # not extended by a later refusal
+                del conv.cooldowns[b]
+                if conv.state == QUEUED and conv.stream.mode == "push":
+                    self._drain_queue(conv.queue)
+        elif kind == _WRAP_UP_END:
+            conv = self._conversations[a]
+            agent = self._agents[b]
+            units = conv.units
+            agent.wrap_up_units -= units
+            self._release(agent, conv, "wrap_up_over")
+            self._drain_agent(agent)
+        elif kind == _AUTO_CLOSE:
+            conv = self._conversations[a]
+            if conv.state == WAITING and conv.idle_token == token:
+                self._auto_close(conv)
+
+    def _auto_close(self, conv: _Conversation) -> None:
+        agent = self._agents[conv.agent]
+        del agent.active[conv.id]
+        conv.state = CLOSED
+        conv.closed_reason = "auto_close"
+        self._emit("closed", conversation=conv.id, agent=agent.name, reason="auto_close")
+        self._release(agent, conv, "auto_close")
+        self._drain_agent(agent)
+
+    # ----------------------------------------------------------------- draining waiting conversations
+
+    def _drain_agent(self, agent: _Agent) -> None:
+        for queue_name in agent.queues:
+            self._drain_queue(self._queues[queue_name])
+
+    def _drain_queue(self, queue: _Queue) -> None:
+        """Offer waiting conversations, oldest first across streams, while anyone can take one.
+
+        A stream is dropped from the pass as soon as nobody fits its requirements
+        (ignoring cool-downs), so a long queue nobody can serve costs one scan of
+        the members per stream, not one per conversation.
+        """
+        if not any(queue.waiting.values()):
+            return
+        position = dict.fromkeys(queue.waiting, 0)
+        while position:
+            oldest_stream = None
+            oldest_key = None
+            for stream_name, index in position.items():
+                waiting = queue.waiting[stream_name]
+                if index < len(waiting) and (oldest_key is None or waiting[index] < oldest_key):
+                    oldest_stream, oldest_key = stream_name, waiting[index]
+            if oldest_stream is None:
+                return
+            conv = self._conversations[oldest_key[1]]
+            agent, anyone_fits = self._best_agent(conv)
+            if agent is not None:
+                del queue.waiting[oldest_stream][position[oldest_stream]]
+                self._dispatch(conv, agent)
+            elif anyone_fits:
+                position[oldest_stream] += 1  # only cool-downs stop this one; try the next
+            else:
+                del position[oldest_stream]
+
+    # ----------------------------------------------------------------- pick
+
+    def _pick_refusal(self, agent: _Agent, conv: _Conversation) -> str | None:
+        stream = conv.stream
+        if stream.mode != "pick":
+            return f"work stream '{stream.name}' pushes its conversations; they cannot be picked"
+        if conv.state != QUEUED:
+            return f"conversation '{conv.id}' is not an open work item (it is {conv.state})"
+        if agent.name not in conv.queue.member_names:
+            return f"'{agent.name}' is not a member of queue '{conv.queue.name}'"
+        if agent.free < stream.capacity:
+            return (f"'{agent.name}' has {agent.free} free capacity units; "
+                    f"work stream '{stream.name}' needs {stream.capacity}")
+        return None
+
+    # ----------------------------------------------------------------- snapshots
+
+    @property
+    def workstream_names(self) -> list[str]:
+        return list(self._streams)
+
+    @property
+    def presence_names(self) -> list[str]:
+        return [name for name, _base in self._presences.values()]
+
+    def agents(self) -> list[AgentView]:
+        return [self._agent_view(agent) for agent in self._agents.values()]
+
+    def agent(self, name: str) -> AgentView | None:
+        agent = self._agent(name)
+        return self._agent_view(agent) if agent is not None else None
+
+    def conversations(self, states: Iterable[str] | None = None) -> list[ConversationView]:
+        """Every conversation in arrival order (or only those in ``states``)."""
+        wanted = set(states) if states is not None else None
+        return [self._conversation_view(conv) for conv in self._conversations.values()
+                if wanted is None or conv.state in wanted]
+
+    def conversation(self, conversation_id: str) -> ConversationView | None:
+        conv = self._conversations.get(conversation_id)
+        return self._conversation_view(conv) if conv is not None else None
+
+    def queues(self) -> list[QueueView]:
+        return [self._queue_view(queue) for queue in self._queues.values()]
+
+    def queue(self, name: str) -> QueueView | None:
+        queue = self._queue_by_fold.get(_fold(name))
+        return self._queue_view(queue) if queue is not None else None
+
+    @staticmethod
+    def _agent_view(agent: _Agent) -> AgentView:
+        return AgentView(
+            name=agent.name,
+            presence=agent.presence,
+            base=agent.base,
+            capacity=agent.capacity,
+            free_capacity=agent.free,
+            wrap_up_units=agent.wrap_up_units,
+            active=tuple(agent.active),
+            offers=tuple(OfferView(conv_id, expires) for conv_id, expires in agent.offers.items()),
+            queues=tuple(agent.queues),
+            last_offer_or_assignment_at=None if agent.last_touch == _NEVER else agent.last_touch,
+        )
+
+    def _conversation_view(self, conv: _Conversation) -> ConversationView:
+        return ConversationView(
+            id=conv.id,
+            workstream=conv.stream.name,
+            queue=conv.queue.name if conv.queue else None,
+            state=conv.state,
+            agent=conv.agent,
+            offered_to=conv.offer_agent,
+            offer_expires_at=conv.offer_expires_at,
+            rule=conv.route.rule,
+            fallback=conv.route.fallback,
+            trace=conv.route.trace,
+            arrived_at=conv.arrived_at,
+            idle_since=conv.idle_since if conv.state == WAITING else None,
+            closed_reason=conv.closed_reason,
+            cooldowns={agent: until for agent, until in conv.cooldowns.items() if until > self._time},
+        )
+
+    @staticmethod
+    def _queue_view(queue: _Queue) -> QueueView:
+        waiting = sorted(key for keys in queue.waiting.values() for key in keys)
+        return QueueView(
+            name=queue.name,
+            members=tuple(agent.name for agent in queue.members),
+            waiting=tuple(conv_id for _arrival, conv_id in waiting),
+            open_work_items=tuple(queue.open_items),
+        )
+
+
+class _ActionGuard:
+    """Refuses re-entrant actions (a listener calling back into the simulator)."""
+
+    def __init__(self, simulator: Simulator):
+        self._simulator = simulator
+
+    def __enter__(self) -> None:
+        if self._simulator._busy:
+            raise RuntimeError("a simulator listener must not call simulator actions; queue them instead")
+        self._simulator._busy = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._simulator._busy = False
+
+
+# --------------------------------------------------------------------------- scenarios
+
+SCENARIO_KEYS = ("until", "agents", "events")
+AGENT_OVERRIDE_KEYS = ("presence", "capacity")
+# type -> (required fields, optional fields), besides "at" and "type"
+EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "conversation": (("id", "workstream"), ("context",)),
+    "accept": (("agent", "conversation"), ()),
+    "decline": (("agent", "conversation"), ()),
+    "pick": (("agent", "conversation"), ()),
+    "presence": (("agent", "presence"), ()),
+    "capacity": (("agent", "capacity"), ()),
+    "customer_idle": (("conversation",), ()),
+    "customer_active": (("conversation",), ()),
+    "end": (("conversation",), ()),
+}
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    at: float
+    type: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    until: float
+    agents: dict[str, dict[str, Any]]  # canonical agent name -> overrides
+    events: list[ScenarioEvent]        # sorted by time, stably
+
+
+def _is_time(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _describe(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+class _ScenarioChecker:
+    """Strict validation of a scenario against a (normalised) configuration."""
+
+    def __init__(self, config: dict):
+        self.agents = {_fold(a["name"]): a["name"] for a in config["agents"]}
+        self.streams = {_fold(w["name"]): w for w in config["workstreams"]}
+        self.presences = {_fold(name) for name in BASE_PRESENCE_NAMES.values()}
+        self.presences |= {_fold(p["name"]) for p in config["presences"]}
+
+    def agent(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or _fold(value) not in self.agents:
+            raise UserError(f"{path}: unknown agent {_describe(value)}")
+        return self.agents[_fold(value)]
+
+    def presence(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or _fold(value) not in self.presences:
+            raise UserError(f"{path}: unknown presence {_describe(value)}")
+        return value
+
+    def capacity(self, value: Any, path: str) -> int:
+        if not _is_count(value):
+            raise UserError(f"{path}: must be a whole number ≥ 0")
+        return value
+
+    def check(self, scenario: Any) -> Scenario:
+        if not isinstance(scenario, Mapping):
+            raise UserError("scenario: must be a JSON object")
+        for key in scenario:
+            if key not in SCENARIO_KEYS:
+                raise UserError(f"scenario: unknown key {_describe(key)} (expected until, agents, events)")
+        overrides = self.check_agents(scenario.get("agents", {}))
+        raw_events = scenario.get("events", [])
+        if not isinstance(raw_events, list):
+            raise UserError("events: must be a list")
+        events = [self.check_event(raw, f"events[{i}]") for i, raw in enumerate(raw_events)]
+        self.check_conversation_ids(events)
+        until = scenario.get("until", max((e.at for e in events), default=0))
+        if not _is_time(until):
+            raise UserError("until: must be a number ≥ 0")
+        for index, event in enumerate(events):
+            if event.at > until:
+                raise UserError(f"events[{index}].at: {json_time(event.at)} is after until ({json_time(until)})")
+        return Scenario(until, overrides, sorted(events, key=lambda e: e.at))
+
+    def check_agents(self, agents: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(agents, Mapping):
+            raise UserError("agents: must be an object of agent name -> {presence, capacity}")
+        overrides: dict[str, dict[str, Any]] = {}
+        for name, settings in agents.items():
+            path = f"agents.{name}"
+            canonical = self.agent(name, path)
+            if not isinstance(settings, Mapping):
+                raise UserError(f"{path}: must be an object with presence and/or capacity")
+            for key in settings:
+                if key not in AGENT_OVERRIDE_KEYS:
+                    raise UserError(f"{path}: unknown field {_describe(key)}")
+            override: dict[str, Any] = {}
+            if "presence" in settings:
+                override["presence"] = self.presence(settings["presence"], f"{path}.presence")
+            if "capacity" in settings:
+                override["capacity"] = self.capacity(settings["capacity"], f"{path}.capacity")
+            overrides[canonical] = override
+        return overrides
+
+    def check_event(self, raw: Any, path: str) -> ScenarioEvent:
+        if not isinstance(raw, Mapping):
+            raise UserError(f"{path}: must be an object")
+        kind = raw.get("type")
+        if kind not in EVENT_FIELDS:
+            if "type" not in raw:
+                raise UserError(f"{path}: missing 'type'")
+            raise UserError(f"{path}: unknown type {_describe(kind)}")
+        if "at" not in raw:
+            raise UserError(f"{path}: missing 'at'")
+        if not _is_time(raw["at"]):
+            raise UserError(f"{path}.at: must be a number ≥ 0")
+        required, optional = EVENT_FIELDS[kind]
+        for key in raw:
+            if key not in ("at", "type", *required, *optional):
+                raise UserError(f"{path}: unknown field {_describe(key)} for a {kind} event")
+        for key in required:
+            if key not in raw:
+                raise UserError(f"{path}: missing {_describe(key)} for a {kind} event")
+        fields = {key: raw[key] for key in (*required, *optional) if key in raw}
+        if "agent" in fields:
+            fields["agent"] = self.agent(fields["agent"], f"{path}.agent")
+        if "presence" in fields:
+            fields["presence"] = self.presence(fields["presence"], f"{path}.presence")
+        if "capacity" in fields:
+            fields["capacity"] = self.capacity(fields["capacity"], f"{path}.capacity")
+        for key in ("id", "conversation"):
+            if key in fields and (not isinstance(fields[key], str) or not fields[key]):
+                raise UserError(f"{path}.{key}: must be a non-empty text id")
+        if kind == "conversation":
+            fields.update(self.check_conversation(fields, path))
+        return ScenarioEvent(raw["at"], kind, fields)
+
+    def check_conversation(self, fields: dict[str, Any], path: str) -> dict[str, Any]:
+        stream = self.streams.get(_fold(fields["workstream"])) if isinstance(fields["workstream"], str) else None
+        if stream is None:
+            raise UserError(f"{path}.workstream: unknown work stream {_describe(fields['workstream'])}")
+        context = fields.get("context", {})
+        if not isinstance(context, Mapping):
+            raise UserError(f"{path}.context: must be an object of variable name -> value")
+        try:
+            typed = coerce_context(stream, context)
+        except UserError as error:
+            raise UserError(f"{path}.context: {error}") from None
+        return {"workstream": stream["name"], "context": typed}
+
+    @staticmethod
+    def check_conversation_ids(events: list[ScenarioEvent]) -> None:
+        first_seen: dict[str, int] = {}
+        for index, event in enumerate(events):
+            if event.type == "conversation":
+                conv_id = event.fields["id"]
+                if conv_id in first_seen:
+                    raise UserError(f"events[{index}].id: duplicate conversation '{conv_id}' "
+                                    f"(first at events[{first_seen[conv_id]}])")
+                first_seen[conv_id] = index
+        for index, event in enumerate(events):
+            conv_id = event.fields.get("conversation")
+            if conv_id is not None and conv_id not in first_seen:
+                raise UserError(f"events[{index}].conversation: unknown conversation '{conv_id}' "
+                                "(no conversation event has that id)")
+
+
+def validate_scenario(config_doc: Mapping[str, Any], scenario: Any) -> Scenario:
+    """A checked, time-ordered scenario; UserError naming the first bad part."""
+    return _ScenarioChecker(normalize_config(config_doc)).check(scenario)
+
+
+def _apply(simulator: Simulator, event: ScenarioEvent) -> None:
+    f = event.fields
+    if event.type == "conversation":
+        simulator.add_conversation(f["id"], f["workstream"], f.get("context", {}))
+    elif event.type == "accept":
+        simulator.accept(f["agent"], f["conversation"])
+    elif event.type == "decline":
+        simulator.decline(f["agent"], f["conversation"])
+    elif event.type == "pick":
+        simulator.pick(f["agent"], f["conversation"])
+    elif event.type == "presence":
+        simulator.set_presence(f["agent"], f["presence"])
+    elif event.type == "capacity":
+        simulator.set_capacity(f["agent"], f["capacity"])
+    elif event.type == "customer_idle":
+        simulator.customer_idle(f["conversation"])
+    elif event.type == "customer_active":
+        simulator.customer_active(f["conversation"])
+    elif event.type == "end":
+        simulator.end(f["conversation"])
+    else:  # pragma: no cover - validate_scenario admits only the types above
+        raise AssertionError(event.type)
+
+
+def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
+    """Play ``scenario`` on a virtual clock; the events, in time order.
+
+    ``until`` defaults to the time of the last event.  Agent overrides apply at
+    t=0 before anything is recorded.  The same inputs always give the same output.
+    """
+    config = normalize_config(config_doc)
+    plan = _ScenarioChecker(config).check(scenario)
+    clock = VirtualClock(0)
+    simulator = Simulator(config, clock)
+    for name, override in plan.agents.items():
+        if "presence" in override:
+            simulator.set_presence(name, override["presence"])
+        if "capacity" in override:
+            simulator.set_capacity(name, override["capacity"])
+    events: list[Event] = []
+    simulator.subscribe(events.append)
+    for event in plan.events:
+        clock.set(event.at)
+        _apply(simulator, event)
+    clock.set(plan.until)
+    simulator.tick()
+    return events
+
+
+__all__ = [
+    "ACTIVE",
+    "AgentView",
+    "CLOSED",
+    "ConversationView",
+    "Event",
+    "OFFERED",
+    "OfferView",
+    "QUEUED",
+    "QueueView",
+    "Scenario",
+    "ScenarioEvent",
+    "Simulator",
+    "UNROUTED",
+    "WAITING",
+    "json_time",
+    "normalize_config",
+    "run_scenario",
+    "validate_scenario",
+]

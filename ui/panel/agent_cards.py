@@ -1,0 +1,736 @@
+"""Agent cards for the live panel, and the queue groups that hold them.
+
+An ``AgentCard`` shows one agent: name, a presence selector, queue badges, a
+capacity gauge (active work, capacity held by outstanding pops, wrap-up, free),
+the active conversations as chips (a menu to end them or make the customer go
+quiet / come back) and the agent's screen pops stacked at the bottom.
+
+Grouping: every agent appears **once**, under its *home queue* — the smallest
+queue it belongs to (ties: the first in the document).  Showing an agent under
+each of its queues would put the same pop on screen two or three times and
+make one click answer "several" pops; the smallest queue is the most telling
+group (the VIP advisers, the billing team) while a catch-all queue that
+everybody is in would otherwise swallow everyone.  The card's badges list all
+its queues, and every queue keeps a header (members, conversations waiting),
+even one that is nobody's home.
+
+Keeping hundreds of cards live: a card refreshes only when an event of the
+tick names its agent *and* it is on screen (the panel refreshes off-screen
+cards when they scroll into view); it keeps a fixed size between refreshes, so
+a label changing inside never relayouts the whole panel, and after a tick it
+may keep room it no longer needs for a moment (``refresh(shrink=False)``); its
+pop and chip widgets are reused rather than rebuilt; the pops are painted (only
+Accept and Decline are real buttons); and it shows at most ``MAX_POPS`` pops and
+``MAX_CHIPS`` chips ("+N more" beyond).  A queue group's header is fixed-size
+too, so its counts change without moving anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QMenu,
+    QSizePolicy,
+    QSpacerItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
+
+from ui.panel.screen_pop import CardPop
+
+MAX_POPS = 3
+MAX_CHIPS = 8
+CARD_WIDTH = 222
+CARD_SPACING = 10
+
+PRESENCE_COLOURS = {
+    "available": "#13A10E",
+    "busy": "#D13438",
+    "busy_dnd": "#C50F1F",
+    "away": "#EAA300",
+    "offline": "#8A8A8A",
+}
+SEGMENT_COLOURS = {"active": "#0F6CBD", "offered": "#F7A23B", "wrap_up": "#8A8A8A", "free": "#E6E6E6"}
+
+CARDS_QSS = """
+QFrame#agentCard { background: #FFFFFF; border: 1px solid #E0E0E0; border-radius: 8px; }
+QFrame#agentCard:hover { border-color: #C7C7C7; }
+QFrame#agentCard[selected="true"] { border: 2px solid #0F6CBD; }
+QFrame#agentCard QLabel { background: transparent; border: none; }
+QLabel#agentName { font-weight: 600; color: #242424; }
+QLabel#queueBadge { color: #115EA3; background: #EBF3FC; border-radius: 4px; padding: 1px 6px; }
+QLabel#queueBadge[home="true"] { color: #FFFFFF; background: #0F6CBD; }
+QLabel#capacityText { color: #616161; }
+QLabel#morePops { color: #8A5300; }
+QLabel#cardStatus { color: #616161; }
+QComboBox#presenceCombo { padding: 2px 4px 2px 6px; min-height: 18px; border-radius: 6px; }
+QToolButton#conversationChip { background: #F0F6FC; color: #115EA3; border: 1px solid #CFE4FA;
+    border-radius: 10px; padding: 1px 18px 1px 8px; }
+QToolButton#conversationChip[state="waiting"] { background: #FFF9F0; color: #8A5300; border-color: #FBD5A5; }
+QToolButton#conversationChip:hover { border-color: #0F6CBD; }
+QToolButton#conversationChip::menu-button { border: none; width: 14px; }
+QFrame#queueGroup { background: transparent; border: none; }
+QLabel#queueTitle { font-size: 11pt; font-weight: 600; color: #242424; }
+QLabel#queueMeta { color: #616161; }
+QLabel#queueMeta[waiting="true"] { color: #8A5300; font-weight: 600; }
+QToolButton#pickButton { color: #0F6CBD; background: #FFFFFF; border: 1px solid #B4D6FA; border-radius: 6px;
+    padding: 1px 8px; }
+QToolButton#pickButton::menu-indicator { image: none; width: 0px; }
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+@lru_cache(maxsize=16)
+def presence_icon(base: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(PRESENCE_COLOURS.get(base, "#8A8A8A")))
+    painter.drawEllipse(1, 1, 10, 10)
+    if base == "busy_dnd":
+        painter.setBrush(QColor("#FFFFFF"))
+        painter.drawRect(3, 5, 6, 2)
+    elif base == "offline":
+        painter.setBrush(QColor("#FFFFFF"))
+        painter.drawEllipse(3, 3, 6, 6)
+    painter.end()
+    return QIcon(pixmap)
+
+
+_AVATAR_COLOURS = ("#0F6CBD", "#8764B8", "#038387", "#CA5010", "#4F6BED", "#498205", "#C239B3", "#986F0B")
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p]
+    if not parts:
+        return "?"
+    if len(parts) == 1:
+        return parts[0][:2].upper()
+    return (parts[0][0] + parts[-1][0]).upper()
+
+
+def home_queues(agent_queues: Mapping[str, Sequence[str]], queue_sizes: Mapping[str, int],
+                queue_order: Sequence[str]) -> dict[str, str | None]:
+    """Agent → its home queue: the smallest of its queues, ties by document order (None: no queue)."""
+    order = {name: index for index, name in enumerate(queue_order)}
+    homes: dict[str, str | None] = {}
+    for agent, queues in agent_queues.items():
+        if not queues:
+            homes[agent] = None
+            continue
+        homes[agent] = min(queues, key=lambda q: (queue_sizes.get(q, 0), order.get(q, len(order)), q))
+    return homes
+
+
+@dataclass
+class ConversationInfo:
+    """What a card needs to know about one conversation."""
+
+    id: str
+    workstream: Mapping[str, Any]
+    queue: str | None
+    state: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    units: int = 0
+
+
+class FlowLayout(QLayout):
+    """Lays items out left to right, wrapping to new lines (cards, chips)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8, height_for_width: bool = True):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self._hfw = height_for_width
+        self._hfw_cache: dict[int, int] = {}
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def invalidate(self) -> None:
+        self._hfw_cache.clear()
+        super().invalidate()
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def insertWidget(self, index: int, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.insert(index, QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        if 0 <= index < len(self._items):
+            return self._items.pop(index)
+        return None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return self._hfw
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._hfw_cache.get(width)
+        if height is None:
+            height = self._hfw_cache[width] = self._do_layout(QRect(0, 0, width, 0), apply=False)
+        return height
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._do_layout(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _do_layout(self, rect: QRect, apply: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y = area.x(), area.y()
+        line_height = 0
+        spacing = self._spacing
+        for item in self._items:
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
+                continue
+            flow_width = getattr(widget, "flow_width", None)
+            if flow_width is not None:
+                width = min(flow_width(), max(1, area.width()))
+                hint = QSize(width, item.heightForWidth(width) if item.hasHeightForWidth() else item.sizeHint().height())
+            else:
+                hint = item.sizeHint()
+                if item.hasHeightForWidth():
+                    hint.setHeight(item.heightForWidth(hint.width()))
+            next_x = x + hint.width() + spacing
+            if next_x - spacing > area.right() + 1 and line_height > 0:
+                x = area.x()
+                y = y + line_height + spacing
+                next_x = x + hint.width() + spacing
+                line_height = 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x = next_x
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + margins.bottom()
+
+
+class Avatar(QWidget):
+    """A round badge with the agent's initials (painted: no per-widget style sheet)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("agentAvatar")
+        self.setFixedSize(32, 32)
+        self.text = initials(name)
+        self.colour = QColor(_AVATAR_COLOURS[sum(map(ord, name)) % len(_AVATAR_COLOURS)])
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colour)
+        painter.drawEllipse(self.rect().adjusted(0, 0, -1, -1))
+        painter.setPen(QColor("#FFFFFF"))
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.end()
+
+
+class CapacityGauge(QWidget):
+    """A thin bar: active work, units held by pops, wrap-up, free (painted, no child widgets)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFixedHeight(8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.capacity = 0
+        self.segments: tuple[int, int, int] = (0, 0, 0)  # active, offered, wrap-up
+
+    def set_units(self, capacity: int, active: int, offered: int, wrap_up: int) -> None:
+        segments = (max(0, active), max(0, offered), max(0, wrap_up))
+        if capacity == self.capacity and segments == self.segments:
+            return
+        self.capacity, self.segments = capacity, segments
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        rect = QRectF(self.rect())
+        painter.setBrush(QColor(SEGMENT_COLOURS["free"]))
+        painter.drawRoundedRect(rect, 4, 4)
+        total = max(self.capacity, sum(self.segments), 1)
+        x = rect.x()
+        painter.setClipRect(rect)
+        for value, key in zip(self.segments, ("active", "offered", "wrap_up")):
+            if value <= 0:
+                continue
+            width = rect.width() * value / total
+            painter.setBrush(QColor(SEGMENT_COLOURS[key]))
+            painter.drawRoundedRect(QRectF(x, rect.y(), width + 4, rect.height()), 4, 4) if x == rect.x() \
+                else painter.drawRect(QRectF(x, rect.y(), width, rect.height()))
+            x += width
+        painter.end()
+
+
+class ConversationChip(QToolButton):
+    """An active conversation on a card: click for its route, the arrow for end / idle / active."""
+
+    def __init__(self, conversation_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("conversationChip")
+        self.conversation_id = conversation_id
+        self.state = ""
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.menu_ = QMenu(self)
+        self.show_route_action = self.menu_.addAction("Show route")
+        self.idle_action = self.menu_.addAction("Customer goes quiet")
+        self.active_action = self.menu_.addAction("Customer is back")
+        self.menu_.addSeparator()
+        self.end_action = self.menu_.addAction("End conversation")
+        self.setMenu(self.menu_)
+
+    def set_info(self, info: ConversationInfo) -> None:
+        stream = str(info.workstream.get("name", ""))
+        short = stream.split(" - ", 1)[-1] if " - " in stream else stream
+        waiting = info.state == "waiting"
+        text = f"{info.id} · {short[:18]}" + (" · idle" if waiting else "")
+        if text != self.text():
+            self.setText(text)
+        self.setToolTip(f"{info.id} on {stream}, queue {info.queue}: "
+                        f"{'customer idle (waiting)' if waiting else 'active'}. Click for its route; "
+                        "the arrow ends it or changes the customer's activity.")
+        state = "waiting" if waiting else "active"
+        if state != self.state:
+            self.state = state
+            self.setProperty("state", state)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self.idle_action.setVisible(not waiting)
+        self.active_action.setVisible(waiting)
+
+
+# --------------------------------------------------------------------------- the card
+
+class AgentCard(QFrame):
+    presenceChosen = Signal(str, str)       # agent, presence
+    acceptRequested = Signal(str, str)      # agent, conversation
+    declineRequested = Signal(str, str)
+    endRequested = Signal(str)              # conversation
+    idleRequested = Signal(str)
+    activeRequested = Signal(str)
+    conversationSelected = Signal(str)
+    clicked = Signal(str)                   # agent
+
+    def __init__(self, name: str, presences: Sequence[tuple[str, str]], queues: Sequence[str],
+                 home_queue: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("agentCard")
+        self.setProperty("selected", False)
+        self.name = name
+        self.queues = tuple(queues)
+        self.setFixedWidth(CARD_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        self.pops: dict[str, CardPop] = {}
+        self.chips: dict[str, ConversationChip] = {}
+        self._pop_pool: list[CardPop] = []
+        self._chip_pool: list[ConversationChip] = []
+        self._selected = False
+        self._now = 0.0
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(5)
+
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        self.avatar = Avatar(name)
+        head.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignVCenter)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        self.name_label = QLabel(name)
+        self.name_label.setObjectName("agentName")
+        self.name_label.setToolTip(name)
+        self.name_label.setMinimumWidth(40)
+        names.addWidget(self.name_label)
+        self.status_label = QLabel("No conversations")
+        self.status_label.setObjectName("cardStatus")
+        names.addWidget(self.status_label)
+        head.addLayout(names, 1)
+        layout.addLayout(head)
+
+        self.presence_combo = QComboBox()
+        self.presence_combo.setObjectName("presenceCombo")
+        self.presence_combo.setToolTip(f"{name}'s presence: only presences a work stream allows get its pops")
+        for presence, base in presences:
+            self.presence_combo.addItem(presence_icon(base), presence, base)
+        self.presence_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.presence_combo.setMinimumContentsLength(10)
+        self.presence_combo.setIconSize(QSize(10, 10))
+        self.presence_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.presence_combo.activated.connect(self._presence_activated)
+        layout.addWidget(self.presence_combo)
+
+        gauge_row = QHBoxLayout()
+        gauge_row.setSpacing(8)
+        self.gauge = CapacityGauge()
+        gauge_row.addWidget(self.gauge, 1)
+        self.capacity_label = QLabel()
+        self.capacity_label.setObjectName("capacityText")
+        self.capacity_label.setToolTip("Capacity units in use / the agent's capacity")
+        gauge_row.addWidget(self.capacity_label)
+        layout.addLayout(gauge_row)
+
+        self.badge_area = QWidget()
+        badges = FlowLayout(self.badge_area, spacing=4, height_for_width=False)
+        for queue in self.queues or ("No queue",):
+            badge = QLabel(queue)
+            badge.setObjectName("queueBadge")
+            badge.setProperty("home", queue == home_queue)
+            badge.setToolTip("Home queue: the card is grouped here" if queue == home_queue else "Also a member")
+            badges.addWidget(badge)
+        layout.addWidget(self.badge_area)
+        self._badges = badges
+
+        self.chip_area = QWidget()
+        self.chip_layout = FlowLayout(self.chip_area, spacing=4, height_for_width=False)
+        self.chip_area.hide()
+        layout.addWidget(self.chip_area)
+        self.more_chips = QLabel()
+        self.more_chips.setObjectName("cardStatus")
+        self.more_chips.hide()
+        layout.addWidget(self.more_chips)
+
+        self.pop_area = QVBoxLayout()
+        self.pop_area.setSpacing(6)
+        layout.addLayout(self.pop_area)
+        self.more_pops = QLabel()
+        self.more_pops.setObjectName("morePops")
+        self.more_pops.hide()
+        layout.addWidget(self.more_pops)
+        layout.addStretch(1)  # a card kept taller than it needs (see refresh) leaves the room at the bottom
+        self._wanted_height: int | None = None  # a shrink put off by refresh(shrink=False)
+
+    # ------------------------------------------------------------------ state
+
+    def set_selected(self, selected: bool) -> None:
+        if selected == self._selected:
+            return
+        self._selected = selected
+        self.setProperty("selected", selected)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    @property
+    def selected(self) -> bool:
+        return self._selected
+
+    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float, *, shrink: bool = True) -> bool:
+        """Show ``view`` (an ``AgentView``); ``info(conversation id)`` describes conversations.
+        True when the card changed height (the cards around it move).  With ``shrink=False`` a card
+        that needs less room than it has keeps its height for now (``shrink_pending``; ``settle_height``
+        applies it): at high speed pops come and go every moment, and each change of height moves
+        and repaints every card after it."""
+        self._now = now
+        index = self.presence_combo.findText(view.presence)
+        if index >= 0 and index != self.presence_combo.currentIndex():
+            self.presence_combo.setCurrentIndex(index)
+        offers = list(view.offers)
+        offered_units = sum(info(offer.conversation).units for offer in offers)
+        used = view.capacity - view.free_capacity
+        active_units = used - offered_units - view.wrap_up_units
+        self.gauge.set_units(view.capacity, active_units, offered_units, view.wrap_up_units)
+        self.capacity_label.setText(f"{used}/{view.capacity}")
+        self.gauge.setToolTip(f"Capacity {view.capacity}: {max(0, active_units)} in conversations, "
+                              f"{offered_units} held by pops, {view.wrap_up_units} in wrap-up, "
+                              f"{view.free_capacity} free")
+        parts = []
+        if view.active:
+            parts.append(f"{len(view.active)} active")
+        if offers:
+            parts.append(f"{len(offers)} pop{'s' if len(offers) != 1 else ''}")
+        if view.wrap_up_units:
+            parts.append("wrap-up")
+        status = " · ".join(parts) or "No conversations"
+        if status != self.status_label.text():
+            self.status_label.setText(status)
+        self._sync_chips(list(view.active), info)
+        self._sync_pops(offers, info)
+        return self._fit_height(shrink)
+
+    @property
+    def shrink_pending(self) -> bool:
+        return self._wanted_height is not None
+
+    def settle_height(self) -> bool:
+        """Apply a shrink that ``refresh(shrink=False)`` put off; True when the card shrank."""
+        return self._wanted_height is not None and self._fit_height(True)
+
+    def _fit_height(self, shrink: bool = True) -> bool:
+        """A fixed size, so changes inside the card never relayout the whole panel; it moves only
+        when the card grows or shrinks (a pop or a chip row comes or goes).  True when it did."""
+        badges = self._badges.heightForWidth(CARD_WIDTH - 20)  # the badges wrap onto the lines they need
+        if self.badge_area.maximumHeight() != badges or self.badge_area.minimumHeight() != badges:
+            self.badge_area.setFixedHeight(badges)
+        layout = self.layout()
+        layout.activate()
+        height = layout.sizeHint().height()
+        current = self.maximumHeight()
+        fixed = current == self.minimumHeight()
+        if fixed and height < current and not shrink:
+            self._wanted_height = height
+            return False
+        self._wanted_height = None
+        if height != current or not fixed:
+            self.setFixedHeight(height)
+            return True
+        return False
+
+    def _sync_chips(self, active: list[str], info: Callable[[str], ConversationInfo]) -> None:
+        """Chip widgets are kept and reused: position i shows the i-th active conversation."""
+        shown = active[:MAX_CHIPS]
+        pool = self._chip_pool
+        while len(pool) < len(shown):
+            chip = ConversationChip("")
+            chip.clicked.connect(lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
+            chip.show_route_action.triggered.connect(
+                lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
+            chip.idle_action.triggered.connect(lambda _c=False, ch=chip: self.idleRequested.emit(ch.conversation_id))
+            chip.active_action.triggered.connect(
+                lambda _c=False, ch=chip: self.activeRequested.emit(ch.conversation_id))
+            chip.end_action.triggered.connect(lambda _c=False, ch=chip: self.endRequested.emit(ch.conversation_id))
+            pool.append(chip)
+            self.chip_layout.addWidget(chip)
+        self.chips = {}
+        for chip, conv_id in zip(pool, shown):
+            chip.conversation_id = conv_id
+            chip.set_info(info(conv_id))
+            chip.setVisible(True)
+            self.chips[conv_id] = chip
+        for chip in pool[len(shown):]:
+            if not chip.isHidden():
+                chip.hide()
+        if self.chips:
+            self.chip_layout.invalidate()
+            height = self.chip_layout.heightForWidth(CARD_WIDTH - 20)
+            if self.chip_area.maximumHeight() != height or self.chip_area.minimumHeight() != height:
+                self.chip_area.setFixedHeight(height)
+        self.chip_area.setVisible(bool(self.chips))
+        extra = len(active) - len(shown)
+        self.more_chips.setVisible(extra > 0)
+        if extra > 0:
+            self.more_chips.setText(f"+{extra} more active")
+
+    def _sync_pops(self, offers: list, info: Callable[[str], ConversationInfo]) -> None:
+        """Pop widgets are kept and reused too: position i shows the i-th outstanding offer."""
+        shown = offers[:MAX_POPS]
+        pool = self._pop_pool
+        previous = {conv: pop for conv, pop in self.pops.items()}
+        self.pops = {}
+        for index, offer in enumerate(shown):
+            if index < len(pool):
+                pop = pool[index]
+                if previous.get(offer.conversation) is not pop or pop.answered:
+                    details = info(offer.conversation)
+                    pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
+                                  context=details.context, expires_at=offer.expires_at or self._now,
+                                  agent=self.name, now=self._now)
+            else:
+                details = info(offer.conversation)
+                pop = CardPop(offer.conversation, workstream=details.workstream, queue=details.queue,
+                              context=details.context, expires_at=offer.expires_at or self._now, agent=self.name,
+                              now=self._now)
+                pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
+                pop.declined.connect(lambda c, a=self.name: self.declineRequested.emit(a, c))
+                pop.selected.connect(self.conversationSelected)
+                pool.append(pop)
+                self.pop_area.addWidget(pop)
+            if pop.isHidden():
+                pop.show()
+            self.pops[offer.conversation] = pop
+        for pop in pool[len(shown):]:
+            if not pop.isHidden():
+                pop.hide()
+        extra = len(offers) - len(shown)
+        self.more_pops.setVisible(extra > 0)
+        if extra > 0:
+            self.more_pops.setText(f"+{extra} more pop{'s' if extra != 1 else ''} waiting for an answer")
+
+    def update_time(self, now: float) -> None:
+        self._now = now
+        for pop in self.pops.values():
+            pop.update_time(now)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()  # now that the style sheet has sized the labels
+
+    def is_on_screen(self) -> bool:
+        """Whether any of the card shows in its scroll area's viewport (or in its window, outside one)."""
+        if not self.isVisible():
+            return False
+        return not self.visibleRegion().isEmpty()
+
+    # ------------------------------------------------------------------ input
+
+    def _presence_activated(self, index: int) -> None:
+        self.presenceChosen.emit(self.name, self.presence_combo.itemText(index))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.name)
+        super().mousePressEvent(event)
+
+
+class QueueGroup(QFrame):
+    """A queue's header and the cards of the agents whose home queue it is.
+
+    The header (title, members and waiting counts, Pick…) is a fixed-size child laid
+    over a spacer of its height rather than an item of the group's layout: its counts
+    change on most ticks, and a label changing inside a widget that is not fixed-size
+    relayouts every group of the panel (Qt passes the geometry change up to the top).
+    """
+
+    def __init__(self, queue: str | None, members: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("queueGroup")
+        self.queue = queue
+        self.members = members
+        self.cards: list[AgentCard] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 8)
+        layout.setSpacing(6)
+        self.header = QWidget(self)
+        self.header.setObjectName("queueHeader")
+        head = QHBoxLayout(self.header)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.setSpacing(10)
+        self.title = QLabel(queue or "No queue")
+        self.title.setObjectName("queueTitle")
+        head.addWidget(self.title)
+        self.meta = QLabel()
+        self.meta.setObjectName("queueMeta")
+        head.addWidget(self.meta)
+        self.pick_button = QToolButton()
+        self.pick_button.setObjectName("pickButton")
+        self.pick_button.setText("Pick…")
+        self.pick_button.setToolTip("Pick mode: choose an open work item and the member who picks it")
+        self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick_menu = QMenu(self.pick_button)
+        self.pick_button.setMenu(self.pick_menu)
+        self.pick_button.hide()
+        head.addWidget(self.pick_button)
+        head.addStretch(1)
+        self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
+                                         QSizePolicy.Policy.Fixed)
+        layout.addItem(self._header_space)
+        self.note = QLabel()
+        self.note.setObjectName("queueMeta")
+        self.note.hide()
+        layout.addWidget(self.note)
+        self.card_area = QWidget()
+        self.card_layout = FlowLayout(self.card_area, spacing=CARD_SPACING)
+        layout.addWidget(self.card_area)
+        self._counts = (-1, -1)
+        self.set_waiting(0)
+
+    def _header_height(self) -> int:
+        """The row's height as a layout would give it (title and counts), plus the spacing under it
+        (a layout puts none after a spacer)."""
+        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
+        return row + max(0, self.layout().spacing())
+
+    def _place_header(self) -> None:
+        """Fit the header over its spacer (on resize and once styled; never because a count changed).
+        It is tall enough for Pick… too, centred on the row as a layout would centre it."""
+        self.header.ensurePolished()
+        space = self._header_height()
+        if space != self._header_space.sizeHint().height():
+            self._header_space.changeSize(0, space, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self.layout().invalidate()
+        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
+        height = max(row, self.pick_button.sizeHint().height())
+        size = QSize(max(1, self.width()), height)
+        if self.header.minimumSize() != size or self.header.maximumSize() != size:
+            self.header.setFixedSize(size)
+        self.header.move(0, self.layout().contentsMargins().top() - (height - row) // 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_header()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._place_header()
+
+    def flow_width(self) -> int:
+        """The width this group wants in a flow of groups: its cards side by side."""
+        count = max(1, len(self.cards))
+        return count * CARD_WIDTH + (count - 1) * CARD_SPACING
+
+    def add_card(self, card: AgentCard) -> None:
+        self.cards.append(card)
+        self.card_layout.addWidget(card)
+
+    def finish(self) -> None:
+        """Call after adding cards: explains an empty group."""
+        if not self.cards:
+            self.card_area.hide()
+            if self.members:
+                self.note.setText(f"{'All its' if self.members != 1 else 'Its'} {self.members} "
+                                  f"member{'s are' if self.members != 1 else ' is'} shown under a smaller queue.")
+                self.note.setWordWrap(True)
+            else:
+                self.note.setText("No agents: conversations routed here wait.")
+            self.note.show()
+
+    def set_waiting(self, waiting: int, open_items: int = 0) -> None:
+        """Push conversations waiting for an agent, and pick-mode open work items."""
+        if (waiting, open_items) == self._counts:
+            return
+        self._counts = (waiting, open_items)
+        members = f"{self.members} member{'s' if self.members != 1 else ''}"
+        text = f"{members} · {waiting} waiting" if self.queue else members
+        if open_items:
+            text += f" · {open_items} open item{'s' if open_items != 1 else ''}"
+        self.meta.setText(text)
+        self.pick_button.setVisible(open_items > 0)
+        flagged = waiting > 0 or open_items > 0
+        if self.meta.property("waiting") != flagged:
+            self.meta.setProperty("waiting", flagged)
+            self.meta.style().unpolish(self.meta)
+            self.meta.style().polish(self.meta)
+
+
+__all__ = ["AgentCard", "CARDS_QSS", "CapacityGauge", "ConversationChip", "ConversationInfo", "FlowLayout",
+           "MAX_CHIPS", "MAX_POPS", "QueueGroup", "home_queues", "initials", "presence_icon"]

@@ -1,0 +1,590 @@
+"""Dialogs for the simple records: queues, agents, presences and channels.
+
+Each dialog loads its record through ``Services``, and on OK saves it with the
+version it loaded.  Problems stay inside the dialog: a ``DocumentInvalid``
+puts each issue's message in a red label right under the field its path names
+(``name``, ``agents[0]`` -> the members list), and everything typed is kept.
+A newer version in the database asks Keep mine / Take theirs
+(``ui.common.messages.conflict``).  OK is disabled while a required field is empty.
+
+The dialogs never block the caller: the main window opens them with
+``open()`` and listens to ``saved``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.routing.conditions import Issue
+from app.common.errors import ConflictError, DocumentInvalid, NotFound, UserError
+from models.choices import (
+    BASE_PRESENCE_NAMES,
+    BASE_PRESENCES,
+    CHANNEL_KIND_FOR,
+    CHANNEL_KIND_LABELS,
+    CHANNEL_LABELS,
+    DESCRIPTION_MAX,
+    MAX_INT32,
+    NAME_MAX,
+    PRESENCE_TEXT_MAX,
+    QUEUE_KIND_LABELS,
+    QUEUE_KINDS,
+)
+from ui.common import messages
+
+GENERAL = ""  # issues without a field of their own
+
+
+def field_key(path: str) -> str:
+    """The form field an issue path belongs to: 'agents[0]' -> 'agents', 'name' -> 'name'."""
+    match = re.match(r"[A-Za-z_]+", path or "")
+    return match.group(0) if match else GENERAL
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+class CheckList(QListWidget):
+    """A list of names with a check box each."""
+
+    changed = Signal()
+
+    def __init__(self, names: Iterable[str] = (), parent=None):
+        super().__init__(parent)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.setMinimumHeight(96)
+        self.itemChanged.connect(self._item_changed)
+        self.set_names(names)
+
+    def _item_changed(self, _item: QListWidgetItem) -> None:
+        self.changed.emit()
+
+    def set_names(self, names: Iterable[str]) -> None:
+        checked = set(self.checked())
+        self.blockSignals(True)
+        self.clear()
+        for name in names:
+            item = QListWidgetItem(name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        rows = min(max(self.count(), 3), 7)
+        row_height = max(self.sizeHintForRow(0) if self.count() else 0, self.fontMetrics().height() + 10)
+        frame = 2 * self.frameWidth() + 16
+        hint.setHeight(rows * row_height + frame)
+        return hint
+
+    def names(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
+
+    def checked(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, names: Iterable[str]) -> None:
+        wanted = {n.casefold() for n in names}
+        self.blockSignals(True)
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.text().casefold() in wanted else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def set_item_checked(self, name: str, checked: bool = True) -> None:
+        for i in range(self.count()):
+            if self.item(i).text() == name:
+                self.item(i).setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                return
+        raise KeyError(name)
+
+
+class EntityDialog(QDialog):
+    """A record dialog: a form, inline errors under fields, Save/Cancel."""
+
+    saved = Signal(str)  # the record's id after a successful save
+    kind = "record"
+    kind_plural = "records"
+
+    def __init__(self, services, object_id: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.object_id = object_id
+        self.version: int | None = None
+        self.saved_id: str | None = None
+        self.saved_name: str | None = None
+        self.read_only = False
+        self._errors: dict[str, QLabel] = {}
+        self._fields: dict[str, QWidget] = {}
+        self._touched_name = False
+
+        self.setObjectName("entityDialog")
+        self.setModal(True)
+        self.setMinimumWidth(480)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 18)
+        outer.setSpacing(12)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "dialogTitle")
+        outer.addWidget(self.heading)
+        self.note = QLabel()
+        self.note.setProperty("role", "note")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        outer.addWidget(self.note)
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(10)
+        outer.addLayout(self.form)
+
+        self.general_error = error_label()
+        self._errors[GENERAL] = self.general_error
+        outer.addWidget(self.general_error)
+        outer.addStretch(1)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setProperty("role", "separator")
+        outer.addWidget(line)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.ok_button.setProperty("role", "primary")
+        self.ok_button.setDefault(True)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(NAME_MAX)
+        self.name_edit.setPlaceholderText(f"Name of the {self.kind}")
+        self.add_field("name", "Name *", self.name_edit)
+        self.name_edit.textEdited.connect(self._name_edited)
+        self.name_edit.textChanged.connect(self._name_changed)
+
+        self.build_form()
+        if object_id is not None:
+            self.load()
+        self._set_heading()
+        self.update_ok()
+
+    # ------------------------------------------------------------------ building
+
+    def add_field(self, key: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+        """A form row whose field has its own red error label underneath."""
+        box = QWidget()
+        box.setObjectName(f"field_{key}")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(widget)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setProperty("role", "hint")
+            hint_label.setWordWrap(True)
+            layout.addWidget(hint_label)
+        errors = error_label()
+        errors.setObjectName(f"error_{key}")
+        layout.addWidget(errors)
+        self._errors[key] = errors
+        self._fields[key] = widget
+        self.form.addRow(label, box)
+        return widget
+
+    def build_form(self) -> None:
+        """Subclasses add their fields after the name."""
+
+    def _set_heading(self) -> None:
+        if self.object_id is None:
+            title = f"New {self.kind}"
+        else:
+            title = f"{self.kind.capitalize()}: {self.name_edit.text()}"
+        self.heading.setText(title)
+        self.setWindowTitle(title)
+
+    # ------------------------------------------------------------------ state
+
+    def required_filled(self) -> bool:
+        return bool(self.name_edit.text().strip())
+
+    def update_ok(self) -> None:
+        self.ok_button.setEnabled(not self.read_only and self.required_filled())
+
+    def _name_changed(self, _text: str) -> None:
+        self.update_ok()
+
+    def _name_edited(self, text: str) -> None:
+        self._touched_name = True
+        if text.strip():
+            self.clear_error("name")
+        else:
+            self.set_error("name", "Enter a name.")
+        self.update_ok()
+
+    def error_text(self, key: str) -> str:
+        label = self._errors.get(key)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def field(self, key: str) -> QWidget:
+        return self._fields[key]
+
+    def set_error(self, key: str, message: str) -> None:
+        label = self._errors.get(key, self.general_error)
+        label.setText(message)
+        label.show()
+
+    def clear_error(self, key: str) -> None:
+        label = self._errors.get(key)
+        if label is not None:
+            label.clear()
+            label.hide()
+
+    def clear_errors(self) -> None:
+        for key in self._errors:
+            self.clear_error(key)
+
+    def show_issues(self, issues) -> None:
+        """Each issue's message under its field; several for one field stack up."""
+        self.clear_errors()
+        grouped: dict[str, list[str]] = {}
+        for issue in issues:
+            key = field_key(issue.path)
+            if key not in self._errors:
+                key, text = GENERAL, str(issue)
+            else:
+                text = issue.message
+            grouped.setdefault(key, []).append(_sentence(text))
+        for key, texts in grouped.items():
+            self.set_error(key, "\n".join(dict.fromkeys(texts)))
+        first = next((self._fields[k] for k in grouped if k in self._fields), None)
+        if first is not None:
+            first.setFocus()
+
+    # ------------------------------------------------------------------ load / save
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def save_record(self, expected_version: int | None):
+        """Call the one save service; returns its ``Saved``."""
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        if self.read_only:
+            super().reject()
+            return
+        if not self.name_edit.text().strip():
+            self.set_error("name", "Enter a name.")
+            self.name_edit.setFocus()
+            self.update_ok()
+            return
+        self._save(self.version)
+
+    def _save(self, expected_version: int | None) -> None:
+        self.clear_errors()
+        try:
+            saved = self.save_record(expected_version)
+        except DocumentInvalid as error:
+            self.show_issues(error.issues)
+            return
+        except ConflictError as error:
+            answer = messages.conflict(self, f"{self.kind.capitalize()} changed by someone else", str(error),
+                                       "Keep mine saves what you typed over their change; "
+                                       "Take theirs reloads the saved version.")
+            if answer == "mine":
+                self._save(None)
+            elif answer == "theirs":
+                self.load()
+                self._set_heading()
+                self.update_ok()
+            return
+        except NotFound as error:
+            messages.error(self, f"Can't save the {self.kind}", str(error))
+            return
+        except UserError as error:
+            self.set_error(GENERAL, _sentence(str(error)))
+            return
+        self.saved_id, self.saved_name, self.object_id, self.version = saved.id, saved.name, saved.id, saved.version
+        self.saved.emit(saved.id)
+        super().accept()
+
+    def name(self) -> str:
+        return self.name_edit.text().strip()
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# --------------------------------------------------------------------------- queue
+
+
+class QueueDialog(EntityDialog):
+    kind = "queue"
+    kind_plural = "queues"
+
+    def build_form(self) -> None:
+        self.kind_combo = QComboBox()
+        for value in QUEUE_KINDS:
+            self.kind_combo.addItem(QUEUE_KIND_LABELS[value], value)
+        self.add_field("kind", "Type", self.kind_combo)
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText("What this queue is for (optional)")
+        self.description_edit.setFixedHeight(72)
+        self.add_field("description", "Description", self.description_edit,
+                       hint=f"Up to {DESCRIPTION_MAX} characters.")
+        self.members = CheckList(self.services.names("agents"))
+        self.members_summary = QLabel()
+        self.members_summary.setProperty("role", "hint")
+        self.members.changed.connect(self._summarise)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.members)
+        layout.addWidget(self.members_summary)
+        self.add_field("agents", "Members", box)
+        self._fields["agents"] = self.members
+        self._summarise()
+
+    def _summarise(self) -> None:
+        if not self.members.count():
+            self.members_summary.setText("No agents yet: add agents first, then their queues.")
+        else:
+            self.members_summary.setText(f"{len(self.members.checked())} of {self.members.count()} agents are members.")
+
+    def load(self) -> None:
+        loaded = self.services.load_queue(self.object_id)
+        doc = loaded.doc
+        self.version = loaded.version
+        self.name_edit.setText(doc.name)
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(doc.kind)))
+        self.description_edit.setPlainText(doc.description)
+        self.members.set_checked(doc.agents)
+
+    def save_record(self, expected_version):
+        data = {"name": self.name(), "kind": self.kind_combo.currentData(),
+                "description": self.description_edit.toPlainText().strip(), "agents": self.members.checked()}
+        return self.services.save_queue(data, self.object_id, expected_version)
+
+
+# --------------------------------------------------------------------------- agent
+
+
+class AgentDialog(EntityDialog):
+    kind = "agent"
+    kind_plural = "agents"
+
+    def build_form(self) -> None:
+        self.capacity_spin = QSpinBox()
+        self.capacity_spin.setRange(0, MAX_INT32)
+        self.capacity_spin.setValue(100)
+        self.capacity_spin.setMaximumWidth(160)
+        self.add_field("capacity", "Capacity", self.capacity_spin,
+                       hint="Units of work the agent can take at once; each work stream uses some.")
+        self.presence_combo = QComboBox()
+        self.presence_combo.addItems(self.services.names("presences"))
+        self.presence_combo.setCurrentIndex(max(0, self.presence_combo.findText(BASE_PRESENCE_NAMES["available"])))
+        self.add_field("presence", "Presence", self.presence_combo)
+        self.queue_list = CheckList(self.services.names("queues"))
+        self.add_field("queues", "Queues", self.queue_list)
+
+    def load(self) -> None:
+        loaded = self.services.load_agent(self.object_id)
+        doc = loaded.doc
+        self.version = loaded.version
+        self.name_edit.setText(doc.name)
+        self.capacity_spin.setValue(doc.capacity)
+        index = self.presence_combo.findText(doc.presence)
+        if index < 0:
+            self.presence_combo.addItem(doc.presence)
+            index = self.presence_combo.count() - 1
+        self.presence_combo.setCurrentIndex(index)
+        self.queue_list.set_checked(self.services.agent_queues(self.object_id))
+
+    def save_record(self, expected_version):
+        data = {"name": self.name(), "capacity": self.capacity_spin.value(),
+                "presence": self.presence_combo.currentText()}
+        return self.services.save_agent(data, self.object_id, expected_version, queues=self.queue_list.checked())
+
+
+# --------------------------------------------------------------------------- presence
+
+
+class PresenceDialog(EntityDialog):
+    kind = "presence"
+    kind_plural = "presences"
+
+    def build_form(self) -> None:
+        self.base_combo = QComboBox()
+        for value in BASE_PRESENCES:
+            self.base_combo.addItem(BASE_PRESENCE_NAMES[value], value)
+        self.add_field("base", "Base presence", self.base_combo,
+                       hint="What routing treats this presence as.")
+        self.text_edit = QPlainTextEdit()
+        self.text_edit.setPlaceholderText("Shown to agents next to their status (optional)")
+        self.text_edit.setFixedHeight(72)
+        self.text_counter = QLabel()
+        self.text_counter.setProperty("role", "hint")
+        self.text_edit.textChanged.connect(self._count)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.text_edit)
+        layout.addWidget(self.text_counter, alignment=Qt.AlignmentFlag.AlignRight)
+        self.add_field("text", "Presence text", box)
+        self._fields["text"] = self.text_edit
+        self._count()
+
+    def _count(self) -> None:
+        length = len(self.text_edit.toPlainText())
+        self.text_counter.setText(f"{length} / {PRESENCE_TEXT_MAX}")
+        over = length > PRESENCE_TEXT_MAX
+        if over:
+            self.set_error("text", f"Keep the text to {PRESENCE_TEXT_MAX} characters or fewer.")
+        else:
+            self.clear_error("text")
+        self.update_ok()
+
+    def required_filled(self) -> bool:
+        return super().required_filled() and len(self.text_edit.toPlainText()) <= PRESENCE_TEXT_MAX
+
+    def load(self) -> None:
+        loaded = self.services.load_presence(self.object_id)
+        doc = loaded.doc
+        self.version = loaded.version
+        self.name_edit.setText(doc.name)
+        self.base_combo.setCurrentIndex(max(0, self.base_combo.findData(doc.base)))
+        self.text_edit.setPlainText(doc.text)
+        if BASE_PRESENCE_NAMES.get(doc.base) == doc.name:
+            self._make_read_only()
+
+    def _make_read_only(self) -> None:
+        self.read_only = True
+        self.name_edit.setReadOnly(True)
+        self.base_combo.setEnabled(False)
+        self.text_edit.setReadOnly(True)
+        self.text_edit.setPlaceholderText("")
+        self.note.setText("This is a base presence. Base presences are built in and can't be changed; "
+                          "create a custom presence on top of one instead.")
+        self.note.show()
+        self.ok_button.hide()
+        self.cancel_button.setText("Close")
+
+    def save_record(self, expected_version):
+        data = {"name": self.name(), "base": self.base_combo.currentData(), "text": self.text_edit.toPlainText()}
+        return self.services.save_presence(data, self.object_id, expected_version)
+
+
+# --------------------------------------------------------------------------- channel
+
+
+class ChannelDialog(EntityDialog):
+    kind = "channel"
+    kind_plural = "channels"
+
+    def build_form(self) -> None:
+        self.workstream_combo = QComboBox()
+        self.workstream_combo.setPlaceholderText("Choose a work stream")
+        for row in self.services.list_workstreams(state="all"):
+            self.workstream_combo.addItem(f"{row.name}  ({CHANNEL_LABELS.get(row.channel, row.channel)})",
+                                          (row.name, row.channel))
+        self.workstream_combo.setCurrentIndex(-1)
+        self.add_field("workstream", "Work stream *", self.workstream_combo,
+                       hint="A channel serves one work stream; its type follows the stream's channel.")
+        self.kind_label = QLabel()
+        self.kind_label.setProperty("role", "readonlyValue")
+        self.add_field("kind", "Type", self.kind_label)
+        self.default_check = QCheckBox("Default channel of its type")
+        self.add_field("is_default", "Default", self.default_check)
+        self.workstream_combo.currentIndexChanged.connect(self._workstream_changed)
+        if self.workstream_combo.count() == 0:
+            self.note.setText("There are no work streams yet. Create a work stream first, then its channels.")
+            self.note.show()
+        self._workstream_changed()
+
+    def _workstream_changed(self) -> None:
+        kind = self.current_kind()
+        self.kind_label.setText(CHANNEL_KIND_LABELS[kind] if kind else "Chosen by the work stream")
+        if kind:
+            self.default_check.setText(f"Default {CHANNEL_KIND_LABELS[kind].lower()}")
+            self.clear_error("workstream")
+            self.clear_error("kind")
+        self.update_ok()
+
+    def current_kind(self) -> str | None:
+        data = self.workstream_combo.currentData()
+        return CHANNEL_KIND_FOR[data[1]] if data else None
+
+    def select_workstream(self, name: str) -> None:
+        for index in range(self.workstream_combo.count()):
+            if self.workstream_combo.itemData(index)[0].casefold() == name.casefold():
+                self.workstream_combo.setCurrentIndex(index)
+                return
+        raise KeyError(name)
+
+    def required_filled(self) -> bool:
+        return super().required_filled() and self.workstream_combo.currentIndex() >= 0
+
+    def load(self) -> None:
+        loaded = self.services.load_channel(self.object_id)
+        doc, workstream = loaded.doc
+        self.version = loaded.version
+        self.name_edit.setText(doc.name)
+        self.select_workstream(workstream)
+        self.default_check.setChecked(doc.is_default)
+
+    def save_record(self, expected_version):
+        data = self.workstream_combo.currentData()
+        kind = self.current_kind()
+        if data is None or kind is None:
+            raise DocumentInvalid([Issue("workstream", "choose the work stream this channel serves")])
+        record = {"name": self.name(), "kind": kind, "is_default": self.default_check.isChecked()}
+        return self.services.save_channel(record, data[0], self.object_id, expected_version)
+
+
+DIALOG_FOR_VIEW: dict[str, type[EntityDialog]] = {
+    "queues": QueueDialog,
+    "agents": AgentDialog,
+    "presences": PresenceDialog,
+    "channels": ChannelDialog,
+}

@@ -1,0 +1,368 @@
+"""Starting the GUI: ``run(db_url, ...)`` (called by ``wsc gui``) and ``python -m ui.shell.startup``.
+
+With ``screenshot=PATH`` the window is laid out at ``size``, showing the asked
+view / work stream / tab (or a record dialog), rendered to a PNG and the
+function returns without entering the event loop.  Without a display this
+switches Qt to the offscreen platform by itself.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.common.errors import UserError
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
+
+ORGANIZATION = "WorkstreamConsole"
+APPLICATION = "Workstream Console"
+LAYOUT_PASSES = 6
+
+
+def parse_size(size: str) -> QSize:
+    try:
+        width, height = (int(part) for part in size.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size must look like 1280x800, not '{size}'") from None
+    if not (320 <= width <= 10000 and 240 <= height <= 10000):
+        raise UserError(f"--size {size} is out of range (320x240 to 10000x10000)")
+    return QSize(width, height)
+
+
+def _needs_offscreen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def application(screenshot: bool = False, *, stylesheet: bool = True) -> QApplication:
+    """The QApplication (created once, with the console's names, icon and look).
+
+    ``stylesheet=False``: the caller sets the style sheet itself, once its first
+    window is built (``ui.common.style.apply_stylesheet``; see ``ui.common.style.apply``).
+    """
+    from ui.common import style
+    from ui.common.icons import app_icon
+
+    app = QApplication.instance()
+    if app is None:
+        if screenshot and _needs_offscreen():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        QApplication.setApplicationDisplayName(APPLICATION)
+        app = QApplication(sys.argv[:1])
+    style.apply(app, with_stylesheet=stylesheet)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def _settle(app: QApplication) -> None:
+    """Let layouts, polish and deferred events run (no event loop, no sleeps)."""
+    for _ in range(LAYOUT_PASSES):
+        app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    app.processEvents()
+
+
+def _fail(parent: QWidget | None, title: str, text: str, quiet: bool) -> int:
+    if quiet:
+        print(f"wsc: {text}", file=sys.stderr)
+    else:
+        from ui.common import messages
+
+        print(f"wsc: {text}", file=sys.stderr)
+        messages.error(parent, title, text)
+    return 1
+
+
+def database_label(db_url: str) -> str:
+    """What the window calls the database before it is open (no SQLAlchemy, no password)."""
+    if db_url.startswith("sqlite"):
+        path = db_url.split("///", 1)[-1].split("?", 1)[0]
+        return Path(path).name or "in-memory database"
+    return db_url.rsplit("@", 1)[-1]
+
+
+def open_services(db_url: str):
+    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread."""
+    from app.store.database import open_database
+    from app.services.core import Services
+
+    database = open_database(db_url)
+    try:
+        return Services(database)
+    except BaseException:
+        database.dispose()
+        raise
+
+
+def open_failure_text(db_url: str, error: BaseException) -> str:
+    if isinstance(error, UserError):
+        return str(error)
+    from app.store.database import safe_url  # imported by the failed open already
+
+    return f"{safe_url(db_url)}: {type(error).__name__}: {error}"
+
+
+class Startup:
+    """The interactive start: the window shell is shown at once, the database opens behind it.
+
+    Importing SQLAlchemy and opening (or migrating, after a backup) the database
+    takes most of a second, longer on a big migration; showing the window first
+    means the user sees it at once, with "Opening the database…" where the lists
+    will be.  The worker thread starts once the window has painted (or after
+    ``OPEN_FALLBACK_MS`` if it never paints, e.g. started minimised), so it
+    does not compete with the first paint for the interpreter.  ``task`` is the
+    opening task (None until started); ``opened`` is emitted when it has
+    finished either way: the lists are filled, or the failure was shown and
+    the application told to exit with status 1.
+    """
+
+    OPEN_FALLBACK_MS = 250
+
+    def __init__(self, db_url: str, *, restore_settings: bool = True, remember_settings: bool = True,
+                 view: str | None = None, workstream: str | None = None, tab: str | None = None):
+        from ui.shell.main_window import MainWindow
+
+        self.db_url = db_url
+        self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
+        self.failed_error: BaseException | None = None
+        self.task = None
+        from ui.common import style
+
+        self.window = MainWindow(None, restore_settings=restore_settings, remember_settings=remember_settings,
+                                 database_label=database_label(db_url))
+        style.apply_stylesheet(QApplication.instance())  # no-op when application() set it already
+        self.signals = _StartupSignals(self.window)
+        self.opened = self.signals.opened
+        self._painted = _FirstPaint(self.window, self.open_database)
+        self._fallback = QTimer(self.window)
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self.open_database)
+        self._fallback.start(self.OPEN_FALLBACK_MS)
+        self.window.show()
+
+    def open_database(self) -> None:
+        """Start opening the database (once; called after the first paint)."""
+        if self.task is not None:
+            return
+        from ui.common.background import run_in_background
+
+        self._fallback.stop()
+        self._painted.remove()
+        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg=None,
+                                      on_done=self._opened, on_error=self._failed)
+        self.task.finished.connect(self.opened)
+
+    def wait(self) -> None:
+        """Join the opening now (starting it if it has not started), without callbacks."""
+        self.open_database()
+        self.task.wait(deliver=False)
+
+    def _opened(self, services) -> None:
+        self.window.attach_services(services)
+        try:
+            _show_start(self.window, view=self.start_view, workstream=self.start_workstream, tab=self.start_tab)
+        except UserError as error:
+            _fail(self.window, "Can't show that", str(error), quiet=False)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failed_error = error
+        self.window.set_status("Could not open the database")
+        _fail(self.window, "Can't open the database", open_failure_text(self.db_url, error), quiet=False)
+        QCoreApplication.exit(1)
+
+    def services(self):
+        """The open database's services (also when the window never received them)."""
+        if self.window.services is not None:
+            return self.window.services
+        return self.task.result if self.task is not None else None
+
+
+class _StartupSignals(QObject):
+    opened = Signal()
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` from the event loop once ``widget`` has been painted the first time."""
+
+    def __init__(self, widget: QWidget, then):
+        super().__init__(widget)
+        self.widget, self.then = widget, then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.remove()
+            QTimer.singleShot(0, self, self.then)  # after this paint is flushed; dropped with the window
+        return False
+
+    def remove(self) -> None:
+        self.widget.removeEventFilter(self)
+
+
+def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = None, tab: str | None = None,
+        view: str | None = None, size: str = "1280x800", dialog: str | None = None) -> int:
+    """Open the console on ``db_url``; returns the exit code.
+
+    ``dialog`` (screenshots only) opens a record dialog over the window:
+    ``"agents:Ana Ruiz"`` edits that agent, ``"queues"`` shows a new queue.
+    """
+    if screenshot is None:
+        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab)
+    from ui.shell.main_window import MainWindow
+
+    quiet = True
+    app = application(screenshot=quiet)
+    try:
+        window_size = parse_size(size)
+    except UserError as error:
+        return _fail(None, "Can't take the screenshot", str(error), quiet)
+    try:
+        services = open_services(db_url)
+    except Exception as error:  # noqa: BLE001 — a broken file must not crash the app with a traceback
+        return _fail(None, "Can't open the database", open_failure_text(db_url, error), quiet)
+
+    window = None
+    try:
+        window = MainWindow(services, restore_settings=False, remember_settings=False)
+        try:
+            _show_start(window, view=view, workstream=workstream, tab=tab)
+        except UserError as error:
+            return _fail(window, "Can't show that", str(error), quiet)
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.resize(window_size)
+        window.show()
+        window.resize(window_size)
+        _settle(app)
+        panel = window.agent_panel if window.current_view() == "agent-panel" else None
+        if panel is not None and hasattr(panel, "screenshot_state"):
+            panel.screenshot_state()  # a representative moment: pops ringing, a countdown running
+            _settle(app)
+        if dialog:
+            try:
+                pixmap = _grab_with_dialog(app, window, dialog)
+            except UserError as error:
+                return _fail(window, "Can't show that", str(error), quiet)
+        else:
+            pixmap = window.grab()
+        target = Path(screenshot)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(target), "PNG"):
+            return _fail(window, "Can't save the screenshot", f"could not write {target}", quiet)
+        return 0
+    finally:
+        _close_window(window)
+        services.db.dispose()
+
+
+def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None) -> int:
+    app = application(stylesheet=False)  # Startup sets it once the window is built
+    startup = Startup(db_url, view=view, workstream=workstream, tab=tab)
+    try:
+        status = app.exec()
+    finally:
+        startup.wait()  # closed while opening: let the open finish, then close it
+        services = startup.services()
+        _close_window(startup.window)
+        if services is not None:
+            services.db.dispose()
+    return 1 if startup.failed_error is not None else status
+
+
+def _close_window(window) -> None:
+    if window is None:
+        return
+    if window.editor is not None:
+        window.close_editor(force=True)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _show_start(window, *, view: str | None, workstream: str | None, tab: str | None) -> None:
+    if view:
+        window.show_view(view)
+    if tab == "agent-panel":
+        window.show_view("agent-panel")
+        tab = None
+    if workstream:
+        workstream_id = window.services.workstream_id_by_name(workstream)
+        window.open_workstream(workstream_id, tab=tab)
+    elif tab:
+        raise UserError(f"--tab {tab} needs --workstream NAME (the work stream whose tab to show)")
+
+
+def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
+    """The window, dimmed, with a record dialog drawn over its centre (for the docs)."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QColor, QPainter
+    view, _, name = spec.partition(":")
+    if view not in ("queues", "agents", "presences", "channels"):
+        raise UserError(f"no dialog for '{view}'")
+    object_id = None
+    if name:
+        window.show_view(view)
+        page = window.lists[view]
+        matches = [row for row in page.model.rows if row.name.casefold() == name.casefold()]
+        if not matches:
+            raise UserError(f"unknown {view[:-1]} '{name}'")
+        object_id = matches[0].id
+        page.select_id(object_id)
+    dialog = window.open_entity(view, object_id)
+    if dialog is None:
+        raise UserError(f"could not open the {view[:-1]} dialog")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    dialog.adjustSize()
+    _settle(app)
+    base = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(base)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.fillRect(base.rect(), QColor(0, 0, 0, 60))
+    ratio = base.devicePixelRatio() or 1.0
+    area = QSize(round(base.width() / ratio), round(base.height() / ratio))
+    panel_ratio = panel.devicePixelRatio() or 1.0
+    size = QSize(round(panel.width() / panel_ratio), round(panel.height() / panel_ratio))
+    top_left = QPoint((area.width() - size.width()) // 2, max(24, (area.height() - size.height()) // 2))
+    frame = QRect(top_left, size)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for spread in range(14, 0, -2):  # a soft shadow, a little below the dialog
+        painter.setBrush(QColor(0, 0, 0, 7))
+        painter.drawRoundedRect(frame.adjusted(-spread, -spread + 4, spread, spread + 4), spread + 4, spread + 4)
+    painter.drawPixmap(frame, panel)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QColor("#C8C6C4"))
+    painter.drawRect(frame.adjusted(0, 0, -1, -1))
+    painter.end()
+    dialog.reject()
+    return base
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.shell.startup [--db PATH] [gui options]``: the same as ``wsc gui``."""
+    from app.cli import main as cli_main
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "gui" not in args:
+        # global options (--db/--db-url) come before the command, gui options after it
+        head: list[str] = []
+        while args and args[0] in ("--db", "--db-url"):
+            head += args[:2]
+            args = args[2:]
+        args = [*head, "gui", *args]
+    return cli_main(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1199 @@
+"""The work stream form: Work distribution, Context variables, Routing rule items.
+
+The editor holds the whole stream as an in-memory draft (a dict shaped like
+WorkStreamDoc, ids included) and saves it in one call to
+``Services.save_workstream`` with the version it loaded.  Every user edit is a
+QUndoCommand on ``undo_stack``; the editor is dirty while the stack is not clean.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QSpinBox,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.routing.conditions import Issue
+from app.workstreams.editing import rename_variable_in_rules, rules_using_variable
+from app.common.errors import ConflictError, DocumentInvalid, NotFound, UserError
+from models.choices import (
+    BASE_PRESENCE_NAMES,
+    BASE_PRESENCES,
+    CHANNEL_LABELS,
+    CHANNELS,
+    MAX_INT32,
+    MAX_WRAP_UP_BLOCK_S,
+    NAME_MAX,
+    NOTIFICATION_LABELS,
+    NOTIFICATIONS,
+    SCREEN_POP_TIMEOUTS,
+)
+from ui.common import messages
+from ui.workstreams.editor_models import RulesModel, VariablesModel
+from ui.workstreams.rule_editor import RuleEditorDialog
+from ui.workstreams.variable_dialog import VariableDialog
+from ui.common.widgets import (
+    DurationEdit,
+    ErrorLabel,
+    LookupCombo,
+    MultiCheck,
+    apply_editor_style,
+    attach_queue_quick_create,
+    error_dot_icon,
+    hint_label,
+    pad_spin_box,
+    screen_pop_timeout_label,
+    section_title,
+)
+
+TAB_NAMES = ("work-distribution", "context-variables", "routing-rules")
+TAB_TITLES = ("Work distribution", "Context variables", "Routing rule items")
+NEW_TITLE = "New work stream"
+
+# The fields of tab 1, in form order, with the label used in messages.
+FIELD_LABELS = {
+    "name": "Name",
+    "channel": "Channel",
+    "capacity": "Capacity",
+    "auto_close_after_inactivity_s": "Auto-close after inactivity",
+    "distribution_mode": "Work distribution mode",
+    "notification": "Notification",
+    "screen_pop_timeout_s": "Screen pop timeout",
+    "allowed_presences": "Allowed presences",
+    "assign_after_decline_s": "Assign work item after decline or timeout",
+    "keep_same_agent": "Keep same agent for entire conversation",
+    "wrap_up_block_s": "Block capacity for wrap-up",
+    "default_queue": "Default queue",
+    "active": "Status",
+}
+FIELD_ORDER = list(FIELD_LABELS)
+# Consecutive edits of these fields (keystrokes, spin steps) merge into one undo step.
+MERGEABLE_FIELDS = ("name", "capacity", "auto_close_after_inactivity_s", "assign_after_decline_s", "wrap_up_block_s")
+_LIST_PATH = re.compile(r"^(context_variables|routing_rules)\[(\d+)\]\.?(.*)$")
+LABEL_WIDTH = 250
+FIELD_MAX_WIDTH = 440
+
+
+def _top_key(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    if not message:
+        return message
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+# --------------------------------------------------------------------------- undo commands
+
+class FieldCommand(QUndoCommand):
+    """One field of tab 1 changed; consecutive edits of a mergeable field merge."""
+
+    def __init__(self, editor: "WorkStreamEditor", key: str, old: Any, new: Any):
+        super().__init__(f"Edit {FIELD_LABELS.get(key, key)}")
+        self.editor, self.key, self.old, self.new = editor, key, copy.deepcopy(old), copy.deepcopy(new)
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return 1000 + MERGEABLE_FIELDS.index(self.key) if self.key in MERGEABLE_FIELDS else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if not isinstance(other, FieldCommand) or other.key != self.key:
+            return False
+        self.new = copy.deepcopy(other.new)
+        if self.new == self.old:
+            self.setObsolete(True)
+        return True
+
+    def redo(self) -> None:
+        self.editor._apply_field(self.key, self.new)
+
+    def undo(self) -> None:
+        self.editor._apply_field(self.key, self.old)
+
+
+class AddItemCommand(QUndoCommand):
+    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, item: dict, text: str):
+        super().__init__(text)
+        self.editor, self.kind, self.row, self.item = editor, kind, row, item
+
+    def redo(self) -> None:
+        self.editor._model(self.kind).insert_item(self.row, self.item)
+        self.editor._list_changed(self.kind, select=self.row)
+
+    def undo(self) -> None:
+        self.editor._model(self.kind).remove_item(self.row)
+        self.editor._list_changed(self.kind, select=min(self.row, self.editor._model(self.kind).rowCount() - 1))
+
+
+class DeleteItemCommand(QUndoCommand):
+    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, text: str):
+        super().__init__(text)
+        self.editor, self.kind, self.row = editor, kind, row
+        self.item = editor._model(kind).item(row)
+
+    def redo(self) -> None:
+        model = self.editor._model(self.kind)
+        model.remove_item(self.row)
+        self.editor._list_changed(self.kind, select=min(self.row, model.rowCount() - 1))
+
+    def undo(self) -> None:
+        self.editor._model(self.kind).insert_item(self.row, self.item)
+        self.editor._list_changed(self.kind, select=self.row)
+
+
+class EditItemCommand(QUndoCommand):
+    """A variable or rule replaced; a renamed variable also carries its rules' new conditions."""
+
+    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, new: dict, text: str,
+                 new_rules: list[dict] | None = None):
+        super().__init__(text)
+        self.editor, self.kind, self.row = editor, kind, row
+        self.old = editor._model(kind).item(row)
+        self.new = new
+        self.old_rules = list(editor.rules_model.rows()) if new_rules is not None else None
+        self.new_rules = new_rules
+
+    def _set(self, item: dict, rules: list[dict] | None) -> None:
+        self.editor._model(self.kind).replace_item(self.row, item)
+        if rules is not None:
+            self.editor._replace_rules(rules)
+        self.editor._list_changed(self.kind, select=self.row)
+
+    def redo(self) -> None:
+        self._set(self.new, self.new_rules)
+
+    def undo(self) -> None:
+        self._set(self.old, self.old_rules)
+
+
+class MoveRuleCommand(QUndoCommand):
+    def __init__(self, editor: "WorkStreamEditor", source: int, count: int, destination: int):
+        name = editor.rules_model.item(source).get("name", "")
+        landing = RulesModel.landing_row(source, count, destination)
+        super().__init__(f"Move rule '{name}' {'up' if landing < source else 'down'}")
+        self.editor, self.source, self.count, self.destination = editor, source, count, destination
+
+    def redo(self) -> None:
+        self.editor.rules_model.apply_move(self.source, self.count, self.destination)
+        self.editor._list_changed("rules", select=RulesModel.landing_row(self.source, self.count, self.destination))
+
+    def undo(self) -> None:
+        at = RulesModel.landing_row(self.source, self.count, self.destination)
+        back = self.source if self.source < at else self.source + self.count
+        self.editor.rules_model.apply_move(at, self.count, back)
+        self.editor._list_changed("rules", select=self.source)
+
+
+# --------------------------------------------------------------------------- the editor
+
+class _TableKeys(QObject):
+    """Enter edits, Delete deletes, Insert / Ctrl+Shift+N adds, Alt+Up/Down moves (rules)."""
+
+    def __init__(self, view: QTableView, actions: dict[str, Callable[[], None]]):
+        super().__init__(view)
+        self.actions = actions
+        view.installEventFilter(self)
+
+    def _action(self, event: QKeyEvent) -> str | None:
+        key, mods = event.key(), event.modifiers()
+        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key == Qt.Key.Key_Delete and plain:
+            return "delete"
+        if key == Qt.Key.Key_Insert and plain:
+            return "new"
+        if key == Qt.Key.Key_N and mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            return "new"
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            return "edit"
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Up:
+            return "up"
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Down:
+            return "down"
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            name = self._action(event)  # type: ignore[arg-type]
+            if name in self.actions:
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.accept()  # the table wants this key, not a window shortcut
+                    return True
+                self.actions[name]()
+                return True
+        return False
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(30)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view
+
+
+class WorkStreamEditor(QWidget):
+    """Edits one work stream (``workstream_id`` None: a new one on ``channel``)."""
+
+    saved = Signal(str)
+    dirtyChanged = Signal(bool)
+    titleChanged = Signal(str)
+
+    def __init__(self, services, workstream_id: str | None = None, parent: QWidget | None = None,
+                 channel: str = "live_chat"):
+        super().__init__(parent)
+        self.services = services
+        self.setObjectName("workStreamEditor")
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.current_dialog: QWidget | None = None
+        self._loading = False
+        self._bindings: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
+        self._field_widgets: dict[str, QWidget] = {}
+        self._field_errors: dict[str, ErrorLabel] = {}
+        self._field_labels: dict[str, QLabel] = {}
+        self._server_issues: list[Issue] = []
+        self._save_attempted = False
+        self._touched: set[str] = set()
+
+        if workstream_id is None:
+            self._id: str | None = None
+            self._version: int | None = None
+            self._draft: dict = services.new_workstream(channel)
+            self._saved_name: str | None = None
+        else:
+            loaded = services.load_workstream(workstream_id)
+            self._id, self._version = loaded.id, loaded.version
+            self._draft = loaded.doc.model_dump()
+            self._saved_name = loaded.doc.name
+
+        self.variables_model = VariablesModel(self._draft["context_variables"], self)
+        self.rules_model = RulesModel(self._draft["routing_rules"], self.variables_model.labels, self)
+        self.rules_model.move_hook = self._push_move
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.setSpacing(8)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("errorSummary")
+        self.summary_label.setProperty("role", "error-banner")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setVisible(False)
+        layout.addWidget(self.summary_label)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("editorTabs")
+        layout.addWidget(self.tabs, 1)
+        self.tabs.addTab(self._build_distribution_tab(), TAB_TITLES[0])
+        self.tabs.addTab(self._build_variables_tab(), TAB_TITLES[1])
+        self.tabs.addTab(self._build_rules_tab(), TAB_TITLES[2])
+
+        apply_editor_style(self)
+        self._populate()
+        self._list_changed("variables")
+        self._list_changed("rules")
+        self._align_labels()
+        self._install_test_routing()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirtyChanged.emit(not clean)
+
+    # ================================================================== test routing
+    def _install_test_routing(self) -> None:
+        """The Test routing pane beside the rules; it follows the draft, saved or not."""
+        from ui.workstreams.routing_trial_pane import TestRoutingPane
+
+        self.test_routing = TestRoutingPane(self.services, self.routing_side_panel)
+        self.routing_side_panel.layout().addWidget(self.test_routing)
+        self.test_routing.failingCountChanged.connect(self._show_failing_tests)
+        # Re-test once typing pauses, not on every keystroke.
+        self._retest_timer = QTimer(self)
+        self._retest_timer.setSingleShot(True)
+        self._retest_timer.setInterval(150)
+        self._retest_timer.timeout.connect(self._retest)
+        self.undo_stack.indexChanged.connect(lambda _index: self._retest_timer.start())
+        self._retest()
+
+    def _retest(self) -> None:
+        self.test_routing.set_workstream(self.draft(), self._id)
+
+    def _show_failing_tests(self, failing: int) -> None:
+        title = TAB_TITLES[2] + (f"  ·  {failing} test{'s' if failing != 1 else ''} failing" if failing else "")
+        self.tabs.setTabText(2, title)
+        self.tabs.setTabToolTip(2, "A saved routing test case no longer reaches its expected queue" if failing else "")
+
+    def failing_tests(self) -> int:
+        return self.test_routing.failing_count
+
+    # ================================================================== contract
+    def save(self) -> bool:
+        """Validate and save; shows problems inline.  True when the stream was saved."""
+        self._save_attempted = True
+        if self._client_problems():
+            self._refresh_errors()
+            self._focus_first_issue()
+            return False
+        expected = self._version
+        while True:
+            try:
+                saved = self.services.save_workstream(self._draft_for_save(), self._id, expected)
+                break
+            except DocumentInvalid as problem:
+                self._server_issues = list(problem.issues)
+                self._refresh_errors()
+                self._focus_first_issue()
+                return False
+            except ConflictError as problem:
+                try:
+                    newer = self.services.load_workstream(self._id)
+                except NotFound as gone:
+                    messages.error(self, "Work stream not saved", str(gone))
+                    return False
+                theirs = newer.doc.model_dump()
+                # What "Keep mine" would save: this editor's fields; what it does not edit comes from theirs.
+                mine = {**self._draft_for_save(), "active": theirs["active"], "channels": theirs["channels"]}
+                answer = messages.conflict(
+                    self, "Work stream changed elsewhere", f"{problem}.",
+                    "Keep mine saves your version over theirs. Take theirs discards your changes and "
+                    "loads the newer version.", mine=mine, theirs=theirs)
+                if answer == "mine":
+                    expected = newer.version
+                    self._draft["active"] = theirs["active"]
+                    self._draft["channels"] = theirs["channels"]
+                    continue
+                if answer == "theirs":
+                    self.reload()
+                return False
+            except NotFound as problem:
+                messages.error(self, "Work stream not saved", str(problem))
+                return False
+            except UserError as problem:
+                messages.error(self, "Work stream not saved", str(problem))
+                return False
+        self._after_save(saved)
+        return True
+
+    def is_dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def maybe_close(self) -> bool:
+        """The unsaved-changes guard: True when it is fine to close the editor."""
+        if not self.is_dirty():
+            return True
+        answer = messages.save_discard_cancel(self, "Unsaved changes",
+                                              f"Save the changes to '{self.title()}' before closing?")
+        if answer == messages.SAVE:
+            return self.save()
+        return answer == messages.DISCARD
+
+    def set_tab(self, name: str) -> None:
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    def current_tab(self) -> str:
+        return TAB_NAMES[self.tabs.currentIndex()]
+
+    def workstream_id(self) -> str | None:
+        return self._id
+
+    def version(self) -> int | None:
+        return self._version
+
+    def title(self) -> str:
+        return self._saved_name or NEW_TITLE
+
+    def draft(self) -> dict:
+        """A copy of the stream as edited so far."""
+        return copy.deepcopy(self._draft)
+
+    def reload(self) -> None:
+        """Throw the edits away and load the stream as it is in the database."""
+        if self._id is None:
+            self._draft = self.services.new_workstream(self._draft.get("channel", "live_chat"))
+        else:
+            loaded = self.services.load_workstream(self._id)
+            self._version = loaded.version
+            self._draft = loaded.doc.model_dump()
+            self._saved_name = loaded.doc.name
+        self.variables_model.set_rows(self._draft["context_variables"])
+        self.rules_model.set_rows(self._draft["routing_rules"])
+        self._server_issues, self._save_attempted, self._touched = [], False, set()
+        self._populate()
+        self.undo_stack.clear()
+        self._list_changed("variables")
+        self._list_changed("rules")
+        self.titleChanged.emit(self.title())
+
+    def set_active_state(self, active: bool, version: int) -> None:
+        """The host (de)activated the stream: take its new state and version without losing edits."""
+        self._draft["active"] = active
+        self._version = version
+        self._update_status()
+        self._refresh_errors()
+
+    # ================================================================== tab 1
+    def _label(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setFixedWidth(LABEL_WIDTH)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        return label
+
+    def _section(self, text: str) -> QLabel:
+        title = section_title(text)
+        title.setMaximumWidth(LABEL_WIDTH + 16 + FIELD_MAX_WIDTH + 160)
+        return title
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(14)
+        form.setContentsMargins(4, 10, 0, 8)
+        return form
+
+    def _row(self, form: QFormLayout, key: str, widget: QWidget, hint: str = "", required: bool = False) -> None:
+        """Label | control, with its hint and its inline error underneath the control."""
+        label = self._label(FIELD_LABELS[key] + (" *" if required else ""))
+        label.setBuddy(widget)
+        cell = QWidget()
+        cell.setObjectName(f"cell_{key}")
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(widget)
+        line.addStretch(1)
+        column.addLayout(line)
+        if hint:
+            note = hint_label(hint)
+            note.setWordWrap(False)  # one line: wrapped labels inside a form row get clipped
+            column.addWidget(note)
+        error = ErrorLabel()
+        error.setObjectName(f"error_{key}")
+        error.setMinimumWidth(FIELD_MAX_WIDTH)
+        error.setMaximumWidth(FIELD_MAX_WIDTH + 200)
+        column.addWidget(error)
+        form.addRow(label, cell)
+        self._field_widgets[key] = widget
+        self._field_errors[key] = error
+        self._field_labels[key] = label
+
+    def _align_labels(self) -> None:
+        """Centre each label on the first line of its field (the field's hint and error sit below)."""
+        self.ensurePolished()
+        for key, label in self._field_labels.items():
+            label.setMinimumHeight(max(label.sizeHint().height(), self._field_widgets[key].sizeHint().height()))
+
+    def _bind(self, key: str, signal, getter: Callable[[], Any], setter: Callable[[Any], None]) -> None:
+        self._bindings[key] = (getter, setter)
+        signal.connect(functools.partial(self._widget_changed, key))
+
+    def _build_distribution_tab(self) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setObjectName("workDistributionPage")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget()
+        page.setObjectName("workDistributionForm")
+        scroll.setWidget(page)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(16, 8, 24, 16)
+        outer.setSpacing(0)
+
+        # ---------------------------------------------------- General information
+        outer.addWidget(self._section("General information"))
+        general = self._form()
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("name")
+        self.name_edit.setPlaceholderText("e.g. Chat - Retail banking")
+        self.name_edit.setMinimumWidth(FIELD_MAX_WIDTH)
+        self._row(general, "name", self.name_edit, required=True)
+        self._bind("name", self.name_edit.textChanged, self.name_edit.text, self.name_edit.setText)
+
+        self.channel_combo = QComboBox()
+        self.channel_combo.setObjectName("channel")
+        for value in CHANNELS:
+            self.channel_combo.addItem(CHANNEL_LABELS[value], value)
+        self.channel_combo.setMinimumWidth(220)
+        self._row(general, "channel", self.channel_combo)
+        self._bind("channel", self.channel_combo.currentIndexChanged, self.channel_combo.currentData,
+                   lambda v: self.channel_combo.setCurrentIndex(self.channel_combo.findData(v)))
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status")
+        self.status_label.setProperty("role", "status")
+        status_row = QWidget()
+        status_layout = QHBoxLayout(status_row)
+        status_layout.setContentsMargins(0, 0, 0, 0)
+        status_layout.addWidget(self.status_label)
+        status_hint = hint_label("Activate or deactivate the work stream from the command bar.")
+        status_hint.setWordWrap(False)
+        status_layout.addSpacing(6)
+        status_layout.addWidget(status_hint)
+        status_layout.addStretch(1)
+        self._row(general, "active", status_row)
+
+        self.capacity_spin = QSpinBox()
+        self.capacity_spin.setObjectName("capacity")
+        self.capacity_spin.setRange(0, MAX_INT32)
+        self.capacity_spin.setSuffix(" units")
+        self.capacity_spin.setMinimumWidth(140)
+        self.capacity_spin.setAccelerated(True)
+        pad_spin_box(self.capacity_spin)
+        self._row(general, "capacity", self.capacity_spin,
+                  hint="Units of an agent's capacity that one conversation takes.")
+        self._bind("capacity", self.capacity_spin.valueChanged, self.capacity_spin.value, self.capacity_spin.setValue)
+
+        self.auto_close_edit = DurationEdit(MAX_INT32, zero_text="Never")
+        self.auto_close_edit.setObjectName("autoClose")
+        self._row(general, "auto_close_after_inactivity_s", self.auto_close_edit,
+                  hint="A waiting conversation with no activity for this long is closed. 0 = never.")
+        self._bind("auto_close_after_inactivity_s", self.auto_close_edit.valueChanged, self.auto_close_edit.value,
+                   self.auto_close_edit.setValue)
+        outer.addLayout(general)
+        outer.addSpacing(14)
+
+        # ---------------------------------------------------- Work distribution
+        outer.addWidget(self._section("Work distribution"))
+        distribution = self._form()
+        mode_row = QWidget()
+        mode_row.setObjectName("distributionMode")
+        mode_layout = QHBoxLayout(mode_row)
+        mode_layout.setContentsMargins(0, 0, 0, 0)
+        mode_layout.setSpacing(20)
+        self.push_radio = QRadioButton("Push")
+        self.push_radio.setObjectName("modePush")
+        self.push_radio.setToolTip("Conversations are offered to agents automatically")
+        self.pick_radio = QRadioButton("Pick")
+        self.pick_radio.setObjectName("modePick")
+        self.pick_radio.setToolTip("Conversations wait among open work items for an agent to pick")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.push_radio)
+        self.mode_group.addButton(self.pick_radio)
+        mode_layout.addWidget(self.push_radio)
+        mode_layout.addWidget(self.pick_radio)
+        mode_layout.addStretch(1)
+        self._row(distribution, "distribution_mode", mode_row)
+        self._bind("distribution_mode", self.mode_group.buttonToggled,
+                   lambda: "pick" if self.pick_radio.isChecked() else "push",
+                   lambda v: (self.pick_radio if v == "pick" else self.push_radio).setChecked(True))
+
+        self.notification_combo = QComboBox()
+        self.notification_combo.setObjectName("notification")
+        for value in NOTIFICATIONS:
+            self.notification_combo.addItem(NOTIFICATION_LABELS[value], value)
+        self.notification_combo.setMinimumWidth(260)
+        self._row(distribution, "notification", self.notification_combo)
+        self._bind("notification", self.notification_combo.currentIndexChanged, self.notification_combo.currentData,
+                   lambda v: self.notification_combo.setCurrentIndex(self.notification_combo.findData(v)))
+
+        self.timeout_combo = QComboBox()
+        self.timeout_combo.setObjectName("screenPopTimeout")
+        for seconds in SCREEN_POP_TIMEOUTS:
+            self.timeout_combo.addItem(screen_pop_timeout_label(seconds), seconds)
+        self.timeout_combo.setMinimumWidth(260)
+        self._row(distribution, "screen_pop_timeout_s", self.timeout_combo,
+                  hint="How long a screen pop waits for the agent (not used when the session opens directly).")
+        self._bind("screen_pop_timeout_s", self.timeout_combo.currentIndexChanged, self.timeout_combo.currentData,
+                   lambda v: self.timeout_combo.setCurrentIndex(self.timeout_combo.findData(v)))
+
+        self.presences = MultiCheck([(b, BASE_PRESENCE_NAMES[b]) for b in BASE_PRESENCES])
+        self.presences.setObjectName("allowedPresences")
+        self._row(distribution, "allowed_presences", self.presences,
+                  hint="Agents get work only while their presence is based on one of these.")
+        self._bind("allowed_presences", self.presences.changed, self.presences.values, self.presences.set_values)
+
+        self.assign_after_spin = QSpinBox()
+        self.assign_after_spin.setObjectName("assignAfterDecline")
+        self.assign_after_spin.setRange(0, MAX_INT32)
+        self.assign_after_spin.setSuffix(" s")
+        self.assign_after_spin.setMinimumWidth(140)
+        self.assign_after_spin.setAccelerated(True)
+        pad_spin_box(self.assign_after_spin)
+        self._row(distribution, "assign_after_decline_s", self.assign_after_spin,
+                  hint="Before the same agent may be offered the item again.")
+        self._bind("assign_after_decline_s", self.assign_after_spin.valueChanged, self.assign_after_spin.value,
+                   self.assign_after_spin.setValue)
+
+        self.keep_agent_check = QCheckBox("Yes")
+        self.keep_agent_check.setObjectName("keepSameAgent")
+        self._row(distribution, "keep_same_agent", self.keep_agent_check)
+        self._bind("keep_same_agent", self.keep_agent_check.toggled, self.keep_agent_check.isChecked,
+                   self.keep_agent_check.setChecked)
+
+        self.wrap_up_edit = DurationEdit(MAX_WRAP_UP_BLOCK_S, zero_text="Not blocked", with_seconds=True)
+        self.wrap_up_edit.setObjectName("wrapUpBlock")
+        self._row(distribution, "wrap_up_block_s", self.wrap_up_edit,
+                  hint="Capacity stays in use this long after a conversation ends (at most 12 hours).")
+        self._bind("wrap_up_block_s", self.wrap_up_edit.valueChanged, self.wrap_up_edit.value,
+                   self.wrap_up_edit.setValue)
+
+        self.default_queue_combo = LookupCombo(self.services.names("queues"), none_text="(none)")
+        self.default_queue_combo.setObjectName("defaultQueue")
+        self.default_queue_combo.setMinimumWidth(260)
+        attach_queue_quick_create(self.default_queue_combo, self.services, self, self._queue_kind)
+        self._row(distribution, "default_queue", self.default_queue_combo, required=False,
+                  hint="Where conversations go when no routing rule matches. An active stream needs one.")
+        self._bind("default_queue", self.default_queue_combo.nameChanged, self.default_queue_combo.current_name,
+                   self.default_queue_combo.set_current_name)
+        outer.addLayout(distribution)
+        outer.addStretch(1)
+        return scroll
+
+    def _queue_kind(self) -> str:
+        return "records" if self._draft.get("channel") == "entity_records" else "messaging"
+
+    # ================================================================== tab 2
+    def _button(self, text: str, name: str, tip: str, handler: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(handler)
+        return button
+
+    def _build_variables_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("contextVariablesPage")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(hint_label("Context variables carry values from the conversation (a pre-chat answer, "
+                                    "a CRM field) for routing rules to compare."))
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.new_variable_button = self._button("New", "newVariable", "New context variable (Insert)",
+                                                self.new_variable)
+        self.edit_variable_button = self._button("Edit", "editVariable", "Edit the selected variable (Enter)",
+                                                 self.edit_variable)
+        self.delete_variable_button = self._button("Delete", "deleteVariable", "Delete the selected variable (Delete)",
+                                                   self.delete_variable)
+        for button in (self.new_variable_button, self.edit_variable_button, self.delete_variable_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        self.variables_stack = QStackedWidget()
+        self.variables_view = _table(page, "variablesTable")
+        self.variables_view.setModel(self.variables_model)
+        header = self.variables_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 300)
+        header.resizeSection(1, 260)
+        self.variables_empty_label = QLabel("No context variables yet. Click New to add one; "
+                                            "routing rules compare them.")
+        self.variables_empty_label.setObjectName("emptyState")
+        self.variables_empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.variables_empty_label.setWordWrap(True)
+        self.variables_stack.addWidget(self.variables_view)
+        self.variables_stack.addWidget(self.variables_empty_label)
+        layout.addWidget(self.variables_stack, 1)
+        self.variables_error = ErrorLabel()
+        self.variables_error.setObjectName("variablesErrors")
+        layout.addWidget(self.variables_error)
+
+        self.variables_view.activated.connect(lambda _i: self.edit_variable())
+        self.variables_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        _TableKeys(self.variables_view, {"new": self.new_variable, "edit": self.edit_variable,
+                                         "delete": self.delete_variable})
+        return page
+
+    # ================================================================== tab 3
+    def _build_rules_tab(self) -> QWidget:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("routingSplitter")
+        splitter.setChildrenCollapsible(False)
+        left = QWidget()
+        left.setObjectName("routingRulesPage")
+        layout = QVBoxLayout(left)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(hint_label("Rules are evaluated top to bottom; the first whose condition is true sends "
+                                    "the conversation to its queue."))
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.new_rule_button = self._button("New", "newRule", "New routing rule item (Insert)", self.new_rule)
+        self.edit_rule_button = self._button("Edit", "editRule", "Edit the selected rule (Enter)", self.edit_rule)
+        self.delete_rule_button = self._button("Delete", "deleteRule", "Delete the selected rule (Delete)",
+                                               self.delete_rule)
+        self.move_up_button = self._button("Move up", "moveRuleUp", "Evaluate the selected rule earlier (Alt+Up)",
+                                           lambda: self.move_rule(-1))
+        self.move_down_button = self._button("Move down", "moveRuleDown",
+                                             "Evaluate the selected rule later (Alt+Down)", lambda: self.move_rule(1))
+        for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button):
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        bar.addWidget(self.move_up_button)
+        bar.addWidget(self.move_down_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        self.rules_stack = QStackedWidget()
+        self.rules_view = _table(left, "rulesTable")
+        self.rules_view.setModel(self.rules_model)
+        self.rules_view.setDragEnabled(True)
+        self.rules_view.setAcceptDrops(True)
+        self.rules_view.setDropIndicatorShown(True)
+        self.rules_view.setDragDropOverwriteMode(False)
+        self.rules_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.rules_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        header = self.rules_view.horizontalHeader()
+        header.moveSection(RulesModel.ORDER, 0)  # Order shows first
+        header.setSectionResizeMode(RulesModel.ORDER, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(RulesModel.ORDER, 72)
+        header.setSectionResizeMode(RulesModel.NAME, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(RulesModel.NAME, 210)
+        header.setSectionResizeMode(RulesModel.QUEUE, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(RulesModel.QUEUE, 120)
+        header.setSectionResizeMode(RulesModel.CONDITION, QHeaderView.ResizeMode.Stretch)
+        self.rules_empty_label = QLabel("No routing rule items yet: every conversation goes to the default queue. "
+                                        "Click New to add one.")
+        self.rules_empty_label.setObjectName("emptyState")
+        self.rules_empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rules_empty_label.setWordWrap(True)
+        self.rules_stack.addWidget(self.rules_view)
+        self.rules_stack.addWidget(self.rules_empty_label)
+        layout.addWidget(self.rules_stack, 1)
+        self.rules_error = ErrorLabel()
+        self.rules_error.setObjectName("rulesErrors")
+        layout.addWidget(self.rules_error)
+        self.default_queue_note = hint_label("")
+        self.default_queue_note.setObjectName("defaultQueueNote")
+        layout.addWidget(self.default_queue_note)
+
+        self.routing_side_panel = QWidget()
+        self.routing_side_panel.setObjectName("routingSidePanel")
+        self.routing_side_panel.setMinimumWidth(360)
+        self.routing_side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        side_layout = QVBoxLayout(self.routing_side_panel)
+        side_layout.setContentsMargins(8, 10, 8, 8)
+        side_layout.setSpacing(8)
+        splitter.addWidget(left)
+        splitter.addWidget(self.routing_side_panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])
+        self.routing_splitter = splitter
+
+        self.rules_view.activated.connect(lambda _i: self.edit_rule())
+        self.rules_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        _TableKeys(self.rules_view, {"new": self.new_rule, "edit": self.edit_rule, "delete": self.delete_rule,
+                                     "up": lambda: self.move_rule(-1), "down": lambda: self.move_rule(1)})
+        return splitter
+
+    # ================================================================== fields
+    def _populate(self) -> None:
+        self._loading = True
+        try:
+            for key, (_getter, setter) in self._bindings.items():
+                setter(self._draft.get(key))
+        finally:
+            self._loading = False
+        self.channel_combo.setEnabled(self._id is None)
+        self.channel_combo.setToolTip("" if self._id is None else
+                                      "The channel of a work stream cannot change after it is created.")
+        self._update_dependent_fields()
+        self._update_status()
+        self._refresh_errors()
+
+    def _widget_changed(self, key: str, *_args: Any) -> None:
+        if self._loading:
+            return
+        getter = self._bindings[key][0]
+        new, old = getter(), self._draft.get(key)
+        if new == old:
+            return
+        self._touched.add(key)
+        self.undo_stack.push(FieldCommand(self, key, old, new))
+
+    def _apply_field(self, key: str, value: Any) -> None:
+        self._draft[key] = copy.deepcopy(value)
+        getter, setter = self._bindings[key]
+        if getter() != value:
+            self._loading = True
+            try:
+                setter(value)
+            finally:
+                self._loading = False
+        self._server_issues = [i for i in self._server_issues if _top_key(i.path) != key]
+        self._update_dependent_fields()
+        self._refresh_errors()
+
+    def _update_dependent_fields(self) -> None:
+        direct = self._draft.get("notification") == "direct_open"
+        self.timeout_combo.setEnabled(not direct)
+        self.timeout_combo.setToolTip("Not used: the session opens directly" if direct else "")
+        queue = self._draft.get("default_queue")
+        self.default_queue_note.setText(
+            f"When no rule matches, the conversation goes to the default queue, {queue}." if queue else
+            "When no rule matches, the conversation goes to the default queue (none chosen yet: see Work distribution).")
+
+    def _update_status(self) -> None:
+        active = bool(self._draft.get("active"))
+        self.status_label.setText("Active" if active else "Inactive")
+        self.status_label.setProperty("active", "true" if active else "false")
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+
+    # ================================================================== lists
+    def _model(self, kind: str) -> VariablesModel | RulesModel:
+        return self.variables_model if kind == "variables" else self.rules_model
+
+    def _view(self, kind: str) -> QTableView:
+        return self.variables_view if kind == "variables" else self.rules_view
+
+    def _replace_rules(self, rules: list[dict]) -> None:
+        for row, rule in enumerate(rules):
+            if self.rules_model.item(row) is not rule:
+                self.rules_model.replace_item(row, rule)
+
+    def _list_changed(self, kind: str, select: int | None = None) -> None:
+        prefix = "context_variables" if kind == "variables" else "routing_rules"
+        self._server_issues = [i for i in self._server_issues if _top_key(i.path) != prefix]
+        if kind == "variables":
+            self.rules_model.refresh_rendering()
+            self.variables_stack.setCurrentIndex(0 if self.variables_model.rowCount() else 1)
+        else:
+            self.rules_stack.setCurrentIndex(0 if self.rules_model.rowCount() else 1)
+        if select is not None and select >= 0:
+            self._select(kind, select)
+        self._update_buttons()
+        self._refresh_errors()
+
+    def _select(self, kind: str, row: int) -> None:
+        view, model = self._view(kind), self._model(kind)
+        if not 0 <= row < model.rowCount():
+            return
+        index = model.index(row, 0)
+        view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        view.scrollTo(index)
+
+    def selected_row(self, kind: str) -> int | None:
+        rows = self._view(kind).selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        current = self._view(kind).currentIndex()
+        return current.row() if current.isValid() and self._view(kind).selectionModel().isSelected(current) else None
+
+    def _update_buttons(self) -> None:
+        variable = self.selected_row("variables")
+        self.edit_variable_button.setEnabled(variable is not None)
+        self.delete_variable_button.setEnabled(variable is not None)
+        rule = self.selected_row("rules")
+        self.edit_rule_button.setEnabled(rule is not None)
+        self.delete_rule_button.setEnabled(rule is not None)
+        self.move_up_button.setEnabled(rule is not None and rule > 0)
+        self.move_down_button.setEnabled(rule is not None and rule < self.rules_model.rowCount() - 1)
+
+    def _open_dialog(self, dialog: QWidget, on_accept: Callable[[], None]) -> None:
+        self.current_dialog = dialog
+        dialog.accepted.connect(on_accept)
+
+        def finished(_result: int) -> None:
+            if self.current_dialog is dialog:
+                self.current_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    # ---------------------------------------------------------------- variables
+    def new_variable(self) -> None:
+        dialog = VariableDialog(self.variables_model.names(), parent=self)
+        self._open_dialog(dialog, lambda: self._add_variable(dialog.value()))
+
+    def _add_variable(self, variable: dict) -> None:
+        variable = {"id": None, **variable} if "id" not in variable else variable
+        row = self.variables_model.rowCount()
+        self.undo_stack.push(AddItemCommand(self, "variables", row, variable,
+                                            f"Add variable '{variable['display_name']}'"))
+
+    def edit_variable(self) -> None:
+        row = self.selected_row("variables")
+        if row is None:
+            return
+        variable = self.variables_model.item(row)
+        taken = [n for i, n in enumerate(self.variables_model.names()) if i != row]
+        used_by = rules_using_variable(self.rules_model.rows(), variable["name"])
+        dialog = VariableDialog(taken, variable, used_by, parent=self)
+        self._open_dialog(dialog, lambda: self._edit_variable(row, dialog.value()))
+
+    def _edit_variable(self, row: int, new: dict) -> None:
+        old = self.variables_model.item(row)
+        if new == old:
+            return
+        used_by = rules_using_variable(self.rules_model.rows(), old["name"])
+        if used_by and new.get("type") != old.get("type"):
+            messages.error(self, "Type cannot change",
+                           f"'{old['display_name']}' is compared by {', '.join(repr(n) for n in used_by)}, "
+                           "so its type cannot change.")
+            return
+        if used_by and new["name"] != old["name"]:
+            rules = rename_variable_in_rules(self.rules_model.rows(), old["name"], new["name"])
+            rules = [r if r != o else o for r, o in zip(rules, self.rules_model.rows())]
+            text = (f"Rename variable '{old['name']}' to '{new['name']}' "
+                    f"(updates {len(used_by)} rule{'s' if len(used_by) != 1 else ''})")
+            self.undo_stack.push(EditItemCommand(self, "variables", row, new, text, new_rules=rules))
+        else:
+            self.undo_stack.push(EditItemCommand(self, "variables", row, new,
+                                                 f"Edit variable '{new['display_name']}'"))
+
+    def delete_variable(self) -> None:
+        row = self.selected_row("variables")
+        if row is None:
+            return
+        variable = self.variables_model.item(row)
+        used_by = rules_using_variable(self.rules_model.rows(), variable["name"])
+        if used_by:
+            rules = ", ".join(f"'{n}'" for n in used_by)
+            messages.error(self, "Variable in use",
+                           f"'{variable['display_name']}' ({variable['name']}) is used by "
+                           f"{'rule' if len(used_by) == 1 else 'rules'} {rules}. "
+                           "Change or delete those rules first.")
+            return
+        self.undo_stack.push(DeleteItemCommand(self, "variables", row,
+                                               f"Delete variable '{variable['display_name']}'"))
+
+    # ---------------------------------------------------------------- rules
+    def _rule_dialog(self, rule: dict | None) -> RuleEditorDialog:
+        return RuleEditorDialog(self.services, list(self.variables_model.rows()), rule, self._queue_kind(), self)
+
+    def new_rule(self) -> None:
+        dialog = self._rule_dialog(None)
+        self._open_dialog(dialog, lambda: self._add_rule(dialog.rule()))
+
+    def _add_rule(self, rule: dict) -> None:
+        rule = {"id": None, **rule} if "id" not in rule else rule
+        row = self.rules_model.rowCount()
+        self.undo_stack.push(AddItemCommand(self, "rules", row, rule, f"Add rule '{rule['name']}'"))
+
+    def edit_rule(self) -> None:
+        row = self.selected_row("rules")
+        if row is None:
+            return
+        dialog = self._rule_dialog(self.rules_model.item(row))
+        self._open_dialog(dialog, lambda: self._edit_rule(row, dialog.rule()))
+
+    def _edit_rule(self, row: int, new: dict) -> None:
+        if new == self.rules_model.item(row):
+            return
+        self.undo_stack.push(EditItemCommand(self, "rules", row, new, f"Edit rule '{new['name']}'"))
+
+    def delete_rule(self) -> None:
+        row = self.selected_row("rules")
+        if row is None:
+            return
+        name = self.rules_model.item(row).get("name", "")
+        self.undo_stack.push(DeleteItemCommand(self, "rules", row, f"Delete rule '{name}'"))
+
+    def move_rule(self, delta: int) -> bool:
+        row = self.selected_row("rules")
+        if row is None:
+            return False
+        target = row + delta
+        if not 0 <= target < self.rules_model.rowCount():
+            return False
+        destination = target if delta < 0 else target + 1
+        return self.rules_model.moveRows(QModelIndex(), row, 1, QModelIndex(), destination)
+
+    def _push_move(self, source: int, count: int, destination: int) -> bool:
+        self.undo_stack.push(MoveRuleCommand(self, source, count, destination))
+        return True
+
+    # ================================================================== errors
+    def _client_problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        name = self._draft.get("name", "")
+        if not name.strip():
+            problems["name"] = "Enter a name."
+        elif len(name.strip()) > NAME_MAX:
+            problems["name"] = f"A name has at most {NAME_MAX} characters (this one has {len(name.strip())})."
+        if not self._draft.get("allowed_presences"):
+            problems["allowed_presences"] = "Choose at least one presence."
+        if self._draft.get("active") and not self._draft.get("default_queue"):
+            problems["default_queue"] = "An active work stream needs a default queue."
+        return problems
+
+    def issues(self) -> list[Issue]:
+        """Every problem shown now: the client's checks, then the service's, in form order."""
+        client = {k: m for k, m in self._client_problems().items() if k in self._touched or self._save_attempted}
+        found = [Issue(k, m) for k, m in client.items()]
+        found += [i for i in self._server_issues if i.path not in client]
+
+        def order(issue: Issue) -> tuple:
+            match = _LIST_PATH.match(issue.path)
+            if match:
+                return (1 if match.group(1) == "context_variables" else 2, int(match.group(2)), issue.path)
+            top = _top_key(issue.path)
+            return (0, FIELD_ORDER.index(top) if top in FIELD_ORDER else len(FIELD_ORDER), issue.path)
+
+        return sorted(found, key=order)
+
+    @staticmethod
+    def _issue_tab(issue: Issue) -> int:
+        match = _LIST_PATH.match(issue.path)
+        if match:
+            return 1 if match.group(1) == "context_variables" else 2
+        return 0
+
+    def _describe(self, issue: Issue) -> str:
+        match = _LIST_PATH.match(issue.path)
+        if match:
+            kind, row, rest = match.group(1), int(match.group(2)), match.group(3)
+            model = self.variables_model if kind == "context_variables" else self.rules_model
+            what = "Variable" if kind == "context_variables" else "Rule"
+            name = model.item(row).get("display_name" if kind == "context_variables" else "name", "") \
+                if row < model.rowCount() else ""
+            where = f" ({rest.replace('_', ' ')})" if rest else ""
+            return f"{what} {row + 1} '{name}'{where}: {_sentence(issue.message)}"
+        top = _top_key(issue.path)
+        label = FIELD_LABELS.get(top, issue.path or "Work stream")
+        return f"{label}: {_sentence(issue.message)}"
+
+    def _refresh_errors(self) -> None:
+        issues = self.issues()
+        per_field: dict[str, str] = {}
+        rows: dict[str, dict[int, list[str]]] = {"context_variables": {}, "routing_rules": {}}
+        lists: dict[str, list[str]] = {"context_variables": [], "routing_rules": []}
+        other: list[str] = []
+        for issue in issues:
+            match = _LIST_PATH.match(issue.path)
+            if match:
+                rows[match.group(1)].setdefault(int(match.group(2)), []).append(_sentence(issue.message))
+                lists[match.group(1)].append(self._describe(issue))
+                continue
+            top = _top_key(issue.path)
+            if top in self._field_errors:
+                per_field.setdefault(top, _sentence(issue.message))
+            else:
+                other.append(self._describe(issue))
+        for key, label in self._field_errors.items():
+            label.show_message(per_field.get(key))
+            widget = self._field_widgets[key]
+            if widget.property("invalid") != (key in per_field):
+                widget.setProperty("invalid", key in per_field)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+        self.variables_model.set_row_errors(rows["context_variables"])
+        self.rules_model.set_row_errors(rows["routing_rules"])
+        self.variables_error.show_message("\n".join(lists["context_variables"]) or None)
+        self.rules_error.show_message("\n".join(lists["routing_rules"]) or None)
+
+        counts = [0, 0, 0]
+        for issue in issues:
+            counts[self._issue_tab(issue)] += 1
+        for tab, count in enumerate(counts):
+            self.tabs.setTabIcon(tab, error_dot_icon() if count else QIcon())
+            self.tabs.setTabToolTip(tab, f"{count} problem{'s' if count != 1 else ''} to fix" if count else "")
+
+        if self._save_attempted and issues:
+            count = len(issues)
+            text = (f"Not saved: {count} problem{'s' if count != 1 else ''} to fix. "
+                    f"First: {self._describe(issues[0])}")
+            if other:
+                text += "\n" + "\n".join(other)
+            self.summary_label.setText(text)
+            self.summary_label.setVisible(True)
+        else:
+            self.summary_label.setVisible(False)
+
+    def _focus_first_issue(self) -> None:
+        issues = self.issues()
+        if not issues:
+            return
+        issue = issues[0]
+        tab = self._issue_tab(issue)
+        self.tabs.setCurrentIndex(tab)
+        match = _LIST_PATH.match(issue.path)
+        if match:
+            kind = "variables" if match.group(1) == "context_variables" else "rules"
+            self._select(kind, int(match.group(2)))
+            self._view(kind).setFocus()
+            return
+        widget = self._field_widgets.get(_top_key(issue.path))
+        if widget is not None:
+            target = widget
+            if isinstance(widget, DurationEdit):
+                target = widget.boxes()[0]
+            elif isinstance(widget, MultiCheck):
+                target = widget.box(BASE_PRESENCES[0])
+            target.setFocus()
+
+    # ================================================================== saving
+    def _draft_for_save(self) -> dict:
+        data = copy.deepcopy(self._draft)
+        data["name"] = data["name"].strip()
+        return data
+
+    def _after_save(self, saved) -> None:
+        self._id = saved.id
+        loaded = self.services.load_workstream(saved.id)
+        self._version = loaded.version
+        self._adopt_ids(loaded.doc.model_dump())
+        self._saved_name = loaded.doc.name
+        self._server_issues, self._save_attempted, self._touched = [], False, set()
+        self.undo_stack.setClean()
+        self.channel_combo.setEnabled(False)
+        self.channel_combo.setToolTip("The channel of a work stream cannot change after it is created.")
+        self._update_status()
+        self._refresh_errors()
+        self.titleChanged.emit(self.title())
+        self.saved.emit(saved.id)
+        self._retest()  # a first save gives the stream an id, and with it saved test cases
+
+    def _adopt_ids(self, stored: dict) -> None:
+        """Give new variables, rules and channels the ids the database gave them (in place)."""
+        self._draft["id"] = stored["id"]
+        by_name = {v["name"].casefold(): v["id"] for v in stored["context_variables"]}
+        for variable in self._draft["context_variables"]:
+            variable["id"] = by_name.get(variable["name"].casefold(), variable.get("id"))
+        if len(stored["routing_rules"]) == len(self._draft["routing_rules"]):
+            for rule, stored_rule in zip(self._draft["routing_rules"], stored["routing_rules"]):
+                rule["id"] = stored_rule["id"]
+        channels = {c["name"].casefold(): c["id"] for c in stored["channels"]}
+        for channel in self._draft.get("channels", []):
+            channel["id"] = channels.get(channel["name"].casefold(), channel.get("id"))
+
+
+__all__ = ["WorkStreamEditor", "TAB_NAMES", "NEW_TITLE"]
