@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never the user's log folder, in this process or in the wsc processes tests start.
+os.environ.setdefault("WSC_LOG_DIR", __import__("tempfile").mkdtemp(prefix="wsc-test-logs-"))
 
 import pytest  # noqa: E402
 
@@ -40,10 +42,10 @@ def pg_server():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def backend(request, tmp_path):
+def backend(request, tmp_path, template_databases):
     """Fresh databases on SQLite, and on PostgreSQL when WSC_TEST_PG_URL is set."""
     server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    chosen = Backend(request.param, tmp_path, server)
+    chosen = Backend(request.param, tmp_path, server, template_databases)
     yield chosen
     chosen.close()
 
@@ -73,18 +75,26 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'console.db'}"
 
 
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory):
+    """Seeded and empty databases migrated once per session (tests/helpers/databases.py)."""
+    from tests.helpers.databases import TemplateDatabases
+
+    return TemplateDatabases(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def db(db_url):
-    """A migrated database seeded with the demo bank."""
-    database = open_database(db_url)
+def db(tmp_path, template_databases):
+    """A migrated database seeded with the demo bank (a copy of the session's template)."""
+    database = open_database(template_databases.copy_to(tmp_path / "console.db"))
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def empty_db(tmp_path):
+def empty_db(tmp_path, template_databases):
     """A migrated database with only the base presences."""
-    database = open_database(f"sqlite:///{tmp_path / 'empty.db'}", seed_demo=False)
+    database = open_database(template_databases.copy_to(tmp_path / "empty.db", seeded=False))
     yield database
     database.dispose()
 

@@ -8,7 +8,7 @@ stderr and a non-zero exit.
 from __future__ import annotations
 
 import argparse
-import importlib
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -16,14 +16,6 @@ from typing import IO, Callable
 
 from app.common.errors import UserError
 
-# Command modules, in the order `wsc --help` lists them.
-COMMAND_MODULES = (
-    "app.cli.core",      # gui, import, export, list, demo
-    "app.cli.route",     # route
-    "app.cli.simulate",  # simulate
-    "app.cli.bundle",    # bundle export|validate|diff|import
-    "app.cli.cmt",       # cmt export|import
-)
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
@@ -54,22 +46,22 @@ class CliContext:
             self._database = None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
+    """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher)."""
+    from app.cli import bundle, cmt, core, route, simulate
+    from app.common.version import app_version
+
     parser = argparse.ArgumentParser(
         prog="wsc",
         description="Workstream Console: routing and work-distribution settings of a contact centre.",
     )
+    parser.add_argument("--version", action="version", version=f"wsc {app_version()}")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH", help="SQLite database file (default: $WSC_DB or the user data folder)")
     where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL (default: $WSC_DB_URL)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # a command not built yet
-            raise
+    # In the order `wsc --help` lists them.
+    for module in (*extra_commands, core, route, simulate, bundle, cmt):
         module.add_parser(subparsers)
     return parser
 
@@ -88,18 +80,26 @@ def resolve_db_url(args: argparse.Namespace, environ=os.environ) -> str:
     return sqlite_url(default_database_path())
 
 
-def main(argv: list[str] | None = None, ctx: CliContext | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
+         extra_commands: tuple = (), default_command: str | None = None) -> int:
+    parser = build_parser(extra_commands)
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+        if default_command is None:
+            parser.print_usage(sys.stderr)
+            return EXIT_USAGE
+        args = parser.parse_args([*(argv or sys.argv[1:]), default_command])
     handler: Callable[[argparse.Namespace, CliContext], int] = args.handler
-    if ctx is None:
+    if ctx is None:  # a real run, not a test's: its errors and migrations go to the log file
+        from app.common.logs import start_logging
+
+        start_logging()
         ctx = CliContext(db_url=resolve_db_url(args))
     try:
         return handler(args, ctx)
     except (UserError, ValueError, OSError) as error:
         message = " ".join(str(error).split()) or type(error).__name__
+        logging.getLogger(__name__).error("wsc %s: %s", args.command, message)
         print(f"wsc: {message}", file=ctx.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

@@ -1,8 +1,7 @@
-"""The first commands: gui, import, export, list, demo."""
+"""The first headless commands: import, export, list, demo (``gui`` is ui.launcher's)."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from dataclasses import asdict
 from datetime import datetime
@@ -12,19 +11,9 @@ from app.common.errors import DocumentInvalid, UserError
 from app.common.files import write_atomically
 
 LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
-TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
 
 
 def add_parser(subparsers) -> None:
-    gui = subparsers.add_parser("gui", help="open the app (the default command)")
-    gui.add_argument("--screenshot", metavar="PATH", help="render the window to a PNG and exit")
-    gui.add_argument("--workstream", metavar="NAME", help="open this work stream's editor")
-    gui.add_argument("--tab", choices=TABS, help="the editor tab (or the live agent panel) to show")
-    gui.add_argument("--view", choices=("workstreams", "queues", "agents", "presences", "channels", "agent-panel"),
-                     help="the main window view to show")
-    gui.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
-    gui.set_defaults(handler=run_gui)
-
     imp = subparsers.add_parser("import", help="validate a configuration document and apply it in one transaction")
     imp.add_argument("file", metavar="FILE.json", help="the configuration document ('-' for stdin)")
     imp.add_argument("--replace", action="store_true", help="empty the configuration first")
@@ -46,14 +35,6 @@ def add_parser(subparsers) -> None:
     demo = subparsers.add_parser("demo", help="reset the database to the demo configuration")
     demo.add_argument("--yes", action="store_true", help="do not ask")
     demo.set_defaults(handler=run_demo)
-
-
-def run_gui(args: argparse.Namespace, ctx) -> int:
-    # The CLI is the composition root: the GUI is loaded only when asked for, so the
-    # domain never depends on Qt (and `wsc export` works without a display).
-    gui_main = importlib.import_module("ui.shell.startup")
-    return gui_main.run(ctx.db_url, screenshot=args.screenshot, workstream=args.workstream, tab=args.tab,
-                        view=args.view, size=args.size)
 
 
 def read_json_file(path: str, stdin) -> object:

@@ -15,6 +15,8 @@ Both give the same rows, ids, versions and summary (tests/app/services/test_bulk
 """
 from __future__ import annotations
 
+import logging
+
 import contextlib
 import gc
 import json
@@ -55,6 +57,8 @@ from models.choices import sort_base_presences
 from models.entities import new_id, utcnow
 
 KINDS = ("presences", "agents", "queues", "workstreams")
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -319,6 +323,8 @@ def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: 
         summary = apply_document(session, doc, replace=replace)
         if dry_run:
             session.rollback()
+    log.info("%s a configuration document%s: %s", "checked" if dry_run else "imported",
+             " (replacing)" if replace else "", summary.counts())
     return summary
 
 

@@ -9,6 +9,8 @@ next to its field.
 """
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -534,6 +536,8 @@ class Services:
     @staticmethod
     def _check_version(obj: Any, expected_version: int | None, label: str) -> None:
         if expected_version is not None and obj.version != expected_version:
+            logging.getLogger(__name__).warning("save conflict: %s is at version %s, the editor had %s",
+                                                label, obj.version, expected_version)
             raise ConflictError(
                 f"The {label} was changed by someone else since you opened it "
                 f"(your version {expected_version}, now {obj.version})",

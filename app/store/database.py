@@ -11,6 +11,8 @@ that consoles starting at the same moment migrate (and seed) once.
 """
 from __future__ import annotations
 
+import logging
+
 import contextlib
 import re
 import sqlite3
@@ -43,6 +45,8 @@ _TABLE_LABELS = {
     "workstream": "work stream", "queue": "queue", "agent": "agent", "presence": "presence", "channel": "channel",
     "context_variable": "context variable", "routing_rule_item": "routing rule", "routing_test_case": "routing test case",
 }
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseRefused(UserError):
@@ -79,6 +83,7 @@ class Database:
             with self.sessions.begin() as session:
                 yield session
         except StaleDataError as error:
+            log.warning("save conflict: %s", error)
             raise ConflictError(_stale_message(error)) from error
 
     @property
@@ -193,6 +198,8 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> bool:
                 "this database was not created by Workstream Console (it has tables but no schema revision)")
         if not is_new and backup and path is not None:
             backup_sqlite_file(path, f"before-{head}")
+        log.info("%s %s: schema %s -> %s", "creating" if is_new else "migrating",
+                 safe_url(str(engine.url)), current or "none", head)
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

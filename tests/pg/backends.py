@@ -51,8 +51,9 @@ class PgServer:
 class Backend:
     """Fresh databases of one kind for one test; everything opened is closed, everything made dropped."""
 
-    def __init__(self, name: str, tmp_path: Path, server: PgServer | None = None):
+    def __init__(self, name: str, tmp_path: Path, server: PgServer | None = None, templates=None):
         self.name = name
+        self.templates = templates  # tests.helpers.databases.TemplateDatabases, for SQLite
         self.tmp_path = tmp_path
         self.server = server
         self._urls: list[str] = []
@@ -76,7 +77,13 @@ class Backend:
         """open_database() on ``url`` (default: a new database), disposed at teardown."""
         from app.store.database import open_database
 
-        database = open_database(url or self.new_url(), **kwargs)
+        url = url or self.new_url()
+        seeded = kwargs.get("seed_demo", True)
+        if self.is_sqlite and self.templates is not None and set(kwargs) <= {"seed_demo"}:
+            path = Path(make_url(url).database)
+            if not path.exists():  # a new file: copy the migrated template instead of migrating
+                self.templates.copy_to(path, seeded=seeded)
+        database = open_database(url, **kwargs)
         self._opened.append(database)
         return database
 

@@ -5,6 +5,8 @@ text and returning the button chosen) instead of clicking real dialogs.
 """
 from __future__ import annotations
 
+import logging
+
 from typing import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -38,6 +40,7 @@ def info(parent: QWidget | None, title: str, text: str, informative: str = "") -
 
 
 def error(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
+    logging.getLogger(__name__).error("%s: %s %s", title, text, informative)
     _ask(parent, "error", title, text, [(OK, QMessageBox.StandardButton.Ok)], OK, informative)
 
 

@@ -351,7 +351,7 @@ def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m ui.shell.startup [--db PATH] [gui options]``: the same as ``wsc gui``."""
-    from app.cli import main as cli_main
+    from ui.launcher import main as wsc_main
 
     args = list(sys.argv[1:] if argv is None else argv)
     if "gui" not in args:
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             head += args[:2]
             args = args[2:]
         args = [*head, "gui", *args]
-    return cli_main(args)
+    return wsc_main(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

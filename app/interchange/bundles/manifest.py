@@ -19,11 +19,11 @@ import hmac
 import json
 import re
 from datetime import datetime, timezone
-from importlib import metadata
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from app.common.version import app_version
 from app.config.document import issues_from_pydantic
 
 MANIFEST_FORMAT = "workstream-console/bundle"
@@ -100,13 +100,6 @@ def canonical_json(value: Any) -> bytes:
     """The one byte form of a JSON value: sorted keys, no spaces, UTF-8, final newline."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
-
-
-def app_version() -> str:
-    try:
-        return metadata.version("workstream-console")
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 def version_tuple(text: str) -> tuple[int, int, int, int]:

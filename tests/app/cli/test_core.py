@@ -22,7 +22,7 @@ def dbfile(tmp_path):
 
 
 def test_every_command_has_help(capsys):
-    for command in ("gui", "import", "export", "list", "demo"):
+    for command in ("import", "export", "list", "demo"):
         with pytest.raises(SystemExit) as raised:
             main([command, "--help"])
         assert raised.value.code == 0

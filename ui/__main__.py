@@ -1,0 +1,6 @@
+"""``python -m ui``: the same as ``wsc``."""
+import sys
+
+from ui.launcher import main
+
+sys.exit(main())
