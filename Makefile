@@ -10,7 +10,7 @@ PG_STAMP := $(VENV)/.installed-pg
 # the persistence, migration, bundle and concurrency tests.
 PG_TESTS := tests/pg tests/models tests/migrations tests/app/services/test_concurrency.py
 
-.PHONY: run test test-pg test-all bench lint screenshots clean
+.PHONY: run test test-pg test-all bench lint screenshots dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +49,10 @@ bench: $(TEST_STAMP)
 screenshots: $(RUN_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.shell.screenshots docs/screenshots
 
+# A wheel and an sdist in dist/ (tests/test_packaging.py installs the wheel into a fresh venv).
+dist: $(TEST_STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir dist .
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
