@@ -93,7 +93,7 @@ from app.interchange.bundles.safety import MemberRule, RejectedInput
 from app.routing.conditions import GROUP_KEYS, VALUELESS_OPERATORS, LIST_OPERATORS
 from app.config.document import DocumentInvalid, validate_document
 from app.common.errors import UserError
-from models.choices import BASE_PRESENCES
+from models.choices import BASE_PRESENCES, MAX_INT32
 
 CONTENT_TYPES = "[Content_Types].xml"
 DATA = "data.xml"
@@ -121,6 +121,18 @@ PRESENCES = dict(zip(BASE_PRESENCES, range(192360000, 192360005)))
 DATA_TYPES = {"text": 192350000, "number": 192350001}
 ENTITY_REFERENCE_TYPE = 192350100
 STATE = {True: (0, 1), False: (1, 2)}  # active -> (statecode, statuscode)
+
+# Whole-number columns whose Dataverse metadata says "Format: Duration" hold MINUTES; the console
+# keeps seconds.  Import multiplies by 60; export divides, rounding a part minute up (and says so).
+DURATION_COLUMNS = {
+    "msdyn_autocloseafterinactivity": "auto_close_after_inactivity_s",
+    "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
+}
+UNIFIED_ROUTING_MODE = 717210001
+CAPACITY_UNIT_BASED = 192350000
+CONVERSATION_LIVE_CHAT = 192350000
+FIXED_COLUMNS = ("msdyn_mode", "msdyn_direction", "msdyn_capacityformat", "msdyn_conversationmode",
+                 "msdyn_enableselectingfrompushbasedworkstreams")
 
 CONDITION_OPERATORS = {
     "eq": "eq", "ne": "ne", "contains": "like", "not_contains": "not-like",
@@ -179,11 +191,16 @@ WRITTEN_ENTITIES: tuple[EntitySpec, ...] = (
         FieldSpec("msdyn_liveworkstreamid", "Work Stream", "guid", primary=True),
         FieldSpec("msdyn_name", "Name", "string"),
         FieldSpec("msdyn_streamsource", "Channel", "optionsetvalue"),
+        FieldSpec("msdyn_mode", "Mode", "optionsetvalue"),
+        FieldSpec("msdyn_direction", "Direction", "optionsetvalue"),
+        FieldSpec("msdyn_capacityformat", "Capacity format", "optionsetvalue"),
+        FieldSpec("msdyn_conversationmode", "Conversation mode", "optionsetvalue"),
         FieldSpec("msdyn_capacityrequired", "Capacity", "number"),
         FieldSpec("msdyn_autocloseafterinactivity", "Auto-close after inactivity", "number"),
         FieldSpec("msdyn_workdistributionmode", "Work Distribution Mode", "optionsetvalue"),
+        FieldSpec("msdyn_enableselectingfrompushbasedworkstreams", "Enable selecting from push based work streams",
+                  "bool"),
         FieldSpec("msdyn_notification", "Notification", "optionsetvalue"),
-        FieldSpec("msdyn_screenpoptimeout", "Screen pop timeout", "number"),
         FieldSpec("msdyn_screenpoptimeout_optionSet", "Screen pop timeout", "optionsetvalue"),
         FieldSpec("msdyn_allowedpresences", "Allowed Presences", "optionsetvaluecollection"),
         FieldSpec("msdyn_defaultqueue", "Default Queue", "entityreference", lookup=QUEUE),
@@ -287,7 +304,7 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else _number(value)
 
 
-def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list[_Record]]:
+def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str]) -> dict[str, list[_Record]]:
     queue_ids = {q["name"].casefold(): (guid_for(q.get("id"), QUEUE, q["name"].casefold()), q["name"])
                  for q in doc["queues"]}
     records: dict[str, list[_Record]] = {QUEUE: [], STREAM: [], VARIABLE: [], RULE: []}
@@ -302,7 +319,7 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list
         ]))
     for stream in doc["workstreams"]:
         sid = guid_for(stream.get("id"), STREAM, stream["name"].casefold())
-        records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids)))
+        records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids, rounded)))
         for var in stream["context_variables"]:
             vid = guid_for(var.get("id"), VARIABLE, stream["name"].casefold(), var["name"])
             records[VARIABLE].append(_Record(vid, [
@@ -320,27 +337,64 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list
     return records
 
 
-def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]]) -> list:
+def minutes_for(seconds: int) -> int:
+    """Seconds as the whole minutes Dataverse stores, a part minute rounded up."""
+    return -(-seconds // 60)
+
+
+def fixed_stream_values(stream: Mapping[str, Any]) -> dict[str, str]:
+    """Columns every unified-routing work stream carries, spelled as the console writes them.
+
+    The values are those of Microsoft's own exported records (dataverse-facts.md, last section).
+    """
+    values = {
+        "msdyn_mode": str(UNIFIED_ROUTING_MODE),
+        "msdyn_direction": "0",  # inbound
+        "msdyn_capacityformat": str(CAPACITY_UNIT_BASED),  # the console counts capacity in units
+    }
+    if stream["channel"] == "live_chat":
+        values["msdyn_conversationmode"] = str(CONVERSATION_LIVE_CHAT)
+    # Microsoft's push streams allow it; on a pick stream every item is picked anyway.
+    values["msdyn_enableselectingfrompushbasedworkstreams"] = _bool(stream["distribution_mode"] == "push")
+    return values
+
+
+def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]],
+                   rounded: list[str]) -> list:
     statecode, statuscode = STATE[stream["active"]]
-    timeout = str(stream["screen_pop_timeout_s"])
     presences = ",".join(str(PRESENCES[p]) for p in stream["allowed_presences"])
+    fixed = fixed_stream_values(stream)
+    minutes = {}
+    for column, key in DURATION_COLUMNS.items():
+        seconds = stream[key]
+        minutes[column] = minutes_for(seconds)
+        if seconds % 60:
+            rounded.append(f"workstream '{stream['name']}': {key} {seconds} s is not whole minutes; "
+                           f"{column} written as {minutes[column]} min (rounded up)")
     fields: list[tuple[str, str, dict[str, str]]] = [
         ("msdyn_liveworkstreamid", sid, {}),
         ("msdyn_name", _check_xml_text(stream["name"], "a work stream name"), {}),
         ("msdyn_streamsource", str(CHANNELS[stream["channel"]]), {}),
+        ("msdyn_mode", fixed["msdyn_mode"], {}),
+        ("msdyn_direction", fixed["msdyn_direction"], {}),
+        ("msdyn_capacityformat", fixed["msdyn_capacityformat"], {}),
+    ]
+    if "msdyn_conversationmode" in fixed:
+        fields.append(("msdyn_conversationmode", fixed["msdyn_conversationmode"], {}))
+    fields += [
         ("msdyn_capacityrequired", str(stream["capacity"]), {}),
-        ("msdyn_autocloseafterinactivity", str(stream["auto_close_after_inactivity_s"]), {}),
+        ("msdyn_autocloseafterinactivity", str(minutes["msdyn_autocloseafterinactivity"]), {}),
         ("msdyn_workdistributionmode", str(DISTRIBUTION[stream["distribution_mode"]]), {}),
+        ("msdyn_enableselectingfrompushbasedworkstreams", fixed["msdyn_enableselectingfrompushbasedworkstreams"], {}),
         ("msdyn_notification", str(NOTIFICATIONS[stream["notification"]]), {}),
-        ("msdyn_screenpoptimeout", timeout, {}),
-        ("msdyn_screenpoptimeout_optionSet", timeout, {}),
-        ("msdyn_allowedpresences", f"[{presences}]", {}),
+        ("msdyn_screenpoptimeout_optionSet", str(stream["screen_pop_timeout_s"]), {}),
+        ("msdyn_allowedpresences", f"[-1,{presences},-1]", {}),  # as Microsoft's records spell it
     ]
     if stream["default_queue"] is not None:
         qid, qname = queue_ids[stream["default_queue"].casefold()]
         fields.append(("msdyn_defaultqueue", qid, {"lookupentity": QUEUE, "lookupentityname": qname}))
     fields += [
-        ("msdyn_assignworkitemafterdecline", str(stream["assign_after_decline_s"]), {}),
+        ("msdyn_assignworkitemafterdecline", str(minutes["msdyn_assignworkitemafterdecline"]), {}),
         ("msdyn_enableagentaffinity", _bool(stream["keep_same_agent"]), {}),
         ("msdyn_blockcapacityforwrapup", str(stream["wrap_up_block_s"]), {}),
         ("msdyn_isdefault", _bool(any(c["is_default"] for c in stream["channels"])), {}),
@@ -419,19 +473,32 @@ CONTENT_TYPES_XML = ('<?xml version="1.0" encoding="utf-8"?>'
                      '<Default Extension="xml" ContentType="application/octet-stream" /></Types>')
 
 
-def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
-                      timestamp: str = FIXED_TIMESTAMP) -> bytes:
+@dataclass(frozen=True)
+class CmtPackage:
+    data: bytes
+    rounded: list[str]  # durations that were not whole minutes, one line each
+
+
+def build_cmt_package(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
+                      timestamp: str = FIXED_TIMESTAMP) -> CmtPackage:
+    """The package bytes and what the export had to round (durations travel in whole minutes)."""
     try:
         doc = document_dict(validate_document(config_doc))
     except DocumentInvalid as error:
         raise CmtError(f"cannot export: {error}") from None
-    records = _records(doc, include_rule_items)
+    rounded: list[str] = []
+    records = _records(doc, include_rule_items, rounded)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         add_member(archive, CONTENT_TYPES, CONTENT_TYPES_XML.encode("utf-8"))
         add_member(archive, SCHEMA, schema_xml(include_rule_items).encode("utf-8"))
         add_member(archive, DATA, data_xml(records, include_rule_items, timestamp).encode("utf-8"))
-    return buffer.getvalue()
+    return CmtPackage(buffer.getvalue(), rounded)
+
+
+def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
+                      timestamp: str = FIXED_TIMESTAMP) -> bytes:
+    return build_cmt_package(config_doc, include_rule_items=include_rule_items, timestamp=timestamp).data
 
 
 def write_cmt_package(target: Union[str, os.PathLike, IO[bytes]], config_doc: Mapping[str, Any], *,
@@ -496,10 +563,30 @@ def _defused_reason(problem: DefusedXmlException) -> str:
 # --------------------------------------------------------------------------- read
 
 @dataclass(frozen=True)
+class PendingRule:
+    """A route-to-queue rule whose queue the source names only by GUID (resolved against a database)."""
+
+    stream_id: str
+    rule: dict  # a routing rule document without "queue"
+    queue_id: str
+
+
+@dataclass(frozen=True)
 class CmtImport:
+    """What a package (or an unpacked solution folder) holds, mapped to the console's terms.
+
+    ``document`` stands alone (defaults filled in; what ``cmt inspect --document`` writes).
+    ``carried`` is, per work stream id, only the values the source really set: an import into a
+    database changes those and nothing else (see ``merge_into``).
+    """
+
     document: dict
     ignored: list[str] = field(default_factory=list)  # entities/fields not modelled, one line each
     notes: list[str] = field(default_factory=list)  # how references were mapped
+    carried: dict[str, dict] = field(default_factory=dict)  # stream id -> carried scalar values
+    default_streams: frozenset[str] = frozenset()  # stream ids marked msdyn_isdefault
+    stub_queues: frozenset[str] = frozenset()  # queue ids only referenced, not carried
+    pending_rules: list[PendingRule] = field(default_factory=list)
 
 
 @dataclass
@@ -514,6 +601,7 @@ class _ReadRecord:
     entity: str
     id: str
     fields: dict[str, _Field]
+    place: str = DATA  # where it was read, for messages: "data.xml", a solution file path
 
     def text(self, name: str) -> str | None:
         found = self.fields.get(name)
@@ -549,10 +637,16 @@ def parse_int(text: str, where: str) -> int:
 
 
 def parse_multi(text: str, where: str) -> list[int]:
+    """A multi-select choice in any spelling Microsoft's writers use.
+
+    ``[-1,192360000,192360001,-1]`` (solution files and CMT: the values between -1 markers),
+    ``[192360000,192360001]`` and ``192360000,192360001`` (Web API), with or without spaces.
+    """
     inner = text.strip()
     if inner.startswith("[") and inner.endswith("]"):
         inner = inner[1:-1]
-    return [parse_int(part, where) for part in inner.split(",") if part.strip()]
+    values = [parse_int(part, where) for part in inner.split(",") if part.strip()]
+    return [value for value in values if value != -1]
 
 
 def _choice(text: str, table: Mapping[str, int], where: str) -> str:
@@ -570,13 +664,20 @@ class _Reader:
         self.records = records
         self.ignored: list[str] = []
         self.notes: list[str] = []
-        self.unknown_fields: Counter[tuple[str, str]] = Counter()
         self.queues: dict[str, dict] = {}  # GUID -> queue dict
         self.skipped_queues: set[str] = set()
         self.streams: dict[str, dict] = {}  # GUID -> stream dict
         self.skipped_streams: set[str] = set()
+        self.carried: dict[str, dict] = {}  # GUID -> the stream values the record really set
+        self.default_streams: set[str] = set()
+        self.stub_queues: set[str] = set()
+        self.pending_rules: list[PendingRule] = []
+        self.not_carried: dict[str, list[str]] = {}  # record GUID -> columns (with odd values)
+        self.related: dict[str, Counter[str]] = {}  # stream GUID -> related entity -> count
+        self.labels: dict[str, str] = {}  # record GUID -> "entity 'name'"
 
     def document(self) -> dict:
+        refuse_duplicate_ids(self.records)
         for record in self.records.get(QUEUE, []):
             self._queue(record)
         for record in self.records.get(STREAM, []):
@@ -584,8 +685,15 @@ class _Reader:
         for record in self.records.get(VARIABLE, []):
             self._variable(record)
         self._rules(self.records.get(RULE, []))
-        for (entity, name), count in sorted(self.unknown_fields.items()):
-            self.ignored.append(f"{entity}.{name}: not modelled ({count} record{'s' if count != 1 else ''})")
+        for record_id, label in self.labels.items():
+            parts = []
+            if self.not_carried.get(record_id):
+                parts.append("not carried: " + ", ".join(self.not_carried[record_id]))
+            if self.related.get(record_id):
+                parts.append("related records not carried: "
+                             + ", ".join(f"{n} {entity}" for entity, n in sorted(self.related[record_id].items())))
+            if parts:
+                self.ignored.append(f"{label}: {'; '.join(parts)}")
         return {
             "format": "workstream-console/config",
             "version": 1,
@@ -596,14 +704,16 @@ class _Reader:
         }
 
     def _note_unknown(self, record: _ReadRecord) -> None:
-        for name in record.fields:
-            if name not in READ_FIELDS[record.entity]:
-                self.unknown_fields[(record.entity, name)] += 1
+        name = record.text(SPECS[record.entity].name_field) or record.id
+        self.labels[record.id] = f"{record.entity} '{name}'"
+        unknown = [column for column in record.fields if column not in READ_FIELDS[record.entity]]
+        if unknown:
+            self.not_carried.setdefault(record.id, []).extend(sorted(unknown))
 
     def _name(self, record: _ReadRecord, field_name: str, what: str) -> str:
         name = record.text(field_name)
         if not name or not name.strip():
-            raise CmtRejected(f"{DATA}: {what} record {record.id} has no {field_name}")
+            raise CmtRejected(f"{record.place}: {what} record {record.id} has no {field_name}")
         return name
 
     # -- queues
@@ -611,7 +721,7 @@ class _Reader:
     def _queue(self, record: _ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "name", "queue")
-        where = f"{DATA}: queue '{name}'"
+        where = f"{record.place}: queue '{name}'"
         kind = "messaging"
         raw_type = record.text("msdyn_queuetype")
         if raw_type is not None and raw_type.strip():
@@ -638,6 +748,7 @@ class _Reader:
         if same_name is not None:
             return same_name["name"]
         self.queues[guid] = {"id": guid, "name": name, "kind": stub_kind, "description": "", "agents": []}
+        self.stub_queues.add(guid)
         self.notes.append(f"queue '{name}' is referenced but not in the package: added as an empty {stub_kind} queue")
         return name
 
@@ -646,7 +757,7 @@ class _Reader:
     def _stream(self, record: _ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "msdyn_name", "work stream")
-        where = f"{DATA}: workstream '{name}'"
+        where = f"{record.place}: workstream '{name}'"
         source = record.text("msdyn_streamsource")
         if source is None:
             raise CmtRejected(f"{where}: msdyn_streamsource (channel) is missing")
@@ -658,12 +769,18 @@ class _Reader:
             return
         stream: dict[str, Any] = {"id": record.id, "name": name, "channel": channels[number]}
         self._stream_values(record, stream, where)
+        self._note_fixed_columns(record, stream, where)
+        carried = dict(stream)
         self._stream_queue(record, stream, where)
+        if stream["default_queue"] is not None:
+            carried["default_queue"] = stream["default_queue"]
+        self.carried[record.id] = carried
         stream.update({"context_variables": [], "routing_rules": [], "channels": []})
         if record.text("msdyn_isdefault") is not None and parse_bool(record.text("msdyn_isdefault") or "", where):
+            self.default_streams.add(record.id)
             # Channels are not carried; a placeholder keeps "default of its kind" (and so the round trip).
             kind = CHANNEL_KIND_FOR[stream["channel"]]
-            placeholder = f"{name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+            placeholder = placeholder_channel_name(name, kind)
             stream["channels"] = [{"name": placeholder, "kind": kind, "is_default": True}]
             self.notes.append(f"workstream '{name}': default of its channel kind; "
                               f"placeholder channel '{placeholder}' created")
@@ -672,23 +789,32 @@ class _Reader:
     def _stream_values(self, record: _ReadRecord, stream: dict, where: str) -> None:
         numbers = {
             "msdyn_capacityrequired": "capacity",
-            "msdyn_autocloseafterinactivity": "auto_close_after_inactivity_s",
-            "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
             "msdyn_blockcapacityforwrapup": "wrap_up_block_s",
         }
         for column, key in numbers.items():
             text = record.text(column)
             if text is not None:
                 stream[key] = parse_int(text, f"{where}: {column}")
+        for column, key in DURATION_COLUMNS.items():
+            text = record.text(column)
+            if text is not None:
+                minutes = parse_int(text, f"{where}: {column}")
+                if not 0 <= minutes * 60 <= MAX_INT32:
+                    raise CmtRejected(f"{where}: {column} {minutes} minutes is out of range "
+                                      f"(0 to {MAX_INT32 // 60} minutes)")
+                stream[key] = minutes * 60
         choices = {"msdyn_workdistributionmode": ("distribution_mode", DISTRIBUTION),
                    "msdyn_notification": ("notification", NOTIFICATIONS)}
         for column, (key, table) in choices.items():
             text = record.text(column)
             if text is not None:
                 stream[key] = _choice(text, table, f"{where}: {column}")
-        timeout = record.text("msdyn_screenpoptimeout") or record.text("msdyn_screenpoptimeout_optionSet")
-        if timeout is not None:
-            stream["screen_pop_timeout_s"] = parse_int(timeout, f"{where}: msdyn_screenpoptimeout")
+        # The real records set only the option set; older packages may carry the plain number.
+        for column in ("msdyn_screenpoptimeout_optionSet", "msdyn_screenpoptimeout"):
+            timeout = record.text(column)
+            if timeout is not None and timeout.strip():
+                stream["screen_pop_timeout_s"] = parse_int(timeout, f"{where}: {column}")
+                break
         presences = record.text("msdyn_allowedpresences")
         if presences is not None:
             names = {v: k for k, v in PRESENCES.items()}
@@ -707,6 +833,21 @@ class _Reader:
                 raise CmtRejected(f"{where}: statecode {code} is not 0 (active) or 1 (inactive)")
             stream["active"] = code == 0
 
+    def _note_fixed_columns(self, record: _ReadRecord, stream: dict, where: str) -> None:
+        """A column the console writes with one value: another value there is not carried."""
+        expected = fixed_stream_values({"channel": stream["channel"],
+                                        "distribution_mode": stream.get("distribution_mode", "push")})
+        for column in FIXED_COLUMNS:
+            text = record.text(column)
+            if text is None or not text.strip():
+                continue
+            if column == "msdyn_enableselectingfrompushbasedworkstreams":
+                same = parse_bool(text, f"{where}: {column}") == (expected[column] == "True")
+            else:
+                same = column in expected and parse_int(text, f"{where}: {column}") == int(expected[column])
+            if not same:
+                self.not_carried.setdefault(record.id, []).append(f"{column} {text.strip()}")
+
     def _stream_queue(self, record: _ReadRecord, stream: dict, where: str) -> None:
         lookup = record.fields.get("msdyn_defaultqueue")
         stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
@@ -724,7 +865,7 @@ class _Reader:
         stream = self._owner(record, "msdyn_liveworkstreamid", f"context variable '{name}'")
         if stream is None:
             return
-        where = f"{DATA}: context variable '{name}' of workstream '{stream['name']}'"
+        where = f"{record.place}: context variable '{name}' of workstream '{stream['name']}'"
         raw_type = record.text("msdyn_datatype")
         var_type = "text"
         if raw_type is not None:
@@ -830,6 +971,20 @@ def _typed(literal: str, var_type: str, where: str) -> Any:
     return value
 
 
+def placeholder_channel_name(stream_name: str, kind: str) -> str:
+    return f"{stream_name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+
+
+def refuse_duplicate_ids(records: Mapping[str, list[_ReadRecord]]) -> None:
+    """Two records of one entity under one GUID: refused, naming both places (never merged)."""
+    for entity, found in records.items():
+        first: dict[str, _ReadRecord] = {}
+        for record in found:
+            earlier = first.setdefault(record.id, record)
+            if earlier is not record:
+                raise CmtRejected(f"{entity} {record.id} appears twice: {earlier.place} and {record.place}")
+
+
 def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str]]:
     if root.tag != "entities":
         raise CmtRejected(f"{DATA}: the root element must be <entities>, not <{root.tag}>")
@@ -838,16 +993,17 @@ def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str
     for entity in root.findall("entity"):
         name = entity.get("name") or ""
         elements = entity.findall("records/record")
-        found = [_record(name, element) for element in elements] if name in READ_FIELDS else None
-        if found is None:
+        if name not in READ_FIELDS:
             count = len(elements)
             ignored.append(f"entity {name} ({count} record{'s' if count != 1 else ''}): not modelled")
             continue
-        records.setdefault(name, []).extend(found)
+        found = records.setdefault(name, [])
+        for element in elements:
+            found.append(_record(name, element, f"{DATA} ({name} record {len(found) + 1})"))
     return records, ignored
 
 
-def _record(entity: str, element: Element) -> _ReadRecord:
+def _record(entity: str, element: Element, place: str) -> _ReadRecord:
     fields: dict[str, _Field] = {}
     for item in element.findall("field"):
         name = item.get("name")
@@ -864,7 +1020,7 @@ def _record(entity: str, element: Element) -> _ReadRecord:
     record_id = _guid(raw_id, where)
     if primary in fields and fields[primary].value and _guid(fields[primary].value, where) != record_id:
         raise CmtRejected(f"{where} {record_id}: {primary} differs from the record id")
-    return _ReadRecord(entity, record_id, fields)
+    return _ReadRecord(entity, record_id, fields, place)
 
 
 def _package_bytes(source: Source) -> bytes:
@@ -895,13 +1051,18 @@ def read_cmt_package(source: Source) -> CmtImport:
     if schema_root.tag != "entities":
         raise CmtRejected(f"{SCHEMA}: the root element must be <entities>, not <{schema_root.tag}>")
     records, ignored = _read_records(parse_xml(members[DATA], DATA))
-    reader = _Reader(records)
+    return imported_from(_Reader(records), ignored, DATA)
+
+
+def imported_from(reader: "_Reader", ignored: list[str], where: str) -> CmtImport:
     document = reader.document()
     try:
         validated = validate_document(document)
     except DocumentInvalid as error:
-        raise CmtRejected(f"{DATA}: {error}", error.issues) from None
-    return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes)
+        raise CmtRejected(f"{where}: {error}", error.issues) from None
+    return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes,
+                     carried=reader.carried, default_streams=frozenset(reader.default_streams),
+                     stub_queues=frozenset(reader.stub_queues), pending_rules=reader.pending_rules)
 
 
 def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple[str, str | None]]]:

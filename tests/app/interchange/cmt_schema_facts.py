@@ -33,11 +33,15 @@ CMT_FIELDS: dict[str, dict[str, tuple[str, str | None]]] = {
         "msdyn_liveworkstreamid": ("guid", None),
         "msdyn_name": ("string", None),
         "msdyn_streamsource": ("optionsetvalue", None),
+        "msdyn_mode": ("optionsetvalue", None),
+        "msdyn_direction": ("optionsetvalue", None),
+        "msdyn_capacityformat": ("optionsetvalue", None),
+        "msdyn_conversationmode": ("optionsetvalue", None),
         "msdyn_capacityrequired": ("number", None),
         "msdyn_autocloseafterinactivity": ("number", None),
         "msdyn_workdistributionmode": ("optionsetvalue", None),
+        "msdyn_enableselectingfrompushbasedworkstreams": ("bool", None),
         "msdyn_notification": ("optionsetvalue", None),
-        "msdyn_screenpoptimeout": ("number", None),
         "msdyn_screenpoptimeout_optionSet": ("optionsetvalue", None),
         "msdyn_allowedpresences": ("optionsetvaluecollection", None),
         "msdyn_defaultqueue": ("entityreference", "queue"),
@@ -83,9 +87,10 @@ CMT_ENTITIES: dict[str, dict[str, str]] = {
 # Everywhere else each column of CMT_FIELDS must be present with the type above; a column listed
 # here must really be absent from that file (the test checks both ways).
 ABSENT_IN_FILE: dict[str, dict[str, frozenset[str]]] = {
-    # The record work-stream schema (unified routing, entity records) exports no state columns.
+    # The record work-stream schema (unified routing, entity records) exports no state columns and
+    # no conversation mode (records are not conversations).
     "sample-schema-for-unified-routing-record-workstreams.xml": {
-        "msdyn_liveworkstream": frozenset({"statecode", "statuscode"}),
+        "msdyn_liveworkstream": frozenset({"statecode", "statuscode", "msdyn_conversationmode"}),
     },
 }
 
