@@ -72,6 +72,7 @@ from app.common.files import write_atomically
 
 from models.choices import CHANNEL_KIND_FOR, NAME_MAX
 
+import copy
 import io
 import math
 import os
@@ -80,7 +81,7 @@ import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping, Union
+from typing import IO, Any, Callable, Mapping, Union
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -140,7 +141,7 @@ CONDITION_OPERATORS = {
     "lt": "lt", "le": "le", "in": "in", "not_in": "not-in",
     "is_empty": "null", "is_not_empty": "not-null",
 }
-_OPERATOR_FROM_XML = {xml: ours for ours, xml in CONDITION_OPERATORS.items()}
+OPERATOR_FROM_XML = {xml: ours for ours, xml in CONDITION_OPERATORS.items()}
 _LIKE = {"contains", "not_contains"}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INT = re.compile(r"^[+-]?\d{1,12}$")
@@ -585,22 +586,23 @@ class CmtImport:
     notes: list[str] = field(default_factory=list)  # how references were mapped
     carried: dict[str, dict] = field(default_factory=dict)  # stream id -> carried scalar values
     default_streams: frozenset[str] = frozenset()  # stream ids marked msdyn_isdefault
+    placeholder_notes: dict[str, str] = field(default_factory=dict)  # stream id -> "placeholder created" note
     stub_queues: frozenset[str] = frozenset()  # queue ids only referenced, not carried
     pending_rules: list[PendingRule] = field(default_factory=list)
 
 
 @dataclass
-class _Field:
+class Field:
     value: str
     lookup_entity: str | None = None
     lookup_name: str | None = None
 
 
 @dataclass
-class _ReadRecord:
+class ReadRecord:
     entity: str
     id: str
-    fields: dict[str, _Field]
+    fields: dict[str, Field]
     place: str = DATA  # where it was read, for messages: "data.xml", a solution file path
 
     def text(self, name: str) -> str | None:
@@ -611,7 +613,7 @@ class _ReadRecord:
 READ_FIELDS = {spec.name: {f.name for f in spec.fields} for spec in WRITTEN_ENTITIES}
 
 
-def _guid(text: str, where: str) -> str:
+def parse_guid(text: str, where: str) -> str:
     match = _GUID.match(text.strip())
     if not match:
         raise CmtRejected(f"{where}: {text!r} is not a GUID")
@@ -657,10 +659,10 @@ def _choice(text: str, table: Mapping[str, int], where: str) -> str:
     raise CmtRejected(f"{where}: unknown choice value {number}")
 
 
-class _Reader:
+class Reader:
     """Turns parsed records into a configuration document, noting what it leaves out."""
 
-    def __init__(self, records: dict[str, list[_ReadRecord]]):
+    def __init__(self, records: dict[str, list[ReadRecord]]):
         self.records = records
         self.ignored: list[str] = []
         self.notes: list[str] = []
@@ -670,13 +672,15 @@ class _Reader:
         self.skipped_streams: set[str] = set()
         self.carried: dict[str, dict] = {}  # GUID -> the stream values the record really set
         self.default_streams: set[str] = set()
+        self.placeholder_notes: dict[str, str] = {}  # stream GUID -> its note (void if the stream exists)
         self.stub_queues: set[str] = set()
         self.pending_rules: list[PendingRule] = []
         self.not_carried: dict[str, list[str]] = {}  # record GUID -> columns (with odd values)
         self.related: dict[str, Counter[str]] = {}  # stream GUID -> related entity -> count
         self.labels: dict[str, str] = {}  # record GUID -> "entity 'name'"
 
-    def document(self) -> dict:
+    def document(self, then: Callable[[Reader], None] | None = None) -> dict:
+        """The configuration document; ``then`` adds what another source format carries."""
         refuse_duplicate_ids(self.records)
         for record in self.records.get(QUEUE, []):
             self._queue(record)
@@ -685,6 +689,8 @@ class _Reader:
         for record in self.records.get(VARIABLE, []):
             self._variable(record)
         self._rules(self.records.get(RULE, []))
+        if then is not None:
+            then(self)
         for record_id, label in self.labels.items():
             parts = []
             if self.not_carried.get(record_id):
@@ -703,14 +709,14 @@ class _Reader:
             "workstreams": list(self.streams.values()),
         }
 
-    def _note_unknown(self, record: _ReadRecord) -> None:
+    def _note_unknown(self, record: ReadRecord) -> None:
         name = record.text(SPECS[record.entity].name_field) or record.id
         self.labels[record.id] = f"{record.entity} '{name}'"
         unknown = [column for column in record.fields if column not in READ_FIELDS[record.entity]]
         if unknown:
             self.not_carried.setdefault(record.id, []).extend(sorted(unknown))
 
-    def _name(self, record: _ReadRecord, field_name: str, what: str) -> str:
+    def _name(self, record: ReadRecord, field_name: str, what: str) -> str:
         name = record.text(field_name)
         if not name or not name.strip():
             raise CmtRejected(f"{record.place}: {what} record {record.id} has no {field_name}")
@@ -718,7 +724,7 @@ class _Reader:
 
     # -- queues
 
-    def _queue(self, record: _ReadRecord) -> None:
+    def _queue(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "name", "queue")
         where = f"{record.place}: queue '{name}'"
@@ -737,8 +743,8 @@ class _Reader:
         self.queues[record.id] = {"id": record.id, "name": name, "kind": kind,
                                   "description": record.text("description") or "", "agents": []}
 
-    def _queue_name(self, lookup: _Field, where: str, stub_kind: str) -> str | None:
-        guid = _guid(lookup.value, where)
+    def _queue_name(self, lookup: Field, where: str, stub_kind: str) -> str | None:
+        guid = parse_guid(lookup.value, where)
         if guid in self.queues:
             return self.queues[guid]["name"]
         if guid in self.skipped_queues or not lookup.lookup_name:
@@ -754,7 +760,7 @@ class _Reader:
 
     # -- work streams
 
-    def _stream(self, record: _ReadRecord) -> None:
+    def _stream(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "msdyn_name", "work stream")
         where = f"{record.place}: workstream '{name}'"
@@ -782,11 +788,12 @@ class _Reader:
             kind = CHANNEL_KIND_FOR[stream["channel"]]
             placeholder = placeholder_channel_name(name, kind)
             stream["channels"] = [{"name": placeholder, "kind": kind, "is_default": True}]
-            self.notes.append(f"workstream '{name}': default of its channel kind; "
-                              f"placeholder channel '{placeholder}' created")
+            note = f"workstream '{name}': default of its channel kind; placeholder channel '{placeholder}' created"
+            self.notes.append(note)
+            self.placeholder_notes[record.id] = note
         self.streams[record.id] = stream
 
-    def _stream_values(self, record: _ReadRecord, stream: dict, where: str) -> None:
+    def _stream_values(self, record: ReadRecord, stream: dict, where: str) -> None:
         numbers = {
             "msdyn_capacityrequired": "capacity",
             "msdyn_blockcapacityforwrapup": "wrap_up_block_s",
@@ -833,7 +840,7 @@ class _Reader:
                 raise CmtRejected(f"{where}: statecode {code} is not 0 (active) or 1 (inactive)")
             stream["active"] = code == 0
 
-    def _note_fixed_columns(self, record: _ReadRecord, stream: dict, where: str) -> None:
+    def _note_fixed_columns(self, record: ReadRecord, stream: dict, where: str) -> None:
         """A column the console writes with one value: another value there is not carried."""
         expected = fixed_stream_values({"channel": stream["channel"],
                                         "distribution_mode": stream.get("distribution_mode", "push")})
@@ -848,7 +855,7 @@ class _Reader:
             if not same:
                 self.not_carried.setdefault(record.id, []).append(f"{column} {text.strip()}")
 
-    def _stream_queue(self, record: _ReadRecord, stream: dict, where: str) -> None:
+    def _stream_queue(self, record: ReadRecord, stream: dict, where: str) -> None:
         lookup = record.fields.get("msdyn_defaultqueue")
         stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
         queue = self._queue_name(lookup, f"{where}: msdyn_defaultqueue", stub_kind) if lookup and lookup.value else None
@@ -859,7 +866,7 @@ class _Reader:
 
     # -- context variables
 
-    def _variable(self, record: _ReadRecord) -> None:
+    def _variable(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "msdyn_name", "context variable")
         stream = self._owner(record, "msdyn_liveworkstreamid", f"context variable '{name}'")
@@ -880,12 +887,12 @@ class _Reader:
         display = record.text("msdyn_displayname") or name
         stream["context_variables"].append({"id": record.id, "display_name": display, "name": name, "type": var_type})
 
-    def _owner(self, record: _ReadRecord, column: str, what: str) -> dict | None:
+    def _owner(self, record: ReadRecord, column: str, what: str) -> dict | None:
         lookup = record.fields.get(column)
         if lookup is None or not lookup.value:
             self.ignored.append(f"{what}: no work stream (skipped)")
             return None
-        guid = _guid(lookup.value, f"{DATA}: {what}: {column}")
+        guid = parse_guid(lookup.value, f"{DATA}: {what}: {column}")
         stream = self.streams.get(guid)
         if stream is None:
             why = "skipped with its work stream" if guid in self.skipped_streams else \
@@ -895,7 +902,7 @@ class _Reader:
 
     # -- routing rules
 
-    def _rules(self, records: list[_ReadRecord]) -> None:
+    def _rules(self, records: list[ReadRecord]) -> None:
         ordered = []
         for index, record in enumerate(records):
             self._note_unknown(record)
@@ -908,7 +915,7 @@ class _Reader:
             if stream is not None:
                 self._rule(record, name, stream)
 
-    def _rule(self, record: _ReadRecord, name: str, stream: dict) -> None:
+    def _rule(self, record: ReadRecord, name: str, stream: dict) -> None:
         what = f"rule '{name}' of workstream '{stream['name']}'"
         lookup = record.fields.get("msdyn_cdsqueueassignid")
         stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
@@ -938,7 +945,7 @@ def _condition_node(element: Element, types: Mapping[str, str], where: str) -> d
     if element.tag != "condition":
         raise CmtRejected(f"{where}: unexpected element <{element.tag}>")
     variable = element.get("attribute") or ""
-    operator = _OPERATOR_FROM_XML.get(element.get("operator") or "")
+    operator = OPERATOR_FROM_XML.get(element.get("operator") or "")
     if operator is None:
         raise CmtRejected(f"{where}: unknown operator {element.get('operator')!r}")
     leaf: dict[str, Any] = {"variable": variable, "operator": operator}
@@ -946,18 +953,18 @@ def _condition_node(element: Element, types: Mapping[str, str], where: str) -> d
         return leaf
     var_type = types.get(variable, "text")
     if operator in LIST_OPERATORS:
-        leaf["value"] = [_typed(v.text or "", var_type, where) for v in element if v.tag == "value"]
+        leaf["value"] = [typed_value(v.text or "", var_type, where) for v in element if v.tag == "value"]
         return leaf
     literal = element.get("value")
     if literal is None:
         raise CmtRejected(f"{where}: operator '{operator}' needs a value")
     if operator in _LIKE and len(literal) >= 2 and literal.startswith("%") and literal.endswith("%"):
         literal = literal[1:-1]
-    leaf["value"] = _typed(literal, var_type, where)
+    leaf["value"] = typed_value(literal, var_type, where)
     return leaf
 
 
-def _typed(literal: str, var_type: str, where: str) -> Any:
+def typed_value(literal: str, var_type: str, where: str) -> Any:
     if var_type == "text":
         return literal
     text = literal.strip()
@@ -975,20 +982,20 @@ def placeholder_channel_name(stream_name: str, kind: str) -> str:
     return f"{stream_name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
 
 
-def refuse_duplicate_ids(records: Mapping[str, list[_ReadRecord]]) -> None:
+def refuse_duplicate_ids(records: Mapping[str, list[ReadRecord]]) -> None:
     """Two records of one entity under one GUID: refused, naming both places (never merged)."""
     for entity, found in records.items():
-        first: dict[str, _ReadRecord] = {}
+        first: dict[str, ReadRecord] = {}
         for record in found:
             earlier = first.setdefault(record.id, record)
             if earlier is not record:
                 raise CmtRejected(f"{entity} {record.id} appears twice: {earlier.place} and {record.place}")
 
 
-def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str]]:
+def _read_records(root: Element) -> tuple[dict[str, list[ReadRecord]], list[str]]:
     if root.tag != "entities":
         raise CmtRejected(f"{DATA}: the root element must be <entities>, not <{root.tag}>")
-    records: dict[str, list[_ReadRecord]] = {}
+    records: dict[str, list[ReadRecord]] = {}
     ignored = []
     for entity in root.findall("entity"):
         name = entity.get("name") or ""
@@ -1003,24 +1010,24 @@ def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str
     return records, ignored
 
 
-def _record(entity: str, element: Element, place: str) -> _ReadRecord:
-    fields: dict[str, _Field] = {}
+def _record(entity: str, element: Element, place: str) -> ReadRecord:
+    fields: dict[str, Field] = {}
     for item in element.findall("field"):
         name = item.get("name")
         if not name:
             continue
         if name in fields:
             raise CmtRejected(f"{DATA}: {entity} record {element.get('id')!r} has field {name} twice")
-        fields[name] = _Field(item.get("value") or "", item.get("lookupentity"), item.get("lookupentityname"))
+        fields[name] = Field(item.get("value") or "", item.get("lookupentity"), item.get("lookupentityname"))
     where = f"{DATA}: {entity} record"
     primary = SPECS[entity].id_field
     raw_id = element.get("id") or (fields[primary].value if primary in fields else "")
     if not raw_id:
         raise CmtRejected(f"{where} without an id")
-    record_id = _guid(raw_id, where)
-    if primary in fields and fields[primary].value and _guid(fields[primary].value, where) != record_id:
+    record_id = parse_guid(raw_id, where)
+    if primary in fields and fields[primary].value and parse_guid(fields[primary].value, where) != record_id:
         raise CmtRejected(f"{where} {record_id}: {primary} differs from the record id")
-    return _ReadRecord(entity, record_id, fields, place)
+    return ReadRecord(entity, record_id, fields, place)
 
 
 def _package_bytes(source: Source) -> bytes:
@@ -1051,17 +1058,19 @@ def read_cmt_package(source: Source) -> CmtImport:
     if schema_root.tag != "entities":
         raise CmtRejected(f"{SCHEMA}: the root element must be <entities>, not <{schema_root.tag}>")
     records, ignored = _read_records(parse_xml(members[DATA], DATA))
-    return imported_from(_Reader(records), ignored, DATA)
+    return imported_from(Reader(records), ignored, DATA)
 
 
-def imported_from(reader: "_Reader", ignored: list[str], where: str) -> CmtImport:
-    document = reader.document()
+def imported_from(reader: "Reader", ignored: list[str], where: str,
+                  then: Callable[["Reader"], None] | None = None) -> CmtImport:
+    document = reader.document(then)
     try:
         validated = validate_document(document)
     except DocumentInvalid as error:
         raise CmtRejected(f"{where}: {error}", error.issues) from None
     return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes,
                      carried=reader.carried, default_streams=frozenset(reader.default_streams),
+                     placeholder_notes=reader.placeholder_notes,
                      stub_queues=frozenset(reader.stub_queues), pending_rules=reader.pending_rules)
 
 
@@ -1069,3 +1078,128 @@ def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple
     """entity -> field -> (CMT type, lookupType): exactly what the writer emits."""
     return {spec.name: {f.name: (f.type, f.lookup) for f in spec.fields}
             for spec in WRITTEN_ENTITIES if include_rule_items or spec.name != RULE}
+
+
+# --------------------------------------------------------------------------- merge into a database's configuration
+
+def _fold(name: str) -> str:
+    return name.casefold()
+
+
+def merge_into(current: Mapping[str, Any], imported: CmtImport) -> tuple[dict, list[str]]:
+    """The configuration ``current`` with what ``imported`` carries upserted, and nothing else changed.
+
+    A Configuration Migration import creates and updates records; it never deletes.  So queue
+    membership, agents, presences, channels, and every stream, queue, variable and rule the
+    package does not mention stay exactly as they are; an existing stream changes only in the
+    values its record really sets (``imported.carried``).  Records are matched by id, then by
+    name.  Returns the document to apply and the notes for this import (one line each).
+    """
+    doc = copy.deepcopy(dict(current))
+    void = set()  # the reader's notes that do not apply here
+    notes: list[str] = []
+    source = imported.document
+    queue_names = _merge_queues(doc, source["queues"], imported.stub_queues)
+    streams_by_id = {w["id"]: w for w in doc["workstreams"] if w.get("id")}
+    streams_by_name = {_fold(w["name"]): w for w in doc["workstreams"]}
+    merged: dict[str, dict] = {}  # package stream id -> stream in the result
+    for stream in source["workstreams"]:
+        incoming = _renamed_queues(stream, queue_names)
+        existing = streams_by_id.get(stream["id"]) or streams_by_name.get(_fold(stream["name"]))
+        if existing is None:
+            if not _add_stream(doc, incoming, stream["id"] in imported.default_streams, notes):
+                void.add(imported.placeholder_notes.get(stream["id"]))
+            merged[stream["id"]] = incoming
+            continue
+        void.add(imported.placeholder_notes.get(stream["id"]))  # its channels stay as they are
+        carried = imported.carried.get(stream["id"], {})
+        for key, value in carried.items():
+            if key != "id":
+                existing[key] = queue_names.get(_fold(value), value) if key == "default_queue" else value
+        _upsert(existing["context_variables"], incoming["context_variables"], ("display_name", "type"))
+        _upsert(existing["routing_rules"], incoming["routing_rules"], ("description", "queue", "condition"))
+        if existing.get("active", True) and existing.get("default_queue") is None:
+            existing["active"] = False
+            notes.append(f"workstream '{existing['name']}': no default queue; set inactive")
+        merged[stream["id"]] = existing
+    queues_by_id = {q["id"]: q for q in doc["queues"] if q.get("id")}
+    for pending in imported.pending_rules:
+        target = merged.get(pending.stream_id)
+        queue = queues_by_id.get(pending.queue_id)
+        what = f"rule '{pending.rule['name']}'"
+        if target is None:
+            continue
+        if queue is None:
+            notes.append(f"{what} of workstream '{target['name']}': queue {pending.queue_id} is neither in the "
+                         "package nor in the database (skipped)")
+            continue
+        _upsert(target["routing_rules"], [dict(pending.rule, queue=queue["name"])], ("description", "queue", "condition"))
+    return doc, [note for note in imported.notes if note not in void] + notes
+
+
+def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str]) -> dict[str, str]:
+    """Upsert the package's queues (members kept); folded package name -> name in the result."""
+    by_id = {q["id"]: q for q in doc["queues"] if q.get("id")}
+    by_name = {_fold(q["name"]): q for q in doc["queues"]}
+    names: dict[str, str] = {}
+    for queue in queues:
+        existing = by_id.get(queue["id"]) or by_name.get(_fold(queue["name"]))
+        if existing is None:
+            added = dict(queue, agents=[])
+            doc["queues"].append(added)
+            by_name[_fold(added["name"])] = added
+            names[_fold(queue["name"])] = queue["name"]
+            continue
+        if queue["id"] in stubs:  # only referenced by the package: left exactly as it is
+            names[_fold(queue["name"])] = existing["name"]
+            continue
+        old = existing["name"]
+        existing.update(name=queue["name"], kind=queue["kind"], description=queue["description"])
+        names[_fold(queue["name"])] = queue["name"]
+        if old != queue["name"]:  # references are by name: follow the rename everywhere
+            for stream in doc["workstreams"]:
+                if stream.get("default_queue") is not None and _fold(stream["default_queue"]) == _fold(old):
+                    stream["default_queue"] = queue["name"]
+                for rule in stream.get("routing_rules", []):
+                    if _fold(rule["queue"]) == _fold(old):
+                        rule["queue"] = queue["name"]
+    return names
+
+
+def _renamed_queues(stream: dict, names: Mapping[str, str]) -> dict:
+    result = copy.deepcopy(stream)
+    if result.get("default_queue") is not None:
+        result["default_queue"] = names.get(_fold(result["default_queue"]), result["default_queue"])
+    for rule in result["routing_rules"]:
+        rule["queue"] = names.get(_fold(rule["queue"]), rule["queue"])
+    return result
+
+
+def _add_stream(doc: dict, stream: dict, is_default: bool, notes: list[str]) -> bool:
+    """Add a new stream; False when its placeholder default channel was dropped."""
+    kept = True
+    if is_default and stream["channels"]:
+        kind = stream["channels"][0]["kind"]
+        holder = next((w["name"] for w in doc["workstreams"]
+                       for c in w.get("channels", []) if c["kind"] == kind and c["is_default"]), None)
+        if holder is not None:  # taking the default would change a channel the package does not carry
+            stream["channels"] = []
+            kept = False
+            notes.append(f"workstream '{stream['name']}': default of its channel kind in the package, but "
+                         f"'{holder}' holds the default {kind.replace('_', ' ')} here; left as it is")
+    doc["workstreams"].append(stream)
+    return kept
+
+
+def _upsert(existing: list[dict], incoming: list[dict], keys: tuple[str, ...]) -> None:
+    """Update matching children (by id, then name) in place and append the new ones."""
+    by_id = {item["id"]: item for item in existing if item.get("id")}
+    by_name = {item["name"]: item for item in existing}
+    for item in incoming:
+        match = by_id.get(item.get("id")) or by_name.get(item["name"])
+        if match is None:
+            existing.append(copy.deepcopy(item))
+            continue
+        match["name"] = item["name"]
+        for key in keys:
+            match[key] = copy.deepcopy(item[key])
