@@ -570,6 +570,7 @@ class PendingRule:
     stream_id: str
     rule: dict  # a routing rule document without "queue"
     queue_id: str
+    note: str = ""  # what inspecting says of it; an import says what became of it instead
 
 
 @dataclass(frozen=True)
@@ -610,7 +611,20 @@ class ReadRecord:
         return found.value if found is not None else None
 
 
+# Read as well as what is written: the plain-number screen pop timeout older packages carry.
 READ_FIELDS = {spec.name: {f.name for f in spec.fields} for spec in WRITTEN_ENTITIES}
+READ_FIELDS[STREAM].add("msdyn_screenpoptimeout")
+
+
+def named_problem(error: DocumentInvalid, document: Mapping[str, Any]) -> str:
+    """A validation message with "workstreams[3]" spelled as the stream's name (one line)."""
+    def name(match: re.Match) -> str:
+        kind, index = match.group(1), int(match.group(2))
+        items = document.get(kind, [])
+        if index < len(items) and isinstance(items[index], Mapping) and "name" in items[index]:
+            return f"{'workstream' if kind == 'workstreams' else 'queue'} '{items[index]['name']}'"
+        return match.group(0)
+    return re.sub(r"\b(workstreams|queues)\[(\d+)\]", name, str(error))
 
 
 def parse_guid(text: str, where: str) -> str:
@@ -1067,7 +1081,7 @@ def imported_from(reader: "Reader", ignored: list[str], where: str,
     try:
         validated = validate_document(document)
     except DocumentInvalid as error:
-        raise CmtRejected(f"{where}: {error}", error.issues) from None
+        raise CmtRejected(f"{where}: {named_problem(error, document)}", error.issues) from None
     return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes,
                      carried=reader.carried, default_streams=frozenset(reader.default_streams),
                      placeholder_notes=reader.placeholder_notes,
@@ -1127,6 +1141,7 @@ def merge_into(current: Mapping[str, Any], imported: CmtImport) -> tuple[dict, l
         target = merged.get(pending.stream_id)
         queue = queues_by_id.get(pending.queue_id)
         what = f"rule '{pending.rule['name']}'"
+        void.add(pending.note)
         if target is None:
             continue
         if queue is None:
@@ -1134,6 +1149,7 @@ def merge_into(current: Mapping[str, Any], imported: CmtImport) -> tuple[dict, l
                          "package nor in the database (skipped)")
             continue
         _upsert(target["routing_rules"], [dict(pending.rule, queue=queue["name"])], ("description", "queue", "condition"))
+        notes.append(f"{what} of workstream '{target['name']}': routes to queue '{queue['name']}' (matched by id)")
     return doc, [note for note in imported.notes if note not in void] + notes
 
 

@@ -15,7 +15,7 @@ from app.config.document import DocumentInvalid, validate_document
 from app.config.io import apply_document, export_from_session, known_names
 from app.interchange.bundle_service import ImportPlan
 from app.interchange.bundles.diff import diff_documents
-from app.interchange.cmt import CmtImport, build_cmt_package, merge_into, read_cmt_package
+from app.interchange.cmt import CmtImport, build_cmt_package, merge_into, named_problem, read_cmt_package
 from app.interchange.solution_folder import read_solution_folder
 from app.common.files import write_atomically
 from app.store.database import Database, backup_sqlite_file
@@ -63,7 +63,7 @@ def import_cmt(db: Database, source: str | Path | CmtImport, *, dry_run: bool = 
     try:
         doc = validate_document(merged, known)
     except DocumentInvalid as error:
-        raise UserError(f"{where}: {error}") from None
+        raise UserError(f"{where}: {named_problem(error, merged)}") from None
     remarks = [*notes, *imported.ignored]
     if not dry_run and db.path is not None and db.path.exists():
         backup = str(backup_sqlite_file(db.path, "before-import"))

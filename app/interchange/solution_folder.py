@@ -89,6 +89,11 @@ def read_solution_folder(path: str | os.PathLike) -> CmtImport:
     if not (root / "msdyn_liveworkstreams").is_dir():
         raise CmtRejected(f"{root}: not an unpacked solution folder with work streams (no msdyn_liveworkstreams/)")
     records = _load(root)
+    first: dict[tuple[str, str], SolutionRecord] = {}
+    for record in records:  # one key, two records: refused naming both files, never merged
+        earlier = first.setdefault((record.entity, record.key.casefold()), record)
+        if earlier is not record:
+            raise CmtRejected(f"{record.entity} {record.key} appears twice: {earlier.place} and {record.place}")
     keys = {record.key.casefold() for record in records}
     for record in records:
         record.refs = {ref for ref in _lookup_keys(record.element) if ref.casefold() in keys}
@@ -262,8 +267,9 @@ class _RuleTranslator:
             if rule.get("id"):
                 rule_doc["id"] = parse_guid(rule.get("id") or "", f"{definition}: rule '{name}' id")
             queue_id = parse_guid(queue_ids[0], f"{definition}: rule '{name}': {ASSIGN_TO_QUEUE}")
-            reader.pending_rules.append(PendingRule(stream["id"], rule_doc, queue_id))
-            reader.notes.append(f"{what}: rule '{name}' routes to queue {queue_id} (matched by id on import)")
+            note = f"{what}: rule '{name}' routes to queue {queue_id} (matched by id on import)"
+            reader.pending_rules.append(PendingRule(stream["id"], rule_doc, queue_id, note))
+            reader.notes.append(note)
             carried = True
         return carried
 

@@ -330,6 +330,15 @@ def test_durations_are_read_as_minutes_and_the_option_set_timeout_is_read():
     assert chat["screen_pop_timeout_s"] == 90
 
 
+def test_the_plain_number_screen_pop_timeout_of_older_packages_is_read():
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_screenpoptimeout", "150"),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    imported = read_cmt_package(package(data))
+    assert imported.document["workstreams"][0]["screen_pop_timeout_s"] == 150
+    assert imported.ignored == []
+
+
 def test_duration_too_large_for_seconds_is_refused():
     data = records_xml(("msdyn_liveworkstream", stream_record(
         field("msdyn_streamsource", "192360000"), field("msdyn_autocloseafterinactivity", "2147483647"))))

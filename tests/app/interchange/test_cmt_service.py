@@ -156,7 +156,8 @@ DUPLICATE = records_xml(("queue", queue_record() + queue_record(name="Other")))
     pytest.param(lambda tmp: package(records_xml(("msdyn_liveworkstream", stream_record(
         field("msdyn_streamsource", "192340000"), name="Chat - Retail banking",
         sid="99999999-9999-4999-8999-999999999999")))),
-                 "a sms work stream serves sms_number channels", id="refused-after-merging"),  # an SMS stream cannot keep chat widgets
+                 "workstream 'Chat - Retail banking'.channels[0].kind: a sms work stream serves sms_number channels",
+                 id="refused-after-merging"),  # an SMS stream cannot keep chat widgets
 ])
 def test_a_refused_import_is_one_line_and_leaves_the_database_byte_identical(db_path, tmp_path, make, message):
     (tmp_path / "bad.zip").write_bytes(make(tmp_path))
@@ -284,6 +285,8 @@ def test_synthetic_solution_folder_imports_and_resolves_its_queue_by_id(db_path,
     chat = stream_of(after, "Synthetic chat")
     assert [(r["name"], r["queue"]) for r in chat["routing_rules"]] == [("VIP", "VIP")]
     assert chat["active"] is False and "no default queue" in out
+    assert "note: rule 'VIP' of workstream 'Synthetic chat': routes to queue 'VIP' (matched by id)" in out
+    assert "matched by id on import" not in out
     after["workstreams"].remove(chat)
     assert after == before  # nothing else changed
 
@@ -305,6 +308,16 @@ def test_two_solution_records_under_one_guid_are_refused_naming_both_files(db_pa
     assert err == (f"wsc: msdyn_liveworkstream {SYN_STREAM} appears twice: msdyn_liveworkstreams/{SYN_STREAM}/"
                    "msdyn_liveworkstream.xml and msdyn_liveworkstreams/copy/msdyn_liveworkstream.xml\n")
     assert db_path.read_bytes() == before
+
+
+def test_two_rulesets_under_one_unique_name_are_refused(tmp_path):
+    folder = synthetic_folder(tmp_path / "solution")
+    original = folder / "msdyn_decisionrulesets" / "new_rs_rtq" / "msdyn_decisionruleset.xml"
+    write(folder / "msdyn_decisionrulesets" / "other" / "msdyn_decisionruleset.xml", original.read_text())
+    code, _out, err = wsc(tmp_path / "x.db", "cmt", "inspect", str(folder))
+    assert code == 1
+    assert err == ("wsc: msdyn_decisionruleset new_rs_rtq appears twice: msdyn_decisionrulesets/new_rs_rtq/"
+                   "msdyn_decisionruleset.xml and msdyn_decisionrulesets/other/msdyn_decisionruleset.xml\n")
 
 
 @pytest.mark.parametrize("text, message", [
