@@ -72,7 +72,6 @@ from app.common.files import write_atomically
 
 from models.choices import CHANNEL_KIND_FOR, NAME_MAX
 
-import copy
 import io
 import math
 import os
@@ -1100,8 +1099,11 @@ def _fold(name: str) -> str:
     return name.casefold()
 
 
-def merge_into(current: Mapping[str, Any], imported: CmtImport) -> tuple[dict, list[str]]:
+def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:
     """The configuration ``current`` with what ``imported`` carries upserted, and nothing else changed.
+
+    ``current`` (a document the caller owns, e.g. a fresh export) is changed in place and
+    returned: copying a large configuration costs more than the rest of the merge.
 
     A Configuration Migration import creates and updates records; it never deletes.  So queue
     membership, agents, presences, channels, and every stream, queue, variable and rule the
@@ -1109,7 +1111,7 @@ def merge_into(current: Mapping[str, Any], imported: CmtImport) -> tuple[dict, l
     values its record really sets (``imported.carried``).  Records are matched by id, then by
     name.  Returns the document to apply and the notes for this import (one line each).
     """
-    doc = copy.deepcopy(dict(current))
+    doc = current
     void = set()  # the reader's notes that do not apply here
     notes: list[str] = []
     source = imported.document
@@ -1183,11 +1185,12 @@ def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str]) -> dict[
 
 
 def _renamed_queues(stream: dict, names: Mapping[str, str]) -> dict:
-    result = copy.deepcopy(stream)
+    """A copy of the stream (its own lists and rules; conditions shared, never changed) naming queues as merged."""
+    result = dict(stream, context_variables=[dict(v) for v in stream["context_variables"]],
+                  channels=[dict(c) for c in stream["channels"]],
+                  routing_rules=[dict(r, queue=names.get(_fold(r["queue"]), r["queue"])) for r in stream["routing_rules"]])
     if result.get("default_queue") is not None:
         result["default_queue"] = names.get(_fold(result["default_queue"]), result["default_queue"])
-    for rule in result["routing_rules"]:
-        rule["queue"] = names.get(_fold(rule["queue"]), rule["queue"])
     return result
 
 
@@ -1214,8 +1217,8 @@ def _upsert(existing: list[dict], incoming: list[dict], keys: tuple[str, ...]) -
     for item in incoming:
         match = by_id.get(item.get("id")) or by_name.get(item["name"])
         if match is None:
-            existing.append(copy.deepcopy(item))
+            existing.append(dict(item))
             continue
         match["name"] = item["name"]
         for key in keys:
-            match[key] = copy.deepcopy(item[key])
+            match[key] = item[key]
