@@ -9,14 +9,21 @@ What is carried
   (192350000 messaging, 192350001 records) and ``msdyn_isomnichannelqueue``
   (always written True; read and not kept).
 * ``msdyn_liveworkstream``: name, channel (``msdyn_streamsource``), capacity,
-  auto-close after inactivity (seconds, as the console stores it), distribution
-  mode, notification, screen pop timeout (both ``msdyn_screenpoptimeout`` and
-  ``msdyn_screenpoptimeout_optionSet``), allowed presences, default queue
-  (lookup), assign after decline, keep same agent, wrap-up block,
-  ``msdyn_isdefault`` (written True when the stream owns a default channel; read back as a
-  placeholder default channel, since channels themselves are not carried;
-  ``statecode``/``statuscode``
-  (0/1 active, 1/2 inactive).
+  auto-close after inactivity and assign after decline (``Format: Duration``
+  columns: MINUTES in Dataverse, seconds in the console; export rounds a part
+  minute up and lists it in ``CmtPackage.rounded``), distribution mode,
+  notification, screen pop timeout (written as ``msdyn_screenpoptimeout_optionSet``
+  only, as Microsoft's records do; read from it or ``msdyn_screenpoptimeout``),
+  allowed presences, default queue (lookup), keep same agent, wrap-up block
+  (``Format: None``: seconds both sides), ``msdyn_isdefault`` (written True when
+  the stream owns a default channel; read back as a placeholder default channel
+  for a new stream, since channels themselves are not carried),
+  ``statecode``/``statuscode`` (0/1 active, 1/2 inactive).  Also written with the
+  values Microsoft's unified-routing records use (``fixed_stream_values``):
+  ``msdyn_mode`` 717210001, ``msdyn_direction`` 0 (inbound), ``msdyn_capacityformat``
+  192350000 (unit based), ``msdyn_conversationmode`` 192350000 (live chat streams
+  only) and ``msdyn_enableselectingfrompushbasedworkstreams`` (True on push streams);
+  read back, another value there is reported as not carried.
 * ``msdyn_ocliveworkstreamcontextvariable``: display name, name, data type
   (192350000 text, 192350001 number), work stream lookup,
   ``msdyn_issystemdefined`` (written False), state 0/1.
@@ -28,15 +35,18 @@ What is carried
   is *not* in Microsoft's published CMT sample schemas, so its CMT types are ours.
 
 What is not carried: presences, agents, queue membership, channels (chat
-widgets, numbers...), ids of nothing else.  Reading gives a document with no
-presences and agents, queues without members and streams without channels.
+widgets, numbers...), skills (so no ``msdyn_matchinglogic``), ids of nothing else.
+Reading gives a document with no presences and agents, queues without members and
+streams without channels; importing into a database (``merge_into``) upserts what
+the package carries and leaves everything else exactly as it is.
 
 Spelling inside ``value``
 -------------------------
 Written: booleans ``True``/``False``; choices as the integer; multi-select as
-``[192360000,192360001]``; numbers as decimal integers; GUIDs lower-case
-8-4-4-4-12.  Read: booleans ``True``/``False``/``1``/``0`` (any case);
-multi-select integers separated by commas, with or without brackets/spaces.
+Microsoft's records spell it, ``[-1,192360000,192360001,-1]``; numbers as decimal
+integers; GUIDs lower-case 8-4-4-4-12.  Read: booleans ``True``/``False``/``1``/``0``
+(any case); multi-select integers separated by commas, with or without brackets,
+spaces and ``-1`` markers (``192360000,192360001`` is how the Web API takes them).
 
 Rule conditions (``msdyn_condition``)::
 
@@ -56,8 +66,10 @@ excludes system queues such as "Default entity queue" from exports) becomes
 a stub queue of that name (from ``lookupentityname``; messaging, or records for
 an entity-records stream), listed in ``notes``; without a name the reference is
 dropped: an active stream without a default queue is imported inactive, a rule
-without a queue is skipped (``notes``).  Entities and fields the console does not
-model are listed in ``ignored``, one line each.  Unknown choice values in a
+without a queue is skipped (``notes``).  Entities the console does not model are
+listed in ``ignored``, one line each, and so is every record with columns it does
+not carry, by name: ``msdyn_liveworkstream 'Chat': not carried: msdyn_foo, msdyn_bar``.
+Two records of one entity under one GUID reject the package, naming both places.  Unknown choice values in a
 work stream's channel or a queue's type skip that record (``ignored``);
 other bad values reject the package.  The result passes
 app.config.document.validate_document or the package is rejected.
