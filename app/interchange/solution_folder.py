@@ -88,7 +88,10 @@ def read_solution_folder(path: str | os.PathLike) -> CmtImport:
     root = Path(path)
     if not (root / "msdyn_liveworkstreams").is_dir():
         raise CmtRejected(f"{root}: not an unpacked solution folder with work streams (no msdyn_liveworkstreams/)")
-    records = _load(root)
+    try:
+        records = _load(root)
+    except OSError as error:  # unreadable folder or file: one line, no traceback
+        raise CmtRejected(f"{root}: cannot read {error.filename or ''}: {error.strerror or error}") from None
     first: dict[tuple[str, str], SolutionRecord] = {}
     for record in records:  # one key, two records: refused naming both files, never merged
         earlier = first.setdefault((record.entity, record.key.casefold()), record)

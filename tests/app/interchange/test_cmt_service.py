@@ -333,6 +333,16 @@ def test_hostile_solution_files_are_refused(tmp_path, text, message):
     assert code == 1 and message in err and err.count("\n") == 1
 
 
+def test_an_unreadable_solution_file_is_refused_in_one_line(tmp_path, monkeypatch):
+    folder = synthetic_folder(tmp_path / "solution")
+
+    def unreadable(self):
+        raise PermissionError(13, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    code, _out, err = wsc(tmp_path / "x.db", "cmt", "inspect", str(folder))
+    assert code == 1 and "Permission denied" in err and err.count("\n") == 1
+
+
 def test_a_folder_that_is_not_a_solution_is_refused(tmp_path):
     code, _out, err = wsc(tmp_path / "x.db", "cmt", "inspect", str(tmp_path))
     assert code == 1 and "not an unpacked solution folder" in err
