@@ -274,6 +274,20 @@ def test_synthetic_solution_folder_is_read_and_what_is_not_carried_is_named(tmp_
     ]
 
 
+def test_inspect_prints_a_synthetic_solution_folder(tmp_path):
+    folder = synthetic_folder(tmp_path / "solution")
+    code, out, err = wsc(tmp_path / "x.db", "cmt", "inspect", str(folder), "--document", str(tmp_path / "doc.json"))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{folder}: ok — 1 work streams, 0 queues, 1 context variables, 0 routing rules"
+    assert lines[1] == "and 1 routing rules whose queue is matched by id on import"
+    assert ("ignored: msdyn_liveworkstream 'Synthetic chat': not carried: msdyn_isicdenabled, "
+            "msdyn_capacityformat 192360000; related records not carried: 1 msdyn_capacityprofile, "
+            "1 msdyn_decisionruleset, 1 msdyn_liveworkstreamcapacityprofile, 1 msdyn_routingconfigurationstep") in lines
+    assert json.loads((tmp_path / "doc.json").read_text())["workstreams"][0]["name"] == "Synthetic chat"
+    assert not (tmp_path / "x.db").exists()  # inspecting never opens a database
+
+
 def test_synthetic_solution_folder_imports_and_resolves_its_queue_by_id(db_path, tmp_path):
     doc = export_document_of(db_path)
     vip_id = next(q["id"] for q in doc["queues"] if q["name"] == "VIP")
