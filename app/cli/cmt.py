@@ -1,8 +1,11 @@
-"""`wsc cmt inspect`: read a Dynamics CMT package without touching the database.
+"""`wsc cmt export|import|inspect`: Dynamics Configuration Migration packages.
 
-Prints what the package holds and what the console leaves out (``ignored``)
-or maps (``notes``); ``--document OUT.json`` writes the configuration document
-it would import.  ``cmt export`` / ``cmt import`` (database side) are added next to it.
+``inspect`` and ``import`` take a CMT package (zip) or an unpacked solution folder.
+``inspect`` reads without touching the database and prints what the source holds and
+what the console leaves out (``ignored``) or maps (``notes``); ``--document OUT.json``
+writes the configuration document it would import.  ``import`` upserts what the source
+carries and changes nothing else; a source that is refused is refused before the
+database is opened.  ``export`` lists the durations it had to round up to whole minutes.
 """
 from __future__ import annotations
 
@@ -23,24 +26,27 @@ def add_parser(subparsers) -> None:
     export.add_argument("file", metavar="OUT.zip")
     export.set_defaults(handler=run_export)
     imp = commands.add_parser("import", help="map a CMT package and merge it in one transaction")
-    imp.add_argument("file", metavar="PACKAGE.zip")
+    imp.add_argument("file", metavar="PACKAGE.zip|FOLDER")
     imp.add_argument("--dry-run", action="store_true", help="stop at the plan; write nothing")
     imp.set_defaults(handler=run_import)
     add_cmt_subcommands(commands)
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    from app.interchange.bundle_service import export_cmt
+    from app.interchange.cmt_service import export_cmt
 
-    counts = export_cmt(ctx.database(), args.file)
-    print(f"wrote {args.file}: {counts['workstreams']} work streams, {counts['queues']} queues", file=ctx.stdout)
+    result = export_cmt(ctx.database(), args.file)
+    print(f"wrote {args.file}: {result.workstreams} work streams, {result.queues} queues", file=ctx.stdout)
+    for line in result.rounded:
+        print(f"rounded: {line}", file=ctx.stdout)
     return 0
 
 
 def run_import(args: argparse.Namespace, ctx) -> int:
-    from app.interchange.bundle_service import import_cmt
+    from app.interchange.cmt_service import import_cmt, read_cmt_source
 
-    plan, remarks = import_cmt(ctx.database(), args.file, dry_run=args.dry_run)
+    imported = read_cmt_source(args.file)  # before the database is opened: a refused file touches nothing
+    plan, remarks = import_cmt(ctx.database(), imported, dry_run=args.dry_run, name=args.file)
     for line in remarks:
         print(f"note: {line}", file=ctx.stdout)
     if not plan.diff.is_empty:
@@ -54,16 +60,16 @@ def run_import(args: argparse.Namespace, ctx) -> int:
 
 def add_cmt_subcommands(commands) -> None:
     inspect = commands.add_parser("inspect", help="read a CMT package and report what would be imported")
-    inspect.add_argument("file", metavar="PACKAGE.zip")
+    inspect.add_argument("file", metavar="PACKAGE.zip|FOLDER")
     inspect.add_argument("--json", action="store_true", help="the report as JSON")
     inspect.add_argument("--document", metavar="OUT.json", help="also write the configuration document")
     inspect.set_defaults(handler=run_inspect)
 
 
 def run_inspect(args: argparse.Namespace, ctx) -> int:
-    from app.interchange.cmt import read_cmt_package
-    
-    imported = read_cmt_package(args.file)
+    from app.interchange.cmt_service import read_cmt_source
+
+    imported = read_cmt_source(args.file)
     if args.document:
         text = json.dumps(imported.document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
         write_atomically(args.document, text.encode("utf-8"))
@@ -74,6 +80,9 @@ def run_inspect(args: argparse.Namespace, ctx) -> int:
     counts = report["contents"]
     print(f"{args.file}: ok — {counts['workstreams']} work streams, {counts['queues']} queues, "
           f"{counts['context_variables']} context variables, {counts['routing_rules']} routing rules", file=ctx.stdout)
+    if counts["rules_to_queues_by_id"]:
+        print(f"and {counts['rules_to_queues_by_id']} routing rules whose queue is matched by id on import",
+              file=ctx.stdout)
     for line in imported.notes:
         print(f"note: {line}", file=ctx.stdout)
     for line in imported.ignored:
@@ -89,6 +98,7 @@ def inspect_report(imported: CmtImport) -> dict:
             "queues": len(imported.document["queues"]),
             "context_variables": sum(len(w["context_variables"]) for w in streams),
             "routing_rules": sum(len(w["routing_rules"]) for w in streams),
+            "rules_to_queues_by_id": len(imported.pending_rules),
         },
         "notes": imported.notes,
         "ignored": imported.ignored,

@@ -9,14 +9,21 @@ What is carried
   (192350000 messaging, 192350001 records) and ``msdyn_isomnichannelqueue``
   (always written True; read and not kept).
 * ``msdyn_liveworkstream``: name, channel (``msdyn_streamsource``), capacity,
-  auto-close after inactivity (seconds, as the console stores it), distribution
-  mode, notification, screen pop timeout (both ``msdyn_screenpoptimeout`` and
-  ``msdyn_screenpoptimeout_optionSet``), allowed presences, default queue
-  (lookup), assign after decline, keep same agent, wrap-up block,
-  ``msdyn_isdefault`` (written True when the stream owns a default channel; read back as a
-  placeholder default channel, since channels themselves are not carried;
-  ``statecode``/``statuscode``
-  (0/1 active, 1/2 inactive).
+  auto-close after inactivity and assign after decline (``Format: Duration``
+  columns: MINUTES in Dataverse, seconds in the console; export rounds a part
+  minute up and lists it in ``CmtPackage.rounded``), distribution mode,
+  notification, screen pop timeout (written as ``msdyn_screenpoptimeout_optionSet``
+  only, as Microsoft's records do; read from it or ``msdyn_screenpoptimeout``),
+  allowed presences, default queue (lookup), keep same agent, wrap-up block
+  (``Format: None``: seconds both sides), ``msdyn_isdefault`` (written True when
+  the stream owns a default channel; read back as a placeholder default channel
+  for a new stream, since channels themselves are not carried),
+  ``statecode``/``statuscode`` (0/1 active, 1/2 inactive).  Also written with the
+  values Microsoft's unified-routing records use (``fixed_stream_values``):
+  ``msdyn_mode`` 717210001, ``msdyn_direction`` 0 (inbound), ``msdyn_capacityformat``
+  192350000 (unit based), ``msdyn_conversationmode`` 192350000 (live chat streams
+  only) and ``msdyn_enableselectingfrompushbasedworkstreams`` (True on push streams);
+  read back, another value there is reported as not carried.
 * ``msdyn_ocliveworkstreamcontextvariable``: display name, name, data type
   (192350000 text, 192350001 number), work stream lookup,
   ``msdyn_issystemdefined`` (written False), state 0/1.
@@ -28,15 +35,18 @@ What is carried
   is *not* in Microsoft's published CMT sample schemas, so its CMT types are ours.
 
 What is not carried: presences, agents, queue membership, channels (chat
-widgets, numbers...), ids of nothing else.  Reading gives a document with no
-presences and agents, queues without members and streams without channels.
+widgets, numbers...), skills (so no ``msdyn_matchinglogic``), ids of nothing else.
+Reading gives a document with no presences and agents, queues without members and
+streams without channels; importing into a database (``merge_into``) upserts what
+the package carries and leaves everything else exactly as it is.
 
 Spelling inside ``value``
 -------------------------
 Written: booleans ``True``/``False``; choices as the integer; multi-select as
-``[192360000,192360001]``; numbers as decimal integers; GUIDs lower-case
-8-4-4-4-12.  Read: booleans ``True``/``False``/``1``/``0`` (any case);
-multi-select integers separated by commas, with or without brackets/spaces.
+Microsoft's records spell it, ``[-1,192360000,192360001,-1]``; numbers as decimal
+integers; GUIDs lower-case 8-4-4-4-12.  Read: booleans ``True``/``False``/``1``/``0``
+(any case); multi-select integers separated by commas, with or without brackets,
+spaces and ``-1`` markers (``192360000,192360001`` is how the Web API takes them).
 
 Rule conditions (``msdyn_condition``)::
 
@@ -56,8 +66,10 @@ excludes system queues such as "Default entity queue" from exports) becomes
 a stub queue of that name (from ``lookupentityname``; messaging, or records for
 an entity-records stream), listed in ``notes``; without a name the reference is
 dropped: an active stream without a default queue is imported inactive, a rule
-without a queue is skipped (``notes``).  Entities and fields the console does not
-model are listed in ``ignored``, one line each.  Unknown choice values in a
+without a queue is skipped (``notes``).  Entities the console does not model are
+listed in ``ignored``, one line each, and so is every record with columns it does
+not carry, by name: ``msdyn_liveworkstream 'Chat': not carried: msdyn_foo, msdyn_bar``.
+Two records of one entity under one GUID reject the package, naming both places.  Unknown choice values in a
 work stream's channel or a queue's type skip that record (``ignored``);
 other bad values reject the package.  The result passes
 app.config.document.validate_document or the package is rejected.
@@ -80,7 +92,7 @@ import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping, Union
+from typing import IO, Any, Callable, Mapping, Union
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -93,7 +105,7 @@ from app.interchange.bundles.safety import MemberRule, RejectedInput
 from app.routing.conditions import GROUP_KEYS, VALUELESS_OPERATORS, LIST_OPERATORS
 from app.config.document import DocumentInvalid, validate_document
 from app.common.errors import UserError
-from models.choices import BASE_PRESENCES
+from models.choices import BASE_PRESENCES, MAX_INT32
 
 CONTENT_TYPES = "[Content_Types].xml"
 DATA = "data.xml"
@@ -122,13 +134,25 @@ DATA_TYPES = {"text": 192350000, "number": 192350001}
 ENTITY_REFERENCE_TYPE = 192350100
 STATE = {True: (0, 1), False: (1, 2)}  # active -> (statecode, statuscode)
 
+# Whole-number columns whose Dataverse metadata says "Format: Duration" hold MINUTES; the console
+# keeps seconds.  Import multiplies by 60; export divides, rounding a part minute up (and says so).
+DURATION_COLUMNS = {
+    "msdyn_autocloseafterinactivity": "auto_close_after_inactivity_s",
+    "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
+}
+UNIFIED_ROUTING_MODE = 717210001
+CAPACITY_UNIT_BASED = 192350000
+CONVERSATION_LIVE_CHAT = 192350000
+FIXED_COLUMNS = ("msdyn_mode", "msdyn_direction", "msdyn_capacityformat", "msdyn_conversationmode",
+                 "msdyn_enableselectingfrompushbasedworkstreams")
+
 CONDITION_OPERATORS = {
     "eq": "eq", "ne": "ne", "contains": "like", "not_contains": "not-like",
     "begins_with": "begins-with", "ends_with": "ends-with", "gt": "gt", "ge": "ge",
     "lt": "lt", "le": "le", "in": "in", "not_in": "not-in",
     "is_empty": "null", "is_not_empty": "not-null",
 }
-_OPERATOR_FROM_XML = {xml: ours for ours, xml in CONDITION_OPERATORS.items()}
+OPERATOR_FROM_XML = {xml: ours for ours, xml in CONDITION_OPERATORS.items()}
 _LIKE = {"contains", "not_contains"}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INT = re.compile(r"^[+-]?\d{1,12}$")
@@ -179,11 +203,16 @@ WRITTEN_ENTITIES: tuple[EntitySpec, ...] = (
         FieldSpec("msdyn_liveworkstreamid", "Work Stream", "guid", primary=True),
         FieldSpec("msdyn_name", "Name", "string"),
         FieldSpec("msdyn_streamsource", "Channel", "optionsetvalue"),
+        FieldSpec("msdyn_mode", "Mode", "optionsetvalue"),
+        FieldSpec("msdyn_direction", "Direction", "optionsetvalue"),
+        FieldSpec("msdyn_capacityformat", "Capacity format", "optionsetvalue"),
+        FieldSpec("msdyn_conversationmode", "Conversation mode", "optionsetvalue"),
         FieldSpec("msdyn_capacityrequired", "Capacity", "number"),
         FieldSpec("msdyn_autocloseafterinactivity", "Auto-close after inactivity", "number"),
         FieldSpec("msdyn_workdistributionmode", "Work Distribution Mode", "optionsetvalue"),
+        FieldSpec("msdyn_enableselectingfrompushbasedworkstreams", "Enable selecting from push based work streams",
+                  "bool"),
         FieldSpec("msdyn_notification", "Notification", "optionsetvalue"),
-        FieldSpec("msdyn_screenpoptimeout", "Screen pop timeout", "number"),
         FieldSpec("msdyn_screenpoptimeout_optionSet", "Screen pop timeout", "optionsetvalue"),
         FieldSpec("msdyn_allowedpresences", "Allowed Presences", "optionsetvaluecollection"),
         FieldSpec("msdyn_defaultqueue", "Default Queue", "entityreference", lookup=QUEUE),
@@ -287,7 +316,7 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else _number(value)
 
 
-def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list[_Record]]:
+def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str]) -> dict[str, list[_Record]]:
     queue_ids = {q["name"].casefold(): (guid_for(q.get("id"), QUEUE, q["name"].casefold()), q["name"])
                  for q in doc["queues"]}
     records: dict[str, list[_Record]] = {QUEUE: [], STREAM: [], VARIABLE: [], RULE: []}
@@ -302,7 +331,7 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list
         ]))
     for stream in doc["workstreams"]:
         sid = guid_for(stream.get("id"), STREAM, stream["name"].casefold())
-        records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids)))
+        records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids, rounded)))
         for var in stream["context_variables"]:
             vid = guid_for(var.get("id"), VARIABLE, stream["name"].casefold(), var["name"])
             records[VARIABLE].append(_Record(vid, [
@@ -320,27 +349,64 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool) -> dict[str, list
     return records
 
 
-def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]]) -> list:
+def minutes_for(seconds: int) -> int:
+    """Seconds as the whole minutes Dataverse stores, a part minute rounded up."""
+    return -(-seconds // 60)
+
+
+def fixed_stream_values(stream: Mapping[str, Any]) -> dict[str, str]:
+    """Columns every unified-routing work stream carries, spelled as the console writes them.
+
+    The values are those of Microsoft's own exported records (dataverse-facts.md, last section).
+    """
+    values = {
+        "msdyn_mode": str(UNIFIED_ROUTING_MODE),
+        "msdyn_direction": "0",  # inbound
+        "msdyn_capacityformat": str(CAPACITY_UNIT_BASED),  # the console counts capacity in units
+    }
+    if stream["channel"] == "live_chat":
+        values["msdyn_conversationmode"] = str(CONVERSATION_LIVE_CHAT)
+    # Microsoft's push streams allow it; on a pick stream every item is picked anyway.
+    values["msdyn_enableselectingfrompushbasedworkstreams"] = _bool(stream["distribution_mode"] == "push")
+    return values
+
+
+def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]],
+                   rounded: list[str]) -> list:
     statecode, statuscode = STATE[stream["active"]]
-    timeout = str(stream["screen_pop_timeout_s"])
     presences = ",".join(str(PRESENCES[p]) for p in stream["allowed_presences"])
+    fixed = fixed_stream_values(stream)
+    minutes = {}
+    for column, key in DURATION_COLUMNS.items():
+        seconds = stream[key]
+        minutes[column] = minutes_for(seconds)
+        if seconds % 60:
+            rounded.append(f"workstream '{stream['name']}': {key} {seconds} s is not whole minutes; "
+                           f"{column} written as {minutes[column]} min (rounded up)")
     fields: list[tuple[str, str, dict[str, str]]] = [
         ("msdyn_liveworkstreamid", sid, {}),
         ("msdyn_name", _check_xml_text(stream["name"], "a work stream name"), {}),
         ("msdyn_streamsource", str(CHANNELS[stream["channel"]]), {}),
+        ("msdyn_mode", fixed["msdyn_mode"], {}),
+        ("msdyn_direction", fixed["msdyn_direction"], {}),
+        ("msdyn_capacityformat", fixed["msdyn_capacityformat"], {}),
+    ]
+    if "msdyn_conversationmode" in fixed:
+        fields.append(("msdyn_conversationmode", fixed["msdyn_conversationmode"], {}))
+    fields += [
         ("msdyn_capacityrequired", str(stream["capacity"]), {}),
-        ("msdyn_autocloseafterinactivity", str(stream["auto_close_after_inactivity_s"]), {}),
+        ("msdyn_autocloseafterinactivity", str(minutes["msdyn_autocloseafterinactivity"]), {}),
         ("msdyn_workdistributionmode", str(DISTRIBUTION[stream["distribution_mode"]]), {}),
+        ("msdyn_enableselectingfrompushbasedworkstreams", fixed["msdyn_enableselectingfrompushbasedworkstreams"], {}),
         ("msdyn_notification", str(NOTIFICATIONS[stream["notification"]]), {}),
-        ("msdyn_screenpoptimeout", timeout, {}),
-        ("msdyn_screenpoptimeout_optionSet", timeout, {}),
-        ("msdyn_allowedpresences", f"[{presences}]", {}),
+        ("msdyn_screenpoptimeout_optionSet", str(stream["screen_pop_timeout_s"]), {}),
+        ("msdyn_allowedpresences", f"[-1,{presences},-1]", {}),  # as Microsoft's records spell it
     ]
     if stream["default_queue"] is not None:
         qid, qname = queue_ids[stream["default_queue"].casefold()]
         fields.append(("msdyn_defaultqueue", qid, {"lookupentity": QUEUE, "lookupentityname": qname}))
     fields += [
-        ("msdyn_assignworkitemafterdecline", str(stream["assign_after_decline_s"]), {}),
+        ("msdyn_assignworkitemafterdecline", str(minutes["msdyn_assignworkitemafterdecline"]), {}),
         ("msdyn_enableagentaffinity", _bool(stream["keep_same_agent"]), {}),
         ("msdyn_blockcapacityforwrapup", str(stream["wrap_up_block_s"]), {}),
         ("msdyn_isdefault", _bool(any(c["is_default"] for c in stream["channels"])), {}),
@@ -419,19 +485,32 @@ CONTENT_TYPES_XML = ('<?xml version="1.0" encoding="utf-8"?>'
                      '<Default Extension="xml" ContentType="application/octet-stream" /></Types>')
 
 
-def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
-                      timestamp: str = FIXED_TIMESTAMP) -> bytes:
+@dataclass(frozen=True)
+class CmtPackage:
+    data: bytes
+    rounded: list[str]  # durations that were not whole minutes, one line each
+
+
+def build_cmt_package(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
+                      timestamp: str = FIXED_TIMESTAMP) -> CmtPackage:
+    """The package bytes and what the export had to round (durations travel in whole minutes)."""
     try:
         doc = document_dict(validate_document(config_doc))
     except DocumentInvalid as error:
         raise CmtError(f"cannot export: {error}") from None
-    records = _records(doc, include_rule_items)
+    rounded: list[str] = []
+    records = _records(doc, include_rule_items, rounded)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         add_member(archive, CONTENT_TYPES, CONTENT_TYPES_XML.encode("utf-8"))
         add_member(archive, SCHEMA, schema_xml(include_rule_items).encode("utf-8"))
         add_member(archive, DATA, data_xml(records, include_rule_items, timestamp).encode("utf-8"))
-    return buffer.getvalue()
+    return CmtPackage(buffer.getvalue(), rounded)
+
+
+def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
+                      timestamp: str = FIXED_TIMESTAMP) -> bytes:
+    return build_cmt_package(config_doc, include_rule_items=include_rule_items, timestamp=timestamp).data
 
 
 def write_cmt_package(target: Union[str, os.PathLike, IO[bytes]], config_doc: Mapping[str, Any], *,
@@ -496,34 +575,70 @@ def _defused_reason(problem: DefusedXmlException) -> str:
 # --------------------------------------------------------------------------- read
 
 @dataclass(frozen=True)
+class PendingRule:
+    """A route-to-queue rule whose queue the source names only by GUID (resolved against a database)."""
+
+    stream_id: str
+    rule: dict  # a routing rule document without "queue"
+    queue_id: str
+    note: str = ""  # what inspecting says of it; an import says what became of it instead
+
+
+@dataclass(frozen=True)
 class CmtImport:
+    """What a package (or an unpacked solution folder) holds, mapped to the console's terms.
+
+    ``document`` stands alone (defaults filled in; what ``cmt inspect --document`` writes).
+    ``carried`` is, per work stream id, only the values the source really set: an import into a
+    database changes those and nothing else (see ``merge_into``).
+    """
+
     document: dict
     ignored: list[str] = field(default_factory=list)  # entities/fields not modelled, one line each
     notes: list[str] = field(default_factory=list)  # how references were mapped
+    carried: dict[str, dict] = field(default_factory=dict)  # stream id -> carried scalar values
+    default_streams: frozenset[str] = frozenset()  # stream ids marked msdyn_isdefault
+    placeholder_notes: dict[str, str] = field(default_factory=dict)  # stream id -> "placeholder created" note
+    stub_queues: frozenset[str] = frozenset()  # queue ids only referenced, not carried
+    pending_rules: list[PendingRule] = field(default_factory=list)
 
 
 @dataclass
-class _Field:
+class Field:
     value: str
     lookup_entity: str | None = None
     lookup_name: str | None = None
 
 
 @dataclass
-class _ReadRecord:
+class ReadRecord:
     entity: str
     id: str
-    fields: dict[str, _Field]
+    fields: dict[str, Field]
+    place: str = DATA  # where it was read, for messages: "data.xml", a solution file path
 
     def text(self, name: str) -> str | None:
         found = self.fields.get(name)
         return found.value if found is not None else None
 
 
+# Read as well as what is written: the plain-number screen pop timeout older packages carry.
 READ_FIELDS = {spec.name: {f.name for f in spec.fields} for spec in WRITTEN_ENTITIES}
+READ_FIELDS[STREAM].add("msdyn_screenpoptimeout")
 
 
-def _guid(text: str, where: str) -> str:
+def named_problem(error: DocumentInvalid, document: Mapping[str, Any]) -> str:
+    """A validation message with "workstreams[3]" spelled as the stream's name (one line)."""
+    def name(match: re.Match) -> str:
+        kind, index = match.group(1), int(match.group(2))
+        items = document.get(kind, [])
+        if index < len(items) and isinstance(items[index], Mapping) and "name" in items[index]:
+            return f"{'workstream' if kind == 'workstreams' else 'queue'} '{items[index]['name']}'"
+        return match.group(0)
+    return re.sub(r"\b(workstreams|queues)\[(\d+)\]", name, str(error))
+
+
+def parse_guid(text: str, where: str) -> str:
     match = _GUID.match(text.strip())
     if not match:
         raise CmtRejected(f"{where}: {text!r} is not a GUID")
@@ -549,10 +664,16 @@ def parse_int(text: str, where: str) -> int:
 
 
 def parse_multi(text: str, where: str) -> list[int]:
+    """A multi-select choice in any spelling Microsoft's writers use.
+
+    ``[-1,192360000,192360001,-1]`` (solution files and CMT: the values between -1 markers),
+    ``[192360000,192360001]`` and ``192360000,192360001`` (Web API), with or without spaces.
+    """
     inner = text.strip()
     if inner.startswith("[") and inner.endswith("]"):
         inner = inner[1:-1]
-    return [parse_int(part, where) for part in inner.split(",") if part.strip()]
+    values = [parse_int(part, where) for part in inner.split(",") if part.strip()]
+    return [value for value in values if value != -1]
 
 
 def _choice(text: str, table: Mapping[str, int], where: str) -> str:
@@ -563,20 +684,29 @@ def _choice(text: str, table: Mapping[str, int], where: str) -> str:
     raise CmtRejected(f"{where}: unknown choice value {number}")
 
 
-class _Reader:
+class Reader:
     """Turns parsed records into a configuration document, noting what it leaves out."""
 
-    def __init__(self, records: dict[str, list[_ReadRecord]]):
+    def __init__(self, records: dict[str, list[ReadRecord]]):
         self.records = records
         self.ignored: list[str] = []
         self.notes: list[str] = []
-        self.unknown_fields: Counter[tuple[str, str]] = Counter()
         self.queues: dict[str, dict] = {}  # GUID -> queue dict
         self.skipped_queues: set[str] = set()
         self.streams: dict[str, dict] = {}  # GUID -> stream dict
         self.skipped_streams: set[str] = set()
+        self.carried: dict[str, dict] = {}  # GUID -> the stream values the record really set
+        self.default_streams: set[str] = set()
+        self.placeholder_notes: dict[str, str] = {}  # stream GUID -> its note (void if the stream exists)
+        self.stub_queues: set[str] = set()
+        self.pending_rules: list[PendingRule] = []
+        self.not_carried: dict[str, list[str]] = {}  # record GUID -> columns (with odd values)
+        self.related: dict[str, Counter[str]] = {}  # stream GUID -> related entity -> count
+        self.labels: dict[str, str] = {}  # record GUID -> "entity 'name'"
 
-    def document(self) -> dict:
+    def document(self, then: Callable[[Reader], None] | None = None) -> dict:
+        """The configuration document; ``then`` adds what another source format carries."""
+        refuse_duplicate_ids(self.records)
         for record in self.records.get(QUEUE, []):
             self._queue(record)
         for record in self.records.get(STREAM, []):
@@ -584,8 +714,17 @@ class _Reader:
         for record in self.records.get(VARIABLE, []):
             self._variable(record)
         self._rules(self.records.get(RULE, []))
-        for (entity, name), count in sorted(self.unknown_fields.items()):
-            self.ignored.append(f"{entity}.{name}: not modelled ({count} record{'s' if count != 1 else ''})")
+        if then is not None:
+            then(self)
+        for record_id, label in self.labels.items():
+            parts = []
+            if self.not_carried.get(record_id):
+                parts.append("not carried: " + ", ".join(self.not_carried[record_id]))
+            if self.related.get(record_id):
+                parts.append("related records not carried: "
+                             + ", ".join(f"{n} {entity}" for entity, n in sorted(self.related[record_id].items())))
+            if parts:
+                self.ignored.append(f"{label}: {'; '.join(parts)}")
         return {
             "format": "workstream-console/config",
             "version": 1,
@@ -595,23 +734,25 @@ class _Reader:
             "workstreams": list(self.streams.values()),
         }
 
-    def _note_unknown(self, record: _ReadRecord) -> None:
-        for name in record.fields:
-            if name not in READ_FIELDS[record.entity]:
-                self.unknown_fields[(record.entity, name)] += 1
+    def _note_unknown(self, record: ReadRecord) -> None:
+        name = record.text(SPECS[record.entity].name_field) or record.id
+        self.labels[record.id] = f"{record.entity} '{name}'"
+        unknown = [column for column in record.fields if column not in READ_FIELDS[record.entity]]
+        if unknown:
+            self.not_carried.setdefault(record.id, []).extend(sorted(unknown))
 
-    def _name(self, record: _ReadRecord, field_name: str, what: str) -> str:
+    def _name(self, record: ReadRecord, field_name: str, what: str) -> str:
         name = record.text(field_name)
         if not name or not name.strip():
-            raise CmtRejected(f"{DATA}: {what} record {record.id} has no {field_name}")
+            raise CmtRejected(f"{record.place}: {what} record {record.id} has no {field_name}")
         return name
 
     # -- queues
 
-    def _queue(self, record: _ReadRecord) -> None:
+    def _queue(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "name", "queue")
-        where = f"{DATA}: queue '{name}'"
+        where = f"{record.place}: queue '{name}'"
         kind = "messaging"
         raw_type = record.text("msdyn_queuetype")
         if raw_type is not None and raw_type.strip():
@@ -627,8 +768,8 @@ class _Reader:
         self.queues[record.id] = {"id": record.id, "name": name, "kind": kind,
                                   "description": record.text("description") or "", "agents": []}
 
-    def _queue_name(self, lookup: _Field, where: str, stub_kind: str) -> str | None:
-        guid = _guid(lookup.value, where)
+    def _queue_name(self, lookup: Field, where: str, stub_kind: str) -> str | None:
+        guid = parse_guid(lookup.value, where)
         if guid in self.queues:
             return self.queues[guid]["name"]
         if guid in self.skipped_queues or not lookup.lookup_name:
@@ -638,15 +779,16 @@ class _Reader:
         if same_name is not None:
             return same_name["name"]
         self.queues[guid] = {"id": guid, "name": name, "kind": stub_kind, "description": "", "agents": []}
+        self.stub_queues.add(guid)
         self.notes.append(f"queue '{name}' is referenced but not in the package: added as an empty {stub_kind} queue")
         return name
 
     # -- work streams
 
-    def _stream(self, record: _ReadRecord) -> None:
+    def _stream(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "msdyn_name", "work stream")
-        where = f"{DATA}: workstream '{name}'"
+        where = f"{record.place}: workstream '{name}'"
         source = record.text("msdyn_streamsource")
         if source is None:
             raise CmtRejected(f"{where}: msdyn_streamsource (channel) is missing")
@@ -658,37 +800,53 @@ class _Reader:
             return
         stream: dict[str, Any] = {"id": record.id, "name": name, "channel": channels[number]}
         self._stream_values(record, stream, where)
+        self._note_fixed_columns(record, stream, where)
+        carried = dict(stream)
         self._stream_queue(record, stream, where)
+        if stream["default_queue"] is not None:
+            carried["default_queue"] = stream["default_queue"]
+        self.carried[record.id] = carried
         stream.update({"context_variables": [], "routing_rules": [], "channels": []})
         if record.text("msdyn_isdefault") is not None and parse_bool(record.text("msdyn_isdefault") or "", where):
+            self.default_streams.add(record.id)
             # Channels are not carried; a placeholder keeps "default of its kind" (and so the round trip).
             kind = CHANNEL_KIND_FOR[stream["channel"]]
-            placeholder = f"{name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+            placeholder = placeholder_channel_name(name, kind)
             stream["channels"] = [{"name": placeholder, "kind": kind, "is_default": True}]
-            self.notes.append(f"workstream '{name}': default of its channel kind; "
-                              f"placeholder channel '{placeholder}' created")
+            note = f"workstream '{name}': default of its channel kind; placeholder channel '{placeholder}' created"
+            self.notes.append(note)
+            self.placeholder_notes[record.id] = note
         self.streams[record.id] = stream
 
-    def _stream_values(self, record: _ReadRecord, stream: dict, where: str) -> None:
+    def _stream_values(self, record: ReadRecord, stream: dict, where: str) -> None:
         numbers = {
             "msdyn_capacityrequired": "capacity",
-            "msdyn_autocloseafterinactivity": "auto_close_after_inactivity_s",
-            "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
             "msdyn_blockcapacityforwrapup": "wrap_up_block_s",
         }
         for column, key in numbers.items():
             text = record.text(column)
             if text is not None:
                 stream[key] = parse_int(text, f"{where}: {column}")
+        for column, key in DURATION_COLUMNS.items():
+            text = record.text(column)
+            if text is not None:
+                minutes = parse_int(text, f"{where}: {column}")
+                if not 0 <= minutes * 60 <= MAX_INT32:
+                    raise CmtRejected(f"{where}: {column} {minutes} minutes is out of range "
+                                      f"(0 to {MAX_INT32 // 60} minutes)")
+                stream[key] = minutes * 60
         choices = {"msdyn_workdistributionmode": ("distribution_mode", DISTRIBUTION),
                    "msdyn_notification": ("notification", NOTIFICATIONS)}
         for column, (key, table) in choices.items():
             text = record.text(column)
             if text is not None:
                 stream[key] = _choice(text, table, f"{where}: {column}")
-        timeout = record.text("msdyn_screenpoptimeout") or record.text("msdyn_screenpoptimeout_optionSet")
-        if timeout is not None:
-            stream["screen_pop_timeout_s"] = parse_int(timeout, f"{where}: msdyn_screenpoptimeout")
+        # The real records set only the option set; older packages may carry the plain number.
+        for column in ("msdyn_screenpoptimeout_optionSet", "msdyn_screenpoptimeout"):
+            timeout = record.text(column)
+            if timeout is not None and timeout.strip():
+                stream["screen_pop_timeout_s"] = parse_int(timeout, f"{where}: {column}")
+                break
         presences = record.text("msdyn_allowedpresences")
         if presences is not None:
             names = {v: k for k, v in PRESENCES.items()}
@@ -707,7 +865,22 @@ class _Reader:
                 raise CmtRejected(f"{where}: statecode {code} is not 0 (active) or 1 (inactive)")
             stream["active"] = code == 0
 
-    def _stream_queue(self, record: _ReadRecord, stream: dict, where: str) -> None:
+    def _note_fixed_columns(self, record: ReadRecord, stream: dict, where: str) -> None:
+        """A column the console writes with one value: another value there is not carried."""
+        expected = fixed_stream_values({"channel": stream["channel"],
+                                        "distribution_mode": stream.get("distribution_mode", "push")})
+        for column in FIXED_COLUMNS:
+            text = record.text(column)
+            if text is None or not text.strip():
+                continue
+            if column == "msdyn_enableselectingfrompushbasedworkstreams":
+                same = parse_bool(text, f"{where}: {column}") == (expected[column] == "True")
+            else:
+                same = column in expected and parse_int(text, f"{where}: {column}") == int(expected[column])
+            if not same:
+                self.not_carried.setdefault(record.id, []).append(f"{column} {text.strip()}")
+
+    def _stream_queue(self, record: ReadRecord, stream: dict, where: str) -> None:
         lookup = record.fields.get("msdyn_defaultqueue")
         stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
         queue = self._queue_name(lookup, f"{where}: msdyn_defaultqueue", stub_kind) if lookup and lookup.value else None
@@ -718,13 +891,13 @@ class _Reader:
 
     # -- context variables
 
-    def _variable(self, record: _ReadRecord) -> None:
+    def _variable(self, record: ReadRecord) -> None:
         self._note_unknown(record)
         name = self._name(record, "msdyn_name", "context variable")
         stream = self._owner(record, "msdyn_liveworkstreamid", f"context variable '{name}'")
         if stream is None:
             return
-        where = f"{DATA}: context variable '{name}' of workstream '{stream['name']}'"
+        where = f"{record.place}: context variable '{name}' of workstream '{stream['name']}'"
         raw_type = record.text("msdyn_datatype")
         var_type = "text"
         if raw_type is not None:
@@ -739,12 +912,12 @@ class _Reader:
         display = record.text("msdyn_displayname") or name
         stream["context_variables"].append({"id": record.id, "display_name": display, "name": name, "type": var_type})
 
-    def _owner(self, record: _ReadRecord, column: str, what: str) -> dict | None:
+    def _owner(self, record: ReadRecord, column: str, what: str) -> dict | None:
         lookup = record.fields.get(column)
         if lookup is None or not lookup.value:
             self.ignored.append(f"{what}: no work stream (skipped)")
             return None
-        guid = _guid(lookup.value, f"{DATA}: {what}: {column}")
+        guid = parse_guid(lookup.value, f"{DATA}: {what}: {column}")
         stream = self.streams.get(guid)
         if stream is None:
             why = "skipped with its work stream" if guid in self.skipped_streams else \
@@ -754,7 +927,7 @@ class _Reader:
 
     # -- routing rules
 
-    def _rules(self, records: list[_ReadRecord]) -> None:
+    def _rules(self, records: list[ReadRecord]) -> None:
         ordered = []
         for index, record in enumerate(records):
             self._note_unknown(record)
@@ -767,7 +940,7 @@ class _Reader:
             if stream is not None:
                 self._rule(record, name, stream)
 
-    def _rule(self, record: _ReadRecord, name: str, stream: dict) -> None:
+    def _rule(self, record: ReadRecord, name: str, stream: dict) -> None:
         what = f"rule '{name}' of workstream '{stream['name']}'"
         lookup = record.fields.get("msdyn_cdsqueueassignid")
         stub_kind = "records" if stream["channel"] == "entity_records" else "messaging"
@@ -797,7 +970,7 @@ def _condition_node(element: Element, types: Mapping[str, str], where: str) -> d
     if element.tag != "condition":
         raise CmtRejected(f"{where}: unexpected element <{element.tag}>")
     variable = element.get("attribute") or ""
-    operator = _OPERATOR_FROM_XML.get(element.get("operator") or "")
+    operator = OPERATOR_FROM_XML.get(element.get("operator") or "")
     if operator is None:
         raise CmtRejected(f"{where}: unknown operator {element.get('operator')!r}")
     leaf: dict[str, Any] = {"variable": variable, "operator": operator}
@@ -805,18 +978,18 @@ def _condition_node(element: Element, types: Mapping[str, str], where: str) -> d
         return leaf
     var_type = types.get(variable, "text")
     if operator in LIST_OPERATORS:
-        leaf["value"] = [_typed(v.text or "", var_type, where) for v in element if v.tag == "value"]
+        leaf["value"] = [typed_value(v.text or "", var_type, where) for v in element if v.tag == "value"]
         return leaf
     literal = element.get("value")
     if literal is None:
         raise CmtRejected(f"{where}: operator '{operator}' needs a value")
     if operator in _LIKE and len(literal) >= 2 and literal.startswith("%") and literal.endswith("%"):
         literal = literal[1:-1]
-    leaf["value"] = _typed(literal, var_type, where)
+    leaf["value"] = typed_value(literal, var_type, where)
     return leaf
 
 
-def _typed(literal: str, var_type: str, where: str) -> Any:
+def typed_value(literal: str, var_type: str, where: str) -> Any:
     if var_type == "text":
         return literal
     text = literal.strip()
@@ -830,41 +1003,56 @@ def _typed(literal: str, var_type: str, where: str) -> Any:
     return value
 
 
-def _read_records(root: Element) -> tuple[dict[str, list[_ReadRecord]], list[str]]:
+def placeholder_channel_name(stream_name: str, kind: str) -> str:
+    return f"{stream_name} (default {kind.replace('_', ' ')})"[:NAME_MAX]
+
+
+def refuse_duplicate_ids(records: Mapping[str, list[ReadRecord]]) -> None:
+    """Two records of one entity under one GUID: refused, naming both places (never merged)."""
+    for entity, found in records.items():
+        first: dict[str, ReadRecord] = {}
+        for record in found:
+            earlier = first.setdefault(record.id, record)
+            if earlier is not record:
+                raise CmtRejected(f"{entity} {record.id} appears twice: {earlier.place} and {record.place}")
+
+
+def _read_records(root: Element) -> tuple[dict[str, list[ReadRecord]], list[str]]:
     if root.tag != "entities":
         raise CmtRejected(f"{DATA}: the root element must be <entities>, not <{root.tag}>")
-    records: dict[str, list[_ReadRecord]] = {}
+    records: dict[str, list[ReadRecord]] = {}
     ignored = []
     for entity in root.findall("entity"):
         name = entity.get("name") or ""
         elements = entity.findall("records/record")
-        found = [_record(name, element) for element in elements] if name in READ_FIELDS else None
-        if found is None:
+        if name not in READ_FIELDS:
             count = len(elements)
             ignored.append(f"entity {name} ({count} record{'s' if count != 1 else ''}): not modelled")
             continue
-        records.setdefault(name, []).extend(found)
+        found = records.setdefault(name, [])
+        for element in elements:
+            found.append(_record(name, element, f"{DATA} ({name} record {len(found) + 1})"))
     return records, ignored
 
 
-def _record(entity: str, element: Element) -> _ReadRecord:
-    fields: dict[str, _Field] = {}
+def _record(entity: str, element: Element, place: str) -> ReadRecord:
+    fields: dict[str, Field] = {}
     for item in element.findall("field"):
         name = item.get("name")
         if not name:
             continue
         if name in fields:
             raise CmtRejected(f"{DATA}: {entity} record {element.get('id')!r} has field {name} twice")
-        fields[name] = _Field(item.get("value") or "", item.get("lookupentity"), item.get("lookupentityname"))
+        fields[name] = Field(item.get("value") or "", item.get("lookupentity"), item.get("lookupentityname"))
     where = f"{DATA}: {entity} record"
     primary = SPECS[entity].id_field
     raw_id = element.get("id") or (fields[primary].value if primary in fields else "")
     if not raw_id:
         raise CmtRejected(f"{where} without an id")
-    record_id = _guid(raw_id, where)
-    if primary in fields and fields[primary].value and _guid(fields[primary].value, where) != record_id:
+    record_id = parse_guid(raw_id, where)
+    if primary in fields and fields[primary].value and parse_guid(fields[primary].value, where) != record_id:
         raise CmtRejected(f"{where} {record_id}: {primary} differs from the record id")
-    return _ReadRecord(entity, record_id, fields)
+    return ReadRecord(entity, record_id, fields, place)
 
 
 def _package_bytes(source: Source) -> bytes:
@@ -895,16 +1083,154 @@ def read_cmt_package(source: Source) -> CmtImport:
     if schema_root.tag != "entities":
         raise CmtRejected(f"{SCHEMA}: the root element must be <entities>, not <{schema_root.tag}>")
     records, ignored = _read_records(parse_xml(members[DATA], DATA))
-    reader = _Reader(records)
-    document = reader.document()
+    return imported_from(Reader(records), ignored, DATA)
+
+
+def imported_from(reader: "Reader", ignored: list[str], where: str,
+                  then: Callable[["Reader"], None] | None = None) -> CmtImport:
+    document = reader.document(then)
     try:
         validated = validate_document(document)
     except DocumentInvalid as error:
-        raise CmtRejected(f"{DATA}: {error}", error.issues) from None
-    return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes)
+        raise CmtRejected(f"{where}: {named_problem(error, document)}", error.issues) from None
+    return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes,
+                     carried=reader.carried, default_streams=frozenset(reader.default_streams),
+                     placeholder_notes=reader.placeholder_notes,
+                     stub_queues=frozenset(reader.stub_queues), pending_rules=reader.pending_rules)
 
 
 def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple[str, str | None]]]:
     """entity -> field -> (CMT type, lookupType): exactly what the writer emits."""
     return {spec.name: {f.name: (f.type, f.lookup) for f in spec.fields}
             for spec in WRITTEN_ENTITIES if include_rule_items or spec.name != RULE}
+
+
+# --------------------------------------------------------------------------- merge into a database's configuration
+
+def _fold(name: str) -> str:
+    return name.casefold()
+
+
+def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:
+    """The configuration ``current`` with what ``imported`` carries upserted, and nothing else changed.
+
+    ``current`` (a document the caller owns, e.g. a fresh export) is changed in place and
+    returned: copying a large configuration costs more than the rest of the merge.
+
+    A Configuration Migration import creates and updates records; it never deletes.  So queue
+    membership, agents, presences, channels, and every stream, queue, variable and rule the
+    package does not mention stay exactly as they are; an existing stream changes only in the
+    values its record really sets (``imported.carried``).  Records are matched by id, then by
+    name.  Returns the document to apply and the notes for this import (one line each).
+    """
+    doc = current
+    void = set()  # the reader's notes that do not apply here
+    notes: list[str] = []
+    source = imported.document
+    queue_names = _merge_queues(doc, source["queues"], imported.stub_queues)
+    streams_by_id = {w["id"]: w for w in doc["workstreams"] if w.get("id")}
+    streams_by_name = {_fold(w["name"]): w for w in doc["workstreams"]}
+    merged: dict[str, dict] = {}  # package stream id -> stream in the result
+    for stream in source["workstreams"]:
+        incoming = _renamed_queues(stream, queue_names)
+        existing = streams_by_id.get(stream["id"]) or streams_by_name.get(_fold(stream["name"]))
+        if existing is None:
+            if not _add_stream(doc, incoming, stream["id"] in imported.default_streams, notes):
+                void.add(imported.placeholder_notes.get(stream["id"]))
+            merged[stream["id"]] = incoming
+            continue
+        void.add(imported.placeholder_notes.get(stream["id"]))  # its channels stay as they are
+        carried = imported.carried.get(stream["id"], {})
+        for key, value in carried.items():
+            if key != "id":
+                existing[key] = queue_names.get(_fold(value), value) if key == "default_queue" else value
+        _upsert(existing["context_variables"], incoming["context_variables"], ("display_name", "type"))
+        _upsert(existing["routing_rules"], incoming["routing_rules"], ("description", "queue", "condition"))
+        if existing.get("active", True) and existing.get("default_queue") is None:
+            existing["active"] = False
+            notes.append(f"workstream '{existing['name']}': no default queue; set inactive")
+        merged[stream["id"]] = existing
+    queues_by_id = {q["id"]: q for q in doc["queues"] if q.get("id")}
+    for pending in imported.pending_rules:
+        target = merged.get(pending.stream_id)
+        queue = queues_by_id.get(pending.queue_id)
+        what = f"rule '{pending.rule['name']}'"
+        void.add(pending.note)
+        if target is None:
+            continue
+        if queue is None:
+            notes.append(f"{what} of workstream '{target['name']}': queue {pending.queue_id} is neither in the "
+                         "package nor in the database (skipped)")
+            continue
+        _upsert(target["routing_rules"], [dict(pending.rule, queue=queue["name"])], ("description", "queue", "condition"))
+        notes.append(f"{what} of workstream '{target['name']}': routes to queue '{queue['name']}' (matched by id)")
+    return doc, [note for note in imported.notes if note not in void] + notes
+
+
+def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str]) -> dict[str, str]:
+    """Upsert the package's queues (members kept); folded package name -> name in the result."""
+    by_id = {q["id"]: q for q in doc["queues"] if q.get("id")}
+    by_name = {_fold(q["name"]): q for q in doc["queues"]}
+    names: dict[str, str] = {}
+    for queue in queues:
+        existing = by_id.get(queue["id"]) or by_name.get(_fold(queue["name"]))
+        if existing is None:
+            added = dict(queue, agents=[])
+            doc["queues"].append(added)
+            by_name[_fold(added["name"])] = added
+            names[_fold(queue["name"])] = queue["name"]
+            continue
+        if queue["id"] in stubs:  # only referenced by the package: left exactly as it is
+            names[_fold(queue["name"])] = existing["name"]
+            continue
+        old = existing["name"]
+        existing.update(name=queue["name"], kind=queue["kind"], description=queue["description"])
+        names[_fold(queue["name"])] = queue["name"]
+        if old != queue["name"]:  # references are by name: follow the rename everywhere
+            for stream in doc["workstreams"]:
+                if stream.get("default_queue") is not None and _fold(stream["default_queue"]) == _fold(old):
+                    stream["default_queue"] = queue["name"]
+                for rule in stream.get("routing_rules", []):
+                    if _fold(rule["queue"]) == _fold(old):
+                        rule["queue"] = queue["name"]
+    return names
+
+
+def _renamed_queues(stream: dict, names: Mapping[str, str]) -> dict:
+    """A copy of the stream (its own lists and rules; conditions shared, never changed) naming queues as merged."""
+    result = dict(stream, context_variables=[dict(v) for v in stream["context_variables"]],
+                  channels=[dict(c) for c in stream["channels"]],
+                  routing_rules=[dict(r, queue=names.get(_fold(r["queue"]), r["queue"])) for r in stream["routing_rules"]])
+    if result.get("default_queue") is not None:
+        result["default_queue"] = names.get(_fold(result["default_queue"]), result["default_queue"])
+    return result
+
+
+def _add_stream(doc: dict, stream: dict, is_default: bool, notes: list[str]) -> bool:
+    """Add a new stream; False when its placeholder default channel was dropped."""
+    kept = True
+    if is_default and stream["channels"]:
+        kind = stream["channels"][0]["kind"]
+        holder = next((w["name"] for w in doc["workstreams"]
+                       for c in w.get("channels", []) if c["kind"] == kind and c["is_default"]), None)
+        if holder is not None:  # taking the default would change a channel the package does not carry
+            stream["channels"] = []
+            kept = False
+            notes.append(f"workstream '{stream['name']}': default of its channel kind in the package, but "
+                         f"'{holder}' holds the default {kind.replace('_', ' ')} here; left as it is")
+    doc["workstreams"].append(stream)
+    return kept
+
+
+def _upsert(existing: list[dict], incoming: list[dict], keys: tuple[str, ...]) -> None:
+    """Update matching children (by id, then name) in place and append the new ones."""
+    by_id = {item["id"]: item for item in existing if item.get("id")}
+    by_name = {item["name"]: item for item in existing}
+    for item in incoming:
+        match = by_id.get(item.get("id")) or by_name.get(item["name"])
+        if match is None:
+            existing.append(dict(item))
+            continue
+        match["name"] = item["name"]
+        for key in keys:
+            match[key] = item[key]

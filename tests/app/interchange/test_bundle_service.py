@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from app.interchange.bundle_service import export_bundle, export_cmt, history, import_bundle, import_cmt
+from app.interchange.bundle_service import export_bundle, history, import_bundle
+from app.interchange.cmt_service import export_cmt, import_cmt
 from app.interchange.bundles.delta import DeltaConflict
 from app.cli import CliContext, main
 from app.config.io import export_document, import_document

@@ -25,7 +25,13 @@ from app.interchange.cmt import (
 from app.config.document import strip_ids, validate_document
 from app.interchange.bundles.delta import document_dict
 from tests.app.interchange.bundles.helpers import sample_doc, sample_doc_without_ids, stream, zip_of
-from tests.app.interchange.cmt_schema_facts import CHOICES, CMT_ENTITIES, CMT_FIELDS, EXEMPT_ENTITIES
+from tests.app.interchange.cmt_schema_facts import (
+    ABSENT_IN_FILE,
+    CHOICES,
+    CMT_ENTITIES,
+    CMT_FIELDS,
+    EXEMPT_ENTITIES,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 MICROSOFT_SCHEMAS = REPO / ".." / "shared" / "reference" / "dynamics-cmt"
@@ -43,6 +49,9 @@ def cmt_part(doc: dict) -> dict:
     for queue in kept["queues"]:
         queue["agents"] = []
     for item in kept["workstreams"]:
+        # Durations travel in whole minutes: a part minute comes back rounded up.
+        for key in ("auto_close_after_inactivity_s", "assign_after_decline_s"):
+            item[key] = -(-item[key] // 60) * 60
         # Channels are not carried; a default stream comes back with a placeholder default channel.
         if any(c["is_default"] for c in item["channels"]):
             kind = CHANNEL_KIND_FOR[item["channel"]]
@@ -136,10 +145,18 @@ def test_facts_table_matches_microsofts_schema_files():
             continue
         assert entity in found, f"{entity} is not in Microsoft's schema files"
         for file_name, attributes, fields in found[entity]:
+            absent = ABSENT_IN_FILE.get(file_name, {}).get(entity, frozenset())
             for name, fact in facts.items():
+                if name in absent:
+                    assert name not in fields, f"{file_name} has {entity}.{name} now: drop it from ABSENT_IN_FILE"
+                    continue
                 assert fields.get(name) == fact, f"{file_name}: {entity}.{name} is {fields.get(name)}, table says {fact}"
             for attribute, value in CMT_ENTITIES[entity].items():
                 assert attributes.get(attribute) == value, f"{file_name}: {entity} {attribute}"
+    for file_name, entities in ABSENT_IN_FILE.items():
+        for entity, columns in entities.items():
+            assert file_name in {name for name, _a, _f in found.get(entity, [])}, f"{file_name} lists no {entity}"
+            assert columns <= set(CMT_FIELDS[entity]), f"{file_name}: {sorted(columns - set(CMT_FIELDS[entity]))}"
 
 
 # --------------------------------------------------------------------------- round trip
@@ -185,11 +202,62 @@ def test_output_is_deterministic_and_has_the_three_members(tmp_path):
 def test_spellings_written():
     data = package_members(cmt_package_bytes(sample_doc()))["data.xml"].decode()
     assert 'timestamp="1980-01-01T00:00:00.0000000Z"' in data
-    assert '<field name="msdyn_allowedpresences" value="[192360000,192360001]" />' in data
+    assert '<field name="msdyn_allowedpresences" value="[-1,192360000,192360001,-1]" />' in data
     assert '<field name="msdyn_enableagentaffinity" value="True" />' in data
     assert '<field name="statecode" value="1" />' in data  # the inactive SMS stream
     assert f'value="{sample_doc()["queues"][0]["id"]}" lookupentity="queue" lookupentityname="General"' in data
     assert "&#10;" in data  # a newline in a description survives the attribute
+
+
+def written_stream(doc: dict, name: str) -> dict[str, str]:
+    data = SafeET.fromstring(package_members(cmt_package_bytes(doc))["data.xml"], forbid_dtd=True)
+    for record in data.findall("entity[@name='msdyn_liveworkstream']/records/record"):
+        fields = {f.get("name"): f.get("value") for f in record.findall("field")}
+        if fields["msdyn_name"] == name:
+            return fields
+    raise AssertionError(name)
+
+
+def test_durations_are_written_in_minutes_rounded_up_and_reported():
+    doc = sample_doc()
+    chat = stream(doc, "Chat - Support")
+    chat["auto_close_after_inactivity_s"], chat["assign_after_decline_s"] = 600, 61
+    written = written_stream(doc, "Chat - Support")
+    assert written["msdyn_autocloseafterinactivity"] == "10"
+    assert written["msdyn_assignworkitemafterdecline"] == "2"
+    rounded = cmt.build_cmt_package(doc).rounded
+    assert "workstream 'Chat - Support': assign_after_decline_s 61 s is not whole minutes; " \
+           "msdyn_assignworkitemafterdecline written as 2 min (rounded up)" in rounded
+    assert not any("auto_close" in line and "Chat - Support" in line for line in rounded)
+
+
+def test_unified_routing_columns_are_written_with_microsofts_values():
+    chat = written_stream(sample_doc(), "Chat - Support")
+    sms = written_stream(sample_doc(), "SMS - Alerts")
+    for fields in (chat, sms):
+        assert fields["msdyn_mode"] == "717210001"
+        assert fields["msdyn_direction"] == "0"
+        assert fields["msdyn_capacityformat"] == "192350000"
+        assert "msdyn_screenpoptimeout" not in fields  # Microsoft's records set only the option set
+        assert "msdyn_matchinglogic" not in fields  # the console has no skills to match
+    assert chat["msdyn_conversationmode"] == "192350000" and "msdyn_conversationmode" not in sms
+    assert chat["msdyn_screenpoptimeout_optionSet"] == "120"
+    assert chat["msdyn_enableselectingfrompushbasedworkstreams"] == "True"
+
+
+@pytest.mark.skipif(not MICROSOFT_SCHEMAS.is_dir(), reason="../shared/reference/dynamics-cmt is for developers and CI")
+def test_every_field_written_exists_in_microsofts_schema_with_the_same_type():
+    microsoft: dict[str, dict[str, set]] = {}
+    for path in MICROSOFT_SCHEMAS.glob("*.xml"):
+        for entity in SafeET.fromstring(path.read_bytes(), forbid_dtd=True).findall("entity"):
+            for item in entity.findall("fields/field"):
+                microsoft.setdefault(entity.get("name"), {}).setdefault(item.get("name"), set()).add(
+                    (item.get("type"), item.get("lookupType")))
+    for entity, fields in cmt.written_fields().items():
+        if entity in EXEMPT_ENTITIES:
+            continue
+        for name, fact in fields.items():
+            assert microsoft[entity].get(name) == {fact}, f"{entity}.{name}: ours {fact}, Microsoft's {microsoft[entity].get(name)}"
 
 
 def test_rule_items_can_be_left_out():
@@ -232,6 +300,67 @@ def test_condition_text_round_trip(condition):
 
 
 # --------------------------------------------------------------------------- reading Dynamics packages
+
+@pytest.mark.parametrize("spelling", ["[-1,192360000,192360001,-1]", "[-1, 192360000, 192360001, -1]",
+                                      "192360000,192360001", "[192360000,192360001]", " 192360001 , 192360000 "])
+def test_reads_every_multiselect_spelling(spelling):
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_allowedpresences", spelling),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    assert read_cmt_package(package(data)).document["workstreams"][0]["allowed_presences"] == ["available", "busy"]
+
+
+@pytest.mark.parametrize("spelling, expected", [("True", True), ("False", False), ("true", True), ("false", False),
+                                                ("1", True), ("0", False)])
+def test_reads_every_boolean_spelling(spelling, expected):
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_enableagentaffinity", spelling),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    assert read_cmt_package(package(data)).document["workstreams"][0]["keep_same_agent"] is expected
+
+
+def test_durations_are_read_as_minutes_and_the_option_set_timeout_is_read():
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_autocloseafterinactivity", "2880"),
+        field("msdyn_assignworkitemafterdecline", "5"), field("msdyn_screenpoptimeout_optionSet", "90"),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    chat = read_cmt_package(package(data)).document["workstreams"][0]
+    assert chat["auto_close_after_inactivity_s"] == 172800
+    assert chat["assign_after_decline_s"] == 300
+    assert chat["screen_pop_timeout_s"] == 90
+
+
+def test_the_plain_number_screen_pop_timeout_of_older_packages_is_read():
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_screenpoptimeout", "150"),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    imported = read_cmt_package(package(data))
+    assert imported.document["workstreams"][0]["screen_pop_timeout_s"] == 150
+    assert imported.ignored == []
+
+
+def test_duration_too_large_for_seconds_is_refused():
+    data = records_xml(("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_autocloseafterinactivity", "2147483647"))))
+    with pytest.raises(CmtRejected, match="msdyn_autocloseafterinactivity 2147483647 minutes is out of range"):
+        read_cmt_package(package(data))
+
+
+def test_a_fixed_column_with_another_value_is_reported_not_carried():
+    data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_capacityformat", "192360000"),
+        field("msdyn_mode", "717210001"), field("msdyn_matchinglogic", "192350001"),
+        field("msdyn_defaultqueue", QID, lookupentity="queue"))))
+    assert read_cmt_package(package(data)).ignored == [
+        "msdyn_liveworkstream 'Chat': not carried: msdyn_matchinglogic, msdyn_capacityformat 192360000"]
+
+
+def test_two_records_under_one_guid_are_refused_naming_both():
+    data = records_xml(("queue", queue_record() + queue_record(name="Other")))
+    with pytest.raises(CmtRejected) as caught:
+        read_cmt_package(package(data))
+    assert str(caught.value) == (f"queue {QID} appears twice: data.xml (queue record 1) and data.xml (queue record 2)")
+
 
 def test_reads_both_boolean_and_multiselect_spellings():
     data = records_xml(
@@ -313,9 +442,8 @@ def test_unmodelled_entities_fields_and_values_are_listed():
         "workstream 'WhatsApp': channel 192300000 is not modelled (skipped)",
         "context variable 'customer' of workstream 'Chat': type Entity Reference is not modelled (skipped)",
         "context variable 'phone': skipped with its work stream",
-        "msdyn_liveworkstream.msdyn_direction: not modelled (1 record)",
-        "msdyn_liveworkstream.msdyn_mode: not modelled (1 record)",
-        "queue.msdyn_priority: not modelled (1 record)",
+        "queue 'General': not carried: msdyn_priority",
+        "msdyn_liveworkstream 'Chat': not carried: msdyn_mode 1",
     ]
     assert [w["name"] for w in imported.document["workstreams"]] == ["Chat"]
 
