@@ -899,6 +899,11 @@ class _ActionGuard:
 # --------------------------------------------------------------------------- scenarios
 
 SCENARIO_KEYS = ("until", "agents", "events")
+# A scenario covers at most a year of simulated time ...
+MAX_UNTIL_S = 366 * 24 * 3600
+# ... and at most this many events: an unanswered pop offered round and round forever
+# would otherwise grow the output without end (one line each).
+MAX_SCENARIO_EVENTS = 1_000_000
 AGENT_OVERRIDE_KEYS = ("presence", "capacity")
 # type -> (required fields, optional fields), besides "at" and "type"
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -979,6 +984,8 @@ class _ScenarioChecker:
         until = scenario.get("until", max((e.at for e in events), default=0))
         if not _is_time(until):
             raise UserError("until: must be a number ≥ 0")
+        if until > MAX_UNTIL_S:
+            raise UserError(f"until: {json_time(until)} is beyond the maximum of {MAX_UNTIL_S} seconds (366 days)")
         for index, event in enumerate(events):
             if event.at > until:
                 raise UserError(f"events[{index}].at: {json_time(event.at)} is after until ({json_time(until)})")
@@ -1112,13 +1119,30 @@ def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
         if "capacity" in override:
             simulator.set_capacity(name, override["capacity"])
     events: list[Event] = []
-    simulator.subscribe(events.append)
-    for event in plan.events:
-        clock.set(event.at)
-        _apply(simulator, event)
-    clock.set(plan.until)
-    simulator.tick()
+
+    def record(event: Event) -> None:
+        if len(events) >= MAX_SCENARIO_EVENTS:
+            raise _TooManyEvents(event["t"])
+        events.append(event)
+
+    simulator.subscribe(record)
+    try:
+        for event in plan.events:
+            clock.set(event.at)
+            _apply(simulator, event)
+        # Timers fire one after the other from the heap: time jumps from each to the next.
+        clock.set(plan.until)
+        simulator.tick()
+    except _TooManyEvents as stop:
+        raise UserError(f"the scenario produced more than {MAX_SCENARIO_EVENTS:,} events by t={stop.at} "
+                        f"(until is {json_time(plan.until)}): lower until") from None
     return events
+
+
+class _TooManyEvents(Exception):
+    def __init__(self, at: float):
+        super().__init__(at)
+        self.at = at
 
 
 __all__ = [
@@ -1136,6 +1160,8 @@ __all__ = [
     "Simulator",
     "UNROUTED",
     "WAITING",
+    "MAX_SCENARIO_EVENTS",
+    "MAX_UNTIL_S",
     "json_time",
     "normalize_config",
     "run_scenario",
