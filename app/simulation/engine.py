@@ -173,6 +173,8 @@ class _Agent:
     active: dict[str, None] = field(default_factory=dict)   # ordered set of conversation ids
     offers: dict[str, float] = field(default_factory=dict)  # conversation id -> expires_at
     queues: list[str] = field(default_factory=list)
+    rankings: list["_Queue"] = field(default_factory=list)  # the queues that rank this agent
+    version: int = 0  # bumped when its ranking key or presence changes (older entries are stale)
 
     @property
     def free(self) -> int:
@@ -188,6 +190,9 @@ class _Queue:
     waiting: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     # pick: conversation ids in arrival order
     open_items: dict[str, None] = field(default_factory=dict)
+    # per base presence, a heap of (-free, last_touch, name, version, agent): the best agent
+    # first; entries whose version is not the agent's are stale and dropped when met
+    ranking: dict[str, list[tuple]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -212,6 +217,25 @@ class _Conversation:
     @property
     def waiting_key(self) -> tuple[int, str]:
         return (self.arrival, self.id)
+
+
+def _ranking_entry(agent: _Agent) -> tuple:
+    return (agent.used - agent.capacity, agent.last_touch, agent.name, agent.version, agent)
+
+
+def _rerank(agent: _Agent) -> None:
+    """Its key or presence changed: a fresh entry in each of its queues' rankings."""
+    agent.version += 1
+    entry = _ranking_entry(agent)
+    base = agent.base
+    for queue in agent.rankings:
+        heap = queue.ranking.get(base)
+        if heap is None:
+            heap = queue.ranking[base] = []
+        heapq.heappush(heap, entry)
+        if len(heap) > 2 * len(queue.members) + 64:  # mostly stale: rebuild it
+            heap[:] = [_ranking_entry(member) for member in queue.members if member.base == base]
+            heapq.heapify(heap)
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -316,6 +340,8 @@ class Simulator:
             queue.members.append(agent)
             queue.member_names.add(agent.name)
             agent.queues.append(queue.name)
+            agent.rankings.append(queue)
+            heapq.heappush(queue.ranking.setdefault(agent.base, []), _ranking_entry(agent))
         self._queues[queue.name] = queue
         self._queue_by_fold[_fold(queue.name)] = queue
 
@@ -449,6 +475,7 @@ class Simulator:
                 return
             self._clear_offer(conv, person)
             person.last_touch = self._time
+            _rerank(person)
             self._activate(conv, person)
             self._emit("accepted", conversation=conv.id, agent=person.name)
 
@@ -497,6 +524,7 @@ class Simulator:
                 self._reject("presence", f"unknown presence '{presence}'", agent=person.name)
                 return
             person.presence, person.base = resolved
+            _rerank(person)
             self._emit("presence_changed", agent=person.name, presence=person.presence, base=person.base)
             self._drain_agent(person)
 
@@ -511,6 +539,7 @@ class Simulator:
                 self._reject("capacity", f"capacity must be a whole number ≥ 0, not {units!r}", agent=person.name)
                 return
             person.capacity = units
+            _rerank(person)
             self._emit("capacity_changed", agent=person.name, capacity=units, free=person.free)
             self._drain_agent(person)
 
@@ -595,27 +624,46 @@ class Simulator:
 
         The second answer is the same for every conversation of the stream in
         this queue, so a drain can stop looking at the stream when it is False.
+
+        Per allowed base presence, the queue's ranking heap holds its members best
+        first (most free capacity, oldest last offer or assignment, name): the first
+        fresh entry with enough free capacity that is not cooling down for this
+        conversation is that presence's best; nobody after an entry without enough
+        free capacity can fit.  The same agent as a scan of every member picks,
+        without looking at every member.
         """
-        stream = conv.stream
-        need = stream.capacity
-        allowed = stream.allowed
+        need = conv.stream.capacity
         cooldowns = conv.cooldowns
         now = self._time
+        ranking = conv.queue.ranking
         best: _Agent | None = None
-        best_key: tuple | None = None
+        best_entry: tuple | None = None
         anyone_fits = False
-        for agent in conv.queue.members:
-            if agent.base not in allowed:
+        for base in conv.stream.allowed:
+            heap = ranking.get(base)
+            if not heap:
                 continue
-            free = agent.capacity - agent.used
-            if free < need:
-                continue
-            anyone_fits = True
-            if cooldowns and now < cooldowns.get(agent.name, _NEVER):
-                continue
-            key = (-free, agent.last_touch, agent.name)
-            if best_key is None or key < best_key:
-                best, best_key = agent, key
+            cooling: list[tuple] | None = None
+            while heap:
+                entry = heap[0]
+                agent = entry[4]
+                if entry[3] != agent.version:
+                    heapq.heappop(heap)
+                    continue
+                if -entry[0] < need:
+                    break
+                anyone_fits = True
+                if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                    if cooling is None:
+                        cooling = []
+                    cooling.append(heapq.heappop(heap))
+                    continue
+                if best_entry is None or entry < best_entry:
+                    best, best_entry = agent, entry
+                break
+            if cooling:
+                for entry in cooling:
+                    heapq.heappush(heap, entry)
         return best, anyone_fits
 
     def _dispatch(self, conv: _Conversation, agent: _Agent) -> None:
@@ -638,6 +686,7 @@ class Simulator:
         conv.units = conv.stream.capacity
         agent.used += conv.units
         agent.last_touch = self._time
+        _rerank(agent)
 
     def _activate(self, conv: _Conversation, agent: _Agent) -> None:
         conv.state = ACTIVE
@@ -675,6 +724,7 @@ class Simulator:
         units = conv.units
         agent.used -= units
         conv.units = 0
+        _rerank(agent)
         self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
                    free=agent.free, reason=reason)
 
