@@ -52,7 +52,7 @@ def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.R
 
 # --------------------------------------------------------------------------- the player
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Call:
     """What the player knows about one conversation it created."""
 
@@ -69,6 +69,7 @@ class _Call:
 class _StreamPlan:
     name: str
     rate_max: float          # arrivals per second, the profile's highest step
+    constant: bool           # no profile: every candidate arrival is kept (no thinning)
     rate_at: Callable[[float], float]
     mixes: tuple
     handle: Callable
@@ -92,12 +93,12 @@ class WorkloadPlayer:
     """
 
     def __init__(self, simulator: Simulator, workload: CheckedWorkload, config: Mapping[str, Any], *,
-                 replication: int = 0):
+                 replication: int = 0, subscribe: bool = True):
         model = workload.model
         self.simulator = simulator
         self.duration_s = model.duration_s
         seed = model.seed
-        self._heap: list[tuple] = []
+        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come
         self._seq = 0
         self._calls: dict[str, _Call] = {}
         self._count = 0
@@ -113,6 +114,7 @@ class WorkloadPlayer:
             self._plans.append(_StreamPlan(
                 name=name,
                 rate_max=arrivals.per_hour * max(factors) / 3600.0,
+                constant=not arrivals.profile,
                 rate_at=arrivals.rate_at,
                 mixes=mixes,
                 handle=arrivals.handle_time_s.sampler(),
@@ -143,21 +145,22 @@ class WorkloadPlayer:
         for at, agent, presence in workload.presence_plan:
             if at <= self.duration_s:
                 self._push(at, _PRESENCE, agent, presence)
-        self._unsubscribe = simulator.subscribe(self._on_event)
-        self._handlers = {"offered": self._offered, "accepted": self._answered, "assigned": self._answered,
+        self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
+        self.handlers = {"offered": self._offered, "accepted": self._answered, "assigned": self._answered,
                           "closed": self._closed, "offer_expired": self._refused, "declined": self._refused}
         if self._any_pick:
-            self._handlers["queued"] = self._queued
-            self._handlers["capacity_released"] = self._released
+            self.handlers["queued"] = self._queued
+            self.handlers["capacity_released"] = self._released
 
     def close(self) -> None:
-        self._unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
 
     # ----------------------------------------------------------------- the schedule
 
     def _push(self, when: float, kind: int, a: Any = None, b: Any = None) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (when, self._seq, kind, a, b))
+        heapq.heappush(self.heap, (when, self._seq, kind, a, b))
 
     def _schedule_arrival(self, index: int, after: float) -> None:
         """The next arrival of stream ``index`` after ``after``: Poisson, thinned to the profile."""
@@ -170,23 +173,23 @@ class WorkloadPlayer:
             t += rng.expovariate(plan.rate_max)
             if t >= self.duration_s:
                 return
-            if rng.random() * plan.rate_max < plan.rate_at(t):
+            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t):
                 self._push(t, _ARRIVE, index)
                 return
 
     def next_action_at(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+        return self.heap[0][0] if self.heap else None
 
     def play_due(self, now: float) -> int:
         """Perform every action due at or before ``now`` (live use); how many were due."""
         done = 0
-        while self._heap and self._heap[0][0] <= now:
+        while self.heap and self.heap[0][0] <= now:
             self.perform_next()
             done += 1
         return done
 
     def perform_next(self) -> None:
-        when, _seq, kind, a, b = heapq.heappop(self._heap)
+        when, _seq, kind, a, b = heapq.heappop(self.heap)
         sim = self.simulator
         if kind == _ARRIVE:
             self._arrive(a, when)
@@ -230,8 +233,8 @@ class WorkloadPlayer:
 
     # ----------------------------------------------------------------- listening (scheduling only)
 
-    def _on_event(self, event: dict) -> None:
-        handler = self._handlers.get(event["event"])
+    def on_event(self, event: dict) -> None:
+        handler = self.handlers.get(event["event"])
         if handler is not None:
             handler(event)
 
@@ -303,14 +306,16 @@ class WorkloadPlayer:
 
 # --------------------------------------------------------------------------- the recorder
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Record:
     stream: str
     queue: str | None
     arrived_at: float
     counted: bool
+    tallies: tuple  # total, work stream, queue: where its figures go (empty before the warm-up ends)
+    units: int
     answered_at: float | None = None
-    agent: str | None = None
+    agent: "_AgentState | None" = None
     offers: int = 0
 
 
@@ -355,20 +360,32 @@ class Tally:
         }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _AgentState:
+    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures)."""
+
     name: str
     capacity: int
     allowed: bool
+    tally: Tally
     busy: int = 0          # conversations open (accepted or assigned, not closed)
     used: int = 0          # capacity units held (offers, conversations, wrap-up)
     since: float = 0.0
     allowed_time: float = 0.0
     busy_time: float = 0.0
     used_time: float = 0.0  # ∫ used/capacity dt while allowed
-    tally: Tally = field(default_factory=Tally)
-    interval_allowed: float = 0.0
-    interval_busy: float = 0.0
+    at_warmup: tuple = (0.0, 0.0, 0.0)
+    at_interval: tuple = (0.0, 0.0)
+
+    def advance(self, t: float) -> None:
+        if self.allowed and t > self.since:
+            span = t - self.since
+            self.allowed_time += span
+            if self.busy:
+                self.busy_time += span
+            if self.used and self.capacity:
+                self.used_time += span * self.used / self.capacity
+        self.since = t
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -389,7 +406,7 @@ class Recorder:
     """Figures and interval series from a simulator's events (a listener; never acts)."""
 
     def __init__(self, simulator: Simulator, config: Mapping[str, Any], *, warmup_s: float,
-                 service_level_s: float, interval_s: float, duration_s: float):
+                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True):
         self.warmup_s = warmup_s
         self.sl_s = service_level_s
         self.interval_s = interval_s
@@ -402,8 +419,9 @@ class Recorder:
         self.total = Tally()
         self.by_stream = {ws["name"]: Tally() for ws in config["workstreams"]}
         self.by_queue = {q["name"]: Tally() for q in config["queues"]}
-        self.agents = {view.name: _AgentState(view.name, view.capacity, view.base in self.allowed_bases)
+        self.agents = {view.name: _AgentState(view.name, view.capacity, view.base in self.allowed_bases, Tally())
                        for view in simulator.agents()}
+        self.counting = warmup_s <= 0
         self.records: dict[str, _Record] = {}
         self.waiting = {q["name"]: 0 for q in config["queues"]}
         # series, one entry per interval
@@ -414,70 +432,59 @@ class Recorder:
         self.series_arrived: list[int] = []
         self._interval_sl = [0, 0]  # answered within SL, decided
         self._interval_arrived = 0
-        self._interval_start = 0.0
-        self._handlers = {
+        self.handlers = {
             "routed": self._routed, "offered": self._offered, "accepted": self._accepted,
             "assigned": self._assigned, "declined": self._declined, "offer_expired": self._expired,
             "capacity_released": self._released, "closed": self._closed, "presence_changed": self._presence,
             "capacity_changed": self._capacity,
         }
-        self._unsubscribe = simulator.subscribe(self._on_event)
+        self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
 
     def close(self) -> None:
-        self._unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
 
-    def _on_event(self, event: dict) -> None:
-        handler = self._handlers.get(event["event"])
+    def on_event(self, event: dict) -> None:
+        handler = self.handlers.get(event["event"])
         if handler is not None:
             handler(event)
 
-    def _tallies(self, record: _Record) -> tuple[Tally, ...]:
-        tallies = (self.total, self.by_stream[record.stream])
-        if record.queue is not None:
-            queue = self.by_queue.get(record.queue)
-            if queue is None:
-                queue = self.by_queue[record.queue] = Tally()
-            tallies += (queue,)
-        return tallies
-
-    # agents' time integrals: advanced to t before a change
-    def _advance_agent(self, state: _AgentState, t: float) -> None:
-        start = max(state.since, self.warmup_s)
-        if t > start and state.allowed:
-            span = t - start
-            state.allowed_time += span
-            if state.busy:
-                state.busy_time += span
-            if state.capacity:
-                state.used_time += span * state.used / state.capacity
-        interval_start = max(state.since, self._interval_start)
-        if t > interval_start and state.allowed:
-            span = t - interval_start
-            state.interval_allowed += span
-            if state.busy:
-                state.interval_busy += span
-        state.since = t
+    def end_warmup(self, t: float) -> None:
+        """From ``t`` on, arrivals count and the agents' integrals are measured."""
+        for state in self.agents.values():
+            state.advance(t)
+            state.at_warmup = (state.allowed_time, state.busy_time, state.used_time)
+        self.counting = True
 
     def _routed(self, event: dict) -> None:
         t = event["t"]
-        record = _Record(event["workstream"], event["queue"], t, t >= self.warmup_s)
-        self.records[event["conversation"]] = record
-        if record.queue is not None:
-            self.waiting[record.queue] = self.waiting.get(record.queue, 0) + 1
-        self._interval_arrived += 1
-        if record.counted:
-            for tally in self._tallies(record):
+        name = event["queue"]
+        if self.counting:
+            tallies = (self.total, self.by_stream[event["workstream"]])
+            if name is not None:
+                queue = self.by_queue.get(name)
+                if queue is None:
+                    queue = self.by_queue[name] = Tally()
+                tallies += (queue,)
+            for tally in tallies:
                 tally.arrived += 1
+        else:
+            tallies = ()
+        self.records[event["conversation"]] = _Record(event["workstream"], name, t, self.counting, tallies,
+                                                      self.units[event["workstream"]])
+        if name is not None:
+            self.waiting[name] = self.waiting.get(name, 0) + 1
+        self._interval_arrived += 1
 
     def _offered(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
-        state.used += self.units[record.stream]
+        state.advance(event["t"])
+        state.used += record.units
         record.offers += 1
         if record.counted:
             first = record.offers == 1
-            for tally in self._tallies(record) + (state.tally,):
+            for tally in record.tallies + (state.tally,):
                 tally.offers += 1
                 if first:
                     tally.offered_conversations += 1
@@ -485,7 +492,7 @@ class Recorder:
     def _answer(self, event: dict, record: _Record, state: _AgentState) -> None:
         t = event["t"]
         record.answered_at = t
-        record.agent = state.name
+        record.agent = state
         state.busy += 1
         if record.queue is not None:
             self.waiting[record.queue] -= 1
@@ -496,7 +503,7 @@ class Recorder:
                 self._interval_sl[0] += 1
         if record.counted:
             in_sl = wait <= self.sl_s
-            for tally in self._tallies(record) + (state.tally,):
+            for tally in record.tallies + (state.tally,):
                 tally.answered += 1
                 tally.waits.append(wait)
                 if in_sl:
@@ -507,24 +514,24 @@ class Recorder:
     def _accepted(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
+        state.advance(event["t"])
         self._answer(event, record, state)
         if record.counted:
-            for tally in self._tallies(record) + (state.tally,):
+            for tally in record.tallies + (state.tally,):
                 tally.accepted += 1
 
     def _assigned(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
-        state.used += self.units[record.stream]
+        state.advance(event["t"])
+        state.used += record.units
         self._answer(event, record, state)
 
     def _refusal(self, event: dict, attribute: str) -> None:
         record = self.records[event["conversation"]]
         if record.counted:
             state = self.agents[event["agent"]]
-            for tally in self._tallies(record) + (state.tally,):
+            for tally in record.tallies + (state.tally,):
                 setattr(tally, attribute, getattr(tally, attribute) + 1)
 
     def _declined(self, event: dict) -> None:
@@ -535,19 +542,19 @@ class Recorder:
 
     def _released(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
+        state.advance(event["t"])
         state.used -= event["units"]
 
     def _closed(self, event: dict) -> None:
         record = self.records.pop(event["conversation"])
         t = event["t"]
         if record.answered_at is not None:
-            state = self.agents[record.agent]
-            self._advance_agent(state, t)
+            state = record.agent
+            state.advance(t)
             state.busy -= 1
             if record.counted:
                 handle = t - record.answered_at
-                for tally in self._tallies(record) + (state.tally,):
+                for tally in record.tallies + (state.tally,):
                     tally.handled += 1
                     tally.handle_sum += handle
             return
@@ -556,18 +563,17 @@ class Recorder:
             self.waiting[record.queue] -= 1
         if t >= self.warmup_s:
             self._interval_sl[1] += 1
-        if record.counted:
-            for tally in self._tallies(record):
-                tally.abandoned += 1
+        for tally in record.tallies:
+            tally.abandoned += 1
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
+        state.advance(event["t"])
         state.allowed = event["base"] in self.allowed_bases
 
     def _capacity(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        self._advance_agent(state, event["t"])
+        state.advance(event["t"])
         state.capacity = event["capacity"]
 
     # ----------------------------------------------------------------- intervals and the end
@@ -578,22 +584,22 @@ class Recorder:
         for name, count in self.waiting.items():
             self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
         for state in self.agents.values():
-            self._advance_agent(state, end)
-            self.series_occupancy[state.name].append(ratio(state.interval_busy, state.interval_allowed))
-            state.interval_busy = state.interval_allowed = 0.0
+            state.advance(end)
+            allowed0, busy0 = state.at_interval
+            self.series_occupancy[state.name].append(ratio(state.busy_time - busy0, state.allowed_time - allowed0))
+            state.at_interval = (state.allowed_time, state.busy_time)
         within, decided = self._interval_sl
         self.series_sl.append(ratio(within, decided))
         self.series_arrived.append(self._interval_arrived)
         self._interval_sl = [0, 0]
         self._interval_arrived = 0
-        self._interval_start = end
 
     def finish(self, end: float) -> None:
         if not self.interval_ends or self.interval_ends[-1] < end:
             self.close_interval(end)
         for record in self.records.values():
-            if record.counted and record.answered_at is None:
-                for tally in self._tallies(record):
+            if record.answered_at is None:
+                for tally in record.tallies:
                     tally.waiting_at_end += 1
 
     def figures(self) -> dict:
@@ -602,12 +608,14 @@ class Recorder:
         for state in self.agents.values():
             figures = state.tally.figures()
             row = {name: figures[name] for name in AGENT_FIGURES if name in figures}
-            row["occupancy"] = ratio(state.busy_time, state.allowed_time)
-            row["capacity_used"] = ratio(state.used_time, state.allowed_time)
+            allowed0, busy0, used0 = state.at_warmup
+            agent_allowed = state.allowed_time - allowed0
+            row["occupancy"] = ratio(state.busy_time - busy0, agent_allowed)
+            row["capacity_used"] = ratio(state.used_time - used0, agent_allowed)
             agents[state.name] = row
-            allowed += state.allowed_time
-            busy += state.busy_time
-            used += state.used_time
+            allowed += agent_allowed
+            busy += state.busy_time - busy0
+            used += state.used_time - used0
         totals = self.total.figures()
         totals["occupancy"] = ratio(busy, allowed)
         totals["capacity_used"] = ratio(used, allowed)
@@ -665,22 +673,27 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     simulator = Simulator(config, clock)
     end = model.duration_s
     recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
-                        interval_s=model.interval_s, duration_s=end)
-    player = WorkloadPlayer(simulator, workload, config, replication=replication)
-    next_action, next_timer = player.next_action_at, simulator.next_timer_at
-    boundary = model.interval_s
+                        interval_s=model.interval_s, duration_s=end, subscribe=False)
+    player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
+    unsubscribe = simulator.subscribe(_fan_out(player.handlers, recorder.handlers))
+    actions = player.heap
+    next_timer = simulator.next_timer_at
+    boundaries = _boundaries(model)
+    next_mark = 0
+    boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
     total = int(end)
     try:
         while True:
-            ta, tt = next_action(), next_timer()
+            ta = actions[0][0] if actions else None
+            tt = next_timer()
             timer_first = tt is not None and (ta is None or tt <= ta)
             t = tt if timer_first else ta
             if t is None or t > end:
                 break
-            while boundary <= t and boundary < end:
-                recorder.close_interval(boundary)
-                boundary += model.interval_s
+            if boundary <= t:
+                next_mark = _cross(recorder, boundaries, next_mark, t)
+                boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
             clock.set(t)
             if timer_first:
                 simulator.advance_to(t)
@@ -689,17 +702,54 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
             steps += 1
             if progress is not None and steps % PROGRESS_EVERY == 0:
                 progress(step, int(t), total)
-        while boundary < end:
-            recorder.close_interval(boundary)
-            boundary += model.interval_s
+        _cross(recorder, boundaries, next_mark, end)
         clock.set(max(clock.now(), end))
         recorder.finish(end)
     finally:
-        player.close()
-        recorder.close()
+        unsubscribe()
     if progress is not None:
         progress(step, total, total)
     return RunResult(recorder.figures(), recorder.series(), steps)
+
+
+def _boundaries(model) -> list[tuple[float, bool, bool]]:
+    """(time, ends the warm-up, ends an interval), in time order, before the end."""
+    marks: dict[float, list[bool]] = {}
+    k = 1
+    while k * model.interval_s < model.duration_s:
+        marks.setdefault(k * model.interval_s, [False, False])[1] = True
+        k += 1
+    if model.warmup_s > 0:
+        marks.setdefault(model.warmup_s, [False, False])[0] = True
+    return [(t, warm, interval) for t, (warm, interval) in sorted(marks.items())]
+
+
+def _cross(recorder: Recorder, boundaries: list, index: int, t: float) -> int:
+    """Mark the boundaries at or before ``t``; the index of the next one."""
+    while index < len(boundaries) and boundaries[index][0] <= t:
+        when, warm, interval = boundaries[index]
+        if warm:
+            recorder.end_warmup(when)
+        if interval:
+            recorder.close_interval(when)
+        index += 1
+    return index
+
+
+def _fan_out(*tables: dict) -> Callable[[dict], None]:
+    """One listener calling each table's handler for the event (fewer calls than one listener each)."""
+    merged: dict[str, tuple] = {}
+    for table in tables:
+        for name, handler in table.items():
+            merged[name] = merged.get(name, ()) + (handler,)
+    get = merged.get
+
+    def listener(event: dict) -> None:
+        handlers = get(event["event"])
+        if handlers is not None:
+            for handler in handlers:
+                handler(event)
+    return listener
 
 
 # --------------------------------------------------------------------------- replications
