@@ -357,8 +357,12 @@ class Simulator:
 
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(event)`` for every event; returns a function that unsubscribes."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+        self._listeners = [*self._listeners, callback]  # a new list: an emit in progress keeps its own
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners = [listener for listener in self._listeners if listener is not callback]
+        return unsubscribe
 
     @property
     def time(self) -> float:
@@ -401,9 +405,14 @@ class Simulator:
         self._advance(self._clock.now())
 
     def _emit(self, event: str, **fields: Any) -> None:
-        record: Event = {"t": json_time(self._time), "event": event}
-        record.update(fields)
-        for listener in list(self._listeners):
+        listeners = self._listeners
+        if not listeners:
+            return
+        t = self._time
+        if t.__class__ is float and t.is_integer():  # json_time, inline: this runs for every event
+            t = int(t)
+        record: Event = {"t": t, "event": event, **fields}
+        for listener in listeners:
             listener(record)
 
     def _reject(self, action: str, reason: str, **fields: Any) -> None:

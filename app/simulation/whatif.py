@@ -19,6 +19,7 @@ of choices: differences in the figures come from the configuration alone.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
@@ -322,13 +323,9 @@ class _Record:
 @dataclass(eq=False)
 class Tally:
     arrived: int = 0
-    answered: int = 0
     abandoned: int = 0
-    answered_in_sl: int = 0
-    waited: int = 0
-    waits: list = field(default_factory=list)
-    handled: int = 0
-    handle_sum: float = 0.0
+    waits: list = field(default_factory=list)    # of the answered conversations (filled at the end)
+    handles: list = field(default_factory=list)  # of the ended ones (filled at the end)
     offers: int = 0
     accepted: int = 0
     declined: int = 0
@@ -336,22 +333,25 @@ class Tally:
     offered_conversations: int = 0
     waiting_at_end: int = 0
 
-    def figures(self) -> dict:
-        decided = self.answered + self.abandoned
+    def figures(self, service_level_s: float) -> dict:
         waits = sorted(self.waits)
+        answered = len(waits)
+        decided = answered + self.abandoned
+        in_sl = bisect.bisect_right(waits, service_level_s)
+        waited = answered - bisect.bisect_right(waits, 0.0)
         return {
             "arrived": self.arrived,
-            "answered": self.answered,
+            "answered": answered,
             "abandoned": self.abandoned,
             "waiting_at_end": self.waiting_at_end,
-            "service_level": ratio(self.answered_in_sl, decided),
+            "service_level": ratio(in_sl, decided),
             "asa_s": ratio(sum(waits), len(waits)),
             "wait_p50_s": percentile(waits, 0.50),
             "wait_p90_s": percentile(waits, 0.90),
             "wait_p95_s": percentile(waits, 0.95),
-            "wait_probability": ratio(self.waited + self.abandoned, decided),
+            "wait_probability": ratio(waited + self.abandoned, decided),
             "abandon_rate": ratio(self.abandoned, decided),
-            "aht_s": ratio(self.handle_sum, self.handled),
+            "aht_s": ratio(math.fsum(self.handles), len(self.handles)),
             "offers": self.offers,
             "accepted": self.accepted,
             "declined": self.declined,
@@ -423,6 +423,8 @@ class Recorder:
                        for view in simulator.agents()}
         self.counting = warmup_s <= 0
         self.records: dict[str, _Record] = {}
+        self.answers: list[tuple[float, tuple]] = []  # (wait, tallies) per answered conversation
+        self.handles: list[tuple[float, tuple]] = []  # (handle time, tallies) per ended one
         self.waiting = {q["name"]: 0 for q in config["queues"]}
         # series, one entry per interval
         self.interval_ends: list[float] = []
@@ -502,14 +504,7 @@ class Recorder:
             if wait <= self.sl_s:
                 self._interval_sl[0] += 1
         if record.counted:
-            in_sl = wait <= self.sl_s
-            for tally in record.tallies + (state.tally,):
-                tally.answered += 1
-                tally.waits.append(wait)
-                if in_sl:
-                    tally.answered_in_sl += 1
-                if wait > 0:
-                    tally.waited += 1
+            self.answers.append((wait, record.tallies + (state.tally,)))
 
     def _accepted(self, event: dict) -> None:
         record = self.records[event["conversation"]]
@@ -553,10 +548,7 @@ class Recorder:
             state.advance(t)
             state.busy -= 1
             if record.counted:
-                handle = t - record.answered_at
-                for tally in record.tallies + (state.tally,):
-                    tally.handled += 1
-                    tally.handle_sum += handle
+                self.handles.append((t - record.answered_at, record.tallies + (state.tally,)))
             return
         # closed before anyone answered: the customer gave up
         if record.queue is not None:
@@ -601,12 +593,18 @@ class Recorder:
             if record.answered_at is None:
                 for tally in record.tallies:
                     tally.waiting_at_end += 1
+        for wait, tallies in self.answers:
+            for tally in tallies:
+                tally.waits.append(wait)
+        for handle, tallies in self.handles:
+            for tally in tallies:
+                tally.handles.append(handle)
 
     def figures(self) -> dict:
         agents = {}
         allowed = busy = used = 0.0
         for state in self.agents.values():
-            figures = state.tally.figures()
+            figures = state.tally.figures(self.sl_s)
             row = {name: figures[name] for name in AGENT_FIGURES if name in figures}
             allowed0, busy0, used0 = state.at_warmup
             agent_allowed = state.allowed_time - allowed0
@@ -616,13 +614,13 @@ class Recorder:
             allowed += agent_allowed
             busy += state.busy_time - busy0
             used += state.used_time - used0
-        totals = self.total.figures()
+        totals = self.total.figures(self.sl_s)
         totals["occupancy"] = ratio(busy, allowed)
         totals["capacity_used"] = ratio(used, allowed)
         return {
             "totals": totals,
-            "workstreams": {name: tally.figures() for name, tally in self.by_stream.items()},
-            "queues": {name: tally.figures() for name, tally in self.by_queue.items()},
+            "workstreams": {name: tally.figures(self.sl_s) for name, tally in self.by_stream.items()},
+            "queues": {name: tally.figures(self.sl_s) for name, tally in self.by_queue.items()},
             "agents": agents,
         }
 
