@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "app.cli.core",      # gui, import, export, list, demo
     "app.cli.route",     # route
     "app.cli.simulate",  # simulate
+    "app.cli.whatif",    # whatif
     "app.cli.bundle",    # bundle export|validate|diff|import
     "app.cli.cmt",       # cmt export|import
 )

@@ -499,10 +499,9 @@ class Recorder:
         if record.queue is not None:
             self.waiting[record.queue] -= 1
         wait = t - record.arrived_at
-        if t >= self.warmup_s:
-            self._interval_sl[1] += 1
-            if wait <= self.sl_s:
-                self._interval_sl[0] += 1
+        self._interval_sl[1] += 1  # the series cover the warm-up too (the charts show it)
+        if wait <= self.sl_s:
+            self._interval_sl[0] += 1
         if record.counted:
             self.answers.append((wait, record.tallies + (state.tally,)))
 
@@ -553,8 +552,7 @@ class Recorder:
         # closed before anyone answered: the customer gave up
         if record.queue is not None:
             self.waiting[record.queue] -= 1
-        if t >= self.warmup_s:
-            self._interval_sl[1] += 1
+        self._interval_sl[1] += 1
         for tally in record.tallies:
             tally.abandoned += 1
 
@@ -845,8 +843,10 @@ def _delta(a: Any, b: Any) -> Any:
 
 
 def compare(config_a: dict, config_b: dict, workload_a: CheckedWorkload, workload_b: CheckedWorkload,
-            replications: int | None = None, progress: Progress | None = None) -> dict:
-    """Both configurations under the same random numbers: ``{"a": ..., "b": ..., "delta": b - a}``.
+            replications: int | None = None, progress: Progress | None = None
+            ) -> tuple[dict, "ModelResult", "ModelResult"]:
+    """Both configurations under the same random numbers: ``{"a": ..., "b": ..., "delta": b - a}``
+    (and the two results, for their series).
 
     With replications, the delta is the mean of the paired differences and its CI."""
     a = run_model(config_a, workload_a, replications, progress, label="A: ")
@@ -859,7 +859,7 @@ def compare(config_a: dict, config_b: dict, workload_a: CheckedWorkload, workloa
         pairs = [_map_figures([ra.figures, rb.figures], lambda v: _delta(v[0], v[1]))
                  for ra, rb in zip(a.runs, b.runs)]
         delta = _map_figures(pairs, mean_ci)
-    return {"a": a.figures, "b": b.figures, "delta": delta}
+    return {"a": a.figures, "b": b.figures, "delta": delta}, a, b
 
 
 def _fill_missing(delta: dict, a: dict, b: dict) -> dict:
