@@ -387,8 +387,85 @@ __all__ = [
     "IdleBehaviour",
     "WorkloadModel",
     "check_workload",
+    "context_mix_from_rules",
+    "default_model",
     "model_json",
     "parse_distribution",
     "parse_workload",
     "read_workload",
 ]
+
+
+# --------------------------------------------------------------------------- a starting model
+
+DEFAULT_HANDLE_S = 300
+DEFAULT_LOAD = 0.7  # the starting model keeps the agents about this busy
+
+
+def rule_values(condition: Any, found: dict[str, list]) -> None:
+    """Every (variable, value) a condition compares with, collected into ``found``."""
+    if isinstance(condition, Mapping):
+        if isinstance(condition.get("variable"), str) and "value" in condition:
+            values = condition["value"] if isinstance(condition["value"], list) else [condition["value"]]
+            bucket = found.setdefault(condition["variable"].casefold(), [])
+            bucket += [v for v in values if v not in bucket and not isinstance(v, (dict, list))]
+        for value in condition.values():
+            if isinstance(value, (Mapping, list)):
+                rule_values(value, found)
+    elif isinstance(condition, list):
+        for item in condition:
+            rule_values(item, found)
+
+
+def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
+    """Per context variable its rules read: the values they name, equally likely (plus one other for
+    text, so the default queue gets some); numbers uniform from 0 to twice the largest threshold."""
+    found: dict[str, list] = {}
+    for rule in ws.get("routing_rules", []):
+        rule_values(rule.get("condition", {}), found)
+    mixes: dict[str, dict] = {}
+    for variable in ws.get("context_variables", []):
+        values = found.get(variable["name"].casefold())
+        if not values:
+            continue
+        if variable["type"] == "number":
+            numbers = [float(v) for v in values if _number(v)]
+            if numbers:
+                high = max(2 * max(numbers), 1.0)
+                mixes[variable["name"]] = {"uniform": [0, int(high) if high.is_integer() else high]}
+        else:
+            texts = [str(v) for v in values if isinstance(v, str) and v]
+            if texts:
+                other = "other"
+                while other in texts:
+                    other += "_"
+                mixes[variable["name"]] = {"weights": {**{text: 1 for text in texts}, other: 1}}
+    return mixes
+
+
+def default_model(config: Mapping[str, Any], *, seed: int = 1, duration_s: int = 8 * 3600) -> dict:
+    """A starting workload model for a (normalised) configuration: every active work stream with a rate
+    that keeps its agents about ``DEFAULT_LOAD`` busy (shared among the streams using them), 5-minute
+    conversations, 3-minute patience, context values taken from the stream's rules."""
+    members = {q["name"].casefold(): [m.casefold() for m in q["agents"]] for q in config["queues"]}
+    capacity = {a["name"].casefold(): a["capacity"] for a in config["agents"]}
+    active = [ws for ws in config["workstreams"] if ws["active"] and ws.get("default_queue")]
+    arrivals = []
+    for ws in active:
+        queues = {ws["default_queue"].casefold()} | {r["queue"].casefold() for r in ws.get("routing_rules", [])}
+        agents = {agent for queue in queues for agent in members.get(queue, [])}
+        need = max(ws["capacity"], 1)
+        slots = sum(max(capacity.get(agent, 0) // need, 0) for agent in agents)
+        per_hour = max(1.0, round(DEFAULT_LOAD * slots * 3600 / DEFAULT_HANDLE_S / max(len(active), 1)))
+        stream = {"workstream": ws["name"], "per_hour": per_hour,
+                  "handle_time_s": {"exponential": DEFAULT_HANDLE_S}, "patience_s": {"exponential": 180}}
+        mix = context_mix_from_rules(ws)
+        if mix:
+            stream["context"] = mix
+        arrivals.append(stream)
+    return {
+        "format": FORMAT_NAME, "version": FORMAT_VERSION, "seed": seed, "duration_s": duration_s,
+        "warmup_s": 1800, "service_level_s": 60, "replications": 1, "interval_s": 900,
+        "arrivals": arrivals,
+        "agents": {DEFAULT_AGENT: {"accept": 0.9, "decline": 0.05, "response_s": {"exponential": 8}}},
+    }
