@@ -14,7 +14,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 PALETTE = ("#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777",
            "#4b5563", "#65a30d")
-FONT = "font-family='Segoe UI, Helvetica, Arial, sans-serif' font-size='11'"
+FAMILY = "font-family='Segoe UI, Helvetica, Arial, sans-serif'"
+FONT = FAMILY + " font-size='11'"
 MAX_LINES = 10  # series drawn in one line chart (the busiest); the CSV has them all
 
 
@@ -118,8 +119,8 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | None]], *, width: in
 
 def _open(width: int, height: int, title: str) -> str:
     return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-            f"viewBox='0 0 {width} {height}'><rect width='100%' height='100%' fill='white'/>"
-            f"<text x='8' y='17' {FONT} font-size='13' font-weight='bold' fill='#222'>{html.escape(title)}</text>")
+            f"viewBox='0 0 {width} {height}'><rect width='{width}' height='{height}' fill='white'/>"
+            f"<text x='8' y='17' {FAMILY} font-size='13' font-weight='bold' fill='#222'>{html.escape(title)}</text>")
 
 
 def _axes(left: int, top: int, plot_w: float, plot_h: float, top_value: float, percent: bool) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
-    QLabel, QPushButton, QScrollArea, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QBoxLayout, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+    QSplitter, QVBoxLayout, QWidget,
 )
 
 from app.common.errors import UserError
@@ -32,7 +32,7 @@ from ui.whatif.charts import SvgChart
 MODEL_FILTER = "Workload models (*.json);;All files (*)"
 KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer"), ("abandon_rate", "Abandoned"),
         ("occupancy", "Occupancy"), ("arrived", "Arrived"), ("answered", "Answered"))
-MAX_SPIN = 1_000_000
+SIDE_BY_SIDE_MIN = 760  # px of results area for two runs side by side
 
 
 def simulate(config: dict, model: dict, progress=None) -> dict:
@@ -149,27 +149,50 @@ class WhatIfView(QWidget):
         self.error_label.show_message(self.config_error or None)
 
     def current_model(self) -> dict:
-        """The model with the form's values written into it (other fields kept)."""
+        """The model with the form's values written into it (other fields kept).
+
+        A value is written only when it was changed in the form: a model file's
+        fractional rate or odd duration stays as it was."""
         model = copy.deepcopy(self.model_doc)
-        model["seed"] = self.seed.value()
-        model["duration_s"] = round(self.duration_h.value() * 3600)
-        model["warmup_s"] = self.warmup_min.value() * 60
-        model["service_level_s"] = self.sl_s.value()
-        model["replications"] = self.replications.value()
-        model["interval_s"] = self.interval_min.value() * 60
+        changed = self._changed
+        if changed(self.seed):
+            model["seed"] = self.seed.value()
+        if changed(self.duration_min):
+            model["duration_s"] = self.duration_min.value() * 60
+        if changed(self.warmup_min):
+            model["warmup_s"] = self.warmup_min.value() * 60
+        if changed(self.sl_s):
+            model["service_level_s"] = self.sl_s.value()
+        if changed(self.replications):
+            model["replications"] = self.replications.value()
+        if changed(self.interval_min):
+            model["interval_s"] = self.interval_min.value() * 60
         for row, arrivals in enumerate(model.get("arrivals", [])):
-            arrivals["per_hour"] = self._cell(row, 1).value()
-            arrivals["handle_time_s"] = self._with_mean(arrivals.get("handle_time_s"), self._cell(row, 2).value())
-            patience = self._cell(row, 3).value()
-            if patience > 0:
-                arrivals["patience_s"] = self._with_mean(arrivals.get("patience_s"), patience)
-            else:
-                arrivals.pop("patience_s", None)
+            rate, handle, patience = self.arrival_boxes[row]
+            if changed(rate):
+                arrivals["per_hour"] = rate.value()
+            if changed(handle):
+                arrivals["handle_time_s"] = self._with_mean(arrivals.get("handle_time_s"), handle.value())
+            if changed(patience):
+                if patience.value() > 0:
+                    arrivals["patience_s"] = self._with_mean(arrivals.get("patience_s"), patience.value())
+                else:
+                    arrivals.pop("patience_s", None)
         behaviour = model.setdefault("agents", {}).setdefault("default", {})
-        behaviour["accept"] = round(self.accept.value() / 100, 4)
-        behaviour["decline"] = round(self.decline.value() / 100, 4)
-        behaviour["response_s"] = self._with_mean(behaviour.get("response_s"), self.response_s.value())
+        if changed(self.accept):
+            behaviour["accept"] = self.accept.value() / 100
+        if changed(self.decline):
+            behaviour["decline"] = self.decline.value() / 100
+        if changed(self.response_s):
+            behaviour["response_s"] = self._with_mean(behaviour.get("response_s"), self.response_s.value())
         return model
+
+    def _changed(self, box: QSpinBox) -> bool:
+        return box.value() != self._filled.get(id(box))
+
+    def _fill(self, box: QSpinBox, value: float) -> None:
+        box.setValue(round(value))
+        self._filled[id(box)] = box.value()
 
     @staticmethod
     def _with_mean(distribution: Any, mean: float) -> dict:
@@ -231,30 +254,25 @@ class WhatIfView(QWidget):
         form_layout.addWidget(section_title("Run"))
         general = QFormLayout()
         self.seed = self._spin(0, 2**31 - 1)
-        self.duration_h = QDoubleSpinBox()
-        self.duration_h.setRange(0.25, 24 * 366)
-        self.duration_h.setDecimals(2)
-        self.duration_h.setSuffix(" h")
+        self.duration_min = self._spin(1, 366 * 24 * 60, " min")
         self.warmup_min = self._spin(0, 24 * 60, " min")
         self.sl_s = self._spin(0, 3600, " s")
         self.replications = self._spin(1, 100)
         self.interval_min = self._spin(1, 24 * 60, " min")
-        for label, widget in (("Seed", self.seed), ("Length of the day", self.duration_h),
+        for label, widget in (("Seed", self.seed), ("Length of the day", self.duration_min),
                               ("Warm-up (not counted)", self.warmup_min), ("Service level within", self.sl_s),
                               ("Replications", self.replications), ("Chart interval", self.interval_min)):
             general.addRow(label, widget)
         form_layout.addLayout(general)
         form_layout.addWidget(section_title("Arrivals"))
-        self.arrivals = QTableWidget(0, 4)
-        self.arrivals.setObjectName("arrivalsTable")
-        self.arrivals.setHorizontalHeaderLabels(["Work stream", "Per hour", "Handle time (s)", "Patience (s)"])
-        self.arrivals.verticalHeader().setVisible(False)
-        self.arrivals.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        header = self.arrivals.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        form_layout.addWidget(self.arrivals, 1)
+        self.arrivals = QWidget()
+        self.arrivals.setObjectName("arrivalsGrid")
+        self.arrivals_grid = QGridLayout(self.arrivals)
+        self.arrivals_grid.setContentsMargins(0, 0, 0, 0)
+        self.arrivals_grid.setColumnStretch(0, 1)
+        self.arrival_names: list[QLabel] = []
+        self.arrival_boxes: list[tuple[QSpinBox, QSpinBox, QSpinBox]] = []
+        form_layout.addWidget(self.arrivals)
         self.empty_arrivals = hint_label("No active work stream with a default queue: there is nothing to simulate. "
                                          "Activate a work stream, or open a model file.")
         form_layout.addWidget(self.empty_arrivals)
@@ -265,18 +283,18 @@ class WhatIfView(QWidget):
         agents = QFormLayout()
         self.accept = self._spin(0, 100, " %")
         self.decline = self._spin(0, 100, " %")
-        self.response_s = QDoubleSpinBox()
-        self.response_s.setRange(0, 3600)
-        self.response_s.setSuffix(" s")
+        self.response_s = self._spin(0, 3600, " s")
         for label, widget in (("Accept", self.accept), ("Decline", self.decline),
                               ("Time to respond", self.response_s)):
             agents.addRow(label, widget)
         form_layout.addLayout(agents)
         form_layout.addWidget(hint_label("The rest of the pops are left to expire at the stream's timeout."))
+        form_layout.addStretch(1)
         form_scroll = QScrollArea()
         form_scroll.setWidgetResizable(True)
         form_scroll.setWidget(form_page)
-        form_scroll.setMinimumWidth(380)
+        form_scroll.setMinimumWidth(400)
+        form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter.addWidget(form_scroll)
 
         results_page = QWidget()
@@ -286,7 +304,8 @@ class WhatIfView(QWidget):
         self.empty_results.setObjectName("emptyState")
         self.empty_results.setAlignment(Qt.AlignmentFlag.AlignCenter)
         results.addWidget(self.empty_results, 1)
-        columns = QHBoxLayout()
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns_layout = columns
         self.latest = RunColumn("Latest run")
         self.previous = RunColumn("Previous run")
         columns.addWidget(self.latest, 1)
@@ -301,8 +320,20 @@ class WhatIfView(QWidget):
         splitter.addWidget(results_scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 860])
+        splitter.setSizes([470, 810])
         self._update_buttons()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange_runs()
+
+    def _arrange_runs(self) -> None:
+        """Side by side when there is room for two columns of tiles and charts, else one above the other."""
+        room = self.columns.parentWidget().width() if self.columns.parentWidget() else self.width()
+        direction = (QBoxLayout.Direction.LeftToRight if room >= SIDE_BY_SIDE_MIN
+                     else QBoxLayout.Direction.TopToBottom)
+        if self.columns_layout.direction() != direction:
+            self.columns_layout.setDirection(direction)
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
@@ -311,43 +342,63 @@ class WhatIfView(QWidget):
         box.setSuffix(suffix)
         return box
 
-    def _cell(self, row: int, column: int) -> QDoubleSpinBox:
-        return self.arrivals.cellWidget(row, column)
+    def _cell(self, row: int, column: int) -> QSpinBox:
+        """The spin box of arrivals row ``row``: column 1 rate, 2 handle time, 3 patience."""
+        return self.arrival_boxes[row][column - 1]
 
     def _fill_form(self) -> None:
         model = self.model_doc
-        self.seed.setValue(int(model.get("seed", 0)))
-        self.duration_h.setValue(float(model.get("duration_s", 8 * 3600)) / 3600)
-        self.warmup_min.setValue(round(float(model.get("warmup_s", 0)) / 60))
-        self.sl_s.setValue(round(float(model.get("service_level_s", 60))))
-        self.replications.setValue(int(model.get("replications", 1)))
-        self.interval_min.setValue(max(1, round(float(model.get("interval_s", 900)) / 60)))
-        rows = model.get("arrivals", [])
-        self.arrivals.setRowCount(len(rows))
-        for row, arrivals in enumerate(rows):
-            name = QTableWidgetItem(str(arrivals.get("workstream", "")))
-            name.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self._filled: dict[int, int] = {}
+        self._fill(self.seed, int(model.get("seed", 0)))
+        self._fill(self.duration_min, float(model.get("duration_s", 8 * 3600)) / 60)
+        self._fill(self.warmup_min, float(model.get("warmup_s", 0)) / 60)
+        self._fill(self.sl_s, float(model.get("service_level_s", 60)))
+        self._fill(self.replications, int(model.get("replications", 1)))
+        self._fill(self.interval_min, max(1.0, float(model.get("interval_s", 900)) / 60))
+        self._fill_arrivals(model.get("arrivals", []))
+        behaviour = (model.get("agents") or {}).get("default", {})
+        self._fill(self.accept, 100 * float(behaviour.get("accept", 1)))
+        self._fill(self.decline, 100 * float(behaviour.get("decline", 0)))
+        self._fill(self.response_s, self._mean_of(behaviour.get("response_s"), 0))
+        self._update_buttons()
+
+    def _fill_arrivals(self, rows: list[dict]) -> None:
+        grid = self.arrivals_grid
+        while grid.count():
+            item = grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.arrival_names, self.arrival_boxes = [], []
+        if rows:
+            for column, text in enumerate(("Work stream", "Per hour", "Handle time", "Patience")):
+                header = hint_label(text)
+                header.setWordWrap(False)
+                grid.addWidget(header, 0, column)
+        for row, arrivals in enumerate(rows, start=1):
+            name = QLabel(str(arrivals.get("workstream", "")))
+            name.setWordWrap(True)
+            name.setMinimumWidth(90)
             context = arrivals.get("context") or {}
             name.setToolTip("Context: " + "; ".join(f"{k} {json.dumps(v)}" for k, v in context.items())
                             if context else "No context values")
-            self.arrivals.setItem(row, 0, name)
-            for column, value, decimals in (
-                    (1, float(arrivals.get("per_hour", 0)), 1),
-                    (2, self._mean_of(arrivals.get("handle_time_s"), 300), 0),
-                    (3, self._mean_of(arrivals.get("patience_s"), 0), 0)):
-                box = QDoubleSpinBox()
-                box.setRange(0, MAX_SPIN)
-                box.setDecimals(decimals)
-                box.setValue(value)
-                box.setFrame(False)
-                self.arrivals.setCellWidget(row, column, box)
+            grid.addWidget(name, row, 0)
+            boxes = []
+            for column, (value, suffix, high) in enumerate((
+                    (float(arrivals.get("per_hour", 0)), "", 1_000_000),
+                    (self._mean_of(arrivals.get("handle_time_s"), 300), " s", 366 * 86400),
+                    (self._mean_of(arrivals.get("patience_s"), 0), " s", 366 * 86400)), start=1):
+                box = self._spin(0, high, suffix)
+                box.setMinimumWidth(84)
+                box.setMaximumWidth(110)
+                box.setAccessibleName(f"{name.text()}: {('rate per hour', 'handle time', 'patience')[column - 1]}")
+                self._fill(box, value)
+                grid.addWidget(box, row, column)
+                boxes.append(box)
+            name.setBuddy(boxes[0])
+            self.arrival_names.append(name)
+            self.arrival_boxes.append(tuple(boxes))
         self.arrivals.setVisible(bool(rows))
         self.empty_arrivals.setVisible(not rows)
-        behaviour = (model.get("agents") or {}).get("default", {})
-        self.accept.setValue(round(100 * float(behaviour.get("accept", 1))))
-        self.decline.setValue(round(100 * float(behaviour.get("decline", 0))))
-        self.response_s.setValue(self._mean_of(behaviour.get("response_s"), 0))
-        self._update_buttons()
 
     def _update_buttons(self) -> None:
         running = self.task is not None

@@ -214,3 +214,17 @@ def test_a_model_does_not_change_the_configuration_it_runs_on():
     before = copy.deepcopy(doc)
     figures_of(doc, model())
     assert doc == before
+
+
+def test_charts_and_report_are_well_formed_xml():
+    from xml.etree import ElementTree
+
+    from app.simulation.report import charts, html_report
+
+    normalized, workload = prepare(config(), model())
+    result = run_model(normalized, workload)
+    for svg in charts(result.figures, result.series):
+        root = ElementTree.fromstring(svg)
+        assert root.tag.endswith("svg") and root.get("width") == "560"
+    page = html_report("t", [("A", result.figures, result.series)])
+    assert page.count("<svg") == 3 and "Service level" in page

@@ -38,10 +38,10 @@ def run_and_wait(qtbot, view):
 
 
 def test_the_form_is_prefilled_from_the_configuration(view):
-    assert view.arrivals.rowCount() == 1  # the inactive stream is left out
-    assert view.arrivals.item(0, 0).text() == "Chat"
+    assert len(view.arrival_names) == 1  # the inactive stream is left out
+    assert view.arrival_names[0].text() == "Chat"
     assert view._cell(0, 1).value() > 0
-    assert "gold" in view.arrivals.item(0, 0).toolTip()  # the values its rules compare with
+    assert "gold" in view.arrival_names[0].toolTip()  # the values its rules compare with
     model = view.current_model()
     assert model["arrivals"][0]["context"] == {"tier": {"weights": {"gold": 1, "other": 1}}}
     assert view.empty_results.isVisible() and not view.columns.isVisible()
@@ -49,7 +49,7 @@ def test_the_form_is_prefilled_from_the_configuration(view):
 
 
 def test_a_run_fills_the_tiles_and_charts_and_the_next_one_sits_beside_it(qtbot, view):
-    view.duration_h.setValue(2)
+    view.duration_min.setValue(120)
     view.warmup_min.setValue(10)
     run_and_wait(qtbot, view)
     assert view.columns.isVisible() and not view.empty_results.isVisible()
@@ -67,7 +67,7 @@ def test_a_run_fills_the_tiles_and_charts_and_the_next_one_sits_beside_it(qtbot,
 
 
 def test_report_and_csv_export_the_runs_shown(qtbot, view, tmp_path):
-    view.duration_h.setValue(1)
+    view.duration_min.setValue(60)
     view.warmup_min.setValue(0)
     run_and_wait(qtbot, view)
     run_and_wait(qtbot, view)
@@ -120,11 +120,40 @@ def test_an_unsimulatable_configuration_says_so_and_cannot_run(qtbot, services):
 def test_the_demo_database_configuration_is_used_by_default(qtbot, services):
     widget = WhatIfView(services)
     qtbot.addWidget(widget)
-    assert widget.arrivals.rowCount() >= 1 and widget.run_button.isEnabled()
+    assert len(widget.arrival_names) >= 1 and widget.run_button.isEnabled()
 
 
 def test_run_is_reachable_from_the_keyboard(qtbot, view):
-    view.duration_h.setValue(1)
+    view.duration_min.setValue(60)
     with qtbot.waitSignal(view.runFinished, timeout=20_000):
         qtbot.keyClick(view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert view.columns.isVisible()
+
+
+def test_the_menu_entry_opens_the_lab_in_its_own_window(qtbot, services):
+    from PySide6.QtWidgets import QWidget
+
+    from ui.whatif import open_whatif_lab
+
+    shell = QWidget()
+    qtbot.addWidget(shell)
+    shell.services = None
+    open_whatif_lab(shell)  # services still loading: nothing happens
+    assert shell.findChild(WhatIfView) is None
+    shell.services = services
+    open_whatif_lab(shell)
+    lab = shell.findChild(WhatIfView)
+    assert lab is not None and lab.isWindow() and lab.isVisible() and lab.windowTitle() == "What-if lab"
+    lab.close()
+
+
+def test_values_from_a_file_the_form_cannot_show_exactly_are_kept_unless_edited(view, tmp_path):
+    path = tmp_path / "m.json"
+    model = view.current_model()
+    model["arrivals"][0]["per_hour"] = 12.5
+    model["duration_s"] = 5000
+    path.write_text(json.dumps(model))
+    view.load_model_file(str(path))
+    assert view.current_model()["arrivals"][0]["per_hour"] == 12.5 and view.current_model()["duration_s"] == 5000
+    view._cell(0, 1).setValue(20)
+    assert view.current_model()["arrivals"][0]["per_hour"] == 20
