@@ -399,7 +399,10 @@ class Simulator:
         heapq.heappush(self._timers, (when, self._timer_seq, kind, a, b, token))
 
     def _action(self) -> "_ActionGuard":
-        return _ActionGuard(self)
+        guard = self.__dict__.get("_guard")
+        if guard is None:  # one guard per simulator, reused: actions are never nested
+            guard = self._guard = _ActionGuard(self)
+        return guard
 
     def _catch_up(self) -> None:
         self._advance(self._clock.now())
@@ -431,24 +434,30 @@ class Simulator:
     def _lookup(self, action: str, agent_name: str | None, conversation_id: str | None,
                 rejected: str = "action_rejected") -> tuple[_Agent | None, _Conversation | None] | None:
         """The agent and conversation an action names, or None after emitting a rejection."""
+        agent = conversation = None
+        if agent_name is not None:
+            agent = self._agent(agent_name)
+            if agent is None:
+                self._emit(rejected, reason=f"unknown agent '{agent_name}'",
+                           **self._rejection_fields(action, rejected, agent_name, conversation_id))
+                return None
+        if conversation_id is not None:
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                self._emit(rejected, reason=f"unknown conversation '{conversation_id}'",
+                           **self._rejection_fields(action, rejected, agent.name if agent else agent_name,
+                                                    conversation_id))
+                return None
+        return agent, conversation
+
+    @staticmethod
+    def _rejection_fields(action: str, rejected: str, agent_name: str | None, conversation_id: str | None) -> dict:
         fields = {"action": action} if rejected == "action_rejected" else {}
         if agent_name is not None:
             fields["agent"] = agent_name
         if conversation_id is not None:
             fields["conversation"] = conversation_id
-        agent = conversation = None
-        if agent_name is not None:
-            agent = self._agent(agent_name)
-            if agent is None:
-                self._emit(rejected, reason=f"unknown agent '{agent_name}'", **fields)
-                return None
-            fields["agent"] = agent.name
-        if conversation_id is not None:
-            conversation = self._conversation(conversation_id)
-            if conversation is None:
-                self._emit(rejected, reason=f"unknown conversation '{conversation_id}'", **fields)
-                return None
-        return agent, conversation
+        return fields
 
     # ----------------------------------------------------------------- actions
 
@@ -462,12 +471,14 @@ class Simulator:
             if conversation_id in self._conversations:
                 self._emit("action_rejected", reason=f"conversation '{conversation_id}' already exists", **fields)
                 return
-            stream = self._stream_by_fold.get(_fold(workstream)) if isinstance(workstream, str) else None
+            stream = self._streams.get(workstream) if isinstance(workstream, str) else None
+            if stream is None:
+                stream = self._stream_by_fold.get(_fold(workstream)) if isinstance(workstream, str) else None
             if stream is None:
                 self._emit("action_rejected", reason=f"unknown work stream '{workstream}'", **fields)
                 return
             try:
-                typed = coerce_context(stream.doc, context or {})
+                typed = coerce_context(stream.doc, context) if context else {}
             except UserError as error:
                 self._emit("action_rejected", reason=str(error), **fields)
                 return
