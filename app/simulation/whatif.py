@@ -96,10 +96,16 @@ class WorkloadPlayer:
     """
 
     def __init__(self, simulator: Simulator, workload: CheckedWorkload, config: Mapping[str, Any], *,
-                 replication: int = 0, subscribe: bool = True):
+                 replication: int = 0, subscribe: bool = True, start_s: float = 0.0, id_prefix: str = "w"):
+        """``start_s``: the simulated time the model's t=0 falls on (a live panel plays it from now);
+        ``id_prefix``: the start of the conversation ids (``w1``, ``w2`` ...), to keep them apart
+        from conversations the panel sends itself."""
         model = workload.model
         self.simulator = simulator
+        self.start_s = start_s
+        self.id_prefix = id_prefix
         self.duration_s = model.duration_s
+        self.end_s = start_s + model.duration_s
         seed = model.seed
         self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come
         self._seq = 0
@@ -145,10 +151,10 @@ class WorkloadPlayer:
         self._any_pick = any(plan.pick for plan in self._plans)
         self._pick_streams = {plan.name for plan in self._plans if plan.pick}
         for index in range(len(self._plans)):
-            self._schedule_arrival(index, 0.0)
+            self._schedule_arrival(index, start_s)
         for at, agent, presence in workload.presence_plan:
             if at <= self.duration_s:
-                self._push(at, _PRESENCE, agent, presence)
+                self._push(start_s + at, _PRESENCE, agent, presence)
         self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
         self.handlers = {"offered": self._offered, "accepted": self._answered, "assigned": self._answered,
                           "closed": self._closed, "offer_expired": self._refused, "declined": self._refused}
@@ -175,9 +181,9 @@ class WorkloadPlayer:
         t = after
         while True:
             t += rng.expovariate(plan.rate_max)
-            if t >= self.duration_s:
+            if t >= self.end_s:
                 return
-            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t):
+            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t - self.start_s):
                 self._push(t, _ARRIVE, index)
                 return
 
@@ -220,7 +226,7 @@ class WorkloadPlayer:
         plan = self._plans[index]
         rngs = self._rngs[index]
         self._count += 1
-        conv_id = f"w{self._count}"
+        conv_id = f"{self.id_prefix}{self._count}"
         context_rng = rngs["context"]
         context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
         idle_after = None

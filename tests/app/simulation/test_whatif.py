@@ -228,3 +228,26 @@ def test_charts_and_report_are_well_formed_xml():
         assert root.tag.endswith("svg") and root.get("width") == "560"
     page = html_report("t", [("A", result.figures, result.series)])
     assert page.count("<svg") == 3 and "Service level" in page
+
+
+def test_the_player_can_start_later_on_a_running_simulation():
+    """A panel plays a model from its current time: the model's t=0 falls on start_s."""
+    normalized, workload = prepare(config(), model(duration_s=1800, warmup_s=0))
+    clock = VirtualClock(0)
+    simulator = Simulator(normalized, clock)
+    simulator.add_conversation("w1", "Chat", {})  # the panel's own conversation, with a clashing id
+    clock.set(5000)
+    simulator.tick()
+    events = []
+    simulator.subscribe(events.append)
+    player = WorkloadPlayer(simulator, workload, normalized, start_s=5000, id_prefix="wl-")
+    assert 5000 <= player.next_action_at() < 6800
+    for tick in range(5001, 6801):
+        clock.set(tick)
+        simulator.tick()
+        player.play_due(clock.now())
+    player.close()
+    routed = [event for event in events if event["event"] == "routed"]
+    assert routed and all(event["conversation"].startswith("wl-") for event in routed)
+    assert all(5000 <= event["t"] <= 6800 for event in routed)
+    assert not any(event["event"] == "action_rejected" for event in events)
