@@ -157,3 +157,15 @@ def test_values_from_a_file_the_form_cannot_show_exactly_are_kept_unless_edited(
     assert view.current_model()["arrivals"][0]["per_hour"] == 12.5 and view.current_model()["duration_s"] == 5000
     view._cell(0, 1).setValue(20)
     assert view.current_model()["arrivals"][0]["per_hour"] == 20
+
+
+def test_cancel_keeps_the_results_shown_before(qtbot, view):
+    view.duration_min.setValue(60)
+    run_and_wait(qtbot, view)
+    shown = view.latest.tiles["arrived"].text()
+    with qtbot.waitSignal(view.runFinished, timeout=20_000):
+        view.run_button.click()
+        assert not view.run_button.isEnabled()  # one run at a time
+        view.task.cancel()  # before the worker starts: it stops at once
+    assert view.error_label.text() == "Run cancelled: the results shown are from before."
+    assert view.latest.tiles["arrived"].text() == shown and view.run_button.isEnabled()
