@@ -161,7 +161,7 @@ class _Stream:
         return result
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Agent:
     name: str
     presence: str
@@ -195,7 +195,7 @@ class _Queue:
     ranking: dict[str, list[tuple]] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Conversation:
     id: str
     stream: _Stream
@@ -613,7 +613,8 @@ class Simulator:
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
         result = stream.route(context)
-        queue = self._queue_named(result.queue) if result.queue is not None else None
+        name = result.queue
+        queue = (self._queues.get(name) or self._queue_named(name)) if name is not None else None
         self._arrivals += 1
         conv = _Conversation(conversation_id, stream, self._arrivals, self._time, result, queue)
         self._conversations[conv.id] = conv

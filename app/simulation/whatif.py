@@ -227,8 +227,11 @@ class WorkloadPlayer:
         rngs = self._rngs[index]
         self._count += 1
         conv_id = f"{self.id_prefix}{self._count}"
-        context_rng = rngs["context"]
-        context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
+        if plan.mixes:
+            context_rng = rngs["context"]
+            context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
+        else:
+            context = None
         idle_after = None
         if plan.idle_after is not None:
             idle_rng = rngs["idle"]
@@ -771,14 +774,34 @@ def _fan_out(*tables: dict) -> Callable[[dict], None]:
     for table in tables:
         for name, handler in table.items():
             merged[name] = merged.get(name, ()) + (handler,)
-    get = merged.get
+    calls: dict[str, Callable[[dict], None]] = {}
+    for name, handlers in merged.items():
+        if len(handlers) == 1:
+            calls[name] = handlers[0]
+        else:
+            calls[name] = _both(handlers)
+    get = calls.get
 
     def listener(event: dict) -> None:
-        handlers = get(event["event"])
-        if handlers is not None:
-            for handler in handlers:
-                handler(event)
+        handler = get(event["event"])
+        if handler is not None:
+            handler(event)
     return listener
+
+
+def _both(handlers: tuple) -> Callable[[dict], None]:
+    if len(handlers) == 2:
+        first, second = handlers
+
+        def call_two(event: dict) -> None:
+            first(event)
+            second(event)
+        return call_two
+
+    def call_all(event: dict) -> None:
+        for handler in handlers:
+            handler(event)
+    return call_all
 
 
 # --------------------------------------------------------------------------- replications
