@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PG_STAMP := $(VENV)/.installed-pg
+BENCH_STAMP := $(VENV)/.installed-bench
 # What `make test-pg` runs against PostgreSQL: the [postgresql] variants (marked `pg`) of
 # the persistence, migration, bundle and concurrency tests.
 PG_TESTS := tests/pg tests/models tests/migrations tests/app/services/test_concurrency.py
@@ -28,6 +29,10 @@ $(PG_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,pg]" --config-settings editable_mode=compat
 	touch $@ $(TEST_STAMP) $(RUN_STAMP)
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]" --config-settings editable_mode=compat
+	touch $@ $(TEST_STAMP) $(RUN_STAMP)
+
 run: $(RUN_STAMP)
 	$(BIN)/wsc gui
 
@@ -43,7 +48,7 @@ test-pg: $(PG_STAMP)
 test-all: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not pg"
 
-bench: $(TEST_STAMP)
+bench: $(BENCH_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 screenshots: $(RUN_STAMP)

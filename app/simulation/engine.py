@@ -161,7 +161,7 @@ class _Stream:
         return result
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Agent:
     name: str
     presence: str
@@ -173,6 +173,8 @@ class _Agent:
     active: dict[str, None] = field(default_factory=dict)   # ordered set of conversation ids
     offers: dict[str, float] = field(default_factory=dict)  # conversation id -> expires_at
     queues: list[str] = field(default_factory=list)
+    rankings: list["_Queue"] = field(default_factory=list)  # the queues that rank this agent
+    version: int = 0  # bumped when its ranking key or presence changes (older entries are stale)
 
     @property
     def free(self) -> int:
@@ -188,9 +190,12 @@ class _Queue:
     waiting: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     # pick: conversation ids in arrival order
     open_items: dict[str, None] = field(default_factory=dict)
+    # per base presence, a heap of (-free, last_touch, name, version, agent): the best agent
+    # first; entries whose version is not the agent's are stale and dropped when met
+    ranking: dict[str, list[tuple]] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Conversation:
     id: str
     stream: _Stream
@@ -212,6 +217,25 @@ class _Conversation:
     @property
     def waiting_key(self) -> tuple[int, str]:
         return (self.arrival, self.id)
+
+
+def _ranking_entry(agent: _Agent) -> tuple:
+    return (agent.used - agent.capacity, agent.last_touch, agent.name, agent.version, agent)
+
+
+def _rerank(agent: _Agent) -> None:
+    """Its key or presence changed: a fresh entry in each of its queues' rankings."""
+    agent.version += 1
+    entry = _ranking_entry(agent)
+    base = agent.base
+    for queue in agent.rankings:
+        heap = queue.ranking.get(base)
+        if heap is None:
+            heap = queue.ranking[base] = []
+        heapq.heappush(heap, entry)
+        if len(heap) > 2 * len(queue.members) + 64:  # mostly stale: rebuild it
+            heap[:] = [_ranking_entry(member) for member in queue.members if member.base == base]
+            heapq.heapify(heap)
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -316,6 +340,8 @@ class Simulator:
             queue.members.append(agent)
             queue.member_names.add(agent.name)
             agent.queues.append(queue.name)
+            agent.rankings.append(queue)
+            heapq.heappush(queue.ranking.setdefault(agent.base, []), _ranking_entry(agent))
         self._queues[queue.name] = queue
         self._queue_by_fold[_fold(queue.name)] = queue
 
@@ -331,8 +357,12 @@ class Simulator:
 
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(event)`` for every event; returns a function that unsubscribes."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+        self._listeners = [*self._listeners, callback]  # a new list: an emit in progress keeps its own
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners = [listener for listener in self._listeners if listener is not callback]
+        return unsubscribe
 
     @property
     def time(self) -> float:
@@ -369,15 +399,23 @@ class Simulator:
         heapq.heappush(self._timers, (when, self._timer_seq, kind, a, b, token))
 
     def _action(self) -> "_ActionGuard":
-        return _ActionGuard(self)
+        guard = self.__dict__.get("_guard")
+        if guard is None:  # one guard per simulator, reused: actions are never nested
+            guard = self._guard = _ActionGuard(self)
+        return guard
 
     def _catch_up(self) -> None:
         self._advance(self._clock.now())
 
     def _emit(self, event: str, **fields: Any) -> None:
-        record: Event = {"t": json_time(self._time), "event": event}
-        record.update(fields)
-        for listener in list(self._listeners):
+        listeners = self._listeners
+        if not listeners:
+            return
+        t = self._time
+        if t.__class__ is float and t.is_integer():  # json_time, inline: this runs for every event
+            t = int(t)
+        record: Event = {"t": t, "event": event, **fields}
+        for listener in listeners:
             listener(record)
 
     def _reject(self, action: str, reason: str, **fields: Any) -> None:
@@ -396,24 +434,30 @@ class Simulator:
     def _lookup(self, action: str, agent_name: str | None, conversation_id: str | None,
                 rejected: str = "action_rejected") -> tuple[_Agent | None, _Conversation | None] | None:
         """The agent and conversation an action names, or None after emitting a rejection."""
+        agent = conversation = None
+        if agent_name is not None:
+            agent = self._agent(agent_name)
+            if agent is None:
+                self._emit(rejected, reason=f"unknown agent '{agent_name}'",
+                           **self._rejection_fields(action, rejected, agent_name, conversation_id))
+                return None
+        if conversation_id is not None:
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                self._emit(rejected, reason=f"unknown conversation '{conversation_id}'",
+                           **self._rejection_fields(action, rejected, agent.name if agent else agent_name,
+                                                    conversation_id))
+                return None
+        return agent, conversation
+
+    @staticmethod
+    def _rejection_fields(action: str, rejected: str, agent_name: str | None, conversation_id: str | None) -> dict:
         fields = {"action": action} if rejected == "action_rejected" else {}
         if agent_name is not None:
             fields["agent"] = agent_name
         if conversation_id is not None:
             fields["conversation"] = conversation_id
-        agent = conversation = None
-        if agent_name is not None:
-            agent = self._agent(agent_name)
-            if agent is None:
-                self._emit(rejected, reason=f"unknown agent '{agent_name}'", **fields)
-                return None
-            fields["agent"] = agent.name
-        if conversation_id is not None:
-            conversation = self._conversation(conversation_id)
-            if conversation is None:
-                self._emit(rejected, reason=f"unknown conversation '{conversation_id}'", **fields)
-                return None
-        return agent, conversation
+        return fields
 
     # ----------------------------------------------------------------- actions
 
@@ -427,12 +471,14 @@ class Simulator:
             if conversation_id in self._conversations:
                 self._emit("action_rejected", reason=f"conversation '{conversation_id}' already exists", **fields)
                 return
-            stream = self._stream_by_fold.get(_fold(workstream)) if isinstance(workstream, str) else None
+            stream = self._streams.get(workstream) if isinstance(workstream, str) else None
+            if stream is None:
+                stream = self._stream_by_fold.get(_fold(workstream)) if isinstance(workstream, str) else None
             if stream is None:
                 self._emit("action_rejected", reason=f"unknown work stream '{workstream}'", **fields)
                 return
             try:
-                typed = coerce_context(stream.doc, context or {})
+                typed = coerce_context(stream.doc, context) if context else {}
             except UserError as error:
                 self._emit("action_rejected", reason=str(error), **fields)
                 return
@@ -449,6 +495,7 @@ class Simulator:
                 return
             self._clear_offer(conv, person)
             person.last_touch = self._time
+            _rerank(person)
             self._activate(conv, person)
             self._emit("accepted", conversation=conv.id, agent=person.name)
 
@@ -497,6 +544,7 @@ class Simulator:
                 self._reject("presence", f"unknown presence '{presence}'", agent=person.name)
                 return
             person.presence, person.base = resolved
+            _rerank(person)
             self._emit("presence_changed", agent=person.name, presence=person.presence, base=person.base)
             self._drain_agent(person)
 
@@ -511,6 +559,7 @@ class Simulator:
                 self._reject("capacity", f"capacity must be a whole number ≥ 0, not {units!r}", agent=person.name)
                 return
             person.capacity = units
+            _rerank(person)
             self._emit("capacity_changed", agent=person.name, capacity=units, free=person.free)
             self._drain_agent(person)
 
@@ -564,7 +613,8 @@ class Simulator:
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
         result = stream.route(context)
-        queue = self._queue_named(result.queue) if result.queue is not None else None
+        name = result.queue
+        queue = (self._queues.get(name) or self._queue_named(name)) if name is not None else None
         self._arrivals += 1
         conv = _Conversation(conversation_id, stream, self._arrivals, self._time, result, queue)
         self._conversations[conv.id] = conv
@@ -595,27 +645,46 @@ class Simulator:
 
         The second answer is the same for every conversation of the stream in
         this queue, so a drain can stop looking at the stream when it is False.
+
+        Per allowed base presence, the queue's ranking heap holds its members best
+        first (most free capacity, oldest last offer or assignment, name): the first
+        fresh entry with enough free capacity that is not cooling down for this
+        conversation is that presence's best; nobody after an entry without enough
+        free capacity can fit.  The same agent as a scan of every member picks,
+        without looking at every member.
         """
-        stream = conv.stream
-        need = stream.capacity
-        allowed = stream.allowed
+        need = conv.stream.capacity
         cooldowns = conv.cooldowns
         now = self._time
+        ranking = conv.queue.ranking
         best: _Agent | None = None
-        best_key: tuple | None = None
+        best_entry: tuple | None = None
         anyone_fits = False
-        for agent in conv.queue.members:
-            if agent.base not in allowed:
+        for base in conv.stream.allowed:
+            heap = ranking.get(base)
+            if not heap:
                 continue
-            free = agent.capacity - agent.used
-            if free < need:
-                continue
-            anyone_fits = True
-            if cooldowns and now < cooldowns.get(agent.name, _NEVER):
-                continue
-            key = (-free, agent.last_touch, agent.name)
-            if best_key is None or key < best_key:
-                best, best_key = agent, key
+            cooling: list[tuple] | None = None
+            while heap:
+                entry = heap[0]
+                agent = entry[4]
+                if entry[3] != agent.version:
+                    heapq.heappop(heap)
+                    continue
+                if -entry[0] < need:
+                    break
+                anyone_fits = True
+                if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                    if cooling is None:
+                        cooling = []
+                    cooling.append(heapq.heappop(heap))
+                    continue
+                if best_entry is None or entry < best_entry:
+                    best, best_entry = agent, entry
+                break
+            if cooling:
+                for entry in cooling:
+                    heapq.heappush(heap, entry)
         return best, anyone_fits
 
     def _dispatch(self, conv: _Conversation, agent: _Agent) -> None:
@@ -638,6 +707,7 @@ class Simulator:
         conv.units = conv.stream.capacity
         agent.used += conv.units
         agent.last_touch = self._time
+        _rerank(agent)
 
     def _activate(self, conv: _Conversation, agent: _Agent) -> None:
         conv.state = ACTIVE
@@ -675,6 +745,7 @@ class Simulator:
         units = conv.units
         agent.used -= units
         conv.units = 0
+        _rerank(agent)
         self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
                    free=agent.free, reason=reason)
 
@@ -899,6 +970,11 @@ class _ActionGuard:
 # --------------------------------------------------------------------------- scenarios
 
 SCENARIO_KEYS = ("until", "agents", "events")
+# A scenario covers at most a year of simulated time ...
+MAX_UNTIL_S = 366 * 24 * 3600
+# ... and at most this many events: an unanswered pop offered round and round forever
+# would otherwise grow the output without end (one line each).
+MAX_SCENARIO_EVENTS = 1_000_000
 AGENT_OVERRIDE_KEYS = ("presence", "capacity")
 # type -> (required fields, optional fields), besides "at" and "type"
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -979,6 +1055,8 @@ class _ScenarioChecker:
         until = scenario.get("until", max((e.at for e in events), default=0))
         if not _is_time(until):
             raise UserError("until: must be a number ≥ 0")
+        if until > MAX_UNTIL_S:
+            raise UserError(f"until: {json_time(until)} is beyond the maximum of {MAX_UNTIL_S} seconds (366 days)")
         for index, event in enumerate(events):
             if event.at > until:
                 raise UserError(f"events[{index}].at: {json_time(event.at)} is after until ({json_time(until)})")
@@ -1112,13 +1190,30 @@ def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
         if "capacity" in override:
             simulator.set_capacity(name, override["capacity"])
     events: list[Event] = []
-    simulator.subscribe(events.append)
-    for event in plan.events:
-        clock.set(event.at)
-        _apply(simulator, event)
-    clock.set(plan.until)
-    simulator.tick()
+
+    def record(event: Event) -> None:
+        if len(events) >= MAX_SCENARIO_EVENTS:
+            raise _TooManyEvents(event["t"])
+        events.append(event)
+
+    simulator.subscribe(record)
+    try:
+        for event in plan.events:
+            clock.set(event.at)
+            _apply(simulator, event)
+        # Timers fire one after the other from the heap: time jumps from each to the next.
+        clock.set(plan.until)
+        simulator.tick()
+    except _TooManyEvents as stop:
+        raise UserError(f"the scenario produced more than {MAX_SCENARIO_EVENTS:,} events by t={stop.at} "
+                        f"(until is {json_time(plan.until)}): lower until") from None
     return events
+
+
+class _TooManyEvents(Exception):
+    def __init__(self, at: float):
+        super().__init__(at)
+        self.at = at
 
 
 __all__ = [
@@ -1136,6 +1231,8 @@ __all__ = [
     "Simulator",
     "UNROUTED",
     "WAITING",
+    "MAX_SCENARIO_EVENTS",
+    "MAX_UNTIL_S",
     "json_time",
     "normalize_config",
     "run_scenario",

@@ -790,6 +790,11 @@ class AgentPanel(QWidget):
         from pathlib import Path
 
         try:
+            from ui.whatif.panel_player import is_workload, play_workload, read_json_file  # what-if models too
+            data = read_json_file(path)
+            if is_workload(data):
+                self.scenario_label.setText(play_workload(self.driver, data, Path(path).name))
+                return True
             count = self.driver.load_scenario_file(path)
         except UserError as error:
             messages.error(self, "Can't play this scenario", str(error))

@@ -779,6 +779,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.act_back)
         view_menu.addAction(self.act_refresh)
+        from ui.whatif import open_whatif_lab  # light: the view itself is imported when first opened
+        view_menu.addSeparator()
+        view_menu.addAction("What-if lab…", lambda: open_whatif_lab(self)).setObjectName("actWhatIfLab")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
 

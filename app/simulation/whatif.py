@@ -1,0 +1,1077 @@
+"""The what-if lab: run a workload model through the work-distribution simulator.
+
+``WorkloadPlayer`` feeds a ``Simulator`` (the same one the live panel drives) with
+a model's arrivals and its agents' answers; ``Recorder`` listens to the
+simulator's events and keeps the figures.  ``run_once`` plays a whole model on a
+virtual clock, jumping from one event to the next (the player's next action or
+the simulator's next timer, whichever is first), as fast as it can.
+``run_model`` adds replications (mean and 95 % CI), ``compare`` a second
+configuration under common random numbers and ``solve_agents`` the fewest agents
+reaching a target service level.
+
+Randomness: one ``random.Random`` per purpose (arrivals, contexts, handle times,
+patience, idle behaviour per work stream; choices and response times per agent),
+each seeded from ``"{seed}/{replication}/{purpose}/{name}"`` (string seeds are
+hashed with SHA-512 by ``random``, so they are the same on every run and
+machine).  Two configurations under the same model therefore see the same
+arrivals, contexts, handle times and patience, and each agent the same sequence
+of choices: differences in the figures come from the configuration alone.
+"""
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import heapq
+import math
+import random
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from app.common.errors import UserError
+from app.simulation.clock import VirtualClock
+from app.simulation.engine import Simulator, normalize_config
+from app.simulation.workload import CheckedWorkload, check_workload
+
+Progress = Callable[[str, int, int], None]
+
+# Player action kinds, in the heap as (time, sequence, kind, a, b).
+_ARRIVE, _ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK = range(8)
+
+CONVERSATION_FIGURES = (
+    "arrived", "answered", "abandoned", "waiting_at_end", "service_level", "asa_s",
+    "wait_p50_s", "wait_p90_s", "wait_p95_s", "wait_probability", "abandon_rate", "aht_s",
+    "offers", "accepted", "declined", "expired", "reoffers_per_conversation",
+)
+AGENT_FIGURES = ("answered", "aht_s", "offers", "accepted", "declined", "expired", "occupancy", "capacity_used")
+TOTAL_FIGURES = CONVERSATION_FIGURES + ("occupancy", "capacity_used")
+SECTIONS = ("totals", "workstreams", "queues", "agents")
+
+
+def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.Random:
+    return random.Random(f"{seed}/{replication}/{purpose}/{name}")
+
+
+# --------------------------------------------------------------------------- the player
+
+@dataclass(eq=False, slots=True)
+class _Call:
+    """What the player knows about one conversation it created."""
+
+    stream: int
+    handle_s: float
+    patience_s: float | None
+    idle_after_s: float | None
+    answered: bool = False
+    offered_to: str | None = None
+    offer_seq: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class _StreamPlan:
+    name: str
+    rate_max: float          # arrivals per second, the profile's highest step
+    constant: bool           # no profile: every candidate arrival is kept (no thinning)
+    rate_at: Callable[[float], float]
+    mixes: tuple
+    handle: Callable
+    patience: Callable | None
+    idle_probability: float
+    idle_after: Callable | None
+    can_decline: bool
+    pick: bool
+
+
+class WorkloadPlayer:
+    """Plays a workload model on a simulator: arrivals, accepts, declines, ends, presence changes.
+
+    Qt-free and clock-agnostic: ``next_action_at()`` says when the next action is due,
+    ``perform_next()`` performs it at the simulator clock's current time.  The
+    virtual-clock runner sets the clock to the action's time first; the live panel
+    calls ``play_due(now)`` from its tick at 1×-60× (actions then happen at the
+    tick's time, at most one tick late).  The player subscribes to the simulator
+    to answer pops and end answered conversations; it never acts from inside a
+    listener (it only schedules).
+    """
+
+    def __init__(self, simulator: Simulator, workload: CheckedWorkload, config: Mapping[str, Any], *,
+                 replication: int = 0, subscribe: bool = True, start_s: float = 0.0, id_prefix: str = "w"):
+        """``start_s``: the simulated time the model's t=0 falls on (a live panel plays it from now);
+        ``id_prefix``: the start of the conversation ids (``w1``, ``w2`` ...), to keep them apart
+        from conversations the panel sends itself."""
+        model = workload.model
+        self.simulator = simulator
+        self.start_s = start_s
+        self.id_prefix = id_prefix
+        self.duration_s = model.duration_s
+        self.end_s = start_s + model.duration_s
+        seed = model.seed
+        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come
+        self._seq = 0
+        self._calls: dict[str, _Call] = {}
+        self._count = 0
+        self.steps = 0  # loop steps of the last virtual run (for the curious)
+        streams = {ws["name"]: ws for ws in config["workstreams"]}
+        self._plans: list[_StreamPlan] = []
+        self._rngs: list[dict[str, random.Random]] = []
+        for arrivals, name, mixes in workload.streams:
+            ws = streams[name]
+            factors = [factor for _start, factor in arrivals.profile]
+            if not arrivals.profile or arrivals.profile[0][0] > 0:
+                factors.append(1.0)
+            idle = arrivals.idle
+            self._plans.append(_StreamPlan(
+                name=name,
+                rate_max=arrivals.per_hour * max(factors) / 3600.0,
+                constant=not arrivals.profile,
+                rate_at=arrivals.rate_at,
+                mixes=mixes,
+                handle=arrivals.handle_time_s.sampler(),
+                patience=arrivals.patience_s.sampler() if arrivals.patience_s is not None else None,
+                idle_probability=idle.probability if idle else 0.0,
+                idle_after=idle.after_s.sampler() if idle else None,
+                can_decline=ws["notification"] == "screen_pop_decline",
+                pick=ws["distribution_mode"] == "pick",
+            ))
+            self._rngs.append({purpose: stream_rng(seed, replication, purpose, name)
+                               for purpose in ("arrivals", "context", "handle", "patience", "idle")})
+        self._agents: dict[str, tuple[float, float, Callable, random.Random]] = {}
+        for agent_doc in config["agents"]:
+            behaviour = model.behaviour(agent_doc["name"])
+            self._agents[agent_doc["name"]] = (
+                behaviour.accept, behaviour.decline, behaviour.response_s.sampler(),
+                stream_rng(seed, replication, "agent", agent_doc["name"]))
+        self._agent_queues = {a["name"]: [] for a in config["agents"]}
+        for queue in config["queues"]:
+            for member in queue["agents"]:
+                for name in self._agent_queues:
+                    if name.casefold() == member.casefold():
+                        self._agent_queues[name].append(queue["name"])
+        self._any_pick = any(plan.pick for plan in self._plans)
+        self._pick_streams = {plan.name for plan in self._plans if plan.pick}
+        for index in range(len(self._plans)):
+            self._schedule_arrival(index, start_s)
+        for at, agent, presence in workload.presence_plan:
+            if at <= self.duration_s:
+                self._push(start_s + at, _PRESENCE, agent, presence)
+        self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
+        self.handlers = {"offered": self._offered, "accepted": self._answered, "assigned": self._answered,
+                          "closed": self._closed, "offer_expired": self._refused, "declined": self._refused}
+        if self._any_pick:
+            self.handlers["queued"] = self._queued
+            self.handlers["capacity_released"] = self._released
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    # ----------------------------------------------------------------- the schedule
+
+    def _push(self, when: float, kind: int, a: Any = None, b: Any = None) -> None:
+        self._seq += 1
+        heapq.heappush(self.heap, (when, self._seq, kind, a, b))
+
+    def _schedule_arrival(self, index: int, after: float) -> None:
+        """The next arrival of stream ``index`` after ``after``: Poisson, thinned to the profile."""
+        plan = self._plans[index]
+        if plan.rate_max <= 0:
+            return
+        rng = self._rngs[index]["arrivals"]
+        t = after
+        while True:
+            t += rng.expovariate(plan.rate_max)
+            if t >= self.end_s:
+                return
+            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t - self.start_s):
+                self._push(t, _ARRIVE, index)
+                return
+
+    def next_action_at(self) -> float | None:
+        return self.heap[0][0] if self.heap else None
+
+    def play_due(self, now: float) -> int:
+        """Perform every action due at or before ``now`` (live use); how many were due."""
+        done = 0
+        while self.heap and self.heap[0][0] <= now:
+            self.perform_next()
+            done += 1
+        return done
+
+    def perform_next(self) -> None:
+        when, _seq, kind, a, b = heapq.heappop(self.heap)
+        sim = self.simulator
+        if kind == _ARRIVE:
+            self._arrive(a, when)
+        elif kind == _ACCEPT or kind == _DECLINE:
+            call = self._calls.get(a)
+            if call is not None and call.offered_to is not None and call.offer_seq == b:
+                (sim.accept if kind == _ACCEPT else sim.decline)(call.offered_to, a)
+        elif kind == _END:
+            if a in self._calls:
+                sim.end(a)
+        elif kind == _IDLE:
+            if a in self._calls:
+                sim.customer_idle(a)
+        elif kind == _ABANDON:
+            call = self._calls.get(a)
+            if call is not None and not call.answered:
+                sim.end(a)
+        elif kind == _PRESENCE:
+            sim.set_presence(a, b)
+        elif kind == _PICK:
+            self._pick(a)
+
+    def _arrive(self, index: int, when: float) -> None:
+        plan = self._plans[index]
+        rngs = self._rngs[index]
+        self._count += 1
+        conv_id = f"{self.id_prefix}{self._count}"
+        if plan.mixes:
+            context_rng = rngs["context"]
+            context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
+        else:
+            context = None
+        idle_after = None
+        if plan.idle_after is not None:
+            idle_rng = rngs["idle"]
+            if idle_rng.random() < plan.idle_probability:
+                idle_after = plan.idle_after(idle_rng)
+        patience = plan.patience(rngs["patience"]) if plan.patience is not None else None
+        self._calls[conv_id] = _Call(index, plan.handle(rngs["handle"]), patience, idle_after)
+        if patience is not None:
+            self._push(when + patience, _ABANDON, conv_id)
+        self._schedule_arrival(index, when)
+        self.simulator.add_conversation(conv_id, plan.name, context)
+
+    # ----------------------------------------------------------------- listening (scheduling only)
+
+    def on_event(self, event: dict) -> None:
+        handler = self.handlers.get(event["event"])
+        if handler is not None:
+            handler(event)
+
+    def _offered(self, event: dict) -> None:
+        call = self._calls.get(event["conversation"])
+        if call is None:
+            return
+        agent = event["agent"]
+        call.offered_to = agent
+        call.offer_seq += 1
+        accept, decline, response, rng = self._agents[agent]
+        choice = rng.random()
+        delay = response(rng)
+        if choice < accept:
+            self._push(event["t"] + delay, _ACCEPT, event["conversation"], call.offer_seq)
+        elif choice < accept + decline and self._plans[call.stream].can_decline:
+            self._push(event["t"] + delay, _DECLINE, event["conversation"], call.offer_seq)
+        # otherwise the pop is left to expire at the stream's timeout
+
+    def _refused(self, event: dict) -> None:
+        call = self._calls.get(event["conversation"])
+        if call is not None:
+            call.offered_to = None
+
+    def _answered(self, event: dict) -> None:
+        conv_id = event["conversation"]
+        call = self._calls.get(conv_id)
+        if call is None:
+            return
+        call.answered = True
+        call.offered_to = None
+        t = event["t"]
+        if call.idle_after_s is not None and call.idle_after_s < call.handle_s:
+            self._push(t + call.idle_after_s, _IDLE, conv_id)
+        self._push(t + call.handle_s, _END, conv_id)
+
+    def _closed(self, event: dict) -> None:
+        self._calls.pop(event["conversation"], None)
+
+    def _queued(self, event: dict) -> None:
+        if event.get("reason") == "pick_mode":
+            self._push(event["t"], _PICK, event["queue"])
+
+    def _released(self, event: dict) -> None:
+        for queue in self._agent_queues.get(event["agent"], ()):
+            self._push(event["t"], _PICK, queue)
+
+    def _pick(self, queue_name: str) -> None:
+        """Members with room pick the queue's open work items, oldest first."""
+        sim = self.simulator
+        queue = sim.queue(queue_name)
+        if queue is None or not queue.open_work_items:
+            return
+        agents = [sim.agent(name) for name in queue.members]
+        for conv_id in queue.open_work_items:
+            conv = sim.conversation(conv_id)
+            call = self._calls.get(conv_id)
+            if conv is None or call is None:
+                continue
+            for agent in agents:
+                if agent.free_capacity > 0:
+                    before = agent.free_capacity
+                    sim.pick(agent.name, conv_id)
+                    refreshed = sim.agent(agent.name)
+                    if refreshed.free_capacity != before:
+                        agents = [sim.agent(name) for name in queue.members]
+                        break
+
+
+# --------------------------------------------------------------------------- the recorder
+
+@dataclass(eq=False, slots=True)
+class _Record:
+    stream: str
+    queue: str | None
+    arrived_at: float
+    counted: bool
+    tallies: tuple  # total, work stream, queue: where its figures go (empty before the warm-up ends)
+    units: int
+    answered_at: float | None = None
+    agent: "_AgentState | None" = None
+    offers: int = 0
+
+
+@dataclass(eq=False)
+class Tally:
+    arrived: int = 0
+    abandoned: int = 0
+    waits: list = field(default_factory=list)    # of the answered conversations (filled at the end)
+    handles: list = field(default_factory=list)  # of the ended ones (filled at the end)
+    offers: int = 0
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
+    offered_conversations: int = 0
+    waiting_at_end: int = 0
+
+    def figures(self, service_level_s: float) -> dict:
+        waits = sorted(self.waits)
+        answered = len(waits)
+        decided = answered + self.abandoned
+        in_sl = bisect.bisect_right(waits, service_level_s)
+        waited = answered - bisect.bisect_right(waits, 0.0)
+        return {
+            "arrived": self.arrived,
+            "answered": answered,
+            "abandoned": self.abandoned,
+            "waiting_at_end": self.waiting_at_end,
+            "service_level": ratio(in_sl, decided),
+            "asa_s": ratio(sum(waits), len(waits)),
+            "wait_p50_s": percentile(waits, 0.50),
+            "wait_p90_s": percentile(waits, 0.90),
+            "wait_p95_s": percentile(waits, 0.95),
+            "wait_probability": ratio(waited + self.abandoned, decided),
+            "abandon_rate": ratio(self.abandoned, decided),
+            "aht_s": ratio(math.fsum(self.handles), len(self.handles)),
+            "offers": self.offers,
+            "accepted": self.accepted,
+            "declined": self.declined,
+            "expired": self.expired,
+            "reoffers_per_conversation": ratio(self.offers - self.offered_conversations, self.offered_conversations),
+        }
+
+
+@dataclass(eq=False, slots=True)
+class _AgentState:
+    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures)."""
+
+    name: str
+    capacity: int
+    allowed: bool
+    tally: Tally
+    busy: int = 0          # conversations open (accepted or assigned, not closed)
+    used: int = 0          # capacity units held (offers, conversations, wrap-up)
+    since: float = 0.0
+    allowed_time: float = 0.0
+    busy_time: float = 0.0
+    used_time: float = 0.0  # ∫ used/capacity dt while allowed
+    at_warmup: tuple = (0.0, 0.0, 0.0)
+    at_interval: tuple = (0.0, 0.0)
+
+    def advance(self, t: float) -> None:
+        if self.allowed and t > self.since:
+            span = t - self.since
+            self.allowed_time += span
+            if self.busy:
+                self.busy_time += span
+            if self.used and self.capacity:
+                self.used_time += span * self.used / self.capacity
+        self.since = t
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def percentile(ordered: list, q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class Recorder:
+    """Figures and interval series from a simulator's events (a listener; never acts)."""
+
+    def __init__(self, simulator: Simulator, config: Mapping[str, Any], *, warmup_s: float,
+                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True):
+        self.warmup_s = warmup_s
+        self.sl_s = service_level_s
+        self.interval_s = interval_s
+        self.duration_s = duration_s
+        self.streams = {ws["name"]: ws for ws in config["workstreams"]}
+        self.units = {ws["name"]: ws["capacity"] for ws in config["workstreams"]}
+        self.allowed_bases = set()
+        for ws in config["workstreams"]:
+            self.allowed_bases.update(ws["allowed_presences"])
+        self.total = Tally()
+        self.by_stream = {ws["name"]: Tally() for ws in config["workstreams"]}
+        self.by_queue = {q["name"]: Tally() for q in config["queues"]}
+        self.agents = {view.name: _AgentState(view.name, view.capacity, view.base in self.allowed_bases, Tally())
+                       for view in simulator.agents()}
+        self.counting = warmup_s <= 0
+        self.records: dict[str, _Record] = {}
+        self.answers: list[tuple[float, tuple]] = []  # (wait, tallies) per answered conversation
+        self.handles: list[tuple[float, tuple]] = []  # (handle time, tallies) per ended one
+        self.waiting = {q["name"]: 0 for q in config["queues"]}
+        # series, one entry per interval
+        self.interval_ends: list[float] = []
+        self.series_waiting: dict[str, list[int]] = {name: [] for name in self.waiting}
+        self.series_occupancy: dict[str, list[float | None]] = {name: [] for name in self.agents}
+        self.series_sl: list[float | None] = []
+        self.series_arrived: list[int] = []
+        self._interval_sl = [0, 0]  # answered within SL, decided
+        self._interval_arrived = 0
+        self.handlers = {
+            "routed": self._routed, "offered": self._offered, "accepted": self._accepted,
+            "assigned": self._assigned, "declined": self._declined, "offer_expired": self._expired,
+            "capacity_released": self._released, "closed": self._closed, "presence_changed": self._presence,
+            "capacity_changed": self._capacity,
+        }
+        self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def on_event(self, event: dict) -> None:
+        handler = self.handlers.get(event["event"])
+        if handler is not None:
+            handler(event)
+
+    def end_warmup(self, t: float) -> None:
+        """From ``t`` on, arrivals count and the agents' integrals are measured."""
+        for state in self.agents.values():
+            state.advance(t)
+            state.at_warmup = (state.allowed_time, state.busy_time, state.used_time)
+        self.counting = True
+
+    def _routed(self, event: dict) -> None:
+        t = event["t"]
+        name = event["queue"]
+        if self.counting:
+            tallies = (self.total, self.by_stream[event["workstream"]])
+            if name is not None:
+                queue = self.by_queue.get(name)
+                if queue is None:
+                    queue = self.by_queue[name] = Tally()
+                tallies += (queue,)
+            for tally in tallies:
+                tally.arrived += 1
+        else:
+            tallies = ()
+        self.records[event["conversation"]] = _Record(event["workstream"], name, t, self.counting, tallies,
+                                                      self.units[event["workstream"]])
+        if name is not None:
+            self.waiting[name] = self.waiting.get(name, 0) + 1
+        self._interval_arrived += 1
+
+    def _offered(self, event: dict) -> None:
+        record = self.records[event["conversation"]]
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        state.used += record.units
+        record.offers += 1
+        if record.counted:
+            first = record.offers == 1
+            for tally in record.tallies + (state.tally,):
+                tally.offers += 1
+                if first:
+                    tally.offered_conversations += 1
+
+    def _answer(self, event: dict, record: _Record, state: _AgentState) -> None:
+        t = event["t"]
+        record.answered_at = t
+        record.agent = state
+        state.busy += 1
+        if record.queue is not None:
+            self.waiting[record.queue] -= 1
+        wait = t - record.arrived_at
+        self._interval_sl[1] += 1  # the series cover the warm-up too (the charts show it)
+        if wait <= self.sl_s:
+            self._interval_sl[0] += 1
+        if record.counted:
+            self.answers.append((wait, record.tallies + (state.tally,)))
+
+    def _accepted(self, event: dict) -> None:
+        record = self.records[event["conversation"]]
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        self._answer(event, record, state)
+        if record.counted:
+            for tally in record.tallies + (state.tally,):
+                tally.accepted += 1
+
+    def _assigned(self, event: dict) -> None:
+        record = self.records[event["conversation"]]
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        state.used += record.units
+        self._answer(event, record, state)
+
+    def _refusal(self, event: dict, attribute: str) -> None:
+        record = self.records[event["conversation"]]
+        if record.counted:
+            state = self.agents[event["agent"]]
+            for tally in record.tallies + (state.tally,):
+                setattr(tally, attribute, getattr(tally, attribute) + 1)
+
+    def _declined(self, event: dict) -> None:
+        self._refusal(event, "declined")
+
+    def _expired(self, event: dict) -> None:
+        self._refusal(event, "expired")
+
+    def _released(self, event: dict) -> None:
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        state.used -= event["units"]
+
+    def _closed(self, event: dict) -> None:
+        record = self.records.pop(event["conversation"])
+        t = event["t"]
+        if record.answered_at is not None:
+            state = record.agent
+            state.advance(t)
+            state.busy -= 1
+            if record.counted:
+                self.handles.append((t - record.answered_at, record.tallies + (state.tally,)))
+            return
+        # closed before anyone answered: the customer gave up
+        if record.queue is not None:
+            self.waiting[record.queue] -= 1
+        self._interval_sl[1] += 1
+        for tally in record.tallies:
+            tally.abandoned += 1
+
+    def _presence(self, event: dict) -> None:
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        state.allowed = event["base"] in self.allowed_bases
+
+    def _capacity(self, event: dict) -> None:
+        state = self.agents[event["agent"]]
+        state.advance(event["t"])
+        state.capacity = event["capacity"]
+
+    # ----------------------------------------------------------------- intervals and the end
+
+    def close_interval(self, end: float) -> None:
+        """The series' figures for the interval ending at ``end``."""
+        self.interval_ends.append(end)
+        for name, count in self.waiting.items():
+            self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
+        for state in self.agents.values():
+            state.advance(end)
+            allowed0, busy0 = state.at_interval
+            self.series_occupancy[state.name].append(ratio(state.busy_time - busy0, state.allowed_time - allowed0))
+            state.at_interval = (state.allowed_time, state.busy_time)
+        within, decided = self._interval_sl
+        self.series_sl.append(ratio(within, decided))
+        self.series_arrived.append(self._interval_arrived)
+        self._interval_sl = [0, 0]
+        self._interval_arrived = 0
+
+    def finish(self, end: float) -> None:
+        if not self.interval_ends or self.interval_ends[-1] < end:
+            self.close_interval(end)
+        for record in self.records.values():
+            if record.answered_at is None:
+                for tally in record.tallies:
+                    tally.waiting_at_end += 1
+        for wait, tallies in self.answers:
+            for tally in tallies:
+                tally.waits.append(wait)
+        for handle, tallies in self.handles:
+            for tally in tallies:
+                tally.handles.append(handle)
+
+    def figures(self) -> dict:
+        agents = {}
+        allowed = busy = used = 0.0
+        for state in self.agents.values():
+            figures = state.tally.figures(self.sl_s)
+            row = {name: figures[name] for name in AGENT_FIGURES if name in figures}
+            allowed0, busy0, used0 = state.at_warmup
+            agent_allowed = state.allowed_time - allowed0
+            row["occupancy"] = ratio(state.busy_time - busy0, agent_allowed)
+            row["capacity_used"] = ratio(state.used_time - used0, agent_allowed)
+            agents[state.name] = row
+            allowed += agent_allowed
+            busy += state.busy_time - busy0
+            used += state.used_time - used0
+        totals = self.total.figures(self.sl_s)
+        totals["occupancy"] = ratio(busy, allowed)
+        totals["capacity_used"] = ratio(used, allowed)
+        return {
+            "totals": totals,
+            "workstreams": {name: tally.figures(self.sl_s) for name, tally in self.by_stream.items()},
+            "queues": {name: tally.figures(self.sl_s) for name, tally in self.by_queue.items()},
+            "agents": agents,
+        }
+
+    def series(self) -> dict:
+        return {
+            "interval_end_s": list(self.interval_ends),
+            "arrived": list(self.series_arrived),
+            "service_level": list(self.series_sl),
+            "waiting": {name: list(values) for name, values in self.series_waiting.items()},
+            "occupancy": {name: list(values) for name, values in self.series_occupancy.items()},
+        }
+
+
+# --------------------------------------------------------------------------- one run
+
+@dataclass
+class RunResult:
+    figures: dict
+    series: dict
+    events: int = 0
+
+
+class Cancelled(Exception):
+    """A run stopped because ``should_stop()`` said so."""
+
+
+PROGRESS_EVERY = 8192  # loop steps between progress reports
+
+
+def prepare(config_doc: Mapping[str, Any], model: Any) -> tuple[dict, CheckedWorkload]:
+    """The normalised configuration and the model checked against it (UserError otherwise)."""
+    from app.simulation.workload import WorkloadModel, parse_workload
+
+    config = normalize_config(config_doc)
+    parsed = model if isinstance(model, WorkloadModel) else parse_workload(model)
+    return config, check_workload(parsed, config)
+
+
+def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
+             progress: Progress | None = None, step: str = "simulating") -> RunResult:
+    """Play the model once on a virtual clock; the figures and interval series.
+
+    ``progress(step, done, total)`` is called every few thousand steps with simulated
+    seconds done; it may raise (Ctrl+C, Cancel) to stop the run.
+    """
+    model = workload.model
+    clock = VirtualClock(0)
+    simulator = Simulator(config, clock)
+    end = model.duration_s
+    recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
+                        interval_s=model.interval_s, duration_s=end, subscribe=False)
+    player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
+    unsubscribe = simulator.subscribe(_fan_out(player.handlers, recorder.handlers))
+    boundaries = _boundaries(model)
+    total = int(end)
+    try:
+        with _gc_paused():
+            _play(simulator, player, recorder, clock, boundaries, end, progress, step)
+    finally:
+        unsubscribe()
+    if progress is not None:
+        progress(step, total, total)
+    return RunResult(recorder.figures(), recorder.series(), player.steps)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection during a run (as in the configuration's bulk paths, app.config.io):
+    a day is hundreds of thousands of short-lived event dicts, and every collection would walk the
+    simulator's live objects again (1.3-1.8x the run time measured).  Reference counting frees as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _play(simulator, player, recorder, clock, boundaries, end, progress, step) -> None:
+    """The event loop: the player's next action or the simulator's next timer, whichever comes first."""
+    actions = player.heap
+    next_timer = simulator.next_timer_at
+    next_mark = 0
+    boundary = boundaries[0][0] if boundaries else math.inf
+    steps = 0
+    total = int(end)
+    try:
+        while True:
+            ta = actions[0][0] if actions else None
+            tt = next_timer()
+            timer_first = tt is not None and (ta is None or tt <= ta)
+            t = tt if timer_first else ta
+            if t is None or t > end:
+                break
+            if boundary <= t:
+                next_mark = _cross(recorder, boundaries, next_mark, t)
+                boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
+            clock.set(t)
+            if timer_first:
+                simulator.advance_to(t)
+            else:
+                player.perform_next()
+            steps += 1
+            if progress is not None and steps % PROGRESS_EVERY == 0:
+                progress(step, int(t), total)
+        _cross(recorder, boundaries, next_mark, end)
+        clock.set(max(clock.now(), end))
+        recorder.finish(end)
+    finally:
+        player.steps = steps
+
+
+def _boundaries(model) -> list[tuple[float, bool, bool]]:
+    """(time, ends the warm-up, ends an interval), in time order, before the end."""
+    marks: dict[float, list[bool]] = {}
+    k = 1
+    while k * model.interval_s < model.duration_s:
+        marks.setdefault(k * model.interval_s, [False, False])[1] = True
+        k += 1
+    if model.warmup_s > 0:
+        marks.setdefault(model.warmup_s, [False, False])[0] = True
+    return [(t, warm, interval) for t, (warm, interval) in sorted(marks.items())]
+
+
+def _cross(recorder: Recorder, boundaries: list, index: int, t: float) -> int:
+    """Mark the boundaries at or before ``t``; the index of the next one."""
+    while index < len(boundaries) and boundaries[index][0] <= t:
+        when, warm, interval = boundaries[index]
+        if warm:
+            recorder.end_warmup(when)
+        if interval:
+            recorder.close_interval(when)
+        index += 1
+    return index
+
+
+def _fan_out(*tables: dict) -> Callable[[dict], None]:
+    """One listener calling each table's handler for the event (fewer calls than one listener each)."""
+    merged: dict[str, tuple] = {}
+    for table in tables:
+        for name, handler in table.items():
+            merged[name] = merged.get(name, ()) + (handler,)
+    calls: dict[str, Callable[[dict], None]] = {}
+    for name, handlers in merged.items():
+        if len(handlers) == 1:
+            calls[name] = handlers[0]
+        else:
+            calls[name] = _both(handlers)
+    get = calls.get
+
+    def listener(event: dict) -> None:
+        handler = get(event["event"])
+        if handler is not None:
+            handler(event)
+    return listener
+
+
+def _both(handlers: tuple) -> Callable[[dict], None]:
+    if len(handlers) == 2:
+        first, second = handlers
+
+        def call_two(event: dict) -> None:
+            first(event)
+            second(event)
+        return call_two
+
+    def call_all(event: dict) -> None:
+        for handler in handlers:
+            handler(event)
+    return call_all
+
+
+# --------------------------------------------------------------------------- replications
+
+# Student's t, two-sided 95 %, by degrees of freedom (1.96 beyond the table).
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+        2.045, 2.042)
+
+
+def t95(df: int) -> float:
+    if df < 1:
+        return math.nan
+    if df <= len(_T95):
+        return _T95[df - 1]
+    if df <= 60:
+        return 2.042 - (df - 30) * (2.042 - 2.000) / 30
+    if df <= 120:
+        return 2.000 - (df - 60) * (2.000 - 1.980) / 60
+    return 1.960
+
+
+def tidy(value: Any) -> Any:
+    """Numbers for JSON: whole floats as ints, the rest to 6 decimals."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = round(value, 6)
+        return int(value) if value.is_integer() else value
+    return value
+
+
+def mean_ci(values: list) -> dict:
+    """``{"mean": x, "ci95": [low, high]}`` over the runs where the figure exists."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return {"mean": None, "ci95": [None, None]}
+    mean = statistics.fmean(present)
+    if len(present) < 2:
+        return {"mean": tidy(mean), "ci95": [None, None]}
+    half = t95(len(present) - 1) * statistics.stdev(present) / math.sqrt(len(present))
+    return {"mean": tidy(mean), "ci95": [tidy(mean - half), tidy(mean + half)]}
+
+
+def _map_figures(runs: list[dict], combine: Callable[[list], Any]) -> dict:
+    """Section by section, name by name, figure by figure: ``combine`` of the runs' values."""
+    first = runs[0]
+    out: dict = {}
+    for section in SECTIONS:
+        if section == "totals":
+            out[section] = {name: combine([run[section].get(name) for run in runs]) for name in first[section]}
+            continue
+        out[section] = {}
+        for key, row in first[section].items():
+            out[section][key] = {name: combine([run[section].get(key, {}).get(name) for run in runs])
+                                 for name in row}
+    return out
+
+
+def tidy_figures(figures: dict) -> dict:
+    return _map_figures([figures], lambda values: tidy(values[0]))
+
+
+@dataclass
+class ModelResult:
+    """Figures of one configuration: plain (one replication) or mean and CI."""
+
+    runs: list[RunResult]
+
+    @property
+    def figures(self) -> dict:
+        if len(self.runs) == 1:
+            return tidy_figures(self.runs[0].figures)
+        return _map_figures([run.figures for run in self.runs], mean_ci)
+
+    @property
+    def series(self) -> dict:
+        return self.runs[0].series
+
+
+def run_model(config: dict, workload: CheckedWorkload, replications: int | None = None,
+              progress: Progress | None = None, label: str = "") -> ModelResult:
+    count = replications or workload.model.replications
+    runs = []
+    for index in range(count):
+        step = f"{label}replication {index + 1} of {count}" if count > 1 else f"{label}simulating"
+        runs.append(run_once(config, workload, replication=index, progress=progress, step=step))
+    return ModelResult(runs)
+
+
+def _delta(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    return tidy(b - a)
+
+
+def compare(config_a: dict, config_b: dict, workload_a: CheckedWorkload, workload_b: CheckedWorkload,
+            replications: int | None = None, progress: Progress | None = None
+            ) -> tuple[dict, "ModelResult", "ModelResult"]:
+    """Both configurations under the same random numbers: ``{"a": ..., "b": ..., "delta": b - a}``
+    (and the two results, for their series).
+
+    With replications, the delta is the mean of the paired differences and its CI."""
+    a = run_model(config_a, workload_a, replications, progress, label="A: ")
+    b = run_model(config_b, workload_b, replications, progress, label="B: ")
+    if len(a.runs) == 1:
+        delta = _map_figures([a.runs[0].figures, b.runs[0].figures],
+                             lambda values: _delta(values[0], values[1]))
+        delta = _fill_missing(delta, a.runs[0].figures, b.runs[0].figures)
+    else:
+        pairs = [_map_figures([ra.figures, rb.figures], lambda v: _delta(v[0], v[1]))
+                 for ra, rb in zip(a.runs, b.runs)]
+        delta = _map_figures(pairs, mean_ci)
+    return {"a": a.figures, "b": b.figures, "delta": delta}, a, b
+
+
+def _fill_missing(delta: dict, a: dict, b: dict) -> dict:
+    """Rows only B has (an agent added) appear in the delta as None figures."""
+    for section in SECTIONS[1:]:
+        for key, row in b[section].items():
+            if key not in delta[section]:
+                delta[section][key] = {name: None for name in row}
+    return delta
+
+
+# --------------------------------------------------------------------------- staffing
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability of waiting in M/M/c (Erlang C), computed stably."""
+    if servers <= offered_load:
+        return 1.0
+    term = 1.0
+    total = 1.0
+    for k in range(1, servers):
+        term *= offered_load / k
+        total += term
+    term *= offered_load / servers
+    last = term * servers / (servers - offered_load)
+    return last / (total + last)
+
+
+def erlang_c_servers(rate_per_s: float, mean_handle_s: float, target_sl: float, threshold_s: float) -> int:
+    """Fewest M/M/c servers whose service level (answered within ``threshold_s``) reaches ``target_sl``."""
+    load = rate_per_s * mean_handle_s
+    servers = max(1, math.floor(load) + 1)
+    while servers < 100_000:
+        wait_probability = erlang_c(servers, load)
+        sl = 1 - wait_probability * math.exp(-(servers - load) * threshold_s / mean_handle_s)
+        if sl >= target_sl:
+            return servers
+        servers += 1
+    return servers
+
+
+def with_queue_size(config: dict, queue_name: str, size: int) -> dict:
+    """The configuration with ``size`` agents in the queue: its members, then copies of them in turn."""
+    out = {**config, "agents": list(config["agents"]), "queues": [dict(q) for q in config["queues"]]}
+    queue = next((q for q in out["queues"] if q["name"].casefold() == queue_name.casefold()), None)
+    if queue is None:
+        raise UserError(f"--solve-agents: unknown queue '{queue_name}'")
+    members = list(queue["agents"])
+    if not members:
+        raise UserError(f"--solve-agents: queue '{queue['name']}' has no agents to copy")
+    by_fold = {a["name"].casefold(): a for a in config["agents"]}
+    taken = {a["name"].casefold() for a in config["agents"]}
+    chosen = members[:size]
+    copy = 2
+    while len(chosen) < size:
+        for member in members:
+            if len(chosen) >= size:
+                break
+            name = f"{member} ({copy})"
+            while name.casefold() in taken:
+                name += "'"
+            taken.add(name.casefold())
+            out["agents"].append({**by_fold[member.casefold()], "name": name})
+            chosen.append(name)
+        copy += 1
+    queue["agents"] = chosen
+    return out
+
+
+@dataclass
+class Staffing:
+    queue: str
+    agents: int
+    estimate: int
+    figures: dict
+    tried: list[tuple[int, float | None]]
+
+
+def _queue_sl(result: ModelResult, queue: str) -> float | None:
+    row = result.figures["queues"].get(queue, {})
+    value = row.get("service_level")
+    return value["mean"] if isinstance(value, dict) else value
+
+
+def solve_agents(config: dict, workload: CheckedWorkload, queue_name: str, target_sl: float,
+                 replications: int | None = None, progress: Progress | None = None,
+                 max_agents: int = 5000) -> Staffing:
+    """Fewest agents in ``queue_name`` whose queue service level reaches ``target_sl``.
+
+    Starts from an Erlang C estimate (the queue's arrival rate and handle time as
+    measured in a run with the configuration as it is, one conversation per
+    capacity slot), then steps down while the target is still met, or up until it is.
+    """
+    queue = next((q for q in config["queues"] if q["name"].casefold() == queue_name.casefold()), None)
+    if queue is None:
+        raise UserError(f"--solve-agents: unknown queue '{queue_name}'")
+    name = queue["name"]
+    base = run_model(config, workload, replications, progress, label="measuring: ")
+    row = base.runs[0].figures["queues"].get(name, {})
+    arrived, aht = row.get("arrived") or 0, row.get("aht_s")
+    measured_s = workload.model.duration_s - workload.model.warmup_s
+    if not arrived or not aht:
+        raise UserError(f"--solve-agents: no conversations were answered in queue '{name}' to size it from")
+    slots = _slots_per_agent(config, name)
+    servers = erlang_c_servers(arrived / measured_s, aht, target_sl, workload.model.service_level_s)
+    estimate = max(1, math.ceil(servers / slots))
+    tried: dict[int, ModelResult] = {}
+
+    def trial(size: int) -> float:
+        if size not in tried:
+            tried[size] = run_model(with_queue_size(config, name, size), workload, replications, progress,
+                                    label=f"{size} agents: ")
+        sl = _queue_sl(tried[size], name)
+        return sl if sl is not None else 0.0
+
+    size = min(estimate, max_agents)
+    if trial(size) >= target_sl:
+        while size > 1 and trial(size - 1) >= target_sl:
+            size -= 1
+    else:
+        while trial(size) < target_sl:
+            if size >= max_agents:
+                raise UserError(f"--solve-agents: {max_agents} agents do not reach a service level of {target_sl:g}")
+            size += 1
+    return Staffing(name, size, estimate, tried[size].figures,
+                    sorted((k, _queue_sl(v, name)) for k, v in tried.items()))
+
+
+def _slots_per_agent(config: dict, queue: str) -> int:
+    """Conversations one agent of the queue holds at once (capacity ÷ the streams' need, at least 1)."""
+    needs = [ws["capacity"] for ws in config["workstreams"] if ws["active"] and ws["capacity"] > 0]
+    members = [a for a in config["agents"]
+               if any(m.casefold() == a["name"].casefold()
+                      for q in config["queues"] if q["name"] == queue for m in q["agents"])]
+    if not needs or not members:
+        return 1
+    need = max(needs)
+    return max(1, min(a["capacity"] for a in members) // need)
+
+
+__all__ = [
+    "AGENT_FIGURES",
+    "CONVERSATION_FIGURES",
+    "Cancelled",
+    "ModelResult",
+    "Recorder",
+    "RunResult",
+    "Staffing",
+    "TOTAL_FIGURES",
+    "WorkloadPlayer",
+    "compare",
+    "erlang_c",
+    "erlang_c_servers",
+    "mean_ci",
+    "prepare",
+    "run_model",
+    "run_once",
+    "solve_agents",
+    "with_queue_size",
+]
