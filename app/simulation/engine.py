@@ -1096,6 +1096,16 @@ def _apply(simulator: Simulator, event: ScenarioEvent) -> None:
         raise AssertionError(event.type)
 
 
+def apply_scenario_action(simulator: Simulator, kind: str, fields: Mapping[str, Any]) -> bool:
+    """Do one scenario action (``conversation``, ``accept`` ... as in a scenario file) on ``simulator``
+    now: the one dispatch of scenario actions, shared by ``run_scenario`` and the live panel.
+    False (and nothing done) for a type no scenario has."""
+    if kind not in EVENT_FIELDS:
+        return False
+    _apply(simulator, ScenarioEvent(simulator.time, kind, dict(fields)))
+    return True
+
+
 def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
     """Play ``scenario`` on a virtual clock; the events, in time order.
 
@@ -1136,6 +1146,7 @@ __all__ = [
     "Simulator",
     "UNROUTED",
     "WAITING",
+    "apply_scenario_action",
     "json_time",
     "normalize_config",
     "run_scenario",

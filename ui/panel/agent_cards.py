@@ -560,11 +560,15 @@ class AgentCard(QFrame):
         for index, offer in enumerate(shown):
             if index < len(pool):
                 pop = pool[index]
-                if previous.get(offer.conversation) is not pop or pop.answered:
+                expires_at = float(offer.expires_at or self._now)
+                # A conversation offered again to this agent (after it expired or was declined) is a new
+                # offer with its own expiry, in the same slot: show it afresh, never the old countdown.
+                if previous.get(offer.conversation) is not pop or pop.answered or pop.expires_at != expires_at:
                     details = info(offer.conversation)
                     pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
-                                  context=details.context, expires_at=offer.expires_at or self._now,
-                                  agent=self.name, now=self._now)
+                                  context=details.context, expires_at=expires_at, agent=self.name, now=self._now)
+                else:
+                    pop.update_time(self._now)
             else:
                 details = info(offer.conversation)
                 pop = CardPop(offer.conversation, workstream=details.workstream, queue=details.queue,

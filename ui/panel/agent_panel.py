@@ -823,7 +823,8 @@ class AgentPanel(QWidget):
 
     def open_items(self, queue: str) -> list[str]:
         """The pick-mode work items open in ``queue``, oldest first."""
-        return list(self._open_items.get(queue, ()))
+        view = self.driver.simulator.queue(queue) if queue else None
+        return list(view.open_work_items) if view is not None else []
 
     def _fill_pick_menu(self, group: QueueGroup) -> None:
         menu = group.pick_menu
@@ -921,10 +922,12 @@ class AgentPanel(QWidget):
                 if kind == "offered" and first_offer is None:
                     first_offer = agent
         self._stale_cards.update(agent for agent in dirty_agents if agent in self.cards)
+        sim = self.driver.simulator
         for queue in dirty_queues:
             group = self.groups.get(queue)
-            if group is not None:
-                group.set_waiting(self._waiting[queue], len(self._open_items.get(queue, ())))
+            view = sim.queue(queue) if queue is not None else None
+            if group is not None and view is not None:  # the simulator's own count, not one kept from events
+                group.set_waiting(len(view.waiting), len(view.open_work_items))
         if self._focus_agent is None and first_offer is not None:
             self.focus_agent(first_offer)
         elif self._focus_agent in dirty_agents:

@@ -46,7 +46,13 @@ from app.simulation.clock import ScaledClock, VirtualClock
 from app.routing.conditions import LIST_OPERATORS, VALUELESS_OPERATORS, iter_leaves
 from app.common.errors import UserError
 from app.routing.router import coerce_context
-from app.simulation.engine import Simulator, json_time, normalize_config, validate_scenario
+from app.simulation.engine import (
+    Simulator,
+    apply_scenario_action,
+    json_time,
+    normalize_config,
+    validate_scenario,
+)
 
 # (label, speed); None is "Pause".
 SPEED_PRESETS: tuple[tuple[str, float | None], ...] = (
@@ -590,37 +596,17 @@ class SimulationDriver(QObject):
         return self.load_scenario(data)
 
     def _apply(self, item: _Item) -> None:
-        sim = self.simulator
         f = item.fields
-        kind = item.type
-        if kind == "conversation":
+        if item.type == "conversation":  # kept for the conversation's pop and trace
             stream = self.workstream(f.get("workstream"))
-            context = f.get("context", {}) or {}
             if stream is not None:
                 try:
-                    self._contexts[f["id"]] = coerce_context(stream, context)
+                    self._contexts[f["id"]] = coerce_context(stream, f.get("context", {}) or {})
                 except UserError:
                     self._contexts[f["id"]] = {}
-            sim.add_conversation(f["id"], f["workstream"], context)
-        elif kind == "accept":
-            sim.accept(f["agent"], f["conversation"])
-        elif kind == "decline":
-            sim.decline(f["agent"], f["conversation"])
-        elif kind == "pick":
-            sim.pick(f["agent"], f["conversation"])
-        elif kind == "presence":
-            sim.set_presence(f["agent"], f["presence"])
-        elif kind == "capacity":
-            sim.set_capacity(f["agent"], f["capacity"])
-        elif kind == "customer_idle":
-            sim.customer_idle(f["conversation"])
-        elif kind == "customer_active":
-            sim.customer_active(f["conversation"])
-        elif kind == "end":
-            sim.end(f["conversation"])
-        else:
-            self._pending.append({"t": json_time(sim.time), "event": "action_rejected", "action": kind,
-                                  "reason": f"unknown scenario action '{kind}'"})
+        if not apply_scenario_action(self.simulator, item.type, f):
+            self._pending.append({"t": json_time(self.simulator.time), "event": "action_rejected",
+                                  "action": item.type, "reason": f"unknown scenario action '{item.type}'"})
 
 
 __all__ = ["SPEED_PRESETS", "SimulationDriver", "TickStats", "format_clock"]
