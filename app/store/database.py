@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import migrations
 from app.common.errors import ConflictError, UserError
+from app.store.changes import track_changes
 from app.store.paths import sqlite_path
 from models import Setting, make_engine, make_session_factory
 from models.entities import Tracked
@@ -143,6 +144,7 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
     except ImportError as error:
         hint = " (pip install 'workstream-console[pg]')" if url.startswith("postgresql") else ""
         raise DatabaseUnavailable(f"{safe_url(url)}: the database driver is not installed: {error}{hint}") from None
+    track_changes(engine)  # a running panel learns of every committed write (app/store/changes.py)
     try:
         is_new = _migrate(engine, path, backup=backup)
     except OperationalError as error:

@@ -230,6 +230,13 @@ class AgentPanel(QWidget):
         self.driver.timeChanged.connect(self._on_time)
         self.driver.speedChanged.connect(self._sync_speed_buttons)
         self.driver.simulationReset.connect(self._on_reset)
+        self.driver.configurationChanged.connect(self._on_reconfigured)
+        if config_doc is None and services is not None:
+            # Saved changes (any writer: editors, imports, bundles, the sample generator) reach the
+            # running panel at its next tick, without Refresh.
+            from app.store.changes import data_version
+
+            self.driver.watch_configuration(lambda: data_version(self.services.db), self._read_saved_config)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -303,6 +310,33 @@ class AgentPanel(QWidget):
             return None
         self.load_error = None
         return doc
+
+    def _read_saved_config(self) -> dict | None:
+        """The configuration after a saved change; None (the banner says why) when it can't be simulated."""
+        doc = self._read_config()
+        self._show_load_error()
+        return doc
+
+    def _on_reconfigured(self) -> None:
+        """A saved change was applied mid-run: the simulation goes on at its time on the new configuration
+        (the driver logs what changed); the cards follow it."""
+        self._conv_state.clear()
+        self._conv_queue.clear()
+        self._state_counts.clear()
+        self._waiting.clear()
+        self._open_items.clear()
+        focus = self._focus_agent
+        if self._structure == self._structure_key():
+            self._restart_cards()
+        else:
+            self._rebuild()
+        for queue, group in self.groups.items():
+            view = self.driver.simulator.queue(queue) if queue is not None else None
+            group.set_waiting(len(view.waiting) if view else 0, len(view.open_work_items) if view else 0)
+        if focus in self.cards:
+            self.focus_agent(focus)
+        if self.selected_conversation and self.driver.simulator.conversation(self.selected_conversation) is None:
+            self.selected_conversation = None
 
     def reload(self) -> None:
         """Read the configuration again and start a fresh simulation on it (the Reset button).

@@ -155,6 +155,7 @@ class SimulationDriver(QObject):
     stateChanged = Signal()
     speedChanged = Signal()
     simulationReset = Signal()
+    configurationChanged = Signal()  # a saved change was applied (reconfigure); the simulation carries on
 
     def __init__(self, config_doc: Mapping[str, Any], parent: QObject | None = None, *,
                  time_source: Callable[[], float] | None = None, speed: float = 1.0, paused: bool = False,
@@ -186,23 +187,77 @@ class SimulationDriver(QObject):
     # ------------------------------------------------------------------ construction
 
     def _build(self, config_doc: Mapping[str, Any]) -> None:
-        self.config: dict = normalize_config(config_doc)  # UserError when the document is not valid
-        self._streams = {ws["name"]: ws for ws in self.config["workstreams"]}
-        self._stream_by_fold = {name.casefold(): ws for name, ws in self._streams.items()}
         self.clock = ScaledClock(self._time_source, self._speed if self._speed > 0 else 1.0, start=0.0,
                                  paused=self._paused)
-        self._sim_clock = VirtualClock(0.0)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self.simulator = Simulator(self.config, self._sim_clock)
         self._pending: list[dict] = []
-        self._unsubscribe = self.simulator.subscribe(self._collect)
+        self._build_simulator(config_doc, 0.0)
         self._contexts: dict[str, dict] = {}
         self._schedule: list[_Item] = []   # kept sorted by (at, seq)
         self._schedule_seq = 0
         self._bursts: list[tuple[str, str, dict]] = []  # (conversation id, work stream, context) still to add
         self._next_number = 0
         self._last_time = 0.0
+
+    def _build_simulator(self, config_doc: Mapping[str, Any], start: float) -> None:
+        """A simulator on ``config_doc`` from simulated time ``start`` (routing caches start empty)."""
+        self.config: dict = normalize_config(config_doc)  # UserError when the document is not valid
+        self._streams = {ws["name"]: ws for ws in self.config["workstreams"]}
+        self._stream_by_fold = {name.casefold(): ws for name, ws in self._streams.items()}
+        self._sim_clock = VirtualClock(start)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.simulator = Simulator(self.config, self._sim_clock)
+        self._unsubscribe = self.simulator.subscribe(self._collect)
+
+    # ------------------------------------------------------------------ following the configuration
+
+    def watch_configuration(self, version: Callable[[], int], load: Callable[[], Mapping[str, Any] | None]) -> None:
+        """Follow saved changes: at each tick ``version()`` (a data-version counter, see
+        app/store/changes.py) is compared with the last one seen; when it moved, ``load()`` gives the
+        configuration (None: it can't be simulated now; the current one stays) and
+        :meth:`reconfigure` applies it."""
+        self._version_source = version
+        self._config_loader = load
+        self._seen_version = version()
+
+    def check_configuration(self) -> bool:
+        """Reconfigure when the watched data version moved; True when it did (every tick calls this)."""
+        source = getattr(self, "_version_source", None)
+        if source is None or self._closed:
+            return False
+        version = source()
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        doc = self._config_loader()
+        if doc is None:
+            return False
+        try:
+            return self.reconfigure(doc)
+        except UserError as error:
+            self._pending.append({"t": json_time(self.simulator.time), "event": "configuration_changed",
+                                  "details": f"saved configuration can't be simulated: {error}"})
+            return False
+
+    def reconfigure(self, config_doc: Mapping[str, Any]) -> bool:
+        """Carry on from the current simulated time on a new configuration (agents, queues, routing):
+        the clock, speed, log and scheduled scenario actions stay; conversations in flight end (they
+        were routed and offered under the old rules).  False when the document is the same."""
+        config = normalize_config(config_doc)
+        if config == self.config:
+            return False
+        now = self.simulator.time
+        live = len(self.simulator.conversations(("queued", "offered", "active", "waiting")))
+        self._bursts = []
+        self._build_simulator(config, now)
+        note = f"{len(config['agents'])} agents, {len(config['queues'])} queues, " \
+               f"{len(config['workstreams'])} work streams"
+        if live:
+            note += f"; {live} conversation{'s' if live != 1 else ''} in flight ended"
+        self._pending.append({"t": json_time(now), "event": "configuration_changed",
+                              "details": f"saved changes applied: {note}"})
+        self.configurationChanged.emit()
+        return True
 
     def _collect(self, event: dict) -> None:
         self._pending.append(event)
@@ -290,6 +345,7 @@ class SimulationDriver(QObject):
             return
         started = time.perf_counter()
         deadline = started + self._budget_s
+        self.check_configuration()
         caught_up = self._advance(self.clock.now(), deadline)
         if caught_up and self._bursts:
             self._drain_bursts(BURST_CHUNK)
