@@ -44,6 +44,91 @@ def _needs_offscreen() -> bool:
     return False
 
 
+# What Qt's xcb platform plugin loads (soname -> the Debian/Ubuntu package that has it).  A desktop
+# without them aborts in QApplication() with "Could not load the Qt platform plugin "xcb"".
+XCB_LIBRARIES: dict[str, str] = {
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def platform_is_xcb(screenshot: bool = False, environ=None, platform: str | None = None) -> bool:
+    """Whether QApplication will load the xcb plugin: Linux, with no QT_QPA_PLATFORM or =xcb (and not
+    a screenshot that switches to offscreen by itself)."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        return chosen.split(":", 1)[0] == "xcb"
+    if screenshot and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return False  # application() picks offscreen
+    return True
+
+
+def installed_libraries(environ=None) -> set[str] | None:
+    """The shared libraries the dynamic loader finds (``ldconfig -p`` and LD_LIBRARY_PATH), by soname;
+    None when that can't be told (no ldconfig): then nothing is reported missing."""
+    import shutil
+    import subprocess
+
+    environ = os.environ if environ is None else environ
+    found: set[str] = set()
+    ldconfig = shutil.which("ldconfig") or next(
+        (p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if os.path.exists(p)), None)
+    if ldconfig is None:
+        return None
+    try:
+        listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in listing.splitlines()[1:]:
+        name = line.strip().split(" ", 1)[0]
+        if name:
+            found.add(name)
+    for folder in filter(None, environ.get("LD_LIBRARY_PATH", "").split(os.pathsep)):
+        try:
+            found.update(os.listdir(folder))
+        except OSError:
+            pass
+    return found or None
+
+
+def missing_xcb_libraries(installed: set[str] | None) -> list[str]:
+    """The sonames of ``XCB_LIBRARIES`` not in ``installed`` (none when it is unknown)."""
+    if installed is None:
+        return []
+    return [name for name in XCB_LIBRARIES if name not in installed]
+
+
+def xcb_problem(screenshot: bool = False) -> str | None:
+    """One line naming the missing xcb libraries and the command that installs them, or None."""
+    if not platform_is_xcb(screenshot):
+        return None
+    missing = missing_xcb_libraries(installed_libraries())
+    if not missing:
+        return None
+    packages = " ".join(XCB_LIBRARIES[name] for name in missing)
+    return (f"Qt can't open windows here: missing {', '.join(missing)}; "
+            f"install them with: sudo apt-get install {packages}")
+
+
 def application(screenshot: bool = False, *, stylesheet: bool = True) -> QApplication:
     """The QApplication (created once, with the console's names, icon and look).
 
@@ -218,6 +303,11 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
     ``dialog`` (screenshots only) opens a record dialog over the window:
     ``"agents:Ana Ruiz"`` edits that agent, ``"queues"`` shows a new queue.
     """
+    if QApplication.instance() is None:
+        problem = xcb_problem(screenshot is not None)
+        if problem:  # before Qt aborts the process with its own less helpful message
+            print(f"wsc: {problem}", file=sys.stderr)
+            return 1
     if screenshot is None:
         return _run_interactive(db_url, view=view, workstream=workstream, tab=tab)
     from ui.shell.main_window import MainWindow
