@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -132,8 +132,12 @@ def current_revision(engine: Engine) -> str | None:
         return _read_revision(connection)
 
 
-def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> Database:
-    """Migrate (backing up first) and return the database; seed a brand-new one."""
+def open_database(url: str, *, seed_demo: bool = True, backup: bool = True,
+                  progress: Callable[[str], None] | None = None) -> Database:
+    """Migrate (backing up first) and return the database; seed a brand-new one.
+
+    ``progress(text)`` is told each stage that takes a while (creating, migrating, seeding)."""
+    report = progress or (lambda _text: None)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +150,7 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
         raise DatabaseUnavailable(f"{safe_url(url)}: the database driver is not installed: {error}{hint}") from None
     track_changes(engine)  # a running panel learns of every committed write (app/store/changes.py)
     try:
-        is_new = _migrate(engine, path, backup=backup)
+        is_new = _migrate(engine, path, backup=backup, progress=report)
     except OperationalError as error:
         engine.dispose()
         reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
@@ -160,11 +164,14 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
     if is_new and seed_demo:
         from app.config.demo import load_demo
 
+        report("Adding the demo bank")
+
         load_demo(db)
     return db
 
 
-def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> bool:
+def _migrate(engine: Engine, path: Path | None, *, backup: bool,
+             progress: Callable[[str], None] = lambda _text: None) -> bool:
     """Bring the schema to head. Returns True when the database was empty."""
     if current_revision(engine) == migrations.HEAD_REVISION:  # cheap when already at head
         return False
@@ -193,6 +200,7 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool) -> bool:
         if current is None and tables:
             raise DatabaseRefused(
                 "this database was not created by Workstream Console (it has tables but no schema revision)")
+        progress("Creating the database" if is_new else f"Updating the database to schema {head} (backed up first)")
         if not is_new and backup and path is not None:
             backup_sqlite_file(path, f"before-{head}")
         config = alembic_config()

@@ -178,12 +178,20 @@ def database_label(db_url: str) -> str:
     return db_url.rsplit("@", 1)[-1]
 
 
-def open_services(db_url: str):
-    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread."""
+def open_services(db_url: str, progress=None):
+    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread.
+    ``progress(step, done, total)`` hears each stage (creating, migrating, seeding)."""
     from app.store.database import open_database
     from app.services.core import Services
 
-    database = open_database(db_url)
+    def stage(text: str) -> None:
+        if progress is not None:
+            try:
+                progress(text, 0, 0)
+            except Exception:  # noqa: BLE001 — a stage note must never abort an open half-way
+                pass
+
+    database = open_database(db_url, progress=stage)
     try:
         return Services(database)
     except BaseException:
@@ -223,6 +231,7 @@ class Startup:
         self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
         self.failed_error: BaseException | None = None
         self.task = None
+        self.stages: list[str] = []  # the stages the open went through (what the window showed)
         from ui.common import style
 
         self.window = MainWindow(None, restore_settings=restore_settings, remember_settings=remember_settings,
@@ -245,9 +254,18 @@ class Startup:
 
         self._fallback.stop()
         self._painted.remove()
-        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg=None,
-                                      on_done=self._opened, on_error=self._failed)
+        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg="progress",
+                                      cancellable=False, on_done=self._opened, on_error=self._failed)
+        self.task.progressed.connect(self._stage)
         self.task.finished.connect(self.opened)
+
+    def _stage(self, text: str, _done: int, _total: int) -> None:
+        """What the open is doing now (creating, migrating, seeding), where the lists will be."""
+        self.stages.append(text)
+        self.window.set_status(f"{text}…")
+        for page in getattr(self.window, "lists", {}).values():
+            if page.loading_text is not None:
+                page.set_loading(f"{database_label(self.db_url)} · {text}…")
 
     def wait(self) -> None:
         """Join the opening now (starting it if it has not started), without callbacks."""

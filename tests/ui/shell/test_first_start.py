@@ -55,3 +55,32 @@ def test_wsc_gui_prints_one_line_and_exits_1_instead_of_qt_aborting(tmp_path):
         "wsc: Qt can't open windows here: missing libxcb-cursor.so.0; "
         "install them with: sudo apt-get install libxcb-cursor0"]
     assert not (tmp_path / "x.db").exists()  # nothing was opened or written
+
+
+def test_a_new_database_says_what_it_is_doing_while_it_opens(qtbot, tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    begun = startup.Startup(url, restore_settings=False, remember_settings=False)
+    qtbot.addWidget(begun.window)
+    shown: list[str] = []
+    page = begun.window.lists["workstreams"]
+    try:
+        with qtbot.waitSignal(begun.opened, timeout=30000):
+            begun.open_database()
+            begun.task.progressed.connect(lambda *_a: shown.append(page.empty.text_label.text()))
+        assert begun.stages == ["Creating the database", "Adding the demo bank"]
+        assert shown[0] == "new.db · Creating the database…"
+        assert begun.window.status_message.text() == "Ready"
+    finally:
+        begun.wait()
+        services = begun.services()
+        begun.window.close()
+        if services is not None:
+            services.db.dispose()
+
+
+def test_an_existing_database_at_head_reports_no_stage(tmp_path, db_url, db):
+    from app.store.database import open_database
+
+    stages: list[str] = []
+    open_database(db_url, progress=stages.append).dispose()
+    assert stages == []
