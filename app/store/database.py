@@ -175,6 +175,8 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool,
     """Bring the schema to head. Returns True when the database was empty."""
     if current_revision(engine) == migrations.HEAD_REVISION:  # cheap when already at head
         return False
+    if _create_fresh(engine, progress):  # a brand-new database: no Alembic needed
+        return True
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -212,6 +214,27 @@ def _migrate(engine: Engine, path: Path | None, *, backup: bool,
                 raise DatabaseRefused(f"the migration to {head} would leave {len(dangling)} dangling references "
                                       f"(first: {dangling[0][0]} row {dangling[0][1]} → {dangling[0][2]})")
     return is_new
+
+
+def _create_fresh(engine: Engine, progress: Callable[[str], None]) -> bool:
+    """An empty database gets the head schema in one step (the models' tables, the base presences
+    migration 0001 inserts, the head revision stamped): ~0.1 s where importing Alembic and replaying
+    every migration took over a second.  False (nothing done) when the database is not empty."""
+    from models import Base
+    from models.seed_ids import base_presence_rows
+
+    with engine.connect() as connection, connection.begin():
+        _lock_for_migration(connection)
+        if _read_revision(connection) is not None or inspect(connection).get_table_names():
+            return False
+        progress("Creating the database")
+        Base.metadata.create_all(connection)
+        connection.execute(Base.metadata.tables["presence"].insert(), base_presence_rows())
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                           {"head": migrations.HEAD_REVISION})
+    return True
 
 
 @contextlib.contextmanager
