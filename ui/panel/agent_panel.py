@@ -59,12 +59,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-        QHBoxLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -78,8 +79,16 @@ from PySide6.QtWidgets import (
 from app.common.errors import UserError
 from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
-from ui.panel.agent_cards import CARDS_QSS, AgentCard, ConversationInfo, FlowLayout, QueueGroup, home_queues
-from ui.panel.panel_models import EventLogModel, plain_value
+from ui.panel.agent_cards import (
+    CARDS_QSS,
+    AgentCard,
+    ConversationInfo,
+    ElidedLabel,
+    FlowLayout,
+    QueueGroup,
+    home_queues,
+)
+from ui.panel.panel_models import EVENT_LABELS, EventLogModel, plain_value
 from ui.panel.screen_pop import POP_QSS, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
@@ -375,6 +384,7 @@ class AgentPanel(QWidget):
             button.setToolTip("Pause the simulated clock: pops stop counting down" if speed is None
                               else f"Run the simulated clock at {label} real time")
             button.clicked.connect(lambda _c=False, s=speed: self.set_speed(s))
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never squeezed to "…"
             self.speed_group.addButton(button)
             self.speed_buttons[label] = button
             layout.addWidget(button)
@@ -384,6 +394,7 @@ class AgentPanel(QWidget):
         layout.addWidget(caption)
         self.clock_label = QLabel("00:00:00")
         self.clock_label.setObjectName("simClock")
+        self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.clock_label.setToolTip("Simulated time since the simulation started")
         layout.addWidget(self.clock_label)
         self.reset_button = QToolButton()
@@ -392,11 +403,12 @@ class AgentPanel(QWidget):
         self.reset_button.setToolTip("Start again at 00:00:00 on the configuration as saved now (agents back to "
                                      "their configured presence, no conversations)")
         self.reset_button.clicked.connect(self.reload)
+        self.reset_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.reset_button)
-        layout.addStretch(1)
-        self.stats_label = QLabel()
+        self.stats_label = ElidedLabel(minimum_chars=4)
         self.stats_label.setObjectName("panelStats")
-        layout.addWidget(self.stats_label)
+        self.stats_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.stats_label, 1)
         self._sync_speed_buttons()
         return bar
 
@@ -539,7 +551,8 @@ class AgentPanel(QWidget):
         bold = QFont(self.log_view.font())
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, bold_metrics.horizontalAdvance("Offer expired") + 22,
+        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
                   metrics.horizontalAdvance("Conversation") + 22, metrics.horizontalAdvance("Emma Lindqvist") + 18)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
@@ -1093,7 +1106,9 @@ class AgentPanel(QWidget):
             wait = next_settle + self.shrink_delay_s - time.monotonic()
             self._settle_timer.start(max(1, int(wait * 1000) + 1))
         if self._toast_due:
-            if left or (deadline is not None and time.perf_counter() >= deadline):
+            # After the cards if the budget is spent; but a slice that refreshed no card does the toast
+            # (at least one piece of work per slice, or a spent budget would put it off for ever).
+            if left or (refreshed and deadline is not None and time.perf_counter() >= deadline):
                 left = True
             else:
                 self._toast_due = False
@@ -1157,7 +1172,7 @@ class AgentPanel(QWidget):
                 if counts[key]:
                     parts.append(f"{counts[key]} {label}")
             text = " · ".join(parts)
-        if text != self.stats_label.text():
+        if text != self.stats_label.full_text():
             self.stats_label.setText(text)
         rows = self.log_model.rowCount()
         count = f"{rows:,} events" + (f" (oldest {self.log_model.dropped:,} dropped)" if self.log_model.dropped else "")
@@ -1169,6 +1184,17 @@ class AgentPanel(QWidget):
         target = self.empty_label if empty else self.log_view
         if self.log_stack.currentWidget() is not target:
             self.log_stack.setCurrentWidget(target)
+
+    def _fit_clock(self) -> None:
+        """The clock's width fits its widest time, so it is never cut ("00:02:3") nor moves as it ticks."""
+        label = self.clock_label
+        label.ensurePolished()
+        metrics = label.fontMetrics()
+        widest = max(metrics.horizontalAdvance(f"{d}{d}:{d}{d}:{d}{d}") for d in "0123456789")
+        margins = label.contentsMargins()
+        width = widest + margins.left() + margins.right() + 2 * label.margin() + 2
+        if label.width() != width or label.minimumWidth() != width:
+            label.setFixedWidth(width)
 
     def _on_time(self, now: float) -> None:
         text = format_clock(now)
@@ -1301,6 +1327,7 @@ class AgentPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_clock()
         self.driver.start()
         if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog or self._shrinking:
             self._countdowns_due = bool(self._cards_with_pops)
