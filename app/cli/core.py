@@ -23,6 +23,8 @@ def add_parser(subparsers) -> None:
     gui.add_argument("--view", choices=("workstreams", "queues", "agents", "presences", "channels", "agent-panel"),
                      help="the main window view to show")
     gui.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+    gui.add_argument("--presentation", action="store_true",
+                     help="the live agent panel in presentation mode (large type, for a projector)")
     gui.set_defaults(handler=run_gui)
 
     imp = subparsers.add_parser("import", help="validate a configuration document and apply it in one transaction")
@@ -53,7 +55,7 @@ def run_gui(args: argparse.Namespace, ctx) -> int:
     # domain never depends on Qt (and `wsc export` works without a display).
     gui_main = importlib.import_module("ui.shell.startup")
     return gui_main.run(ctx.db_url, screenshot=args.screenshot, workstream=args.workstream, tab=args.tab,
-                        view=args.view, size=args.size)
+                        view=args.view, size=args.size, presentation=args.presentation)
 
 
 def read_json_file(path: str, stdin) -> object:

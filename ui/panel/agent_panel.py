@@ -80,6 +80,7 @@ from app.common.errors import UserError
 from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
 from ui.panel.agent_cards import (
+    CARD_WIDTH,
     CARDS_QSS,
     AgentCard,
     ConversationInfo,
@@ -99,6 +100,19 @@ SHRINK_DELAY_S = 1.0      # wall time a card keeps room it no longer needs after
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 
+PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
+# Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
+PRESENTATION_QSS = """
+QWidget#agentPanel QLabel#simClock { font-size: 34pt; }
+QWidget#agentPanel QLabel#clockCaption { font-size: 14pt; }
+QWidget#agentPanel QLabel#queueTitle { font-size: 17pt; }
+QWidget#agentPanel QLabel[role="panelTitle"] { font-size: 16pt; }
+QWidget#agentPanel QLabel#traceHeader { font-size: 16pt; }
+QWidget#agentPanel QLabel#emptyLog { font-size: 15pt; }
+QWidget#agentPanel QFrame#screenPop[toast="true"] QLabel#popTitle { font-size: 17pt; }
+QWidget#agentPanel QFrame#screenPop[toast="true"] QLabel#popCountdown { font-size: 26pt; }
+"""
+
 PANEL_QSS = POP_QSS + CARDS_QSS + """
 QWidget#agentPanel { background: #F5F7FA; }
 QFrame#clockBar { background: #FFFFFF; border: none; border-bottom: 1px solid #E0E0E0; }
@@ -107,9 +121,9 @@ QToolButton[role="speed"] { background: #FFFFFF; color: #242424; border: 1px sol
 QToolButton[role="speed"]:hover { background: #F5F5F5; }
 QToolButton[role="speed"]:checked { background: #0F6CBD; color: #FFFFFF; border-color: #0F6CBD; font-weight: 600; }
 QToolButton#speedPause:checked { background: #FFF4CE; color: #8A5300; border-color: #F2C661; }
-QToolButton#resetButton, QPushButton#scenarioButton { background: #FFFFFF; color: #242424;
+QToolButton#resetButton, QToolButton#exitPresentation, QPushButton#scenarioButton { background: #FFFFFF; color: #242424;
     border: 1px solid #D1D1D1; border-radius: 6px; padding: 4px 10px; }
-QToolButton#resetButton:hover { background: #F5F5F5; }
+QToolButton#resetButton:hover, QToolButton#exitPresentation:hover { background: #F5F5F5; }
 QLabel#simClock { font-size: 16pt; font-weight: 600; color: #242424; padding: 0px 4px; }
 QLabel#clockCaption { color: #616161; }
 QLabel#panelStats { color: #424242; }
@@ -181,6 +195,7 @@ class AgentPanel(QWidget):
     """Trainers' live panel over the simulator (see the module docstring)."""
 
     cardsRefreshed = Signal()  # the refresh queue drained: every card on screen shows the current state
+    presentationChanged = Signal(bool)  # presentation mode on or off (the window's View → Presentation follows)
 
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
                  config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
@@ -190,6 +205,10 @@ class AgentPanel(QWidget):
         self.setStyleSheet(PANEL_QSS)
         self.services = services
         self._config_doc = config_doc
+        self._presentation = False
+        self._card_width = CARD_WIDTH
+        self._hidden_chrome: list[QWidget] = []
+        self._window_state = None
         self.load_error: str | None = None
         self.cards: dict[str, AgentCard] = {}
         self.groups: dict[str | None, QueueGroup] = {}
@@ -405,6 +424,14 @@ class AgentPanel(QWidget):
         self.reset_button.clicked.connect(self.reload)
         self.reset_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.reset_button)
+        self.exit_presentation_button = QToolButton()
+        self.exit_presentation_button.setObjectName("exitPresentation")
+        self.exit_presentation_button.setText("Exit presentation")
+        self.exit_presentation_button.setToolTip("Back to the normal window (F11: View → Presentation)")
+        self.exit_presentation_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.exit_presentation_button.clicked.connect(lambda: self.set_presentation(False))
+        self.exit_presentation_button.hide()
+        layout.addWidget(self.exit_presentation_button)
         self.stats_label = ElidedLabel(minimum_chars=4)
         self.stats_label.setObjectName("panelStats")
         self.stats_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -543,19 +570,10 @@ class AgentPanel(QWidget):
         vertical = self.log_view.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(26)
         header = self.log_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        metrics = self.log_view.fontMetrics()
-        bold = QFont(self.log_view.font())
-        bold.setBold(True)
-        bold_metrics = QFontMetrics(bold)
-        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
-                  metrics.horizontalAdvance("Conversation") + 22, metrics.horizontalAdvance("Emma Lindqvist") + 18)
-        for column, width in enumerate(widths):
-            header.resizeSection(column, width)
+        self._size_log_columns()
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
         self.log_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -569,6 +587,23 @@ class AgentPanel(QWidget):
         self.log_stack.addWidget(self.log_view)
         layout.addWidget(self.log_stack, 1)
         return panel
+
+    def _size_log_columns(self) -> None:
+        """Rows and columns for the log's font (every event name fits its column; names are people's)."""
+        metrics = QFontMetrics(self.log_view.font())
+        self.log_view.verticalHeader().setDefaultSectionSize(max(26, metrics.height() + 9))
+        bold = QFont(self.log_view.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        people = [agent["name"] for agent in self.driver.config.get("agents", [])] or ["Emma Lindqvist"]
+        longest_agent = min(max(metrics.horizontalAdvance(name) for name in people),
+                            metrics.horizontalAdvance("M" * 14))
+        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
+                  metrics.horizontalAdvance("Conversation") + 22, longest_agent + 18)
+        header = self.log_view.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
 
     def _build_trace_panel(self) -> QWidget:
         panel = QFrame()
@@ -615,13 +650,14 @@ class AgentPanel(QWidget):
         homes = home_queues({a.name: a.queues for a in agents}, sizes, queue_order)
         presences = [(name, base) for name, base in self._presence_list()]
         for queue in queue_order:
-            group = QueueGroup(queue, sizes[queue])
+            group = QueueGroup(queue, sizes[queue], card_width=self._card_width)
             group.pick_menu.aboutToShow.connect(lambda g=group: self._fill_pick_menu(g))
             self.groups[queue] = group
         if any(home is None for home in homes.values()):
-            self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None))
+            self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None),
+                                           card_width=self._card_width)
         for view in agents:
-            card = AgentCard(view.name, presences, view.queues, homes[view.name])
+            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width)
             card.presenceChosen.connect(self._presence_chosen)
             card.acceptRequested.connect(self.accept)
             card.declineRequested.connect(self.decline)
@@ -843,6 +879,67 @@ class AgentPanel(QWidget):
             return False
         self.scenario_label.setText(f"{Path(path).name}: {count} events from {format_clock(self.driver.time)}")
         return True
+
+    # ================================================================== presentation mode
+
+    @property
+    def presentation(self) -> bool:
+        return self._presentation
+
+    def set_presentation(self, on: bool, full_screen: bool = True) -> None:
+        """Presentation mode, for a projector: larger type and cards, the clock large, and the window
+        full screen with its menus, navigation, command bar and status bar hidden (F11 or "Exit
+        presentation" comes back).  The simulation goes on untouched.  ``full_screen=False`` keeps the
+        window's size (screenshots at a given size)."""
+        on = bool(on)
+        if on == self._presentation:
+            return
+        self._presentation = on
+        if not hasattr(self, "_normal_font"):
+            self._normal_font = QFont(self.font())
+        font = QFont(self._normal_font)
+        if on:
+            font.setPointSizeF(font.pointSizeF() * PRESENTATION_SCALE)
+        self.setFont(font)
+        self.setStyleSheet(PANEL_QSS + (PRESENTATION_QSS if on else ""))
+        self._card_width = int(CARD_WIDTH * PRESENTATION_SCALE) if on else CARD_WIDTH
+        self.exit_presentation_button.setVisible(on)
+        self._show_window_chrome(not on, full_screen)
+        focus = self._focus_agent
+        self._rebuild()  # cards at their new width, showing the simulator's state as it is now
+        for queue, group in self.groups.items():
+            view = self.driver.simulator.queue(queue) if queue is not None else None
+            if view is not None:
+                group.set_waiting(len(view.waiting), len(view.open_work_items))
+        if focus in self.cards:
+            self.focus_agent(focus)
+        self._size_log_columns()
+        self._fit_clock()
+        self._sized = False  # the splitter takes the new room (full screen) at the next resize
+        self.presentationChanged.emit(on)
+
+    def _show_window_chrome(self, show: bool, full_screen: bool = True) -> None:
+        """Hide (and later restore) what is not the panel: the window's menu and status bars, its
+        navigation pane and command row; full screen while hidden."""
+        window = self.window()
+        if window is self:
+            return
+        if not show:
+            chrome = [getattr(window, "menuBar", lambda: None)(), getattr(window, "statusBar", lambda: None)()]
+            chrome += [window.findChild(QWidget, name) for name in ("navPane", "commandRow")]
+            self._hidden_chrome = [w for w in chrome if w is not None and w.isVisibleTo(window)]
+            for widget in self._hidden_chrome:
+                widget.hide()
+            if full_screen:
+                self._window_state = window.windowState()
+                window.showFullScreen()
+            return
+        for widget in self._hidden_chrome:
+            widget.show()
+        self._hidden_chrome = []
+        if self._window_state is not None:
+            window.setWindowState(self._window_state)
+            self._window_state = None
 
     # ================================================================== simulation
 

@@ -444,6 +444,8 @@ class CardPop(_Answerable, QFrame):
         self.setObjectName("cardPop")
         self.setFixedHeight(self.HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The painted rows follow the font (larger in presentation mode): see _fit_to_font.
+        self._lines = (6, 18, 25, 42, self.BAR_TOP, self.PAINTED_HEIGHT, self.COUNTDOWN_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, self.PAINTED_HEIGHT, 8, 8)
         layout.setSpacing(6)
@@ -464,6 +466,7 @@ class CardPop(_Answerable, QFrame):
         self._elided: dict[tuple[str, int, bool], str] = {}
         self.set_offer(conversation_id, workstream=workstream, queue=queue, context=context,
                        expires_at=expires_at, agent=agent, now=now)
+        self._fit_to_font()
 
     def set_offer(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                   context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0) -> None:
@@ -496,7 +499,7 @@ class CardPop(_Answerable, QFrame):
         if self._urgent != was_urgent:
             self.update()  # the accent colour down the left edge
         else:
-            self.update(0, 0, self.width(), self.PAINTED_HEIGHT)  # the buttons repaint themselves when they change
+            self.update(0, 0, self.width(), self._lines[5])  # the buttons repaint themselves when they change
 
     @property
     def decline_button(self) -> QPushButton | None:
@@ -528,18 +531,42 @@ class CardPop(_Answerable, QFrame):
             self.update()
             return
         width = self.width()
+        title_top, line, _route, _summary, bar_top, _painted, countdown = self._lines
         if text != self._shown_text:
             self._shown_text = text
-            self.update(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)
+            self.update(width - countdown, 0, countdown, title_top + line + 2)
         if abs(fraction - self._fraction) > 0.004:
             self._fraction = fraction
-            self.update(0, self.BAR_TOP - 1, width, 6)
+            self.update(0, bar_top - 1, width, 6)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._fonts = None
             self._elided.clear()
+            self._fit_to_font()
         super().changeEvent(event)
+
+    def _fit_to_font(self) -> None:
+        """Rows, bar and height for the current font: the defaults at the usual size, taller with larger
+        type (presentation mode) so nothing painted is cut."""
+        _plain, _bold, plain_metrics, bold_metrics = self._fonts_and_metrics()
+        line = max(plain_metrics.height(), bold_metrics.height()) + 1
+        title_top = 6
+        route_top = title_top + line + 1
+        summary_top = route_top + line - 1
+        bar_top = summary_top + line + 3
+        painted = bar_top + 6
+        countdown = max(self.COUNTDOWN_WIDTH, bold_metrics.horizontalAdvance("10:00") + 20)
+        self._lines = (title_top, line, route_top, summary_top, bar_top, painted, countdown)
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        if margins.top() != painted:
+            layout.setContentsMargins(margins.left(), painted, margins.right(), margins.bottom())
+        buttons = max(self.accept_button.sizeHint().height(), self._decline.sizeHint().height())
+        height = max(self.HEIGHT, painted + buttons + margins.bottom())
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+        self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._elided.clear()
@@ -576,25 +603,26 @@ class CardPop(_Answerable, QFrame):
         painter.setBrush(accent)
         painter.drawRoundedRect(QRectF(0, 0, 4, self.height()), 2, 2)
         painter.setFont(bold)
+        title_top, line, route_top, summary_top, bar_top, _painted, countdown = self._lines
         count_width = bold_metrics.horizontalAdvance(self._shown_text)
-        if exposed.intersects(QRect(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)):
+        if exposed.intersects(QRect(width - countdown, 0, countdown, title_top + line + 2)):
             painter.setPen(accent)
-            painter.drawText(QRectF(width - 10 - count_width, 6, count_width, 18),
+            painter.drawText(QRectF(width - 10 - count_width, title_top, count_width, line),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._shown_text)
-        if exposed.intersects(QRect(0, 0, width - self.COUNTDOWN_WIDTH, self.BAR_TOP - 1)):
+        if exposed.intersects(QRect(0, 0, width - countdown, bar_top - 1)):
             # The title stops where the widest countdown starts, so a countdown step never overlaps it.
-            title_width = width - 12 - self.COUNTDOWN_WIDTH
+            title_width = width - 12 - countdown
             painter.setPen(_TEXT_COLOUR)
-            painter.drawText(QRectF(12, 6, title_width, 18), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(12, title_top, title_width, line), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.title, title_width, True))
             painter.setFont(plain)
             painter.setPen(_GREY_TEXT)
-            painter.drawText(QRectF(12, 25, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(12, route_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.route, width - 22, False))
             painter.setPen(_TEXT_COLOUR)
-            painter.drawText(QRectF(12, 42, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(12, summary_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.summary, width - 22, False))
-        bar = QRectF(12, self.BAR_TOP, width - 22, 4)
+        bar = QRectF(12, bar_top, width - 22, 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(_TRACK_COLOUR)
         painter.drawRoundedRect(bar, 2, 2)

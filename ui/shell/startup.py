@@ -224,9 +224,11 @@ class Startup:
     OPEN_FALLBACK_MS = 250
 
     def __init__(self, db_url: str, *, restore_settings: bool = True, remember_settings: bool = True,
-                 view: str | None = None, workstream: str | None = None, tab: str | None = None):
+                 view: str | None = None, workstream: str | None = None, tab: str | None = None,
+                 presentation: bool = False):
         from ui.shell.main_window import MainWindow
 
+        self.start_presentation = presentation
         self.db_url = db_url
         self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
         self.failed_error: BaseException | None = None
@@ -276,6 +278,12 @@ class Startup:
         self.window.attach_services(services)
         try:
             _show_start(self.window, view=self.start_view, workstream=self.start_workstream, tab=self.start_tab)
+            if self.start_presentation:
+                action = getattr(self.window, "act_presentation", None)  # View → Presentation, kept in step
+                if action is not None:
+                    action.setChecked(True)
+                elif hasattr(self.window.agent_panel, "set_presentation"):
+                    self.window.agent_panel.set_presentation(True)
         except UserError as error:
             _fail(self.window, "Can't show that", str(error), quiet=False)
 
@@ -315,7 +323,7 @@ class _FirstPaint(QObject):
 
 
 def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = None, tab: str | None = None,
-        view: str | None = None, size: str = "1280x800", dialog: str | None = None) -> int:
+        view: str | None = None, size: str = "1280x800", dialog: str | None = None, presentation: bool = False) -> int:
     """Open the console on ``db_url``; returns the exit code.
 
     ``dialog`` (screenshots only) opens a record dialog over the window:
@@ -326,8 +334,12 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
         if problem:  # before Qt aborts the process with its own less helpful message
             print(f"wsc: {problem}", file=sys.stderr)
             return 1
+    if presentation and (workstream or dialog or view not in (None, "agent-panel")):
+        return _fail(None, "Can't show that", "--presentation shows the live agent panel only", True)
+    if presentation:
+        tab = "agent-panel"
     if screenshot is None:
-        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab)
+        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab, presentation=presentation)
     from ui.shell.main_window import MainWindow
 
     quiet = True
@@ -357,6 +369,10 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
         if panel is not None and hasattr(panel, "screenshot_state"):
             panel.screenshot_state()  # a representative moment: pops ringing, a countdown running
             _settle(app)
+        if presentation and panel is not None and hasattr(panel, "set_presentation"):
+            panel.set_presentation(True, full_screen=False)  # at --size, not the screen's
+            panel.screenshot_state()
+            _settle(app)
         if dialog:
             try:
                 pixmap = _grab_with_dialog(app, window, dialog)
@@ -374,9 +390,10 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
         services.db.dispose()
 
 
-def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None) -> int:
+def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None,
+                     presentation: bool = False) -> int:
     app = application(stylesheet=False)  # Startup sets it once the window is built
-    startup = Startup(db_url, view=view, workstream=workstream, tab=tab)
+    startup = Startup(db_url, view=view, workstream=workstream, tab=tab, presentation=presentation)
     try:
         status = app.exec()
     finally:

@@ -76,7 +76,7 @@ def build(qtbot, services, size, presentation=False):
     panel.driver.timer.stop()
     assert panel.screenshot_state()
     if presentation:
-        panel.set_presentation(True)
+        panel.set_presentation(True, full_screen=False)  # offscreen, full screen would be 800x600
     panel.driver.set_capacity("Ana Ruiz", 400)  # most free capacity: she gets more pops than her card shows
     panel.set_workstream("Chat - Retail banking")
     panel.send_burst(6, seed=7)
