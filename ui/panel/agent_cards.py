@@ -376,12 +376,13 @@ class ConversationChip(QToolButton):
 
     def set_info(self, info: ConversationInfo) -> None:
         stream = str(info.workstream.get("name", ""))
-        short = stream.split(" - ", 1)[-1] if " - " in stream else stream
         waiting = info.state == "waiting"
-        text = f"{info.id} · {short[:18]}" + (" · idle" if waiting else "")
+        # The queue it was routed to, named as one (the work stream is in the tooltip).
+        queue = info.queue or "none"
+        text = f"{info.id} · queue {queue if len(queue) <= 14 else queue[:13] + '…'}" + (" · idle" if waiting else "")
         if text != self.text():
             self.setText(text)
-        self.setToolTip(f"{info.id} on {stream}, queue {info.queue}: "
+        self.setToolTip(f"{info.id}: queue {info.queue}, work stream {stream}; "
                         f"{'customer idle (waiting)' if waiting else 'active'}. Click for its route; "
                         "the arrow ends it or changes the customer's activity.")
         state = "waiting" if waiting else "active"

@@ -50,10 +50,11 @@ import time
 from collections import Counter
 from typing import Any, Callable, Mapping
 
-from PySide6.QtCore import QItemSelection, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QFileDialog,
@@ -163,6 +164,20 @@ def _divider() -> QFrame:
     line = QFrame()
     line.setProperty("role", "divider")
     return line
+
+
+class ClockLabel(QLabel):
+    """The simulated clock: as wide as its widest time in its font, so it is never cut ("00:02:3")
+    and nothing beside it moves as it ticks."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 — Qt's name
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(f"{d}{d}:{d}{d}:{d}{d}") for d in "0123456789")
+        return QSize(hint.width() - metrics.horizontalAdvance(self.text()) + widest + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
 
 
 class Toast(QFrame):
@@ -411,7 +426,7 @@ class AgentPanel(QWidget):
         caption = QLabel("Simulated time")
         caption.setObjectName("clockCaption")
         layout.addWidget(caption)
-        self.clock_label = QLabel("00:00:00")
+        self.clock_label = ClockLabel("00:00:00")
         self.clock_label.setObjectName("simClock")
         self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.clock_label.setToolTip("Simulated time since the simulation started")
@@ -895,13 +910,12 @@ class AgentPanel(QWidget):
         if on == self._presentation:
             return
         self._presentation = on
-        if not hasattr(self, "_normal_font"):
-            self._normal_font = QFont(self.font())
-        font = QFont(self._normal_font)
-        if on:
-            font.setPointSizeF(font.pointSizeF() * PRESENTATION_SCALE)
-        self.setFont(font)
-        self.setStyleSheet(PANEL_QSS + (PRESENTATION_QSS if on else ""))
+        # Through the style sheet: a style sheet fixes each child's font when it is polished, so a
+        # font set on the panel would not reach them.
+        base = QApplication.font().pointSizeF()
+        size = round((base if base > 0 else 9.0) * PRESENTATION_SCALE, 1)
+        everything = f"QWidget#agentPanel QWidget {{ font-size: {size}pt; }}\n"
+        self.setStyleSheet(PANEL_QSS + (everything + PRESENTATION_QSS if on else ""))
         self._card_width = int(CARD_WIDTH * PRESENTATION_SCALE) if on else CARD_WIDTH
         self.exit_presentation_button.setVisible(on)
         self._show_window_chrome(not on, full_screen)
@@ -1283,15 +1297,7 @@ class AgentPanel(QWidget):
             self.log_stack.setCurrentWidget(target)
 
     def _fit_clock(self) -> None:
-        """The clock's width fits its widest time, so it is never cut ("00:02:3") nor moves as it ticks."""
-        label = self.clock_label
-        label.ensurePolished()
-        metrics = label.fontMetrics()
-        widest = max(metrics.horizontalAdvance(f"{d}{d}:{d}{d}:{d}{d}") for d in "0123456789")
-        margins = label.contentsMargins()
-        width = widest + margins.left() + margins.right() + 2 * label.margin() + 2
-        if label.width() != width or label.minimumWidth() != width:
-            label.setFixedWidth(width)
+        self.clock_label.updateGeometry()  # its size hint follows its font (presentation mode)
 
     def _on_time(self, now: float) -> None:
         text = format_clock(now)

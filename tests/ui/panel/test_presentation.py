@@ -31,6 +31,10 @@ def test_f11_presents_the_panel_and_f11_again_comes_back(qtbot, services):
     assert window.act_presentation.isChecked()
     assert not window.menuBar().isVisible() and not window.statusBar().isVisible() and not nav.isVisible()
     assert panel.clock_label.font().pointSizeF() >= 30
+    normal = window.font().pointSizeF()
+    card = panel.cards["Ana Ruiz"]
+    assert card.name_label.font().pointSizeF() >= 1.4 * normal  # every text larger, not only the clock
+    assert panel.log_view.font().pointSizeF() >= 1.4 * normal
     assert all(card.width() == int(CARD_WIDTH * 1.5) for card in panel.cards.values())
     assert panel.exit_presentation_button.isVisible()
     panel.screenshot_state()  # the simulation runs on in presentation mode
@@ -39,6 +43,7 @@ def test_f11_presents_the_panel_and_f11_again_comes_back(qtbot, services):
     assert not panel.presentation and not window.act_presentation.isChecked()
     assert window.menuBar().isVisible() and window.statusBar().isVisible() and nav.isVisible()
     assert all(card.width() == CARD_WIDTH for card in panel.cards.values())
+    assert panel.cards["Ana Ruiz"].name_label.font().pointSizeF() == normal
     assert any(card.pops for card in panel.cards.values())  # the same simulation, shown again
 
 
