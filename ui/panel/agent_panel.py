@@ -381,6 +381,22 @@ class AgentPanel(QWidget):
         if self.selected_conversation and self.driver.simulator.conversation(self.selected_conversation) is None:
             self.selected_conversation = None
 
+    def live_conversations(self) -> int:
+        """Conversations still going on (waiting, ringing, active or idle) in the simulator."""
+        return len(self.driver.simulator.conversations(("queued", "offered", "active", "waiting")))
+
+    def reset_clicked(self) -> bool:
+        """Reset, asking first while conversations are live (a class may be mid-demo); True when done."""
+        live = self.live_conversations()
+        if live and not messages.confirm(
+                self, "Reset the simulation?",
+                f"{live} conversation{'s are' if live != 1 else ' is'} still going on. Reset ends "
+                f"{'them' if live != 1 else 'it'} and starts again at 00:00:00.",
+                "The event log is cleared too. The configuration is not changed."):
+            return False
+        self.reload()
+        return True
+
     def reload(self) -> None:
         """Read the configuration again and start a fresh simulation on it (the Reset button).
 
@@ -436,7 +452,7 @@ class AgentPanel(QWidget):
         self.reset_button.setText("Reset")
         self.reset_button.setToolTip("Start again at 00:00:00 on the configuration as saved now (agents back to "
                                      "their configured presence, no conversations)")
-        self.reset_button.clicked.connect(self.reload)
+        self.reset_button.clicked.connect(self.reset_clicked)
         self.reset_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.reset_button)
         self.exit_presentation_button = QToolButton()

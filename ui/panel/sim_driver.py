@@ -43,7 +43,7 @@ from typing import Any, Callable, Mapping
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.simulation.clock import ScaledClock, VirtualClock
-from app.routing.conditions import LIST_OPERATORS, VALUELESS_OPERATORS, iter_leaves
+from app.simulation.burst import ContextMaker
 from app.common.errors import UserError
 from app.routing.router import coerce_context
 from app.simulation.engine import (
@@ -494,44 +494,9 @@ class SimulationDriver(QObject):
 
     # ------------------------------------------------------------------ bursts
 
-    def random_context(self, workstream: str, rng: random.Random) -> dict:
-        """A context for ``workstream`` from its variables' types, often hitting its rules' literals."""
-        stream = self.workstream(workstream)
-        if stream is None:
-            return {}
-        literals: dict[str, list] = {}
-        for rule in stream.get("routing_rules", []):
-            for leaf in iter_leaves(rule.get("condition", {})):
-                name = leaf.get("variable")
-                if not isinstance(name, str) or leaf.get("operator") in VALUELESS_OPERATORS:
-                    continue
-                value = leaf.get("value")
-                values = value if leaf.get("operator") in LIST_OPERATORS and isinstance(value, list) else [value]
-                literals.setdefault(name, []).extend(v for v in values if v is not None)
-        context: dict[str, Any] = {}
-        for variable in stream.get("context_variables", []):
-            name, var_type = variable["name"], variable.get("type", "text")
-            seen = literals.get(name, [])
-            roll = rng.random()
-            if roll < 0.12:
-                continue  # not set
-            if var_type == "number":
-                numbers = [v for v in seen if isinstance(v, (int, float)) and not isinstance(v, bool)]
-                if numbers and roll < 0.7:
-                    base = rng.choice(numbers)
-                    context[name] = base + rng.choice([-1, 0, 0, 1]) * max(1, abs(base) // 10)
-                else:
-                    context[name] = rng.choice([-250, 0, 120, 900, 2_500, 15_000, 75_000, 1_200_000])
-            else:
-                texts = [v for v in seen if isinstance(v, str)]
-                if texts and roll < 0.7:
-                    context[name] = rng.choice(texts)
-                else:
-                    context[name] = rng.choice(["hello", "card lost", "mortgage", "Standard", "address change"])
-        return context
-
     def burst(self, n: int, workstream: str | None = None, seed: int | None = None) -> list[str]:
-        """``n`` conversations with random contexts (on ``workstream``, or any active stream when None).
+        """``n`` conversations with believable contexts (on ``workstream``, or any active stream when None):
+        each stream's rules take turns to catch one, with plausible values for the other variables.
 
         The first chunk arrives now; larger bursts go on arriving over the next ticks
         so the window stays responsive.  Returns the ids, in arrival order.
@@ -546,12 +511,15 @@ class SimulationDriver(QObject):
             [ws["name"] for ws in self.config["workstreams"] if ws.get("active", True)] or list(self._streams)
         if not candidates:
             raise UserError("the configuration has no work streams to send conversations on")
+        names = [rng.choice(candidates) for _ in range(n)]
+        # Believable contexts taking turns between each stream's rules (app/simulation/burst.py).
+        contexts = {name: iter(ContextMaker(self._streams[name]).contexts(names.count(name), rng))
+                    for name in dict.fromkeys(names)}
         ids = []
-        for _ in range(n):
-            name = rng.choice(candidates)
+        for name in names:
             conv_id = self.new_conversation_id()
             self._contexts[conv_id] = {}
-            self._bursts.append((conv_id, name, self.random_context(name, rng)))
+            self._bursts.append((conv_id, name, next(contexts[name])))
             ids.append(conv_id)
         self._catch_up()
         self._drain_bursts(BURST_CHUNK)
