@@ -304,6 +304,13 @@ class Avatar(QWidget):
         self.text = initials(name)
         self.colour = QColor(_AVATAR_COLOURS[sum(map(ord, name)) % len(_AVATAR_COLOURS)])
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:  # larger type (presentation): a larger disc
+            side = max(32, self.fontMetrics().height() * 2)
+            if self.width() != side:
+                self.setFixedSize(side, side)
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -321,6 +321,7 @@ class AgentPanel(QWidget):
         right_layout.addWidget(self.toast)
         right.setMinimumWidth(290)
         right.setMaximumWidth(440)
+        self.right_column = right
         self.main_splitter.addWidget(right)
         self.main_splitter.setStretchFactor(0, 1)
         self.main_splitter.setStretchFactor(1, 0)
@@ -484,6 +485,7 @@ class AgentPanel(QWidget):
         column.setObjectName("sideColumn")
         column.setMinimumWidth(300)
         column.setMaximumWidth(440)
+        self.side_column = column
         layout = QVBoxLayout(column)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(6)
@@ -542,7 +544,8 @@ class AgentPanel(QWidget):
         burst_row.addWidget(self.burst_button)
         burst_row.addStretch(1)
         layout.addLayout(burst_row)
-        burst_hint = QLabel("Random values for the work stream's variables, often ones its rules test.")
+        burst_hint = QLabel("Believable values: the work stream's rules take turns catching them, "
+                            "so each rule fires.")
         burst_hint.setProperty("role", "panelHint")
         burst_hint.setWordWrap(True)
         layout.addWidget(burst_hint)
@@ -884,7 +887,7 @@ class AgentPanel(QWidget):
             messages.error(self, "Can't send the burst", str(error))
             return []
         backlog = self.driver.burst_backlog
-        self._send_status(f"Burst of {len(ids)} on {stream}" + (f" ({backlog} still arriving)" if backlog else ""))
+        self._send_status(f"Burst of {len(ids)} sent" + (f" ({backlog} still arriving)" if backlog else ""))
         return ids
 
     # ------------------------------------------------------------------ scenarios
@@ -934,6 +937,10 @@ class AgentPanel(QWidget):
         self.setStyleSheet(PANEL_QSS + (everything + PRESENTATION_QSS if on else ""))
         self._card_width = int(CARD_WIDTH * PRESENTATION_SCALE) if on else CARD_WIDTH
         self.exit_presentation_button.setVisible(on)
+        room = int(440 * PRESENTATION_SCALE) if on else 440  # the toast and the form at the larger type
+        self.right_column.setMaximumWidth(room)
+        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else 290)
+        self.side_column.setMaximumWidth(room)
         self._show_window_chrome(not on, full_screen)
         focus = self._focus_agent
         self._rebuild()  # cards at their new width, showing the simulator's state as it is now
@@ -946,7 +953,18 @@ class AgentPanel(QWidget):
         self._size_log_columns()
         self._fit_clock()
         self._sized = False  # the splitter takes the new room (full screen) at the next resize
+        self._split(self.width())
         self.presentationChanged.emit(on)
+
+    def _split(self, width: int) -> None:
+        """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
+        if width < 600:
+            return
+        low = max(300, self.right_column.minimumWidth())
+        high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
+                                                                           else 1))))
+        right = max(low, min(high, int(width * 0.29)))
+        self.main_splitter.setSizes([width - right, right])
 
     def _show_window_chrome(self, show: bool, full_screen: bool = True) -> None:
         """Hide (and later restore) what is not the panel: the window's menu and status bars, its
@@ -1294,7 +1312,7 @@ class AgentPanel(QWidget):
         else:
             parts = [f"{total} conversation{'s' if total != 1 else ''}"]
             for key, label in (("offered", "ringing"), ("active", "active"), ("waiting", "idle"),
-                               ("queued", "waiting for an agent"), ("open", "open items"), ("unrouted", "unrouted"),
+                               ("queued", "waiting"), ("open", "open items"), ("unrouted", "unrouted"),
                                ("closed", "closed")):
                 if counts[key]:
                     parts.append(f"{counts[key]} {label}")
@@ -1461,11 +1479,11 @@ class AgentPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         width = event.size().width()
-        if not self._sized and width >= 800:
-            # First real size: about 29 % for the right column (300-400 px), the rest for the cards.
+        if not self._sized and width >= 600:
+            # First real size (and after presentation mode): about 29 % for the right column, within
+            # its limits (300-400 px normally), the rest for the cards.
             self._sized = True
-            right = max(300, min(400, int(width * 0.29)))
-            self.main_splitter.setSizes([width - right, right])
+            self._split(width)
         self._cards_area_resized()
 
     def _cards_area_resized(self) -> None:

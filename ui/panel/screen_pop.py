@@ -259,6 +259,7 @@ class ScreenPop(_Answerable, QFrame):
             head.addWidget(ChannelGlyph(self.channel))
         self.title_label = QLabel(CHANNEL_TITLES.get(self.channel, "Incoming conversation"))
         self.title_label.setObjectName("popTitle")
+        self.title_label.setWordWrap(True)  # large type (presentation) in a narrow column: wrap, never cut
         head.addWidget(self.title_label, 1)
         layout.addLayout(head)
 

@@ -78,6 +78,8 @@ def build(qtbot, services, size, presentation=False):
     if presentation:
         panel.set_presentation(True, full_screen=False)  # offscreen, full screen would be 800x600
     panel.driver.set_capacity("Ana Ruiz", 400)  # most free capacity: she gets more pops than her card shows
+    for _ in range(5):  # Gold goes to VIP: Ana first, the most free capacity
+        panel.driver.inject("Chat - Retail banking", {"customertier": "Gold", "topic": "mortgage renewal"})
     panel.set_workstream("Chat - Retail banking")
     panel.send_burst(6, seed=7)
     panel.set_workstream("SMS - General enquiries")  # 10 units a conversation: many pops for one agent

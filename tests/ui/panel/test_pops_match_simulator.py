@@ -63,6 +63,14 @@ def mismatches(panel) -> list[str]:
             text = card.pops[conv].countdown_text
             if text != format_countdown(expires - now):
                 problems.append(f"{name}: {conv} shows {text}, expected {format_countdown(expires - now)}")
+        if name == panel.focused_agent:  # the toast is the focused agent's first outstanding offer
+            toast = panel.toast_pop
+            first = (offers[0].conversation, float(offers[0].expires_at)) if offers else None
+            shown_toast = (toast.conversation_id, toast.expires_at) if toast is not None else None
+            if shown_toast != first:
+                problems.append(f"toast for {name}: {shown_toast} != simulator {first}")
+            elif toast is not None and toast.countdown_text != format_countdown(first[1] - now):
+                problems.append(f"toast for {name} shows {toast.countdown_text}")
         extra = len(offers) - len(wanted)
         if card.more_pops.isVisibleTo(card) != (extra > 0):
             problems.append(f"{name}: '+N more' shown={card.more_pops.isVisibleTo(card)} with {extra} extra")
@@ -89,6 +97,12 @@ def test_cards_show_exactly_the_outstanding_offers_after_every_tick(qtbot, seed)
                 if rng.random() < 0.08:
                     pop.decline()
                     declines += 1
+        toast = panel.toast_pop
+        if toast is not None and rng.random() < 0.1:
+            toast.decline()  # what Ctrl+Shift+D does
+            declines += 1
+        if step % 50 == 25:  # another agent in focus now and then
+            panel.focus_agent(rng.choice(sorted(panel.cards)))
         wall.now += 0.05  # one timer tick: three simulated seconds at 60×
         panel.driver.tick()
         settle(qtbot, panel)
