@@ -1546,6 +1546,10 @@ class AgentPanel(QWidget):
         # An overdrawn customer asking about a payment: two rules fail, the third sends it to Billing.
         ringing = driver.inject(name, context(customertier="Silver", topic="payment", accountbalance=-120,
                                               portfoliovalue=2000))
+        jump(23)
+        # Two more ringing (overdrawn customers asking about fees): pops on another card too.
+        driver.inject(name, context(customertier="Standard", topic="fees", accountbalance=-40))
+        driver.inject(name, context(customertier="Silver", topic="statement", accountbalance=-15))
         jump(28)
         view = driver.simulator.conversation(ringing)
         if view is not None and view.offered_to:

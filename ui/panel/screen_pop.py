@@ -571,7 +571,9 @@ class CardPop(_Answerable, QFrame):
         margins = layout.contentsMargins()
         if margins.top() != painted:
             layout.setContentsMargins(margins.left(), painted, margins.right(), margins.bottom())
-        buttons = max(self.accept_button.sizeHint().height(), self._decline.sizeHint().height())
+        # The buttons may not have their new font yet (they are told after this widget): from the metrics.
+        buttons = max(self.accept_button.sizeHint().height(), self._decline.sizeHint().height(),
+                      plain_metrics.height() + 14)
         height = max(self.HEIGHT, painted + buttons + margins.bottom())
         if self.height() != height or self.minimumHeight() != height:
             self.setFixedHeight(height)
