@@ -837,6 +837,14 @@ class Simulator:
         queue = self._queue_by_fold.get(_fold(name))
         return self._queue_view(queue) if queue is not None else None
 
+    def queue_counts(self, name: str) -> tuple[int, int] | None:
+        """(push conversations waiting for an agent, pick-mode open work items) of a queue, without
+        building its view (which sorts every waiting conversation); None for an unknown queue."""
+        queue = self._queue_by_fold.get(_fold(name)) if isinstance(name, str) else None
+        if queue is None:
+            return None
+        return sum(len(keys) for keys in queue.waiting.values()), len(queue.open_items)
+
     @staticmethod
     def _agent_view(agent: _Agent) -> AgentView:
         return AgentView(

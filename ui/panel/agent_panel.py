@@ -375,8 +375,8 @@ class AgentPanel(QWidget):
         else:
             self._rebuild()
         for queue, group in self.groups.items():
-            view = self.driver.simulator.queue(queue) if queue is not None else None
-            group.set_waiting(len(view.waiting) if view else 0, len(view.open_work_items) if view else 0)
+            counts = self.driver.simulator.queue_counts(queue) if queue is not None else None
+            group.set_waiting(*(counts or (0, 0)))
         if focus in self.cards:
             self.focus_agent(focus)
         if self.selected_conversation and self.driver.simulator.conversation(self.selected_conversation) is None:
@@ -945,9 +945,9 @@ class AgentPanel(QWidget):
         focus = self._focus_agent
         self._rebuild()  # cards at their new width, showing the simulator's state as it is now
         for queue, group in self.groups.items():
-            view = self.driver.simulator.queue(queue) if queue is not None else None
-            if view is not None:
-                group.set_waiting(len(view.waiting), len(view.open_work_items))
+            counts = self.driver.simulator.queue_counts(queue) if queue is not None else None
+            if counts is not None:
+                group.set_waiting(*counts)
         if focus in self.cards:
             self.focus_agent(focus)
         self._size_log_columns()
@@ -1117,9 +1117,9 @@ class AgentPanel(QWidget):
         sim = self.driver.simulator
         for queue in dirty_queues:
             group = self.groups.get(queue)
-            view = sim.queue(queue) if queue is not None else None
-            if group is not None and view is not None:  # the simulator's own count, not one kept from events
-                group.set_waiting(len(view.waiting), len(view.open_work_items))
+            counts = sim.queue_counts(queue) if queue is not None else None
+            if group is not None and counts is not None:  # the simulator's own counts, not ones kept from events
+                group.set_waiting(*counts)
         if self._focus_agent is None and first_offer is not None:
             self.focus_agent(first_offer)
         elif self._focus_agent in dirty_agents:

@@ -52,3 +52,14 @@ def test_values_are_typed_and_plausible(config):
 def test_the_same_seed_gives_the_same_contexts(config):
     stream = config["workstreams"][0]
     assert ContextMaker(stream).contexts(20, random.Random(9)) == ContextMaker(stream).contexts(20, random.Random(9))
+
+
+def test_queue_counts_agree_with_the_queue_views(config):
+    simulator = Simulator(config, VirtualClock(0))
+    stream = next(ws for ws in config["workstreams"] if ws["name"] == "Chat - Retail banking")
+    for number, context in enumerate(ContextMaker(stream).contexts(40, random.Random(4))):
+        simulator.add_conversation(f"c{number}", stream["name"], context)
+    for view in simulator.queues():
+        assert simulator.queue_counts(view.name) == (len(view.waiting), len(view.open_work_items))
+    assert any(simulator.queue_counts(v.name)[0] for v in simulator.queues())  # some are waiting
+    assert simulator.queue_counts("no such queue") is None
