@@ -42,8 +42,7 @@ def test_ldconfig_listing_is_read_by_soname():
 def test_wsc_gui_prints_one_line_and_exits_1_instead_of_qt_aborting(tmp_path):
     code = ("import sys, ui.shell.startup as s\n"
             "s.installed_libraries = lambda: set(s.XCB_LIBRARIES) - {'libxcb-cursor.so.0'}\n"
-            "from app.cli import main\n"
-            f"sys.exit(main(['--db', {str(tmp_path / 'x.db')!r}, 'gui']))\n")
+            f"sys.exit(s.main(['--db', {str(tmp_path / 'x.db')!r}]))\n")  # what `wsc gui` runs
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env.update(DISPLAY=":4242", PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
