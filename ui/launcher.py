@@ -25,6 +25,8 @@ class GuiCommand:
         gui.add_argument("--tab", choices=TABS, help="the editor tab (or the live agent panel) to show")
         gui.add_argument("--view", choices=VIEWS, help="the main window view to show")
         gui.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+        gui.add_argument("--presentation", action="store_true",
+                         help="the live agent panel in presentation mode (large type, for a projector)")
         gui.set_defaults(handler=GuiCommand.run)
 
     @staticmethod
@@ -33,7 +35,7 @@ class GuiCommand:
         from ui.shell import startup
 
         return startup.run(ctx.db_url, screenshot=args.screenshot, workstream=args.workstream, tab=args.tab,
-                           view=args.view, size=args.size)
+                           view=args.view, size=args.size, presentation=args.presentation)
 
 
 def main(argv: list[str] | None = None, ctx=None) -> int:

@@ -908,6 +908,14 @@ class Simulator:
         queue = self._queue_by_fold.get(_fold(name))
         return self._queue_view(queue) if queue is not None else None
 
+    def queue_counts(self, name: str) -> tuple[int, int] | None:
+        """(push conversations waiting for an agent, pick-mode open work items) of a queue, without
+        building its view (which sorts every waiting conversation); None for an unknown queue."""
+        queue = self._queue_by_fold.get(_fold(name)) if isinstance(name, str) else None
+        if queue is None:
+            return None
+        return sum(len(keys) for keys in queue.waiting.values()), len(queue.open_items)
+
     @staticmethod
     def _agent_view(agent: _Agent) -> AgentView:
         return AgentView(
@@ -1174,6 +1182,16 @@ def _apply(simulator: Simulator, event: ScenarioEvent) -> None:
         raise AssertionError(event.type)
 
 
+def apply_scenario_action(simulator: Simulator, kind: str, fields: Mapping[str, Any]) -> bool:
+    """Do one scenario action (``conversation``, ``accept`` ... as in a scenario file) on ``simulator``
+    now: the one dispatch of scenario actions, shared by ``run_scenario`` and the live panel.
+    False (and nothing done) for a type no scenario has."""
+    if kind not in EVENT_FIELDS:
+        return False
+    _apply(simulator, ScenarioEvent(simulator.time, kind, dict(fields)))
+    return True
+
+
 def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
     """Play ``scenario`` on a virtual clock; the events, in time order.
 
@@ -1233,6 +1251,7 @@ __all__ = [
     "WAITING",
     "MAX_SCENARIO_EVENTS",
     "MAX_UNTIL_S",
+    "apply_scenario_action",
     "json_time",
     "normalize_config",
     "run_scenario",

@@ -35,6 +35,7 @@ from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPaintEvent, QPi
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -240,6 +241,59 @@ class FlowLayout(QLayout):
         return y + line_height - rect.y() + margins.bottom()
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that shows as much of its text as fits, with "…", and the whole text as its
+    tooltip when it had to cut it.  It never asks for more room than ``minimum_chars`` characters,
+    so a long text never widens (or clips) the row it sits in."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, minimum_chars: int = 6):
+        super().__init__(parent)
+        self._full = ""
+        self._tip = ""
+        self._minimum_chars = minimum_chars
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 — Qt's name
+        self._full = text
+        self._elide()
+
+    def set_tooltip(self, tip: str) -> None:
+        """A tooltip of its own (shown under the full text when the text is cut)."""
+        self._tip = tip
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("M" * self._minimum_chars), hint.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, room))
+        if shown != super().text():
+            super().setText(shown)
+        tip = self._full if shown != self._full else ""
+        tip = "\n".join(t for t in (tip, self._tip) if t)
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+
+
 class Avatar(QWidget):
     """A round badge with the agent's initials (painted: no per-widget style sheet)."""
 
@@ -249,6 +303,13 @@ class Avatar(QWidget):
         self.setFixedSize(32, 32)
         self.text = initials(name)
         self.colour = QColor(_AVATAR_COLOURS[sum(map(ord, name)) % len(_AVATAR_COLOURS)])
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:  # larger type (presentation): a larger disc
+            side = max(32, self.fontMetrics().height() * 2)
+            if self.width() != side:
+                self.setFixedSize(side, side)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -322,12 +383,13 @@ class ConversationChip(QToolButton):
 
     def set_info(self, info: ConversationInfo) -> None:
         stream = str(info.workstream.get("name", ""))
-        short = stream.split(" - ", 1)[-1] if " - " in stream else stream
         waiting = info.state == "waiting"
-        text = f"{info.id} · {short[:18]}" + (" · idle" if waiting else "")
+        # The queue it was routed to, named as one (the work stream is in the tooltip).
+        queue = info.queue or "none"
+        text = f"{info.id} · queue {queue if len(queue) <= 14 else queue[:13] + '…'}" + (" · idle" if waiting else "")
         if text != self.text():
             self.setText(text)
-        self.setToolTip(f"{info.id} on {stream}, queue {info.queue}: "
+        self.setToolTip(f"{info.id}: queue {info.queue}, work stream {stream}; "
                         f"{'customer idle (waiting)' if waiting else 'active'}. Click for its route; "
                         "the arrow ends it or changes the customer's activity.")
         state = "waiting" if waiting else "active"
@@ -353,13 +415,14 @@ class AgentCard(QFrame):
     clicked = Signal(str)                   # agent
 
     def __init__(self, name: str, presences: Sequence[tuple[str, str]], queues: Sequence[str],
-                 home_queue: str | None = None, parent: QWidget | None = None):
+                 home_queue: str | None = None, parent: QWidget | None = None, card_width: int | None = None):
         super().__init__(parent)
         self.setObjectName("agentCard")
         self.setProperty("selected", False)
         self.name = name
         self.queues = tuple(queues)
-        self.setFixedWidth(CARD_WIDTH)
+        self.card_width = card_width or CARD_WIDTH  # wider in presentation mode (larger type)
+        self.setFixedWidth(self.card_width)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
         self.pops: dict[str, CardPop] = {}
         self.chips: dict[str, ConversationChip] = {}
@@ -434,7 +497,7 @@ class AgentCard(QFrame):
         self.pop_area = QVBoxLayout()
         self.pop_area.setSpacing(6)
         layout.addLayout(self.pop_area)
-        self.more_pops = QLabel()
+        self.more_pops = ElidedLabel()
         self.more_pops.setObjectName("morePops")
         self.more_pops.hide()
         layout.addWidget(self.more_pops)
@@ -499,7 +562,7 @@ class AgentCard(QFrame):
     def _fit_height(self, shrink: bool = True) -> bool:
         """A fixed size, so changes inside the card never relayout the whole panel; it moves only
         when the card grows or shrinks (a pop or a chip row comes or goes).  True when it did."""
-        badges = self._badges.heightForWidth(CARD_WIDTH - 20)  # the badges wrap onto the lines they need
+        badges = self._badges.heightForWidth(self.card_width - 20)  # the badges wrap onto the lines they need
         if self.badge_area.maximumHeight() != badges or self.badge_area.minimumHeight() != badges:
             self.badge_area.setFixedHeight(badges)
         layout = self.layout()
@@ -542,7 +605,7 @@ class AgentCard(QFrame):
                 chip.hide()
         if self.chips:
             self.chip_layout.invalidate()
-            height = self.chip_layout.heightForWidth(CARD_WIDTH - 20)
+            height = self.chip_layout.heightForWidth(self.card_width - 20)
             if self.chip_area.maximumHeight() != height or self.chip_area.minimumHeight() != height:
                 self.chip_area.setFixedHeight(height)
         self.chip_area.setVisible(bool(self.chips))
@@ -560,11 +623,15 @@ class AgentCard(QFrame):
         for index, offer in enumerate(shown):
             if index < len(pool):
                 pop = pool[index]
-                if previous.get(offer.conversation) is not pop or pop.answered:
+                expires_at = float(offer.expires_at or self._now)
+                # A conversation offered again to this agent (after it expired or was declined) is a new
+                # offer with its own expiry, in the same slot: show it afresh, never the old countdown.
+                if previous.get(offer.conversation) is not pop or pop.answered or pop.expires_at != expires_at:
                     details = info(offer.conversation)
                     pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
-                                  context=details.context, expires_at=offer.expires_at or self._now,
-                                  agent=self.name, now=self._now)
+                                  context=details.context, expires_at=expires_at, agent=self.name, now=self._now)
+                else:
+                    pop.update_time(self._now)
             else:
                 details = info(offer.conversation)
                 pop = CardPop(offer.conversation, workstream=details.workstream, queue=details.queue,
@@ -584,7 +651,8 @@ class AgentCard(QFrame):
         extra = len(offers) - len(shown)
         self.more_pops.setVisible(extra > 0)
         if extra > 0:
-            self.more_pops.setText(f"+{extra} more pop{'s' if extra != 1 else ''} waiting for an answer")
+            self.more_pops.setText(f"+{extra} more pop{'s' if extra != 1 else ''} waiting")
+            self.more_pops.set_tooltip("Not shown on the card: " + ", ".join(o.conversation for o in offers[MAX_POPS:]))
 
     def update_time(self, now: float) -> None:
         self._now = now
@@ -621,10 +689,12 @@ class QueueGroup(QFrame):
     relayouts every group of the panel (Qt passes the geometry change up to the top).
     """
 
-    def __init__(self, queue: str | None, members: int, parent: QWidget | None = None):
+    def __init__(self, queue: str | None, members: int, parent: QWidget | None = None,
+                 card_width: int | None = None):
         super().__init__(parent)
         self.setObjectName("queueGroup")
         self.queue = queue
+        self.card_width = card_width or CARD_WIDTH
         self.members = members
         self.cards: list[AgentCard] = []
         layout = QVBoxLayout(self)
@@ -632,25 +702,31 @@ class QueueGroup(QFrame):
         layout.setSpacing(6)
         self.header = QWidget(self)
         self.header.setObjectName("queueHeader")
-        head = QHBoxLayout(self.header)
+        # Two lines: the queue's name (and Pick… in pick mode), then its counts.  On one line the counts
+        # were cut ("Mortgages 0 members · 0 wai…") in a group as narrow as one card.
+        head = QGridLayout(self.header)
         head.setContentsMargins(0, 0, 0, 0)
-        head.setSpacing(10)
-        self.title = QLabel(queue or "No queue")
+        head.setHorizontalSpacing(10)
+        head.setVerticalSpacing(0)
+        self.title = ElidedLabel(queue or "No queue")
         self.title.setObjectName("queueTitle")
-        head.addWidget(self.title)
-        self.meta = QLabel()
-        self.meta.setObjectName("queueMeta")
-        head.addWidget(self.meta)
+        self.title.set_tooltip(f"Queue {queue}: the agents whose smallest queue it is are grouped here"
+                               if queue else "Agents in no queue")
+        head.addWidget(self.title, 0, 0)
         self.pick_button = QToolButton()
         self.pick_button.setObjectName("pickButton")
         self.pick_button.setText("Pick…")
         self.pick_button.setToolTip("Pick mode: choose an open work item and the member who picks it")
         self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.pick_menu = QMenu(self.pick_button)
         self.pick_button.setMenu(self.pick_menu)
         self.pick_button.hide()
-        head.addWidget(self.pick_button)
-        head.addStretch(1)
+        head.addWidget(self.pick_button, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.meta = ElidedLabel()
+        self.meta.setObjectName("queueMeta")
+        head.addWidget(self.meta, 1, 0, 1, 2)
+        head.setColumnStretch(0, 1)
         self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
         layout.addItem(self._header_space)
@@ -665,25 +741,34 @@ class QueueGroup(QFrame):
         self.set_waiting(0)
 
     def _header_height(self) -> int:
-        """The row's height as a layout would give it (title and counts), plus the spacing under it
-        (a layout puts none after a spacer)."""
-        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
-        return row + max(0, self.layout().spacing())
+        """The header's two lines (name and Pick…, then the counts), plus the spacing under it (a layout
+        puts none after a spacer)."""
+        return self._header_rows() + max(0, self.layout().spacing())
+
+    def _header_rows(self) -> int:
+        first = max(self.title.sizeHint().height(), self.pick_button.sizeHint().height())
+        return first + self.meta.sizeHint().height()
+
+    def header_width(self) -> int:
+        """Room for the name, Pick… and the longest counts this queue may show, so the group never
+        changes width as counts change (and nothing is cut when there is room)."""
+        self.header.ensurePolished()
+        worst = self._meta_text(999, 999)
+        name = self.title.fontMetrics().horizontalAdvance(self.title.full_text()) + 4
+        return max(name + 10 + self.pick_button.sizeHint().width(),
+                   self.meta.fontMetrics().horizontalAdvance(worst) + 4)
 
     def _place_header(self) -> None:
-        """Fit the header over its spacer (on resize and once styled; never because a count changed).
-        It is tall enough for Pick… too, centred on the row as a layout would centre it."""
+        """Fit the header over its spacer (on resize and once styled; never because a count changed)."""
         self.header.ensurePolished()
         space = self._header_height()
         if space != self._header_space.sizeHint().height():
             self._header_space.changeSize(0, space, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             self.layout().invalidate()
-        row = max(self.title.sizeHint().height(), self.meta.sizeHint().height())
-        height = max(row, self.pick_button.sizeHint().height())
-        size = QSize(max(1, self.width()), height)
+        size = QSize(max(1, self.width()), self._header_rows())
         if self.header.minimumSize() != size or self.header.maximumSize() != size:
             self.header.setFixedSize(size)
-        self.header.move(0, self.layout().contentsMargins().top() - (height - row) // 2)
+        self.header.move(0, self.layout().contentsMargins().top())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -694,9 +779,10 @@ class QueueGroup(QFrame):
         self._place_header()
 
     def flow_width(self) -> int:
-        """The width this group wants in a flow of groups: its cards side by side."""
+        """The width this group wants in a flow of groups: its cards side by side, and at least its
+        header's (fixed: a count changing never moves the groups)."""
         count = max(1, len(self.cards))
-        return count * CARD_WIDTH + (count - 1) * CARD_SPACING
+        return max(count * self.card_width + (count - 1) * CARD_SPACING, self.header_width())
 
     def add_card(self, card: AgentCard) -> None:
         self.cards.append(card)
@@ -714,16 +800,19 @@ class QueueGroup(QFrame):
                 self.note.setText("No agents: conversations routed here wait.")
             self.note.show()
 
+    def _meta_text(self, waiting: int, open_items: int) -> str:
+        members = f"{self.members} member{'s' if self.members != 1 else ''}"
+        text = f"{members} · {waiting} waiting" if self.queue else members
+        if open_items:
+            text += f" · {open_items} open item{'s' if open_items != 1 else ''}"
+        return text
+
     def set_waiting(self, waiting: int, open_items: int = 0) -> None:
         """Push conversations waiting for an agent, and pick-mode open work items."""
         if (waiting, open_items) == self._counts:
             return
         self._counts = (waiting, open_items)
-        members = f"{self.members} member{'s' if self.members != 1 else ''}"
-        text = f"{members} · {waiting} waiting" if self.queue else members
-        if open_items:
-            text += f" · {open_items} open item{'s' if open_items != 1 else ''}"
-        self.meta.setText(text)
+        self.meta.setText(self._meta_text(waiting, open_items))
         self.pick_button.setVisible(open_items > 0)
         flagged = waiting > 0 or open_items > 0
         if self.meta.property("waiting") != flagged:
@@ -733,4 +822,4 @@ class QueueGroup(QFrame):
 
 
 __all__ = ["AgentCard", "CARDS_QSS", "CapacityGauge", "ConversationChip", "ConversationInfo", "FlowLayout",
-           "MAX_CHIPS", "MAX_POPS", "QueueGroup", "home_queues", "initials", "presence_icon"]
+           "ElidedLabel", "MAX_CHIPS", "MAX_POPS", "QueueGroup", "home_queues", "initials", "presence_icon"]

@@ -50,21 +50,23 @@ import time
 from collections import Counter
 from typing import Any, Callable, Mapping
 
-from PySide6.QtCore import QItemSelection, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QFrame,
-        QHBoxLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -78,8 +80,17 @@ from PySide6.QtWidgets import (
 from app.common.errors import UserError
 from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
-from ui.panel.agent_cards import CARDS_QSS, AgentCard, ConversationInfo, FlowLayout, QueueGroup, home_queues
-from ui.panel.panel_models import EventLogModel, plain_value
+from ui.panel.agent_cards import (
+    CARD_WIDTH,
+    CARDS_QSS,
+    AgentCard,
+    ConversationInfo,
+    ElidedLabel,
+    FlowLayout,
+    QueueGroup,
+    home_queues,
+)
+from ui.panel.panel_models import EVENT_LABELS, EventLogModel, plain_value
 from ui.panel.screen_pop import POP_QSS, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
@@ -90,6 +101,19 @@ SHRINK_DELAY_S = 1.0      # wall time a card keeps room it no longer needs after
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 
+PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
+# Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
+PRESENTATION_QSS = """
+QWidget#agentPanel QLabel#simClock { font-size: 34pt; }
+QWidget#agentPanel QLabel#clockCaption { font-size: 14pt; }
+QWidget#agentPanel QLabel#queueTitle { font-size: 17pt; }
+QWidget#agentPanel QLabel[role="panelTitle"] { font-size: 16pt; }
+QWidget#agentPanel QLabel#traceHeader { font-size: 16pt; }
+QWidget#agentPanel QLabel#emptyLog { font-size: 15pt; }
+QWidget#agentPanel QFrame#screenPop[toast="true"] QLabel#popTitle { font-size: 17pt; }
+QWidget#agentPanel QFrame#screenPop[toast="true"] QLabel#popCountdown { font-size: 26pt; }
+"""
+
 PANEL_QSS = POP_QSS + CARDS_QSS + """
 QWidget#agentPanel { background: #F5F7FA; }
 QFrame#clockBar { background: #FFFFFF; border: none; border-bottom: 1px solid #E0E0E0; }
@@ -98,9 +122,9 @@ QToolButton[role="speed"] { background: #FFFFFF; color: #242424; border: 1px sol
 QToolButton[role="speed"]:hover { background: #F5F5F5; }
 QToolButton[role="speed"]:checked { background: #0F6CBD; color: #FFFFFF; border-color: #0F6CBD; font-weight: 600; }
 QToolButton#speedPause:checked { background: #FFF4CE; color: #8A5300; border-color: #F2C661; }
-QToolButton#resetButton, QPushButton#scenarioButton { background: #FFFFFF; color: #242424;
+QToolButton#resetButton, QToolButton#exitPresentation, QPushButton#scenarioButton { background: #FFFFFF; color: #242424;
     border: 1px solid #D1D1D1; border-radius: 6px; padding: 4px 10px; }
-QToolButton#resetButton:hover { background: #F5F5F5; }
+QToolButton#resetButton:hover, QToolButton#exitPresentation:hover { background: #F5F5F5; }
 QLabel#simClock { font-size: 16pt; font-weight: 600; color: #242424; padding: 0px 4px; }
 QLabel#clockCaption { color: #616161; }
 QLabel#panelStats { color: #424242; }
@@ -142,6 +166,20 @@ def _divider() -> QFrame:
     return line
 
 
+class ClockLabel(QLabel):
+    """The simulated clock: as wide as its widest time in its font, so it is never cut ("00:02:3")
+    and nothing beside it moves as it ticks."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 — Qt's name
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(f"{d}{d}:{d}{d}:{d}{d}") for d in "0123456789")
+        return QSize(hint.width() - metrics.horizontalAdvance(self.text()) + widest + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+
 class Toast(QFrame):
     """The notification of the agent in focus, docked in the panel's bottom-right corner like the
     product's toast (in the layout rather than floating, so it never hides the log or the trace)."""
@@ -172,6 +210,7 @@ class AgentPanel(QWidget):
     """Trainers' live panel over the simulator (see the module docstring)."""
 
     cardsRefreshed = Signal()  # the refresh queue drained: every card on screen shows the current state
+    presentationChanged = Signal(bool)  # presentation mode on or off (the window's View → Presentation follows)
 
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
                  config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
@@ -181,6 +220,10 @@ class AgentPanel(QWidget):
         self.setStyleSheet(PANEL_QSS)
         self.services = services
         self._config_doc = config_doc
+        self._presentation = False
+        self._card_width = CARD_WIDTH
+        self._hidden_chrome: list[QWidget] = []
+        self._window_state = None
         self.load_error: str | None = None
         self.cards: dict[str, AgentCard] = {}
         self.groups: dict[str | None, QueueGroup] = {}
@@ -230,6 +273,13 @@ class AgentPanel(QWidget):
         self.driver.timeChanged.connect(self._on_time)
         self.driver.speedChanged.connect(self._sync_speed_buttons)
         self.driver.simulationReset.connect(self._on_reset)
+        self.driver.configurationChanged.connect(self._on_reconfigured)
+        if config_doc is None and services is not None:
+            # Saved changes (any writer: editors, imports, bundles, the sample generator) reach the
+            # running panel at its next tick, without Refresh.
+            from app.store.changes import data_version
+
+            self.driver.watch_configuration(lambda: data_version(self.services.db), self._read_saved_config)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -271,6 +321,7 @@ class AgentPanel(QWidget):
         right_layout.addWidget(self.toast)
         right.setMinimumWidth(290)
         right.setMaximumWidth(440)
+        self.right_column = right
         self.main_splitter.addWidget(right)
         self.main_splitter.setStretchFactor(0, 1)
         self.main_splitter.setStretchFactor(1, 0)
@@ -303,6 +354,49 @@ class AgentPanel(QWidget):
             return None
         self.load_error = None
         return doc
+
+    def _read_saved_config(self) -> dict | None:
+        """The configuration after a saved change; None (the banner says why) when it can't be simulated."""
+        doc = self._read_config()
+        self._show_load_error()
+        return doc
+
+    def _on_reconfigured(self) -> None:
+        """A saved change was applied mid-run: the simulation goes on at its time on the new configuration
+        (the driver logs what changed); the cards follow it."""
+        self._conv_state.clear()
+        self._conv_queue.clear()
+        self._state_counts.clear()
+        self._waiting.clear()
+        self._open_items.clear()
+        focus = self._focus_agent
+        if self._structure == self._structure_key():
+            self._restart_cards()
+        else:
+            self._rebuild()
+        for queue, group in self.groups.items():
+            counts = self.driver.simulator.queue_counts(queue) if queue is not None else None
+            group.set_waiting(*(counts or (0, 0)))
+        if focus in self.cards:
+            self.focus_agent(focus)
+        if self.selected_conversation and self.driver.simulator.conversation(self.selected_conversation) is None:
+            self.selected_conversation = None
+
+    def live_conversations(self) -> int:
+        """Conversations still going on (waiting, ringing, active or idle) in the simulator."""
+        return len(self.driver.simulator.conversations(("queued", "offered", "active", "waiting")))
+
+    def reset_clicked(self) -> bool:
+        """Reset, asking first while conversations are live (a class may be mid-demo); True when done."""
+        live = self.live_conversations()
+        if live and not messages.confirm(
+                self, "Reset the simulation?",
+                f"{live} conversation{'s are' if live != 1 else ' is'} still going on. Reset ends "
+                f"{'them' if live != 1 else 'it'} and starts again at 00:00:00.",
+                "The event log is cleared too. The configuration is not changed."):
+            return False
+        self.reload()
+        return True
 
     def reload(self) -> None:
         """Read the configuration again and start a fresh simulation on it (the Reset button).
@@ -341,6 +435,7 @@ class AgentPanel(QWidget):
             button.setToolTip("Pause the simulated clock: pops stop counting down" if speed is None
                               else f"Run the simulated clock at {label} real time")
             button.clicked.connect(lambda _c=False, s=speed: self.set_speed(s))
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never squeezed to "…"
             self.speed_group.addButton(button)
             self.speed_buttons[label] = button
             layout.addWidget(button)
@@ -348,8 +443,9 @@ class AgentPanel(QWidget):
         caption = QLabel("Simulated time")
         caption.setObjectName("clockCaption")
         layout.addWidget(caption)
-        self.clock_label = QLabel("00:00:00")
+        self.clock_label = ClockLabel("00:00:00")
         self.clock_label.setObjectName("simClock")
+        self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.clock_label.setToolTip("Simulated time since the simulation started")
         layout.addWidget(self.clock_label)
         self.reset_button = QToolButton()
@@ -357,12 +453,21 @@ class AgentPanel(QWidget):
         self.reset_button.setText("Reset")
         self.reset_button.setToolTip("Start again at 00:00:00 on the configuration as saved now (agents back to "
                                      "their configured presence, no conversations)")
-        self.reset_button.clicked.connect(self.reload)
+        self.reset_button.clicked.connect(self.reset_clicked)
+        self.reset_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.reset_button)
-        layout.addStretch(1)
-        self.stats_label = QLabel()
+        self.exit_presentation_button = QToolButton()
+        self.exit_presentation_button.setObjectName("exitPresentation")
+        self.exit_presentation_button.setText("Exit presentation")
+        self.exit_presentation_button.setToolTip("Back to the normal window (F11: View → Presentation)")
+        self.exit_presentation_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.exit_presentation_button.clicked.connect(lambda: self.set_presentation(False))
+        self.exit_presentation_button.hide()
+        layout.addWidget(self.exit_presentation_button)
+        self.stats_label = ElidedLabel(minimum_chars=4)
         self.stats_label.setObjectName("panelStats")
-        layout.addWidget(self.stats_label)
+        self.stats_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.stats_label, 1)
         self._sync_speed_buttons()
         return bar
 
@@ -380,6 +485,7 @@ class AgentPanel(QWidget):
         column.setObjectName("sideColumn")
         column.setMinimumWidth(300)
         column.setMaximumWidth(440)
+        self.side_column = column
         layout = QVBoxLayout(column)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(6)
@@ -438,7 +544,8 @@ class AgentPanel(QWidget):
         burst_row.addWidget(self.burst_button)
         burst_row.addStretch(1)
         layout.addLayout(burst_row)
-        burst_hint = QLabel("Random values for the work stream's variables, often ones its rules test.")
+        burst_hint = QLabel("Believable values: the work stream's rules take turns catching them, "
+                            "so each rule fires.")
         burst_hint.setProperty("role", "panelHint")
         burst_hint.setWordWrap(True)
         layout.addWidget(burst_hint)
@@ -497,18 +604,10 @@ class AgentPanel(QWidget):
         vertical = self.log_view.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(26)
         header = self.log_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        metrics = self.log_view.fontMetrics()
-        bold = QFont(self.log_view.font())
-        bold.setBold(True)
-        bold_metrics = QFontMetrics(bold)
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, bold_metrics.horizontalAdvance("Offer expired") + 22,
-                  metrics.horizontalAdvance("Conversation") + 22, metrics.horizontalAdvance("Emma Lindqvist") + 18)
-        for column, width in enumerate(widths):
-            header.resizeSection(column, width)
+        self._size_log_columns()
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
         self.log_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -522,6 +621,23 @@ class AgentPanel(QWidget):
         self.log_stack.addWidget(self.log_view)
         layout.addWidget(self.log_stack, 1)
         return panel
+
+    def _size_log_columns(self) -> None:
+        """Rows and columns for the log's font (every event name fits its column; names are people's)."""
+        metrics = QFontMetrics(self.log_view.font())
+        self.log_view.verticalHeader().setDefaultSectionSize(max(26, metrics.height() + 9))
+        bold = QFont(self.log_view.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        people = [agent["name"] for agent in self.driver.config.get("agents", [])] or ["Emma Lindqvist"]
+        longest_agent = min(max(metrics.horizontalAdvance(name) for name in people),
+                            metrics.horizontalAdvance("M" * 14))
+        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
+                  metrics.horizontalAdvance("Conversation") + 22, longest_agent + 18)
+        header = self.log_view.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
 
     def _build_trace_panel(self) -> QWidget:
         panel = QFrame()
@@ -568,13 +684,14 @@ class AgentPanel(QWidget):
         homes = home_queues({a.name: a.queues for a in agents}, sizes, queue_order)
         presences = [(name, base) for name, base in self._presence_list()]
         for queue in queue_order:
-            group = QueueGroup(queue, sizes[queue])
+            group = QueueGroup(queue, sizes[queue], card_width=self._card_width)
             group.pick_menu.aboutToShow.connect(lambda g=group: self._fill_pick_menu(g))
             self.groups[queue] = group
         if any(home is None for home in homes.values()):
-            self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None))
+            self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None),
+                                           card_width=self._card_width)
         for view in agents:
-            card = AgentCard(view.name, presences, view.queues, homes[view.name])
+            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width)
             card.presenceChosen.connect(self._presence_chosen)
             card.acceptRequested.connect(self.accept)
             card.declineRequested.connect(self.decline)
@@ -770,7 +887,7 @@ class AgentPanel(QWidget):
             messages.error(self, "Can't send the burst", str(error))
             return []
         backlog = self.driver.burst_backlog
-        self._send_status(f"Burst of {len(ids)} on {stream}" + (f" ({backlog} still arriving)" if backlog else ""))
+        self._send_status(f"Burst of {len(ids)} sent" + (f" ({backlog} still arriving)" if backlog else ""))
         return ids
 
     # ------------------------------------------------------------------ scenarios
@@ -802,6 +919,81 @@ class AgentPanel(QWidget):
         self.scenario_label.setText(f"{Path(path).name}: {count} events from {format_clock(self.driver.time)}")
         return True
 
+    # ================================================================== presentation mode
+
+    @property
+    def presentation(self) -> bool:
+        return self._presentation
+
+    def set_presentation(self, on: bool, full_screen: bool = True) -> None:
+        """Presentation mode, for a projector: larger type and cards, the clock large, and the window
+        full screen with its menus, navigation, command bar and status bar hidden (F11 or "Exit
+        presentation" comes back).  The simulation goes on untouched.  ``full_screen=False`` keeps the
+        window's size (screenshots at a given size)."""
+        on = bool(on)
+        if on == self._presentation:
+            return
+        self._presentation = on
+        # Through the style sheet: a style sheet fixes each child's font when it is polished, so a
+        # font set on the panel would not reach them.
+        base = QApplication.font().pointSizeF()
+        size = round((base if base > 0 else 9.0) * PRESENTATION_SCALE, 1)
+        everything = f"QWidget#agentPanel QWidget {{ font-size: {size}pt; }}\n"
+        self.setStyleSheet(PANEL_QSS + (everything + PRESENTATION_QSS if on else ""))
+        self._card_width = int(CARD_WIDTH * PRESENTATION_SCALE) if on else CARD_WIDTH
+        self.exit_presentation_button.setVisible(on)
+        room = int(440 * PRESENTATION_SCALE) if on else 440  # the toast and the form at the larger type
+        self.right_column.setMaximumWidth(room)
+        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else 290)
+        self.side_column.setMaximumWidth(room)
+        self._show_window_chrome(not on, full_screen)
+        focus = self._focus_agent
+        self._rebuild()  # cards at their new width, showing the simulator's state as it is now
+        for queue, group in self.groups.items():
+            counts = self.driver.simulator.queue_counts(queue) if queue is not None else None
+            if counts is not None:
+                group.set_waiting(*counts)
+        if focus in self.cards:
+            self.focus_agent(focus)
+        self._size_log_columns()
+        self._fit_clock()
+        self._sized = False  # the splitter takes the new room (full screen) at the next resize
+        self._split(self.width())
+        self.presentationChanged.emit(on)
+
+    def _split(self, width: int) -> None:
+        """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
+        if width < 600:
+            return
+        low = max(300, self.right_column.minimumWidth())
+        high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
+                                                                           else 1))))
+        right = max(low, min(high, int(width * 0.29)))
+        self.main_splitter.setSizes([width - right, right])
+
+    def _show_window_chrome(self, show: bool, full_screen: bool = True) -> None:
+        """Hide (and later restore) what is not the panel: the window's menu and status bars, its
+        navigation pane and command row; full screen while hidden."""
+        window = self.window()
+        if window is self:
+            return
+        if not show:
+            chrome = [getattr(window, "menuBar", lambda: None)(), getattr(window, "statusBar", lambda: None)()]
+            chrome += [window.findChild(QWidget, name) for name in ("navPane", "commandRow")]
+            self._hidden_chrome = [w for w in chrome if w is not None and w.isVisibleTo(window)]
+            for widget in self._hidden_chrome:
+                widget.hide()
+            if full_screen:
+                self._window_state = window.windowState()
+                window.showFullScreen()
+            return
+        for widget in self._hidden_chrome:
+            widget.show()
+        self._hidden_chrome = []
+        if self._window_state is not None:
+            window.setWindowState(self._window_state)
+            self._window_state = None
+
     # ================================================================== simulation
 
     def set_speed(self, speed: float | None) -> None:
@@ -828,7 +1020,8 @@ class AgentPanel(QWidget):
 
     def open_items(self, queue: str) -> list[str]:
         """The pick-mode work items open in ``queue``, oldest first."""
-        return list(self._open_items.get(queue, ()))
+        view = self.driver.simulator.queue(queue) if queue else None
+        return list(view.open_work_items) if view is not None else []
 
     def _fill_pick_menu(self, group: QueueGroup) -> None:
         menu = group.pick_menu
@@ -926,10 +1119,12 @@ class AgentPanel(QWidget):
                 if kind == "offered" and first_offer is None:
                     first_offer = agent
         self._stale_cards.update(agent for agent in dirty_agents if agent in self.cards)
+        sim = self.driver.simulator
         for queue in dirty_queues:
             group = self.groups.get(queue)
-            if group is not None:
-                group.set_waiting(self._waiting[queue], len(self._open_items.get(queue, ())))
+            counts = sim.queue_counts(queue) if queue is not None else None
+            if group is not None and counts is not None:  # the simulator's own counts, not ones kept from events
+                group.set_waiting(*counts)
         if self._focus_agent is None and first_offer is not None:
             self.focus_agent(first_offer)
         elif self._focus_agent in dirty_agents:
@@ -1061,7 +1256,9 @@ class AgentPanel(QWidget):
             wait = next_settle + self.shrink_delay_s - time.monotonic()
             self._settle_timer.start(max(1, int(wait * 1000) + 1))
         if self._toast_due:
-            if left or (deadline is not None and time.perf_counter() >= deadline):
+            # After the cards if the budget is spent; but a slice that refreshed no card does the toast
+            # (at least one piece of work per slice, or a spent budget would put it off for ever).
+            if left or (refreshed and deadline is not None and time.perf_counter() >= deadline):
                 left = True
             else:
                 self._toast_due = False
@@ -1120,12 +1317,12 @@ class AgentPanel(QWidget):
         else:
             parts = [f"{total} conversation{'s' if total != 1 else ''}"]
             for key, label in (("offered", "ringing"), ("active", "active"), ("waiting", "idle"),
-                               ("queued", "waiting for an agent"), ("open", "open items"), ("unrouted", "unrouted"),
+                               ("queued", "waiting"), ("open", "open items"), ("unrouted", "unrouted"),
                                ("closed", "closed")):
                 if counts[key]:
                     parts.append(f"{counts[key]} {label}")
             text = " · ".join(parts)
-        if text != self.stats_label.text():
+        if text != self.stats_label.full_text():
             self.stats_label.setText(text)
         rows = self.log_model.rowCount()
         count = f"{rows:,} events" + (f" (oldest {self.log_model.dropped:,} dropped)" if self.log_model.dropped else "")
@@ -1137,6 +1334,9 @@ class AgentPanel(QWidget):
         target = self.empty_label if empty else self.log_view
         if self.log_stack.currentWidget() is not target:
             self.log_stack.setCurrentWidget(target)
+
+    def _fit_clock(self) -> None:
+        self.clock_label.updateGeometry()  # its size hint follows its font (presentation mode)
 
     def _on_time(self, now: float) -> None:
         text = format_clock(now)
@@ -1269,6 +1469,7 @@ class AgentPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_clock()
         self.driver.start()
         if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog or self._shrinking:
             self._countdowns_due = bool(self._cards_with_pops)
@@ -1283,11 +1484,11 @@ class AgentPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         width = event.size().width()
-        if not self._sized and width >= 800:
-            # First real size: about 29 % for the right column (300-400 px), the rest for the cards.
+        if not self._sized and width >= 600:
+            # First real size (and after presentation mode): about 29 % for the right column, within
+            # its limits (300-400 px normally), the rest for the cards.
             self._sized = True
-            right = max(300, min(400, int(width * 0.29)))
-            self.main_splitter.setSizes([width - right, right])
+            self._split(width)
         self._cards_area_resized()
 
     def _cards_area_resized(self) -> None:
@@ -1350,6 +1551,10 @@ class AgentPanel(QWidget):
         # An overdrawn customer asking about a payment: two rules fail, the third sends it to Billing.
         ringing = driver.inject(name, context(customertier="Silver", topic="payment", accountbalance=-120,
                                               portfoliovalue=2000))
+        jump(23)
+        # Two more ringing (overdrawn customers asking about fees): pops on another card too.
+        driver.inject(name, context(customertier="Standard", topic="fees", accountbalance=-40))
+        driver.inject(name, context(customertier="Silver", topic="statement", accountbalance=-15))
         jump(28)
         view = driver.simulator.conversation(ringing)
         if view is not None and view.offered_to:

@@ -48,12 +48,13 @@ EVENT_LABELS = {
     "action_rejected": "Action rejected",
     "pick_rejected": "Pick rejected",
     "scenario_loaded": "Scenario loaded",
+    "configuration_changed": "Configuration changed",
 }
 
 _EVENT_COLOURS = {
     "accepted": GREEN, "assigned": GREEN,
     "declined": AMBER, "offer_expired": AMBER,
-    "action_rejected": RED, "pick_rejected": RED,
+    "action_rejected": RED, "pick_rejected": RED, "configuration_changed": "#115EA3",
     "capacity_released": GREY, "capacity_changed": GREY,
 }
 

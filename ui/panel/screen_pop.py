@@ -259,12 +259,14 @@ class ScreenPop(_Answerable, QFrame):
             head.addWidget(ChannelGlyph(self.channel))
         self.title_label = QLabel(CHANNEL_TITLES.get(self.channel, "Incoming conversation"))
         self.title_label.setObjectName("popTitle")
+        self.title_label.setWordWrap(True)  # large type (presentation) in a narrow column: wrap, never cut
         head.addWidget(self.title_label, 1)
         layout.addLayout(head)
 
-        route = f"{queue or 'no queue'} · {self.workstream_name}"
-        self.route_label = QLabel(f"Queue {route}" if toast else f"{conversation_id} · {route}")
+        route = f"Queue {queue or '(none)'} · work stream {self.workstream_name}"
+        self.route_label = QLabel(route if toast else f"{conversation_id} · {route}")
         self.route_label.setObjectName("popRoute")
+        self.route_label.setWordWrap(True)  # the stream's name goes on a second line rather than being cut
         self.route_label.setToolTip(f"Conversation {conversation_id} on {self.workstream_name}, queue {queue}")
         layout.addWidget(self.route_label)
 
@@ -347,8 +349,8 @@ class ScreenPop(_Answerable, QFrame):
         self.expires_at = float(expires_at)
         self.queue = queue
         self.context_rows = lines
-        route = f"{queue or 'no queue'} · {self.workstream_name}"
-        self.route_label.setText(f"Queue {route}" if self._toast else f"{conversation_id} · {route}")
+        route = f"Queue {queue or '(none)'} · work stream {self.workstream_name}"
+        self.route_label.setText(route if self._toast else f"{conversation_id} · {route}")
         self.route_label.setToolTip(f"Conversation {conversation_id} on {self.workstream_name}, queue {queue}")
         for label, (_name, value) in zip(self._value_labels, lines):
             if label.text() != value:
@@ -432,10 +434,10 @@ class CardPop(_Answerable, QFrame):
     declined = Signal(str)
     selected = Signal(str)
 
-    PAINTED_HEIGHT = 68
-    HEIGHT = 104
+    PAINTED_HEIGHT = 85
+    HEIGHT = 121
     COUNTDOWN_WIDTH = 64  # the top-right corner a countdown step repaints (room for "10:00")
-    BAR_TOP = 62
+    BAR_TOP = 79
 
     def __init__(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
@@ -444,6 +446,8 @@ class CardPop(_Answerable, QFrame):
         self.setObjectName("cardPop")
         self.setFixedHeight(self.HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The painted rows follow the font (larger in presentation mode): see _fit_to_font.
+        self._lines = (6, 18, 25, 59, self.BAR_TOP, self.PAINTED_HEIGHT, self.COUNTDOWN_WIDTH, 42)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, self.PAINTED_HEIGHT, 8, 8)
         layout.setSpacing(6)
@@ -464,6 +468,7 @@ class CardPop(_Answerable, QFrame):
         self._elided: dict[tuple[str, int, bool], str] = {}
         self.set_offer(conversation_id, workstream=workstream, queue=queue, context=context,
                        expires_at=expires_at, agent=agent, now=now)
+        self._fit_to_font()
 
     def set_offer(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                   context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0) -> None:
@@ -477,11 +482,17 @@ class CardPop(_Answerable, QFrame):
         self.can_decline = workstream.get("notification") == "screen_pop_decline"
         self.queue = queue
         self.title = CHANNEL_SHORT_TITLES.get(self.channel, "Incoming")
-        self.route = f"{conversation_id} · {queue or 'no queue'} · {self.workstream_name}"
+        # Where it was routed, said in words: the card sits under the agent's home queue, which need not
+        # be the queue that offered this conversation (a General chat on a card under VIP).
+        self.route = f"Queue {queue}" if queue else "No queue"
+        self.stream_line = f"Work stream {self.workstream_name}"
         lines = context_lines(workstream, context or {})
         self.context_rows = lines
-        self.summary = " · ".join(value for _name, value in lines) or "No context values"
-        self.setToolTip(f"{self.title}: {self.route}\n" + ("\n".join(f"{n}: {v}" for n, v in lines) or self.summary))
+        self.summary = " · ".join([conversation_id, *(value for _name, value in lines)]) if lines \
+            else f"{conversation_id} · no context values"
+        self.setToolTip(f"{self.title} {conversation_id}\nQueue: {queue or '(none)'}\n"
+                        f"Work stream: {self.workstream_name}\n"
+                        + ("\n".join(f"{n}: {v}" for n, v in lines) or "No context values"))
         self._answered = False
         self._shown_text = ""
         self._fraction = -1.0
@@ -496,7 +507,7 @@ class CardPop(_Answerable, QFrame):
         if self._urgent != was_urgent:
             self.update()  # the accent colour down the left edge
         else:
-            self.update(0, 0, self.width(), self.PAINTED_HEIGHT)  # the buttons repaint themselves when they change
+            self.update(0, 0, self.width(), self._lines[5])  # the buttons repaint themselves when they change
 
     @property
     def decline_button(self) -> QPushButton | None:
@@ -528,18 +539,45 @@ class CardPop(_Answerable, QFrame):
             self.update()
             return
         width = self.width()
+        title_top, line, _route, _summary, bar_top, _painted, countdown, _stream = self._lines
         if text != self._shown_text:
             self._shown_text = text
-            self.update(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)
+            self.update(width - countdown, 0, countdown, title_top + line + 2)
         if abs(fraction - self._fraction) > 0.004:
             self._fraction = fraction
-            self.update(0, self.BAR_TOP - 1, width, 6)
+            self.update(0, bar_top - 1, width, 6)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._fonts = None
             self._elided.clear()
+            self._fit_to_font()
         super().changeEvent(event)
+
+    def _fit_to_font(self) -> None:
+        """Rows, bar and height for the current font: the defaults at the usual size, taller with larger
+        type (presentation mode) so nothing painted is cut."""
+        _plain, _bold, plain_metrics, bold_metrics = self._fonts_and_metrics()
+        line = max(plain_metrics.height(), bold_metrics.height()) + 1
+        title_top = 6
+        route_top = title_top + line + 1
+        stream_top = route_top + line - 1
+        summary_top = stream_top + line - 1
+        bar_top = summary_top + line + 3
+        painted = bar_top + 6
+        countdown = max(self.COUNTDOWN_WIDTH, bold_metrics.horizontalAdvance("10:00") + 20)
+        self._lines = (title_top, line, route_top, summary_top, bar_top, painted, countdown, stream_top)
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        if margins.top() != painted:
+            layout.setContentsMargins(margins.left(), painted, margins.right(), margins.bottom())
+        # The buttons may not have their new font yet (they are told after this widget): from the metrics.
+        buttons = max(self.accept_button.sizeHint().height(), self._decline.sizeHint().height(),
+                      plain_metrics.height() + 14)
+        height = max(self.HEIGHT, painted + buttons + margins.bottom())
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+        self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._elided.clear()
@@ -576,25 +614,29 @@ class CardPop(_Answerable, QFrame):
         painter.setBrush(accent)
         painter.drawRoundedRect(QRectF(0, 0, 4, self.height()), 2, 2)
         painter.setFont(bold)
+        title_top, line, route_top, summary_top, bar_top, _painted, countdown, stream_top = self._lines
         count_width = bold_metrics.horizontalAdvance(self._shown_text)
-        if exposed.intersects(QRect(width - self.COUNTDOWN_WIDTH, 0, self.COUNTDOWN_WIDTH, 26)):
+        if exposed.intersects(QRect(width - countdown, 0, countdown, title_top + line + 2)):
             painter.setPen(accent)
-            painter.drawText(QRectF(width - 10 - count_width, 6, count_width, 18),
+            painter.drawText(QRectF(width - 10 - count_width, title_top, count_width, line),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._shown_text)
-        if exposed.intersects(QRect(0, 0, width - self.COUNTDOWN_WIDTH, self.BAR_TOP - 1)):
+        if exposed.intersects(QRect(0, 0, width - countdown, bar_top - 1)):
             # The title stops where the widest countdown starts, so a countdown step never overlaps it.
-            title_width = width - 12 - self.COUNTDOWN_WIDTH
+            title_width = width - 12 - countdown
             painter.setPen(_TEXT_COLOUR)
-            painter.drawText(QRectF(12, 6, title_width, 18), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(12, title_top, title_width, line), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.title, title_width, True))
             painter.setFont(plain)
-            painter.setPen(_GREY_TEXT)
-            painter.drawText(QRectF(12, 25, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
-                             self._elide(self.route, width - 22, False))
             painter.setPen(_TEXT_COLOUR)
-            painter.drawText(QRectF(12, 42, width - 22, 17), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(12, route_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.route, width - 22, False))
+            painter.setPen(_GREY_TEXT)
+            painter.drawText(QRectF(12, stream_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.stream_line, width - 22, False))
+            painter.setPen(_GREY_TEXT)
+            painter.drawText(QRectF(12, summary_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.summary, width - 22, False))
-        bar = QRectF(12, self.BAR_TOP, width - 22, 4)
+        bar = QRectF(12, bar_top, width - 22, 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(_TRACK_COLOUR)
         painter.drawRoundedRect(bar, 2, 2)

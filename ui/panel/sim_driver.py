@@ -43,10 +43,16 @@ from typing import Any, Callable, Mapping
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.simulation.clock import ScaledClock, VirtualClock
-from app.routing.conditions import LIST_OPERATORS, VALUELESS_OPERATORS, iter_leaves
+from app.simulation.burst import ContextMaker
 from app.common.errors import UserError
 from app.routing.router import coerce_context
-from app.simulation.engine import Simulator, json_time, normalize_config, validate_scenario
+from app.simulation.engine import (
+    Simulator,
+    apply_scenario_action,
+    json_time,
+    normalize_config,
+    validate_scenario,
+)
 
 # (label, speed); None is "Pause".
 SPEED_PRESETS: tuple[tuple[str, float | None], ...] = (
@@ -149,6 +155,7 @@ class SimulationDriver(QObject):
     stateChanged = Signal()
     speedChanged = Signal()
     simulationReset = Signal()
+    configurationChanged = Signal()  # a saved change was applied (reconfigure); the simulation carries on
 
     def __init__(self, config_doc: Mapping[str, Any], parent: QObject | None = None, *,
                  time_source: Callable[[], float] | None = None, speed: float = 1.0, paused: bool = False,
@@ -180,23 +187,77 @@ class SimulationDriver(QObject):
     # ------------------------------------------------------------------ construction
 
     def _build(self, config_doc: Mapping[str, Any]) -> None:
-        self.config: dict = normalize_config(config_doc)  # UserError when the document is not valid
-        self._streams = {ws["name"]: ws for ws in self.config["workstreams"]}
-        self._stream_by_fold = {name.casefold(): ws for name, ws in self._streams.items()}
         self.clock = ScaledClock(self._time_source, self._speed if self._speed > 0 else 1.0, start=0.0,
                                  paused=self._paused)
-        self._sim_clock = VirtualClock(0.0)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self.simulator = Simulator(self.config, self._sim_clock)
         self._pending: list[dict] = []
-        self._unsubscribe = self.simulator.subscribe(self._collect)
+        self._build_simulator(config_doc, 0.0)
         self._contexts: dict[str, dict] = {}
         self._schedule: list[_Item] = []   # kept sorted by (at, seq)
         self._schedule_seq = 0
         self._bursts: list[tuple[str, str, dict]] = []  # (conversation id, work stream, context) still to add
         self._next_number = 0
         self._last_time = 0.0
+
+    def _build_simulator(self, config_doc: Mapping[str, Any], start: float) -> None:
+        """A simulator on ``config_doc`` from simulated time ``start`` (routing caches start empty)."""
+        self.config: dict = normalize_config(config_doc)  # UserError when the document is not valid
+        self._streams = {ws["name"]: ws for ws in self.config["workstreams"]}
+        self._stream_by_fold = {name.casefold(): ws for name, ws in self._streams.items()}
+        self._sim_clock = VirtualClock(start)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.simulator = Simulator(self.config, self._sim_clock)
+        self._unsubscribe = self.simulator.subscribe(self._collect)
+
+    # ------------------------------------------------------------------ following the configuration
+
+    def watch_configuration(self, version: Callable[[], int], load: Callable[[], Mapping[str, Any] | None]) -> None:
+        """Follow saved changes: at each tick ``version()`` (a data-version counter, see
+        app/store/changes.py) is compared with the last one seen; when it moved, ``load()`` gives the
+        configuration (None: it can't be simulated now; the current one stays) and
+        :meth:`reconfigure` applies it."""
+        self._version_source = version
+        self._config_loader = load
+        self._seen_version = version()
+
+    def check_configuration(self) -> bool:
+        """Reconfigure when the watched data version moved; True when it did (every tick calls this)."""
+        source = getattr(self, "_version_source", None)
+        if source is None or self._closed:
+            return False
+        version = source()
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        doc = self._config_loader()
+        if doc is None:
+            return False
+        try:
+            return self.reconfigure(doc)
+        except UserError as error:
+            self._pending.append({"t": json_time(self.simulator.time), "event": "configuration_changed",
+                                  "details": f"saved configuration can't be simulated: {error}"})
+            return False
+
+    def reconfigure(self, config_doc: Mapping[str, Any]) -> bool:
+        """Carry on from the current simulated time on a new configuration (agents, queues, routing):
+        the clock, speed, log and scheduled scenario actions stay; conversations in flight end (they
+        were routed and offered under the old rules).  False when the document is the same."""
+        config = normalize_config(config_doc)
+        if config == self.config:
+            return False
+        now = self.simulator.time
+        live = len(self.simulator.conversations(("queued", "offered", "active", "waiting")))
+        self._bursts = []
+        self._build_simulator(config, now)
+        note = f"{len(config['agents'])} agents, {len(config['queues'])} queues, " \
+               f"{len(config['workstreams'])} work streams"
+        if live:
+            note += f"; {live} conversation{'s' if live != 1 else ''} in flight ended"
+        self._pending.append({"t": json_time(now), "event": "configuration_changed",
+                              "details": f"saved changes applied: {note}"})
+        self.configurationChanged.emit()
+        return True
 
     def _collect(self, event: dict) -> None:
         self._pending.append(event)
@@ -284,6 +345,7 @@ class SimulationDriver(QObject):
             return
         started = time.perf_counter()
         deadline = started + self._budget_s
+        self.check_configuration()
         caught_up = self._advance(self.clock.now(), deadline)
         if caught_up and self._bursts:
             self._drain_bursts(BURST_CHUNK)
@@ -432,44 +494,9 @@ class SimulationDriver(QObject):
 
     # ------------------------------------------------------------------ bursts
 
-    def random_context(self, workstream: str, rng: random.Random) -> dict:
-        """A context for ``workstream`` from its variables' types, often hitting its rules' literals."""
-        stream = self.workstream(workstream)
-        if stream is None:
-            return {}
-        literals: dict[str, list] = {}
-        for rule in stream.get("routing_rules", []):
-            for leaf in iter_leaves(rule.get("condition", {})):
-                name = leaf.get("variable")
-                if not isinstance(name, str) or leaf.get("operator") in VALUELESS_OPERATORS:
-                    continue
-                value = leaf.get("value")
-                values = value if leaf.get("operator") in LIST_OPERATORS and isinstance(value, list) else [value]
-                literals.setdefault(name, []).extend(v for v in values if v is not None)
-        context: dict[str, Any] = {}
-        for variable in stream.get("context_variables", []):
-            name, var_type = variable["name"], variable.get("type", "text")
-            seen = literals.get(name, [])
-            roll = rng.random()
-            if roll < 0.12:
-                continue  # not set
-            if var_type == "number":
-                numbers = [v for v in seen if isinstance(v, (int, float)) and not isinstance(v, bool)]
-                if numbers and roll < 0.7:
-                    base = rng.choice(numbers)
-                    context[name] = base + rng.choice([-1, 0, 0, 1]) * max(1, abs(base) // 10)
-                else:
-                    context[name] = rng.choice([-250, 0, 120, 900, 2_500, 15_000, 75_000, 1_200_000])
-            else:
-                texts = [v for v in seen if isinstance(v, str)]
-                if texts and roll < 0.7:
-                    context[name] = rng.choice(texts)
-                else:
-                    context[name] = rng.choice(["hello", "card lost", "mortgage", "Standard", "address change"])
-        return context
-
     def burst(self, n: int, workstream: str | None = None, seed: int | None = None) -> list[str]:
-        """``n`` conversations with random contexts (on ``workstream``, or any active stream when None).
+        """``n`` conversations with believable contexts (on ``workstream``, or any active stream when None):
+        each stream's rules take turns to catch one, with plausible values for the other variables.
 
         The first chunk arrives now; larger bursts go on arriving over the next ticks
         so the window stays responsive.  Returns the ids, in arrival order.
@@ -484,12 +511,15 @@ class SimulationDriver(QObject):
             [ws["name"] for ws in self.config["workstreams"] if ws.get("active", True)] or list(self._streams)
         if not candidates:
             raise UserError("the configuration has no work streams to send conversations on")
+        names = [rng.choice(candidates) for _ in range(n)]
+        # Believable contexts taking turns between each stream's rules (app/simulation/burst.py).
+        contexts = {name: iter(ContextMaker(self._streams[name]).contexts(names.count(name), rng))
+                    for name in dict.fromkeys(names)}
         ids = []
-        for _ in range(n):
-            name = rng.choice(candidates)
+        for name in names:
             conv_id = self.new_conversation_id()
             self._contexts[conv_id] = {}
-            self._bursts.append((conv_id, name, self.random_context(name, rng)))
+            self._bursts.append((conv_id, name, next(contexts[name])))
             ids.append(conv_id)
         self._catch_up()
         self._drain_bursts(BURST_CHUNK)
@@ -590,37 +620,17 @@ class SimulationDriver(QObject):
         return self.load_scenario(data)
 
     def _apply(self, item: _Item) -> None:
-        sim = self.simulator
         f = item.fields
-        kind = item.type
-        if kind == "conversation":
+        if item.type == "conversation":  # kept for the conversation's pop and trace
             stream = self.workstream(f.get("workstream"))
-            context = f.get("context", {}) or {}
             if stream is not None:
                 try:
-                    self._contexts[f["id"]] = coerce_context(stream, context)
+                    self._contexts[f["id"]] = coerce_context(stream, f.get("context", {}) or {})
                 except UserError:
                     self._contexts[f["id"]] = {}
-            sim.add_conversation(f["id"], f["workstream"], context)
-        elif kind == "accept":
-            sim.accept(f["agent"], f["conversation"])
-        elif kind == "decline":
-            sim.decline(f["agent"], f["conversation"])
-        elif kind == "pick":
-            sim.pick(f["agent"], f["conversation"])
-        elif kind == "presence":
-            sim.set_presence(f["agent"], f["presence"])
-        elif kind == "capacity":
-            sim.set_capacity(f["agent"], f["capacity"])
-        elif kind == "customer_idle":
-            sim.customer_idle(f["conversation"])
-        elif kind == "customer_active":
-            sim.customer_active(f["conversation"])
-        elif kind == "end":
-            sim.end(f["conversation"])
-        else:
-            self._pending.append({"t": json_time(sim.time), "event": "action_rejected", "action": kind,
-                                  "reason": f"unknown scenario action '{kind}'"})
+        if not apply_scenario_action(self.simulator, item.type, f):
+            self._pending.append({"t": json_time(self.simulator.time), "event": "action_rejected",
+                                  "action": item.type, "reason": f"unknown scenario action '{item.type}'"})
 
 
 __all__ = ["SPEED_PRESETS", "SimulationDriver", "TickStats", "format_clock"]

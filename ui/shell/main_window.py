@@ -782,8 +782,26 @@ class MainWindow(QMainWindow):
         from ui.whatif import open_whatif_lab  # light: the view itself is imported when first opened
         view_menu.addSeparator()
         view_menu.addAction("What-if lab…", lambda: open_whatif_lab(self)).setObjectName("actWhatIfLab")
+        # View → Presentation (F11): the live agent panel for a projector (ui/panel/agent_panel.py does it).
+        view_menu.addSeparator()
+        self.act_presentation = QAction("&Presentation", self)
+        self.act_presentation.setCheckable(True)
+        self.act_presentation.setShortcut(Qt.Key.Key_F11)
+        self.act_presentation.setStatusTip("The live agent panel, full screen with large type (F11 again to leave)")
+        self.act_presentation.toggled.connect(self._set_presentation)
+        view_menu.addAction(self.act_presentation)
+        self.addAction(self.act_presentation)  # F11 works with the menu bar hidden too
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
+
+    def _set_presentation(self, on: bool) -> None:
+        if on and not self.show_view("agent-panel"):
+            self.act_presentation.setChecked(False)
+            return
+        panel = self.agent_panel
+        if hasattr(panel, "set_presentation"):
+            panel.presentationChanged.connect(self.act_presentation.setChecked, Qt.ConnectionType.UniqueConnection)
+            panel.set_presentation(on)
 
     def _build_central(self) -> None:
         central = QWidget()

@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 DEMO_STREAM = "Chat - Retail banking"
 
 # file name -> keyword arguments for ui.shell.startup.run
-SHOTS: dict[str, dict[str, str]] = {
+SHOTS: dict[str, dict[str, Any]] = {
     "workstreams.png": {"view": "workstreams"},
     "editor-work-distribution.png": {"workstream": DEMO_STREAM, "tab": "work-distribution"},
     "editor-context-variables.png": {"workstream": DEMO_STREAM, "tab": "context-variables"},
@@ -20,6 +21,7 @@ SHOTS: dict[str, dict[str, str]] = {
     "queues.png": {"view": "queues"},
     "agent-dialog.png": {"view": "agents", "dialog": "agents:Ana Ruiz"},
     "agent-panel.png": {"tab": "agent-panel"},
+    "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True},  # View → Presentation
 }
 
 

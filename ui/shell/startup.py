@@ -44,6 +44,91 @@ def _needs_offscreen() -> bool:
     return False
 
 
+# What Qt's xcb platform plugin loads (soname -> the Debian/Ubuntu package that has it).  A desktop
+# without them aborts in QApplication() with "Could not load the Qt platform plugin "xcb"".
+XCB_LIBRARIES: dict[str, str] = {
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def platform_is_xcb(screenshot: bool = False, environ=None, platform: str | None = None) -> bool:
+    """Whether QApplication will load the xcb plugin: Linux, with no QT_QPA_PLATFORM or =xcb (and not
+    a screenshot that switches to offscreen by itself)."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        return chosen.split(":", 1)[0] == "xcb"
+    if screenshot and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return False  # application() picks offscreen
+    return True
+
+
+def installed_libraries(environ=None) -> set[str] | None:
+    """The shared libraries the dynamic loader finds (``ldconfig -p`` and LD_LIBRARY_PATH), by soname;
+    None when that can't be told (no ldconfig): then nothing is reported missing."""
+    import shutil
+    import subprocess
+
+    environ = os.environ if environ is None else environ
+    found: set[str] = set()
+    ldconfig = shutil.which("ldconfig") or next(
+        (p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if os.path.exists(p)), None)
+    if ldconfig is None:
+        return None
+    try:
+        listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in listing.splitlines()[1:]:
+        name = line.strip().split(" ", 1)[0]
+        if name:
+            found.add(name)
+    for folder in filter(None, environ.get("LD_LIBRARY_PATH", "").split(os.pathsep)):
+        try:
+            found.update(os.listdir(folder))
+        except OSError:
+            pass
+    return found or None
+
+
+def missing_xcb_libraries(installed: set[str] | None) -> list[str]:
+    """The sonames of ``XCB_LIBRARIES`` not in ``installed`` (none when it is unknown)."""
+    if installed is None:
+        return []
+    return [name for name in XCB_LIBRARIES if name not in installed]
+
+
+def xcb_problem(screenshot: bool = False) -> str | None:
+    """One line naming the missing xcb libraries and the command that installs them, or None."""
+    if not platform_is_xcb(screenshot):
+        return None
+    missing = missing_xcb_libraries(installed_libraries())
+    if not missing:
+        return None
+    packages = " ".join(XCB_LIBRARIES[name] for name in missing)
+    return (f"Qt can't open windows here: missing {', '.join(missing)}; "
+            f"install them with: sudo apt-get install {packages}")
+
+
 def application(screenshot: bool = False, *, stylesheet: bool = True) -> QApplication:
     """The QApplication (created once, with the console's names, icon and look).
 
@@ -93,12 +178,20 @@ def database_label(db_url: str) -> str:
     return db_url.rsplit("@", 1)[-1]
 
 
-def open_services(db_url: str):
-    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread."""
+def open_services(db_url: str, progress=None):
+    """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread.
+    ``progress(step, done, total)`` hears each stage (creating, migrating, seeding)."""
     from app.store.database import open_database
     from app.services.core import Services
 
-    database = open_database(db_url)
+    def stage(text: str) -> None:
+        if progress is not None:
+            try:
+                progress(text, 0, 0)
+            except Exception:  # noqa: BLE001 — a stage note must never abort an open half-way
+                pass
+
+    database = open_database(db_url, progress=stage)
     try:
         return Services(database)
     except BaseException:
@@ -131,13 +224,16 @@ class Startup:
     OPEN_FALLBACK_MS = 250
 
     def __init__(self, db_url: str, *, restore_settings: bool = True, remember_settings: bool = True,
-                 view: str | None = None, workstream: str | None = None, tab: str | None = None):
+                 view: str | None = None, workstream: str | None = None, tab: str | None = None,
+                 presentation: bool = False):
         from ui.shell.main_window import MainWindow
 
+        self.start_presentation = presentation
         self.db_url = db_url
         self.start_view, self.start_workstream, self.start_tab = view, workstream, tab
         self.failed_error: BaseException | None = None
         self.task = None
+        self.stages: list[str] = []  # the stages the open went through (what the window showed)
         from ui.common import style
 
         self.window = MainWindow(None, restore_settings=restore_settings, remember_settings=remember_settings,
@@ -160,9 +256,18 @@ class Startup:
 
         self._fallback.stop()
         self._painted.remove()
-        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg=None,
-                                      on_done=self._opened, on_error=self._failed)
+        self.task = run_in_background(self.window, open_services, self.db_url, progress_arg="progress",
+                                      cancellable=False, on_done=self._opened, on_error=self._failed)
+        self.task.progressed.connect(self._stage)
         self.task.finished.connect(self.opened)
+
+    def _stage(self, text: str, _done: int, _total: int) -> None:
+        """What the open is doing now (creating, migrating, seeding), where the lists will be."""
+        self.stages.append(text)
+        self.window.set_status(f"{text}…")
+        for page in getattr(self.window, "lists", {}).values():
+            if page.loading_text is not None:
+                page.set_loading(f"{database_label(self.db_url)} · {text}…")
 
     def wait(self) -> None:
         """Join the opening now (starting it if it has not started), without callbacks."""
@@ -173,6 +278,12 @@ class Startup:
         self.window.attach_services(services)
         try:
             _show_start(self.window, view=self.start_view, workstream=self.start_workstream, tab=self.start_tab)
+            if self.start_presentation:
+                action = getattr(self.window, "act_presentation", None)  # View → Presentation, kept in step
+                if action is not None:
+                    action.setChecked(True)
+                elif hasattr(self.window.agent_panel, "set_presentation"):
+                    self.window.agent_panel.set_presentation(True)
         except UserError as error:
             _fail(self.window, "Can't show that", str(error), quiet=False)
 
@@ -212,14 +323,23 @@ class _FirstPaint(QObject):
 
 
 def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = None, tab: str | None = None,
-        view: str | None = None, size: str = "1280x800", dialog: str | None = None) -> int:
+        view: str | None = None, size: str = "1280x800", dialog: str | None = None, presentation: bool = False) -> int:
     """Open the console on ``db_url``; returns the exit code.
 
     ``dialog`` (screenshots only) opens a record dialog over the window:
     ``"agents:Ana Ruiz"`` edits that agent, ``"queues"`` shows a new queue.
     """
+    if QApplication.instance() is None:
+        problem = xcb_problem(screenshot is not None)
+        if problem:  # before Qt aborts the process with its own less helpful message
+            print(f"wsc: {problem}", file=sys.stderr)
+            return 1
+    if presentation and (workstream or dialog or view not in (None, "agent-panel")):
+        return _fail(None, "Can't show that", "--presentation shows the live agent panel only", True)
+    if presentation:
+        tab = "agent-panel"
     if screenshot is None:
-        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab)
+        return _run_interactive(db_url, view=view, workstream=workstream, tab=tab, presentation=presentation)
     from ui.shell.main_window import MainWindow
 
     quiet = True
@@ -249,6 +369,10 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
         if panel is not None and hasattr(panel, "screenshot_state"):
             panel.screenshot_state()  # a representative moment: pops ringing, a countdown running
             _settle(app)
+        if presentation and panel is not None and hasattr(panel, "set_presentation"):
+            panel.set_presentation(True, full_screen=False)  # at --size, not the screen's
+            panel.screenshot_state()
+            _settle(app)
         if dialog:
             try:
                 pixmap = _grab_with_dialog(app, window, dialog)
@@ -266,9 +390,10 @@ def run(db_url: str, *, screenshot: str | None = None, workstream: str | None = 
         services.db.dispose()
 
 
-def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None) -> int:
+def _run_interactive(db_url: str, *, view: str | None, workstream: str | None, tab: str | None,
+                     presentation: bool = False) -> int:
     app = application(stylesheet=False)  # Startup sets it once the window is built
-    startup = Startup(db_url, view=view, workstream=workstream, tab=tab)
+    startup = Startup(db_url, view=view, workstream=workstream, tab=tab, presentation=presentation)
     try:
         status = app.exec()
     finally:

@@ -367,9 +367,25 @@ def test_the_timer_runs_while_shown_and_stops_when_closed(qtbot, panel, wall):
     assert not panel.driver.timer.isActive()
 
 
-def test_reset_and_reload(qtbot, panel, services, wall):
+def test_reset_asks_first_while_conversations_are_live(qtbot, panel, wall, answers):
+    from ui.common import messages
+
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)  # nothing live: no question
+    assert answers.asked == []
     send_gold(panel)
     tick(qtbot, panel, wall, 10)
+    answers.push(messages.NO)
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
+    assert answers.asked[-1][1] == "Reset the simulation?" and "1 conversation is still going on" in answers.asked[-1][2]
+    assert panel.clock_label.text() == "00:00:10" and panel.live_conversations() == 1  # kept
+
+
+def test_reset_and_reload(qtbot, panel, services, wall, answers):
+    from ui.common import messages
+
+    send_gold(panel)
+    tick(qtbot, panel, wall, 10)
+    answers.push(messages.YES)
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
     assert panel.clock_label.text() == "00:00:00"
     assert panel.log_model.rowCount() == 0 and panel.toast_pop is None

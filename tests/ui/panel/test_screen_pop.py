@@ -123,8 +123,10 @@ def test_card_pop_paints_a_compact_pop_with_the_same_behaviour(qtbot):
     qtbot.addWidget(pop)
     pop.resize(260, CardPop.HEIGHT)
     pop.show()
-    assert pop.countdown_text == "2:00" and pop.summary == "Gold · card"
-    assert pop.title == "Incoming chat" and pop.route == "C-0002 · VIP · Chat - Retail banking"
+    assert pop.countdown_text == "2:00" and pop.summary == "C-0002 · Gold · card"
+    # Queue and work stream are each named as what they are.
+    assert pop.title == "Incoming chat" and pop.route == "Queue VIP"
+    assert pop.stream_line == "Work stream Chat - Retail banking"
     assert "Customer tier: Gold" in pop.toolTip()
     pop.update_time(50)
     assert pop.countdown_text == "1:30"
@@ -134,7 +136,7 @@ def test_card_pop_paints_a_compact_pop_with_the_same_behaviour(qtbot):
     assert blocker.args == ["C-0002"] and pop.answered
     timeout_only = CardPop("C-0003", workstream=SMS_TIMEOUT, queue="Q", context={}, expires_at=60)
     qtbot.addWidget(timeout_only)
-    assert timeout_only.decline_button is None and timeout_only.summary == "No context values"
+    assert timeout_only.decline_button is None and timeout_only.summary == "C-0003 · no context values"
 
 
 def _on_screen(qtbot, pop):
