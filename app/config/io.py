@@ -312,25 +312,32 @@ def known_names(session: Session) -> KnownNames:
     return known
 
 
-def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False) -> ApplySummary:
+def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False,
+                    adopt_ids: bool = False) -> ApplySummary:
     """Validate everything, then apply in one transaction (or, with dry_run, roll back)."""
     with gc_paused(), db.session() as session:
         doc = validate_document(data, None if replace else known_names(session))
-        summary = apply_document(session, doc, replace=replace)
+        summary = apply_document(session, doc, replace=replace, adopt_ids=adopt_ids)
         if dry_run:
             session.rollback()
     return summary
 
 
-def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = False, bulk: bool = True) -> ApplySummary:
+def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = False, bulk: bool = True,
+                   adopt_ids: bool = False) -> ApplySummary:
     """Write ``doc`` into the session's transaction and say what changed.
 
     Objects the database has nothing of (no id, no name in common) are created with
     set-based inserts (``_BulkCreator``); everything else goes through the ORM upsert
     (``_Writer``).  ``bulk=False`` sends everything through the ORM: the result is the
     same rows, ids, versions and summary, only slower.
+
+    ``adopt_ids``: an object here that the document matches by name but knows under
+    another id takes the document's id first (see ``adopt_identities``).
     """
     summary = ApplySummary()
+    if adopt_ids:
+        adopt_identities(session, doc)
     if replace:
         _delete_missing(session, doc, summary)
     writer = _Writer(session, summary)
@@ -865,3 +872,85 @@ def delete_workstream_rows(session: Session, stream: WorkStream) -> None:
 
 def remove_memberships(session: Session, agent_id: str) -> None:
     session.execute(delete(queue_members).where(queue_members.c.agent_id == agent_id))
+
+
+# --------------------------------------------------------------------------- identities
+
+def adopt_identities(session: Session, doc: ConfigDocument) -> int:
+    """Give the objects here the document's ids for everything it matches by name.
+
+    Two consoles that made the same objects separately (or the demo before its ids
+    were fixed) know them under different ids; after a full import they must agree,
+    or a later delta cannot find its objects.  An object takes the document's id when
+    the document names it (case-insensitively), carries an id, and that id is not
+    used here yet.  References (memberships, rules, default queues, channels, saved
+    test cases, baseline records) follow, in the session's transaction.  Returns how
+    many objects took a new id.
+    """
+    adopted = 0
+    for model, docs in ((Presence, doc.presences), (Agent, doc.agents), (Queue, doc.queues),
+                        (WorkStream, doc.workstreams)):
+        adopted += _adopt_by_name(session, model.__table__, [(d.id, d.name) for d in docs])
+    channels = [(c.id, c.name) for w in doc.workstreams for c in w.channels]
+    adopted += _adopt_by_name(session, Channel.__table__, channels)
+    stream_ids = {fold(name): stream_id for stream_id, name in session.execute(select(WorkStream.id, WorkStream.name))}
+    for stream in doc.workstreams:
+        stream_id = stream_ids.get(fold(stream.name))
+        if stream_id is None:
+            continue
+        for model, docs in ((ContextVariable, stream.context_variables), (RoutingRuleItem, stream.routing_rules)):
+            adopted += _adopt_by_name(session, model.__table__, [(d.id, d.name) for d in docs],
+                                      where=model.__table__.c.workstream_id == stream_id, fold_names=False)
+    return adopted
+
+
+def _adopt_by_name(session: Session, table, wanted: list[tuple[str | None, str]], *, where=None,
+                   fold_names: bool = True) -> int:
+    key = fold if fold_names else (lambda name: name)
+    query = select(table.c.id, table.c.name)
+    if "is_system" in table.c:
+        query = query.where(table.c.is_system.is_(False))
+    if where is not None:
+        query = query.where(where)
+    here: dict[str, list[str]] = {}
+    for row_id, name in session.execute(query):
+        here.setdefault(key(name), []).append(row_id)
+    taken = set(session.scalars(select(table.c.id).where(table.c.id.in_([i for i, _ in wanted if i]))))
+    adopted = 0
+    for new, name in wanted:
+        candidates = here.get(key(name))
+        if not new or new in taken or not candidates:
+            continue
+        old = candidates.pop(0)  # rules may share a name: match them in order, as the writer does
+        _rekey(session, table, old, new)
+        taken.add(new)
+        adopted += 1
+    return adopted
+
+
+def _rekey(session: Session, table, old: str, new: str) -> None:
+    """Move one row to a new primary key, references included, without deferring foreign keys.
+
+    The row is copied under the new id (its unique columns first moved out of the
+    way), every referring column is pointed at the copy, then the original is
+    deleted: valid at every statement, on SQLite and PostgreSQL alike.
+    """
+    from models import Base, BaselineObject
+
+    row = dict(session.execute(select(table).where(table.c.id == old)).mappings().one())
+    unique = [c for c in table.c if c.unique and not c.primary_key]
+    unique += [c for constraint in table.constraints if constraint.__class__.__name__ == "UniqueConstraint"
+               for c in constraint.columns if not c.foreign_keys and c not in unique]
+    if unique:
+        session.execute(table.update().where(table.c.id == old).values({c.name: f"~{old}" for c in unique}))
+    session.execute(insert(table).values({**row, "id": new}))
+    for other in Base.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column is table.c.id:
+                session.execute(other.update().where(fk.parent == old).values({fk.parent.name: new}))
+    kind = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "workstream"}.get(table.name)
+    if kind is not None:
+        objects = BaselineObject.__table__
+        session.execute(objects.update().where(objects.c.kind == kind, objects.c.object_id == old)
+                        .values(object_id=new))
+    session.execute(table.delete().where(table.c.id == old))

@@ -311,7 +311,8 @@ def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
         assert isinstance(doc, ConfigDocument)
     was_empty = _was_empty(before)
     with session.no_autoflush:
-        summary = apply_document(session, doc, replace=doc_replace)
+        # A full bundle's ids become this console's: a later delta finds its objects here.
+        summary = apply_document(session, doc, replace=doc_replace, adopt_ids=loaded.kind == "full")
     session.flush()
     if was_empty:
         diff = _created_diff(summary)
