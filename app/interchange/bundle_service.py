@@ -34,6 +34,7 @@ from app.config.document import ConfigDocument, DocumentInvalid, validate_docume
 from app.config.io import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
 from app.store.database import Database, backup_sqlite_file
 from app.common.errors import UserError
+from app.common.files import write_atomically
 from models import Agent, Baseline, BaselineObject, BundleHistory, Presence, Queue, Setting, WorkStream
 from models.entities import utcnow
 
@@ -119,6 +120,7 @@ def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | 
             _record_baseline(session, baseline_id, label, origin)
         counts = ({k: len(document[k]) for k in ("presences", "agents", "queues", "workstreams")} if kind == "full"
                   else {"changes": len(config["changes"])})
+        check_readable(data)
         session.add(BundleHistory(direction="export", file=str(target), label=label, kind=kind,
                                   baseline_id=baseline_id))
         _write_atomically(Path(target), data)
@@ -172,9 +174,31 @@ def _bundle_bytes_of(config_data: bytes, *, kind: str, label: str, source_databa
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temp = path.with_name(path.name + ".part")
-    temp.write_bytes(data)
-    temp.replace(path)
+    write_atomically(path, data)
+
+
+def check_readable(data: bytes) -> None:
+    """Refuse to write a bundle that ``read_bundle`` would refuse for its size: the
+    archive, each member and its expansion ratio are held to the reader's limits."""
+    from app.interchange.bundles import format as bundle_format
+    from app.interchange.bundles import safety
+
+    if len(data) > safety.MAX_ARCHIVE_BYTES:
+        raise UserError(f"cannot export: the bundle would be {safety.human_size(len(data))}, more than the "
+                        f"{safety.human_size(safety.MAX_ARCHIVE_BYTES)} a bundle may be; export fewer work streams "
+                        "(--workstream)")
+    limits = {MANIFEST_MEMBER: bundle_format.MAX_MANIFEST_BYTES, CONFIG_MEMBER: bundle_format.MAX_CONFIG_BYTES}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            limit = limits.get(info.filename)
+            if limit is not None and info.file_size > limit:
+                raise UserError(f"cannot export: {info.filename} would be {safety.human_size(info.file_size)}, "
+                                f"more than the {safety.human_size(limit)} a bundle may hold; export fewer work "
+                                "streams (--workstream)")
+            budget = max(safety.MAX_EXPANSION_RATIO * info.compress_size, safety.RATIO_GRACE_BYTES)
+            if info.file_size > budget:
+                raise UserError(f"cannot export: {info.filename} compresses more than "
+                                f"{safety.MAX_EXPANSION_RATIO}:1, which the bundle reader refuses")
 
 
 def _record_baseline(session: Session, baseline_id: str, label: str, origin: str) -> None:
