@@ -412,15 +412,23 @@ def backup_sqlite_file(path: Path, reason: str) -> Path:
     """A consistent copy next to the file (SQLite's online backup, WAL-safe)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
-    source = sqlite3.connect(path)
     try:
-        copy = sqlite3.connect(target)
+        source = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000)
         try:
-            source.backup(copy)
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
         finally:
-            copy.close()
-    finally:
-        source.close()
+            source.close()
+    except sqlite3.Error as error:
+        target.unlink(missing_ok=True)  # no empty or partial .bak that looks like a backup
+        problem = describe_database_error(error, str(path))
+        raise type(problem)(f"could not back up before changing it: {problem}") from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     _prune_backups(path)
     return target
 
