@@ -175,7 +175,9 @@ class KnownNames:
 
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    from app.common.names import name_key  # the one rule: case-insensitive, composed (NFC)
+
+    return name_key(name)
 
 
 def _duplicates(names: Iterable[tuple[int, str]], path: str, what: str) -> list[Issue]:

@@ -38,7 +38,8 @@ from app.config.document import (
     validate_document,
 )
 from app.store.database import CHANGED_KEY, Database, foreign_key_problems
-from app.common.errors import UserError
+from app.common.errors import DocumentInvalid, UserError
+from app.common.names import name_key
 from models import (
     Agent,
     Channel,
@@ -76,7 +77,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def fold(name: str) -> str:
-    return name.casefold()
+    """The one comparison of names (case-insensitive, NFC): app.common.names.name_key."""
+    return name_key(name)
 
 
 def sort_key(name: str) -> tuple[str, str]:
@@ -335,6 +337,9 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
     ``adopt_ids``: an object here that the document matches by name but knows under
     another id takes the document's id first (see ``adopt_identities``).
     """
+    duplicates = duplicate_id_issues(doc)
+    if duplicates:  # the writer would find the first object again and overwrite it with the second
+        raise DocumentInvalid(duplicates)
     summary = ApplySummary()
     if adopt_ids:
         adopt_identities(session, doc)
@@ -954,3 +959,34 @@ def _rekey(session: Session, table, old: str, new: str) -> None:
         session.execute(objects.update().where(objects.c.kind == kind, objects.c.object_id == old)
                         .values(object_id=new))
     session.execute(table.delete().where(table.c.id == old))
+
+
+def duplicate_id_issues(doc: ConfigDocument) -> list:
+    """Two objects of one table with the same id, each named by where it is in the document."""
+    from app.routing.conditions import Issue
+
+    groups: dict[str, list[tuple[str, str | None]]] = {
+        "presence": [(f"presences[{i}]", d.id) for i, d in enumerate(doc.presences)],
+        "agent": [(f"agents[{i}]", d.id) for i, d in enumerate(doc.agents)],
+        "queue": [(f"queues[{i}]", d.id) for i, d in enumerate(doc.queues)],
+        "work stream": [(f"workstreams[{i}]", d.id) for i, d in enumerate(doc.workstreams)],
+        "context variable": [], "routing rule": [], "channel": [],
+    }
+    for i, stream in enumerate(doc.workstreams):
+        for what, field_name, children in (("context variable", "context_variables", stream.context_variables),
+                                           ("routing rule", "routing_rules", stream.routing_rules),
+                                           ("channel", "channels", stream.channels)):
+            groups[what] += [(f"workstreams[{i}].{field_name}[{j}]", c.id) for j, c in enumerate(children)]
+    issues = []
+    for what, places in groups.items():
+        first: dict[str, str] = {}
+        for place, object_id in places:
+            if not object_id:
+                continue
+            key = object_id.lower()
+            if key in first:
+                issues.append(Issue(f"{place}.id", f"the same id as {first[key]} ({object_id}): "
+                                                   f"each {what} needs its own id"))
+            else:
+                first[key] = place
+    return issues

@@ -52,6 +52,7 @@ from app.config.document import (
     validate_document,
 )
 from app.common.errors import UserError
+from app.common.names import name_key
 from models.choices import MAX_INT32
 
 DELTA_FORMAT = "workstream-console/delta"
@@ -342,8 +343,8 @@ def _conflict_of(change: ChangeDoc, versions: dict[Key, int], here: dict[Key, di
 
 
 def _name_taken(doc: dict, change: ChangeDoc) -> bool:
-    folded = change.name.casefold()
-    return any(obj["name"].casefold() == folded and str(obj.get("id", "")).lower() != change.id.lower()
+    folded = name_key(change.name)
+    return any(name_key(obj["name"]) == folded and str(obj.get("id", "")).lower() != change.id.lower()
                for obj in doc[PLURAL[change.kind]])
 
 
