@@ -12,6 +12,7 @@ that consoles starting at the same moment migrate (and seed) once.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import uuid
@@ -412,22 +413,25 @@ def backup_sqlite_file(path: Path, reason: str) -> Path:
     """A consistent copy next to the file (SQLite's online backup, WAL-safe)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
+    # Copied under a temporary name and renamed when complete: a .bak is always a whole backup.
+    partial = target.with_name(f".{target.name}.part")
     try:
         source = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000)
         try:
-            copy = sqlite3.connect(target)
+            copy = sqlite3.connect(partial)
             try:
                 source.backup(copy)
             finally:
                 copy.close()
         finally:
             source.close()
-    except sqlite3.Error as error:
-        target.unlink(missing_ok=True)  # no empty or partial .bak that looks like a backup
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        partial.unlink(missing_ok=True)  # no empty or partial .bak that looks like a backup
         problem = describe_database_error(error, str(path))
         raise type(problem)(f"could not back up before changing it: {problem}") from None
     except BaseException:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     _prune_backups(path)
     return target
