@@ -82,8 +82,10 @@ def describe_database_error(error: BaseException, where: str = "the database") -
     reason = (str(original).strip().splitlines() or [type(original).__name__])[0]
     low = reason.lower()
     if isinstance(error, IntegrityError):
-        return DatabaseRaced(f"another console saved a conflicting change at the same moment ({reason}); "
-                             "nothing was saved: reload and try again")
+        if "unique" in low or "duplicate" in low:
+            return DatabaseRaced(f"another console saved a conflicting change at the same moment ({reason}); "
+                                 "nothing was saved: reload and try again")
+        return DatabaseRaced(f"the database refused the change ({reason}); nothing was saved")
     if "locked" in low or "busy" in low:
         return DatabaseBusy(f"{where} is locked by another program; waited {lock_wait_text()}, nothing was changed: "
                             "close the other program (or let it finish) and try again")
@@ -129,6 +131,8 @@ class Database:
         try:
             with self.sessions.begin() as session:
                 yield session
+        except IntegrityError:
+            raise  # callers (and the CLI) decide: a constraint is not a broken database
         except (StaleDataError, DBAPIError) as error:
             raise describe_database_error(error, self.label) from error
 
@@ -465,7 +469,7 @@ def _ensure_identity(db: Database) -> None:
         with db.session() as session:
             if session.get(Setting, "database_id") is None:
                 session.add(Setting(key="database_id", value=str(uuid.uuid4())))
-    except DatabaseRaced:
+    except IntegrityError:
         # Another console opening the same new database wrote it first: theirs stands.
         if db.setting("database_id") is None:
             raise
