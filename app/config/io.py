@@ -37,7 +37,7 @@ from app.config.document import (
     normalize_workstream,
     validate_document,
 )
-from app.store.database import CHANGED_KEY, Database, foreign_key_problems
+from app.store.database import CHANGED_KEY, Database, database_errors, foreign_key_problems
 from app.common.errors import DocumentInvalid, UserError
 from app.common.names import name_key
 from models import (
@@ -317,7 +317,7 @@ def known_names(session: Session) -> KnownNames:
 def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False,
                     adopt_ids: bool = False) -> ApplySummary:
     """Validate everything, then apply in one transaction (or, with dry_run, roll back)."""
-    with gc_paused(), db.session() as session:
+    with gc_paused(), database_errors(db), db.session() as session:
         doc = validate_document(data, None if replace else known_names(session))
         summary = apply_document(session, doc, replace=replace, adopt_ids=adopt_ids)
         if dry_run:

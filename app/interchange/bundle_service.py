@@ -32,7 +32,7 @@ from app.interchange.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, bui
 from app.interchange.bundles.manifest import canonical_json as config_json_bytes
 from app.config.document import ConfigDocument, DocumentInvalid, validate_document
 from app.config.io import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
-from app.store.database import Database, backup_sqlite_file
+from app.store.database import Database, backup_sqlite_file, database_errors
 from app.common.errors import UserError
 from app.common.files import write_atomically
 from models import Agent, Baseline, BaselineObject, BundleHistory, Presence, Queue, Setting, WorkStream
@@ -95,7 +95,7 @@ def baseline_id_for(config_bytes: bytes) -> str:
 
 def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | None = None, label: str = "",
                   delta_since: str | None = None, sign_key: bytes | None = None) -> ExportResult:
-    with gc_paused(), db.session() as session:
+    with gc_paused(), database_errors(db), db.session() as session:
         origin, changed = provenance(session)
         document = export_from_session(session, with_ids=True, workstreams=workstreams)
         if delta_since is not None:
@@ -276,7 +276,7 @@ def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = F
     transaction (after backing up the file, whose committed state is still the one
     before the import) instead of rolling back and applying everything a second time.
     """
-    with gc_paused():
+    with gc_paused(), database_errors(db):
         return _import_bundle(db, source, dry_run=dry_run, replace=replace, on_conflict=on_conflict,
                               require_signature=require_signature, sign_key=sign_key, progress=progress)
 

@@ -229,6 +229,16 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True) -> D
     return db
 
 
+@contextlib.contextmanager
+def database_errors(db: "Database") -> Iterator[None]:
+    """Inside: a database failure (a lock, a full disk, a race with another console) becomes
+    the one-line ``UserError`` of ``describe_database_error``, for the CLI and the GUI alike."""
+    try:
+        yield
+    except (DBAPIError, StaleDataError) as error:
+        raise describe_database_error(error, db.label) from error
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file this app must not open, without changing a byte of it.
 

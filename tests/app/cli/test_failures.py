@@ -314,3 +314,20 @@ def test_a_usage_error_is_one_line(tmp_path):
     assert result.returncode == 2
     assert_one_line(result, "invalid choice", "--help")
     assert_one_line(wsc("--frobnicate"), "unrecognized arguments")
+
+
+def test_the_services_say_a_race_in_one_line_for_the_gui_too(demo_db, tmp_path, monkeypatch):
+    """import_bundle / import_document raise a UserError (what the GUI shows), not a driver error."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.config.io import import_document
+    from app.interchange.bundle_service import export_bundle, import_bundle
+
+    db = open_database(f"sqlite:///{demo_db}")
+    export_bundle(db, tmp_path / "full.wsbundle")
+    _raise_inside_import(monkeypatch, StaleDataError("UPDATE statement on table 'agent' expected to update 1 row(s)"))
+    with pytest.raises(UserError, match="agent was changed or deleted by someone else"):
+        import_bundle(db, tmp_path / "full.wsbundle")
+    with pytest.raises(UserError, match="agent was changed or deleted by someone else"):
+        import_document(db, DOC)
+    db.dispose()
