@@ -129,7 +129,7 @@ def test_missing_and_oversized_files_are_refused(db, tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text(json.dumps(export_document(db)), encoding="utf-8")
     monkeypatch.setattr(batch, "MAX_DOCUMENT_BYTES", 100)
-    with pytest.raises(UserError, match="big.json is larger than"):
+    with pytest.raises(UserError, match="big.json: larger than"):
         batch.preview_import(db, path)
 
 
