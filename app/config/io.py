@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import DateTime, delete, insert, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, insert, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.config.document import (
@@ -895,70 +895,93 @@ def adopt_identities(session: Session, doc: ConfigDocument) -> int:
     adopted = 0
     for model, docs in ((Presence, doc.presences), (Agent, doc.agents), (Queue, doc.queues),
                         (WorkStream, doc.workstreams)):
-        adopted += _adopt_by_name(session, model.__table__, [(d.id, d.name) for d in docs])
-    channels = [(c.id, c.name) for w in doc.workstreams for c in w.channels]
+        adopted += _adopt_by_name(session, model.__table__, [(d.id, fold(d.name)) for d in docs if d.id])
+    channels = [(c.id, fold(c.name)) for w in doc.workstreams for c in w.channels if c.id]
     adopted += _adopt_by_name(session, Channel.__table__, channels)
+    # A stream's variables and rules are matched within the stream, by exact name (as the writer does).
     stream_ids = {fold(name): stream_id for stream_id, name in session.execute(select(WorkStream.id, WorkStream.name))}
-    for stream in doc.workstreams:
-        stream_id = stream_ids.get(fold(stream.name))
-        if stream_id is None:
-            continue
-        for model, docs in ((ContextVariable, stream.context_variables), (RoutingRuleItem, stream.routing_rules)):
-            adopted += _adopt_by_name(session, model.__table__, [(d.id, d.name) for d in docs],
-                                      where=model.__table__.c.workstream_id == stream_id, fold_names=False)
+    for model, field_name in ((ContextVariable, "context_variables"), (RoutingRuleItem, "routing_rules")):
+        wanted = [(d.id, (stream_ids.get(fold(w.name)), d.name)) for w in doc.workstreams
+                  for d in getattr(w, field_name) if d.id]
+        adopted += _adopt_by_name(session, model.__table__, wanted, owner=model.__table__.c.workstream_id)
     return adopted
 
 
-def _adopt_by_name(session: Session, table, wanted: list[tuple[str | None, str]], *, where=None,
-                   fold_names: bool = True) -> int:
-    key = fold if fold_names else (lambda name: name)
-    query = select(table.c.id, table.c.name)
+def _adopt_by_name(session: Session, table, wanted: list[tuple[str, Any]], *, owner=None) -> int:
+    """``wanted``: (document id, match key) pairs; the key is the folded name, or
+    (owner id, name) when ``owner`` (a column) scopes names.  One read of the table."""
+    if not wanted:
+        return 0
+    columns = [table.c.id, table.c.name] + ([owner] if owner is not None else [])
+    query = select(*columns)
     if "is_system" in table.c:
         query = query.where(table.c.is_system.is_(False))
-    if where is not None:
-        query = query.where(where)
-    here: dict[str, list[str]] = {}
-    for row_id, name in session.execute(query):
-        here.setdefault(key(name), []).append(row_id)
-    taken = set(session.scalars(select(table.c.id).where(table.c.id.in_([i for i, _ in wanted if i]))))
-    adopted = 0
-    for new, name in wanted:
-        candidates = here.get(key(name))
-        if not new or new in taken or not candidates:
+    here: dict[Any, list[str]] = {}
+    taken: set[str] = set()
+    for row in session.execute(query):
+        key = (row[2], row[1]) if owner is not None else fold(row[1])
+        here.setdefault(key, []).append(row[0])
+        taken.add(row[0])
+    if "is_system" in table.c:
+        taken |= set(session.scalars(select(table.c.id).where(table.c.is_system.is_(True))))
+    moves: list[tuple[str, str]] = []
+    for new, key in wanted:
+        candidates = here.get(key)
+        if new in taken or not candidates:
             continue
         old = candidates.pop(0)  # rules may share a name: match them in order, as the writer does
-        _rekey(session, table, old, new)
+        moves.append((old, new))
         taken.add(new)
-        adopted += 1
-    return adopted
+    _rekey_all(session, table, moves)
+    return len(moves)
 
 
-def _rekey(session: Session, table, old: str, new: str) -> None:
-    """Move one row to a new primary key, references included, without deferring foreign keys.
+# The old -> new ids of one table being re-keyed (a temporary table: set-based statements join it).
+_rekey_metadata = MetaData()
+_REKEY = Table("wsc_rekey", _rekey_metadata, Column("old", String(36), primary_key=True),
+               Column("new", String(36), nullable=False), prefixes=["TEMPORARY"])
 
-    The row is copied under the new id (its unique columns first moved out of the
-    way), every referring column is pointed at the copy, then the original is
-    deleted: valid at every statement, on SQLite and PostgreSQL alike.
+
+def _rekey_all(session: Session, table, moves: list[tuple[str, str]]) -> None:
+    """Move rows to new primary keys, references included, without deferring foreign keys.
+
+    Set-based (a few statements per table, whatever the number of rows): the rows
+    are copied under their new ids (the originals' unique columns first moved out
+    of the way), every referring column is pointed at the copies, then the
+    originals are deleted.  Valid at every statement, on SQLite and PostgreSQL alike.
     """
     from models import Base, BaselineObject
 
-    row = dict(session.execute(select(table).where(table.c.id == old)).mappings().one())
+    if not moves:
+        return
+    _REKEY.create(session.connection(), checkfirst=True)
+    session.execute(_REKEY.delete())
+    session.execute(insert(_REKEY), [{"old": old, "new": new} for old, new in moves])
+    moving = select(_REKEY.c.old).scalar_subquery()
+    new_of = {old: new for old, new in moves}
+    rows = [dict(row) for row in session.execute(select(table).where(table.c.id.in_(moving))).mappings()]
+    for row in rows:
+        row["id"] = new_of[row["id"]]
     unique = [c for c in table.c if c.unique and not c.primary_key]
-    unique += [c for constraint in table.constraints if constraint.__class__.__name__ == "UniqueConstraint"
+    unique += [c for constraint in table.constraints if isinstance(constraint, UniqueConstraint)
                for c in constraint.columns if not c.foreign_keys and c not in unique]
     if unique:
-        session.execute(table.update().where(table.c.id == old).values({c.name: f"~{old}" for c in unique}))
-    session.execute(insert(table).values({**row, "id": new}))
-    for other in Base.metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column is table.c.id:
-                session.execute(other.update().where(fk.parent == old).values({fk.parent.name: new}))
-    kind = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "workstream"}.get(table.name)
-    if kind is not None:
-        objects = BaselineObject.__table__
-        session.execute(objects.update().where(objects.c.kind == kind, objects.c.object_id == old)
-                        .values(object_id=new))
-    session.execute(table.delete().where(table.c.id == old))
+        session.execute(table.update().where(table.c.id.in_(moving))
+                        .values({c.name: literal("~") + table.c.id for c in unique}))
+    session.execute(insert(table), rows)
+    referrers = [(other, fk.parent) for other in Base.metadata.sorted_tables for fk in other.foreign_keys
+                 if fk.column is table.c.id]
+    objects = BaselineObject.__table__
+    if table.name in ("presence", "agent", "queue", "workstream"):
+        referrers.append((objects, objects.c.object_id))
+    for other, column in referrers:
+        new_id = select(_REKEY.c.new).where(_REKEY.c.old == column).scalar_subquery()
+        update = other.update().where(column.in_(moving)).values({column.name: new_id})
+        if other is objects:
+            update = update.where(objects.c.kind == table.name)
+        session.execute(update)
+    session.execute(table.delete().where(table.c.id.in_(moving)))
+    session.execute(_REKEY.delete())
 
 
 def duplicate_id_issues(doc: ConfigDocument) -> list:
