@@ -77,7 +77,7 @@ def _fresh(path: Path) -> Path:
 
 
 def _empty_database(path: Path) -> str:
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     url = f"sqlite:///{_fresh(path)}"
     open_database(url, seed_demo=False, backup=False).dispose()
@@ -241,7 +241,8 @@ def floor_export(path: Path) -> tuple[float, int]:
 
 def bench_bundles(report: Report, preset: str, folder: Path) -> dict:
     from app.interchange.bundle_service import export_bundle, import_bundle
-    from app.store.database import open_database, table_counts
+    from app.store.database import table_counts
+    from app.config.opening import open_database
 
     started = time.perf_counter()
     doc = generate(preset)
@@ -330,7 +331,7 @@ def probe_list(url: str, mode: str) -> dict:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from app.store.database import open_database
+    from app.config.opening import open_database
     from app.services.core import Services
     from ui.records import list_models
     from ui.shell.main_window import ListPage

@@ -155,7 +155,7 @@ def time_child(source: str, args: list[str], env: dict[str, str]) -> tuple[float
 
 
 def make_demo_database(folder: Path) -> str:
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     path = folder / "demo.db"
     db = open_database(f"sqlite:///{path}")  # a new file: migrated and seeded with the demo bank

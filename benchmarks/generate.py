@@ -22,7 +22,7 @@ SOURCE_DATABASE_ID = "00000000-0000-4000-8000-00000000b0b0"
 def write_database(doc: dict, path: str | Path, *, replace: bool = True):
     """A fresh database at ``path`` holding ``doc``, written by the app's import path."""
     from app.config.io import import_document
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     path = Path(path)
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):

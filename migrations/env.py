@@ -28,6 +28,9 @@ def _run_with(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
+        # SQLite DDL is transactional too: the whole upgrade is one transaction (the caller's),
+        # so a start killed half-way leaves the file as it was.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -8,6 +8,8 @@ PostgreSQL an ``application_name`` so an administrator can tell the consoles apa
 """
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,12 +18,22 @@ BUSY_TIMEOUT_MS = 5_000
 APPLICATION_NAME = "workstream-console"
 
 
+def busy_timeout_ms() -> int:
+    """How long a SQLite statement waits for another program's lock before giving up
+    (5 s; $WSC_LOCK_WAIT_MS overrides it, e.g. for tests)."""
+    try:
+        return max(0, int(os.environ.get("WSC_LOCK_WAIT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # First, so that the pragmas below wait out a short lock too.
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the GUI read while a long import writes; busy_timeout waits out short locks.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

@@ -21,3 +21,10 @@ def base_presence_rows() -> list[dict]:
          "created_at": _EPOCH, "modified_at": _EPOCH, "version": 1}
         for base, name in BASE_PRESENCE_NAMES.items()
     ]
+
+
+def demo_object_id(kind: str, name: str, owner: str | None = None) -> str:
+    """The id of a demo object, the same in every database: named by its kind, its name
+    and (for a work stream's variables, rules and channels) its work stream's name."""
+    path = f"{kind}:{owner}/{name}" if owner is not None else f"{kind}:{name}"
+    return str(uuid.uuid5(_NAMESPACE, f"demo:{path}"))

@@ -15,7 +15,7 @@ os.environ.setdefault("WSC_LOG_DIR", __import__("tempfile").mkdtemp(prefix="wsc-
 
 import pytest  # noqa: E402
 
-from app.store.database import open_database  # noqa: E402
+from app.config.opening import open_database  # noqa: E402
 from tests.pg.backends import PG_REQUIRED_ENV, PG_URL_ENV, Backend, PgServer, pg_url  # noqa: E402
 
 

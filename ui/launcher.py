@@ -39,9 +39,11 @@ class GuiCommand:
 
 
 def main(argv: list[str] | None = None, ctx=None) -> int:
-    from app.cli import main as cli_main
+    from app.cli import main as cli_main, run_as_program
 
-    return cli_main(argv, ctx, extra_commands=(GuiCommand,), default_command="gui")
+    if ctx is not None:  # tests: their own streams
+        return cli_main(argv, ctx, extra_commands=(GuiCommand,), default_command="gui")
+    return run_as_program(argv, extra_commands=(GuiCommand,), default_command="gui")
 
 
 if __name__ == "__main__":  # pragma: no cover

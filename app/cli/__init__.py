@@ -2,8 +2,8 @@
 
 Each command lives in its own module with ``add_parser(subparsers)``; the
 parser it adds sets ``handler=run`` where ``run(args, ctx) -> int``.
-A ``UserError`` (or any ``ValueError`` raised by validation) becomes one line on
-stderr and a non-zero exit.
+A ``UserError`` (or any ``ValueError`` raised by validation), a database failure
+and a usage error each become one line on stderr and a non-zero exit.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class CliContext:
     def database(self, *, seed_demo: bool = True):
         """The opened (migrated, and if new, seeded) database."""
         if self._database is None:
-            from app.store.database import open_database
+            from app.config.opening import open_database
 
             self._database = open_database(self.db_url, seed_demo=seed_demo)
         return self._database
@@ -46,12 +46,25 @@ class CliContext:
             self._database = None
 
 
+class UsageError(Exception):
+    """A bad command line (argparse's complaint), shown as one line, exit 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints the usage and the error on two lines, then exits: here the
+    error is raised instead, and ``main`` prints one line naming ``--help``.
+    (Sub-command parsers are made of the same class.)"""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
 def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
     """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher)."""
     from app.cli import bundle, cmt, core, route, simulate, whatif
     from app.common.version import app_version
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="wsc",
         description="Workstream Console: routing and work-distribution settings of a contact centre.",
     )
@@ -69,9 +82,14 @@ def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
 def resolve_db_url(args: argparse.Namespace, environ=os.environ) -> str:
     from app.store.paths import default_database_path, sqlite_url
 
-    if args.db_url:
+    if args.db_url is not None:
+        if not args.db_url.strip():
+            raise UsageError("--db-url is empty: give a database URL, or leave the option out")
         return args.db_url
-    if args.db:
+    if args.db is not None:
+        # An empty path would resolve to the current folder (or, unchecked, the default database).
+        if not args.db.strip():
+            raise UsageError("--db is empty: give a database file, or leave the option out")
         return sqlite_url(args.db)
     if environ.get("WSC_DB_URL"):
         return environ["WSC_DB_URL"]
@@ -80,25 +98,45 @@ def resolve_db_url(args: argparse.Namespace, environ=os.environ) -> str:
     return sqlite_url(default_database_path())
 
 
+def one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
          extra_commands: tuple = (), default_command: str | None = None) -> int:
     parser = build_parser(extra_commands)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        if default_command is None:
-            parser.print_usage(sys.stderr)
-            return EXIT_USAGE
-        args = parser.parse_args([*(argv or sys.argv[1:]), default_command])
+    err = ctx.stderr if ctx is not None else sys.stderr
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            if default_command is None:
+                raise UsageError("a command is needed (see 'wsc --help')")
+            args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), default_command])
+        db_url = resolve_db_url(args) if ctx is None else ctx.db_url
+    except UsageError as error:
+        print(f"wsc: {one_line(error)}", file=err)
+        return EXIT_USAGE
     handler: Callable[[argparse.Namespace, CliContext], int] = args.handler
     if ctx is None:  # a real run, not a test's: its errors and migrations go to the log file
         from app.common.logs import start_logging
 
         start_logging()
-        ctx = CliContext(db_url=resolve_db_url(args))
+        ctx = CliContext(db_url=db_url)
     try:
         return handler(args, ctx)
     except (UserError, ValueError, OSError) as error:
-        message = " ".join(str(error).split()) or type(error).__name__
+        logging.getLogger(__name__).error("wsc %s: %s", args.command, one_line(error))
+        print(f"wsc: {one_line(error)}", file=ctx.stderr)
+        return EXIT_USER_ERROR
+    except Exception as error:
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.orm.exc import StaleDataError
+
+        if not isinstance(error, (DBAPIError, StaleDataError)):
+            raise
+        from app.store.database import describe_database_error
+
+        message = one_line(describe_database_error(error))
         logging.getLogger(__name__).error("wsc %s: %s", args.command, message)
         print(f"wsc: {message}", file=ctx.stderr)
         return EXIT_USER_ERROR
@@ -109,5 +147,23 @@ def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
         ctx.close()
 
 
+def run_as_program(argv: list[str] | None = None, **options) -> int:
+    """``main`` for a real process: a closed or broken standard output is one line too
+    (Python's own flush at exit would otherwise print a traceback-like complaint)."""
+    code = main(argv, **options)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        if sys.stderr is not None:
+            print("wsc: could not write to standard output (closed, or the reader went away)", file=sys.stderr)
+        code = code or EXIT_USER_ERROR
+    try:  # nothing left for the interpreter to flush (and fail on) at exit
+        sys.stdout = None  # type: ignore[assignment]
+    except Exception:  # pragma: no cover
+        pass
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run_as_program())

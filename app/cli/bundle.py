@@ -221,33 +221,28 @@ def load_side(spec: str, ctx) -> dict:
         from app.config.io import export_document
 
         return export_document(ctx.database(), with_ids=True)
-    path = Path(spec)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(_ZIP_MAGIC))
-    except OSError as error:
-        raise UserError(f"{spec}: {error.strerror or error}") from None
-    if head == _ZIP_MAGIC:
-        loaded = read_bundle(path)
+    from app.common.files import read_limited
+
+    data = read_limited(spec, what="document")
+    if data.startswith(_ZIP_MAGIC):
+        loaded = read_bundle(data)
         if loaded.manifest.kind != "full":
             raise UserError(f"{spec}: a delta bundle has no whole configuration to compare")
         return loaded.raw_config
-    return read_document(path)
+    return parse_document_bytes(data, spec)
 
 
 def read_document(path: Path) -> dict:
-    """A JSON configuration document, read with the same strict rules as a bundle's."""
+    """A JSON configuration document, read with the same strict rules (and limit) as a bundle's."""
+    from app.common.files import read_limited
+
+    return parse_document_bytes(read_limited(path, what="document"), str(path))
+
+
+def parse_document_bytes(data: bytes, path: str) -> dict:
     from app.interchange.bundles import safety
-    from app.interchange.bundles.format import MAX_CONFIG_BYTES
     from app.interchange.bundles.safety import RejectedInput
-    
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise UserError(f"{path}: larger than {safety.human_size(MAX_CONFIG_BYTES)}")
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"{path}: {error.strerror or error}") from None
+
     value = safety.load_json(data, str(path), error=RejectedInput)
     if not isinstance(value, dict):
         raise UserError(f"{path}: the document must be a JSON object")

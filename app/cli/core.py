@@ -5,10 +5,9 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 from app.common.errors import DocumentInvalid, UserError
-from app.common.files import write_atomically
+from app.common.files import STDIN, read_limited, write_atomically
 
 LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
 
@@ -41,11 +40,7 @@ def read_json_file(path: str, stdin) -> object:
     """A document read with the same hostile-input rules as a bundle's config.json."""
     from app.interchange.bundles import safety
 
-    try:
-        data = stdin.buffer.read() if path == "-" and hasattr(stdin, "buffer") else (
-            stdin.read().encode("utf-8") if path == "-" else Path(path).read_bytes())
-    except OSError as error:
-        raise UserError(f"{path}: {error.strerror or error}") from None
+    data = read_limited(path, stdin=stdin, what="document")
     return safety.load_json(data, path, error=safety.RejectedInput)
 
 
@@ -70,11 +65,24 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     from app.config.io import canonical_json, export_document
 
     text = canonical_json(export_document(ctx.database(), with_ids=args.with_ids, workstreams=args.workstream))
-    if args.file == "-":
-        ctx.stdout.write(text)
+    if args.file == STDIN:
+        write_stdout(ctx, text)
     else:
         write_atomically(args.file, text.encode("utf-8"))
     return 0
+
+
+def write_stdout(ctx, text: str) -> None:
+    """All of ``text`` to standard output, or one line saying it could not be written."""
+    problem = "it is closed"
+    if ctx.stdout is not None:
+        try:
+            ctx.stdout.write(text)
+            ctx.stdout.flush()
+            return
+        except (OSError, ValueError) as error:
+            problem = getattr(error, "strerror", None) or str(error)
+    raise UserError(f"cannot write to standard output: {problem}")
 
 
 def _plain(value):

@@ -6,6 +6,7 @@ import json
 from typing import Any, Mapping
 
 from app.common.errors import UserError
+from app.common.names import name_key
 
 
 def add_parser(subparsers) -> None:
@@ -22,22 +23,27 @@ def add_parser(subparsers) -> None:
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
-    """NAME=VALUE pairs (the value may itself contain '=')."""
+    """NAME=VALUE pairs (the value may itself contain '=').  Linear in the number of
+    pairs: each name is folded once and looked up in a set."""
     values: dict[str, str] = {}
+    seen: set[str] = set()
     for item in items:
         name, equals, value = item.partition("=")
         name = name.strip()
         if not equals or not name:
             raise UserError(f"malformed context value '{item}': expected NAME=VALUE")
-        if name.casefold() in {known.casefold() for known in values}:
+        key = name_key(name)
+        if key in seen:
             raise UserError(f"context variable '{name}' given twice")
+        seen.add(key)
         values[name] = value
     return values
 
 
 def find_workstream(doc: Mapping[str, Any], name: str) -> dict:
+    wanted = name_key(name)
     for ws in doc["workstreams"]:
-        if ws["name"].casefold() == name.casefold():
+        if name_key(ws["name"]) == wanted:
             return ws
     known = ", ".join(f"'{ws['name']}'" for ws in doc["workstreams"]) or "none"
     raise UserError(f"unknown work stream '{name}' (known: {known})")

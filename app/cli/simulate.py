@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from app.common.errors import UserError
 
@@ -22,8 +21,10 @@ def add_parser(subparsers) -> None:
 def read_scenario(path: str, stdin) -> object:
     from app.common.jsonio import loads_strict
 
+    from app.common.files import read_limited
+
     try:
-        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        text = read_limited(path, stdin=stdin, what="scenario").decode("utf-8")
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text") from None
     except OSError as error:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from app.routing.conditions import Issue, always_true, condition_is_valid, validate_condition
+from app.common.names import name_key
 from app.common.errors import DocumentInvalid  # noqa: F401 — defined there so the UI can catch it without pydantic
 from models.choices import (
     BASE_PRESENCE_NAMES,
@@ -175,7 +176,7 @@ class KnownNames:
 
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    return name_key(name)  # the one rule: case-insensitive, composed (NFC)
 
 
 def _duplicates(names: Iterable[tuple[int, str]], path: str, what: str) -> list[Issue]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import DateTime, delete, insert, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, insert, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.config.document import (
@@ -39,8 +39,9 @@ from app.config.document import (
     normalize_workstream,
     validate_document,
 )
-from app.store.database import CHANGED_KEY, Database, foreign_key_problems
-from app.common.errors import UserError
+from app.store.database import CHANGED_KEY, Database, database_errors, foreign_key_problems
+from app.common.errors import DocumentInvalid, UserError
+from app.common.names import name_key
 from models import (
     Agent,
     Channel,
@@ -80,7 +81,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def fold(name: str) -> str:
-    return name.casefold()
+    """The one comparison of names (case-insensitive, NFC): app.common.names.name_key."""
+    return name_key(name)
 
 
 def sort_key(name: str) -> tuple[str, str]:
@@ -316,11 +318,12 @@ def known_names(session: Session) -> KnownNames:
     return known
 
 
-def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False) -> ApplySummary:
+def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: bool = False,
+                    adopt_ids: bool = False) -> ApplySummary:
     """Validate everything, then apply in one transaction (or, with dry_run, roll back)."""
-    with gc_paused(), db.session() as session:
+    with gc_paused(), database_errors(db), db.session() as session:
         doc = validate_document(data, None if replace else known_names(session))
-        summary = apply_document(session, doc, replace=replace)
+        summary = apply_document(session, doc, replace=replace, adopt_ids=adopt_ids)
         if dry_run:
             session.rollback()
     log.info("%s a configuration document%s: %s", "checked" if dry_run else "imported",
@@ -328,15 +331,24 @@ def import_document(db: Database, data: Any, *, replace: bool = False, dry_run: 
     return summary
 
 
-def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = False, bulk: bool = True) -> ApplySummary:
+def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = False, bulk: bool = True,
+                   adopt_ids: bool = False) -> ApplySummary:
     """Write ``doc`` into the session's transaction and say what changed.
 
     Objects the database has nothing of (no id, no name in common) are created with
     set-based inserts (``_BulkCreator``); everything else goes through the ORM upsert
     (``_Writer``).  ``bulk=False`` sends everything through the ORM: the result is the
     same rows, ids, versions and summary, only slower.
+
+    ``adopt_ids``: an object here that the document matches by name but knows under
+    another id takes the document's id first (see ``adopt_identities``).
     """
+    duplicates = duplicate_id_issues(doc)
+    if duplicates:  # the writer would find the first object again and overwrite it with the second
+        raise DocumentInvalid(duplicates)
     summary = ApplySummary()
+    if adopt_ids:
+        adopt_identities(session, doc)
     if replace:
         _delete_missing(session, doc, summary)
     writer = _Writer(session, summary)
@@ -871,3 +883,139 @@ def delete_workstream_rows(session: Session, stream: WorkStream) -> None:
 
 def remove_memberships(session: Session, agent_id: str) -> None:
     session.execute(delete(queue_members).where(queue_members.c.agent_id == agent_id))
+
+
+# --------------------------------------------------------------------------- identities
+
+def adopt_identities(session: Session, doc: ConfigDocument) -> int:
+    """Give the objects here the document's ids for everything it matches by name.
+
+    Two consoles that made the same objects separately (or the demo before its ids
+    were fixed) know them under different ids; after a full import they must agree,
+    or a later delta cannot find its objects.  An object takes the document's id when
+    the document names it (case-insensitively), carries an id, and that id is not
+    used here yet.  References (memberships, rules, default queues, channels, saved
+    test cases, baseline records) follow, in the session's transaction.  Returns how
+    many objects took a new id.
+    """
+    adopted = 0
+    for model, docs in ((Presence, doc.presences), (Agent, doc.agents), (Queue, doc.queues),
+                        (WorkStream, doc.workstreams)):
+        adopted += _adopt_by_name(session, model.__table__, [(d.id, fold(d.name)) for d in docs if d.id])
+    channels = [(c.id, fold(c.name)) for w in doc.workstreams for c in w.channels if c.id]
+    adopted += _adopt_by_name(session, Channel.__table__, channels)
+    # A stream's variables and rules are matched within the stream, by exact name (as the writer does).
+    stream_ids = {fold(name): stream_id for stream_id, name in session.execute(select(WorkStream.id, WorkStream.name))}
+    for model, field_name in ((ContextVariable, "context_variables"), (RoutingRuleItem, "routing_rules")):
+        wanted = [(d.id, (stream_ids.get(fold(w.name)), d.name)) for w in doc.workstreams
+                  for d in getattr(w, field_name) if d.id]
+        adopted += _adopt_by_name(session, model.__table__, wanted, owner=model.__table__.c.workstream_id)
+    return adopted
+
+
+def _adopt_by_name(session: Session, table, wanted: list[tuple[str, Any]], *, owner=None) -> int:
+    """``wanted``: (document id, match key) pairs; the key is the folded name, or
+    (owner id, name) when ``owner`` (a column) scopes names.  One read of the table."""
+    if not wanted:
+        return 0
+    columns = [table.c.id, table.c.name] + ([owner] if owner is not None else [])
+    query = select(*columns)
+    if "is_system" in table.c:
+        query = query.where(table.c.is_system.is_(False))
+    here: dict[Any, list[str]] = {}
+    taken: set[str] = set()
+    for row in session.execute(query):
+        key = (row[2], row[1]) if owner is not None else fold(row[1])
+        here.setdefault(key, []).append(row[0])
+        taken.add(row[0])
+    if "is_system" in table.c:
+        taken |= set(session.scalars(select(table.c.id).where(table.c.is_system.is_(True))))
+    moves: list[tuple[str, str]] = []
+    for new, key in wanted:
+        candidates = here.get(key)
+        if new in taken or not candidates:
+            continue
+        old = candidates.pop(0)  # rules may share a name: match them in order, as the writer does
+        moves.append((old, new))
+        taken.add(new)
+    _rekey_all(session, table, moves)
+    return len(moves)
+
+
+# The old -> new ids of one table being re-keyed (a temporary table: set-based statements join it).
+_rekey_metadata = MetaData()
+_REKEY = Table("wsc_rekey", _rekey_metadata, Column("old", String(36), primary_key=True),
+               Column("new", String(36), nullable=False), prefixes=["TEMPORARY"])
+
+
+def _rekey_all(session: Session, table, moves: list[tuple[str, str]]) -> None:
+    """Move rows to new primary keys, references included, without deferring foreign keys.
+
+    Set-based (a few statements per table, whatever the number of rows): the rows
+    are copied under their new ids (the originals' unique columns first moved out
+    of the way), every referring column is pointed at the copies, then the
+    originals are deleted.  Valid at every statement, on SQLite and PostgreSQL alike.
+    """
+    from models import Base, BaselineObject
+
+    if not moves:
+        return
+    _REKEY.create(session.connection(), checkfirst=True)
+    session.execute(_REKEY.delete())
+    session.execute(insert(_REKEY), [{"old": old, "new": new} for old, new in moves])
+    moving = select(_REKEY.c.old).scalar_subquery()
+    new_of = {old: new for old, new in moves}
+    rows = [dict(row) for row in session.execute(select(table).where(table.c.id.in_(moving))).mappings()]
+    for row in rows:
+        row["id"] = new_of[row["id"]]
+    unique = [c for c in table.c if c.unique and not c.primary_key]
+    unique += [c for constraint in table.constraints if isinstance(constraint, UniqueConstraint)
+               for c in constraint.columns if not c.foreign_keys and c not in unique]
+    if unique:
+        session.execute(table.update().where(table.c.id.in_(moving))
+                        .values({c.name: literal("~") + table.c.id for c in unique}))
+    session.execute(insert(table), rows)
+    referrers = [(other, fk.parent) for other in Base.metadata.sorted_tables for fk in other.foreign_keys
+                 if fk.column is table.c.id]
+    objects = BaselineObject.__table__
+    if table.name in ("presence", "agent", "queue", "workstream"):
+        referrers.append((objects, objects.c.object_id))
+    for other, column in referrers:
+        new_id = select(_REKEY.c.new).where(_REKEY.c.old == column).scalar_subquery()
+        update = other.update().where(column.in_(moving)).values({column.name: new_id})
+        if other is objects:
+            update = update.where(objects.c.kind == table.name)
+        session.execute(update)
+    session.execute(table.delete().where(table.c.id.in_(moving)))
+    session.execute(_REKEY.delete())
+
+
+def duplicate_id_issues(doc: ConfigDocument) -> list:
+    """Two objects of one table with the same id, each named by where it is in the document."""
+    from app.routing.conditions import Issue
+
+    groups: dict[str, list[tuple[str, str | None]]] = {
+        "presence": [(f"presences[{i}]", d.id) for i, d in enumerate(doc.presences)],
+        "agent": [(f"agents[{i}]", d.id) for i, d in enumerate(doc.agents)],
+        "queue": [(f"queues[{i}]", d.id) for i, d in enumerate(doc.queues)],
+        "work stream": [(f"workstreams[{i}]", d.id) for i, d in enumerate(doc.workstreams)],
+        "context variable": [], "routing rule": [], "channel": [],
+    }
+    for i, stream in enumerate(doc.workstreams):
+        for what, field_name, children in (("context variable", "context_variables", stream.context_variables),
+                                           ("routing rule", "routing_rules", stream.routing_rules),
+                                           ("channel", "channels", stream.channels)):
+            groups[what] += [(f"workstreams[{i}].{field_name}[{j}]", c.id) for j, c in enumerate(children)]
+    issues = []
+    for what, places in groups.items():
+        first: dict[str, str] = {}
+        for place, object_id in places:
+            if not object_id:
+                continue
+            key = object_id.lower()
+            if key in first:
+                issues.append(Issue(f"{place}.id", f"the same id as {first[key]} ({object_id}): "
+                                                   f"each {what} needs its own id"))
+            else:
+                first[key] = place
+    return issues

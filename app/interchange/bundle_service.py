@@ -32,8 +32,9 @@ from app.interchange.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, bui
 from app.interchange.bundles.manifest import canonical_json as config_json_bytes
 from app.config.document import ConfigDocument, DocumentInvalid, validate_document
 from app.config.io import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
-from app.store.database import Database, backup_sqlite_file
+from app.store.database import Database, backup_sqlite_file, database_errors
 from app.common.errors import UserError
+from app.common.files import write_atomically
 from models import Agent, Baseline, BaselineObject, BundleHistory, Presence, Queue, Setting, WorkStream
 from models.entities import utcnow
 
@@ -94,7 +95,7 @@ def baseline_id_for(config_bytes: bytes) -> str:
 
 def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | None = None, label: str = "",
                   delta_since: str | None = None, sign_key: bytes | None = None) -> ExportResult:
-    with gc_paused(), db.session() as session:
+    with gc_paused(), database_errors(db), db.session() as session:
         origin, changed = provenance(session)
         document = export_from_session(session, with_ids=True, workstreams=workstreams)
         if delta_since is not None:
@@ -119,6 +120,7 @@ def export_bundle(db: Database, target: str | Path, *, workstreams: list[str] | 
             _record_baseline(session, baseline_id, label, origin)
         counts = ({k: len(document[k]) for k in ("presences", "agents", "queues", "workstreams")} if kind == "full"
                   else {"changes": len(config["changes"])})
+        check_readable(data)
         session.add(BundleHistory(direction="export", file=str(target), label=label, kind=kind,
                                   baseline_id=baseline_id))
         _write_atomically(Path(target), data)
@@ -172,9 +174,31 @@ def _bundle_bytes_of(config_data: bytes, *, kind: str, label: str, source_databa
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temp = path.with_name(path.name + ".part")
-    temp.write_bytes(data)
-    temp.replace(path)
+    write_atomically(path, data)
+
+
+def check_readable(data: bytes) -> None:
+    """Refuse to write a bundle that ``read_bundle`` would refuse for its size: the
+    archive, each member and its expansion ratio are held to the reader's limits."""
+    from app.interchange.bundles import format as bundle_format
+    from app.interchange.bundles import safety
+
+    if len(data) > safety.MAX_ARCHIVE_BYTES:
+        raise UserError(f"cannot export: the bundle would be {safety.human_size(len(data))}, more than the "
+                        f"{safety.human_size(safety.MAX_ARCHIVE_BYTES)} a bundle may be; export fewer work streams "
+                        "(--workstream)")
+    limits = {MANIFEST_MEMBER: bundle_format.MAX_MANIFEST_BYTES, CONFIG_MEMBER: bundle_format.MAX_CONFIG_BYTES}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            limit = limits.get(info.filename)
+            if limit is not None and info.file_size > limit:
+                raise UserError(f"cannot export: {info.filename} would be {safety.human_size(info.file_size)}, "
+                                f"more than the {safety.human_size(limit)} a bundle may hold; export fewer work "
+                                "streams (--workstream)")
+            budget = max(safety.MAX_EXPANSION_RATIO * info.compress_size, safety.RATIO_GRACE_BYTES)
+            if info.file_size > budget:
+                raise UserError(f"cannot export: {info.filename} compresses more than "
+                                f"{safety.MAX_EXPANSION_RATIO}:1, which the bundle reader refuses")
 
 
 def _record_baseline(session: Session, baseline_id: str, label: str, origin: str) -> None:
@@ -252,7 +276,7 @@ def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = F
     transaction (after backing up the file, whose committed state is still the one
     before the import) instead of rolling back and applying everything a second time.
     """
-    with gc_paused():
+    with gc_paused(), database_errors(db):
         return _import_bundle(db, source, dry_run=dry_run, replace=replace, on_conflict=on_conflict,
                               require_signature=require_signature, sign_key=sign_key, progress=progress)
 
@@ -311,7 +335,8 @@ def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
         assert isinstance(doc, ConfigDocument)
     was_empty = _was_empty(before)
     with session.no_autoflush:
-        summary = apply_document(session, doc, replace=doc_replace)
+        # A full bundle's ids become this console's: a later delta finds its objects here.
+        summary = apply_document(session, doc, replace=doc_replace, adopt_ids=loaded.kind == "full")
     session.flush()
     if was_empty:
         diff = _created_diff(summary)

@@ -36,6 +36,7 @@ from app.config.io import (
 )
 from app.store.database import Database
 from app.common.errors import DocumentInvalid, InUseError, UserError
+from app.common import files
 from app.common.files import write_atomically
 from models import Agent, Channel, ContextVariable, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
 from models.entities import queue_members
@@ -44,7 +45,7 @@ Progress = Callable[[str, int, int], None] | None
 
 IMPORT_CHUNK = 250  # work streams applied between two progress points
 DELETE_CHUNK = 500  # rows deleted between two progress points
-MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # as a bundle's config.json
+MAX_DOCUMENT_BYTES = files.MAX_DOCUMENT_BYTES  # the one limit (app/common/files.py)
 
 
 def _report(progress: Progress, step: str, done: int, total: int) -> None:
@@ -74,12 +75,7 @@ def read_document_file(path: str | Path) -> Any:
     from app.interchange.bundles import safety
 
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise UserError(f"{path.name} is larger than {safety.human_size(MAX_DOCUMENT_BYTES)}")
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"{path.name}: {error.strerror or error}") from None
+    data = files.read_limited(path, limit=MAX_DOCUMENT_BYTES, what="document")  # counted; regular files only
     return safety.load_json(data, path.name, error=safety.RejectedInput)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 import contextlib
+import os
 import re
 import sqlite3
 import uuid
@@ -24,7 +25,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +34,7 @@ from app.common.errors import ConflictError, UserError
 from app.store.changes import track_changes
 from app.store.paths import sqlite_path
 from models import Setting, make_engine, make_session_factory
+from models.db import busy_timeout_ms
 from models.entities import Tracked
 
 BACKUPS_KEPT = 5
@@ -56,6 +58,57 @@ class DatabaseRefused(UserError):
 
 class DatabaseUnavailable(UserError):
     """The database cannot be reached: no such server, no driver for the URL, a bad URL."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another program held the database locked for longer than the bounded wait."""
+
+
+class DatabaseRaced(ConflictError):
+    """Another console wrote a conflicting row at the same moment (a unique key, a reference)."""
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def lock_wait_text() -> str:
+    seconds = busy_timeout_ms() / 1000
+    return f"{seconds:g} s"
+
+
+def describe_database_error(error: BaseException, where: str = "the database") -> UserError:
+    """One line for a database failure: what is wrong and what to do.  Nothing was saved
+    (the transaction was rolled back), and the line says so."""
+    if isinstance(error, UserError):
+        return error
+    if isinstance(error, StaleDataError):
+        return ConflictError(_stale_message(error))
+    original = getattr(error, "orig", None) or error
+    reason = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    low = reason.lower()
+    if isinstance(error, IntegrityError):
+        if "unique" in low or "duplicate" in low:
+            return DatabaseRaced(f"another console saved a conflicting change at the same moment ({reason}); "
+                                 "nothing was saved: reload and try again")
+        return DatabaseRaced(f"the database refused the change ({reason}); nothing was saved")
+    if "locked" in low or "busy" in low:
+        return DatabaseBusy(f"{where} is locked by another program; waited {lock_wait_text()}, nothing was changed: "
+                            "close the other program (or let it finish) and try again")
+    if "readonly" in low or "read-only" in low:
+        return DatabaseUnavailable(f"{where} is read-only; nothing was changed: make the file (and its folder) "
+                                   "writable, or work on a copy")
+    if "full" in low and ("disk" in low or "database" in low):
+        return DatabaseUnavailable(f"the disk holding {where} is full; nothing was saved: free some space and "
+                                   "try again")
+    if "not a database" in low or "malformed" in low or "disk image" in low or "file is encrypted" in low:
+        return DatabaseRefused(f"{where} is damaged or not a database ({reason}): restore a backup "
+                               "(the .bak files next to it)")
+    if "no such table" in low or "no such column" in low or "has no column" in low:
+        return DatabaseRefused(f"{where} does not have the tables this app made ({reason}); another program "
+                               "changed it: restore a backup (the .bak files next to it)")
+    if "unable to open" in low:
+        return DatabaseUnavailable(f"can't open {where}: {reason} (does its folder exist, and may you write to it?)")
+    return DatabaseUnavailable(f"can't use {where}: {reason}")
 
 
 def safe_url(url: str) -> str:
@@ -83,9 +136,16 @@ class Database:
         try:
             with self.sessions.begin() as session:
                 yield session
-        except StaleDataError as error:
-            log.warning("save conflict: %s", error)
-            raise ConflictError(_stale_message(error)) from error
+        except IntegrityError:
+            raise  # callers (and the CLI) decide: a constraint is not a broken database
+        except (StaleDataError, DBAPIError) as error:
+            log.warning("save refused: %s", error)
+            raise describe_database_error(error, self.label) from error
+
+    @property
+    def label(self) -> str:
+        """How messages name this database: its file, or its URL without the password."""
+        return str(self.path) if self.path is not None else safe_url(self.url)
 
     @property
     def path(self) -> Path | None:
@@ -137,15 +197,25 @@ def current_revision(engine: Engine) -> str | None:
         return _read_revision(connection)
 
 
-def open_database(url: str, *, seed_demo: bool = True, backup: bool = True,
-                  progress: Callable[[str], None] | None = None) -> Database:
-    """Migrate (backing up first) and return the database; seed a brand-new one.
+def open_store(url: str, *, seed: Callable[[Session], None] | None = None, backup: bool = True,
+               progress: Callable[[str], None] | None = None) -> Database:
+    """Migrate (backing up first) and return the database; ``seed`` fills a brand-new one.
 
-    ``progress(text)`` is told each stage that takes a while (creating, migrating, seeding)."""
+    Creating, upgrading and seeding are one transaction: a start killed at any
+    point leaves the file as it was.  A SQLite file that is refused (not a
+    database, another application's, newer than this app, a schema changed by
+    hand) is refused before anything touches it: it stays byte-identical.
+    ``progress(text)`` is told each stage that takes a while (creating, migrating, seeding).
+    The configuration layer's ``app.config.opening.open_database`` passes the demo as ``seed``.
+    """
     report = progress or (lambda _text: None)
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(f"can't create the folder for {path}: {error.strerror or error}") from None
+        check_sqlite_file(path)
     try:
         engine = make_engine(url)
     except ArgumentError as error:  # includes NoSuchModuleError: an unknown dialect or driver
@@ -154,94 +224,207 @@ def open_database(url: str, *, seed_demo: bool = True, backup: bool = True,
         hint = " (pip install 'workstream-console[pg]')" if url.startswith("postgresql") else ""
         raise DatabaseUnavailable(f"{safe_url(url)}: the database driver is not installed: {error}{hint}") from None
     track_changes(engine)  # a running panel learns of every committed write (app/store/changes.py)
+    where = str(path) if path is not None else safe_url(url)
     try:
-        is_new = _migrate(engine, path, backup=backup, progress=report)
-    except OperationalError as error:
+        _migrate(engine, path, backup=backup, seed=seed, progress=report)
+    except (DBAPIError, StaleDataError) as error:
         engine.dispose()
-        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
-        raise DatabaseUnavailable(f"can't open {safe_url(url)}: {reason}") from None
-    except Exception:
+        raise describe_database_error(error, where) from None
+    except BaseException:
         engine.dispose()
         raise
     db = Database(url=url, engine=engine, sessions=make_session_factory(engine))
     event.listen(db.sessions, "before_flush", _note_configuration_change)
     _ensure_identity(db)
-    if is_new and seed_demo:
-        from app.config.demo import load_demo
-
-        report("Adding the demo bank")
-
-        load_demo(db)
     return db
 
 
-def _migrate(engine: Engine, path: Path | None, *, backup: bool,
-             progress: Callable[[str], None] = lambda _text: None) -> bool:
-    """Bring the schema to head. Returns True when the database was empty."""
+@contextlib.contextmanager
+def database_errors(db: "Database") -> Iterator[None]:
+    """Inside: a database failure (a lock, a full disk, a race with another console) becomes
+    the one-line ``UserError`` of ``describe_database_error``, for the CLI and the GUI alike."""
+    try:
+        yield
+    except (DBAPIError, StaleDataError) as error:
+        raise describe_database_error(error, db.label) from error
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file this app must not open, without changing a byte of it.
+
+    Read with a plain connection (none of the engine's pragmas: no switch to WAL):
+    not a regular file, not a SQLite file, another application's tables, a schema
+    revision newer than this app, or tables that do not match the revision.
+    A missing or empty file is a new database.
+    """
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise DatabaseRefused(f"{path} is not a database file (it is a folder or a device): give the path of a file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise DatabaseUnavailable(f"can't read {path}: {error.strerror or error}") from None
+    if not head:
+        return
+    if head != SQLITE_MAGIC:
+        raise DatabaseRefused(f"{path} is not a SQLite database (a text file, or another kind of file): "
+                              "give the path of a Workstream Console database, or a new file name")
+    try:
+        connection = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000)
+    except sqlite3.Error as error:
+        raise describe_database_error(error, str(path)) from None
+    try:
+        tables = {row[0]: row[1] for row in connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+        revision = None
+        if "alembic_version" in tables:
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = revision[0] if revision else None
+        if revision is None:
+            if set(tables) - {"alembic_version"}:
+                raise DatabaseRefused(f"{path} was not created by Workstream Console (it has tables but no schema "
+                                      "revision); nothing was changed")
+            return
+        if revision not in migrations.KNOWN_REVISIONS:
+            raise DatabaseRefused(
+                f"the database is at schema revision {revision}, newer than this app understands "
+                f"(latest {migrations.HEAD_REVISION}); update Workstream Console to open it")
+        if revision == migrations.HEAD_REVISION:
+            problem = _schema_problem(connection)
+            if problem:
+                raise DatabaseRefused(f"{path} does not have the tables of schema revision {revision} ({problem}); "
+                                      "another program changed it: restore a backup (the .bak files next to it)")
+    except sqlite3.Error as error:
+        raise describe_database_error(error, str(path)) from None
+    finally:
+        connection.close()
+
+
+def _schema_problem(connection: sqlite3.Connection) -> str | None:
+    """The first table or column the models need and the file lacks (None: all there)."""
+    from models import Base
+
+    for table in Base.metadata.sorted_tables:
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+        if not columns:
+            return f"table '{table.name}' is missing"
+        for column in table.columns:
+            if column.name not in columns:
+                return f"table '{table.name}' has no column '{column.name}'"
+    return None
+
+
+def _migrate(engine: Engine, path: Path | None, *, backup: bool, seed: Callable[[Session], None] | None,
+             progress: Callable[[str], None]) -> bool:
+    """Bring the schema to head, and seed a new database, in one transaction.
+    Returns True when the database was empty."""
     if current_revision(engine) == migrations.HEAD_REVISION:  # cheap when already at head
         return False
-    if _create_fresh(engine, progress):  # a brand-new database: no Alembic needed
-        return True
+    with engine.connect() as connection, _sqlite_foreign_keys_off(connection), _begin(connection):
+        _lock_for_migration(connection)
+        current = _read_revision(connection)
+        if current == migrations.HEAD_REVISION:
+            return False  # another console migrated while this one waited for the lock
+        tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        is_new = current is None and not tables
+        if is_new:
+            progress("Creating the database")
+            log.info("creating %s at schema %s", path or "the database", migrations.HEAD_REVISION)
+            _create_fresh(connection)
+        else:
+            _upgrade(connection, current, tables, path, backup=backup, progress=progress)
+        if is_new and seed is not None:
+            progress("Adding the demo bank")
+            _seed(connection, seed)
+    return is_new
+
+
+def _create_fresh(connection: Connection) -> None:
+    """An empty database gets the head schema in one step (the models' tables, the base presences
+    migration 0001 inserts, the head revision stamped): ~0.1 s where importing Alembic and replaying
+    every migration took over a second (tests/app/store/test_fresh_schema.py checks they agree)."""
+    from models import Base
+    from models.seed_ids import base_presence_rows
+
+    Base.metadata.create_all(connection)
+    connection.execute(Base.metadata.tables["presence"].insert(), base_presence_rows())
+    connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+    connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                       {"head": migrations.HEAD_REVISION})
+
+
+def _upgrade(connection: Connection, current: str | None, tables: set[str], path: Path | None, *,
+             backup: bool, progress: Callable[[str], None]) -> None:
+    """Alembic from ``current`` to head, inside the caller's transaction."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
-    with engine.connect() as connection, _sqlite_foreign_keys_off(connection), connection.begin():
-        _lock_for_migration(connection)
-        current = _read_revision(connection)
-        if current == head:
-            return False  # another console migrated while this one waited for the lock
-        if current is not None:
-            try:
-                known = script.get_revision(current) is not None
-            except Exception:
-                known = False
-            if not known:
-                raise DatabaseRefused(
-                    f"the database is at schema revision {current}, newer than this app understands "
-                    f"(latest {head}); update Workstream Console to open it"
-                )
-        tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
-        is_new = current is None and not tables
-        if current is None and tables:
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except Exception:
+            known = False
+        if not known:
             raise DatabaseRefused(
-                "this database was not created by Workstream Console (it has tables but no schema revision)")
-        progress("Creating the database" if is_new else f"Updating the database to schema {head} (backed up first)")
-        if not is_new and backup and path is not None:
-            backup_sqlite_file(path, f"before-{head}")
-        log.info("%s %s: schema %s -> %s", "creating" if is_new else "migrating",
-                 safe_url(str(engine.url)), current or "none", head)
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        if connection.dialect.name == "sqlite":
-            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-            if dangling:  # rolls the migration back
-                raise DatabaseRefused(f"the migration to {head} would leave {len(dangling)} dangling references "
-                                      f"(first: {dangling[0][0]} row {dangling[0][1]} → {dangling[0][2]})")
-    return is_new
+                f"the database is at schema revision {current}, newer than this app understands "
+                f"(latest {head}); update Workstream Console to open it"
+            )
+    if current is None and tables:
+        raise DatabaseRefused(
+            "this database was not created by Workstream Console (it has tables but no schema revision)")
+    progress(f"Updating the database to schema {head} (backed up first)")
+    log.info("migrating %s: schema %s -> %s", path or "the database", current, head)
+    if backup and path is not None:
+        backup_sqlite_file(path, f"before-{head}")
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    if connection.dialect.name == "sqlite":
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if dangling:  # rolls the migration back
+            raise DatabaseRefused(f"the migration to {head} would leave {len(dangling)} dangling references "
+                                  f"(first: {dangling[0][0]} row {dangling[0][1]} → {dangling[0][2]})")
 
 
-def _create_fresh(engine: Engine, progress: Callable[[str], None]) -> bool:
-    """An empty database gets the head schema in one step (the models' tables, the base presences
-    migration 0001 inserts, the head revision stamped): ~0.1 s where importing Alembic and replaying
-    every migration took over a second.  False (nothing done) when the database is not empty."""
-    from models import Base
-    from models.seed_ids import base_presence_rows
+@contextlib.contextmanager
+def _begin(connection: Connection) -> Iterator[None]:
+    """One transaction around DDL and DML alike.
 
-    with engine.connect() as connection, connection.begin():
-        _lock_for_migration(connection)
-        if _read_revision(connection) is not None or inspect(connection).get_table_names():
-            return False
-        progress("Creating the database")
-        Base.metadata.create_all(connection)
-        connection.execute(Base.metadata.tables["presence"].insert(), base_presence_rows())
-        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
-        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
-                           {"head": migrations.HEAD_REVISION})
-    return True
+    Python's sqlite3 (before 3.12) opens a transaction only before INSERT/UPDATE/DELETE,
+    so a CREATE TABLE would commit on its own; here the driver is put in autocommit
+    mode and the transaction is begun explicitly (BEGIN IMMEDIATE: the write lock is
+    taken up front, within the bounded wait).  Other databases begin as usual.
+    """
+    if connection.dialect.name != "sqlite":
+        with connection.begin():
+            yield
+        return
+    raw = connection.connection.driver_connection
+    previous = raw.isolation_level
+    raw.isolation_level = None
+    try:
+        with connection.begin():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield
+    finally:
+        if raw.in_transaction:  # an error escaped before SQLAlchemy could roll back
+            raw.rollback()
+        raw.isolation_level = previous
+
+
+def _seed(connection: Connection, seed: Callable[[Session], None]) -> None:
+    """The database id and ``seed``'s data, in the migration's transaction."""
+    with Session(bind=connection, join_transaction_mode="rollback_only",
+                 expire_on_commit=False) as session:
+        event.listen(session, "before_flush", _note_configuration_change)
+        session.add(Setting(key="database_id", value=str(uuid.uuid4())))
+        seed(session)
+        session.flush()
 
 
 @contextlib.contextmanager
@@ -280,15 +463,26 @@ def backup_sqlite_file(path: Path, reason: str) -> Path:
     """A consistent copy next to the file (SQLite's online backup, WAL-safe)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
-    source = sqlite3.connect(path)
+    # Copied under a temporary name and renamed when complete: a .bak is always a whole backup.
+    partial = target.with_name(f".{target.name}.part")
     try:
-        copy = sqlite3.connect(target)
+        source = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000)
         try:
-            source.backup(copy)
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
         finally:
-            copy.close()
-    finally:
-        source.close()
+            source.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        partial.unlink(missing_ok=True)  # no empty or partial .bak that looks like a backup
+        problem = describe_database_error(error, str(path))
+        raise type(problem)(f"could not back up before changing it: {problem}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     _prune_backups(path)
     return target
 

@@ -17,10 +17,21 @@ def sqlite_url(path: str | Path) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and :memory:."""
+    """The file behind a SQLite URL, or None for other databases, :memory: and URLs
+    that are not URLs at all (opening those says what is wrong)."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
-    return Path(parsed.database)
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        # sqlite:///file:/path/db?mode=ro&uri=true — the file is the part after "file:".
+        database = database[len("file:"):].split("?", 1)[0]
+        if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+            return None
+    return Path(database)

@@ -11,7 +11,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from app.store.database import open_database
+from app.config.opening import open_database
 
 
 class TemplateDatabases:

@@ -19,8 +19,8 @@ from app.store.database import (
     alembic_config,
     current_revision,
     head_revision,
-    open_database,
 )
+from app.config.opening import open_database
 from models import Base, Setting, WorkStream, make_engine
 from models.choices import BASE_PRESENCE_NAMES
 
@@ -243,7 +243,7 @@ def test_opening_a_database_at_head_does_not_import_alembic(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'h.db'}"
     open_database(url).dispose()
-    code = ("import sys; from app.store.database import open_database; "
+    code = ("import sys; from app.config.opening import open_database; "
             f"open_database({url!r}).dispose(); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -75,7 +75,7 @@ class Backend:
 
     def open(self, url: str | None = None, **kwargs):
         """open_database() on ``url`` (default: a new database), disposed at teardown."""
-        from app.store.database import open_database
+        from app.config.opening import open_database
 
         url = url or self.new_url()
         seeded = kwargs.get("seed_demo", True)

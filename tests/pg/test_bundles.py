@@ -49,7 +49,7 @@ def test_full_bundle_round_trips_to_identical_bytes(backend_db, other_db, tmp_pa
 
 
 def test_a_sqlite_console_and_this_backend_exchange_bundles_byte_for_byte(backend_db, tmp_path, records_baselines):
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     laptop = open_database(f"sqlite:///{tmp_path / 'laptop.db'}", seed_demo=False)
     try:

@@ -63,6 +63,7 @@ _EXTRA_LABELS = {
     "context_variables": "context variables",
     "routing_rules": "routing rules",
     "auto_close_after_inactivity_s": "auto-close after inactivity (s)",
+    "workstream": "work stream",
 }
 
 

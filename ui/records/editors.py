@@ -4,8 +4,10 @@ Each dialog loads its record through ``Services``, and on OK saves it with the
 version it loaded.  Problems stay inside the dialog: a ``DocumentInvalid``
 puts each issue's message in a red label right under the field its path names
 (``name``, ``agents[0]`` -> the members list), and everything typed is kept.
-A newer version in the database asks Keep mine / Take theirs
-(``ui.common.messages.conflict``).  OK is disabled while a required field is empty.
+A newer version in the database shows both versions side by side and asks Keep
+mine / Take theirs (``ui.common.messages.conflict``); Keep mine saves against the
+version it showed, as the work stream editor does, so nothing saved meanwhile is
+overwritten unseen.  OK is disabled while a required field is empty.
 
 The dialogs never block the caller: the main window opens them with
 ``open()`` and listens to ``saved``.
@@ -303,6 +305,18 @@ class EntityDialog(QDialog):
         """Call the one save service; returns its ``Saved``."""
         raise NotImplementedError
 
+    def form_fields(self) -> dict:
+        """What OK saves, as the conflict dialog compares it ("mine")."""
+        raise NotImplementedError
+
+    def load_saved(self):
+        """The object as it is saved now (a ``Loaded``): the other side of a conflict."""
+        raise NotImplementedError
+
+    def saved_fields(self, loaded) -> dict:
+        """``loaded`` in the shape of ``form_fields`` ("theirs")."""
+        return {key: value for key, value in loaded.doc.model_dump().items() if key != "id"}
+
     def accept(self) -> None:
         if self.read_only:
             super().reject()
@@ -322,11 +336,20 @@ class EntityDialog(QDialog):
             self.show_issues(error.issues)
             return
         except ConflictError as error:
+            # The one conflict path of every editor (as the work stream editor's): show both
+            # versions; "Keep mine" saves against the version just shown, so a third change
+            # made meanwhile is another conflict, never a blind overwrite.
+            try:
+                newer = self.load_saved()
+            except NotFound as gone:
+                messages.error(self, f"Can't save the {self.kind}", str(gone))
+                return
             answer = messages.conflict(self, f"{self.kind.capitalize()} changed by someone else", str(error),
                                        "Keep mine saves what you typed over their change; "
-                                       "Take theirs reloads the saved version.")
+                                       "Take theirs reloads the saved version.",
+                                       mine=self.form_fields(), theirs=self.saved_fields(newer))
             if answer == "mine":
-                self._save(None)
+                self._save(newer.version)
             elif answer == "theirs":
                 self.load()
                 self._set_heading()
@@ -400,10 +423,15 @@ class QueueDialog(EntityDialog):
         self.description_edit.setPlainText(doc.description)
         self.members.set_checked(doc.agents)
 
-    def save_record(self, expected_version):
-        data = {"name": self.name(), "kind": self.kind_combo.currentData(),
+    def form_fields(self) -> dict:
+        return {"name": self.name(), "kind": self.kind_combo.currentData(),
                 "description": self.description_edit.toPlainText().strip(), "agents": self.members.checked()}
-        return self.services.save_queue(data, self.object_id, expected_version)
+
+    def load_saved(self):
+        return self.services.load_queue(self.object_id)
+
+    def save_record(self, expected_version):
+        return self.services.save_queue(self.form_fields(), self.object_id, expected_version)
 
 
 # --------------------------------------------------------------------------- agent
@@ -440,10 +468,16 @@ class AgentDialog(EntityDialog):
         self.presence_combo.setCurrentIndex(index)
         self.queue_list.set_checked(self.services.agent_queues(self.object_id))
 
-    def save_record(self, expected_version):
-        data = {"name": self.name(), "capacity": self.capacity_spin.value(),
+    def form_fields(self) -> dict:
+        return {"name": self.name(), "capacity": self.capacity_spin.value(),
                 "presence": self.presence_combo.currentText()}
-        return self.services.save_agent(data, self.object_id, expected_version, queues=self.queue_list.checked())
+
+    def load_saved(self):
+        return self.services.load_agent(self.object_id)
+
+    def save_record(self, expected_version):
+        return self.services.save_agent(self.form_fields(), self.object_id, expected_version,
+                                        queues=self.queue_list.checked())
 
 
 # --------------------------------------------------------------------------- presence
@@ -510,9 +544,14 @@ class PresenceDialog(EntityDialog):
         self.ok_button.hide()
         self.cancel_button.setText("Close")
 
+    def form_fields(self) -> dict:
+        return {"name": self.name(), "base": self.base_combo.currentData(), "text": self.text_edit.toPlainText()}
+
+    def load_saved(self):
+        return self.services.load_presence(self.object_id)
+
     def save_record(self, expected_version):
-        data = {"name": self.name(), "base": self.base_combo.currentData(), "text": self.text_edit.toPlainText()}
-        return self.services.save_presence(data, self.object_id, expected_version)
+        return self.services.save_presence(self.form_fields(), self.object_id, expected_version)
 
 
 # --------------------------------------------------------------------------- channel
@@ -573,13 +612,24 @@ class ChannelDialog(EntityDialog):
         self.select_workstream(workstream)
         self.default_check.setChecked(doc.is_default)
 
-    def save_record(self, expected_version):
+    def form_fields(self) -> dict:
         data = self.workstream_combo.currentData()
-        kind = self.current_kind()
-        if data is None or kind is None:
+        return {"name": self.name(), "kind": self.current_kind(), "is_default": self.default_check.isChecked(),
+                "workstream": data[0] if data is not None else None}
+
+    def load_saved(self):
+        return self.services.load_channel(self.object_id)
+
+    def saved_fields(self, loaded) -> dict:
+        doc, workstream = loaded.doc
+        return {"name": doc.name, "kind": doc.kind, "is_default": doc.is_default, "workstream": workstream}
+
+    def save_record(self, expected_version):
+        fields = self.form_fields()
+        workstream, kind = fields.pop("workstream"), fields["kind"]
+        if workstream is None or kind is None:
             raise DocumentInvalid([Issue("workstream", "choose the work stream this channel serves")])
-        record = {"name": self.name(), "kind": kind, "is_default": self.default_check.isChecked()}
-        return self.services.save_channel(record, data[0], self.object_id, expected_version)
+        return self.services.save_channel(fields, workstream, self.object_id, expected_version)
 
 
 DIALOG_FOR_VIEW: dict[str, type[EntityDialog]] = {

@@ -181,7 +181,7 @@ def database_label(db_url: str) -> str:
 def open_services(db_url: str, progress=None):
     """Open (and if needed migrate) the database; its ``Services``.  Runs off the GUI thread.
     ``progress(step, done, total)`` hears each stage (creating, migrating, seeding)."""
-    from app.store.database import open_database
+    from app.config.opening import open_database
     from app.services.core import Services
 
     def stage(text: str) -> None:

@@ -52,11 +52,13 @@ from app.config.document import (
     validate_document,
 )
 from app.common.errors import UserError
+from app.common.names import name_key
 from models.choices import MAX_INT32
 
 DELTA_FORMAT = "workstream-console/delta"
 DELTA_VERSION = 1
 KINDS = ("presence", "agent", "queue", "workstream")
+KIND_LABELS = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "work stream"}
 PLURAL = {"presence": "presences", "agent": "agents", "queue": "queues", "workstream": "workstreams"}
 OPS = ("create", "update", "delete")
 _MODEL: dict[str, type[BaseModel]] = {
@@ -280,16 +282,20 @@ class Conflict:
     reason: Literal["changed_here", "deleted_here", "exists", "name_taken"]
     from_version: int | None = None
     here_version: int | None = None
+    op: str = "update"  # what the delta does to the object ("there")
 
     def __str__(self) -> str:
-        what = f"{self.kind} '{self.name}'"
+        """What happened on each side: here (the receiver) and there (the bundle's console)."""
+        label = KIND_LABELS.get(self.kind, self.kind)
+        what = f"{label} '{self.name}'"
+        there = {"update": "changed", "delete": "deleted", "create": "created"}.get(self.op, "changed")
         if self.reason == "changed_here":
-            return f"conflict: {what} changed here since version {self.from_version}"
+            return f"conflict: {what} was changed here and " + ("there" if there == "changed" else f"{there} there")
         if self.reason == "deleted_here":
-            return f"conflict: {what} was deleted here"
+            return f"conflict: {what} was deleted here and {there} there"
         if self.reason == "exists":
-            return f"conflict: {what} already exists here with other content"
-        return f"conflict: {self.kind} name '{self.name}' is used here by another {self.kind}"
+            return f"conflict: {what} was created here and there, with different content"
+        return f"conflict: {what} was {there} there, but the name is used here by another {label}"
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "id": self.id, "name": self.name, "reason": self.reason,
@@ -332,12 +338,13 @@ def _conflict_of(change: ChangeDoc, versions: dict[Key, int], here: dict[Key, di
         reason = "name_taken"
     if reason is None:
         return None
-    return Conflict(change.kind, change.id, change.name, reason, change.from_version, versions.get(key))  # type: ignore[arg-type]
+    return Conflict(change.kind, change.id, change.name, reason, change.from_version, versions.get(key),  # type: ignore[arg-type]
+                    change.op)
 
 
 def _name_taken(doc: dict, change: ChangeDoc) -> bool:
-    folded = change.name.casefold()
-    return any(obj["name"].casefold() == folded and str(obj.get("id", "")).lower() != change.id.lower()
+    folded = name_key(change.name)
+    return any(name_key(obj["name"]) == folded and str(obj.get("id", "")).lower() != change.id.lower()
                for obj in doc[PLURAL[change.kind]])
 
 

@@ -25,7 +25,7 @@ of config.json, then the full schema and reference validation of the document
 """
 from __future__ import annotations
 
-from app.common.files import write_atomically
+from app.common.files import MAX_DOCUMENT_BYTES, read_limited, write_atomically
 
 import io
 import os
@@ -55,7 +55,7 @@ from app.config.document import FORMAT_NAME, ConfigDocument, DocumentInvalid, Kn
 from app.common.errors import UserError
 
 BUNDLE_SUFFIX = ".wsbundle"
-MAX_CONFIG_BYTES = 256 * safety.MiB
+MAX_CONFIG_BYTES = MAX_DOCUMENT_BYTES  # the one limit every document reader applies
 MAX_MANIFEST_BYTES = 64 * safety.KiB
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -143,9 +143,9 @@ def write_bundle(target: Target, config: dict, *, kind: str = "full", label: str
 def load_sign_key(path: str | os.PathLike) -> bytes:
     """The signing key: a file's bytes, trailing whitespace removed, at least 16 bytes."""
     try:
-        key = Path(path).read_bytes().rstrip()
-    except OSError as error:
-        raise UserError(f"cannot read the key file: {error.strerror or error}") from None
+        key = read_limited(path, what="key file").rstrip()
+    except UserError as error:
+        raise UserError(f"cannot read the key file: {error}") from None
     if len(key) < MIN_KEY_BYTES:
         raise UserError(f"the key file must hold at least {MIN_KEY_BYTES} bytes")
     return key
@@ -162,12 +162,9 @@ def _source_bytes(source: Source) -> bytes:
         data = source.read(limit + 1)  # type: ignore[union-attr]
     else:
         try:
-            with open(source, "rb") as handle:  # type: ignore[arg-type]
-                if os.fstat(handle.fileno()).st_size > limit:
-                    raise BundleRejected(too_big)
-                data = handle.read(limit + 1)
-        except OSError as error:
-            raise BundleRejected(f"bundle: cannot read {os.fspath(source)!r}: {error.strerror or error}") from None  # type: ignore[arg-type]
+            data = read_limited(source, limit=limit, what="bundle")  # type: ignore[arg-type]
+        except UserError as error:
+            raise BundleRejected(f"bundle: {error}") from None
     if len(data) > limit:
         raise BundleRejected(too_big)
     return data

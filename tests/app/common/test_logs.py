@@ -13,7 +13,7 @@ from app.common.logs import LOG_FILE_NAME, log_folder, start_logging, stop_loggi
 from app.config.demo import demo_document
 from app.config.io import import_document
 from app.services.core import Services
-from app.store.database import open_database
+from app.config.opening import open_database
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 
 from app.interchange.bundle_service import export_bundle
 from app.config.io import export_document, import_document
-from app.store.database import open_database
+from app.config.opening import open_database
 
 RUNS = int(os.environ.get("WSC_KILL_RUNS", "50"))
 EMPTY = {"format": "workstream-console/config", "version": 1}
@@ -35,7 +35,7 @@ def _import_until(db_path: str, bundle: str, kill_after: int, counter_out, commi
     from sqlalchemy import event
 
     from app.interchange.bundle_service import import_bundle
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     db = open_database(f"sqlite:///{db_path}", seed_demo=False)
     events = 0

@@ -12,7 +12,7 @@ from app.interchange.cmt_service import export_cmt, import_cmt
 from app.interchange.bundles.delta import DeltaConflict
 from app.cli import CliContext, main
 from app.config.io import export_document, import_document
-from app.store.database import open_database
+from app.config.opening import open_database
 from tests.app.interchange.bundles.test_format import HOSTILE
 
 
@@ -98,7 +98,7 @@ def test_conflicting_delta_is_stopped_with_the_conflicts_named(db, other_db, tmp
     export_bundle(other_db, tmp_path / "delta.wsbundle", delta_since=str(tmp_path / "base.wsbundle"))
     edit(db, lambda doc: stream(doc, "Chat - Retail banking").update(capacity=60))
     before = dump(db.path)
-    with pytest.raises(DeltaConflict, match="workstream 'Chat - Retail banking' changed here"):
+    with pytest.raises(DeltaConflict, match="work stream 'Chat - Retail banking' was changed here and there"):
         import_bundle(db, tmp_path / "delta.wsbundle")
     assert dump(db.path) == before
     preview = import_bundle(db, tmp_path / "delta.wsbundle", dry_run=True)

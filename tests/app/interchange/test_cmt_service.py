@@ -13,7 +13,7 @@ from app.config.io import export_document, import_document
 from app.interchange.cmt import cmt_package_bytes
 from app.interchange.cmt_service import export_cmt, import_cmt
 from app.interchange.solution_folder import read_solution_folder
-from app.store.database import open_database
+from app.config.opening import open_database
 from tests.app.interchange.bundles.helpers import zip_of
 from tests.app.interchange.test_cmt import field, package, queue_record, records_xml, stream_record
 

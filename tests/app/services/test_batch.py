@@ -68,7 +68,7 @@ def test_preview_says_what_an_import_would_do_and_writes_nothing(db, tmp_path):
 
 
 def test_a_chunked_import_writes_what_a_whole_import_writes(empty_db, tmp_path, monkeypatch):
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     sample = small_sample()
     whole = open_database(f"sqlite:///{tmp_path / 'whole.db'}", seed_demo=False)
@@ -129,7 +129,7 @@ def test_missing_and_oversized_files_are_refused(db, tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text(json.dumps(export_document(db)), encoding="utf-8")
     monkeypatch.setattr(batch, "MAX_DOCUMENT_BYTES", 100)
-    with pytest.raises(UserError, match="big.json is larger than"):
+    with pytest.raises(UserError, match="big.json: larger than"):
         batch.preview_import(db, path)
 
 
@@ -180,7 +180,7 @@ def test_generation_reports_progress_and_a_cancel_writes_nothing(empty_db, monke
     steps = [step for step, _done, _total in progress.calls]
     assert steps[0] == "Generating work streams" and "Writing work streams" in steps and steps[-1] == "Generated"
     before = dump(empty_db)
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     for stop_at in (1, len(progress.calls) - 1):
         with pytest.raises(Stop):

@@ -37,7 +37,8 @@ from app.config.io import (
     sort_key,
     workstream_dict,
 )
-from app.store.database import CHANGED_KEY, open_database
+from app.store.database import CHANGED_KEY
+from app.config.opening import open_database
 from benchmarks.generate import Preset, generate
 from models import Agent, Presence, Queue, WorkStream
 
@@ -126,13 +127,20 @@ def test_creating_into_an_empty_database_matches_the_orm_path(empty_db, tmp_path
     assert export_document(db, with_ids=True) == doc
 
 
-def test_child_ids_used_twice_in_an_empty_database_match_the_orm_path(empty_db, tmp_path):
+def test_child_ids_used_twice_are_refused_on_both_paths(empty_db, tmp_path):
+    """Two objects with one id: the second would silently overwrite the first, so neither path takes it."""
+    from app.common.errors import DocumentInvalid
+
     doc = generate(TINY)
     first, second = doc["workstreams"][1], doc["workstreams"][4]
     second["routing_rules"][0]["id"] = first["routing_rules"][0]["id"]
     second["context_variables"][0]["id"] = first["context_variables"][0]["id"]
-    db, summary = apply_both(empty_db, tmp_path, doc)
-    assert summary.created["workstreams"] == [w["name"] for w in doc["workstreams"]]
+    for bulk in (True, False):
+        with pytest.raises(DocumentInvalid, match=r"workstreams\[4\].context_variables\[0\].id: the same id as "
+                                                  r"workstreams\[1\].context_variables\[0\]"):
+            with empty_db.session() as session:
+                apply_document(session, validate_document(doc), bulk=bulk)
+    assert export_document(empty_db)["workstreams"] == []
 
 
 def test_replace_matches_the_orm_path(db, tmp_path):
@@ -161,9 +169,11 @@ def test_a_merge_with_every_case_the_bulk_path_leaves_to_the_orm(db, tmp_path):
     doc = export_document(db, with_ids=True)
     # The stream owning the default chat widget stays as it is (not in the document):
     # a new default chat widget then takes over from the one in the database.
-    doc["workstreams"] = [w for w in doc["workstreams"]
-                          if not any(c["is_default"] and c["kind"] == "chat_widget" for c in w["channels"])]
-    demo_rule_id = doc["workstreams"][0]["routing_rules"][0]["id"]
+    kept_out = [w for w in doc["workstreams"]
+                if any(c["is_default"] and c["kind"] == "chat_widget" for c in w["channels"])]
+    doc["workstreams"] = [w for w in doc["workstreams"] if w not in kept_out]
+    # A rule id the database has, on a stream the document does not carry.
+    demo_rule_id = next(w["routing_rules"][0]["id"] for w in kept_out if w["routing_rules"])
     doc["agents"][0]["name"] = "Ana Ruiz-Lopez"  # a rename by id
     for queue in doc["queues"]:
         queue["agents"] = ["Ana Ruiz-Lopez" if n == "Ana Ruiz" else n for n in queue["agents"]]
@@ -180,8 +190,9 @@ def test_a_merge_with_every_case_the_bulk_path_leaves_to_the_orm(db, tmp_path):
     reused["routing_rules"][0]["id"] = demo_rule_id
     twin_a = new_stream("Chat - Twin A", "General")
     twin_b = new_stream("Chat - Twin B", "General")
-    twin_a["context_variables"][0]["id"] = twin_b["context_variables"][0]["id"] = shared_variable
-    same_id = new_stream("Chat - Same id as plain", "General", id=plain["id"])
+    twin_a["context_variables"][0]["id"] = shared_variable
+    # (Two objects sharing an id in one document are refused: test_child_ids_used_twice_are_refused...)
+    same_id = new_stream("Chat - Same name key as nothing", "General")
     # Interleaved with the existing streams, so the summary order is tested too.
     doc["workstreams"][1:1] = [plain, takeover]
     doc["workstreams"] += [reused, twin_a, twin_b, same_id]

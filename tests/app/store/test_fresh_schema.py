@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, text
 
-from app.store.database import alembic_config, open_database
+from app.store.database import alembic_config
+
+from app.config.opening import open_database
 
 
 def describe(engine) -> dict:

@@ -20,7 +20,7 @@ from app.interchange import bundle_service
 from app.interchange.bundle_service import export_bundle, history, import_bundle, list_baselines
 from app.interchange.bundles.format import read_bundle
 from app.config.io import canonical_json, export_document, import_document
-from app.store.database import open_database
+from app.config.opening import open_database
 from app.services.core import Services
 from tests.app.interchange.bundles.test_format import HOSTILE
 from ui.common import background

@@ -257,3 +257,47 @@ def test_dialogs_open_empty_for_a_new_record(qtbot, services, cls):
     assert dialog.windowTitle() == f"New {cls.kind}"
     assert dialog.name_edit.text() == ""
     assert dialog.name_edit.maxLength() == 100
+
+
+@pytest.mark.parametrize("cls, list_rows, load, save, change", [
+    ("AgentDialog", "list_agents", "load_agent", "save_agent", {"capacity": 66}),
+    ("QueueDialog", "list_queues", "load_queue", "save_queue", {"description": "third console"}),
+])
+def test_keep_mine_never_overwrites_a_change_it_did_not_show(qtbot, services, answers, cls, list_rows, load, save,
+                                                             change):
+    """Keep mine saves against the version the conflict showed: a third console's change
+    made while the question was open is another conflict, not a blind overwrite."""
+    import ui.records.editors as editors
+    from ui.common import messages
+
+    name = "Dev Patel" if cls == "AgentDialog" else "Billing"
+    object_id = row_id(getattr(services, list_rows)(), name)
+    dialog = open_dialog(qtbot, getattr(editors, cls), services, object_id)
+
+    def bump(extra):
+        loaded = getattr(services, load)(object_id)
+        doc = {k: v for k, v in loaded.doc.model_dump().items() if k != "id"}
+        getattr(services, save)({**doc, **extra}, object_id, loaded.version)
+
+    bump({"capacity": 77} if cls == "AgentDialog" else {"description": "second console"})  # a second console saves first
+    if cls == "AgentDialog":
+        dialog.capacity_spin.setValue(5)
+    else:
+        dialog.description_edit.setPlainText("mine")
+    asked = []
+
+    def responder(kind, title, text):
+        asked.append((kind, text))
+        if len(asked) == 1:
+            bump(change)  # a third console saves while the question is open
+            return "mine"
+        return "theirs"
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(messages, "responder", responder)
+        dialog.accept()
+    assert [kind for kind, _ in asked] == ["conflict", "conflict"]
+    saved = getattr(services, load)(object_id).doc
+    for key, value in change.items():
+        assert getattr(saved, key) == value  # the third console's change stands
+    assert dialog.isVisible()

@@ -78,7 +78,7 @@ def test_a_new_database_says_what_it_is_doing_while_it_opens(qtbot, tmp_path):
 
 
 def test_an_existing_database_at_head_reports_no_stage(tmp_path, db_url, db):
-    from app.store.database import open_database
+    from app.config.opening import open_database
 
     stages: list[str] = []
     open_database(db_url, progress=stages.append).dispose()

@@ -7,7 +7,7 @@ import sys
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from app.store.database import open_database
+from app.config.opening import open_database
 from ui.shell import startup as gui_main
 from ui.shell.main_window import MainWindow
 

@@ -114,7 +114,7 @@ def test_receiver_change_since_from_version_is_a_conflict():
     versions[("workstream", STREAM_CHAT)] = 4
     conflicts = detect_conflicts(delta_from_source(), versions, receiver)
     assert [c.reason for c in conflicts] == ["changed_here"]
-    assert str(conflicts[0]) == "conflict: workstream 'Chat - Support' changed here since version 3"
+    assert str(conflicts[0]) == "conflict: work stream 'Chat - Support' was changed here and there"
 
 
 def test_stop_raises_listing_every_conflict():
@@ -123,7 +123,7 @@ def test_stop_raises_listing_every_conflict():
     with pytest.raises(DeltaConflict) as caught:
         apply_delta(receiver, delta_from_source(), "stop", receiver_versions=versions)
     assert isinstance(caught.value, UserError)
-    assert str(caught.value) == "conflict: workstream 'Chat - Support' changed here since version 3 (and 1 more)"
+    assert str(caught.value) == "conflict: work stream 'Chat - Support' was changed here and there (and 1 more)"
     assert {c.name for c in caught.value.conflicts} == {CHAT, "SMS - Alerts"}
 
 
@@ -147,7 +147,7 @@ def test_deleted_here_conflict():
     versions = versions_of(receiver)
     conflicts = detect_conflicts(delta_from_source(), versions, receiver)
     assert [(c.reason, str(c)) for c in conflicts] == [
-        ("deleted_here", "conflict: workstream 'Chat - Support' was deleted here")]
+        ("deleted_here", "conflict: work stream 'Chat - Support' was deleted here and changed there")]
     revived = apply_delta(receiver, delta_from_source(), "theirs", receiver_versions=versions)
     assert stream(revived, CHAT)["capacity"] == 30
     kept = apply_delta(receiver, delta_from_source(), "ours", receiver_versions=versions)
@@ -167,7 +167,7 @@ def test_create_with_a_name_already_used_here():
     versions = versions_of(receiver)
     conflicts = detect_conflicts(delta_from_source(), versions, receiver)
     assert [c.reason for c in conflicts] == ["name_taken"]
-    assert str(conflicts[0]) == "conflict: queue name 'Escalations' is used here by another queue"
+    assert str(conflicts[0]) == "conflict: queue 'Escalations' was created there, but the name is used here by another queue"
     theirs = apply_delta(receiver, delta_from_source(), "theirs", receiver_versions=versions)
     assert [q for q in theirs["queues"] if q["name"].casefold() == "escalations"] == [
         {"id": NEW_QUEUE, "name": "Escalations", "kind": "messaging", "description": "", "agents": []}]
