@@ -64,7 +64,7 @@ def _mutate(path: str, value=None, delete=False):
 
 BAD_DOCUMENTS = [
     ("format", _mutate("format", "something-else"), "format"),
-    ("version", _mutate("version", 2), "version"),
+    ("version", _mutate("version", 3), "version"),
     ("unknown field", _mutate("workstreams[0].colour", "red"), "workstreams[0].colour: unknown field"),
     ("long name", _mutate("workstreams[0].name", "x" * 101), "workstreams[0].name"),
     ("negative capacity", _mutate("workstreams[0].capacity", -1), "workstreams[0].capacity"),
