@@ -2,4 +2,4 @@
 
 # The newest revision, so that start-up can tell "already at head" without importing
 # Alembic; tests/migrations/test_migrations.py checks it against the scripts.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
