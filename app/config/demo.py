@@ -16,4 +16,11 @@ def demo_document() -> dict:
 
 def load_demo(db: Database) -> ApplySummary:
     """Reset the configuration to the demo one (replaces everything, in one transaction)."""
-    return import_document(db, demo_document(), replace=True)
+    return import_document(db, demo_distribution_document(), replace=True)
+
+
+def demo_distribution_document() -> dict:
+    """The demo as version 2: the version 1 file plus its work distribution (app.config.demo_distribution)."""
+    from app.config.demo_distribution import with_demo_distribution
+
+    return with_demo_distribution(demo_document())
