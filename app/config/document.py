@@ -477,14 +477,15 @@ def timezone_is_known(name: str) -> bool:
 def check_queue_distribution(queue: QueueDoc, queue_names: set[str], path: str) -> list[Issue]:
     """A queue's operating hours and overflow rules."""
     issues: list[Issue] = []
+    path = f"{path}." if path else ""
     hours = queue.operating_hours
     if hours is not None:
         if not timezone_is_known(hours.timezone):
-            issues.append(Issue(f"{path}.operating_hours.timezone", f"unknown time zone '{hours.timezone}'"))
+            issues.append(Issue(f"{path}operating_hours.timezone", f"unknown time zone '{hours.timezone}'"))
         for day, intervals in hours.week.items():
             previous_end = -1
             for i_index, (start, end) in sorted(enumerate(intervals), key=lambda item: item[1][0]):
-                at = f"{path}.operating_hours.week.{day}[{i_index}]"
+                at = f"{path}operating_hours.week.{day}[{i_index}]"
                 if _minutes(start) >= _minutes(end):
                     issues.append(Issue(at, f"starts at {start}, not before its end {end}"))
                 elif _minutes(start) < previous_end:
@@ -492,7 +493,7 @@ def check_queue_distribution(queue: QueueDoc, queue_names: set[str], path: str) 
                 previous_end = max(previous_end, _minutes(end))
     whens: set[str] = set()
     for o_index, rule in enumerate(queue.overflow):
-        at = f"{path}.overflow[{o_index}]"
+        at = f"{path}overflow[{o_index}]"
         if rule.when in whens:
             issues.append(Issue(f"{at}.when", f"a second '{rule.when}' overflow rule"))
         whens.add(rule.when)

@@ -29,6 +29,9 @@ from app.config.document import (
     check_workstream,
     issues_from_pydantic,
 )
+from app.config.document import check_profile_names, check_queue_distribution, check_skill_ratings
+from app.config.io import known_names
+from app.config.references import presence_users, queue_users
 from app.config.io import _Writer, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
 from app.store.database import Database
 from app.workstreams.editing import copy_name, referrer_sentence
@@ -250,7 +253,10 @@ class Services:
 
     def _workstream_issues(self, session: Session, doc: WorkStreamDoc, own_id: str | None) -> list[Issue]:
         queue_names = {fold(n) for n in session.scalars(select(Queue.name))}
-        issues = check_workstream(doc, queue_names)
+        known = known_names(session)
+        issues = check_workstream(doc, queue_names, skills={fold(k): v for k, v in known.skills.items()},
+                                  profiles={fold(n) for n in known.capacity_profiles},
+                                  presences={fold(n) for n in known.presences})
         clash = session.scalar(select(WorkStream.name).where(WorkStream.name_key == fold(doc.name),
                                                              WorkStream.id != (own_id or "")))
         if clash:
@@ -314,6 +320,8 @@ class Services:
             known_agents = {fold(n) for n in session.scalars(select(Agent.name))}
             issues += [Issue(f"agents[{i}]", f"unknown agent '{n}'") for i, n in enumerate(doc.agents)
                        if fold(n) not in known_agents]
+            issues += check_queue_distribution(doc, {fold(n) for n in session.scalars(select(Queue.name))}
+                                               | {fold(doc.name)}, "")
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
@@ -327,6 +335,7 @@ class Services:
         referrers += [f"rule '{rule}' in '{stream}'" for rule, stream in session.execute(
             select(RoutingRuleItem.name, WorkStream.name).join(RoutingRuleItem.workstream)
             .where(RoutingRuleItem.queue_id == queue.id).order_by(WorkStream.name_key, RoutingRuleItem.position))]
+        referrers += queue_users(session, [queue.id]).get(queue.id, [])  # split shares, overflow
         return referrers
 
     def delete_queue(self, queue_id: str) -> None:
@@ -359,6 +368,10 @@ class Services:
             presences = {fold(n) for n in session.scalars(select(Presence.name))}
             if fold(doc.presence) not in presences:
                 issues.append(Issue("presence", f"unknown presence '{doc.presence}'"))
+            known = known_names(session)
+            issues += check_skill_ratings(doc.skills, {fold(k): v for k, v in known.skills.items()}, "skills")
+            issues += check_profile_names(doc.capacity_profiles, {fold(n) for n in known.capacity_profiles},
+                                          "capacity_profiles")
             all_queues = {fold(q.name): q for q in session.scalars(select(Queue))}
             for index, name in enumerate(queues or []):
                 if fold(name) not in all_queues:
@@ -409,6 +422,7 @@ class Services:
                 raise UserError(f"'{presence.name}' is a base presence and cannot be deleted")
             agents = [f"agent '{n}'" for n in session.scalars(
                 select(Agent.name).where(Agent.presence_id == presence.id).order_by(Agent.name))]
+            agents += presence_users(session, [presence.id]).get(presence.id, [])
             if agents:
                 raise InUseError(referrer_sentence(f"Presence '{presence.name}'", agents), agents)
             session.delete(presence)
