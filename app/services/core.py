@@ -136,8 +136,21 @@ def _parse(model: type, data: Any) -> Any:
         raise DocumentInvalid(issues_from_pydantic(error)) from None
 
 
+# Version 2 fields an editor written for version 1 does not send: a dict without them keeps
+# the stored values (rather than resetting a queue's priority or an agent's skills).
+QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow")
+AGENT_V2_FIELDS = ("skills", "capacity_profiles")
+
+
 class Services:
     """The console's use cases over one database."""
+
+    @staticmethod
+    def _keep_unsent(data: Any, object_id: str | None, fields: tuple[str, ...], load: Callable[[str], Loaded]) -> Any:
+        if object_id is None or not isinstance(data, dict) or all(f in data for f in fields):
+            return data
+        stored = load(object_id).doc.model_dump(mode="json")
+        return {**{f: stored[f] for f in fields if f not in data}, **data}
 
     def __init__(self, db: Database, on_workstream_saved: Callable[[str], None] | None = None):
         self.db = db
@@ -313,6 +326,7 @@ class Services:
             return Loaded(queue.id, QueueDoc.model_validate(queue_dict(queue, with_ids=True)), queue.version)
 
     def save_queue(self, data: QueueDoc | dict, queue_id: str | None = None, expected_version: int | None = None) -> Saved:
+        data = self._keep_unsent(data, queue_id, QUEUE_V2_FIELDS, self.load_queue)
         doc = _parse(QueueDoc, data)
         with self.db.session() as session:
             target = self._target(session, Queue, queue_id, expected_version, "queue")
@@ -361,6 +375,7 @@ class Services:
     def save_agent(self, data: AgentDoc | dict, agent_id: str | None = None, expected_version: int | None = None,
                    queues: list[str] | None = None) -> Saved:
         """Save an agent; ``queues``, when given, is the full list of queues it belongs to."""
+        data = self._keep_unsent(data, agent_id, AGENT_V2_FIELDS, self.load_agent)
         doc = _parse(AgentDoc, data)
         with self.db.session() as session:
             target = self._target(session, Agent, agent_id, expected_version, "agent")

@@ -261,3 +261,16 @@ def test_saving_checks_the_version_2_references(services):
     agent_data["skills"] = {"Mortgages": "7"}
     with pytest.raises(DocumentInvalid, match="skills.Mortgages: '7' is not a rating"):
         services.save_agent(agent_data, agent.id, agent.version)
+
+
+def test_an_editor_that_does_not_send_the_version_2_fields_keeps_them(services):
+    vip = next(q for q in services.list_queues() if q.name == "VIP")
+    loaded = services.load_queue(vip.id)
+    services.save_queue({"name": "VIP", "kind": "messaging", "description": "Changed", "agents": loaded.doc.agents},
+                        vip.id, loaded.version)
+    again = services.load_queue(vip.id).doc
+    assert (again.description, again.priority, again.assignment_method) == ("Changed", 1, "round_robin")
+    ana = next(a for a in services.list_agents() if a.name == "Ana Ruiz")
+    agent = services.load_agent(ana.id)
+    services.save_agent({"name": "Ana Ruiz", "capacity": 90, "presence": "Available"}, ana.id, agent.version)
+    assert services.load_agent(ana.id).doc.skills == {"Mortgages": "5", "Languages": "3"}
