@@ -107,6 +107,8 @@ def test_renaming_a_variable_keeps_its_id(services):
     variable = next(v for v in data["context_variables"] if v["name"] == "topic")
     variable["name"] = "subject"
     data["routing_rules"] = rename_variable_in_rules(data["routing_rules"], "topic", "subject")
+    # classification rules read variables too (the demo's read 'topic')
+    data["classification_rules"] = rename_variable_in_rules(data["classification_rules"], "topic", "subject")
     services.save_workstream(data, loaded.id, loaded.version)
     after = services.load_workstream(loaded.id).doc
     assert next(v for v in after.context_variables if v.name == "subject").id == variable["id"]
