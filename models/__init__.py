@@ -13,7 +13,10 @@ _HOME = {
     "make_engine": "models.db", "make_session_factory": "models.db",
     **{name: "models.entities" for name in (
         "Agent", "Baseline", "BaselineObject", "BundleHistory", "Base", "Channel", "ContextVariable", "Presence",
-        "Queue", "RoutingRuleItem", "RoutingTestCase", "Setting", "WorkStream", "queue_members")},
+        "Queue", "RoutingRuleItem", "RoutingTestCase", "Setting", "WorkStream", "queue_members",
+        # work distribution (document version 2)
+        "AgentCapacityProfile", "AgentSkill", "CapacityProfile", "ClassificationRule", "ClassificationSkill",
+        "OverflowRule", "RatingModel", "RatingValue", "RoutingRuleTarget", "Skill")},
 }
 
 __all__ = sorted(_HOME)
@@ -23,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover — for type checkers and editors only
     from models.entities import (  # noqa: F401
         Agent, Base, Baseline, BaselineObject, BundleHistory, Channel, ContextVariable, Presence, Queue,
         RoutingRuleItem, RoutingTestCase, Setting, WorkStream, queue_members,
+        AgentCapacityProfile, AgentSkill, CapacityProfile, ClassificationRule, ClassificationSkill,
+        OverflowRule, RatingModel, RatingValue, RoutingRuleTarget, Skill,
     )
 
 

@@ -68,3 +68,36 @@ def sort_base_presences(values) -> list[str]:
     """Allowed presences in the product's order, duplicates dropped."""
     wanted = set(values)
     return [b for b in BASE_PRESENCES if b in wanted]
+
+
+# --------------------------------------------------------------------------- work distribution (document v2)
+# Values mirror Dynamics 365 unified routing; docs/notes/distdata.md explains each choice.
+
+# A queue's msdyn_priority: 1 is the highest; Dynamics gives new queues 10,000 (the lowest).
+DEFAULT_QUEUE_PRIORITY = 10_000
+MAX_QUEUE_PRIORITY = 10_000
+ASSIGNMENT_METHODS = ("highest_capacity", "round_robin", "least_active")
+ASSIGNMENT_METHOD_LABELS = {
+    "highest_capacity": "Highest capacity",
+    "round_robin": "Round robin",
+    "least_active": "Least active",
+}
+# A work stream's msdyn_capacityformat: unit based or profile based.
+CAPACITY_FORMATS = ("units", "profile")
+CAPACITY_FORMAT_LABELS = {"units": "Unit based", "profile": "Profile based"}
+# Skill matching: exact (every required skill at or above the rating), closest
+# (best available match), none (skills ignored).
+SKILL_MATCHINGS = ("none", "exact", "closest")
+SKILL_MATCHING_LABELS = {"none": "None", "exact": "Exact match", "closest": "Closest match"}
+# A capacity profile's msdyn_defaultmaxunits ("default max number of work items").
+DEFAULT_WORK_ITEM_LIMIT = 1
+MAX_WORK_ITEM_LIMIT = 100
+MAX_RATING_VALUES = 100
+DECLINE_REASONS_MAX = 50
+MAX_RECONNECT_WINDOW_S = 86_400
+# A routing rule may split its conversations over up to five queues by percentage.
+MAX_SPLIT_QUEUES = 5
+OVERFLOW_WHENS = ("closed", "waiting_exceeds")
+OVERFLOW_ACTIONS = ("transfer", "end", "assign_anyway")
+OVERFLOW_LIMIT_MAX = 100
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.config.document import FORMAT_NAME, FORMAT_VERSION
+from models.choices import DEFAULT_QUEUE_PRIORITY
 
 TEXT_WORDS = ("fr", "de", "es", "it", "gold", "silver", "bronze", "loan", "card", "mortgage", "savings", "vip")
 TEXT_OPERATORS = ("eq", "ne", "contains", "not_contains", "begins_with", "ends_with", "in", "not_in",
@@ -165,8 +166,29 @@ def generate(preset: str | Preset = "small", seed: int = 20240501,
             "default_queue": rng.choice(queue_names), "context_variables": variables, "routing_rules": rules,
             "channels": channels,
         })
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "presences": presences, "agents": agents,
-            "queues": queues, "workstreams": streams}
+    return with_distribution_defaults({"format": FORMAT_NAME, "version": FORMAT_VERSION, "presences": presences,
+                                       "agents": agents, "queues": queues, "workstreams": streams})
+
+
+def with_distribution_defaults(doc: dict) -> dict:
+    """Every version 2 field at its default, as an export writes them (no random draws: the
+    generated configuration stays what it was for a seed)."""
+    doc = {"rating_models": [], "skills": [], "capacity_profiles": [], **doc}
+    for agent in doc["agents"]:
+        agent.setdefault("skills", {})
+        agent.setdefault("capacity_profiles", {})
+    for queue in doc["queues"]:
+        for key, value in (("priority", DEFAULT_QUEUE_PRIORITY), ("assignment_method", "highest_capacity"),
+                           ("operating_hours", None), ("overflow", [])):
+            queue.setdefault(key, value)
+    for stream in doc["workstreams"]:
+        for key, value in (("capacity_format", "units"), ("capacity_profile", None), ("skill_matching", "none"),
+                           ("classification_rules", []), ("missed_notification_presence", None),
+                           ("decline_reasons", []), ("reconnect_window_s", 0)):
+            stream.setdefault(key, value)
+        for rule in stream["routing_rules"]:
+            rule.setdefault("queues", [])
+    return doc
 
 
 def count_objects(doc: dict) -> int:

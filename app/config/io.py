@@ -30,12 +30,15 @@ from sqlalchemy.orm import Session, selectinload
 from app.config.document import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    ClassificationRuleDoc,
     ConfigDocument,
     ContextVariableDoc,
     KnownNames,
     RoutingRuleDoc,
     WorkStreamDoc,
     dump,
+    normalize_operating_hours,
+    normalize_queue,
     normalize_workstream,
     validate_document,
 )
@@ -44,6 +47,16 @@ from app.common.errors import DocumentInvalid, UserError
 from app.common.names import name_key
 from models import (
     Agent,
+    AgentCapacityProfile,
+    AgentSkill,
+    CapacityProfile,
+    ClassificationRule,
+    ClassificationSkill,
+    OverflowRule,
+    RatingModel,
+    RatingValue,
+    RoutingRuleTarget,
+    Skill,
     Channel,
     ContextVariable,
     Presence,
@@ -58,6 +71,9 @@ from models.choices import sort_base_presences
 from models.entities import new_id, utcnow
 
 KINDS = ("presences", "agents", "queues", "workstreams")
+# Document version 2's named kinds, listed in summaries after the version 1 kinds.
+DISTRIBUTION_KINDS = ("rating_models", "skills", "capacity_profiles")
+SUMMARY_KINDS = DISTRIBUTION_KINDS + KINDS
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +112,10 @@ def presence_dict(p: Presence, with_ids: bool) -> dict:
 
 
 def agent_dict(a: Agent, with_ids: bool) -> dict:
-    return _with_id({"name": a.name, "capacity": a.capacity, "presence": a.presence.name}, a, with_ids)
+    return _with_id({"name": a.name, "capacity": a.capacity, "presence": a.presence.name,
+                     "skills": {s.skill.name: s.rating for s in a.skills},
+                     "capacity_profiles": {p.capacity_profile.name: p.work_item_limit for p in a.capacity_profiles}},
+                    a, with_ids)
 
 
 def queue_dict(q: Queue, with_ids: bool) -> dict:
@@ -105,7 +124,35 @@ def queue_dict(q: Queue, with_ids: bool) -> dict:
         "kind": q.kind,
         "description": q.description,
         "agents": sorted((a.name for a in q.agents), key=sort_key),
+        "priority": q.priority,
+        "assignment_method": q.assignment_method,
+        "operating_hours": q.operating_hours,
+        "overflow": [overflow_dict(o.condition, o.waiting_limit, o.action,
+                                   o.target_queue.name if o.target_queue else None, o.reason)
+                     for o in sorted(q.overflow_rules, key=lambda o: o.position)],
     }, q, with_ids)
+
+
+def overflow_dict(when: str, limit: int | None, action: str, queue: str | None, reason: str) -> dict:
+    return {"when": when, "limit": limit, "action": action, "queue": queue, "reason": reason}
+
+
+def rating_model_dict(m: RatingModel, with_ids: bool) -> dict:
+    return _with_id({"name": m.name, "values": [v.value for v in sorted(m.values, key=lambda v: v.position)]},
+                    m, with_ids)
+
+
+def skill_dict(s: Skill, with_ids: bool) -> dict:
+    return _with_id({"name": s.name, "rating_model": s.rating_model.name}, s, with_ids)
+
+
+def capacity_profile_dict(p: CapacityProfile, with_ids: bool) -> dict:
+    return _with_id({"name": p.name, "work_item_limit": p.work_item_limit}, p, with_ids)
+
+
+def rule_destination(queue: str | None, shares: list[tuple[str, int]]) -> dict:
+    """A routing rule's ``queue`` and ``queues`` keys: one queue, or a percentage split."""
+    return {"queue": queue, "queues": [{"queue": name, "percent": percent} for name, percent in shares]}
 
 
 def workstream_dict(w: WorkStream, with_ids: bool) -> dict:
@@ -128,7 +175,9 @@ def workstream_dict(w: WorkStream, with_ids: bool) -> dict:
             for v in sorted(w.context_variables, key=lambda v: sort_key(v.name))
         ],
         "routing_rules": [
-            _with_id({"name": r.name, "description": r.description, "queue": r.queue.name,
+            _with_id({"name": r.name, "description": r.description,
+                      **rule_destination(r.queue.name if r.queue else None,
+                                         [(t.queue.name, t.percent) for t in sorted(r.targets, key=lambda t: t.position)]),
                       "condition": r.condition}, r, with_ids)
             for r in sorted(w.routing_rules, key=lambda r: r.position)
         ],
@@ -136,6 +185,18 @@ def workstream_dict(w: WorkStream, with_ids: bool) -> dict:
             _with_id({"name": c.name, "kind": c.kind, "is_default": c.is_default}, c, with_ids)
             for c in sorted(w.channels, key=lambda c: sort_key(c.name))
         ],
+        "capacity_format": w.capacity_format,
+        "capacity_profile": w.capacity_profile.name if w.capacity_profile else None,
+        "skill_matching": w.skill_matching,
+        "classification_rules": [
+            _with_id({"name": k.name, "condition": k.condition,
+                      "skills": {c.skill.name: c.rating for c in sorted(k.skills, key=lambda c: c.position)}},
+                     k, with_ids)
+            for k in sorted(w.classification_rules, key=lambda k: k.position)
+        ],
+        "missed_notification_presence": w.missed_notification_presence.name if w.missed_notification_presence else None,
+        "decline_reasons": list(w.decline_reasons),
+        "reconnect_window_s": w.reconnect_window_s,
     }, w, with_ids)
 
 
@@ -150,6 +211,7 @@ def _workstream_query():
         selectinload(WorkStream.context_variables),
         selectinload(WorkStream.routing_rules),
         selectinload(WorkStream.channels),
+        selectinload(WorkStream.classification_rules),
     )
 
 
@@ -173,11 +235,16 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
     presence_name = {pid: name for pid, name in execute(select(P.c.id, P.c.name))}
     presences = execute(select(P.c.id, P.c.name, P.c.base, P.c.text).where(P.c.is_system.is_(False))).all()
     agents = execute(select(A.c.id, A.c.name, A.c.capacity, A.c.presence_id)).all()
-    queues = execute(select(Q.c.id, Q.c.name, Q.c.kind, Q.c.description)).all()
+    queues = execute(select(Q.c.id, Q.c.name, Q.c.kind, Q.c.description,
+                            Q.c.priority, Q.c.assignment_method, Q.c.operating_hours)).all()
     streams = execute(select(
         W.c.id, W.c.name, W.c.channel, W.c.active, W.c.capacity, W.c.auto_close_after_inactivity_s,
         W.c.distribution_mode, W.c.notification, W.c.screen_pop_timeout_s, W.c.allowed_presences,
-        W.c.assign_after_decline_s, W.c.keep_same_agent, W.c.wrap_up_block_s, W.c.default_queue_id)).all()
+        W.c.assign_after_decline_s, W.c.keep_same_agent, W.c.wrap_up_block_s, W.c.default_queue_id,
+        # version 2, from index 14
+        W.c.capacity_format, W.c.capacity_profile_id, W.c.skill_matching, W.c.missed_notification_presence_id,
+        W.c.decline_reasons, W.c.reconnect_window_s)).all()
+    dist = _DistributionRows(session)
     queue_name = {row[0]: row[1] for row in queues}
     selected: list | None = None
     if workstreams is not None:
@@ -204,8 +271,11 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
         by_stream[row[0]][1].append(row)
     for row in children(select(C.c.workstream_id, C.c.id, C.c.name, C.c.kind, C.c.is_default), C.c.workstream_id):
         by_stream[row[0]][2].append(row)
+    classification = dist.classification_by_stream(children)
     if selected is not None:
         queue_ids = {w[13] for w in streams} | {r[4] for w in streams for r in by_stream[w[0]][1]}
+        queue_ids |= dist.split_queue_ids({r[1] for w in streams for r in by_stream[w[0]][1]})
+        queue_ids = dist.with_overflow_targets(queue_ids)
         queues = [q for q in queues if q[0] in queue_ids]
     members: dict[str, list[str]] = {q[0]: [] for q in queues}
     member_ids: set[str] = set()
@@ -227,13 +297,13 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
         channels.sort(key=lambda c: sort_key(c[2]))
         if with_ids:
             variable_docs = [{"display_name": v[2], "name": v[3], "type": v[4], "id": v[1]} for v in variables]
-            rule_docs = [{"name": r[2], "description": r[3], "queue": queue_name[r[4]], "condition": r[6], "id": r[1]}
-                         for r in rules]
+            rule_docs = [{"name": r[2], "description": r[3], **dist.destination(r[1], r[4], queue_name),
+                          "condition": r[6], "id": r[1]} for r in rules]
             channel_docs = [{"name": c[2], "kind": c[3], "is_default": c[4], "id": c[1]} for c in channels]
         else:
             variable_docs = [{"display_name": v[2], "name": v[3], "type": v[4]} for v in variables]
-            rule_docs = [{"name": r[2], "description": r[3], "queue": queue_name[r[4]], "condition": r[6]}
-                         for r in rules]
+            rule_docs = [{"name": r[2], "description": r[3], **dist.destination(r[1], r[4], queue_name),
+                          "condition": r[6]} for r in rules]
             channel_docs = [{"name": c[2], "kind": c[3], "is_default": c[4]} for c in channels]
         data = {
             "name": w[1],
@@ -252,6 +322,13 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
             "context_variables": variable_docs,
             "routing_rules": rule_docs,
             "channels": channel_docs,
+            "capacity_format": w[14],
+            "capacity_profile": dist.profile_name[w[15]] if w[15] is not None else None,
+            "skill_matching": w[16],
+            "classification_rules": dist.classification_docs(classification.get(w[0], []), with_ids),
+            "missed_notification_presence": presence_name[w[17]] if w[17] is not None else None,
+            "decline_reasons": list(w[18]),
+            "reconnect_window_s": w[19],
         }
         if with_ids:
             data["id"] = w[0]
@@ -263,16 +340,147 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
         return data
 
     by_name = lambda row: sort_key(row[1])  # noqa: E731
+    agent_skills, agent_profiles = dist.agent_skills(), dist.agent_profiles()
+    overflow = dist.overflow_by_queue(queue_name)
+    if selected is not None:  # and the skills, profiles and rating models those need
+        dist.keep_only(agents={a[0] for a in agents}, streams=streams, classification=classification)
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
+        "rating_models": dist.rating_model_docs(named),
+        "skills": dist.skill_docs(named),
+        "capacity_profiles": dist.profile_docs(named),
         "presences": [named({"name": p[1], "base": p[2], "text": p[3]}, p[0]) for p in sorted(presences, key=by_name)],
-        "agents": [named({"name": a[1], "capacity": a[2], "presence": presence_name[a[3]]}, a[0])
+        "agents": [named({"name": a[1], "capacity": a[2], "presence": presence_name[a[3]],
+                          "skills": agent_skills.get(a[0], {}), "capacity_profiles": agent_profiles.get(a[0], {})},
+                         a[0])
                    for a in sorted(agents, key=by_name)],
         "queues": [named({"name": q[1], "kind": q[2], "description": q[3],
-                          "agents": sorted(members[q[0]], key=sort_key)}, q[0]) for q in sorted(queues, key=by_name)],
+                          "agents": sorted(members[q[0]], key=sort_key),
+                          "priority": q[4], "assignment_method": q[5], "operating_hours": q[6],
+                          "overflow": overflow.get(q[0], [])}, q[0]) for q in sorted(queues, key=by_name)],
         "workstreams": [stream_dict(w) for w in sorted(streams, key=by_name)],
     }
+
+
+class _DistributionRows:
+    """The version 2 rows of an export, read with plain column selects like the rest."""
+
+    def __init__(self, session: Session):
+        execute = session.execute
+        self.execute = execute
+        self.models = execute(select(RatingModel.id, RatingModel.name)).all()
+        self.values: dict[str, list[tuple[int, str]]] = {}
+        for model_id, position, value in execute(select(RatingValue.rating_model_id, RatingValue.position,
+                                                        RatingValue.value)):
+            self.values.setdefault(model_id, []).append((position, value))
+        self.skills = execute(select(Skill.id, Skill.name, Skill.rating_model_id)).all()
+        self.skill_name = {row[0]: row[1] for row in self.skills}
+        self.profiles = execute(select(CapacityProfile.id, CapacityProfile.name, CapacityProfile.work_item_limit)).all()
+        self.profile_name = {row[0]: row[1] for row in self.profiles}
+        self.targets: dict[str, list[tuple[int, str, int]]] = {}
+        for rule_id, position, queue_id, percent in execute(select(
+                RoutingRuleTarget.rule_id, RoutingRuleTarget.position, RoutingRuleTarget.queue_id,
+                RoutingRuleTarget.percent)):
+            self.targets.setdefault(rule_id, []).append((position, queue_id, percent))
+        self.overflow_rows = execute(select(
+            OverflowRule.queue_id, OverflowRule.position, OverflowRule.condition, OverflowRule.waiting_limit,
+            OverflowRule.action, OverflowRule.target_queue_id, OverflowRule.reason)).all()
+
+    def destination(self, rule_id: str, queue_id: str | None, queue_name: dict[str, str]) -> dict:
+        shares = sorted(self.targets.get(rule_id, []))
+        return rule_destination(queue_name[queue_id] if queue_id is not None else None,
+                                [(queue_name[q], percent) for _p, q, percent in shares])
+
+    def split_queue_ids(self, rule_ids: set[str]) -> set[str]:
+        return {q for rule_id in rule_ids for _p, q, _percent in self.targets.get(rule_id, [])}
+
+    def with_overflow_targets(self, queue_ids: set[str]) -> set[str]:
+        """``queue_ids`` and every queue their overflow transfers to, transitively."""
+        targets: dict[str, set[str]] = {}
+        for row in self.overflow_rows:
+            if row[5] is not None:
+                targets.setdefault(row[0], set()).add(row[5])
+        wanted, todo = set(queue_ids), list(queue_ids)
+        while todo:
+            for target in targets.get(todo.pop(), ()):
+                if target not in wanted:
+                    wanted.add(target)
+                    todo.append(target)
+        return wanted
+
+    def overflow_by_queue(self, queue_name: dict[str, str]) -> dict[str, list[dict]]:
+        out: dict[str, list[tuple[int, dict]]] = {}
+        for queue_id, position, when, limit, action, target, reason in self.overflow_rows:
+            out.setdefault(queue_id, []).append(
+                (position, overflow_dict(when, limit, action, queue_name[target] if target else None, reason)))
+        return {queue_id: [d for _p, d in sorted(rows, key=lambda r: r[0])] for queue_id, rows in out.items()}
+
+    def classification_by_stream(self, children) -> dict[str, list]:
+        C, K = ClassificationRule.__table__, ClassificationSkill.__table__
+        by_stream: dict[str, list] = {}
+        for row in children(select(C.c.workstream_id, C.c.id, C.c.name, C.c.position, C.c.condition),
+                            C.c.workstream_id):
+            by_stream.setdefault(row[0], []).append(row)
+        self.rule_skills: dict[str, list[tuple[int, str, str]]] = {}
+        if by_stream:
+            for rule_id, skill_id, position, rating in self.execute(select(K.c.rule_id, K.c.skill_id, K.c.position,
+                                                                           K.c.rating)):
+                self.rule_skills.setdefault(rule_id, []).append((position, skill_id, rating))
+        return by_stream
+
+    def classification_docs(self, rules: list, with_ids: bool) -> list[dict]:
+        docs = []
+        for _stream, rule_id, name, _position, condition in sorted(rules, key=lambda r: r[3]):
+            skills = {self.skill_name[s]: rating for _p, s, rating in sorted(self.rule_skills.get(rule_id, []))}
+            doc = {"name": name, "condition": condition, "skills": skills}
+            if with_ids:
+                doc["id"] = rule_id
+            docs.append(doc)
+        return docs
+
+    def agent_skills(self) -> dict[str, dict[str, str]]:
+        self.agent_skill_rows = self.execute(select(AgentSkill.agent_id, AgentSkill.skill_id, AgentSkill.rating)).all()
+        out: dict[str, dict[str, str]] = {}
+        for agent_id, skill_id, rating in sorted(self.agent_skill_rows,
+                                                 key=lambda r: sort_key(self.skill_name[r[1]])):
+            out.setdefault(agent_id, {})[self.skill_name[skill_id]] = rating
+        return out
+
+    def agent_profiles(self) -> dict[str, dict[str, int]]:
+        self.agent_profile_rows = self.execute(select(AgentCapacityProfile.agent_id,
+                                                      AgentCapacityProfile.capacity_profile_id,
+                                                      AgentCapacityProfile.work_item_limit)).all()
+        out: dict[str, dict[str, int]] = {}
+        for agent_id, profile_id, limit in sorted(self.agent_profile_rows,
+                                                  key=lambda r: sort_key(self.profile_name[r[1]])):
+            out.setdefault(agent_id, {})[self.profile_name[profile_id]] = limit
+        return out
+
+    def keep_only(self, agents: set[str], streams: list, classification: dict[str, list]) -> None:
+        """A partial export: only what the chosen agents and streams need."""
+        skill_ids = {s for a, s, _r in self.agent_skill_rows if a in agents}
+        skill_ids |= {s for w in streams for rule in classification.get(w[0], [])
+                      for _p, s, _r in self.rule_skills.get(rule[1], [])}
+        profile_ids = {p for a, p, _l in self.agent_profile_rows if a in agents}
+        profile_ids |= {w[15] for w in streams if w[15] is not None}
+        self.skills = [s for s in self.skills if s[0] in skill_ids]
+        model_ids = {s[2] for s in self.skills}
+        self.models = [m for m in self.models if m[0] in model_ids]
+        self.profiles = [p for p in self.profiles if p[0] in profile_ids]
+
+    def rating_model_docs(self, named) -> list[dict]:
+        return [named({"name": name, "values": [v for _p, v in sorted(self.values.get(model_id, []))]}, model_id)
+                for model_id, name in sorted(self.models, key=lambda r: sort_key(r[1]))]
+
+    def skill_docs(self, named) -> list[dict]:
+        model_name = dict(self.models)
+        return [named({"name": name, "rating_model": model_name[model_id]}, skill_id)
+                for skill_id, name, model_id in sorted(self.skills, key=lambda r: sort_key(r[1]))]
+
+    def profile_docs(self, named) -> list[dict]:
+        return [named({"name": name, "work_item_limit": limit}, profile_id)
+                for profile_id, name, limit in sorted(self.profiles, key=lambda r: sort_key(r[1]))]
 
 
 def canonical_json(document: dict) -> str:
@@ -284,9 +492,9 @@ def canonical_json(document: dict) -> str:
 
 @dataclass
 class ApplySummary:
-    created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    deleted: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in SUMMARY_KINDS})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in SUMMARY_KINDS})
+    deleted: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in SUMMARY_KINDS})
 
     def counts(self) -> dict[str, int]:
         return {
@@ -298,7 +506,7 @@ class ApplySummary:
     def lines(self) -> list[str]:
         out = []
         for verb, table in (("create", self.created), ("update", self.updated), ("delete", self.deleted)):
-            for kind in KINDS:
+            for kind in SUMMARY_KINDS:
                 for name in table[kind]:
                     out.append(f"{verb} {kind[:-1]} '{name}'")
         return out
@@ -315,6 +523,15 @@ def known_names(session: Session) -> KnownNames:
     known.queues = set(session.scalars(select(Queue.name)))
     for channel_name, stream_name in session.execute(select(Channel.name, WorkStream.name).join(Channel.workstream)):
         known.channels[channel_name] = stream_name
+    values: dict[str, list[str]] = {}
+    for model_id, value in session.execute(select(RatingValue.rating_model_id, RatingValue.value)
+                                           .order_by(RatingValue.rating_model_id, RatingValue.position)):
+        values.setdefault(model_id, []).append(value)
+    models = {model_id: name for model_id, name in session.execute(select(RatingModel.id, RatingModel.name))}
+    known.rating_models = {name: values.get(model_id, []) for model_id, name in models.items()}
+    known.skills = {name: values.get(model_id, []) for name, model_id in session.execute(
+        select(Skill.name, Skill.rating_model_id))}
+    known.capacity_profiles = set(session.scalars(select(CapacityProfile.name)))
     return known
 
 
@@ -367,11 +584,15 @@ def _write_all(session: Session, writer: "_Writer", doc: ConfigDocument) -> None
     for presence in doc.presences:
         writer.presence(presence)
     session.flush()
+    _write_distribution_kinds(session, writer, doc)
     for agent in doc.agents:
         writer.agent(agent)
     session.flush()
     for queue in doc.queues:
         writer.queue(queue)
+    session.flush()
+    for queue in doc.queues:  # overflow names other queues: once they all exist
+        writer.queue_overflow(queue)
     session.flush()
     for stream in doc.workstreams:
         writer.workstream(stream)
@@ -410,9 +631,23 @@ def _large_page_cache(session: Session, doc: ConfigDocument) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
 
 
+def _write_distribution_kinds(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+    """Rating models, skills, capacity profiles (few objects: always the ORM path)."""
+    for model in doc.rating_models:
+        writer.rating_model(model)
+    session.flush()
+    for skill in doc.skills:
+        writer.skill(skill)
+    for profile in doc.capacity_profiles:
+        writer.capacity_profile(profile)
+    session.flush()
+
+
 def _write_kinds(session: Session, writer: "_Writer", creator: "_BulkCreator", doc: ConfigDocument) -> None:
     for kind, docs, write in (("presences", doc.presences, writer.presence), ("agents", doc.agents, writer.agent),
                               ("queues", doc.queues, writer.queue), ("workstreams", doc.workstreams, writer.workstream)):
+        if kind == "agents":
+            _write_distribution_kinds(session, writer, doc)
         new, rest = creator.partition(kind, docs)
         creator.create(kind, new)
         if kind == "workstreams" and len(rest) >= _PRELOAD_MIN:
@@ -426,6 +661,11 @@ def _write_kinds(session: Session, writer: "_Writer", creator: "_BulkCreator", d
             for item in rest:
                 write(item)
         session.flush()
+        if kind == "queues":  # overflow names other queues: once they all exist
+            creator.create_overflow(new)
+            for item in rest:
+                writer.queue_overflow(item)
+            session.flush()
         if new and rest:  # the summary lists objects in document order, as the ORM path does
             position = {item.name: index for index, item in enumerate(docs)}
             writer.summary.created[kind].sort(key=position.__getitem__)
@@ -514,6 +754,7 @@ class _BulkCreator:
             "v": [c.id for s in docs for c in s.context_variables if c.id is not None],
             "r": [c.id for s in docs for c in s.routing_rules if c.id is not None],
             "c": [c.id for s in docs for c in s.channels if c.id is not None],
+            "k": [c.id for s in docs for c in s.classification_rules if c.id is not None],
         }
         taken: set[tuple[str, str]] = set()
         wanted: dict[str, set[str]] = {}
@@ -528,11 +769,13 @@ class _BulkCreator:
         taken |= {("v", i) for i in self._present(ContextVariable, wanted["v"])}
         taken |= {("r", i) for i in self._present(RoutingRuleItem, wanted["r"])}
         taken |= {("c", i) for i in wanted["c"] if i in channel_ids}
+        taken |= {("k", i) for i in self._present(ClassificationRule, wanted["k"])}
         children_taken = any(table != "c" for table, _id in taken)
 
         def eligible(stream: WorkStreamDoc) -> bool:
             if children_taken:  # else no variable or rule of any stream can be
-                for table, children in (("v", stream.context_variables), ("r", stream.routing_rules)):
+                for table, children in (("v", stream.context_variables), ("r", stream.routing_rules),
+                                        ("k", stream.classification_rules)):
                     for child in children:
                         if child.id is not None and (table, child.id) in taken:
                             return False
@@ -579,21 +822,46 @@ class _BulkCreator:
 
     def _create_agents(self, docs: list) -> None:
         presence = self._ids_by_name(Presence)
-        self._insert(Agent.__table__, [{**self._tracked(d.id), "name": d.name, "capacity": d.capacity,
-                                        "presence_id": presence[fold(d.presence)]} for d in docs])
+        rows = [{**self._tracked(d.id), "name": d.name, "capacity": d.capacity,
+                 "presence_id": presence[fold(d.presence)]} for d in docs]
+        self._insert(Agent.__table__, rows)
+        if any(d.skills or d.capacity_profiles for d in docs):
+            skill, profile = self._ids_by_name(Skill), self._ids_by_name(CapacityProfile)
+            self._insert(AgentSkill.__table__, [
+                {"agent_id": row["id"], "skill_id": skill[fold(name)], "rating": rating}
+                for d, row in zip(docs, rows) for name, rating in d.skills.items()])
+            self._insert(AgentCapacityProfile.__table__, [
+                {"agent_id": row["id"], "capacity_profile_id": profile[fold(name)], "work_item_limit": limit}
+                for d, row in zip(docs, rows) for name, limit in d.capacity_profiles.items()])
 
     def _create_queues(self, docs: list) -> None:
         agent = self._ids_by_name(Agent)
         rows, members = [], []
         for d in docs:
-            row = {**self._tracked(d.id), "name": d.name, "kind": d.kind, "description": d.description}
+            row = {**self._tracked(d.id), "name": d.name, "kind": d.kind, "description": d.description,
+                   **queue_distribution_columns(d)}
             rows.append(row)
             members += [{"queue_id": row["id"], "agent_id": agent[fold(name)]} for name in d.agents]
         self._insert(Queue.__table__, rows)
         self._insert(queue_members, members)
 
+    def create_overflow(self, docs: list) -> None:
+        """The overflow rules of queues just created (their targets exist by now)."""
+        if not any(d.overflow for d in docs):
+            return
+        queue = self._ids_by_name(Queue)
+        self._insert(OverflowRule.__table__, [
+            {"id": new_id(), "queue_id": queue[fold(d.name)], **overflow_columns(position, o, queue)}
+            for d in docs for position, o in enumerate(normalize_queue(dump(d))["overflow"])])
+
     def _create_workstreams(self, docs: list[WorkStreamDoc]) -> None:
         queue = self._ids_by_name(Queue)
+        distribution = any(d.capacity_profile or d.missed_notification_presence or d.classification_rules
+                           or any(r.queues for r in d.routing_rules) for d in docs)
+        profile = self._ids_by_name(CapacityProfile) if distribution else {}
+        presence = self._ids_by_name(Presence) if distribution else {}
+        skill = self._ids_by_name(Skill) if distribution else {}
+        classifications, classification_skills, targets = [], [], []
         now = self.now
         streams, variables, rules, channels = [], [], [], []
         for d in docs:
@@ -608,20 +876,60 @@ class _BulkCreator:
                 "assign_after_decline_s": d.assign_after_decline_s, "keep_same_agent": d.keep_same_agent,
                 "wrap_up_block_s": d.wrap_up_block_s,
                 "default_queue_id": queue[fold(d.default_queue)] if d.default_queue else None,
+                **stream_distribution_columns(d, profile, presence),
             })
+            for position, k in enumerate(d.classification_rules):
+                rule_id = k.id or new_id()
+                classifications.append({"id": rule_id, "created_at": now, "modified_at": now, "version": 1,
+                                        "workstream_id": stream_id, "name": k.name, "position": position,
+                                        "condition": k.condition})
+                classification_skills += [{"rule_id": rule_id, "skill_id": skill[fold(name)], "position": index,
+                                           "rating": rating} for index, (name, rating) in enumerate(k.skills.items())]
             variables += [{"id": v.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
                            "workstream_id": stream_id, "display_name": v.display_name, "name": v.name,
                            "type": v.type} for v in d.context_variables]
-            rules += [{"id": r.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
-                       "workstream_id": stream_id, "name": r.name, "description": r.description,
-                       "queue_id": queue[fold(r.queue)], "position": position, "condition": r.condition}
-                      for position, r in enumerate(d.routing_rules)]
+            stream_rules = [{"id": r.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
+                             "workstream_id": stream_id, "name": r.name, "description": r.description,
+                             "queue_id": queue[fold(r.queue)] if r.queue is not None else None,
+                             "position": position, "condition": r.condition}
+                            for position, r in enumerate(d.routing_rules)]
+            rules += stream_rules
+            targets += [{"id": new_id(), "rule_id": row["id"], "position": index,
+                         "queue_id": queue[fold(share.queue)], "percent": share.percent}
+                        for r, row in zip(d.routing_rules, stream_rules) for index, share in enumerate(r.queues)]
             channels += [{"id": c.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
                           "workstream_id": stream_id, "name": c.name, "kind": c.kind, "is_default": c.is_default}
                          for c in d.channels]
         for table, rows in ((WorkStream.__table__, streams), (ContextVariable.__table__, variables),
-                            (RoutingRuleItem.__table__, rules), (Channel.__table__, channels)):
+                            (RoutingRuleItem.__table__, rules), (Channel.__table__, channels),
+                            (RoutingRuleTarget.__table__, targets), (ClassificationRule.__table__, classifications),
+                            (ClassificationSkill.__table__, classification_skills)):
             self._insert(table, rows)
+
+
+def queue_distribution_columns(doc) -> dict:
+    hours = doc.operating_hours
+    return {"priority": doc.priority, "assignment_method": doc.assignment_method,
+            "operating_hours": normalize_operating_hours(hours.model_dump(mode="json")) if hours else None}
+
+
+def overflow_columns(position: int, rule: dict, queue_ids: dict[str, str]) -> dict:
+    """An overflow rule's row (but its id and queue), from its document dict."""
+    return {"position": position, "condition": rule["when"], "waiting_limit": rule["limit"], "action": rule["action"],
+            "target_queue_id": queue_ids[fold(rule["queue"])] if rule["queue"] is not None else None,
+            "reason": rule["reason"]}
+
+
+def stream_distribution_columns(doc: WorkStreamDoc, profile_ids: dict[str, str], presence_ids: dict[str, str]) -> dict:
+    return {
+        "capacity_format": doc.capacity_format,
+        "capacity_profile_id": profile_ids[fold(doc.capacity_profile)] if doc.capacity_profile else None,
+        "skill_matching": doc.skill_matching,
+        "missed_notification_presence_id": (presence_ids[fold(doc.missed_notification_presence)]
+                                            if doc.missed_notification_presence else None),
+        "decline_reasons": list(doc.decline_reasons),
+        "reconnect_window_s": doc.reconnect_window_s,
+    }
 
 
 def _sqlite_executemany(connection, table, rows: list[dict]) -> None:
@@ -662,10 +970,32 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
             summary.deleted["workstreams"].append(stream.name)
             session.delete(stream)
     session.flush()
+    keep_queues = {fold(d.name) for d in doc.queues} | {d.id for d in doc.queues if d.id}
+    going = [q.id for q in session.scalars(select(Queue)) if fold(q.name) not in keep_queues and q.id not in keep_queues]
+    if going:  # a kept queue's overflow to a queue that goes is rewritten from the document later
+        session.execute(delete(OverflowRule).where(OverflowRule.target_queue_id.in_(going)))
+        session.execute(delete(RoutingRuleTarget).where(RoutingRuleTarget.queue_id.in_(going)))
+        session.expire_all()
     for kind, model, docs in (("queues", Queue, doc.queues), ("agents", Agent, doc.agents)):
         keep = {fold(d.name) for d in docs} | {d.id for d in docs if d.id}
         for obj in session.scalars(select(model)).all():
             if fold(obj.name) not in keep and obj.id not in keep:
+                summary.deleted[kind].append(obj.name)
+                session.delete(obj)
+        session.flush()
+    for kind, model, docs in (("capacity_profiles", CapacityProfile, doc.capacity_profiles),
+                              ("skills", Skill, doc.skills), ("rating_models", RatingModel, doc.rating_models)):
+        keep = {fold(d.name) for d in docs} | {d.id for d in docs if d.id}
+        for obj in session.scalars(select(model)).all():
+            if fold(obj.name) not in keep and obj.id not in keep:
+                if kind == "capacity_profiles":  # a kept stream or agent still naming it is rewritten later
+                    session.execute(delete(AgentCapacityProfile).where(
+                        AgentCapacityProfile.capacity_profile_id == obj.id))
+                    for stream in session.scalars(select(WorkStream).where(WorkStream.capacity_profile_id == obj.id)):
+                        stream.capacity_profile = None
+                elif kind == "skills":
+                    session.execute(delete(AgentSkill).where(AgentSkill.skill_id == obj.id))
+                    session.execute(delete(ClassificationSkill).where(ClassificationSkill.skill_id == obj.id))
                 summary.deleted[kind].append(obj.name)
                 session.delete(obj)
         session.flush()
@@ -735,6 +1065,10 @@ class _Writer:
         old_name = None if created else obj.name
         presence = self.lookup(Presence, doc.presence)
         changed = _assign(obj, name=doc.name, capacity=doc.capacity, presence=presence)
+        if self._agent_distribution(obj, doc, created):
+            changed = True
+            if not created:
+                obj.touch()
         self._remember(Agent, obj, old_name)
         self._record("agents", created, changed, doc.name)
         return obj
@@ -747,7 +1081,8 @@ class _Writer:
             obj.agents = []
             self.session.add(obj)
         old_name = None if created else obj.name
-        changed = _assign(obj, name=doc.name, kind=doc.kind, description=doc.description)
+        changed = _assign(obj, name=doc.name, kind=doc.kind, description=doc.description,
+                          **queue_distribution_columns(doc))
         members = [self.lookup(Agent, name) for name in doc.agents]
         if {a.id for a in obj.agents} != {a.id for a in members}:
             obj.agents = members
@@ -758,6 +1093,123 @@ class _Writer:
         self._record("queues", created, changed, doc.name)
         return obj
 
+    # ------------------------------------------------------------ work distribution (version 2)
+
+    def _named(self, model: type, kind: str, doc, **values: Any):
+        """Find or create a plainly named object, assign ``values``; (object, created, changed)."""
+        obj = self._find(model, doc.id, doc.name)
+        created = obj is None
+        if created:
+            obj = model(id=doc.id) if doc.id else model()
+            self.session.add(obj)
+        old_name = None if created else obj.name
+        changed = _assign(obj, name=doc.name, **values)
+        self._remember(model, obj, old_name)
+        return obj, created, changed
+
+    def rating_model(self, doc) -> RatingModel:
+        obj, created, changed = self._named(RatingModel, "rating_models", doc)
+        if created:
+            obj.values = [RatingValue(position=i, value=v) for i, v in enumerate(doc.values)]
+        elif [v.value for v in sorted(obj.values, key=lambda v: v.position)] != list(doc.values):
+            obj.values = []
+            self.session.flush()  # the old (model, position) rows go before the new ones come
+            obj.values = [RatingValue(position=i, value=v) for i, v in enumerate(doc.values)]
+            obj.touch()
+            changed = True
+        self._record("rating_models", created, changed, doc.name)
+        return obj
+
+    def skill(self, doc) -> Skill:
+        obj, created, changed = self._named(Skill, "skills", doc,
+                                            rating_model=self.lookup(RatingModel, doc.rating_model))
+        self._record("skills", created, changed, doc.name)
+        return obj
+
+    def capacity_profile(self, doc) -> CapacityProfile:
+        obj, created, changed = self._named(CapacityProfile, "capacity_profiles", doc,
+                                            work_item_limit=doc.work_item_limit)
+        self._record("capacity_profiles", created, changed, doc.name)
+        return obj
+
+    def _agent_distribution(self, agent: Agent, doc, created: bool) -> bool:
+        """An agent's skills and profile overrides; whether they changed."""
+        if created:
+            agent.skills, agent.capacity_profiles = [], []
+        have_skills = {fold(s.skill.name): (s.skill.name, s.rating) for s in agent.skills}
+        want_skills = {fold(name): (self.lookup(Skill, name).name, rating) for name, rating in doc.skills.items()}
+        have_profiles = {fold(p.capacity_profile.name): p.work_item_limit for p in agent.capacity_profiles}
+        want_profiles = {fold(name): limit for name, limit in doc.capacity_profiles.items()}
+        if have_skills == want_skills and have_profiles == want_profiles:
+            return False
+        if not created and (agent.skills or agent.capacity_profiles):
+            agent.skills, agent.capacity_profiles = [], []
+            self.session.flush()  # the (agent, skill) keys are free again
+        agent.skills = [AgentSkill(skill=self.lookup(Skill, name), rating=rating) for name, rating in doc.skills.items()]
+        agent.capacity_profiles = [AgentCapacityProfile(capacity_profile=self.lookup(CapacityProfile, name),
+                                                        work_item_limit=limit)
+                                   for name, limit in doc.capacity_profiles.items()]
+        return True
+
+    def queue_overflow(self, doc) -> None:
+        """A queue's overflow rules, once every queue of the document exists."""
+        queue = self.lookup(Queue, doc.name)
+        want = normalize_queue(dump(doc))["overflow"]
+        have = [overflow_dict(o.condition, o.waiting_limit, o.action,
+                              o.target_queue.name if o.target_queue else None, o.reason)
+                for o in sorted(queue.overflow_rules, key=lambda o: o.position)]
+        if [{**o, "queue": fold(o["queue"]) if o["queue"] else None} for o in have] == \
+                [{**o, "queue": fold(o["queue"]) if o["queue"] else None} for o in want]:
+            return
+        if queue.overflow_rules:
+            queue.overflow_rules = []
+            self.session.flush()
+        queue.overflow_rules = [
+            OverflowRule(position=position, condition=o["when"], waiting_limit=o["limit"], action=o["action"],
+                         target_queue=self.lookup(Queue, o["queue"]) if o["queue"] else None, reason=o["reason"])
+            for position, o in enumerate(want)]
+        if doc.name not in self.summary.created["queues"]:  # a queue just created stays at version 1
+            queue.touch()
+            if doc.name not in self.summary.updated["queues"]:
+                self.summary.updated["queues"].append(doc.name)
+
+    def _classification(self, stream: WorkStream, docs: list[ClassificationRuleDoc]) -> None:
+        by_id = {k.id: k for k in stream.classification_rules}
+        unmatched = list(stream.classification_rules)
+        keep = []
+        for position, doc in enumerate(docs):
+            rule = by_id.get(doc.id) if doc.id else None
+            if rule is None:
+                rule = next((k for k in unmatched if k.name == doc.name), None)
+            if rule is None:
+                rule = ClassificationRule(id=doc.id) if doc.id and self.session.get(ClassificationRule, doc.id) is None \
+                    else ClassificationRule()
+                rule.skills = []
+            if rule in unmatched:
+                unmatched.remove(rule)
+            _assign(rule, name=doc.name, position=position, condition=doc.condition)
+            have = [(c.skill.name, c.rating) for c in sorted(rule.skills, key=lambda c: c.position)]
+            if have != list(doc.skills.items()):
+                if rule.skills:
+                    rule.skills = []
+                    self.session.flush()
+                rule.skills = [ClassificationSkill(skill=self.lookup(Skill, name), position=index, rating=rating)
+                               for index, (name, rating) in enumerate(doc.skills.items())]
+            keep.append(rule)
+        stream.classification_rules = keep
+
+    def _targets(self, rule: RoutingRuleItem, doc: RoutingRuleDoc) -> None:
+        have = [(t.queue.name, t.percent) for t in sorted(rule.targets, key=lambda t: t.position)] \
+            if rule.targets else []
+        want = [(self.lookup(Queue, share.queue).name, share.percent) for share in doc.queues]
+        if have == want:
+            return
+        if rule.targets:
+            rule.targets = []
+            self.session.flush()
+        rule.targets = [RoutingRuleTarget(queue=self.lookup(Queue, share.queue), position=index,
+                                          percent=share.percent) for index, share in enumerate(doc.queues)]
+
     def workstream(self, doc: WorkStreamDoc, target: WorkStream | None = None) -> WorkStream:
         obj = target or self._find(WorkStream, doc.id, doc.name)
         created = obj is None
@@ -766,6 +1218,7 @@ class _Writer:
         if created:
             obj = WorkStream(id=doc.id) if doc.id else WorkStream()
             obj.context_variables, obj.routing_rules, obj.channels = [], [], []
+            obj.classification_rules = []
             self.session.add(obj)
         old_name = None if created else obj.name
         _assign(
@@ -784,9 +1237,17 @@ class _Writer:
             keep_same_agent=doc.keep_same_agent,
             wrap_up_block_s=doc.wrap_up_block_s,
             default_queue=self.lookup(Queue, doc.default_queue) if doc.default_queue else None,
+            capacity_format=doc.capacity_format,
+            capacity_profile=self.lookup(CapacityProfile, doc.capacity_profile) if doc.capacity_profile else None,
+            skill_matching=doc.skill_matching,
+            missed_notification_presence=(self.lookup(Presence, doc.missed_notification_presence)
+                                          if doc.missed_notification_presence else None),
+            decline_reasons=list(doc.decline_reasons),
+            reconnect_window_s=doc.reconnect_window_s,
         )
         self._variables(obj, doc.context_variables)
         self._rules(obj, doc.routing_rules)
+        self._classification(obj, doc.classification_rules)
         self._channels(obj, doc)
         if not created:
             obj.touch()
@@ -819,10 +1280,13 @@ class _Writer:
                 rule = next((r for r in unmatched if r.name == doc.name), None)
             if rule is None:
                 rule = RoutingRuleItem(id=doc.id) if doc.id and self.session.get(RoutingRuleItem, doc.id) is None else RoutingRuleItem()
+                rule.targets = []
             if rule in unmatched:
                 unmatched.remove(rule)
-            _assign(rule, name=doc.name, description=doc.description, queue=self.lookup(Queue, doc.queue),
+            _assign(rule, name=doc.name, description=doc.description,
+                    queue=self.lookup(Queue, doc.queue) if doc.queue is not None else None,
                     position=position, condition=doc.condition)
+            self._targets(rule, doc)
             keep.append(rule)
         stream.routing_rules = keep
 
@@ -859,6 +1323,7 @@ def _same_child_ids(doc: WorkStreamDoc, obj: WorkStream) -> bool:
          sorted(obj.context_variables, key=lambda v: sort_key(v.name))),
         (doc.routing_rules, sorted(obj.routing_rules, key=lambda r: r.position)),
         (sorted(doc.channels, key=lambda c: sort_key(c.name)), sorted(obj.channels, key=lambda c: sort_key(c.name))),
+        (doc.classification_rules, sorted(obj.classification_rules, key=lambda k: k.position)),
     )
     for docs, rows in pairs:
         for d, row in zip(docs, rows):

@@ -15,11 +15,11 @@ from app.store.database import Database, open_store
 
 def seed_demo_bank(session: Session) -> None:
     """The demo bank, written into the new database's first transaction."""
-    from app.config.demo import demo_document
+    from app.config.demo import demo_distribution_document
     from app.config.document import validate_document
     from app.config.io import apply_document
 
-    apply_document(session, validate_document(demo_document()), replace=True, adopt_ids=True)
+    apply_document(session, validate_document(demo_distribution_document()), replace=True, adopt_ids=True)
 
 
 def open_database(url: str, *, seed_demo: bool = True, backup: bool = True,

@@ -31,15 +31,17 @@ from app.interchange.bundles.format import LoadedBundle, add_member, bundle_byte
 from app.interchange.bundles.manifest import CONFIG_MEMBER, MANIFEST_MEMBER, build_manifest
 from app.interchange.bundles.manifest import canonical_json as config_json_bytes
 from app.config.document import ConfigDocument, DocumentInvalid, validate_document
-from app.config.io import KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
+from app.config.io import SUMMARY_KINDS, ApplySummary, apply_document, export_from_session, gc_paused, known_names
 from app.store.database import Database, backup_sqlite_file, database_errors
 from app.common.errors import UserError
 from app.common.files import write_atomically
 from models import Agent, Baseline, BaselineObject, BundleHistory, Presence, Queue, Setting, WorkStream
+from models import CapacityProfile, RatingModel, Skill
 from models.entities import utcnow
 
 from app.store.database import CHANGED_KEY, ORIGIN_KEY
-VERSIONED = (("presence", Presence), ("agent", Agent), ("queue", Queue), ("workstream", WorkStream))
+VERSIONED = (("presence", Presence), ("agent", Agent), ("queue", Queue), ("workstream", WorkStream),
+             ("rating_model", RatingModel), ("skill", Skill), ("capacity_profile", CapacityProfile))
 Progress = Callable[[str, int, int], None]  # step, done, total
 
 
@@ -355,7 +357,7 @@ def _created_diff(summary: ApplySummary) -> Diff:
     so it is one create per top-level object and nothing nested: no need to export
     ``after`` and parse both documents for that.
     """
-    changes = [Change("create", kind[:-1], name) for kind in KINDS for name in summary.created[kind]]
+    changes = [Change("create", kind[:-1], name) for kind in SUMMARY_KINDS for name in summary.created[kind]]
     return Diff(sorted(changes, key=Change.sort_key))
 
 

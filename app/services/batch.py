@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.config.document import ConfigDocument, check_references, parse_document
+from app.config.references import presence_users, queue_users
 from app.config.io import (
     ApplySummary,
     _note_change,
@@ -264,6 +265,8 @@ def _blockers(session: Session, kind: str, found: dict[str, str]) -> list[tuple[
                                    .order_by(WorkStream.name_key, RoutingRuleItem.position))
             for owner, rule, stream in rows:
                 users.setdefault(owner, []).append(f"rule '{rule}' in '{stream}'")
+            for owner, phrases in queue_users(session, chunk, going=found).items():  # split shares, overflow
+                users.setdefault(owner, []).extend(phrases)
         elif kind == "presences":
             for presence_id, name, is_system in session.execute(
                     select(Presence.id, Presence.name, Presence.is_system).where(Presence.id.in_(chunk))):
@@ -273,6 +276,8 @@ def _blockers(session: Session, kind: str, found: dict[str, str]) -> list[tuple[
                                    .order_by(Agent.name))
             for owner, name in rows:
                 users.setdefault(owner, []).append(f"agent '{name}'")
+            for owner, phrases in presence_users(session, chunk).items():
+                users.setdefault(owner, []).extend(phrases)
     return [(f"{noun} '{found[object_id]}'", users[object_id]) for object_id in found if object_id in users]
 
 

@@ -29,6 +29,9 @@ from app.config.document import (
     check_workstream,
     issues_from_pydantic,
 )
+from app.config.document import check_profile_names, check_queue_distribution, check_skill_ratings
+from app.config.io import known_names
+from app.config.references import presence_users, queue_users
 from app.config.io import _Writer, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
 from app.store.database import Database
 from app.workstreams.editing import copy_name, referrer_sentence
@@ -133,8 +136,21 @@ def _parse(model: type, data: Any) -> Any:
         raise DocumentInvalid(issues_from_pydantic(error)) from None
 
 
+# Version 2 fields an editor written for version 1 does not send: a dict without them keeps
+# the stored values (rather than resetting a queue's priority or an agent's skills).
+QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow")
+AGENT_V2_FIELDS = ("skills", "capacity_profiles")
+
+
 class Services:
     """The console's use cases over one database."""
+
+    @staticmethod
+    def _keep_unsent(data: Any, object_id: str | None, fields: tuple[str, ...], load: Callable[[str], Loaded]) -> Any:
+        if object_id is None or not isinstance(data, dict) or all(f in data for f in fields):
+            return data
+        stored = load(object_id).doc.model_dump(mode="json")
+        return {**{f: stored[f] for f in fields if f not in data}, **data}
 
     def __init__(self, db: Database, on_workstream_saved: Callable[[str], None] | None = None):
         self.db = db
@@ -250,7 +266,10 @@ class Services:
 
     def _workstream_issues(self, session: Session, doc: WorkStreamDoc, own_id: str | None) -> list[Issue]:
         queue_names = {fold(n) for n in session.scalars(select(Queue.name))}
-        issues = check_workstream(doc, queue_names)
+        known = known_names(session)
+        issues = check_workstream(doc, queue_names, skills={fold(k): v for k, v in known.skills.items()},
+                                  profiles={fold(n) for n in known.capacity_profiles},
+                                  presences={fold(n) for n in known.presences})
         clash = session.scalar(select(WorkStream.name).where(WorkStream.name_key == fold(doc.name),
                                                              WorkStream.id != (own_id or "")))
         if clash:
@@ -307,6 +326,7 @@ class Services:
             return Loaded(queue.id, QueueDoc.model_validate(queue_dict(queue, with_ids=True)), queue.version)
 
     def save_queue(self, data: QueueDoc | dict, queue_id: str | None = None, expected_version: int | None = None) -> Saved:
+        data = self._keep_unsent(data, queue_id, QUEUE_V2_FIELDS, self.load_queue)
         doc = _parse(QueueDoc, data)
         with self.db.session() as session:
             target = self._target(session, Queue, queue_id, expected_version, "queue")
@@ -314,6 +334,8 @@ class Services:
             known_agents = {fold(n) for n in session.scalars(select(Agent.name))}
             issues += [Issue(f"agents[{i}]", f"unknown agent '{n}'") for i, n in enumerate(doc.agents)
                        if fold(n) not in known_agents]
+            issues += check_queue_distribution(doc, {fold(n) for n in session.scalars(select(Queue.name))}
+                                               | {fold(doc.name)}, "")
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
@@ -327,6 +349,7 @@ class Services:
         referrers += [f"rule '{rule}' in '{stream}'" for rule, stream in session.execute(
             select(RoutingRuleItem.name, WorkStream.name).join(RoutingRuleItem.workstream)
             .where(RoutingRuleItem.queue_id == queue.id).order_by(WorkStream.name_key, RoutingRuleItem.position))]
+        referrers += queue_users(session, [queue.id]).get(queue.id, [])  # split shares, overflow
         return referrers
 
     def delete_queue(self, queue_id: str) -> None:
@@ -352,6 +375,7 @@ class Services:
     def save_agent(self, data: AgentDoc | dict, agent_id: str | None = None, expected_version: int | None = None,
                    queues: list[str] | None = None) -> Saved:
         """Save an agent; ``queues``, when given, is the full list of queues it belongs to."""
+        data = self._keep_unsent(data, agent_id, AGENT_V2_FIELDS, self.load_agent)
         doc = _parse(AgentDoc, data)
         with self.db.session() as session:
             target = self._target(session, Agent, agent_id, expected_version, "agent")
@@ -359,6 +383,10 @@ class Services:
             presences = {fold(n) for n in session.scalars(select(Presence.name))}
             if fold(doc.presence) not in presences:
                 issues.append(Issue("presence", f"unknown presence '{doc.presence}'"))
+            known = known_names(session)
+            issues += check_skill_ratings(doc.skills, {fold(k): v for k, v in known.skills.items()}, "skills")
+            issues += check_profile_names(doc.capacity_profiles, {fold(n) for n in known.capacity_profiles},
+                                          "capacity_profiles")
             all_queues = {fold(q.name): q for q in session.scalars(select(Queue))}
             for index, name in enumerate(queues or []):
                 if fold(name) not in all_queues:
@@ -409,6 +437,7 @@ class Services:
                 raise UserError(f"'{presence.name}' is a base presence and cannot be deleted")
             agents = [f"agent '{n}'" for n in session.scalars(
                 select(Agent.name).where(Agent.presence_id == presence.id).order_by(Agent.name))]
+            agents += presence_users(session, [presence.id]).get(presence.id, [])
             if agents:
                 raise InUseError(referrer_sentence(f"Presence '{presence.name}'", agents), agents)
             session.delete(presence)

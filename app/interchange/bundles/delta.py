@@ -31,14 +31,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterable, Literal, Mapping
+from typing import Annotated, Any, Callable, Iterable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from app.routing.conditions import Issue
 from app.config.document import (
     AgentDoc,
+    CapacityProfileDoc,
     ConfigDocument,
+    RatingModelDoc,
+    SkillDoc,
     DocumentInvalid,
     Name,
     PresenceDoc,
@@ -57,15 +60,21 @@ from models.choices import MAX_INT32
 
 DELTA_FORMAT = "workstream-console/delta"
 DELTA_VERSION = 1
-KINDS = ("presence", "agent", "queue", "workstream")
-KIND_LABELS = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "work stream"}
-PLURAL = {"presence": "presences", "agent": "agents", "queue": "queues", "workstream": "workstreams"}
+# Version 2's kinds first: what the others name is created before them.
+KINDS = ("rating_model", "skill", "capacity_profile", "presence", "agent", "queue", "workstream")
+PLURAL = {"presence": "presences", "agent": "agents", "queue": "queues", "workstream": "workstreams",
+          "rating_model": "rating_models", "skill": "skills", "capacity_profile": "capacity_profiles"}
+KIND_LABELS = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "work stream",
+               "rating_model": "rating model", "skill": "skill", "capacity_profile": "capacity profile"}
 OPS = ("create", "update", "delete")
 _MODEL: dict[str, type[BaseModel]] = {
     "presence": PresenceDoc,
     "agent": AgentDoc,
     "queue": QueueDoc,
     "workstream": WorkStreamDoc,
+    "rating_model": RatingModelDoc,
+    "skill": SkillDoc,
+    "capacity_profile": CapacityProfileDoc,
 }
 OnConflict = Literal["stop", "theirs", "ours"]
 Key = tuple[str, str]
@@ -84,7 +93,7 @@ class BaselineDoc(_Strict):
 
 class ChangeDoc(_Strict):
     op: Literal["create", "update", "delete"]
-    kind: Literal["presence", "agent", "queue", "workstream"]
+    kind: Literal["presence", "agent", "queue", "workstream", "rating_model", "skill", "capacity_profile"]
     id: Uuid
     name: Name
     from_version: Annotated[int, Field(ge=0, le=MAX_INT32)] | None
@@ -195,6 +204,7 @@ def _checked_change(change: ChangeDoc, path: str, issues: list[Issue]) -> Change
 def _stream_issues(stream: WorkStreamDoc, path: str) -> list[Issue]:
     """Checks inside one stream; its queues are resolved only when the delta is applied."""
     referenced = {q.casefold() for q in [stream.default_queue, *(r.queue for r in stream.routing_rules)] if q}
+    referenced |= {share.queue.casefold() for r in stream.routing_rules for share in r.queues}
     return check_workstream(stream, referenced, path)
 
 
@@ -413,6 +423,13 @@ def rename_references(doc: dict, kind: str, old: str, new: str) -> None:
             for rule in stream.get("routing_rules", []):
                 if same(rule.get("queue")):
                     rule["queue"] = new
+            for share in rule.get("queues", []):
+                if same(share.get("queue")):
+                    share["queue"] = new
+        for queue in doc["queues"]:
+            for overflow in queue.get("overflow", []):
+                if same(overflow.get("queue")):
+                    overflow["queue"] = new
     elif kind == "agent":
         for queue in doc["queues"]:
             queue["agents"] = [new if same(a) else a for a in queue.get("agents", [])]
@@ -420,3 +437,31 @@ def rename_references(doc: dict, kind: str, old: str, new: str) -> None:
         for agent in doc["agents"]:
             if same(agent.get("presence")):
                 agent["presence"] = new
+        for stream in doc["workstreams"]:
+            if same(stream.get("missed_notification_presence")):
+                stream["missed_notification_presence"] = new
+    else:
+        _rename_distribution_references(doc, kind, same, new)
+
+
+def _rename_distribution_references(doc: dict, kind: str, same: Callable[[Any], bool], new: str) -> None:
+    """Version 2's by-name references: a skill's rating model, skills and profiles by key."""
+    def renamed_keys(mapping: dict) -> dict:
+        return {new if same(key) else key: value for key, value in mapping.items()}
+
+    if kind == "rating_model":
+        for skill in doc.get("skills", []):
+            if same(skill.get("rating_model")):
+                skill["rating_model"] = new
+    elif kind == "skill":
+        for agent in doc["agents"]:
+            agent["skills"] = renamed_keys(agent.get("skills", {}))
+        for stream in doc["workstreams"]:
+            for rule in stream.get("classification_rules", []):
+                rule["skills"] = renamed_keys(rule.get("skills", {}))
+    elif kind == "capacity_profile":
+        for agent in doc["agents"]:
+            agent["capacity_profiles"] = renamed_keys(agent.get("capacity_profiles", {}))
+        for stream in doc["workstreams"]:
+            if same(stream.get("capacity_profile")):
+                stream["capacity_profile"] = new

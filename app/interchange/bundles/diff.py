@@ -29,12 +29,16 @@ from app.interchange.bundles.delta import document_dict
 from app.routing.conditions import is_group, render_condition
 from app.config.document import parse_document
 
-TOP_KINDS = ("presence", "agent", "queue", "workstream")
-NESTED_KINDS = ("context_variable", "routing_rule", "channel")
+TOP_KINDS = ("rating_model", "skill", "capacity_profile", "presence", "agent", "queue", "workstream")
+NESTED_KINDS = ("context_variable", "classification_rule", "routing_rule", "channel")
 PLURAL = {"presence": "presences", "agent": "agents", "queue": "queues", "workstream": "workstreams",
-          "context_variable": "context_variables", "routing_rule": "routing_rules", "channel": "channels"}
+          "context_variable": "context_variables", "routing_rule": "routing_rules", "channel": "channels",
+          "rating_model": "rating_models", "skill": "skills", "capacity_profile": "capacity_profiles",
+          "classification_rule": "classification_rules"}
 LABEL = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "workstream",
-         "context_variable": "context variable", "routing_rule": "rule", "channel": "channel"}
+         "context_variable": "context variable", "routing_rule": "rule", "channel": "channel",
+         "rating_model": "rating model", "skill": "skill", "capacity_profile": "capacity profile",
+         "classification_rule": "classification rule"}
 OPS = ("delete", "create", "rename", "update", "move")
 SYMBOL = {"create": "+", "delete": "-", "update": "~", "rename": "✎", "move": "↕"}
 FIELD_LABELS = {
@@ -48,9 +52,21 @@ FIELD_LABELS = {
     "default_queue": "default queue",
     "display_name": "display name",
     "is_default": "default",
+    "work_item_limit": "work item limit",
+    "rating_model": "rating model",
+    "capacity_profiles": "capacity profiles",
+    "assignment_method": "assignment method",
+    "operating_hours": "operating hours",
+    "capacity_format": "capacity format",
+    "capacity_profile": "capacity profile",
+    "skill_matching": "skill matching",
+    "missed_notification_presence": "presence after a missed notification",
+    "decline_reasons": "decline reasons",
+    "reconnect_window_s": "reconnect window (s)",
+    "queues": "split",
 }
 # Fields that are identity or compared separately, never reported as field changes.
-_SKIP = {"id", "name", "context_variables", "routing_rules", "channels"}
+_SKIP = {"id", "name", "context_variables", "routing_rules", "channels", "classification_rules"}
 _TEXT_MAX = 60
 Op = Literal["create", "delete", "update", "rename", "move"]
 
@@ -68,6 +84,9 @@ class FieldChange:
         label = FIELD_LABELS.get(self.field, self.field)
         if self.field == "agents" and isinstance(self.old, list) and isinstance(self.new, list):
             return f"{label} {_membership(self.old, self.new)}"
+        if self.field in _DISTRIBUTION_RENDER:
+            render = _DISTRIBUTION_RENDER[self.field]
+            return f"{label} {render(self.old)} → {render(self.new)}"
         return f"{label} {_value(self.old)} → {_value(self.new)}"
 
 
@@ -175,6 +194,45 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _ratings(value: Any) -> str:
+    """Skills with ratings, profiles with limits: {'Mortgages': '4'} -> 'Mortgages 4'."""
+    if not value:
+        return "(none)"
+    return ", ".join(f"{name} {rating}" for name, rating in value.items())
+
+
+def _hours(value: Any) -> str:
+    if value is None:
+        return "(always open)"
+    days = "; ".join(f"{day} " + ", ".join(f"{a}-{b}" for a, b in spans) for day, spans in value["week"].items())
+    closed = f"; closed {', '.join(value['closed_dates'])}" if value.get("closed_dates") else ""
+    return f"[{value['timezone']}: {days or 'no open hours'}{closed}]"
+
+
+def _overflow(value: Any) -> str:
+    if not value:
+        return "(none)"
+    parts = []
+    for rule in value:
+        when = "closed" if rule["when"] == "closed" else f"more than {rule['limit']} waiting"
+        action = {"transfer": f"transfer to '{rule['queue']}'", "assign_anyway": "assign anyway"}.get(
+            rule["action"], f"end ('{rule['reason']}')" if rule["reason"] else "end")
+        parts.append(f"{when}: {action}")
+    return "[" + "; ".join(parts) + "]"
+
+
+def _split(value: Any) -> str:
+    if not value:
+        return "(none)"
+    return "[" + ", ".join(f"'{share['queue']}' {share['percent']}%" for share in value) + "]"
+
+
+_DISTRIBUTION_RENDER: dict[str, Callable[[Any], str]] = {
+    "skills": _ratings, "capacity_profiles": _ratings, "operating_hours": _hours, "overflow": _overflow,
+    "queues": _split,
+}
+
+
 def _membership(old: list, new: list) -> str:
     old_fold = {str(n).casefold() for n in old}
     new_fold = {str(n).casefold() for n in new}
@@ -278,17 +336,41 @@ def _rename_references(doc: dict, kind: str, mapping: Mapping[str, str]) -> None
     def renamed(name: Any) -> Any:
         return mapping.get(name.casefold(), name) if isinstance(name, str) else name
 
+    def renamed_keys(mapping_: dict) -> dict:
+        return {renamed(k): v for k, v in mapping_.items()}
+
     if kind == "queue":
         for stream in doc["workstreams"]:
             stream["default_queue"] = renamed(stream.get("default_queue"))
             for rule in stream["routing_rules"]:
                 rule["queue"] = renamed(rule["queue"])
+                for share in rule.get("queues", []):
+                    share["queue"] = renamed(share["queue"])
+        for queue in doc["queues"]:
+            for overflow in queue.get("overflow", []):
+                overflow["queue"] = renamed(overflow["queue"])
     elif kind == "agent":
         for queue in doc["queues"]:
             queue["agents"] = [renamed(n) for n in queue["agents"]]
     elif kind == "presence":
         for agent in doc["agents"]:
             agent["presence"] = renamed(agent["presence"])
+        for stream in doc["workstreams"]:
+            stream["missed_notification_presence"] = renamed(stream.get("missed_notification_presence"))
+    elif kind == "rating_model":
+        for skill in doc["skills"]:
+            skill["rating_model"] = renamed(skill["rating_model"])
+    elif kind == "skill":
+        for agent in doc["agents"]:
+            agent["skills"] = renamed_keys(agent.get("skills", {}))
+        for stream in doc["workstreams"]:
+            for rule in stream.get("classification_rules", []):
+                rule["skills"] = renamed_keys(rule["skills"])
+    elif kind == "capacity_profile":
+        for agent in doc["agents"]:
+            agent["capacity_profiles"] = renamed_keys(agent.get("capacity_profiles", {}))
+        for stream in doc["workstreams"]:
+            stream["capacity_profile"] = renamed(stream.get("capacity_profile"))
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
@@ -370,6 +452,15 @@ def _workstream_changes(old: dict, new: dict) -> list[Change]:
                 for o, n in rule_pairs]
     changes += _nested_changes("routing_rule", stream, compared, gone, added)
     changes += _moves(rule_pairs, old["routing_rules"], new["routing_rules"], stream)
+
+    k_pairs, gone, added = match(old.get("classification_rules", []), new.get("classification_rules", []))
+    compared = [({**o, "condition": _rename_in_condition(o["condition"], variable_renames)}, n)
+                for o, n in k_pairs]
+    changes += _nested_changes("classification_rule", stream, compared, gone, added)
+    changes += [Change("move", "classification_rule", c.name, workstream=stream, from_position=c.from_position,
+                       to_position=c.to_position)
+                for c in _moves(k_pairs, old.get("classification_rules", []), new.get("classification_rules", []),
+                                stream)]
 
     pairs, gone, added = match(old["channels"], new["channels"])
     changes += _nested_changes("channel", stream, pairs, gone, added)

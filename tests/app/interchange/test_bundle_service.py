@@ -48,7 +48,8 @@ def test_full_bundle_round_trips_to_identical_bytes(db, other_db, tmp_path):
     first, second = tmp_path / "a.wsbundle", tmp_path / "b.wsbundle"
     export_bundle(db, first, label="Q4")
     plan = import_bundle(other_db, first)
-    assert plan.applied and plan.counts()["created"] == 16
+    # 16 objects of version 1, and the demo's rating model, two skills and capacity profile
+    assert plan.applied and plan.counts()["created"] == 20
     export_bundle(other_db, second, label="Q4")
     assert first.read_bytes() == second.read_bytes()
 
@@ -124,7 +125,7 @@ def test_dry_run_writes_nothing(db, tmp_path):
     import_document(db, {"format": "workstream-console/config", "version": 1}, replace=True)
     before = dump(db.path)
     plan = import_bundle(db, tmp_path / "b.wsbundle", dry_run=True)
-    assert plan.counts()["created"] == 16 and not plan.applied
+    assert plan.counts()["created"] == 20 and not plan.applied
     assert dump(db.path) == before
 
 
@@ -133,7 +134,7 @@ def test_history_records_imports_and_exports(db, other_db, tmp_path):
     import_bundle(other_db, tmp_path / "b.wsbundle")
     assert [(h.direction, h.label, h.kind) for h in history(db)] == [("export", "Q4", "full")]
     (row,) = history(other_db)
-    assert (row.direction, row.created, row.file) == ("import", 16, str(tmp_path / "b.wsbundle"))
+    assert (row.direction, row.created, row.file) == ("import", 20, str(tmp_path / "b.wsbundle"))
 
 
 @pytest.mark.parametrize("build, reason", [pytest.param(b, r, id=i) for i, b, r in HOSTILE])
@@ -157,11 +158,11 @@ def test_cli_bundle_commands(tmp_path):
     code, out, _ = wsc(b, "bundle", "validate", str(out_file))
     assert code == 0 and "ok" in out
     code, out, _ = wsc(b, "bundle", "import", str(out_file), "--dry-run", "--json")
-    assert code == 0 and json.loads(out)["counts"]["created"] == 16
+    assert code == 0 and json.loads(out)["counts"]["created"] == 20
     code, out, _ = wsc(b, "bundle", "diff", "db", str(out_file))
     assert code == 0 and "+ workstream 'Chat - Retail banking'" in out
     code, out, _ = wsc(b, "bundle", "import", str(out_file))
-    assert code == 0 and "imported: 16 created" in out
+    assert code == 0 and "imported: 20 created" in out
     assert wsc(b, "bundle", "diff", "db", str(out_file))[1].strip() == "no differences"
 
 

@@ -410,7 +410,9 @@ def test_queue_outside_the_package_becomes_a_stub_queue():
               lookupentityname="Default entity queue"))))
     imported = read_cmt_package(package(data))
     assert imported.document["queues"] == [{"id": outside, "name": "Default entity queue", "kind": "records",
-                                            "description": "", "agents": []}]
+                                            "description": "", "agents": [], "priority": 10_000,
+                                            "assignment_method": "highest_capacity", "operating_hours": None,
+                                            "overflow": []}]
     assert imported.document["workstreams"][0]["default_queue"] == "Default entity queue"
     assert "added as an empty records queue" in imported.notes[0]
 

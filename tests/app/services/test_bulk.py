@@ -27,6 +27,9 @@ from app.interchange.bundles.format import bundle_bytes
 from app.config.document import validate_document
 from app.config.io import (
     agent_dict,
+    capacity_profile_dict,
+    rating_model_dict,
+    skill_dict,
     apply_document,
     export_document,
     export_from_session,
@@ -40,7 +43,7 @@ from app.config.io import (
 from app.store.database import CHANGED_KEY
 from app.config.opening import open_database
 from benchmarks.generate import Preset, generate
-from models import Agent, Presence, Queue, WorkStream
+from models import Agent, CapacityProfile, Presence, Queue, RatingModel, Skill, WorkStream
 
 TABLES = ("presence", "agent", "queue", "queue_member", "workstream", "context_variable", "routing_rule_item",
           "channel")
@@ -226,21 +229,46 @@ def orm_export(session, *, with_ids: bool = False, workstreams=None) -> dict:
     queues = session.scalars(select(Queue).options(selectinload(Queue.agents))).all()
     agents = session.scalars(select(Agent)).all()
     presences = session.scalars(select(Presence).where(Presence.is_system.is_(False))).all()
+    models = session.scalars(select(RatingModel)).all()
+    skills = session.scalars(select(Skill)).all()
+    profiles = session.scalars(select(CapacityProfile)).all()
     if workstreams is not None:
         wanted = {fold(n) for n in workstreams}
         streams = [w for w in streams if fold(w.name) in wanted]
         queue_ids = {w.default_queue_id for w in streams} | {r.queue_id for w in streams for r in w.routing_rules}
+        queue_ids |= {t.queue_id for w in streams for r in w.routing_rules for t in r.targets}
+        queue_ids |= _overflow_closure(queues, queue_ids)
         queues = [q for q in queues if q.id in queue_ids]
         agent_ids = {a.id for q in queues for a in q.agents}
         agents = [a for a in agents if a.id in agent_ids]
         presences = [p for p in presences if p.id in {a.presence_id for a in agents}]
+        skill_ids = {s.skill_id for a in agents for s in a.skills}
+        skill_ids |= {c.skill_id for w in streams for k in w.classification_rules for c in k.skills}
+        skills = [s for s in skills if s.id in skill_ids]
+        models = [m for m in models if m.id in {s.rating_model_id for s in skills}]
+        profile_ids = {p.capacity_profile_id for a in agents for p in a.capacity_profiles}
+        profiles = [p for p in profiles if p.id in profile_ids | {w.capacity_profile_id for w in streams}]
     return {
-        "format": "workstream-console/config", "version": 1,
+        "format": "workstream-console/config", "version": 2,
+        "rating_models": [rating_model_dict(m, with_ids) for m in sorted(models, key=lambda m: sort_key(m.name))],
+        "skills": [skill_dict(m, with_ids) for m in sorted(skills, key=lambda m: sort_key(m.name))],
+        "capacity_profiles": [capacity_profile_dict(m, with_ids) for m in sorted(profiles, key=lambda m: sort_key(m.name))],
         "presences": [presence_dict(p, with_ids) for p in sorted(presences, key=lambda p: sort_key(p.name))],
         "agents": [agent_dict(a, with_ids) for a in sorted(agents, key=lambda a: sort_key(a.name))],
         "queues": [queue_dict(q, with_ids) for q in sorted(queues, key=lambda q: sort_key(q.name))],
         "workstreams": [workstream_dict(w, with_ids) for w in sorted(streams, key=lambda w: sort_key(w.name))],
     }
+
+
+def _overflow_closure(queues, queue_ids: set[str]) -> set[str]:
+    by_id = {q.id: q for q in queues}
+    wanted, todo = set(queue_ids), list(queue_ids)
+    while todo:
+        for rule in by_id[todo.pop()].overflow_rules:
+            if rule.target_queue_id is not None and rule.target_queue_id not in wanted:
+                wanted.add(rule.target_queue_id)
+                todo.append(rule.target_queue_id)
+    return wanted
 
 
 @pytest.mark.parametrize("with_ids", [True, False])

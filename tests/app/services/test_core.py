@@ -107,6 +107,8 @@ def test_renaming_a_variable_keeps_its_id(services):
     variable = next(v for v in data["context_variables"] if v["name"] == "topic")
     variable["name"] = "subject"
     data["routing_rules"] = rename_variable_in_rules(data["routing_rules"], "topic", "subject")
+    # classification rules read variables too (the demo's read 'topic')
+    data["classification_rules"] = rename_variable_in_rules(data["classification_rules"], "topic", "subject")
     services.save_workstream(data, loaded.id, loaded.version)
     after = services.load_workstream(loaded.id).doc
     assert next(v for v in after.context_variables if v.name == "subject").id == variable["id"]
@@ -215,3 +217,62 @@ def test_channel_names_fold_beyond_ascii(services):
     second.update(name="Chat - Basel", channels=[{"name": "ärger-chat", "kind": "chat_widget"}])
     with pytest.raises(DocumentInvalid, match="channel 'ärger-chat' belongs to work stream 'Chat - Zürich'"):
         services.save_workstream(second)
+
+
+# --------------------------------------------------------------------------- work distribution (document v2)
+
+def test_a_queue_used_by_an_overflow_or_a_split_is_not_deleted(services):
+    general = next(q for q in services.list_queues() if q.name == "General")
+    with pytest.raises(InUseError, match=r"the overflow of queue 'Investments'"):
+        services.delete_queue(general.id)
+    vip = services.load_queue(next(q.id for q in services.list_queues() if q.name == "VIP"))
+    loaded = _stream(services, "Chat - Investments desk")
+    data = loaded.doc.model_dump()
+    data["routing_rules"][0]["queue"] = None
+    data["routing_rules"][0]["queues"] = [{"queue": "VIP", "percent": 50}, {"queue": "Billing", "percent": 50}]
+    services.save_workstream(data, loaded.id, loaded.version)
+    billing = next(q for q in services.list_queues() if q.name == "Billing")
+    with pytest.raises(InUseError, match=r"rule 'Large portfolios to VIP' in 'Chat - Investments desk' \(a 50% share\)"):
+        services.delete_queue(billing.id)
+    assert vip.doc.priority == 1
+
+
+def test_a_presence_named_for_missed_notifications_is_not_deleted(services):
+    loaded = _stream(services, "Chat - Investments desk")
+    data = loaded.doc.model_dump()
+    data["missed_notification_presence"] = "Away - Training"
+    services.save_workstream(data, loaded.id, loaded.version)
+    training = next(p for p in services.list_presences() if p.name == "Away - Training")
+    with pytest.raises(InUseError, match=r"work stream 'Chat - Investments desk' \(after a missed notification\)"):
+        services.delete_presence(training.id)
+
+
+def test_saving_checks_the_version_2_references(services):
+    loaded = _stream(services, "Chat - Investments desk")
+    data = loaded.doc.model_dump()
+    data["capacity_format"], data["capacity_profile"] = "profile", "Email"
+    with pytest.raises(DocumentInvalid, match="capacity_profile: unknown capacity profile 'Email'"):
+        services.save_workstream(data, loaded.id, loaded.version)
+    queue = services.load_queue(next(q.id for q in services.list_queues() if q.name == "VIP"))
+    queue_data = queue.doc.model_dump()
+    queue_data["overflow"] = [{"when": "waiting_exceeds", "limit": 5, "action": "transfer", "queue": "VIP"}]
+    with pytest.raises(DocumentInvalid, match=r"overflow\[0\].queue: a queue cannot overflow to itself"):
+        services.save_queue(queue_data, queue.id, queue.version)
+    agent = services.load_agent(next(a.id for a in services.list_agents() if a.name == "Ana Ruiz"))
+    agent_data = agent.doc.model_dump()
+    agent_data["skills"] = {"Mortgages": "7"}
+    with pytest.raises(DocumentInvalid, match="skills.Mortgages: '7' is not a rating"):
+        services.save_agent(agent_data, agent.id, agent.version)
+
+
+def test_an_editor_that_does_not_send_the_version_2_fields_keeps_them(services):
+    vip = next(q for q in services.list_queues() if q.name == "VIP")
+    loaded = services.load_queue(vip.id)
+    services.save_queue({"name": "VIP", "kind": "messaging", "description": "Changed", "agents": loaded.doc.agents},
+                        vip.id, loaded.version)
+    again = services.load_queue(vip.id).doc
+    assert (again.description, again.priority, again.assignment_method) == ("Changed", 1, "round_robin")
+    ana = next(a for a in services.list_agents() if a.name == "Ana Ruiz")
+    agent = services.load_agent(ana.id)
+    services.save_agent({"name": "Ana Ruiz", "capacity": 90, "presence": "Available"}, ana.id, agent.version)
+    assert services.load_agent(ana.id).doc.skills == {"Mortgages": "5", "Languages": "3"}

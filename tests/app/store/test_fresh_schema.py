@@ -13,8 +13,9 @@ def describe(engine) -> dict:
     shape = {}
     for table in sorted(inspector.get_table_names()):
         shape[table] = {
-            "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
-                        for c in inspector.get_columns(table)],
+            # Sorted: a migration's ADD COLUMN appends where a model may declare it mid-table.
+            "columns": sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                              for c in inspector.get_columns(table)),
             "pk": inspector.get_pk_constraint(table)["constrained_columns"],
             "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]),
                            str(sorted((f.get("options") or {}).items()))) for f in inspector.get_foreign_keys(table)),

@@ -170,7 +170,8 @@ def test_create_with_a_name_already_used_here():
     assert str(conflicts[0]) == "conflict: queue 'Escalations' was created there, but the name is used here by another queue"
     theirs = apply_delta(receiver, delta_from_source(), "theirs", receiver_versions=versions)
     assert [q for q in theirs["queues"] if q["name"].casefold() == "escalations"] == [
-        {"id": NEW_QUEUE, "name": "Escalations", "kind": "messaging", "description": "", "agents": []}]
+        {"id": NEW_QUEUE, "name": "Escalations", "kind": "messaging", "description": "", "agents": [],
+         "priority": 10_000, "assignment_method": "highest_capacity", "operating_hours": None, "overflow": []}]
     ours = apply_delta(receiver, delta_from_source(), "ours", receiver_versions=versions)
     assert find(ours["queues"], "escalations")["description"] == "ours"
 
@@ -266,5 +267,7 @@ def test_bad_on_conflict_value():
 def test_document_dict_fills_defaults_and_keeps_ids():
     doc = document_dict(validate_document({"format": "workstream-console/config", "version": 1,
                                            "queues": [{"id": QUEUE_VIP, "name": "VIP"}, {"name": "Plain"}]}))
-    assert doc["queues"][0] == {"id": QUEUE_VIP, "name": "VIP", "kind": "messaging", "description": "", "agents": []}
+    assert doc["queues"][0] == {"id": QUEUE_VIP, "name": "VIP", "kind": "messaging", "description": "", "agents": [],
+                                "priority": 10_000, "assignment_method": "highest_capacity", "operating_hours": None,
+                                "overflow": []}
     assert "id" not in doc["queues"][1]
