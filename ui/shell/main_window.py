@@ -1197,6 +1197,7 @@ class MainWindow(QMainWindow):
             return False
         if tab:
             self.editor.set_tab(tab)
+            self.editor.focus_first_field()
         return True
 
     def _create_editor(self, workstream_id: str | None, channel: str = "live_chat") -> bool:
@@ -1228,7 +1229,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(False)
         self._update_actions()
         self._update_counts()
-        editor.setFocus()
+        editor.focus_first_field()
         self.set_status(f"Opened '{title}'" if workstream_id else "New work stream: fill in the name and settings")
         return True
 

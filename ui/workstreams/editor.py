@@ -13,9 +13,10 @@ import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QUndoCommand, QUndoStack
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -193,6 +194,27 @@ class _TableKeys(QObject):
         return False
 
 
+class _UndoKeysToEditor(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z in a field undo the editor's changes, not the field's own text edits.
+
+    A line edit (and the one inside a spin box) claims these keys through ShortcutOverride,
+    so the window's Undo never ran from a number field.  This filter declines them for the
+    field, and the window's Edit > Undo / Redo shortcuts fire instead.
+    """
+
+    KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if any(key_event.matches(key) for key in self.KEYS) or (
+                    key_event.key() == Qt.Key.Key_Z and key_event.modifiers()
+                    == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)):
+                event.ignore()
+                return True
+        return False
+
+
 def _table(parent: QWidget, name: str) -> QTableView:
     view = QTableView(parent)
     view.setObjectName(name)
@@ -273,6 +295,11 @@ class WorkStreamEditor(QWidget):
         self._list_changed("rules")
         self._align_labels()
         self._install_test_routing()
+        self._undo_keys = _UndoKeysToEditor(self)
+        for field in self._field_widgets.values():
+            for widget in [field, *field.findChildren(QWidget)]:
+                if isinstance(widget, (QLineEdit, QAbstractSpinBox)):
+                    widget.installEventFilter(self._undo_keys)
 
     @property
     def _draft(self) -> dict:
@@ -371,6 +398,16 @@ class WorkStreamEditor(QWidget):
 
     def set_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    def focus_first_field(self) -> None:
+        """Keyboard focus where typing makes sense: Name on the first tab, else the tab's table."""
+        tab = self.current_tab()
+        if tab == "context-variables":
+            self.variables_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif tab == "routing-rules":
+            self.rules_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]

@@ -94,6 +94,9 @@ class FakeEditor(QWidget):
     def set_tab(self, name):
         self.tab = name
 
+    def focus_first_field(self):
+        self.setFocus()
+
     def workstream_id(self):
         return self._id
 
