@@ -18,16 +18,16 @@ goes through ``editor.maybe_close()``.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
     QColor,
+    QDesktopServices,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -37,6 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -70,6 +71,18 @@ from models.choices import (
 )
 from ui.common import messages
 from ui.common.icons import app_icon, icon
+from ui.shell.actions import (
+    ACTIONS,
+    COMMAND_BAR,
+    SECONDARY_COMMANDS,
+    SLOTS,
+    VIEWS,
+    ActionSpec,
+    configure,
+    make_action,
+    view_shortcut,
+)
+from ui.shell.command_bar import CommandBar
 from ui.records.list_models import (
     MODEL_FOR_VIEW,
     ROW_ROLE,
@@ -84,15 +97,6 @@ if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
 APP_TITLE = "Workstream Console"
 RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
 
-# key, navigation label, icon
-VIEWS: tuple[tuple[str, str, str], ...] = (
-    ("workstreams", "Work streams", "workstream"),
-    ("queues", "Queues", "queue"),
-    ("agents", "Agents", "agent"),
-    ("presences", "Presences", "presence"),
-    ("channels", "Channels", "channel"),
-    ("agent-panel", "Live agent panel", "panel"),
-)
 LIST_VIEWS = tuple(MODEL_FOR_VIEW)
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
 KIND = {"workstreams": "work stream", "queues": "queue", "agents": "agent", "presences": "presence",
@@ -115,109 +119,26 @@ SETTINGS_VIEW = "mainWindow/view"
 SETTINGS_WS_FILTER = "mainWindow/workstreamFilter"
 
 
-# --------------------------------------------------------------------------- pluggable pages
+# --------------------------------------------------------------------------- pages built on first use
 
 
-def editor_class() -> Callable[..., QWidget]:
-    """``ui.workstreams.editor.WorkStreamEditor``, or the placeholder while it does not exist."""
-    try:
-        module = importlib.import_module("ui.workstreams.editor")
-    except ModuleNotFoundError as error:
-        if error.name == "ui.workstreams.editor":
-            return PlaceholderEditor
-        raise
-    return module.WorkStreamEditor
+@runtime_checkable
+class Reloadable(Protocol):
+    """A page that can start again from the database as saved now (the live agent panel)."""
+
+    def reload(self) -> None: ...
 
 
-def agent_panel_class() -> Callable[..., QWidget] | None:
-    """``ui.panel.agent_panel.AgentPanel``, or None while it does not exist."""
-    try:
-        module = importlib.import_module("ui.panel.agent_panel")
-    except ModuleNotFoundError as error:
-        if error.name == "ui.panel.agent_panel":
-            return None
-        raise
-    return module.AgentPanel
+def default_editor(services, workstream_id: str | None, parent: QWidget, channel: str = "live_chat") -> QWidget:
+    from ui.workstreams.editor import WorkStreamEditor  # the editor's modules load when first opened
+
+    return WorkStreamEditor(services, workstream_id, parent, channel=channel)
 
 
-class PlaceholderEditor(QWidget):
-    """Stands in for the work stream editor (same contract) until ui/workstreams/editor.py exists."""
+def default_agent_panel(services, parent: QWidget) -> QWidget:
+    from ui.panel.agent_panel import AgentPanel  # the simulator loads only for the panel
 
-    saved = Signal(str)
-    dirtyChanged = Signal(bool)
-    titleChanged = Signal(str)
-
-    def __init__(self, services, workstream_id: str | None = None, parent=None, channel: str = "live_chat"):
-        super().__init__(parent)
-        self.services = services
-        self.undo_stack = QUndoStack(self)
-        self._id = workstream_id
-        self._version: int | None = None
-        self._tab = TABS[0]
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        note = QLabel("The full work stream editor is not part of this build yet; this page shows the "
-                      "stream's settings read-only.")
-        note.setProperty("role", "note")
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        form.setHorizontalSpacing(24)
-        form.setVerticalSpacing(10)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        if workstream_id is None:
-            self._title = "New work stream"
-            form.addRow("Channel", QLabel(CHANNEL_LABELS.get(channel, channel)))
-        else:
-            loaded = services.load_workstream(workstream_id)
-            doc = loaded.doc
-            self._version = loaded.version
-            self._title = doc.name
-            for label, value in (
-                ("Name", doc.name),
-                ("Channel", CHANNEL_LABELS.get(doc.channel, doc.channel)),
-                ("Status", "Active" if doc.active else "Inactive"),
-                ("Work distribution mode", DISTRIBUTION_MODE_LABELS.get(doc.distribution_mode, "")),
-                ("Notification", NOTIFICATION_LABELS.get(doc.notification, "")),
-                ("Capacity", str(doc.capacity)),
-                ("Default queue", doc.default_queue or "—"),
-                ("Context variables", str(len(doc.context_variables))),
-                ("Routing rules", str(len(doc.routing_rules))),
-            ):
-                form.addRow(label, QLabel(value))
-
-    def title(self) -> str:
-        return self._title
-
-    def save(self) -> bool:
-        return True
-
-    def is_dirty(self) -> bool:
-        return False
-
-    def maybe_close(self) -> bool:
-        return True
-
-    def set_tab(self, name: str) -> None:
-        if name not in TABS:
-            raise ValueError(f"unknown tab '{name}'")
-        self._tab = name
-
-    def current_tab(self) -> str:
-        return self._tab
-
-    def workstream_id(self) -> str | None:
-        return self._id
-
-    def version(self) -> int | None:
-        return self._version
-
-
-def placeholder_panel() -> QWidget:
-    return EmptyState("panel", "The live agent panel is coming",
-                      "Trainers will practise here: screen pops with Accept and Decline and a 120-second "
-                      "countdown, driven by the routing and distribution settings you configure.")
+    return AgentPanel(services, parent)
 
 
 # --------------------------------------------------------------------------- widgets
@@ -672,63 +593,20 @@ class MainWindow(QMainWindow):
         url = str(getattr(db, "url", "database"))
         return url.rsplit("@", 1)[-1]
 
-    def _action(self, text: str, icon_name: str | None = None, shortcut=None, tip: str = "",
-                slot: Callable | None = None) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText)
-                         for s in (shortcut if isinstance(shortcut, list) else [shortcut] if shortcut else []))
-        action.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({keys})" if keys else ""))
-        action.setStatusTip(tip)
-        if slot is not None:
-            action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_actions(self) -> None:
-        self.act_new = self._action("New", "new", "Ctrl+N", "Create a new record in this list", self.new_record)
-        self.act_save = self._action("Save", "save", "Ctrl+S", "Save the work stream", self.save_editor)
-        self.act_save_close = self._action("Save && Close", "save-close", None,
-                                           "Save the work stream and go back to the list", self.save_and_close)
-        self.act_copy = self._action("Copy", "copy", None, "Copy the work stream (inactive, without channels)",
-                                     self.copy_workstream)
-        self.act_toggle_active = self._action("Deactivate", "deactivate", None, "Deactivate the work stream",
-                                              self.toggle_active)
-        self.act_delete = self._action("Delete", "delete", "Delete", "Delete the selected record", self.delete_selected)
-        # Delete acts on lists only: in the editor the key belongs to the editor's own tables and fields.
-        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_refresh = self._action("Refresh", "refresh", "F5", "Reload from the database", self.refresh)
-        self.act_find = self._action("Find", "search", "Ctrl+F", "Search this list", self.focus_search)
-        self.act_import = self._action("Import configuration…", "import", None,
-                                       "Merge a configuration document into this database", self.import_configuration)
-        self.act_export = self._action("Export configuration…", "export", None,
-                                       "Write the whole configuration as a document", self.export_configuration)
-        self.act_export_bundle = self._action("Export bundle…", "export", "Ctrl+Shift+E",
-                                              "Write work streams and what they use to a .wsbundle file",
-                                              self.export_bundle)
-        self.act_import_bundle = self._action("Import bundle…", "import", "Ctrl+Shift+I",
-                                              "Preview a .wsbundle file, then import it", self.import_bundle)
-        self.act_bundle_history = self._action("Bundle history…", None, None,
-                                               "Bundles exported from and imported into this database",
-                                               self.show_bundle_history)
-        self.act_generate = self._action("Generate sample configuration…", None, None,
-                                         "Add a generated configuration of a chosen size, to try the console at scale",
-                                         self.generate_sample)
-        self.act_reset_demo = self._action("Reset to demo data…", None, None,
-                                           "Replace the configuration with the demo bank", self.reset_to_demo)
-        self.act_quit = self._action("Quit", None, "Ctrl+Q", "Close Workstream Console", self.close)
-        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_about = self._action("About Workstream Console", "info", None, "", self.show_about)
-        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.act_back = self._action("Back to list", "back", "Alt+Left", "Close the editor", self.close_editor)
-
-        self.act_undo = self.undo_group.createUndoAction(self, "Undo")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = self.undo_group.createRedoAction(self, "Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        """Every command from the one table in ui.shell.actions: ``self.act_<name>``."""
+        self.actions_by_name: dict[str, QAction] = {}
+        for spec in ACTIONS:
+            if spec.name == "undo":
+                action = self.undo_group.createUndoAction(self, "Undo")
+                configure(action, spec)
+            elif spec.name == "redo":
+                action = self.undo_group.createRedoAction(self, "Redo")
+                configure(action, spec)
+            else:
+                action = make_action(spec, self, getattr(self, SLOTS.get(spec.name, spec.name)))
+            self.actions_by_name[spec.name] = action
+            setattr(self, f"act_{spec.name}", action)
 
         self.new_menu = QMenu(self)
         self.new_channel_actions: dict[str, QAction] = {}
@@ -739,8 +617,9 @@ class MainWindow(QMainWindow):
 
         self.view_group = QActionGroup(self)
         self.view_actions: dict[str, QAction] = {}
-        for number, (key, label, icon_name) in enumerate(VIEWS, start=1):
-            action = self._action(label, icon_name, f"Ctrl+{number}", f"Show {label.lower()}")
+        for key, label, icon_name in VIEWS:
+            action = make_action(ActionSpec(key, label, icon_name, (view_shortcut(key),), f"Show {label.lower()}"),
+                                 self, None)
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, k=key: self.show_view(k))
             self.view_group.addAction(action)
@@ -748,39 +627,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.act_new)
-        file_menu.addAction(self.act_save)
-        file_menu.addAction(self.act_save_close)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_import)
-        file_menu.addAction(self.act_export)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_import_bundle)
-        file_menu.addAction(self.act_export_bundle)
-        file_menu.addAction(self.act_bundle_history)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_generate)
-        file_menu.addAction(self.act_reset_demo)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.act_undo)
-        edit_menu.addAction(self.act_redo)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.act_copy)
-        edit_menu.addAction(self.act_toggle_active)
-        edit_menu.addAction(self.act_delete)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.act_find)
-        view_menu = bar.addMenu("&View")
+        menus = {title: bar.addMenu(f"&{title}") for title in ("File", "Edit", "View", "Help")}
         for action in self.view_actions.values():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.act_back)
-        view_menu.addAction(self.act_refresh)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.act_about)
+            menus["View"].addAction(action)
+        last_section = {"View": 0}
+        for spec in ACTIONS:
+            menu = menus[spec.menu]
+            if spec.menu in last_section and last_section[spec.menu] != spec.section:
+                menu.addSeparator()
+            last_section[spec.menu] = spec.section
+            menu.addAction(self.actions_by_name[spec.name])
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -836,19 +692,16 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.command_bar = QToolBar("Command bar")
+        self.command_bar = CommandBar("Command bar")
         self.command_bar.setObjectName("commandBar")
-        self.command_bar.setMovable(False)
-        self.command_bar.setFloatable(False)
-        self.command_bar.setIconSize(QSize(18, 18))
-        self.command_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_new, self.act_save, self.act_save_close):
-            self.command_bar.addAction(action)
-        self.command_separator = self.command_bar.addSeparator()
-        for action in (self.act_copy, self.act_toggle_active, self.act_delete):
-            self.command_bar.addAction(action)
-        self.refresh_separator = self.command_bar.addSeparator()
-        self.command_bar.addAction(self.act_refresh)
+        separators = []
+        for name in COMMAND_BAR:
+            if name == "|":
+                separators.append(self.command_bar.addSeparator())
+            else:
+                self.command_bar.addAction(self.actions_by_name[name])
+        self.command_separator, self.refresh_separator = separators
+        self.command_bar.secondary = [self.actions_by_name[name] for name in SECONDARY_COMMANDS]
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search this view")
@@ -1035,11 +888,8 @@ class MainWindow(QMainWindow):
     def _ensure_agent_panel(self) -> None:
         if self.agent_panel is not None:
             return
-        factory = self._panel_factory or agent_panel_class()
-        if factory is None:
-            panel = placeholder_panel()
-        else:
-            panel = factory(self.services, self.panel_page)
+        factory = self._panel_factory or default_agent_panel
+        panel = factory(self.services, self.panel_page)
         self.agent_panel = panel
         self.panel_page.layout().addWidget(panel)
 
@@ -1145,6 +995,7 @@ class MainWindow(QMainWindow):
             self.search_box.setEnabled(True)
             for action in self._whole_database_actions():
                 action.setEnabled(True)
+        self.command_bar.fit()  # the commands shown changed: text or icons only, whatever fits
 
     def _whole_database_actions(self) -> list[QAction]:
         """Commands that work whatever is selected (once the database is open)."""
@@ -1201,29 +1052,21 @@ class MainWindow(QMainWindow):
         return True
 
     def _create_editor(self, workstream_id: str | None, channel: str = "live_chat") -> bool:
-        factory = self._editor_factory or editor_class()
+        factory = self._editor_factory or default_editor
         try:
             editor = factory(self.services, workstream_id, self.editor_host, channel=channel)
         except UserError as error:
             messages.error(self, "Can't open the work stream", str(error))
             self.lists["workstreams"].refresh()
             return False
-        title = "New work stream"
-        if hasattr(editor, "title"):
-            title = editor.title()
-        elif workstream_id is not None:
-            row_number = self.lists["workstreams"].model.row_for_id(workstream_id)
-            if row_number >= 0:
-                title = self.lists["workstreams"].model.row_at(row_number).name
+        title = editor.title()
         self.editor = editor
         self.editor_host.set_editor(editor, title)
         editor.titleChanged.connect(self._editor_title_changed)
         editor.dirtyChanged.connect(self._editor_dirty_changed)
         editor.saved.connect(self._editor_saved)
-        stack = getattr(editor, "undo_stack", None)
-        if stack is not None:
-            self.undo_group.addStack(stack)
-            self.undo_group.setActiveStack(stack)
+        self.undo_group.addStack(editor.undo_stack)
+        self.undo_group.setActiveStack(editor.undo_stack)
         self._editor_active = self._load_active(workstream_id)
         self.workstream_stack.setCurrentWidget(self.editor_host)
         self.setWindowModified(False)
@@ -1249,9 +1092,7 @@ class MainWindow(QMainWindow):
         if not force and not editor.maybe_close():
             return False
         edited_id = editor.workstream_id()
-        stack = getattr(editor, "undo_stack", None)
-        if stack is not None:
-            self.undo_group.removeStack(stack)
+        self.undo_group.removeStack(editor.undo_stack)
         for signal, slot in ((editor.titleChanged, self._editor_title_changed),
                              (editor.dirtyChanged, self._editor_dirty_changed),
                              (editor.saved, self._editor_saved)):
@@ -1352,10 +1193,13 @@ class MainWindow(QMainWindow):
             workstream_id = editor.workstream_id()
             if workstream_id is None or self._editor_active is None:
                 return False
-            keeps_edits = hasattr(editor, "set_active_state")
-            if not keeps_edits and not editor.maybe_close():
-                return False
             active, version, name = self._editor_active, editor.version(), self.editor_host.title().rstrip(" *")
+            # In the editor Deactivate sits where Save & Close sits in the list: one stray click must not do it.
+            if active and not messages.confirm(
+                    self, "Deactivate the work stream?",
+                    f"Deactivate '{name}'? It stops taking new conversations until it is activated again. "
+                    "Your unsaved edits are kept."):
+                return False
         else:
             row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
             if row is None:
@@ -1369,12 +1213,7 @@ class MainWindow(QMainWindow):
         verb = "Deactivated" if active else "Activated"
         page = self.lists["workstreams"]
         if editor is not None:
-            if hasattr(editor, "set_active_state"):
-                editor.set_active_state(not active, saved.version)
-            else:
-                tab = editor.current_tab() if hasattr(editor, "current_tab") else None
-                self.close_editor(force=True)
-                self.open_workstream(saved.id, tab=tab)
+            editor.set_active_state(not active, saved.version)
             self._editor_active = not active
             try:
                 page.refresh(keep_id=saved.id)
@@ -1457,13 +1296,8 @@ class MainWindow(QMainWindow):
             if not editor.maybe_close():
                 return
             try:
-                if hasattr(editor, "reload"):
-                    editor.reload()
-                    self._editor_active = self._load_active(workstream_id)
-                else:
-                    tab = editor.current_tab() if hasattr(editor, "current_tab") else None
-                    self.close_editor(force=True)
-                    self.open_workstream(workstream_id, tab=tab)
+                editor.reload()
+                self._editor_active = self._load_active(workstream_id)
             except UserError as error:
                 self.close_editor(force=True)
                 self._show_action_error("Can't reload the work stream", error)
@@ -1471,7 +1305,7 @@ class MainWindow(QMainWindow):
             self.set_status("Reloaded the work stream")
             self._update_actions()
             return
-        if self._view == "agent-panel" and hasattr(self.agent_panel, "reload"):
+        if self._view == "agent-panel" and isinstance(self.agent_panel, Reloadable):
             self.agent_panel.reload()  # a fresh simulation on the configuration as saved now
             self.set_status("Restarted the live agent panel on the current configuration")
         try:
@@ -1762,6 +1596,26 @@ class MainWindow(QMainWindow):
         self.set_status("Reset to the demo data")
         return True
 
+    def show_shortcuts(self) -> QDialog:
+        from ui.shell.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
+    def open_log_folder(self) -> bool:
+        """Help > Open log folder: the folder in the file manager (made first, so it opens)."""
+        folder = log_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            messages.error(self, "Can't open the log folder", _sentence(f"{folder}: {error.strerror or error}"))
+            return False
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.set_status(f"Log folder: {folder}" if opened else f"Could not open {folder}: open it by hand")
+        return opened
+
     def show_about(self) -> None:
         from importlib import metadata
 
@@ -1783,6 +1637,13 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         event.accept()
+
+
+def log_folder() -> Path:
+    """Where the console writes its logs.  (When app.common.logs lands, call its log_folder() here.)"""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("workstream-console"))
 
 
 def _size(size: int) -> str:

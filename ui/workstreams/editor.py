@@ -66,6 +66,7 @@ from models.choices import (
     SCREEN_POP_TIMEOUTS,
 )
 from ui.common import messages
+from ui.common.icons import icon
 from ui.workstreams.editor_models import RulesModel, VariablesModel
 from ui.workstreams.rule_editor import RuleEditorDialog
 from ui.workstreams.variable_dialog import VariableDialog
@@ -157,8 +158,18 @@ class DraftCommand(QUndoCommand):
 
 # --------------------------------------------------------------------------- the editor
 
+# The keys of the variables and rules tables (Help > Keyboard shortcuts lists them from here).
+TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "new": ("New variable or rule", ("Insert", "Ctrl+Shift+N")),
+    "edit": ("Edit the selected variable or rule", ("Return", "Enter")),
+    "delete": ("Delete the selected variable or rule", ("Delete",)),
+    "up": ("Move the selected rule up", ("Alt+Up",)),
+    "down": ("Move the selected rule down", ("Alt+Down",)),
+}
+
+
 class _TableKeys(QObject):
-    """Enter edits, Delete deletes, Insert / Ctrl+Shift+N adds, Alt+Up/Down moves (rules)."""
+    """The TABLE_KEYS of one table: Enter edits, Delete deletes, Insert adds, Alt+Up/Down moves (rules)."""
 
     def __init__(self, view: QTableView, actions: dict[str, Callable[[], None]]):
         super().__init__(view)
@@ -166,20 +177,11 @@ class _TableKeys(QObject):
         view.installEventFilter(self)
 
     def _action(self, event: QKeyEvent) -> str | None:
-        key, mods = event.key(), event.modifiers()
-        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if key == Qt.Key.Key_Delete and plain:
-            return "delete"
-        if key == Qt.Key.Key_Insert and plain:
-            return "new"
-        if key == Qt.Key.Key_N and mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
-            return "new"
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
-            return "edit"
-        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Up:
-            return "up"
-        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Down:
-            return "down"
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(event.key() | mods.value)
+        for name, (_what, keys) in TABLE_KEYS.items():
+            if any(pressed == QKeySequence(key) for key in keys):
+                return name
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -671,6 +673,7 @@ class WorkStreamEditor(QWidget):
     # ================================================================== tab 2
     def _button(self, text: str, name: str, tip: str, handler: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
+        button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never squeezed under a neighbour
         button.setObjectName(name)
         button.setToolTip(tip)
         button.clicked.connect(handler)
@@ -742,16 +745,28 @@ class WorkStreamEditor(QWidget):
         self.edit_rule_button = self._button("Edit", "editRule", "Edit the selected rule (Enter)", self.edit_rule)
         self.delete_rule_button = self._button("Delete", "deleteRule", "Delete the selected rule (Delete)",
                                                self.delete_rule)
-        self.move_up_button = self._button("Move up", "moveRuleUp", "Evaluate the selected rule earlier (Alt+Up)",
+        # Up and Down are arrows (named in their tooltips and accessible names): the bar must fit a
+        # 1024-pixel screen beside the Test routing pane, and no button may be squeezed under another.
+        self.move_up_button = self._button("", "moveRuleUp", "Move up: evaluate the selected rule earlier (Alt+Up)",
                                            lambda: self.move_rule(-1))
-        self.move_down_button = self._button("Move down", "moveRuleDown",
-                                             "Evaluate the selected rule later (Alt+Down)", lambda: self.move_rule(1))
+        self.move_up_button.setIcon(icon("chevron-up"))
+        self.move_up_button.setAccessibleName("Move up")
+        self.move_down_button = self._button("", "moveRuleDown",
+                                             "Move down: evaluate the selected rule later (Alt+Down)",
+                                             lambda: self.move_rule(1))
+        self.move_down_button.setIcon(icon("chevron-down"))
+        self.move_down_button.setAccessibleName("Move down")
+        for arrow in (self.move_up_button, self.move_down_button):
+            arrow.setProperty("role", "icon")
         for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button):
             bar.addWidget(button)
         bar.addSpacing(12)
         bar.addWidget(self.move_up_button)
         bar.addWidget(self.move_down_button)
         bar.addStretch(1)
+        for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button,
+                       self.move_up_button, self.move_down_button):
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never below its text
         layout.addLayout(bar)
 
         self.rules_stack = QStackedWidget()
@@ -789,7 +804,7 @@ class WorkStreamEditor(QWidget):
 
         self.routing_side_panel = QWidget()
         self.routing_side_panel.setObjectName("routingSidePanel")
-        self.routing_side_panel.setMinimumWidth(360)
+        self.routing_side_panel.setMinimumWidth(320)
         self.routing_side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         side_layout = QVBoxLayout(self.routing_side_panel)
         side_layout.setContentsMargins(8, 10, 8, 8)

@@ -12,7 +12,8 @@ from app.config.io import canonical_json, export_document
 from app.services.core import Services
 from ui.common import messages
 from ui.shell import main_window as main_window_module
-from ui.shell.main_window import TABS, MainWindow, PlaceholderEditor, editor_class
+from ui.shell.main_window import TABS, MainWindow
+from ui.workstreams.editor import WorkStreamEditor
 
 RETAIL = "Chat - Retail banking"
 
@@ -97,6 +98,17 @@ class FakeEditor(QWidget):
     def focus_first_field(self):
         self.setFocus()
 
+    def current_tab(self):
+        return self.tab
+
+    def reload(self):
+        loaded = self.services.load_workstream(self._id)
+        self._version, self._name = loaded.version, loaded.doc.name
+        self.undo_stack.clear()
+
+    def set_active_state(self, active, version):
+        self._version = version
+
     def workstream_id(self):
         return self._id
 
@@ -170,23 +182,14 @@ def test_view_shortcuts(qtbot, window):
     assert window.current_view() == "queues"
 
 
-def test_agent_panel_placeholder_when_the_module_is_missing(window, monkeypatch):
-    monkeypatch.setattr(main_window_module, "agent_panel_class", lambda: None)
-    window.show_view("agent-panel")
-    assert window.pages.currentWidget() is window.panel_page
-    texts = " ".join(label.text() for label in window.panel_page.findChildren(QLabel))
-    assert "live agent panel" in texts.lower()
-    assert not window.act_new.isEnabled()
-    assert not window.search_box.isVisible()
-
-
 def test_the_live_agent_panel_is_hosted(qtbot, window):
-    cls = main_window_module.agent_panel_class()
+    from ui.panel.agent_panel import AgentPanel
+
     window.show_view("agent-panel")
     assert window.agent_panel is not None
     assert window.agent_panel.isVisible()
-    if cls is not None:
-        assert isinstance(window.agent_panel, cls)
+    assert isinstance(window.agent_panel, AgentPanel)
+    assert not window.act_new.isEnabled() and not window.search_box.isVisible()
     assert window.agent_panel.parent() is window.panel_page
     assert not window.act_delete.isVisible() and not window.act_new.isVisible()
     window.show_view("queues")  # hidden again (the panel stops its clock when hidden)
@@ -559,9 +562,13 @@ def test_undo_redo_are_bound_to_the_current_editor(window):
     assert not window.act_undo.isEnabled()
 
 
-def test_toggle_active_in_the_editor(window, services):
+def test_toggle_active_in_the_editor(window, services, answers):
     window.open_workstream(stream_id(services))
     assert window.act_toggle_active.text() == "Deactivate"
+    answers.push(messages.NO)  # a stray click: nothing happens
+    window.act_toggle_active.trigger()
+    assert services.load_workstream(stream_id(services)).doc.active
+    answers.push(messages.YES)
     window.act_toggle_active.trigger()
     assert not services.load_workstream(stream_id(services)).doc.active
     assert window.act_toggle_active.text() == "Activate"
@@ -625,9 +632,8 @@ def test_opening_a_deleted_stream_says_so(window, answers, services):
 
 def test_the_real_editor_is_hosted(qtbot, make_window, services):
     window = make_window(editor_factory=None)
-    cls = editor_class()
     assert window.open_workstream(stream_id(services), tab="routing-rules")
-    assert isinstance(window.editor, cls)
+    assert isinstance(window.editor, WorkStreamEditor)
     assert window.editor_host.title() == RETAIL
     assert window.undo_group.activeStack() is window.editor.undo_stack
     assert not window.editor.is_dirty()
@@ -640,8 +646,6 @@ def test_the_real_editor_is_guarded_when_it_has_unsaved_changes(make_window, ser
     window = make_window(editor_factory=None)
     window.open_workstream(stream_id(services))
     editor = window.editor
-    if isinstance(editor, PlaceholderEditor):
-        pytest.skip("the work stream editor is not built yet")
     editor.undo_stack.push(QUndoCommand("an edit"))
     assert editor.is_dirty()
     answers.push(messages.CANCEL)
@@ -650,18 +654,6 @@ def test_the_real_editor_is_guarded_when_it_has_unsaved_changes(make_window, ser
     answers.push(messages.DISCARD)
     assert window.show_view("agents")
     assert window.editor is None
-
-
-def test_placeholder_editor_keeps_the_contract(qtbot, services):
-    editor = PlaceholderEditor(services, stream_id(services))
-    qtbot.addWidget(editor)
-    assert editor.title() == RETAIL
-    assert editor.version() == services.load_workstream(stream_id(services)).version
-    assert editor.workstream_id() == stream_id(services)
-    assert editor.save() and editor.maybe_close() and not editor.is_dirty()
-    editor.set_tab("routing-rules")
-    with pytest.raises(ValueError):
-        editor.set_tab("nope")
 
 
 # --------------------------------------------------------------------------- settings
