@@ -1,4 +1,4 @@
-"""The main window: left navigation, a command bar, lists, and the work stream editor.
+"""The main window: a shell that composes the console's pages.
 
 Layout (after the Customer Service admin center)::
 
@@ -10,53 +10,42 @@ Layout (after the Customer Service admin center)::
     +-----------+--------------------------------------------------+
     | status: last action's result                        counts   |
 
-The work stream editor (``ui.workstreams.editor.WorkStreamEditor``) and the live
-agent panel (``ui.panel.agent_panel.AgentPanel``) are imported when first needed; when
-a module is not there yet a placeholder stands in.  Every way of leaving an
-editor (navigation, opening another record, closing the window, reset, import)
-goes through ``editor.maybe_close()``.
+Where things live: every command and shortcut in ui/shell/actions.py (one
+table), the command bar in ui/shell/command_bar.py, the list pages in
+ui/records/pages.py, the editor page in ui/shell/editor_host.py, and every
+write in ui/common/operations.py (off the GUI thread; it broadcasts the
+``Changes`` it made and each page refreshes itself).  The work stream editor
+and the live agent panel are imported when first needed.  Every way of leaving
+an editor (navigation, opening another record, closing the window, reset,
+import) goes through ``editor.maybe_close()``.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QColor,
     QDesktopServices,
-    QKeyEvent,
     QKeySequence,
-    QPainter,
     QUndoGroup,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QPushButton,
     QStackedWidget,
     QStatusBar,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -66,11 +55,10 @@ from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFou
 from models.choices import (
     CHANNEL_LABELS,
     CHANNELS,
-    DISTRIBUTION_MODE_LABELS,
-    NOTIFICATION_LABELS,
 )
 from ui.common import messages
 from ui.common.icons import app_icon, icon
+from ui.common.operations import Changes, Operations
 from ui.shell.actions import (
     ACTIONS,
     COMMAND_BAR,
@@ -83,12 +71,12 @@ from ui.shell.actions import (
     view_shortcut,
 )
 from ui.shell.command_bar import CommandBar
+from ui.shell.editor_host import EditorHost
+from ui.shell.navigation import NavDelegate
+from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable
 from ui.records.list_models import (
-    MODEL_FOR_VIEW,
     ROW_ROLE,
     WORKSTREAM_STATES,
-    ListProxyModel,
-    RowTableModel,
 )
 
 if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
@@ -97,20 +85,7 @@ if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
 APP_TITLE = "Workstream Console"
 RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
 
-LIST_VIEWS = tuple(MODEL_FOR_VIEW)
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
-KIND = {"workstreams": "work stream", "queues": "queue", "agents": "agent", "presences": "presence",
-        "channels": "channel"}
-DELETE_SERVICE = {"workstreams": "delete_workstream", "queues": "delete_queue", "agents": "delete_agent",
-                  "presences": "delete_presence", "channels": "delete_channel"}
-EMPTY_STATES = {
-    "workstreams": ("No work streams yet", "Click New to create one; a work stream decides how conversations "
-                                           "of a channel are routed and distributed to agents."),
-    "queues": ("No queues yet", "Click New to create one, then add agents as its members."),
-    "agents": ("No agents yet", "Click New to add an agent, with a capacity and the queues they work in."),
-    "presences": ("No presences", "Click New to create a custom presence on top of a base presence."),
-    "channels": ("No channels yet", "Click New to add a channel to a work stream (a chat widget, an SMS number, ...)."),
-}
 TABS = ("work-distribution", "context-variables", "routing-rules")
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
@@ -141,357 +116,6 @@ def default_agent_panel(services, parent: QWidget) -> QWidget:
     return AgentPanel(services, parent)
 
 
-# --------------------------------------------------------------------------- widgets
-
-
-class EmptyState(QWidget):
-    """A calm, centred 'nothing here yet — here is what to do' message."""
-
-    def __init__(self, icon_name: str, title: str, text: str, parent=None):
-        super().__init__(parent)
-        self.setObjectName("emptyStatePage")
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        picture = QLabel()
-        picture.setPixmap(icon(icon_name).pixmap(QSize(48, 48)))
-        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(picture)
-        self.title_label = QLabel(title)
-        self.title_label.setProperty("role", "emptyTitle")
-        self.title_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.title_label)
-        self.text_label = QLabel(text)
-        self.text_label.setProperty("role", "emptyText")
-        self.text_label.setWordWrap(True)
-        self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.text_label.setFixedWidth(460)
-        text_row = QHBoxLayout()
-        text_row.addStretch(1)
-        text_row.addWidget(self.text_label)
-        text_row.addStretch(1)
-        layout.addLayout(text_row)
-        layout.addSpacing(8)
-        self.button_row = QHBoxLayout()
-        self.button_row.addStretch(1)
-        self.button_row.addStretch(1)
-        layout.addLayout(self.button_row)
-        layout.addStretch(3)
-
-    def set_text(self, title: str, text: str) -> None:
-        self.title_label.setText(title)
-        self.text_label.setText(text)
-
-    def add_button(self, button: QPushButton) -> None:
-        self.button_row.insertWidget(1, button)
-
-
-class ListTable(QTableView):
-    """A read-only, row-selecting table; Enter or a double-click asks to open the row."""
-
-    openRequested = Signal(QModelIndex)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl: delete many
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setSortingEnabled(True)
-        self.setMouseTracking(True)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        vertical = self.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform row heights
-        vertical.setDefaultSectionSize(36)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsClickable(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(60)
-        self.doubleClicked.connect(self.openRequested)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.openRequested.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class ViewSelector(QComboBox):
-    """The page title that is also the view filter ("Active work streams ⌄"), as wide as its text."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.currentIndexChanged.connect(lambda _index: self.updateGeometry())
-
-    PADDING = 48  # the style sheet's paddings, the 26 px drop-down, the frame and a little air
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        hint.setWidth(self.fontMetrics().horizontalAdvance(self.currentText()) + self.PADDING)
-        return hint
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
-
-
-class NavDelegate(QStyledItemDelegate):
-    """Navigation items, with the Fluent selection mark: a short brand-coloured bar on the left."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#0F6CBD"))
-            bar = QRectF(option.rect.left() + 1, option.rect.center().y() - 8, 3, 16)
-            painter.drawRoundedRect(bar, 1.5, 1.5)
-            painter.restore()
-
-
-class ListPage(QWidget):
-    """One list: a title, an optional view filter, the table or its empty state."""
-
-    STRETCH_COLUMN = {"workstreams": 0, "queues": 3, "agents": 3, "presences": 2, "channels": 0}
-
-    def __init__(self, key: str, services, parent=None, loading_text: str | None = None):
-        super().__init__(parent)
-        self.key = key
-        self.model: RowTableModel = MODEL_FOR_VIEW[key](services, self)
-        self.proxy = ListProxyModel(self.model, self)
-        self.search_text = ""
-        self.loading_text: str | None = None  # set while the database is being opened
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        header = QWidget()
-        header.setObjectName("pageHeader")
-        header.setFixedHeight(64)
-        header_layout = QHBoxLayout(header)
-        header_layout.setContentsMargins(6, 10, 24, 8)  # titles line up with the first column's text
-        header_layout.setSpacing(12)
-        self.title_label = QLabel(VIEW_LABELS[key])
-        self.title_label.setProperty("role", "pageTitle")
-        header_layout.addWidget(self.title_label)
-        self.state_combo: QComboBox | None = None
-        if key == "workstreams":
-            self.title_label.hide()  # the view selector is the title, as in the product
-            self.state_combo = ViewSelector()
-            self.state_combo.setObjectName("viewSelector")
-            for state, label in WORKSTREAM_STATES.items():
-                self.state_combo.addItem(label, state)
-            self.state_combo.setToolTip("Which work streams to list")
-            header_layout.addWidget(self.state_combo)
-        header_layout.addStretch(1)
-        layout.addWidget(header)
-
-        self.stack = QStackedWidget()
-        self._table: ListTable | None = None
-        self.table_hooks: list[Callable[[ListTable], None]] = []  # run once the table exists
-        title, text = EMPTY_STATES[key]
-        self.empty = EmptyState(key[:-1] if key != "workstreams" else "workstream", title, text)
-        self.empty_new = QPushButton(f"New {KIND[key]}")
-        self.empty_new.setProperty("role", "primary")
-        self.empty.add_button(self.empty_new)
-        self.stack.addWidget(self.empty)
-        layout.addWidget(self.stack, 1)
-        if loading_text is None:
-            self.table  # noqa: B018 — built now; only the start-up shell waits for data first
-        else:
-            self.set_loading(loading_text)
-
-        self.model.modelReset.connect(self.update_state)
-        self.proxy.rowsInserted.connect(self.update_state)
-        self.proxy.rowsRemoved.connect(self.update_state)
-        self.proxy.layoutChanged.connect(self.update_state)
-
-    @property
-    def table(self) -> ListTable:
-        """The table, built on first use (a page that opens in its loading state paints sooner)."""
-        if self._table is None:
-            table = ListTable()
-            table.setObjectName(f"{self.key}Table")
-            table.setModel(self.proxy)
-            table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            head = table.horizontalHeader()
-            stretch = self.STRETCH_COLUMN.get(self.key, 0)
-            for column in range(self.model.columnCount()):
-                mode = (QHeaderView.ResizeMode.Stretch if column == stretch
-                        else QHeaderView.ResizeMode.ResizeToContents)
-                head.setSectionResizeMode(column, mode)
-            self.stack.insertWidget(0, table)
-            self._table = table
-            for hook in self.table_hooks:
-                hook(table)
-        return self._table
-
-    def focus_list(self) -> None:
-        (self._table or self).setFocus()
-
-    # ------------------------------------------------------------------ state
-
-    def set_search(self, text: str) -> None:
-        self.search_text = text
-        self.proxy.set_search(text)
-        self.update_state()
-
-    def set_loading(self, text: str | None) -> None:
-        """Show 'Opening the database…' instead of the list (None: show the list again)."""
-        self.loading_text = text
-        self.update_state()
-
-    def update_state(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if self.loading_text is not None:
-            self.stack.setCurrentWidget(self.empty)
-            self.empty.set_text("Opening the database…", self.loading_text)
-            self.empty_new.hide()
-        elif shown:
-            self.stack.setCurrentWidget(self.table)
-        else:
-            self.stack.setCurrentWidget(self.empty)
-            if total and self.search_text.strip():
-                self.empty.set_text("No matches", f"Nothing in this list matches '{self.search_text.strip()}'. "
-                                                  "Clear the search box to see everything.")
-                self.empty_new.hide()
-            elif self.key == "workstreams" and self.model.state != "all":
-                self.empty.set_text(f"No {self.model.state} work streams",
-                                    "Choose All work streams to see every stream, or click New to create one.")
-                self.empty_new.show()
-            else:
-                self.empty.set_text(*EMPTY_STATES[self.key])
-                self.empty_new.show()
-
-    def count_text(self) -> str:
-        if self.loading_text is not None:
-            return ""
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if shown != total:
-            return f"{shown} of {self.model.describe_count(total)}"
-        return self.model.describe_count(total)
-
-    def selected_row(self) -> Any | None:
-        """The one selected row (None when none, or several, are selected)."""
-        rows = self.selected_rows()
-        return rows[0] if len(rows) == 1 else None
-
-    def selected_rows(self) -> list[Any]:
-        """Every selected row, top to bottom."""
-        if self._table is None:
-            return []
-        indexes = self._table.selectionModel().selectedRows() if self._table.selectionModel() else []
-        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
-
-    def select_id(self, row_id: str | None) -> bool:
-        if row_id is None:
-            return False
-        row = self.proxy.row_for_id(row_id)
-        if row < 0:
-            return False
-        index = self.proxy.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.table.selectRow(row)
-        self.table.scrollTo(index)
-        return True
-
-    def refresh(self, keep_id: str | None = None) -> None:
-        current = keep_id or getattr(self.selected_row(), "id", None)
-        self.model.refresh()
-        self.select_id(current)
-
-
-class ListPages(dict):
-    """The list pages by view key, each built the first time it is looked up.
-
-    Start-up builds only the work streams list (the first thing shown); the
-    other four are built, and loaded, when first shown or asked for.  Iterating
-    gives the pages built so far, which are the ones that need refreshing.
-    """
-
-    def __init__(self, build: Callable[[str], "ListPage"]):
-        super().__init__()
-        self._build = build
-
-    def __missing__(self, key: str) -> "ListPage":
-        if key not in LIST_VIEWS:
-            raise KeyError(key)
-        return self._build(key)
-
-
-class EditorHost(QWidget):
-    """The editor page: a breadcrumb ('Work streams › Chat - Support *') over the editor."""
-
-    backRequested = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.editor: QWidget | None = None
-        self._title = ""
-        self._dirty = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        crumb = QWidget()
-        crumb.setObjectName("breadcrumb")
-        crumb.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        crumb_layout = QHBoxLayout(crumb)
-        crumb_layout.setContentsMargins(16, 8, 24, 8)
-        crumb_layout.setSpacing(4)
-        self.back_button = QToolButton()
-        self.back_button.setObjectName("breadcrumbBack")
-        self.back_button.setText("Work streams")
-        self.back_button.setIcon(icon("back"))
-        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_button.setToolTip("Back to the list of work streams")
-        self.back_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.back_button.clicked.connect(self.backRequested)
-        crumb_layout.addWidget(self.back_button)
-        separator = QLabel("›")
-        separator.setProperty("role", "crumbSeparator")
-        crumb_layout.addWidget(separator)
-        self.crumb_label = QLabel()
-        self.crumb_label.setProperty("role", "crumb")
-        crumb_layout.addWidget(self.crumb_label)
-        crumb_layout.addStretch(1)
-        layout.addWidget(crumb)
-        self.body = QVBoxLayout()
-        self.body.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.body, 1)
-
-    def set_editor(self, editor: QWidget, title: str) -> None:
-        self.editor = editor
-        self.body.addWidget(editor)
-        self._dirty = False
-        self.set_title(title)
-
-    def take_editor(self) -> QWidget | None:
-        editor, self.editor = self.editor, None
-        if editor is not None:
-            self.body.removeWidget(editor)
-        return editor
-
-    def set_title(self, title: str) -> None:
-        self._title = title.rstrip("*").rstrip() or "New work stream"
-        self._show()
-
-    def set_dirty(self, dirty: bool) -> None:
-        self._dirty = dirty
-        self._show()
-
-    def title(self) -> str:
-        return self.crumb_label.text()
-
-    def _show(self) -> None:
-        self.crumb_label.setText(self._title + (" *" if self._dirty else ""))
-
-
 # --------------------------------------------------------------------------- the window
 
 
@@ -515,7 +139,6 @@ class MainWindow(QMainWindow):
         self.services = services
         self._database_label = database_label
         self._built = False
-        self.long_action = None  # the running background task (ui.common.background.BackgroundTask), if any
         self._editor_factory = editor_factory
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
@@ -525,6 +148,9 @@ class MainWindow(QMainWindow):
         self._editor_active: bool | None = None
         self._last_edited: str | None = None
         self.undo_group = QUndoGroup(self)
+        self.operations = Operations(self, self.set_status)  # every write: ui.common.operations
+        self.operations.changed.connect(self._changes_made)
+        self.operations.finished.connect(self.longActionFinished)
 
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
@@ -1067,7 +693,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self._editor_saved)
         self.undo_group.addStack(editor.undo_stack)
         self.undo_group.setActiveStack(editor.undo_stack)
-        self._editor_active = self._load_active(workstream_id)
+        self._editor_active = editor.active_state()
         self.workstream_stack.setCurrentWidget(self.editor_host)
         self.setWindowModified(False)
         self._update_actions()
@@ -1075,14 +701,6 @@ class MainWindow(QMainWindow):
         editor.focus_first_field()
         self.set_status(f"Opened '{title}'" if workstream_id else "New work stream: fill in the name and settings")
         return True
-
-    def _load_active(self, workstream_id: str | None) -> bool | None:
-        if workstream_id is None:
-            return None
-        try:
-            return self.services.load_workstream(workstream_id).doc.active
-        except UserError:
-            return None
 
     def close_editor(self, force: bool = False) -> bool:
         """Back to the list; unless forced, asks the editor first (its Save/Discard/Cancel guard)."""
@@ -1106,23 +724,40 @@ class MainWindow(QMainWindow):
         self.editor = None
         self._editor_active = None
         self.setWindowModified(False)
-        self.workstream_stack.setCurrentWidget(self.lists["workstreams"])
         page = self.lists["workstreams"]
         self._last_edited = edited_id
         try:
-            page.refresh(keep_id=edited_id)
+            if page.stale:  # saved (or changed) while the editor was open: reload once, here
+                page.refresh(keep_id=edited_id)
+            else:
+                page.select_id(edited_id)
         except UserError as error:
             self.set_status(f"Could not reload the list: {error}")
         if edited_id is not None and page.proxy.row_for_id(edited_id) < 0 and page.model.state != "all":
+            # A stream the current view does not list (a new one saved inactive): show it, and say why.
             other = "inactive" if page.model.state == "active" else "active"
-            hint = (f"'{self.editor_host.title().rstrip(' *')}' is {other}, so this view does not list it: "
-                    "choose All work streams to see it")
+            name = self.editor_host.title().rstrip(" *")
+            self.set_workstream_filter("all")
+            page.select_id(edited_id)
+            hint = f"showing all work streams: '{name}' is {other}"
             current = self.status_message.text()
-            self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint)
+            self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint[0].upper() + hint[1:])
+        self.workstream_stack.setCurrentWidget(page)
         page.table.setFocus()
         self._update_actions()
         self._update_counts()
         return True
+
+    def _changes_made(self, changes: Changes) -> None:
+        """After a write: each list page that shows what changed reloads (now if shown, else when next shown)."""
+        keep = next(iter(changes.ids)) if len(changes.ids) == 1 else None
+        for page in list(self.lists.values()):
+            try:
+                page.apply_changes(changes, keep_id=keep if page.key in changes.kinds else None)
+            except UserError as error:
+                self.set_status(f"Could not reload the {page.key}: {error}")
+        self._update_actions()
+        self._update_counts()
 
     def _editor_title_changed(self, title: str) -> None:
         self.editor_host.set_title(title)
@@ -1132,15 +767,10 @@ class MainWindow(QMainWindow):
         self.setWindowModified(dirty)
 
     def _editor_saved(self, workstream_id: str) -> None:
-        page = self.lists["workstreams"]
-        try:
-            page.refresh(keep_id=workstream_id)
-        except UserError:
-            pass
-        self._editor_active = self._load_active(workstream_id)
-        row_number = page.model.row_for_id(workstream_id)
-        name = page.model.row_at(row_number).name if row_number >= 0 else self.editor_host.title().rstrip(" *")
-        self.set_status(f"Saved work stream '{name}'")
+        """The editor wrote its stream (its own save, with its own conflict handling): tell the pages."""
+        self._editor_active = self.editor.active_state() if self.editor is not None else None
+        self.operations.broadcast(Changes.of("workstreams", "channels", ids=[workstream_id]))
+        self.set_status(f"Saved work stream '{self.editor_host.title().rstrip(' *')}'")
         self._update_actions()
 
     # ------------------------------------------------------------------ commands
@@ -1170,78 +800,75 @@ class MainWindow(QMainWindow):
         row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
         return (row.id, row.name) if row is not None else None
 
-    def copy_workstream(self) -> bool:
+    def copy_workstream(self):
         target = self._selected_workstream()
         if target is None:
-            return False
+            return None
         if self.editor is not None and not self.close_editor():
-            return False
-        try:
-            saved = self.services.copy_workstream(target[0])
-        except UserError as error:
-            self._show_action_error("Can't copy the work stream", error)
-            return False
-        self.lists["workstreams"].refresh(keep_id=saved.id)
-        self.open_workstream(saved.id)
-        self.set_status(f"Copied '{target[1]}' to '{saved.name}' (inactive, without channels)")
-        return True
+            return None
 
-    def toggle_active(self) -> bool:
+        def copied(saved) -> None:
+            self.open_workstream(saved.id)
+            self.set_status(f"Copied '{target[1]}' to '{saved.name}' (inactive, without channels)")
+
+        return self.operations.run(
+            self.services.copy_workstream, target[0], title=f"Copying '{target[1]}'",
+            changes=lambda saved: saved.changes, progress_arg=None, on_done=copied,
+            on_error=lambda error: self._show_action_error("Can't copy the work stream", error),
+            changes_on_error=Changes.of("workstreams"))
+
+    def toggle_active(self):
         """Activate or deactivate the selected (or edited) work stream; an editor keeps its edits."""
         editor = self.editor
         if editor is not None:
             workstream_id = editor.workstream_id()
             if workstream_id is None or self._editor_active is None:
-                return False
+                return None
             active, version, name = self._editor_active, editor.version(), self.editor_host.title().rstrip(" *")
             # In the editor Deactivate sits where Save & Close sits in the list: one stray click must not do it.
             if active and not messages.confirm(
                     self, "Deactivate the work stream?",
                     f"Deactivate '{name}'? It stops taking new conversations until it is activated again. "
                     "Your unsaved edits are kept."):
-                return False
+                return None
         else:
             row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
             if row is None:
-                return False
+                return None
             workstream_id, active, version, name = row.id, row.active, row.version, row.name
-        try:
-            saved = self.services.set_workstream_active(workstream_id, not active, expected_version=version)
-        except UserError as error:
-            self._show_action_error(f"Can't {'deactivate' if active else 'activate'} '{name}'", error)
-            return False
         verb = "Deactivated" if active else "Activated"
-        page = self.lists["workstreams"]
-        if editor is not None:
-            editor.set_active_state(not active, saved.version)
-            self._editor_active = not active
-            try:
-                page.refresh(keep_id=saved.id)
-            except UserError:
-                pass
-            note = ""
-        else:
-            page.refresh(keep_id=saved.id)
-            state = self.workstream_filter()
-            now_active = not active
-            note = ""
-            if state != "all" and (state == "active") != now_active:
-                note = f" — it now shows under {'Active' if now_active else 'Inactive'} work streams"
-        self.set_status(f"{verb} '{saved.name}'{note}")
-        self._update_actions()
-        return True
 
-    def delete_selected(self) -> bool:
+        def toggled(saved) -> None:
+            note = ""
+            if self.editor is not None and self.editor.workstream_id() == saved.id:
+                self.editor.set_active_state(not active, saved.version)
+                self._editor_active = not active
+            else:
+                state = self.workstream_filter()
+                if state != "all" and (state == "active") != (not active):
+                    note = f" — it now shows under {'Active' if not active else 'Inactive'} work streams"
+            self.set_status(f"{verb} '{saved.name}'{note}")
+            self._update_actions()
+
+        return self.operations.run(
+            self.services.set_workstream_active, workstream_id, not active, version,
+            title=f"{'Deactivating' if active else 'Activating'} '{name}'",
+            changes=lambda saved: saved.changes, progress_arg=None, on_done=toggled,
+            on_error=lambda error: self._show_action_error(
+                f"Can't {'deactivate' if active else 'activate'} '{name}'", error))
+
+    def delete_selected(self):
+        """Delete the selected record(s), or the edited stream: refused first when in use, then asked."""
         view = self._view
         if view not in DELETE_SERVICE:
-            return False
+            return None
         kind = KIND[view]
         if view == "workstreams" and self.editor is not None:
             workstream_id = self.editor.workstream_id()
             if workstream_id is None:  # never saved: nothing to delete but the draft
                 if self.editor.is_dirty() and not messages.confirm(
                         self, "Discard the new work stream?", "The new work stream has not been saved. Discard it?"):
-                    return False
+                    return None
                 self.close_editor(force=True)
                 self.set_status("Discarded the new work stream")
                 return True
@@ -1250,40 +877,39 @@ class MainWindow(QMainWindow):
             page = self.lists[view]
             rows = page.selected_rows()
             if len(rows) > 1:
-                return self.delete_many(view, rows) is not None
+                return self.delete_many(view, rows)
             if not rows:
-                return False
+                return None
             target_id, name = rows[0].id, rows[0].name
-        if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
-            return False
         try:
-            getattr(self.services, DELETE_SERVICE[view])(target_id)
-        except InUseError as error:
-            messages.error(self, f"Can't delete {kind} '{name}'", f"{_sentence(str(error))}")
-            self.set_status(f"Not deleted: {kind} '{name}' is in use")
-            return False
+            refusal = self.services.delete_refusal(view, target_id)  # say "in use" before "can't be undone"
         except UserError as error:
             self._show_action_error(f"Can't delete {kind} '{name}'", error)
-            return False
-        if view == "workstreams" and self.editor is not None:
-            self.close_editor(force=True)
-        else:
-            self.lists[view].refresh()
-        if view in ("queues", "workstreams", "agents", "presences"):
-            self._refresh_related(view)
-        self.set_status(f"Deleted {kind} '{name}'")
-        self._update_actions()
-        return True
+            return None
+        if refusal is not None:
+            messages.error(self, f"Can't delete {kind} '{name}'", _sentence(refusal))
+            self.set_status(f"Not deleted: {kind} '{name}' is in use")
+            return None
+        if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
+            return None
 
-    def _refresh_related(self, changed: str) -> None:
-        """Lists that show names or counts from another list."""
-        related = {"queues": ("agents", "workstreams"), "agents": ("queues",), "presences": ("agents",),
-                   "workstreams": ("channels",), "channels": ()}.get(changed, ())
-        for key in related:
-            try:
-                self.lists[key].refresh()
-            except UserError:
-                pass
+        def deleted(_changes) -> None:
+            if view == "workstreams" and self.editor is not None:
+                self.close_editor(force=True)
+            self.set_status(f"Deleted {kind} '{name}'")
+            self._update_actions()
+
+        def refused(error: BaseException) -> None:
+            if isinstance(error, InUseError):  # put in use since we asked
+                messages.error(self, f"Can't delete {kind} '{name}'", _sentence(str(error)))
+                self.set_status(f"Not deleted: {kind} '{name}' is in use")
+            else:
+                self._show_action_error(f"Can't delete {kind} '{name}'", error)
+
+        return self.operations.run(
+            getattr(self.services, DELETE_SERVICE[view]), target_id, title=f"Deleting {kind} '{name}'",
+            changes=lambda changes: changes, progress_arg=None, on_done=deleted, on_error=refused,
+            changes_on_error=Changes.of(view))
 
     def refresh(self) -> None:
         """F5: reload the lists, or the open work stream (after the unsaved-changes guard)."""
@@ -1297,7 +923,7 @@ class MainWindow(QMainWindow):
                 return
             try:
                 editor.reload()
-                self._editor_active = self._load_active(workstream_id)
+                self._editor_active = editor.active_state()
             except UserError as error:
                 self.close_editor(force=True)
                 self._show_action_error("Can't reload the work stream", error)
@@ -1317,16 +943,11 @@ class MainWindow(QMainWindow):
         self.set_status("Refreshed")
         self._update_actions()
 
-    def _show_action_error(self, title: str, error: Exception) -> None:
+    def _show_action_error(self, title: str, error: BaseException) -> None:
         messages.error(self, title, _sentence(str(error)))
         self.set_status(f"{title}: {error}")
         if isinstance(error, (ConflictError, NotFound)):
-            try:
-                for page in self.lists.values():
-                    page.refresh()
-            except UserError:
-                pass
-            self._update_actions()
+            self.operations.broadcast(Changes.everything())  # the lists were out of date
 
     # ------------------------------------------------------------------ entity dialogs
 
@@ -1350,14 +971,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _entity_saved(self, view: str, saved_id: str, dialog: EntityDialog) -> None:
-        page = self.lists[view]
-        try:
-            page.refresh(keep_id=saved_id)
-        except UserError:
-            pass
-        self._refresh_related(view)
-        if view == "channels":
-            self._refresh_related("workstreams")
+        # The record dialogs save themselves (inline errors, conflicts); the pages hear what changed.
+        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",)}.get(view, ())
+        self.operations.broadcast(Changes.of(view, *extra, ids=[saved_id]))
         self.set_status(f"Saved {KIND[view]} '{dialog.saved_name}'")
         self._update_actions()
 
@@ -1380,42 +996,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ long actions, off the GUI thread
 
-    def _start_long_action(self, fn: Callable[..., Any], *args: Any, title: str, on_done: Callable[[Any], None],
-                           on_error: Callable[[BaseException], None], cancelled_text: str):
-        """Run a service call in the background with a cancellable progress dialog (ui.common.background).
-
-        One at a time: the progress dialog is window-modal, and until it shows a
-        second start is refused.  ``longActionFinished`` tells how it ended.
-        """
-        from ui.common.background import run_in_background
-
-        if self._busy():
-            return None
-
-        def finish(outcome: str, callback: Callable[..., None], *values: Any) -> None:
-            self.long_action = None
-            try:
-                callback(*values)
-            finally:
-                self.longActionFinished.emit(outcome)
-
-        def cancelled() -> None:
-            self.set_status(cancelled_text)
-
-        self.set_status(f"{title}…")
-        self.long_action = run_in_background(
-            self, fn, *args, progress_title=title,
-            on_done=lambda result: finish("done", on_done, result),
-            on_error=lambda error: finish("failed", on_error, error),
-            on_cancelled=lambda: finish("cancelled", cancelled))
-        return self.long_action
+    @property
+    def long_action(self):
+        """The running operation's background task, if any."""
+        return self.operations.task
 
     def _busy(self) -> bool:
-        """True (and says so) while a long action runs: they go one at a time."""
-        if self.long_action is not None and self.long_action.is_running():
-            self.set_status("Wait for the running action to finish (or cancel it)")
-            return True
-        return False
+        return self.operations.busy()
 
     def _refuse(self, title: str, status: str, error: BaseException) -> None:
         from ui.common.background import describe_error
@@ -1439,8 +1026,8 @@ class MainWindow(QMainWindow):
         if self.editor is not None and not self.close_editor():
             return None
         name = Path(path).name
-        return self._start_long_action(
-            self.services.preview_configuration_import, path, title=f"Checking {name}",
+        return self.operations.run(
+            self.services.preview_configuration_import, path, title=f"Checking {name}", changes=None,
             on_done=self._confirm_import,
             on_error=lambda error: self._refuse("Can't import", f"Import refused: {name} is not valid"
                                                 if isinstance(error, DocumentInvalid) else "Import failed", error),
@@ -1454,14 +1041,14 @@ class MainWindow(QMainWindow):
                 "objects it does not name are kept."):
             self.set_status(f"Not imported: {preview.name}")
             return
-        self._start_long_action(
+        self.operations.run(
             self.services.import_configuration, preview, title=f"Importing {preview.name}",
+            changes=Changes.everything(),
             on_done=lambda summary: self._imported(preview.name, summary.counts()),
             on_error=lambda error: self._refuse("Can't import", "Import failed", error),
             cancelled_text="Import cancelled: nothing was imported")
 
     def _imported(self, name: str, counts: dict[str, int]) -> None:
-        self.refresh()
         self.set_status(f"Imported {name}: {counts['created']} created, {counts['updated']} updated")
 
     def export_configuration(self):
@@ -1472,8 +1059,8 @@ class MainWindow(QMainWindow):
         if not path:
             return None
         target = Path(path)
-        return self._start_long_action(
-            self.services.export_configuration, str(target), title=f"Exporting to {target.name}",
+        return self.operations.run(
+            self.services.export_configuration, str(target), title=f"Exporting to {target.name}", changes=None,
             on_done=lambda result: self.set_status(
                 f"Exported the configuration to {target} ({result.counts['workstreams']:,} work streams, "
                 f"{_size(result.size)})"),
@@ -1493,9 +1080,6 @@ class MainWindow(QMainWindow):
         title = f"Can't delete {count} {kind}s"
 
         def deleted(ids: list[str]) -> None:
-            self.lists[view].refresh()
-            if view in ("queues", "workstreams", "agents", "presences"):
-                self._refresh_related(view)
             gone = count - len(ids)
             self.set_status(f"Deleted {len(ids)} {kind}s" + (f" ({gone} were already gone)" if gone else ""))
             self._update_actions()
@@ -1503,8 +1087,10 @@ class MainWindow(QMainWindow):
         def refused(error: BaseException) -> None:
             self._refuse(title, f"Not deleted: {count} {kind}s", error)
 
-        return self._start_long_action(
+        related = {"queues": ("agents",), "agents": ("queues",), "workstreams": ("channels",)}.get(view, ())
+        return self.operations.run(
             self.services.delete_many, view, [row.id for row in rows], title=f"Deleting {count} {kind}s",
+            changes=lambda ids: Changes.of(view, *related, ids=ids), changes_on_error=Changes.of(view),
             on_done=deleted, on_error=refused, cancelled_text="Delete cancelled: nothing was deleted")
 
     def generate_sample(self):
@@ -1517,15 +1103,14 @@ class MainWindow(QMainWindow):
         if not dialog.ask():
             return None
         streams, variables, rules = dialog.values()
-        return self._start_long_action(
+        return self.operations.run(
             self.services.generate_sample, streams, variables, rules,
-            title=f"Generating {streams:,} work streams",
+            title=f"Generating {streams:,} work streams", changes=Changes.everything(),
             on_done=lambda summary: self._generated(streams, summary.counts()),
             on_error=lambda error: self._refuse("Can't generate", "Generation failed", error),
             cancelled_text="Generation cancelled: nothing was added")
 
     def _generated(self, streams: int, counts: dict[str, int]) -> None:
-        self.refresh()
         self.set_status(f"Generated a sample of {streams:,} work streams: {counts['created']:,} created, "
                         f"{counts['updated']:,} updated")
 
@@ -1562,13 +1147,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _bundle_imported(self, _plan) -> None:
-        try:
-            for page in self.lists.values():
-                page.refresh()
-        except UserError as error:
-            self.set_status(f"Could not reload the lists: {error}")
-        self._update_actions()
-        self._update_counts()
+        # The bundle dialog runs its own import (progress, plan); the pages hear that everything may have changed.
+        self.operations.broadcast(Changes.everything())
 
     def show_bundle_history(self):
         from ui.bundles.history_view import BundleHistoryDialog
@@ -1578,23 +1158,17 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def reset_to_demo(self) -> bool:
-        from app.config.demo import load_demo
-
+    def reset_to_demo(self):
         if self.editor is not None and not self.close_editor():
-            return False
+            return None
         if not messages.confirm(self, "Reset to demo data?",
                                 "Replace the whole configuration with the demo bank? Work streams, queues, "
                                 "agents, presences and channels you created are deleted (export first to keep them)."):
-            return False
-        try:
-            load_demo(self.services.db)
-        except (UserError, DocumentInvalid) as error:
-            messages.error(self, "Can't reset", _sentence(str(error)))
-            return False
-        self.refresh()
-        self.set_status("Reset to the demo data")
-        return True
+            return None
+        return self.operations.run(
+            self.services.reset_to_demo, title="Resetting to the demo data", changes=Changes.everything(),
+            progress_arg=None, on_done=lambda _result: self.set_status("Reset to the demo data"),
+            on_error=lambda error: self._refuse("Can't reset", "Reset failed", error))
 
     def show_shortcuts(self) -> QDialog:
         from ui.shell.shortcuts_dialog import ShortcutsDialog

@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -416,6 +416,10 @@ class WorkStreamEditor(QWidget):
 
     def workstream_id(self) -> str | None:
         return self._id
+
+    def active_state(self) -> bool | None:
+        """Active or not as saved (None while the stream has never been saved)."""
+        return None if self._id is None else bool(self._draft.get("active"))
 
     def version(self) -> int | None:
         return self._version
@@ -1180,10 +1184,10 @@ class WorkStreamEditor(QWidget):
 
     def _after_save(self, saved) -> None:
         self._id = saved.id
-        loaded = self.services.load_workstream(saved.id)
-        self._version = loaded.version
-        self._adopt_ids(loaded.doc.model_dump())
-        self._saved_name = loaded.doc.name
+        stored = saved.doc if saved.doc is not None else self.services.load_workstream(saved.id).doc
+        self._version = saved.version
+        self._adopt_ids(stored.model_dump())
+        self._saved_name = stored.name
         self._server_issues, self._save_attempted, self._touched = [], False, set()
         self.undo_stack.setClean()
         self.channel_combo.setEnabled(False)
@@ -1192,6 +1196,7 @@ class WorkStreamEditor(QWidget):
         self._refresh_errors()
         self.titleChanged.emit(self.title())
         self.saved.emit(saved.id)
+        self._retest_timer.stop()  # the retest an edit scheduled: done now, once
         self._retest()  # a first save gives the stream an id, and with it saved test cases
 
     def _adopt_ids(self, stored: dict) -> None:

@@ -33,7 +33,7 @@ from ui.bundles.dialogs import (
     export_message,
 )
 from ui.bundles.history_view import BundleHistoryDialog, BundleHistoryModel
-from ui.shell.main_window import MainWindow, PlaceholderEditor
+from ui.shell.main_window import MainWindow
 
 TIMEOUT = 30_000
 RETAIL = "Chat - Retail banking"
@@ -66,7 +66,7 @@ def no_task_left_running():
 
 @pytest.fixture
 def window(qtbot, services):
-    main = MainWindow(services, editor_factory=PlaceholderEditor, restore_settings=False, remember_settings=False)
+    main = MainWindow(services, restore_settings=False, remember_settings=False)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
