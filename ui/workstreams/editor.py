@@ -283,10 +283,12 @@ class WorkStreamEditor(QWidget):
         self.summary_label.setProperty("role", "error-banner")
         self.summary_label.setWordWrap(True)
         self.summary_label.setVisible(False)
-        layout.addWidget(self.summary_label)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("editorTabs")
         layout.addWidget(self.tabs, 1)
+        # Below the tabs, not above: when it comes or goes only the bottom edge moves, never the field
+        # under the pointer (above, the form jumped 55 px and a click meant for Capacity hit Auto-close).
+        layout.addWidget(self.summary_label)
         self.tabs.addTab(self._build_distribution_tab(), TAB_TITLES[0])
         self.tabs.addTab(self._build_variables_tab(), TAB_TITLES[1])
         self.tabs.addTab(self._build_rules_tab(), TAB_TITLES[2])
@@ -566,7 +568,8 @@ class WorkStreamEditor(QWidget):
 
         self.capacity_spin = QSpinBox()
         self.capacity_spin.setObjectName("capacity")
-        self.capacity_spin.setRange(0, MAX_INT32)
+        # Negative numbers can be typed (and are refused inline): with a floor of 0, "-5" silently became 5.
+        self.capacity_spin.setRange(-MAX_INT32, MAX_INT32)
         self.capacity_spin.setSuffix(" units")
         self.capacity_spin.setMinimumWidth(140)
         self.capacity_spin.setAccelerated(True)
@@ -636,7 +639,7 @@ class WorkStreamEditor(QWidget):
 
         self.assign_after_spin = QSpinBox()
         self.assign_after_spin.setObjectName("assignAfterDecline")
-        self.assign_after_spin.setRange(0, MAX_INT32)
+        self.assign_after_spin.setRange(-MAX_INT32, MAX_INT32)
         self.assign_after_spin.setSuffix(" s")
         self.assign_after_spin.setMinimumWidth(140)
         self.assign_after_spin.setAccelerated(True)
@@ -1070,6 +1073,8 @@ class WorkStreamEditor(QWidget):
                 return f"A name has at most {NAME_MAX} characters (this one has {len(name)})."
         if issue.path.startswith("allowed_presences") and not self._draft.get("allowed_presences"):
             return "Choose at least one presence."
+        if issue.message.startswith("Input should be greater than or equal to 0"):
+            return "Enter 0 or more: it can't be negative."
         return _sentence(issue.message)
 
     def issues(self) -> list[Issue]:

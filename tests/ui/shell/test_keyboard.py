@@ -87,3 +87,52 @@ def test_tab_walks_the_first_form_top_to_bottom(qtbot, window):
     tops = [w.mapTo(form, w.rect().center()).y() // 20 for w in seen]  # one form row, give or take
     assert len(seen) >= 8
     assert tops == sorted(tops), [w.objectName() for w in seen]
+
+
+def test_a_negative_capacity_is_refused_inline_not_turned_positive(qtbot, window, services, discard_at_end):
+    window.open_workstream(services.workstream_id_by_name(RETAIL))
+    editor = window.editor
+    spin = editor.capacity_spin
+    spin.setFocus()
+    spin.selectAll()
+    type_here(qtbot, "-5")
+    assert spin.value() == -5 and editor.draft()["capacity"] == -5  # what was typed, not 5
+    error = editor.findChild(type(editor.summary_label), "error_capacity")
+    assert error.isVisible() and error.text() == "Enter 0 or more: it can't be negative."
+    assert not window.save_editor()
+    assert services.load_workstream(editor.workstream_id()).doc.capacity != -5
+
+
+def test_the_problem_banner_never_moves_the_form(qtbot, window, services, discard_at_end):
+    window.open_workstream(services.workstream_id_by_name(RETAIL))
+    editor = window.editor
+    from ui.workstreams.editor import DraftCommand
+
+    # An active stream without a default queue: its inline error is further down the form than Capacity.
+    editor.undo_stack.push(DraftCommand(editor.stream, editor.stream.set_field("default_queue", None)))
+    def top() -> int:
+        return editor.capacity_spin.mapTo(window, editor.capacity_spin.rect().topLeft()).y()
+
+    # A field may settle by a pixel or two (a scroll bar comes); above the tabs the banner moved it ~55 px.
+    before = top()
+    assert not window.save_editor()
+    assert editor.summary_label.isVisible()
+    assert abs(top() - before) <= 2
+    editor.undo_stack.undo()  # fixed: the banner goes
+    assert not editor.summary_label.isVisible()
+    assert abs(top() - before) <= 2
+
+
+def test_help_lists_every_shortcut_from_the_one_table(qtbot, window):
+    from ui.shell.actions import ACTIONS, native
+
+    dialog = window.show_shortcuts()
+    listed = {keys for _where, _what, keys in dialog.listed()}
+    for spec in ACTIONS:
+        if spec.shortcuts:
+            assert ", ".join(native(s) for s in spec.shortcuts) in listed, spec.name
+    for action in window.findChildren(type(window.act_new)):
+        for key in action.shortcuts():
+            text = key.toString(key.SequenceFormat.NativeText)
+            assert any(text in keys.split(", ") for keys in listed), f"{action.text()}: {text} is not listed"
+    dialog.close()
