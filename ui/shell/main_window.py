@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QDesktopServices,
+    QGuiApplication,
     QKeySequence,
     QUndoGroup,
 )
@@ -92,6 +93,7 @@ SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
 SETTINGS_VIEW = "mainWindow/view"
 SETTINGS_WS_FILTER = "mainWindow/workstreamFilter"
+SETTINGS_LAST_FOLDER = "files/lastFolder"
 
 
 # --------------------------------------------------------------------------- pages built on first use
@@ -154,7 +156,7 @@ class MainWindow(QMainWindow):
 
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
-        self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+        self._show_title()
         self.setMinimumSize(QSize(900, 560))
         self.resize(1280, 800)
 
@@ -186,7 +188,7 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the window already has its services")
         self.services = services
         self._database_label = None
-        self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+        self._show_title()
         self.brand_db.setText(self.database_label())
         self.brand_db.setToolTip(str(getattr(services.db, "path", "") or ""))
         for page in self.lists.values():
@@ -208,6 +210,15 @@ class MainWindow(QMainWindow):
         return loaded
 
     # ------------------------------------------------------------------ building
+
+    def _show_title(self) -> None:
+        """'Workstream Console — console.db'; where the platform adds the application's display name
+        itself (X11, Windows), only the database, or the title read 'Workstream Console — console.db —
+        Workstream Console'."""
+        if QGuiApplication.applicationDisplayName() == APP_TITLE:
+            self.setWindowTitle(f"{self.database_label()}[*]")
+        else:
+            self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
 
     def database_label(self) -> str:
         if self.services is None:
@@ -693,6 +704,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self._editor_saved)
         self.undo_group.addStack(editor.undo_stack)
         self.undo_group.setActiveStack(editor.undo_stack)
+        editor.undo_stack.indexChanged.connect(self._clear_stale_status)
         self._editor_active = editor.active_state()
         self.workstream_stack.setCurrentWidget(self.editor_host)
         self.setWindowModified(False)
@@ -758,6 +770,11 @@ class MainWindow(QMainWindow):
                 self.set_status(f"Could not reload the {page.key}: {error}")
         self._update_actions()
         self._update_counts()
+
+    def _clear_stale_status(self, _index: int = 0) -> None:
+        """An edit after 'Not saved: fix the problems…': that message no longer describes the editor."""
+        if self.status_message.text().startswith("Not saved"):
+            self.set_status("")
 
     def _editor_title_changed(self, title: str) -> None:
         self.editor_host.set_title(title)
@@ -984,14 +1001,26 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ file menu
 
+    def last_folder(self) -> str:
+        """The folder of the last file imported or exported (the file dialogs open there)."""
+        folder = self.settings().value(SETTINGS_LAST_FOLDER)
+        return folder if isinstance(folder, str) and Path(folder).is_dir() else ""
+
+    def remember_folder(self, path: str) -> None:
+        if path and self.remember_settings:
+            self.settings().setValue(SETTINGS_LAST_FOLDER, str(Path(path).parent))
+
     def ask_open_path(self) -> str:
-        path, _filter = QFileDialog.getOpenFileName(self, "Import configuration", "",
+        path, _filter = QFileDialog.getOpenFileName(self, "Import configuration", self.last_folder(),
                                                     "Configuration documents (*.json);;All files (*)")
+        self.remember_folder(path)
         return path
 
     def ask_save_path(self) -> str:
-        path, _filter = QFileDialog.getSaveFileName(self, "Export configuration", "workstream-console.json",
-                                                    "Configuration documents (*.json)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export configuration", str(Path(self.last_folder()) / "workstream-console.json")
+            if self.last_folder() else "workstream-console.json", "Configuration documents (*.json)")
+        self.remember_folder(path)
         return path
 
     # ------------------------------------------------------------------ long actions, off the GUI thread
