@@ -754,6 +754,8 @@ class MainWindow(QMainWindow):
             hint = f"showing all work streams: '{name}' is {other}"
             current = self.status_message.text()
             self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint[0].upper() + hint[1:])
+        if self.status_message.text().startswith(("Opened", "New work stream:", "Not saved")):
+            self.set_status("")  # about the editor just closed
         self.workstream_stack.setCurrentWidget(page)
         page.table.setFocus()
         self._update_actions()
