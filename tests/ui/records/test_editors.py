@@ -257,3 +257,28 @@ def test_dialogs_open_empty_for_a_new_record(qtbot, services, cls):
     assert dialog.windowTitle() == f"New {cls.kind}"
     assert dialog.name_edit.text() == ""
     assert dialog.name_edit.maxLength() == 100
+
+
+@pytest.mark.parametrize("view", ["queues", "agents", "presences", "channels"])
+def test_tab_walks_each_record_form_top_to_bottom(qtbot, services, view):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui.records.editors import DIALOG_FOR_VIEW
+
+    dialog = open_dialog(qtbot, DIALOG_FOR_VIEW[view], services)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    first = QApplication.focusWidget()
+    assert first is not None and dialog.isAncestorOf(first), "a new record's dialog starts in a field"
+    seen, widget = [], first
+    for _ in range(40):
+        if widget in seen:
+            break
+        seen.append(widget)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+    fields = [w for w in seen if not w.inherits("QAbstractButton") or w.inherits("QCheckBox")
+              or w.inherits("QRadioButton")]
+    tops = [w.mapTo(dialog, w.rect().center()).y() // 12 for w in fields]
+    assert tops == sorted(tops), [w.objectName() or type(w).__name__ for w in fields]
