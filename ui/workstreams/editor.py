@@ -106,8 +106,8 @@ FIELD_LABELS = {
 }
 FIELD_ORDER = list(FIELD_LABELS)
 _LIST_PATH = re.compile(r"^(context_variables|routing_rules)\[(\d+)\]\.?(.*)$")
-LABEL_WIDTH = 250
-FIELD_MAX_WIDTH = 440
+LABEL_WIDTH = 220
+FIELD_MAX_WIDTH = 400  # label + field fit beside a 1024-pixel window's navigation
 
 
 def _top_key(path: str) -> str:
@@ -499,7 +499,8 @@ class WorkStreamEditor(QWidget):
         column.addLayout(line)
         if hint:
             note = hint_label(hint)
-            note.setWordWrap(False)  # one line: wrapped labels inside a form row get clipped
+            note.setWordWrap(True)  # at 1024 px a long hint wraps instead of running off the edge
+            note.setMaximumWidth(FIELD_MAX_WIDTH + 200)
             column.addWidget(note)
         error = ErrorLabel()
         error.setObjectName(f"error_{key}")
@@ -559,11 +560,10 @@ class WorkStreamEditor(QWidget):
         status_layout = QHBoxLayout(status_row)
         status_layout.setContentsMargins(0, 0, 0, 0)
         status_layout.addWidget(self.status_label)
-        status_hint = hint_label("Activate or deactivate the work stream from the command bar.")
-        status_hint.setWordWrap(False)
+        status_hint = hint_label("Activate or deactivate it from the command bar.")
+        status_hint.setWordWrap(False)  # fits at 1024 px beside the badge
         status_layout.addSpacing(6)
-        status_layout.addWidget(status_hint)
-        status_layout.addStretch(1)
+        status_layout.addWidget(status_hint, 1)  # wraps only when the window is narrow
         self._row(general, "active", status_row)
 
         self.capacity_spin = QSpinBox()
