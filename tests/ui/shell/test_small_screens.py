@@ -72,3 +72,18 @@ def test_every_command_stays_on_the_bar(qtbot, small_window, services, editing):
     assert overflow is None or not overflow.isVisible()  # nothing tucked behind an arrow
     assert not rect_in(bar, small_window).intersects(rect_in(small_window.search_box, small_window)) \
         or not small_window.search_box.isVisible()
+
+
+def test_the_first_tab_fits_without_sideways_scrolling_or_clipped_hints(qtbot, small_window, services):
+    from PySide6.QtWidgets import QLabel, QScrollArea
+
+    small_window.open_workstream(services.workstream_id_by_name(RETAIL))
+    editor = small_window.editor
+    scroll = editor.findChild(QScrollArea, "workDistributionPage")
+    qtbot.waitUntil(scroll.isVisible)
+    qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible(), timeout=2000)  # once laid out
+    viewport = scroll.viewport()
+    for label in scroll.widget().findChildren(QLabel):
+        if label.isVisible() and label.text():
+            right = label.mapTo(viewport, label.rect().topLeft()).x() + min(label.width(), label.sizeHint().width())
+            assert right <= viewport.width(), f"'{label.text()}' runs off the edge"
