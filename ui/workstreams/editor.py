@@ -309,6 +309,12 @@ class WorkStreamEditor(QWidget):
     def _draft(self) -> dict:
         return self.stream.data
 
+    @_draft.setter
+    def _draft(self, data: dict) -> None:  # a whole new draft (as reload does): the models follow it
+        self.stream.data = data
+        self.variables_model.set_rows(data["context_variables"])
+        self.rules_model.set_rows(data["routing_rules"])
+
     def _clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
 
