@@ -692,6 +692,10 @@ def populate_diff_tree(tree: QTreeWidget, diff: Diff, conflicts: list | None = N
             item = object_item(change.kind, change.name, change)
             add_fields(item, change)
 
+    for item in objects.values():  # an update says how many changes it lists ("1 field" beside two rows read wrong)
+        if item.data(0, Qt.ItemDataRole.UserRole)[3] == "update" and item.childCount() > 1:
+            item.setText(1, f"updated ({item.childCount()} changes)")
+
     order = [kind for kind, _label_text in GROUPS]
     for kind in order:
         if kind in groups:
