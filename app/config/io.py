@@ -515,6 +515,16 @@ class ApplySummary:
         return {"counts": self.counts(), "created": self.created, "updated": self.updated, "deleted": self.deleted}
 
 
+def skill_ratings(session: Session) -> dict[str, list[str]]:
+    """Each skill's name and the values of its rating model, in order."""
+    values: dict[str, list[str]] = {}
+    for model_id, value in session.execute(select(RatingValue.rating_model_id, RatingValue.value)
+                                           .order_by(RatingValue.rating_model_id, RatingValue.position)):
+        values.setdefault(model_id, []).append(value)
+    return {name: values.get(model_id, []) for name, model_id in session.execute(
+        select(Skill.name, Skill.rating_model_id))}
+
+
 def known_names(session: Session) -> KnownNames:
     """What a merge import may refer to without listing it."""
     known = KnownNames()
@@ -1196,7 +1206,8 @@ class _Writer:
                 rule.skills = [ClassificationSkill(skill=self.lookup(Skill, name), position=index, rating=rating)
                                for index, (name, rating) in enumerate(doc.skills.items())]
             keep.append(rule)
-        stream.classification_rules = keep
+        if list(stream.classification_rules) != keep:  # assigning even the same list bumps the stream's version
+            stream.classification_rules = keep
 
     def _targets(self, rule: RoutingRuleItem, doc: RoutingRuleDoc) -> None:
         have = [(t.queue.name, t.percent) for t in sorted(rule.targets, key=lambda t: t.position)] \

@@ -23,9 +23,10 @@ LIST_OPERATORS = frozenset({"in", "not_in"})
 GROUP_KEYS = ("all", "any")
 MAX_CONDITION_DEPTH = 16
 
+# One style: comparisons are symbols (=, ≠, >, ≥, <, ≤); text and list tests are words (contains, is one of).
 OPERATOR_LABELS = {
-    "eq": "equals",
-    "ne": "does not equal",
+    "eq": "=",
+    "ne": "≠",
     "contains": "contains",
     "not_contains": "does not contain",
     "begins_with": "begins with",

@@ -30,13 +30,14 @@ from app.config.document import (
     issues_from_pydantic,
 )
 from app.config.document import check_profile_names, check_queue_distribution, check_skill_ratings
-from app.config.io import known_names
+from app.config.io import known_names, skill_ratings
 from app.config.references import presence_users, queue_users
 from app.config.io import _Writer, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
 from app.store.database import Database
+from app.services.changes import Changes
 from app.workstreams.editing import copy_name, referrer_sentence
 from app.common.errors import ConflictError, InUseError, NotFound, UserError
-from models import Agent, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
+from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
 from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
 from pydantic import ValidationError
 
@@ -115,6 +116,8 @@ class Saved:
     id: str
     version: int
     name: str
+    changes: Changes = Changes()
+    doc: Any = None  # the document as stored (ids included), when the write has it at hand
 
 
 def _matches(name: str, search: str) -> bool:
@@ -260,16 +263,24 @@ class Services:
             with session.no_autoflush:
                 stream = _Writer(session).workstream(doc, target=target)
             session.flush()
-            saved = Saved(stream.id, stream.version, stream.name)
+            # The stored document comes back with the write: the editor needs its new ids and
+            # version, and reading the stream again would cost four more queries.
+            stored = WorkStreamDoc.model_validate(workstream_dict(stream, with_ids=True))
+            saved = Saved(stream.id, stream.version, stream.name,
+                          Changes.of("workstreams", "channels", ids=[stream.id]), stored)
         self.on_workstream_saved(saved.id)
         return saved
 
     def _workstream_issues(self, session: Session, doc: WorkStreamDoc, own_id: str | None) -> list[Issue]:
         queue_names = {fold(n) for n in session.scalars(select(Queue.name))}
-        known = known_names(session)
-        issues = check_workstream(doc, queue_names, skills={fold(k): v for k, v in known.skills.items()},
-                                  profiles={fold(n) for n in known.capacity_profiles},
-                                  presences={fold(n) for n in known.presences})
+        # Only what the stream names is read: a plain save stays one query for its references.
+        skills = ({fold(k): v for k, v in skill_ratings(session).items()}
+                  if doc.classification_rules else {})
+        profiles = ({fold(n) for n in session.scalars(select(CapacityProfile.name))}
+                    if doc.capacity_profile else set())
+        presences = ({fold(n) for n in session.scalars(select(Presence.name))}
+                     if doc.missed_notification_presence else set())
+        issues = check_workstream(doc, queue_names, skills=skills, profiles=profiles, presences=presences)
         clash = session.scalar(select(WorkStream.name).where(WorkStream.name_key == fold(doc.name),
                                                              WorkStream.id != (own_id or "")))
         if clash:
@@ -304,19 +315,49 @@ class Services:
             if stream.active != active:
                 stream.active = active
                 session.flush()
-            saved = Saved(stream.id, stream.version, stream.name)
+            saved = Saved(stream.id, stream.version, stream.name, Changes.of("workstreams", ids=[stream.id]))
         self.on_workstream_saved(saved.id)
         return saved
 
-    def delete_workstream(self, workstream_id: str) -> None:
+    def delete_workstream(self, workstream_id: str) -> Changes:
         with self.db.session() as session:
             stream = self._get(session, WorkStream, workstream_id, "work stream")
-            channels = [f"channel '{c.name}'" for c in stream.channels]
-            if channels:
-                raise InUseError(referrer_sentence(f"Work stream '{stream.name}'", channels)
-                                 + "; move or delete those channels first", channels)
+            self._refuse_delete(session, "workstreams", stream)
             session.delete(stream)
         self.on_workstream_saved(workstream_id)
+        return Changes.of("workstreams", "channels", ids=[workstream_id])
+
+    def delete_refusal(self, kind: str, object_id: str) -> str | None:
+        """Why the record cannot be deleted (what delete_* would say), or None: to refuse before asking."""
+        model = {"workstreams": WorkStream, "queues": Queue, "agents": Agent, "presences": Presence,
+                 "channels": Channel}[kind]
+        with self.db.sessions() as session:
+            obj = self._get(session, model, object_id, kind[:-1].replace("workstream", "work stream"))  # NotFound
+            try:
+                self._refuse_delete(session, kind, obj)
+            except UserError as refusal:  # InUseError, or a base presence
+                return str(refusal)
+        return None
+
+    def _refuse_delete(self, session: Session, kind: str, obj: Any) -> None:
+        """Raise the reason a record is kept (in use, or a base presence); the one check of every delete."""
+        if kind == "workstreams":
+            channels = [f"channel '{c.name}'" for c in obj.channels]
+            if channels:
+                raise InUseError(referrer_sentence(f"Work stream '{obj.name}'", channels)
+                                 + "; move or delete those channels first", channels)
+        elif kind == "queues":
+            referrers = self.queue_referrers(session, obj)
+            if referrers:
+                raise InUseError(referrer_sentence(f"Queue '{obj.name}'", referrers), referrers)
+        elif kind == "presences":
+            if obj.is_system:
+                raise UserError(f"'{obj.name}' is a base presence and cannot be deleted")
+            agents = [f"agent '{n}'" for n in session.scalars(
+                select(Agent.name).where(Agent.presence_id == obj.id).order_by(Agent.name))]
+            agents += presence_users(session, [obj.id]).get(obj.id, [])  # missed-notification presence
+            if agents:
+                raise InUseError(referrer_sentence(f"Presence '{obj.name}'", agents), agents)
 
     # ------------------------------------------------------------------ queues
 
@@ -341,7 +382,7 @@ class Services:
             with session.no_autoflush:
                 queue = _Writer(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
             session.flush()
-            return Saved(queue.id, queue.version, queue.name)
+            return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 
     def queue_referrers(self, session: Session, queue: Queue) -> list[str]:
         referrers = [f"work stream '{name}' (default queue)" for name in session.scalars(
@@ -352,13 +393,12 @@ class Services:
         referrers += queue_users(session, [queue.id]).get(queue.id, [])  # split shares, overflow
         return referrers
 
-    def delete_queue(self, queue_id: str) -> None:
+    def delete_queue(self, queue_id: str) -> Changes:
         with self.db.session() as session:
             queue = self._get(session, Queue, queue_id, "queue")
-            referrers = self.queue_referrers(session, queue)
-            if referrers:
-                raise InUseError(referrer_sentence(f"Queue '{queue.name}'", referrers), referrers)
+            self._refuse_delete(session, "queues", queue)
             session.delete(queue)
+        return Changes.of("queues", "agents", ids=[queue_id])
 
     # ------------------------------------------------------------------ agents
 
@@ -401,11 +441,12 @@ class Services:
                         agent.queues = list(wanted.values())
                         agent.touch()
             session.flush()
-            return Saved(agent.id, agent.version, agent.name)
+            return Saved(agent.id, agent.version, agent.name, Changes.of("agents", "queues", ids=[agent.id]))
 
-    def delete_agent(self, agent_id: str) -> None:
+    def delete_agent(self, agent_id: str) -> Changes:
         with self.db.session() as session:
             session.delete(self._get(session, Agent, agent_id, "agent"))
+        return Changes.of("agents", "queues", ids=[agent_id])
 
     # ------------------------------------------------------------------ presences
 
@@ -428,19 +469,14 @@ class Services:
             with session.no_autoflush:
                 presence = _Writer(session).presence(doc.model_copy(update={"id": target.id if target else doc.id}))
             session.flush()
-            return Saved(presence.id, presence.version, presence.name)
+            return Saved(presence.id, presence.version, presence.name, Changes.of("presences", ids=[presence.id]))
 
-    def delete_presence(self, presence_id: str) -> None:
+    def delete_presence(self, presence_id: str) -> Changes:
         with self.db.session() as session:
             presence = self._get(session, Presence, presence_id, "presence")
-            if presence.is_system:
-                raise UserError(f"'{presence.name}' is a base presence and cannot be deleted")
-            agents = [f"agent '{n}'" for n in session.scalars(
-                select(Agent.name).where(Agent.presence_id == presence.id).order_by(Agent.name))]
-            agents += presence_users(session, [presence.id]).get(presence.id, [])
-            if agents:
-                raise InUseError(referrer_sentence(f"Presence '{presence.name}'", agents), agents)
+            self._refuse_delete(session, "presences", presence)
             session.delete(presence)
+        return Changes.of("presences", ids=[presence_id])
 
     # ------------------------------------------------------------------ channels
 
@@ -474,11 +510,19 @@ class Services:
                     if other is not channel:
                         other.is_default = False
             session.flush()
-            return Saved(channel.id, channel.version, channel.name)
+            return Saved(channel.id, channel.version, channel.name, Changes.of("channels", ids=[channel.id]))
 
-    def delete_channel(self, channel_id: str) -> None:
+    def delete_channel(self, channel_id: str) -> Changes:
         with self.db.session() as session:
             session.delete(self._get(session, Channel, channel_id, "channel"))
+        return Changes.of("channels", ids=[channel_id])
+
+    def reset_to_demo(self) -> Changes:
+        """Replace the whole configuration with the demo bank."""
+        from app.config.demo import load_demo
+
+        load_demo(self.db)
+        return Changes.everything()
 
     # ------------------------------------------------------------------ long actions (app.services.batch)
     # Each takes progress(step, done, total), which may raise to cancel: see app.services.batch.

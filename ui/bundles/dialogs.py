@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.interchange import bundle_service
-from app.interchange.bundles.delta import DeltaConflict
+from app.interchange.bundles.delta import KIND_LABELS, DeltaConflict
 from app.interchange.bundles.diff import FIELD_LABELS, Change, Diff
 from app.interchange.bundles.format import BUNDLE_SUFFIX, load_sign_key, read_bundle
 from app.common.errors import UserError
@@ -64,9 +64,9 @@ LABEL_MAX = 200  # the manifest's limit
 BUNDLE_FILTER = "Workstream Console bundles (*.wsbundle);;All files (*)"
 KEY_FILTER = "Key files (*.key *.txt *.bin);;All files (*)"
 
-GROUPS = (("presence", "Presences"), ("agent", "Agents"), ("queue", "Queues"), ("workstream", "Work streams"))
+GROUPS = (("rating_model", "Rating models"), ("skill", "Skills"), ("capacity_profile", "Capacity profiles"),
+          ("presence", "Presences"), ("agent", "Agents"), ("queue", "Queues"), ("workstream", "Work streams"))
 NESTED_LABELS = {"context_variable": "Context variable", "routing_rule": "Routing rule", "channel": "Channel"}
-KIND_LABELS = {"presence": "presence", "agent": "agent", "queue": "queue", "workstream": "work stream"}
 MARKERS = {"create": "+", "delete": "−", "update": "~", "move": "↕", "rename": "✎"}
 MARKER_COLOURS = {"create": "#0E700E", "delete": "#C50F1F", "update": "#0F6CBD", "move": "#616161",
                   "rename": "#8764B8"}
@@ -691,6 +691,10 @@ def populate_diff_tree(tree: QTreeWidget, diff: Diff, conflicts: list | None = N
         else:
             item = object_item(change.kind, change.name, change)
             add_fields(item, change)
+
+    for item in objects.values():  # an update says how many changes it lists ("1 field" beside two rows read wrong)
+        if item.data(0, Qt.ItemDataRole.UserRole)[3] == "update" and item.childCount() > 1:
+            item.setText(1, f"updated ({item.childCount()} changes)")
 
     order = [kind for kind, _label_text in GROUPS]
     for kind in order:

@@ -83,3 +83,12 @@ def conflict(parent: QWidget | None, title: str, text: str, informative: str = "
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return {mine_button: "mine", theirs_button: "theirs"}.get(box.clickedButton(), CANCEL)
+
+
+def sentence(text: str) -> str:
+    """One line of text as a sentence: spaces folded, a capital first, a full stop last."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -486,11 +486,11 @@ def attach_queue_quick_create(combo: LookupCombo, services, parent: QWidget,
 
 
 def screen_pop_timeout_label(seconds: int) -> str:
-    """'30 seconds', '1 minute (60 s)', '2 minutes 30 seconds (150 s)'."""
+    """One style for every duration: '30 seconds', '1 minute', '2 minutes 30 seconds'."""
     minutes, rest = divmod(seconds, 60)
-    if minutes == 0:
-        return f"{seconds} seconds"
-    text = f"{minutes} minute" + ("s" if minutes != 1 else "")
-    if rest:
-        text += f" {rest} seconds"
-    return f"{text} ({seconds} s)"
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    if rest or not minutes:
+        parts.append(f"{rest} second" + ("s" if rest != 1 else ""))
+    return " ".join(parts)

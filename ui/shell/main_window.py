@@ -1,4 +1,4 @@
-"""The main window: left navigation, a command bar, lists, and the work stream editor.
+"""The main window: a shell that composes the console's pages.
 
 Layout (after the Customer Service admin center)::
 
@@ -10,72 +10,73 @@ Layout (after the Customer Service admin center)::
     +-----------+--------------------------------------------------+
     | status: last action's result                        counts   |
 
-The work stream editor (``ui.workstreams.editor.WorkStreamEditor``) and the live
-agent panel (``ui.panel.agent_panel.AgentPanel``) are imported when first needed; when
-a module is not there yet a placeholder stands in.  Every way of leaving an
-editor (navigation, opening another record, closing the window, reset, import)
-goes through ``editor.maybe_close()``.
+Where things live: every command and shortcut in ui/shell/actions.py (one
+table), the command bar in ui/shell/command_bar.py, the list pages in
+ui/records/pages.py, the editor page in ui/shell/editor_host.py, and every
+write in ui/common/operations.py (off the GUI thread; it broadcasts the
+``Changes`` it made and each page refreshes itself).  The work stream editor
+and the live agent panel are imported when first needed.  Every way of leaving
+an editor (navigation, opening another record, closing the window, reset,
+import) goes through ``editor.maybe_close()``.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QColor,
-    QKeyEvent,
+    QGuiApplication,
     QKeySequence,
-    QPainter,
     QUndoGroup,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QPushButton,
     QStackedWidget,
     QStatusBar,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
+from app.common.errors import ConflictError, InUseError, NotFound, UserError
 from models.choices import (
     CHANNEL_LABELS,
     CHANNELS,
-    DISTRIBUTION_MODE_LABELS,
-    NOTIFICATION_LABELS,
 )
 from ui.common import messages
+from ui.common.messages import sentence
 from ui.common.icons import app_icon, icon
+from ui.common.operations import Changes, Operations
+from ui.shell.actions import (
+    ACTIONS,
+    COMMAND_BAR,
+    SECONDARY_COMMANDS,
+    SLOTS,
+    VIEWS,
+    ActionSpec,
+    configure,
+    make_action,
+    view_shortcut,
+)
+from ui.shell.command_bar import CommandBar
+from ui.shell.editor_host import EditorHost
+from ui.shell.file_commands import FileCommands
+from ui.shell.navigation import NavDelegate
+from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable
 from ui.records.list_models import (
-    MODEL_FOR_VIEW,
     ROW_ROLE,
     WORKSTREAM_STATES,
-    ListProxyModel,
-    RowTableModel,
 )
 
 if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
@@ -84,29 +85,7 @@ if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
 APP_TITLE = "Workstream Console"
 RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
 
-# key, navigation label, icon
-VIEWS: tuple[tuple[str, str, str], ...] = (
-    ("workstreams", "Work streams", "workstream"),
-    ("queues", "Queues", "queue"),
-    ("agents", "Agents", "agent"),
-    ("presences", "Presences", "presence"),
-    ("channels", "Channels", "channel"),
-    ("agent-panel", "Live agent panel", "panel"),
-)
-LIST_VIEWS = tuple(MODEL_FOR_VIEW)
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
-KIND = {"workstreams": "work stream", "queues": "queue", "agents": "agent", "presences": "presence",
-        "channels": "channel"}
-DELETE_SERVICE = {"workstreams": "delete_workstream", "queues": "delete_queue", "agents": "delete_agent",
-                  "presences": "delete_presence", "channels": "delete_channel"}
-EMPTY_STATES = {
-    "workstreams": ("No work streams yet", "Click New to create one; a work stream decides how conversations "
-                                           "of a channel are routed and distributed to agents."),
-    "queues": ("No queues yet", "Click New to create one, then add agents as its members."),
-    "agents": ("No agents yet", "Click New to add an agent, with a capacity and the queues they work in."),
-    "presences": ("No presences", "Click New to create a custom presence on top of a base presence."),
-    "channels": ("No channels yet", "Click New to add a channel to a work stream (a chat widget, an SMS number, ...)."),
-}
 TABS = ("work-distribution", "context-variables", "routing-rules")
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
@@ -115,466 +94,32 @@ SETTINGS_VIEW = "mainWindow/view"
 SETTINGS_WS_FILTER = "mainWindow/workstreamFilter"
 
 
-# --------------------------------------------------------------------------- pluggable pages
+# --------------------------------------------------------------------------- pages built on first use
 
 
-def editor_class() -> Callable[..., QWidget]:
-    """``ui.workstreams.editor.WorkStreamEditor``, or the placeholder while it does not exist."""
-    try:
-        module = importlib.import_module("ui.workstreams.editor")
-    except ModuleNotFoundError as error:
-        if error.name == "ui.workstreams.editor":
-            return PlaceholderEditor
-        raise
-    return module.WorkStreamEditor
+@runtime_checkable
+class Reloadable(Protocol):
+    """A page that can start again from the database as saved now (the live agent panel)."""
 
+    def reload(self) -> None: ...
 
-def agent_panel_class() -> Callable[..., QWidget] | None:
-    """``ui.panel.agent_panel.AgentPanel``, or None while it does not exist."""
-    try:
-        module = importlib.import_module("ui.panel.agent_panel")
-    except ModuleNotFoundError as error:
-        if error.name == "ui.panel.agent_panel":
-            return None
-        raise
-    return module.AgentPanel
 
+def default_editor(services, workstream_id: str | None, parent: QWidget, channel: str = "live_chat") -> QWidget:
+    from ui.workstreams.editor import WorkStreamEditor  # the editor's modules load when first opened
 
-class PlaceholderEditor(QWidget):
-    """Stands in for the work stream editor (same contract) until ui/workstreams/editor.py exists."""
+    return WorkStreamEditor(services, workstream_id, parent, channel=channel)
 
-    saved = Signal(str)
-    dirtyChanged = Signal(bool)
-    titleChanged = Signal(str)
 
-    def __init__(self, services, workstream_id: str | None = None, parent=None, channel: str = "live_chat"):
-        super().__init__(parent)
-        self.services = services
-        self.undo_stack = QUndoStack(self)
-        self._id = workstream_id
-        self._version: int | None = None
-        self._tab = TABS[0]
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        note = QLabel("The full work stream editor is not part of this build yet; this page shows the "
-                      "stream's settings read-only.")
-        note.setProperty("role", "note")
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        form.setHorizontalSpacing(24)
-        form.setVerticalSpacing(10)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        if workstream_id is None:
-            self._title = "New work stream"
-            form.addRow("Channel", QLabel(CHANNEL_LABELS.get(channel, channel)))
-        else:
-            loaded = services.load_workstream(workstream_id)
-            doc = loaded.doc
-            self._version = loaded.version
-            self._title = doc.name
-            for label, value in (
-                ("Name", doc.name),
-                ("Channel", CHANNEL_LABELS.get(doc.channel, doc.channel)),
-                ("Status", "Active" if doc.active else "Inactive"),
-                ("Work distribution mode", DISTRIBUTION_MODE_LABELS.get(doc.distribution_mode, "")),
-                ("Notification", NOTIFICATION_LABELS.get(doc.notification, "")),
-                ("Capacity", str(doc.capacity)),
-                ("Default queue", doc.default_queue or "—"),
-                ("Context variables", str(len(doc.context_variables))),
-                ("Routing rules", str(len(doc.routing_rules))),
-            ):
-                form.addRow(label, QLabel(value))
+def default_agent_panel(services, parent: QWidget) -> QWidget:
+    from ui.panel.agent_panel import AgentPanel  # the simulator loads only for the panel
 
-    def title(self) -> str:
-        return self._title
-
-    def save(self) -> bool:
-        return True
-
-    def is_dirty(self) -> bool:
-        return False
-
-    def maybe_close(self) -> bool:
-        return True
-
-    def set_tab(self, name: str) -> None:
-        if name not in TABS:
-            raise ValueError(f"unknown tab '{name}'")
-        self._tab = name
-
-    def current_tab(self) -> str:
-        return self._tab
-
-    def workstream_id(self) -> str | None:
-        return self._id
-
-    def version(self) -> int | None:
-        return self._version
-
-
-def placeholder_panel() -> QWidget:
-    return EmptyState("panel", "The live agent panel is coming",
-                      "Trainers will practise here: screen pops with Accept and Decline and a 120-second "
-                      "countdown, driven by the routing and distribution settings you configure.")
-
-
-# --------------------------------------------------------------------------- widgets
-
-
-class EmptyState(QWidget):
-    """A calm, centred 'nothing here yet — here is what to do' message."""
-
-    def __init__(self, icon_name: str, title: str, text: str, parent=None):
-        super().__init__(parent)
-        self.setObjectName("emptyStatePage")
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        picture = QLabel()
-        picture.setPixmap(icon(icon_name).pixmap(QSize(48, 48)))
-        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(picture)
-        self.title_label = QLabel(title)
-        self.title_label.setProperty("role", "emptyTitle")
-        self.title_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.title_label)
-        self.text_label = QLabel(text)
-        self.text_label.setProperty("role", "emptyText")
-        self.text_label.setWordWrap(True)
-        self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.text_label.setFixedWidth(460)
-        text_row = QHBoxLayout()
-        text_row.addStretch(1)
-        text_row.addWidget(self.text_label)
-        text_row.addStretch(1)
-        layout.addLayout(text_row)
-        layout.addSpacing(8)
-        self.button_row = QHBoxLayout()
-        self.button_row.addStretch(1)
-        self.button_row.addStretch(1)
-        layout.addLayout(self.button_row)
-        layout.addStretch(3)
-
-    def set_text(self, title: str, text: str) -> None:
-        self.title_label.setText(title)
-        self.text_label.setText(text)
-
-    def add_button(self, button: QPushButton) -> None:
-        self.button_row.insertWidget(1, button)
-
-
-class ListTable(QTableView):
-    """A read-only, row-selecting table; Enter or a double-click asks to open the row."""
-
-    openRequested = Signal(QModelIndex)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl: delete many
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setSortingEnabled(True)
-        self.setMouseTracking(True)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        vertical = self.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform row heights
-        vertical.setDefaultSectionSize(36)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsClickable(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(60)
-        self.doubleClicked.connect(self.openRequested)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.openRequested.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class ViewSelector(QComboBox):
-    """The page title that is also the view filter ("Active work streams ⌄"), as wide as its text."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.currentIndexChanged.connect(lambda _index: self.updateGeometry())
-
-    PADDING = 48  # the style sheet's paddings, the 26 px drop-down, the frame and a little air
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        hint.setWidth(self.fontMetrics().horizontalAdvance(self.currentText()) + self.PADDING)
-        return hint
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
-
-
-class NavDelegate(QStyledItemDelegate):
-    """Navigation items, with the Fluent selection mark: a short brand-coloured bar on the left."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#0F6CBD"))
-            bar = QRectF(option.rect.left() + 1, option.rect.center().y() - 8, 3, 16)
-            painter.drawRoundedRect(bar, 1.5, 1.5)
-            painter.restore()
-
-
-class ListPage(QWidget):
-    """One list: a title, an optional view filter, the table or its empty state."""
-
-    STRETCH_COLUMN = {"workstreams": 0, "queues": 3, "agents": 3, "presences": 2, "channels": 0}
-
-    def __init__(self, key: str, services, parent=None, loading_text: str | None = None):
-        super().__init__(parent)
-        self.key = key
-        self.model: RowTableModel = MODEL_FOR_VIEW[key](services, self)
-        self.proxy = ListProxyModel(self.model, self)
-        self.search_text = ""
-        self.loading_text: str | None = None  # set while the database is being opened
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        header = QWidget()
-        header.setObjectName("pageHeader")
-        header.setFixedHeight(64)
-        header_layout = QHBoxLayout(header)
-        header_layout.setContentsMargins(6, 10, 24, 8)  # titles line up with the first column's text
-        header_layout.setSpacing(12)
-        self.title_label = QLabel(VIEW_LABELS[key])
-        self.title_label.setProperty("role", "pageTitle")
-        header_layout.addWidget(self.title_label)
-        self.state_combo: QComboBox | None = None
-        if key == "workstreams":
-            self.title_label.hide()  # the view selector is the title, as in the product
-            self.state_combo = ViewSelector()
-            self.state_combo.setObjectName("viewSelector")
-            for state, label in WORKSTREAM_STATES.items():
-                self.state_combo.addItem(label, state)
-            self.state_combo.setToolTip("Which work streams to list")
-            header_layout.addWidget(self.state_combo)
-        header_layout.addStretch(1)
-        layout.addWidget(header)
-
-        self.stack = QStackedWidget()
-        self._table: ListTable | None = None
-        self.table_hooks: list[Callable[[ListTable], None]] = []  # run once the table exists
-        title, text = EMPTY_STATES[key]
-        self.empty = EmptyState(key[:-1] if key != "workstreams" else "workstream", title, text)
-        self.empty_new = QPushButton(f"New {KIND[key]}")
-        self.empty_new.setProperty("role", "primary")
-        self.empty.add_button(self.empty_new)
-        self.stack.addWidget(self.empty)
-        layout.addWidget(self.stack, 1)
-        if loading_text is None:
-            self.table  # noqa: B018 — built now; only the start-up shell waits for data first
-        else:
-            self.set_loading(loading_text)
-
-        self.model.modelReset.connect(self.update_state)
-        self.proxy.rowsInserted.connect(self.update_state)
-        self.proxy.rowsRemoved.connect(self.update_state)
-        self.proxy.layoutChanged.connect(self.update_state)
-
-    @property
-    def table(self) -> ListTable:
-        """The table, built on first use (a page that opens in its loading state paints sooner)."""
-        if self._table is None:
-            table = ListTable()
-            table.setObjectName(f"{self.key}Table")
-            table.setModel(self.proxy)
-            table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            head = table.horizontalHeader()
-            stretch = self.STRETCH_COLUMN.get(self.key, 0)
-            for column in range(self.model.columnCount()):
-                mode = (QHeaderView.ResizeMode.Stretch if column == stretch
-                        else QHeaderView.ResizeMode.ResizeToContents)
-                head.setSectionResizeMode(column, mode)
-            self.stack.insertWidget(0, table)
-            self._table = table
-            for hook in self.table_hooks:
-                hook(table)
-        return self._table
-
-    def focus_list(self) -> None:
-        (self._table or self).setFocus()
-
-    # ------------------------------------------------------------------ state
-
-    def set_search(self, text: str) -> None:
-        self.search_text = text
-        self.proxy.set_search(text)
-        self.update_state()
-
-    def set_loading(self, text: str | None) -> None:
-        """Show 'Opening the database…' instead of the list (None: show the list again)."""
-        self.loading_text = text
-        self.update_state()
-
-    def update_state(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if self.loading_text is not None:
-            self.stack.setCurrentWidget(self.empty)
-            self.empty.set_text("Opening the database…", self.loading_text)
-            self.empty_new.hide()
-        elif shown:
-            self.stack.setCurrentWidget(self.table)
-        else:
-            self.stack.setCurrentWidget(self.empty)
-            if total and self.search_text.strip():
-                self.empty.set_text("No matches", f"Nothing in this list matches '{self.search_text.strip()}'. "
-                                                  "Clear the search box to see everything.")
-                self.empty_new.hide()
-            elif self.key == "workstreams" and self.model.state != "all":
-                self.empty.set_text(f"No {self.model.state} work streams",
-                                    "Choose All work streams to see every stream, or click New to create one.")
-                self.empty_new.show()
-            else:
-                self.empty.set_text(*EMPTY_STATES[self.key])
-                self.empty_new.show()
-
-    def count_text(self) -> str:
-        if self.loading_text is not None:
-            return ""
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if shown != total:
-            return f"{shown} of {self.model.describe_count(total)}"
-        return self.model.describe_count(total)
-
-    def selected_row(self) -> Any | None:
-        """The one selected row (None when none, or several, are selected)."""
-        rows = self.selected_rows()
-        return rows[0] if len(rows) == 1 else None
-
-    def selected_rows(self) -> list[Any]:
-        """Every selected row, top to bottom."""
-        if self._table is None:
-            return []
-        indexes = self._table.selectionModel().selectedRows() if self._table.selectionModel() else []
-        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
-
-    def select_id(self, row_id: str | None) -> bool:
-        if row_id is None:
-            return False
-        row = self.proxy.row_for_id(row_id)
-        if row < 0:
-            return False
-        index = self.proxy.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.table.selectRow(row)
-        self.table.scrollTo(index)
-        return True
-
-    def refresh(self, keep_id: str | None = None) -> None:
-        current = keep_id or getattr(self.selected_row(), "id", None)
-        self.model.refresh()
-        self.select_id(current)
-
-
-class ListPages(dict):
-    """The list pages by view key, each built the first time it is looked up.
-
-    Start-up builds only the work streams list (the first thing shown); the
-    other four are built, and loaded, when first shown or asked for.  Iterating
-    gives the pages built so far, which are the ones that need refreshing.
-    """
-
-    def __init__(self, build: Callable[[str], "ListPage"]):
-        super().__init__()
-        self._build = build
-
-    def __missing__(self, key: str) -> "ListPage":
-        if key not in LIST_VIEWS:
-            raise KeyError(key)
-        return self._build(key)
-
-
-class EditorHost(QWidget):
-    """The editor page: a breadcrumb ('Work streams › Chat - Support *') over the editor."""
-
-    backRequested = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.editor: QWidget | None = None
-        self._title = ""
-        self._dirty = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        crumb = QWidget()
-        crumb.setObjectName("breadcrumb")
-        crumb.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        crumb_layout = QHBoxLayout(crumb)
-        crumb_layout.setContentsMargins(16, 8, 24, 8)
-        crumb_layout.setSpacing(4)
-        self.back_button = QToolButton()
-        self.back_button.setObjectName("breadcrumbBack")
-        self.back_button.setText("Work streams")
-        self.back_button.setIcon(icon("back"))
-        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_button.setToolTip("Back to the list of work streams")
-        self.back_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.back_button.clicked.connect(self.backRequested)
-        crumb_layout.addWidget(self.back_button)
-        separator = QLabel("›")
-        separator.setProperty("role", "crumbSeparator")
-        crumb_layout.addWidget(separator)
-        self.crumb_label = QLabel()
-        self.crumb_label.setProperty("role", "crumb")
-        crumb_layout.addWidget(self.crumb_label)
-        crumb_layout.addStretch(1)
-        layout.addWidget(crumb)
-        self.body = QVBoxLayout()
-        self.body.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.body, 1)
-
-    def set_editor(self, editor: QWidget, title: str) -> None:
-        self.editor = editor
-        self.body.addWidget(editor)
-        self._dirty = False
-        self.set_title(title)
-
-    def take_editor(self) -> QWidget | None:
-        editor, self.editor = self.editor, None
-        if editor is not None:
-            self.body.removeWidget(editor)
-        return editor
-
-    def set_title(self, title: str) -> None:
-        self._title = title.rstrip("*").rstrip() or "New work stream"
-        self._show()
-
-    def set_dirty(self, dirty: bool) -> None:
-        self._dirty = dirty
-        self._show()
-
-    def title(self) -> str:
-        return self.crumb_label.text()
-
-    def _show(self) -> None:
-        self.crumb_label.setText(self._title + (" *" if self._dirty else ""))
+    return AgentPanel(services, parent)
 
 
 # --------------------------------------------------------------------------- the window
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileCommands, QMainWindow):
     """The console's one window.
 
     ``services`` may be None: the window is then an empty shell ("Opening the
@@ -594,7 +139,6 @@ class MainWindow(QMainWindow):
         self.services = services
         self._database_label = database_label
         self._built = False
-        self.long_action = None  # the running background task (ui.common.background.BackgroundTask), if any
         self._editor_factory = editor_factory
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
@@ -604,10 +148,13 @@ class MainWindow(QMainWindow):
         self._editor_active: bool | None = None
         self._last_edited: str | None = None
         self.undo_group = QUndoGroup(self)
+        self.operations = Operations(self, self.set_status)  # every write: ui.common.operations
+        self.operations.changed.connect(self._changes_made)
+        self.operations.finished.connect(self.longActionFinished)
 
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
-        self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+        self._show_title()
         self.setMinimumSize(QSize(900, 560))
         self.resize(1280, 800)
 
@@ -639,7 +186,7 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the window already has its services")
         self.services = services
         self._database_label = None
-        self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+        self._show_title()
         self.brand_db.setText(self.database_label())
         self.brand_db.setToolTip(str(getattr(services.db, "path", "") or ""))
         for page in self.lists.values():
@@ -662,6 +209,15 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
+    def _show_title(self) -> None:
+        """'Workstream Console — console.db'; where the platform adds the application's display name
+        itself (X11, Windows), only the database, or the title read 'Workstream Console — console.db —
+        Workstream Console'."""
+        if QGuiApplication.applicationDisplayName() == APP_TITLE:
+            self.setWindowTitle(f"{self.database_label()}[*]")
+        else:
+            self.setWindowTitle(f"{APP_TITLE} — {self.database_label()}[*]")
+
     def database_label(self) -> str:
         if self.services is None:
             return self._database_label or "database"
@@ -672,63 +228,21 @@ class MainWindow(QMainWindow):
         url = str(getattr(db, "url", "database"))
         return url.rsplit("@", 1)[-1]
 
-    def _action(self, text: str, icon_name: str | None = None, shortcut=None, tip: str = "",
-                slot: Callable | None = None) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText)
-                         for s in (shortcut if isinstance(shortcut, list) else [shortcut] if shortcut else []))
-        action.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({keys})" if keys else ""))
-        action.setStatusTip(tip)
-        if slot is not None:
-            action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_actions(self) -> None:
-        self.act_new = self._action("New", "new", "Ctrl+N", "Create a new record in this list", self.new_record)
-        self.act_save = self._action("Save", "save", "Ctrl+S", "Save the work stream", self.save_editor)
-        self.act_save_close = self._action("Save && Close", "save-close", None,
-                                           "Save the work stream and go back to the list", self.save_and_close)
-        self.act_copy = self._action("Copy", "copy", None, "Copy the work stream (inactive, without channels)",
-                                     self.copy_workstream)
-        self.act_toggle_active = self._action("Deactivate", "deactivate", None, "Deactivate the work stream",
-                                              self.toggle_active)
-        self.act_delete = self._action("Delete", "delete", "Delete", "Delete the selected record", self.delete_selected)
-        # Delete acts on lists only: in the editor the key belongs to the editor's own tables and fields.
-        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_refresh = self._action("Refresh", "refresh", "F5", "Reload from the database", self.refresh)
-        self.act_find = self._action("Find", "search", "Ctrl+F", "Search this list", self.focus_search)
-        self.act_import = self._action("Import configuration…", "import", None,
-                                       "Merge a configuration document into this database", self.import_configuration)
-        self.act_export = self._action("Export configuration…", "export", None,
-                                       "Write the whole configuration as a document", self.export_configuration)
-        self.act_export_bundle = self._action("Export bundle…", "export", "Ctrl+Shift+E",
-                                              "Write work streams and what they use to a .wsbundle file",
-                                              self.export_bundle)
-        self.act_import_bundle = self._action("Import bundle…", "import", "Ctrl+Shift+I",
-                                              "Preview a .wsbundle file, then import it", self.import_bundle)
-        self.act_bundle_history = self._action("Bundle history…", None, None,
-                                               "Bundles exported from and imported into this database",
-                                               self.show_bundle_history)
-        self.act_generate = self._action("Generate sample configuration…", None, None,
-                                         "Add a generated configuration of a chosen size, to try the console at scale",
-                                         self.generate_sample)
-        self.act_reset_demo = self._action("Reset to demo data…", None, None,
-                                           "Replace the configuration with the demo bank", self.reset_to_demo)
-        self.act_quit = self._action("Quit", None, "Ctrl+Q", "Close Workstream Console", self.close)
-        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_about = self._action("About Workstream Console", "info", None, "", self.show_about)
-        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.act_back = self._action("Back to list", "back", "Alt+Left", "Close the editor", self.close_editor)
-
-        self.act_undo = self.undo_group.createUndoAction(self, "Undo")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = self.undo_group.createRedoAction(self, "Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        """Every command from the one table in ui.shell.actions: ``self.act_<name>``."""
+        self.actions_by_name: dict[str, QAction] = {}
+        for spec in ACTIONS:
+            if spec.name == "undo":
+                action = self.undo_group.createUndoAction(self, "Undo")
+                configure(action, spec)
+            elif spec.name == "redo":
+                action = self.undo_group.createRedoAction(self, "Redo")
+                configure(action, spec)
+            else:
+                action = make_action(spec, self, getattr(self, SLOTS.get(spec.name, spec.name)))
+            self.actions_by_name[spec.name] = action
+            setattr(self, f"act_{spec.name}", action)
+        self.addAction(self.act_presentation)  # F11 works with the menu bar hidden too
 
         self.new_menu = QMenu(self)
         self.new_channel_actions: dict[str, QAction] = {}
@@ -739,8 +253,9 @@ class MainWindow(QMainWindow):
 
         self.view_group = QActionGroup(self)
         self.view_actions: dict[str, QAction] = {}
-        for number, (key, label, icon_name) in enumerate(VIEWS, start=1):
-            action = self._action(label, icon_name, f"Ctrl+{number}", f"Show {label.lower()}")
+        for key, label, icon_name in VIEWS:
+            action = make_action(ActionSpec(key, label, icon_name, (view_shortcut(key),), f"Show {label.lower()}"),
+                                 self, None)
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, k=key: self.show_view(k))
             self.view_group.addAction(action)
@@ -748,60 +263,33 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.act_new)
-        file_menu.addAction(self.act_save)
-        file_menu.addAction(self.act_save_close)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_import)
-        file_menu.addAction(self.act_export)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_import_bundle)
-        file_menu.addAction(self.act_export_bundle)
-        file_menu.addAction(self.act_bundle_history)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_generate)
-        file_menu.addAction(self.act_reset_demo)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.act_undo)
-        edit_menu.addAction(self.act_redo)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.act_copy)
-        edit_menu.addAction(self.act_toggle_active)
-        edit_menu.addAction(self.act_delete)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.act_find)
-        view_menu = bar.addMenu("&View")
+        menus = {title: bar.addMenu(f"&{title}") for title in ("File", "Edit", "View", "Help")}
         for action in self.view_actions.values():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.act_back)
-        view_menu.addAction(self.act_refresh)
-        from ui.whatif import open_whatif_lab  # light: the view itself is imported when first opened
-        view_menu.addSeparator()
-        view_menu.addAction("What-if lab…", lambda: open_whatif_lab(self)).setObjectName("actWhatIfLab")
-        # View → Presentation (F11): the live agent panel for a projector (ui/panel/agent_panel.py does it).
-        view_menu.addSeparator()
-        self.act_presentation = QAction("&Presentation", self)
-        self.act_presentation.setCheckable(True)
-        self.act_presentation.setShortcut(Qt.Key.Key_F11)
-        self.act_presentation.setStatusTip("The live agent panel, full screen with large type (F11 again to leave)")
-        self.act_presentation.toggled.connect(self._set_presentation)
-        view_menu.addAction(self.act_presentation)
-        self.addAction(self.act_presentation)  # F11 works with the menu bar hidden too
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.act_about)
+            menus["View"].addAction(action)
+        last_section = {"View": 0}
+        for spec in ACTIONS:
+            menu = menus[spec.menu]
+            if spec.menu in last_section and last_section[spec.menu] != spec.section:
+                menu.addSeparator()
+            last_section[spec.menu] = spec.section
+            menu.addAction(self.actions_by_name[spec.name])
+
+    def open_whatif_lab(self) -> None:
+        from ui.whatif import open_whatif_lab  # the view itself is imported when first opened
+
+        open_whatif_lab(self)
+
+    def toggle_presentation(self) -> None:
+        """View → Presentation (F11): the live agent panel for a projector (ui/panel/agent_panel.py does it)."""
+        self._set_presentation(self.act_presentation.isChecked())
 
     def _set_presentation(self, on: bool) -> None:
         if on and not self.show_view("agent-panel"):
             self.act_presentation.setChecked(False)
             return
         panel = self.agent_panel
-        if hasattr(panel, "set_presentation"):
-            panel.presentationChanged.connect(self.act_presentation.setChecked, Qt.ConnectionType.UniqueConnection)
-            panel.set_presentation(on)
+        panel.presentationChanged.connect(self.act_presentation.setChecked, Qt.ConnectionType.UniqueConnection)
+        panel.set_presentation(on)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -857,19 +345,16 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.command_bar = QToolBar("Command bar")
+        self.command_bar = CommandBar("Command bar")
         self.command_bar.setObjectName("commandBar")
-        self.command_bar.setMovable(False)
-        self.command_bar.setFloatable(False)
-        self.command_bar.setIconSize(QSize(18, 18))
-        self.command_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_new, self.act_save, self.act_save_close):
-            self.command_bar.addAction(action)
-        self.command_separator = self.command_bar.addSeparator()
-        for action in (self.act_copy, self.act_toggle_active, self.act_delete):
-            self.command_bar.addAction(action)
-        self.refresh_separator = self.command_bar.addSeparator()
-        self.command_bar.addAction(self.act_refresh)
+        separators = []
+        for name in COMMAND_BAR:
+            if name == "|":
+                separators.append(self.command_bar.addSeparator())
+            else:
+                self.command_bar.addAction(self.actions_by_name[name])
+        self.command_separator, self.refresh_separator = separators
+        self.command_bar.secondary = [self.actions_by_name[name] for name in SECONDARY_COMMANDS]
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search this view")
@@ -1056,11 +541,8 @@ class MainWindow(QMainWindow):
     def _ensure_agent_panel(self) -> None:
         if self.agent_panel is not None:
             return
-        factory = self._panel_factory or agent_panel_class()
-        if factory is None:
-            panel = placeholder_panel()
-        else:
-            panel = factory(self.services, self.panel_page)
+        factory = self._panel_factory or default_agent_panel
+        panel = factory(self.services, self.panel_page)
         self.agent_panel = panel
         self.panel_page.layout().addWidget(panel)
 
@@ -1166,6 +648,7 @@ class MainWindow(QMainWindow):
             self.search_box.setEnabled(True)
             for action in self._whole_database_actions():
                 action.setEnabled(True)
+        self.command_bar.fit()  # the commands shown changed: text or icons only, whatever fits
 
     def _whole_database_actions(self) -> list[QAction]:
         """Commands that work whatever is selected (once the database is open)."""
@@ -1218,48 +701,34 @@ class MainWindow(QMainWindow):
             return False
         if tab:
             self.editor.set_tab(tab)
+            self.editor.focus_first_field()
         return True
 
     def _create_editor(self, workstream_id: str | None, channel: str = "live_chat") -> bool:
-        factory = self._editor_factory or editor_class()
+        factory = self._editor_factory or default_editor
         try:
             editor = factory(self.services, workstream_id, self.editor_host, channel=channel)
         except UserError as error:
             messages.error(self, "Can't open the work stream", str(error))
             self.lists["workstreams"].refresh()
             return False
-        title = "New work stream"
-        if hasattr(editor, "title"):
-            title = editor.title()
-        elif workstream_id is not None:
-            row_number = self.lists["workstreams"].model.row_for_id(workstream_id)
-            if row_number >= 0:
-                title = self.lists["workstreams"].model.row_at(row_number).name
+        title = editor.title()
         self.editor = editor
         self.editor_host.set_editor(editor, title)
         editor.titleChanged.connect(self._editor_title_changed)
         editor.dirtyChanged.connect(self._editor_dirty_changed)
         editor.saved.connect(self._editor_saved)
-        stack = getattr(editor, "undo_stack", None)
-        if stack is not None:
-            self.undo_group.addStack(stack)
-            self.undo_group.setActiveStack(stack)
-        self._editor_active = self._load_active(workstream_id)
+        self.undo_group.addStack(editor.undo_stack)
+        self.undo_group.setActiveStack(editor.undo_stack)
+        editor.undo_stack.indexChanged.connect(self._clear_stale_status)
+        self._editor_active = editor.active_state()
         self.workstream_stack.setCurrentWidget(self.editor_host)
         self.setWindowModified(False)
         self._update_actions()
         self._update_counts()
-        editor.setFocus()
+        editor.focus_first_field()
         self.set_status(f"Opened '{title}'" if workstream_id else "New work stream: fill in the name and settings")
         return True
-
-    def _load_active(self, workstream_id: str | None) -> bool | None:
-        if workstream_id is None:
-            return None
-        try:
-            return self.services.load_workstream(workstream_id).doc.active
-        except UserError:
-            return None
 
     def close_editor(self, force: bool = False) -> bool:
         """Back to the list; unless forced, asks the editor first (its Save/Discard/Cancel guard)."""
@@ -1269,9 +738,7 @@ class MainWindow(QMainWindow):
         if not force and not editor.maybe_close():
             return False
         edited_id = editor.workstream_id()
-        stack = getattr(editor, "undo_stack", None)
-        if stack is not None:
-            self.undo_group.removeStack(stack)
+        self.undo_group.removeStack(editor.undo_stack)
         for signal, slot in ((editor.titleChanged, self._editor_title_changed),
                              (editor.dirtyChanged, self._editor_dirty_changed),
                              (editor.saved, self._editor_saved)):
@@ -1285,23 +752,47 @@ class MainWindow(QMainWindow):
         self.editor = None
         self._editor_active = None
         self.setWindowModified(False)
-        self.workstream_stack.setCurrentWidget(self.lists["workstreams"])
         page = self.lists["workstreams"]
         self._last_edited = edited_id
         try:
-            page.refresh(keep_id=edited_id)
+            if page.stale:  # saved (or changed) while the editor was open: reload once, here
+                page.refresh(keep_id=edited_id)
+            else:
+                page.select_id(edited_id)
         except UserError as error:
             self.set_status(f"Could not reload the list: {error}")
         if edited_id is not None and page.proxy.row_for_id(edited_id) < 0 and page.model.state != "all":
+            # A stream the current view does not list (a new one saved inactive): show it, and say why.
             other = "inactive" if page.model.state == "active" else "active"
-            hint = (f"'{self.editor_host.title().rstrip(' *')}' is {other}, so this view does not list it: "
-                    "choose All work streams to see it")
+            name = self.editor_host.title().rstrip(" *")
+            self.set_workstream_filter("all")
+            page.select_id(edited_id)
+            hint = f"showing all work streams: '{name}' is {other}"
             current = self.status_message.text()
-            self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint)
+            self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint[0].upper() + hint[1:])
+        if self.status_message.text().startswith(("Opened", "New work stream:", "Not saved")):
+            self.set_status("")  # about the editor just closed
+        self.workstream_stack.setCurrentWidget(page)
         page.table.setFocus()
         self._update_actions()
         self._update_counts()
         return True
+
+    def _changes_made(self, changes: Changes) -> None:
+        """After a write: each list page that shows what changed reloads (now if shown, else when next shown)."""
+        keep = next(iter(changes.ids)) if len(changes.ids) == 1 else None
+        for page in list(self.lists.values()):
+            try:
+                page.apply_changes(changes, keep_id=keep if page.key in changes.kinds else None)
+            except UserError as error:
+                self.set_status(f"Could not reload the {page.key}: {error}")
+        self._update_actions()
+        self._update_counts()
+
+    def _clear_stale_status(self, _index: int = 0) -> None:
+        """An edit after 'Not saved: fix the problems…': that message no longer describes the editor."""
+        if self.status_message.text().startswith("Not saved"):
+            self.set_status("")
 
     def _editor_title_changed(self, title: str) -> None:
         self.editor_host.set_title(title)
@@ -1311,15 +802,10 @@ class MainWindow(QMainWindow):
         self.setWindowModified(dirty)
 
     def _editor_saved(self, workstream_id: str) -> None:
-        page = self.lists["workstreams"]
-        try:
-            page.refresh(keep_id=workstream_id)
-        except UserError:
-            pass
-        self._editor_active = self._load_active(workstream_id)
-        row_number = page.model.row_for_id(workstream_id)
-        name = page.model.row_at(row_number).name if row_number >= 0 else self.editor_host.title().rstrip(" *")
-        self.set_status(f"Saved work stream '{name}'")
+        """The editor wrote its stream (its own save, with its own conflict handling): tell the pages."""
+        self._editor_active = self.editor.active_state() if self.editor is not None else None
+        self.operations.broadcast(Changes.of("workstreams", "channels", ids=[workstream_id]))
+        self.set_status(f"Saved work stream '{self.editor_host.title().rstrip(' *')}'")
         self._update_actions()
 
     # ------------------------------------------------------------------ commands
@@ -1349,80 +835,75 @@ class MainWindow(QMainWindow):
         row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
         return (row.id, row.name) if row is not None else None
 
-    def copy_workstream(self) -> bool:
+    def copy_workstream(self):
         target = self._selected_workstream()
         if target is None:
-            return False
+            return None
         if self.editor is not None and not self.close_editor():
-            return False
-        try:
-            saved = self.services.copy_workstream(target[0])
-        except UserError as error:
-            self._show_action_error("Can't copy the work stream", error)
-            return False
-        self.lists["workstreams"].refresh(keep_id=saved.id)
-        self.open_workstream(saved.id)
-        self.set_status(f"Copied '{target[1]}' to '{saved.name}' (inactive, without channels)")
-        return True
+            return None
 
-    def toggle_active(self) -> bool:
+        def copied(saved) -> None:
+            self.open_workstream(saved.id)
+            self.set_status(f"Copied '{target[1]}' to '{saved.name}' (inactive, without channels)")
+
+        return self.operations.run(
+            self.services.copy_workstream, target[0], title=f"Copying '{target[1]}'",
+            changes=lambda saved: saved.changes, progress_arg=None, on_done=copied,
+            on_error=lambda error: self._show_action_error("Can't copy the work stream", error),
+            changes_on_error=Changes.of("workstreams"))
+
+    def toggle_active(self):
         """Activate or deactivate the selected (or edited) work stream; an editor keeps its edits."""
         editor = self.editor
         if editor is not None:
             workstream_id = editor.workstream_id()
             if workstream_id is None or self._editor_active is None:
-                return False
-            keeps_edits = hasattr(editor, "set_active_state")
-            if not keeps_edits and not editor.maybe_close():
-                return False
+                return None
             active, version, name = self._editor_active, editor.version(), self.editor_host.title().rstrip(" *")
+            # In the editor Deactivate sits where Save & Close sits in the list: one stray click must not do it.
+            if active and not messages.confirm(
+                    self, "Deactivate the work stream?",
+                    f"Deactivate '{name}'? It stops taking new conversations until it is activated again. "
+                    "Your unsaved edits are kept."):
+                return None
         else:
             row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
             if row is None:
-                return False
+                return None
             workstream_id, active, version, name = row.id, row.active, row.version, row.name
-        try:
-            saved = self.services.set_workstream_active(workstream_id, not active, expected_version=version)
-        except UserError as error:
-            self._show_action_error(f"Can't {'deactivate' if active else 'activate'} '{name}'", error)
-            return False
         verb = "Deactivated" if active else "Activated"
-        page = self.lists["workstreams"]
-        if editor is not None:
-            if hasattr(editor, "set_active_state"):
-                editor.set_active_state(not active, saved.version)
-            else:
-                tab = editor.current_tab() if hasattr(editor, "current_tab") else None
-                self.close_editor(force=True)
-                self.open_workstream(saved.id, tab=tab)
-            self._editor_active = not active
-            try:
-                page.refresh(keep_id=saved.id)
-            except UserError:
-                pass
-            note = ""
-        else:
-            page.refresh(keep_id=saved.id)
-            state = self.workstream_filter()
-            now_active = not active
-            note = ""
-            if state != "all" and (state == "active") != now_active:
-                note = f" — it now shows under {'Active' if now_active else 'Inactive'} work streams"
-        self.set_status(f"{verb} '{saved.name}'{note}")
-        self._update_actions()
-        return True
 
-    def delete_selected(self) -> bool:
+        def toggled(saved) -> None:
+            note = ""
+            if self.editor is not None and self.editor.workstream_id() == saved.id:
+                self.editor.set_active_state(not active, saved.version)
+                self._editor_active = not active
+            else:
+                state = self.workstream_filter()
+                if state != "all" and (state == "active") != (not active):
+                    note = f" — it now shows under {'Active' if not active else 'Inactive'} work streams"
+            self.set_status(f"{verb} '{saved.name}'{note}")
+            self._update_actions()
+
+        return self.operations.run(
+            self.services.set_workstream_active, workstream_id, not active, version,
+            title=f"{'Deactivating' if active else 'Activating'} '{name}'",
+            changes=lambda saved: saved.changes, progress_arg=None, on_done=toggled,
+            on_error=lambda error: self._show_action_error(
+                f"Can't {'deactivate' if active else 'activate'} '{name}'", error))
+
+    def delete_selected(self):
+        """Delete the selected record(s), or the edited stream: refused first when in use, then asked."""
         view = self._view
         if view not in DELETE_SERVICE:
-            return False
+            return None
         kind = KIND[view]
         if view == "workstreams" and self.editor is not None:
             workstream_id = self.editor.workstream_id()
             if workstream_id is None:  # never saved: nothing to delete but the draft
                 if self.editor.is_dirty() and not messages.confirm(
                         self, "Discard the new work stream?", "The new work stream has not been saved. Discard it?"):
-                    return False
+                    return None
                 self.close_editor(force=True)
                 self.set_status("Discarded the new work stream")
                 return True
@@ -1431,40 +912,39 @@ class MainWindow(QMainWindow):
             page = self.lists[view]
             rows = page.selected_rows()
             if len(rows) > 1:
-                return self.delete_many(view, rows) is not None
+                return self.delete_many(view, rows)
             if not rows:
-                return False
+                return None
             target_id, name = rows[0].id, rows[0].name
-        if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
-            return False
         try:
-            getattr(self.services, DELETE_SERVICE[view])(target_id)
-        except InUseError as error:
-            messages.error(self, f"Can't delete {kind} '{name}'", f"{_sentence(str(error))}")
-            self.set_status(f"Not deleted: {kind} '{name}' is in use")
-            return False
+            refusal = self.services.delete_refusal(view, target_id)  # say "in use" before "can't be undone"
         except UserError as error:
             self._show_action_error(f"Can't delete {kind} '{name}'", error)
-            return False
-        if view == "workstreams" and self.editor is not None:
-            self.close_editor(force=True)
-        else:
-            self.lists[view].refresh()
-        if view in ("queues", "workstreams", "agents", "presences"):
-            self._refresh_related(view)
-        self.set_status(f"Deleted {kind} '{name}'")
-        self._update_actions()
-        return True
+            return None
+        if refusal is not None:
+            messages.error(self, f"Can't delete {kind} '{name}'", sentence(refusal))
+            self.set_status(f"Not deleted: {kind} '{name}' is in use")
+            return None
+        if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
+            return None
 
-    def _refresh_related(self, changed: str) -> None:
-        """Lists that show names or counts from another list."""
-        related = {"queues": ("agents", "workstreams"), "agents": ("queues",), "presences": ("agents",),
-                   "workstreams": ("channels",), "channels": ()}.get(changed, ())
-        for key in related:
-            try:
-                self.lists[key].refresh()
-            except UserError:
-                pass
+        def deleted(_changes) -> None:
+            if view == "workstreams" and self.editor is not None:
+                self.close_editor(force=True)
+            self.set_status(f"Deleted {kind} '{name}'")
+            self._update_actions()
+
+        def refused(error: BaseException) -> None:
+            if isinstance(error, InUseError):  # put in use since we asked
+                messages.error(self, f"Can't delete {kind} '{name}'", sentence(str(error)))
+                self.set_status(f"Not deleted: {kind} '{name}' is in use")
+            else:
+                self._show_action_error(f"Can't delete {kind} '{name}'", error)
+
+        return self.operations.run(
+            getattr(self.services, DELETE_SERVICE[view]), target_id, title=f"Deleting {kind} '{name}'",
+            changes=lambda changes: changes, progress_arg=None, on_done=deleted, on_error=refused,
+            changes_on_error=Changes.of(view))
 
     def refresh(self) -> None:
         """F5: reload the lists, or the open work stream (after the unsaved-changes guard)."""
@@ -1477,13 +957,8 @@ class MainWindow(QMainWindow):
             if not editor.maybe_close():
                 return
             try:
-                if hasattr(editor, "reload"):
-                    editor.reload()
-                    self._editor_active = self._load_active(workstream_id)
-                else:
-                    tab = editor.current_tab() if hasattr(editor, "current_tab") else None
-                    self.close_editor(force=True)
-                    self.open_workstream(workstream_id, tab=tab)
+                editor.reload()
+                self._editor_active = editor.active_state()
             except UserError as error:
                 self.close_editor(force=True)
                 self._show_action_error("Can't reload the work stream", error)
@@ -1491,7 +966,7 @@ class MainWindow(QMainWindow):
             self.set_status("Reloaded the work stream")
             self._update_actions()
             return
-        if self._view == "agent-panel" and hasattr(self.agent_panel, "reload"):
+        if self._view == "agent-panel" and isinstance(self.agent_panel, Reloadable):
             self.agent_panel.reload()  # a fresh simulation on the configuration as saved now
             self.set_status("Restarted the live agent panel on the current configuration")
         try:
@@ -1503,16 +978,11 @@ class MainWindow(QMainWindow):
         self.set_status("Refreshed")
         self._update_actions()
 
-    def _show_action_error(self, title: str, error: Exception) -> None:
-        messages.error(self, title, _sentence(str(error)))
+    def _show_action_error(self, title: str, error: BaseException) -> None:
+        messages.error(self, title, sentence(str(error)))
         self.set_status(f"{title}: {error}")
         if isinstance(error, (ConflictError, NotFound)):
-            try:
-                for page in self.lists.values():
-                    page.refresh()
-            except UserError:
-                pass
-            self._update_actions()
+            self.operations.broadcast(Changes.everything())  # the lists were out of date
 
     # ------------------------------------------------------------------ entity dialogs
 
@@ -1536,14 +1006,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _entity_saved(self, view: str, saved_id: str, dialog: EntityDialog) -> None:
-        page = self.lists[view]
-        try:
-            page.refresh(keep_id=saved_id)
-        except UserError:
-            pass
-        self._refresh_related(view)
-        if view == "channels":
-            self._refresh_related("workstreams")
+        # The record dialogs save themselves (inline errors, conflicts); the pages hear what changed.
+        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",)}.get(view, ())
+        self.operations.broadcast(Changes.of(view, *extra, ids=[saved_id]))
         self.set_status(f"Saved {KIND[view]} '{dialog.saved_name}'")
         self._update_actions()
 
@@ -1552,119 +1017,15 @@ class MainWindow(QMainWindow):
             self.current_dialog = None
         dialog.deleteLater()
 
-    # ------------------------------------------------------------------ file menu
-
-    def ask_open_path(self) -> str:
-        path, _filter = QFileDialog.getOpenFileName(self, "Import configuration", "",
-                                                    "Configuration documents (*.json);;All files (*)")
-        return path
-
-    def ask_save_path(self) -> str:
-        path, _filter = QFileDialog.getSaveFileName(self, "Export configuration", "workstream-console.json",
-                                                    "Configuration documents (*.json)")
-        return path
-
     # ------------------------------------------------------------------ long actions, off the GUI thread
 
-    def _start_long_action(self, fn: Callable[..., Any], *args: Any, title: str, on_done: Callable[[Any], None],
-                           on_error: Callable[[BaseException], None], cancelled_text: str):
-        """Run a service call in the background with a cancellable progress dialog (ui.common.background).
-
-        One at a time: the progress dialog is window-modal, and until it shows a
-        second start is refused.  ``longActionFinished`` tells how it ended.
-        """
-        from ui.common.background import run_in_background
-
-        if self._busy():
-            return None
-
-        def finish(outcome: str, callback: Callable[..., None], *values: Any) -> None:
-            self.long_action = None
-            try:
-                callback(*values)
-            finally:
-                self.longActionFinished.emit(outcome)
-
-        def cancelled() -> None:
-            self.set_status(cancelled_text)
-
-        self.set_status(f"{title}…")
-        self.long_action = run_in_background(
-            self, fn, *args, progress_title=title,
-            on_done=lambda result: finish("done", on_done, result),
-            on_error=lambda error: finish("failed", on_error, error),
-            on_cancelled=lambda: finish("cancelled", cancelled))
-        return self.long_action
+    @property
+    def long_action(self):
+        """The running operation's background task, if any."""
+        return self.operations.task
 
     def _busy(self) -> bool:
-        """True (and says so) while a long action runs: they go one at a time."""
-        if self.long_action is not None and self.long_action.is_running():
-            self.set_status("Wait for the running action to finish (or cancel it)")
-            return True
-        return False
-
-    def _refuse(self, title: str, status: str, error: BaseException) -> None:
-        from ui.common.background import describe_error
-
-        if isinstance(error, DocumentInvalid):
-            issues = "; ".join(str(issue) for issue in error.issues[:5])
-            more = f" (and {len(error.issues) - 5} more)" if len(error.issues) > 5 else ""
-            text = f"{issues}{more}"
-        else:
-            text = describe_error(error)
-        messages.error(self, title, _sentence(text))
-        self.set_status(f"{status}: {text}")
-
-    def import_configuration(self):
-        """File > Import configuration: check the document (in the background), ask, then merge it."""
-        if self._busy():
-            return None
-        path = self.ask_open_path()
-        if not path:
-            return None
-        if self.editor is not None and not self.close_editor():
-            return None
-        name = Path(path).name
-        return self._start_long_action(
-            self.services.preview_configuration_import, path, title=f"Checking {name}",
-            on_done=self._confirm_import,
-            on_error=lambda error: self._refuse("Can't import", f"Import refused: {name} is not valid"
-                                                if isinstance(error, DocumentInvalid) else "Import failed", error),
-            cancelled_text="Import cancelled: nothing was imported")
-
-    def _confirm_import(self, preview) -> None:
-        counts = preview.counts
-        if not messages.confirm(
-                self, "Import configuration?",
-                f"Import {preview.name}? It creates {counts['created']} and updates {counts['updated']} objects; "
-                "objects it does not name are kept."):
-            self.set_status(f"Not imported: {preview.name}")
-            return
-        self._start_long_action(
-            self.services.import_configuration, preview, title=f"Importing {preview.name}",
-            on_done=lambda summary: self._imported(preview.name, summary.counts()),
-            on_error=lambda error: self._refuse("Can't import", "Import failed", error),
-            cancelled_text="Import cancelled: nothing was imported")
-
-    def _imported(self, name: str, counts: dict[str, int]) -> None:
-        self.refresh()
-        self.set_status(f"Imported {name}: {counts['created']} created, {counts['updated']} updated")
-
-    def export_configuration(self):
-        """File > Export configuration: write the whole configuration as a document, in the background."""
-        if self._busy():
-            return None
-        path = self.ask_save_path()
-        if not path:
-            return None
-        target = Path(path)
-        return self._start_long_action(
-            self.services.export_configuration, str(target), title=f"Exporting to {target.name}",
-            on_done=lambda result: self.set_status(
-                f"Exported the configuration to {target} ({result.counts['workstreams']:,} work streams, "
-                f"{_size(result.size)})"),
-            on_error=lambda error: self._refuse("Can't export", "Export failed", error),
-            cancelled_text="Export cancelled: no file was written")
+        return self.operations.busy()
 
     def delete_many(self, view: str, rows: list[Any]):
         """Delete several selected records, all or nothing, in the background."""
@@ -1679,9 +1040,6 @@ class MainWindow(QMainWindow):
         title = f"Can't delete {count} {kind}s"
 
         def deleted(ids: list[str]) -> None:
-            self.lists[view].refresh()
-            if view in ("queues", "workstreams", "agents", "presences"):
-                self._refresh_related(view)
             gone = count - len(ids)
             self.set_status(f"Deleted {len(ids)} {kind}s" + (f" ({gone} were already gone)" if gone else ""))
             self._update_actions()
@@ -1689,111 +1047,11 @@ class MainWindow(QMainWindow):
         def refused(error: BaseException) -> None:
             self._refuse(title, f"Not deleted: {count} {kind}s", error)
 
-        return self._start_long_action(
+        related = {"queues": ("agents",), "agents": ("queues",), "workstreams": ("channels",)}.get(view, ())
+        return self.operations.run(
             self.services.delete_many, view, [row.id for row in rows], title=f"Deleting {count} {kind}s",
+            changes=lambda ids: Changes.of(view, *related, ids=ids), changes_on_error=Changes.of(view),
             on_done=deleted, on_error=refused, cancelled_text="Delete cancelled: nothing was deleted")
-
-    def generate_sample(self):
-        """File > Generate sample configuration: ask for a size, then generate it in the background."""
-        from ui.shell.generate_dialog import GenerateSampleDialog
-
-        if self._busy() or (self.editor is not None and not self.close_editor()):
-            return None
-        dialog = GenerateSampleDialog(self)
-        if not dialog.ask():
-            return None
-        streams, variables, rules = dialog.values()
-        return self._start_long_action(
-            self.services.generate_sample, streams, variables, rules,
-            title=f"Generating {streams:,} work streams",
-            on_done=lambda summary: self._generated(streams, summary.counts()),
-            on_error=lambda error: self._refuse("Can't generate", "Generation failed", error),
-            cancelled_text="Generation cancelled: nothing was added")
-
-    def _generated(self, streams: int, counts: dict[str, int]) -> None:
-        self.refresh()
-        self.set_status(f"Generated a sample of {streams:,} work streams: {counts['created']:,} created, "
-                        f"{counts['updated']:,} updated")
-
-    # ------------------------------------------------------------------ bundles (ui/bundles/dialogs.py)
-
-    def ask_bundle_path(self) -> str:
-        from ui.bundles.dialogs import ask_bundle_path
-
-        return ask_bundle_path(self)
-
-    def export_bundle(self):
-        from ui.bundles.dialogs import ExportBundleDialog
-
-        dialog = ExportBundleDialog(self.services, self)
-        dialog.exported.connect(lambda _result, text: self.set_status(text))
-        dialog.finished.connect(lambda _code: dialog.deleteLater())
-        dialog.open()
-        return dialog
-
-    def import_bundle(self):
-        """Choose a .wsbundle, preview it (after the unsaved-changes guard), apply from the preview."""
-        from ui.bundles.dialogs import ImportBundleDialog
-
-        if self.editor is not None and not self.close_editor():
-            return None
-        path = self.ask_bundle_path()
-        if not path:
-            return None
-        dialog = ImportBundleDialog(self.services, self, path)
-        dialog.message.connect(self.set_status)
-        dialog.imported.connect(self._bundle_imported)
-        dialog.finished.connect(lambda _code: dialog.deleteLater())
-        dialog.start()
-        return dialog
-
-    def _bundle_imported(self, _plan) -> None:
-        try:
-            for page in self.lists.values():
-                page.refresh()
-        except UserError as error:
-            self.set_status(f"Could not reload the lists: {error}")
-        self._update_actions()
-        self._update_counts()
-
-    def show_bundle_history(self):
-        from ui.bundles.history_view import BundleHistoryDialog
-
-        dialog = BundleHistoryDialog(self.services, self)
-        dialog.finished.connect(lambda _code: dialog.deleteLater())
-        dialog.open()
-        return dialog
-
-    def reset_to_demo(self) -> bool:
-        from app.config.demo import load_demo
-
-        if self.editor is not None and not self.close_editor():
-            return False
-        if not messages.confirm(self, "Reset to demo data?",
-                                "Replace the whole configuration with the demo bank? Work streams, queues, "
-                                "agents, presences and channels you created are deleted (export first to keep them)."):
-            return False
-        try:
-            load_demo(self.services.db)
-        except (UserError, DocumentInvalid) as error:
-            messages.error(self, "Can't reset", _sentence(str(error)))
-            return False
-        self.refresh()
-        self.set_status("Reset to the demo data")
-        return True
-
-    def show_about(self) -> None:
-        from importlib import metadata
-
-        try:
-            version = metadata.version("workstream-console")
-        except metadata.PackageNotFoundError:
-            version = "development"
-        messages.info(self, "About Workstream Console",
-                      f"Workstream Console {version}",
-                      "Routing and work-distribution settings for a contact centre's work streams, "
-                      "after Dynamics 365 Omnichannel for Customer Service.\n\n"
-                      f"Database: {getattr(getattr(self.services, 'db', None), 'path', None) or self.database_label()}")
 
     # ------------------------------------------------------------------ closing
 
@@ -1803,19 +1061,3 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         event.accept()
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size:,} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:,.1f} KB"
-    return f"{size / (1024 * 1024):,.1f} MB"
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split())
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."

@@ -12,10 +12,11 @@ import functools
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -39,7 +40,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.routing.conditions import Issue
-from app.workstreams.editing import rename_variable_in_rules, rules_using_variable
+from app.workstreams.editing import (
+    MERGEABLE_FIELDS,
+    AddItem,
+    DeleteItem,
+    Edit,
+    EditRefused,
+    MoveRules,
+    ReplaceItem,
+    SetField,
+    WorkStreamDraft,
+    rules_using_variable,
+)
 from app.common.errors import ConflictError, DocumentInvalid, NotFound, UserError
 from models.choices import (
     BASE_PRESENCE_NAMES,
@@ -54,6 +66,7 @@ from models.choices import (
     SCREEN_POP_TIMEOUTS,
 )
 from ui.common import messages
+from ui.common.icons import icon
 from ui.workstreams.editor_models import RulesModel, VariablesModel
 from ui.workstreams.rule_editor import RuleEditorDialog
 from ui.workstreams.variable_dialog import VariableDialog
@@ -92,11 +105,9 @@ FIELD_LABELS = {
     "active": "Status",
 }
 FIELD_ORDER = list(FIELD_LABELS)
-# Consecutive edits of these fields (keystrokes, spin steps) merge into one undo step.
-MERGEABLE_FIELDS = ("name", "capacity", "auto_close_after_inactivity_s", "assign_after_decline_s", "wrap_up_block_s")
 _LIST_PATH = re.compile(r"^(context_variables|routing_rules)\[(\d+)\]\.?(.*)$")
-LABEL_WIDTH = 250
-FIELD_MAX_WIDTH = 440
+LABEL_WIDTH = 220
+FIELD_MAX_WIDTH = 400  # label + field fit beside a 1024-pixel window's navigation
 
 
 def _top_key(path: str) -> str:
@@ -111,110 +122,54 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "?", "!")) else message + "."
 
 
-# --------------------------------------------------------------------------- undo commands
+# --------------------------------------------------------------------------- undo
 
-class FieldCommand(QUndoCommand):
-    """One field of tab 1 changed; consecutive edits of a mergeable field merge."""
 
-    def __init__(self, editor: "WorkStreamEditor", key: str, old: Any, new: Any):
-        super().__init__(f"Edit {FIELD_LABELS.get(key, key)}")
-        self.editor, self.key, self.old, self.new = editor, key, copy.deepcopy(old), copy.deepcopy(new)
+class DraftCommand(QUndoCommand):
+    """A draft edit on the undo stack: redo applies it, undo reverts it; the draft does the work."""
+
+    def __init__(self, draft: WorkStreamDraft, edit: Edit):
+        super().__init__(edit.text)
+        self.draft, self.edit = draft, edit
 
     def id(self) -> int:  # noqa: A003 - Qt API
-        return 1000 + MERGEABLE_FIELDS.index(self.key) if self.key in MERGEABLE_FIELDS else -1
+        if isinstance(self.edit, SetField) and self.edit.key in MERGEABLE_FIELDS:
+            return 1000 + MERGEABLE_FIELDS.index(self.edit.key)
+        return -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
-        if not isinstance(other, FieldCommand) or other.key != self.key:
+        if not isinstance(other, DraftCommand) or not isinstance(self.edit, SetField) \
+                or not isinstance(other.edit, SetField):
             return False
-        self.new = copy.deepcopy(other.new)
-        if self.new == self.old:
+        merged = self.edit.merged(other.edit)
+        if merged is None:
+            return False
+        self.edit = merged
+        if merged.new == merged.old:
             self.setObsolete(True)
         return True
 
     def redo(self) -> None:
-        self.editor._apply_field(self.key, self.new)
+        self.draft.apply(self.edit)
 
     def undo(self) -> None:
-        self.editor._apply_field(self.key, self.old)
-
-
-class AddItemCommand(QUndoCommand):
-    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, item: dict, text: str):
-        super().__init__(text)
-        self.editor, self.kind, self.row, self.item = editor, kind, row, item
-
-    def redo(self) -> None:
-        self.editor._model(self.kind).insert_item(self.row, self.item)
-        self.editor._list_changed(self.kind, select=self.row)
-
-    def undo(self) -> None:
-        self.editor._model(self.kind).remove_item(self.row)
-        self.editor._list_changed(self.kind, select=min(self.row, self.editor._model(self.kind).rowCount() - 1))
-
-
-class DeleteItemCommand(QUndoCommand):
-    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, text: str):
-        super().__init__(text)
-        self.editor, self.kind, self.row = editor, kind, row
-        self.item = editor._model(kind).item(row)
-
-    def redo(self) -> None:
-        model = self.editor._model(self.kind)
-        model.remove_item(self.row)
-        self.editor._list_changed(self.kind, select=min(self.row, model.rowCount() - 1))
-
-    def undo(self) -> None:
-        self.editor._model(self.kind).insert_item(self.row, self.item)
-        self.editor._list_changed(self.kind, select=self.row)
-
-
-class EditItemCommand(QUndoCommand):
-    """A variable or rule replaced; a renamed variable also carries its rules' new conditions."""
-
-    def __init__(self, editor: "WorkStreamEditor", kind: str, row: int, new: dict, text: str,
-                 new_rules: list[dict] | None = None):
-        super().__init__(text)
-        self.editor, self.kind, self.row = editor, kind, row
-        self.old = editor._model(kind).item(row)
-        self.new = new
-        self.old_rules = list(editor.rules_model.rows()) if new_rules is not None else None
-        self.new_rules = new_rules
-
-    def _set(self, item: dict, rules: list[dict] | None) -> None:
-        self.editor._model(self.kind).replace_item(self.row, item)
-        if rules is not None:
-            self.editor._replace_rules(rules)
-        self.editor._list_changed(self.kind, select=self.row)
-
-    def redo(self) -> None:
-        self._set(self.new, self.new_rules)
-
-    def undo(self) -> None:
-        self._set(self.old, self.old_rules)
-
-
-class MoveRuleCommand(QUndoCommand):
-    def __init__(self, editor: "WorkStreamEditor", source: int, count: int, destination: int):
-        name = editor.rules_model.item(source).get("name", "")
-        landing = RulesModel.landing_row(source, count, destination)
-        super().__init__(f"Move rule '{name}' {'up' if landing < source else 'down'}")
-        self.editor, self.source, self.count, self.destination = editor, source, count, destination
-
-    def redo(self) -> None:
-        self.editor.rules_model.apply_move(self.source, self.count, self.destination)
-        self.editor._list_changed("rules", select=RulesModel.landing_row(self.source, self.count, self.destination))
-
-    def undo(self) -> None:
-        at = RulesModel.landing_row(self.source, self.count, self.destination)
-        back = self.source if self.source < at else self.source + self.count
-        self.editor.rules_model.apply_move(at, self.count, back)
-        self.editor._list_changed("rules", select=self.source)
+        self.draft.revert(self.edit)
 
 
 # --------------------------------------------------------------------------- the editor
 
+# The keys of the variables and rules tables (Help > Keyboard shortcuts lists them from here).
+TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "new": ("New variable or rule", ("Insert", "Ctrl+Shift+N")),
+    "edit": ("Edit the selected variable or rule", ("Return", "Enter")),
+    "delete": ("Delete the selected variable or rule", ("Delete",)),
+    "up": ("Move the selected rule up", ("Alt+Up",)),
+    "down": ("Move the selected rule down", ("Alt+Down",)),
+}
+
+
 class _TableKeys(QObject):
-    """Enter edits, Delete deletes, Insert / Ctrl+Shift+N adds, Alt+Up/Down moves (rules)."""
+    """The TABLE_KEYS of one table: Enter edits, Delete deletes, Insert adds, Alt+Up/Down moves (rules)."""
 
     def __init__(self, view: QTableView, actions: dict[str, Callable[[], None]]):
         super().__init__(view)
@@ -222,20 +177,11 @@ class _TableKeys(QObject):
         view.installEventFilter(self)
 
     def _action(self, event: QKeyEvent) -> str | None:
-        key, mods = event.key(), event.modifiers()
-        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if key == Qt.Key.Key_Delete and plain:
-            return "delete"
-        if key == Qt.Key.Key_Insert and plain:
-            return "new"
-        if key == Qt.Key.Key_N and mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
-            return "new"
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
-            return "edit"
-        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Up:
-            return "up"
-        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_Down:
-            return "down"
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(event.key() | mods.value)
+        for name, (_what, keys) in TABLE_KEYS.items():
+            if any(pressed == QKeySequence(key) for key in keys):
+                return name
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -246,6 +192,27 @@ class _TableKeys(QObject):
                     event.accept()  # the table wants this key, not a window shortcut
                     return True
                 self.actions[name]()
+                return True
+        return False
+
+
+class _UndoKeysToEditor(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z in a field undo the editor's changes, not the field's own text edits.
+
+    A line edit (and the one inside a spin box) claims these keys through ShortcutOverride,
+    so the window's Undo never ran from a number field.  This filter declines them for the
+    field, and the window's Edit > Undo / Redo shortcuts fire instead.
+    """
+
+    KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if any(key_event.matches(key) for key in self.KEYS) or (
+                    key_event.key() == Qt.Key.Key_Z and key_event.modifiers()
+                    == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)):
+                event.ignore()
                 return True
         return False
 
@@ -294,13 +261,15 @@ class WorkStreamEditor(QWidget):
         if workstream_id is None:
             self._id: str | None = None
             self._version: int | None = None
-            self._draft: dict = services.new_workstream(channel)
+            data: dict = services.new_workstream(channel)
             self._saved_name: str | None = None
         else:
             loaded = services.load_workstream(workstream_id)
             self._id, self._version = loaded.id, loaded.version
-            self._draft = loaded.doc.model_dump()
+            data = loaded.doc.model_dump()
             self._saved_name = loaded.doc.name
+        # The draft holds the data and its edits; this editor listens to keep the widgets in step.
+        self.stream = WorkStreamDraft(data, listener=self)
 
         self.variables_model = VariablesModel(self._draft["context_variables"], self)
         self.rules_model = RulesModel(self._draft["routing_rules"], self.variables_model.labels, self)
@@ -314,10 +283,12 @@ class WorkStreamEditor(QWidget):
         self.summary_label.setProperty("role", "error-banner")
         self.summary_label.setWordWrap(True)
         self.summary_label.setVisible(False)
-        layout.addWidget(self.summary_label)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("editorTabs")
         layout.addWidget(self.tabs, 1)
+        # Below the tabs, not above: when it comes or goes only the bottom edge moves, never the field
+        # under the pointer (above, the form jumped 55 px and a click meant for Capacity hit Auto-close).
+        layout.addWidget(self.summary_label)
         self.tabs.addTab(self._build_distribution_tab(), TAB_TITLES[0])
         self.tabs.addTab(self._build_variables_tab(), TAB_TITLES[1])
         self.tabs.addTab(self._build_rules_tab(), TAB_TITLES[2])
@@ -328,6 +299,21 @@ class WorkStreamEditor(QWidget):
         self._list_changed("rules")
         self._align_labels()
         self._install_test_routing()
+        self._undo_keys = _UndoKeysToEditor(self)
+        for field in self._field_widgets.values():
+            for widget in [field, *field.findChildren(QWidget)]:
+                if isinstance(widget, (QLineEdit, QAbstractSpinBox)):
+                    widget.installEventFilter(self._undo_keys)
+
+    @property
+    def _draft(self) -> dict:
+        return self.stream.data
+
+    @_draft.setter
+    def _draft(self, data: dict) -> None:  # a whole new draft (as reload does): the models follow it
+        self.stream.data = data
+        self.variables_model.set_rows(data["context_variables"])
+        self.rules_model.set_rows(data["routing_rules"])
 
     def _clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -423,11 +409,25 @@ class WorkStreamEditor(QWidget):
     def set_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))
 
+    def focus_first_field(self) -> None:
+        """Keyboard focus where typing makes sense: Name on the first tab, else the tab's table."""
+        tab = self.current_tab()
+        if tab == "context-variables":
+            self.variables_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif tab == "routing-rules":
+            self.rules_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]
 
     def workstream_id(self) -> str | None:
         return self._id
+
+    def active_state(self) -> bool | None:
+        """Active or not as saved (None while the stream has never been saved)."""
+        return None if self._id is None else bool(self._draft.get("active"))
 
     def version(self) -> int | None:
         return self._version
@@ -442,11 +442,11 @@ class WorkStreamEditor(QWidget):
     def reload(self) -> None:
         """Throw the edits away and load the stream as it is in the database."""
         if self._id is None:
-            self._draft = self.services.new_workstream(self._draft.get("channel", "live_chat"))
+            self.stream.data = self.services.new_workstream(self._draft.get("channel", "live_chat"))
         else:
             loaded = self.services.load_workstream(self._id)
             self._version = loaded.version
-            self._draft = loaded.doc.model_dump()
+            self.stream.data = loaded.doc.model_dump()
             self._saved_name = loaded.doc.name
         self.variables_model.set_rows(self._draft["context_variables"])
         self.rules_model.set_rows(self._draft["routing_rules"])
@@ -505,7 +505,8 @@ class WorkStreamEditor(QWidget):
         column.addLayout(line)
         if hint:
             note = hint_label(hint)
-            note.setWordWrap(False)  # one line: wrapped labels inside a form row get clipped
+            note.setWordWrap(True)  # at 1024 px a long hint wraps instead of running off the edge
+            note.setMaximumWidth(FIELD_MAX_WIDTH + 200)
             column.addWidget(note)
         error = ErrorLabel()
         error.setObjectName(f"error_{key}")
@@ -565,16 +566,16 @@ class WorkStreamEditor(QWidget):
         status_layout = QHBoxLayout(status_row)
         status_layout.setContentsMargins(0, 0, 0, 0)
         status_layout.addWidget(self.status_label)
-        status_hint = hint_label("Activate or deactivate the work stream from the command bar.")
-        status_hint.setWordWrap(False)
+        status_hint = hint_label("Activate or deactivate it from the command bar.")
+        status_hint.setWordWrap(False)  # fits at 1024 px beside the badge
         status_layout.addSpacing(6)
-        status_layout.addWidget(status_hint)
-        status_layout.addStretch(1)
+        status_layout.addWidget(status_hint, 1)  # wraps only when the window is narrow
         self._row(general, "active", status_row)
 
         self.capacity_spin = QSpinBox()
         self.capacity_spin.setObjectName("capacity")
-        self.capacity_spin.setRange(0, MAX_INT32)
+        # Negative numbers can be typed (and are refused inline): with a floor of 0, "-5" silently became 5.
+        self.capacity_spin.setRange(-MAX_INT32, MAX_INT32)
         self.capacity_spin.setSuffix(" units")
         self.capacity_spin.setMinimumWidth(140)
         self.capacity_spin.setAccelerated(True)
@@ -644,7 +645,7 @@ class WorkStreamEditor(QWidget):
 
         self.assign_after_spin = QSpinBox()
         self.assign_after_spin.setObjectName("assignAfterDecline")
-        self.assign_after_spin.setRange(0, MAX_INT32)
+        self.assign_after_spin.setRange(-MAX_INT32, MAX_INT32)
         self.assign_after_spin.setSuffix(" s")
         self.assign_after_spin.setMinimumWidth(140)
         self.assign_after_spin.setAccelerated(True)
@@ -685,6 +686,7 @@ class WorkStreamEditor(QWidget):
     # ================================================================== tab 2
     def _button(self, text: str, name: str, tip: str, handler: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
+        button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never squeezed under a neighbour
         button.setObjectName(name)
         button.setToolTip(tip)
         button.clicked.connect(handler)
@@ -756,16 +758,28 @@ class WorkStreamEditor(QWidget):
         self.edit_rule_button = self._button("Edit", "editRule", "Edit the selected rule (Enter)", self.edit_rule)
         self.delete_rule_button = self._button("Delete", "deleteRule", "Delete the selected rule (Delete)",
                                                self.delete_rule)
-        self.move_up_button = self._button("Move up", "moveRuleUp", "Evaluate the selected rule earlier (Alt+Up)",
+        # Up and Down are arrows (named in their tooltips and accessible names): the bar must fit a
+        # 1024-pixel screen beside the Test routing pane, and no button may be squeezed under another.
+        self.move_up_button = self._button("", "moveRuleUp", "Move up: evaluate the selected rule earlier (Alt+Up)",
                                            lambda: self.move_rule(-1))
-        self.move_down_button = self._button("Move down", "moveRuleDown",
-                                             "Evaluate the selected rule later (Alt+Down)", lambda: self.move_rule(1))
+        self.move_up_button.setIcon(icon("chevron-up"))
+        self.move_up_button.setAccessibleName("Move up")
+        self.move_down_button = self._button("", "moveRuleDown",
+                                             "Move down: evaluate the selected rule later (Alt+Down)",
+                                             lambda: self.move_rule(1))
+        self.move_down_button.setIcon(icon("chevron-down"))
+        self.move_down_button.setAccessibleName("Move down")
+        for arrow in (self.move_up_button, self.move_down_button):
+            arrow.setProperty("role", "icon")
         for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button):
             bar.addWidget(button)
         bar.addSpacing(12)
         bar.addWidget(self.move_up_button)
         bar.addWidget(self.move_down_button)
         bar.addStretch(1)
+        for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button,
+                       self.move_up_button, self.move_down_button):
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never below its text
         layout.addLayout(bar)
 
         self.rules_stack = QStackedWidget()
@@ -803,7 +817,7 @@ class WorkStreamEditor(QWidget):
 
         self.routing_side_panel = QWidget()
         self.routing_side_panel.setObjectName("routingSidePanel")
-        self.routing_side_panel.setMinimumWidth(360)
+        self.routing_side_panel.setMinimumWidth(320)
         self.routing_side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         side_layout = QVBoxLayout(self.routing_side_panel)
         side_layout.setContentsMargins(8, 10, 8, 8)
@@ -840,14 +854,43 @@ class WorkStreamEditor(QWidget):
         if self._loading:
             return
         getter = self._bindings[key][0]
-        new, old = getter(), self._draft.get(key)
-        if new == old:
+        edit = self.stream.set_field(key, getter(), FIELD_LABELS.get(key, key))
+        if edit is None:
             return
         self._touched.add(key)
-        self.undo_stack.push(FieldCommand(self, key, old, new))
+        self.undo_stack.push(DraftCommand(self.stream, edit))
 
-    def _apply_field(self, key: str, value: Any) -> None:
-        self._draft[key] = copy.deepcopy(value)
+    # ---------------------------------------------------------------- the draft's listener
+    def draft_changing(self, change: Edit) -> None:
+        """Before the draft changes: the table models announce the rows that will move."""
+        if isinstance(change, AddItem):
+            self._model(change.kind).begin_insert(change.row)
+        elif isinstance(change, DeleteItem):
+            self._model(change.kind).begin_remove(change.row)
+        elif isinstance(change, MoveRules):
+            self.rules_model.begin_move(change.source, change.count, change.destination)
+
+    def draft_changed(self, change: Edit) -> None:
+        """After the draft changed: models, widgets and problems follow."""
+        if isinstance(change, SetField):
+            self._show_field(change.key, change.new)
+        elif isinstance(change, AddItem):
+            self._model(change.kind).end_insert()
+            self._list_changed(change.kind, select=change.row)
+        elif isinstance(change, DeleteItem):
+            model = self._model(change.kind)
+            model.end_remove()
+            self._list_changed(change.kind, select=min(change.row, model.rowCount() - 1))
+        elif isinstance(change, ReplaceItem):
+            self._model(change.kind).rows_replaced(change.row, change.row)
+            if change.new_rules is not None:
+                self.rules_model.rows_replaced(0, self.rules_model.rowCount() - 1)
+            self._list_changed(change.kind, select=change.row)
+        elif isinstance(change, MoveRules):
+            self.rules_model.end_move()
+            self._list_changed("rules", select=change.landing())
+
+    def _show_field(self, key: str, value: Any) -> None:
         getter, setter = self._bindings[key]
         if getter() != value:
             self._loading = True
@@ -881,11 +924,6 @@ class WorkStreamEditor(QWidget):
 
     def _view(self, kind: str) -> QTableView:
         return self.variables_view if kind == "variables" else self.rules_view
-
-    def _replace_rules(self, rules: list[dict]) -> None:
-        for row, rule in enumerate(rules):
-            if self.rules_model.item(row) is not rule:
-                self.rules_model.replace_item(row, rule)
 
     def _list_changed(self, kind: str, select: int | None = None) -> None:
         prefix = "context_variables" if kind == "variables" else "routing_rules"
@@ -944,10 +982,7 @@ class WorkStreamEditor(QWidget):
         self._open_dialog(dialog, lambda: self._add_variable(dialog.value()))
 
     def _add_variable(self, variable: dict) -> None:
-        variable = {"id": None, **variable} if "id" not in variable else variable
-        row = self.variables_model.rowCount()
-        self.undo_stack.push(AddItemCommand(self, "variables", row, variable,
-                                            f"Add variable '{variable['display_name']}'"))
+        self.undo_stack.push(DraftCommand(self.stream, self.stream.add_variable(variable)))
 
     def edit_variable(self) -> None:
         row = self.selected_row("variables")
@@ -960,40 +995,24 @@ class WorkStreamEditor(QWidget):
         self._open_dialog(dialog, lambda: self._edit_variable(row, dialog.value()))
 
     def _edit_variable(self, row: int, new: dict) -> None:
-        old = self.variables_model.item(row)
-        if new == old:
+        try:
+            edit = self.stream.edit_variable(row, new)
+        except EditRefused as refused:
+            messages.error(self, "Type cannot change", str(refused))
             return
-        used_by = rules_using_variable(self.rules_model.rows(), old["name"])
-        if used_by and new.get("type") != old.get("type"):
-            messages.error(self, "Type cannot change",
-                           f"'{old['display_name']}' is compared by {', '.join(repr(n) for n in used_by)}, "
-                           "so its type cannot change.")
-            return
-        if used_by and new["name"] != old["name"]:
-            rules = rename_variable_in_rules(self.rules_model.rows(), old["name"], new["name"])
-            rules = [r if r != o else o for r, o in zip(rules, self.rules_model.rows())]
-            text = (f"Rename variable '{old['name']}' to '{new['name']}' "
-                    f"(updates {len(used_by)} rule{'s' if len(used_by) != 1 else ''})")
-            self.undo_stack.push(EditItemCommand(self, "variables", row, new, text, new_rules=rules))
-        else:
-            self.undo_stack.push(EditItemCommand(self, "variables", row, new,
-                                                 f"Edit variable '{new['display_name']}'"))
+        if edit is not None:
+            self.undo_stack.push(DraftCommand(self.stream, edit))
 
     def delete_variable(self) -> None:
         row = self.selected_row("variables")
         if row is None:
             return
-        variable = self.variables_model.item(row)
-        used_by = rules_using_variable(self.rules_model.rows(), variable["name"])
-        if used_by:
-            rules = ", ".join(f"'{n}'" for n in used_by)
-            messages.error(self, "Variable in use",
-                           f"'{variable['display_name']}' ({variable['name']}) is used by "
-                           f"{'rule' if len(used_by) == 1 else 'rules'} {rules}. "
-                           "Change or delete those rules first.")
+        try:
+            edit = self.stream.delete_variable(row)
+        except EditRefused as refused:
+            messages.error(self, "Variable in use", str(refused))
             return
-        self.undo_stack.push(DeleteItemCommand(self, "variables", row,
-                                               f"Delete variable '{variable['display_name']}'"))
+        self.undo_stack.push(DraftCommand(self.stream, edit))
 
     # ---------------------------------------------------------------- rules
     def _rule_dialog(self, rule: dict | None) -> RuleEditorDialog:
@@ -1004,9 +1023,7 @@ class WorkStreamEditor(QWidget):
         self._open_dialog(dialog, lambda: self._add_rule(dialog.rule()))
 
     def _add_rule(self, rule: dict) -> None:
-        rule = {"id": None, **rule} if "id" not in rule else rule
-        row = self.rules_model.rowCount()
-        self.undo_stack.push(AddItemCommand(self, "rules", row, rule, f"Add rule '{rule['name']}'"))
+        self.undo_stack.push(DraftCommand(self.stream, self.stream.add_rule(rule)))
 
     def edit_rule(self) -> None:
         row = self.selected_row("rules")
@@ -1016,48 +1033,60 @@ class WorkStreamEditor(QWidget):
         self._open_dialog(dialog, lambda: self._edit_rule(row, dialog.rule()))
 
     def _edit_rule(self, row: int, new: dict) -> None:
-        if new == self.rules_model.item(row):
-            return
-        self.undo_stack.push(EditItemCommand(self, "rules", row, new, f"Edit rule '{new['name']}'"))
+        edit = self.stream.edit_rule(row, new)
+        if edit is not None:
+            self.undo_stack.push(DraftCommand(self.stream, edit))
 
     def delete_rule(self) -> None:
         row = self.selected_row("rules")
         if row is None:
             return
-        name = self.rules_model.item(row).get("name", "")
-        self.undo_stack.push(DeleteItemCommand(self, "rules", row, f"Delete rule '{name}'"))
+        self.undo_stack.push(DraftCommand(self.stream, self.stream.delete_rule(row)))
 
     def move_rule(self, delta: int) -> bool:
         row = self.selected_row("rules")
         if row is None:
             return False
-        target = row + delta
-        if not 0 <= target < self.rules_model.rowCount():
+        edit = self.stream.move_rule(row, delta)
+        if edit is None:
             return False
-        destination = target if delta < 0 else target + 1
-        return self.rules_model.moveRows(QModelIndex(), row, 1, QModelIndex(), destination)
+        self.undo_stack.push(DraftCommand(self.stream, edit))
+        return True
 
     def _push_move(self, source: int, count: int, destination: int) -> bool:
-        self.undo_stack.push(MoveRuleCommand(self, source, count, destination))
+        """A drag in the rules table (the model's moveRows)."""
+        edit = self.stream.move_rules(source, count, destination)
+        if edit is None:
+            return False
+        self.undo_stack.push(DraftCommand(self.stream, edit))
         return True
 
     # ================================================================== errors
     def _client_problems(self) -> dict[str, str]:
+        """The document's validation of the draft (WorkStreamDraft.problems), worded for the form, by path."""
         problems: dict[str, str] = {}
-        name = self._draft.get("name", "")
-        if not name.strip():
-            problems["name"] = "Enter a name."
-        elif len(name.strip()) > NAME_MAX:
-            problems["name"] = f"A name has at most {NAME_MAX} characters (this one has {len(name.strip())})."
-        if not self._draft.get("allowed_presences"):
-            problems["allowed_presences"] = "Choose at least one presence."
-        if self._draft.get("active") and not self._draft.get("default_queue"):
-            problems["default_queue"] = "An active work stream needs a default queue."
+        for issue in self.stream.problems():
+            problems.setdefault(issue.path, self._form_message(issue))
         return problems
+
+    def _form_message(self, issue: Issue) -> str:
+        """A document problem said the way the form says it (the form has a field where the document has a path)."""
+        if issue.path == "name":
+            name = self._draft.get("name", "").strip()
+            if not name:
+                return "Enter a name."
+            if len(name) > NAME_MAX:
+                return f"A name has at most {NAME_MAX} characters (this one has {len(name)})."
+        if issue.path.startswith("allowed_presences") and not self._draft.get("allowed_presences"):
+            return "Choose at least one presence."
+        if issue.message.startswith("Input should be greater than or equal to 0"):
+            return "Enter 0 or more: it can't be negative."
+        return _sentence(issue.message)
 
     def issues(self) -> list[Issue]:
         """Every problem shown now: the client's checks, then the service's, in form order."""
-        client = {k: m for k, m in self._client_problems().items() if k in self._touched or self._save_attempted}
+        client = {path: message for path, message in self._client_problems().items()
+                  if _top_key(path) in self._touched or self._save_attempted}
         found = [Issue(k, m) for k, m in client.items()]
         found += [i for i in self._server_issues if i.path not in client]
 
@@ -1162,16 +1191,14 @@ class WorkStreamEditor(QWidget):
 
     # ================================================================== saving
     def _draft_for_save(self) -> dict:
-        data = copy.deepcopy(self._draft)
-        data["name"] = data["name"].strip()
-        return data
+        return self.stream.for_save()
 
     def _after_save(self, saved) -> None:
         self._id = saved.id
-        loaded = self.services.load_workstream(saved.id)
-        self._version = loaded.version
-        self._adopt_ids(loaded.doc.model_dump())
-        self._saved_name = loaded.doc.name
+        stored = saved.doc if saved.doc is not None else self.services.load_workstream(saved.id).doc
+        self._version = saved.version
+        self._adopt_ids(stored.model_dump())
+        self._saved_name = stored.name
         self._server_issues, self._save_attempted, self._touched = [], False, set()
         self.undo_stack.setClean()
         self.channel_combo.setEnabled(False)
@@ -1180,6 +1207,7 @@ class WorkStreamEditor(QWidget):
         self._refresh_errors()
         self.titleChanged.emit(self.title())
         self.saved.emit(saved.id)
+        self._retest_timer.stop()  # the retest an edit scheduled: done now, once
         self._retest()  # a first save gives the stream an id, and with it saved test cases
 
     def _adopt_ids(self, stored: dict) -> None:

@@ -104,6 +104,32 @@ class _DraftListModel(QAbstractTableModel):
         self._rebuild()
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
+    # The editor's draft (app.workstreams.editing.WorkStreamDraft) changes the shared row list;
+    # these announce the change to the views around it.
+    def begin_insert(self, row: int) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+
+    def end_insert(self) -> None:
+        self._errors = {}
+        self._rebuild()
+        self.endInsertRows()
+        self._after_structure_change()
+
+    def begin_remove(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+
+    def end_remove(self) -> None:
+        self._errors = {}
+        self._rebuild()
+        self.endRemoveRows()
+        self._after_structure_change()
+
+    def rows_replaced(self, first: int, last: int) -> None:
+        self._errors = {r: m for r, m in self._errors.items() if not first <= r <= last}
+        self._rebuild()
+        if 0 <= first <= last < len(self._rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
+
     def set_row_errors(self, errors: dict[int, list[str]]) -> None:
         old = set(self._errors)
         self._errors = {r: list(m) for r, m in errors.items() if 0 <= r < len(self._rows) and m}
@@ -243,6 +269,15 @@ class RulesModel(_DraftListModel):
         self.endMoveRows()
         self._order_changed()
         return True
+
+    def begin_move(self, source: int, count: int, destination: int) -> None:
+        self.beginMoveRows(QModelIndex(), source, source + count - 1, QModelIndex(), destination)
+
+    def end_move(self) -> None:
+        self._errors = {}
+        self._rebuild()
+        self.endMoveRows()
+        self._order_changed()
 
     @staticmethod
     def landing_row(source: int, count: int, destination: int) -> int:

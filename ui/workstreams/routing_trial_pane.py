@@ -353,11 +353,15 @@ class TestRoutingPane(QWidget):
             edit.setClearButtonEnabled(True)
             edit.setPlaceholderText("a number, or empty for not set" if var_type == "number" else "empty for not set")
             edit.setToolTip(f"{name} ({var_type})")
-            edit.textChanged.connect(lambda _t, n=name: self._check_field(n))
+            edit.textChanged.connect(lambda _t, n=name: self._field_edited(n))
             edit.returnPressed.connect(self.run_test)
             error = QLabel("")
             error.setObjectName("fieldError")
-            error.setWordWrap(True)
+            error.setWordWrap(False)
+            # Its line stays reserved while hidden: an error must not push the Test button from under the pointer.
+            policy = error.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            error.setSizePolicy(policy)
             error.hide()
             holder = QWidget()
             holder_layout = QVBoxLayout(holder)
@@ -384,6 +388,14 @@ class TestRoutingPane(QWidget):
             value = values.get(name)
             edit.setText("" if value is None else
                          (str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)))
+
+    def _field_edited(self, name: str) -> None:
+        """A value changed: check it; a result shown for other values no longer stands beside a wrong one."""
+        if self._check_field(name) and self.last_result is not None:
+            self.last_result = None
+            self.result_label.hide()
+            self.trace_view.clear()
+            self._update_buttons()
 
     def _check_field(self, name: str) -> str | None:
         return check_typed_field(self._fields[name], self._errors[name], name, self._types[name])
@@ -506,7 +518,7 @@ class TestRoutingPane(QWidget):
         context, _errors = self.typed_context()
         if name is None or expected_queue is None:
             summary = ", ".join(f"{self._label(k)} {render_value(v)}" for k, v in context.items()) or "no values"
-            answer = self.ask_case(name or f"{summary} → {result.queue}"[:100], self._queues_for_cases(),
+            answer = self.ask_case(name or summary[:100], self._queues_for_cases(),
                                    expected_queue or result.queue)
             if answer is None:
                 return None

@@ -86,6 +86,11 @@ class VariableDialog(QDialog):
                                   "Routing rules and the channel refer to the variable by this name.")
         self.name_error = ErrorLabel(self)
         self.name_error.setObjectName("nameError")
+        # Said when the suggested Name had to differ from the Display Name's (another variable has it).
+        self.name_note = hint_label("", self)
+        self.name_note.setObjectName("nameNote")
+        self.name_note.setWordWrap(True)
+        self.name_note.hide()
         self.type_combo = QComboBox(self)
         self.type_combo.setObjectName("variableType")
         for value in VARIABLE_TYPES:
@@ -96,6 +101,7 @@ class VariableDialog(QDialog):
         form.addRow("", self.display_name_error)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
+        form.addRow("", self.name_note)
         form.addRow("Type", self.type_combo)
         form.addRow("", self.type_note)
         layout.addLayout(form)
@@ -148,8 +154,18 @@ class VariableDialog(QDialog):
             show_name = True
         self.display_name_error.show_message(display_problem if show_display else None)
         self.name_error.show_message(name_problem_ if show_name else None)
+        plain = suggest_variable_name(self.display_name_edit.text())
+        clash = next((t for t in self._taken if t.casefold() == plain.casefold()), None) if plain else None
+        if self._following and clash and self.name_edit.text() != plain:
+            self.name_note.setText(f"'{clash}' is another variable's name, so this one is "
+                                   f"'{self.name_edit.text()}'. Type another name if you prefer.")
+            self.name_note.show()
+        else:
+            self.name_note.hide()
         ok = display_problem is None and name_problem_ is None
         self.save_button.setEnabled(ok)
+        if self.isVisible() and self.height() < self.sizeHint().height():
+            self.resize(self.width(), self.sizeHint().height())  # a message is never cut off at the bottom
         return ok
 
     def value(self) -> dict:

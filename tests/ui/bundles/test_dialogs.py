@@ -33,7 +33,7 @@ from ui.bundles.dialogs import (
     export_message,
 )
 from ui.bundles.history_view import BundleHistoryDialog, BundleHistoryModel
-from ui.shell.main_window import MainWindow, PlaceholderEditor
+from ui.shell.main_window import MainWindow
 
 TIMEOUT = 30_000
 RETAIL = "Chat - Retail banking"
@@ -66,7 +66,7 @@ def no_task_left_running():
 
 @pytest.fixture
 def window(qtbot, services):
-    main = MainWindow(services, editor_factory=PlaceholderEditor, restore_settings=False, remember_settings=False)
+    main = MainWindow(services, restore_settings=False, remember_settings=False)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -283,8 +283,9 @@ def test_full_bundle_preview_into_an_emptied_database_then_apply_refreshes_the_l
     assert dialog.header_values["kind"].text() == "Full configuration"
     assert dialog.header_values["signature"].text() == "Not signed"
     assert not dialog.conflict_box.isVisible()
-    assert dialog.summary_label.text() == "16 to create, 0 to update, 0 to delete"
-    assert top_level(dialog) == ["Presences (2)", "Agents (6)", "Queues (4)", "Work streams (4)"]
+    assert dialog.summary_label.text() == "20 to create, 0 to update, 0 to delete"
+    assert top_level(dialog) == ["Rating models (1)", "Skills (2)", "Capacity profiles (1)",
+                                 "Presences (2)", "Agents (6)", "Queues (4)", "Work streams (4)"]
     retail = item_named(dialog, RETAIL)
     assert retail.text(1) == "new" and retail.parent().text(0) == "Work streams (4)"
     assert dialog.apply_button.isEnabled() and dialog.replace_check.isVisible()
@@ -296,10 +297,10 @@ def test_full_bundle_preview_into_an_emptied_database_then_apply_refreshes_the_l
     (applied,) = imported.args
     assert window.lists["workstreams"].model.rowCount() > 0  # the window's lists were reloaded
     assert window.lists["queues"].model.rowCount() == 4
-    assert window.status_message.text() == "Imported demo.wsbundle: 16 created, 0 updated, 0 deleted"
+    assert window.status_message.text() == "Imported demo.wsbundle: 20 created, 0 updated, 0 deleted"
     kind, title, text = answers.asked[-1]
     assert (kind, title) == ("info", "Bundle imported")
-    assert text == "Imported demo.wsbundle: 16 created, 0 updated, 0 deleted."
+    assert text == "Imported demo.wsbundle: 20 created, 0 updated, 0 deleted."
     assert applied.applied and applied.backup and Path(applied.backup).is_file()
     assert history(services.db)[0].direction == "import"
 
@@ -310,7 +311,7 @@ def test_cancel_in_the_preview_writes_nothing(qtbot, services, db, tmp_path, ans
     import_document(db, EMPTY_CONFIG, replace=True)
     before, history_before = snapshot(db), history(db)
     dialog = open_preview(qtbot, services, source)
-    assert dialog.isVisible() and dialog.summary_label.text().startswith("16 to create")
+    assert dialog.isVisible() and dialog.summary_label.text().startswith("20 to create")
     dialog.cancel_button.click()
     assert not dialog.isVisible() and dialog.result() == ImportBundleDialog.DialogCode.Rejected
     assert snapshot(db) == before and history(db) == history_before
@@ -530,7 +531,7 @@ def test_history_model_passes_the_model_tester(qtmodeltester, services, db, othe
     qtmodeltester.check(model)
     assert model.rowCount() == 1
     cells = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert cells[1:] == ["Import", "a.wsbundle", "Q4", "Full", "16", "0", "0", history(other_db)[0].baseline_id[:12]]
+    assert cells[1:] == ["Import", "a.wsbundle", "Q4", "Full", "20", "0", "0", history(other_db)[0].baseline_id[:12]]
     assert model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == str(tmp_path / "a.wsbundle")
 
     exports = BundleHistoryModel(services)

@@ -301,3 +301,28 @@ def test_keep_mine_never_overwrites_a_change_it_did_not_show(qtbot, services, an
     for key, value in change.items():
         assert getattr(saved, key) == value  # the third console's change stands
     assert dialog.isVisible()
+
+
+@pytest.mark.parametrize("view", ["queues", "agents", "presences", "channels"])
+def test_tab_walks_each_record_form_top_to_bottom(qtbot, services, view):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui.records.editors import DIALOG_FOR_VIEW
+
+    dialog = open_dialog(qtbot, DIALOG_FOR_VIEW[view], services)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    first = QApplication.focusWidget()
+    assert first is not None and dialog.isAncestorOf(first), "a new record's dialog starts in a field"
+    seen, widget = [], first
+    for _ in range(40):
+        if widget in seen:
+            break
+        seen.append(widget)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+    fields = [w for w in seen if not w.inherits("QAbstractButton") or w.inherits("QCheckBox")
+              or w.inherits("QRadioButton")]
+    tops = [w.mapTo(dialog, w.rect().center()).y() // 12 for w in fields]
+    assert tops == sorted(tops), [w.objectName() or type(w).__name__ for w in fields]

@@ -12,7 +12,8 @@ from app.config.io import canonical_json, export_document
 from app.services.core import Services
 from ui.common import messages
 from ui.shell import main_window as main_window_module
-from ui.shell.main_window import TABS, MainWindow, PlaceholderEditor, editor_class
+from ui.shell.main_window import TABS, MainWindow
+from ui.workstreams.editor import WorkStreamEditor
 
 RETAIL = "Chat - Retail banking"
 
@@ -94,6 +95,23 @@ class FakeEditor(QWidget):
     def set_tab(self, name):
         self.tab = name
 
+    def focus_first_field(self):
+        self.setFocus()
+
+    def current_tab(self):
+        return self.tab
+
+    def reload(self):
+        loaded = self.services.load_workstream(self._id)
+        self._version, self._name = loaded.version, loaded.doc.name
+        self.undo_stack.clear()
+
+    def set_active_state(self, active, version):
+        self._version = version
+
+    def active_state(self):
+        return None if self._id is None else self.services.load_workstream(self._id).doc.active
+
     def workstream_id(self):
         return self._id
 
@@ -133,6 +151,17 @@ def stream_id(services, name=RETAIL) -> str:
     return services.workstream_id_by_name(name)
 
 
+OPERATION_TIMEOUT = 30_000
+
+
+def finished(qtbot, window, start):
+    """Run a command that writes (ui.common.operations: off the GUI thread) and wait for it to end."""
+    with qtbot.waitSignal(window.operations.finished, timeout=OPERATION_TIMEOUT) as blocker:
+        started = start()
+    assert started is not None
+    return blocker.args[0]
+
+
 # --------------------------------------------------------------------------- window and navigation
 
 
@@ -167,23 +196,14 @@ def test_view_shortcuts(qtbot, window):
     assert window.current_view() == "queues"
 
 
-def test_agent_panel_placeholder_when_the_module_is_missing(window, monkeypatch):
-    monkeypatch.setattr(main_window_module, "agent_panel_class", lambda: None)
-    window.show_view("agent-panel")
-    assert window.pages.currentWidget() is window.panel_page
-    texts = " ".join(label.text() for label in window.panel_page.findChildren(QLabel))
-    assert "live agent panel" in texts.lower()
-    assert not window.act_new.isEnabled()
-    assert not window.search_box.isVisible()
-
-
 def test_the_live_agent_panel_is_hosted(qtbot, window):
-    cls = main_window_module.agent_panel_class()
+    from ui.panel.agent_panel import AgentPanel
+
     window.show_view("agent-panel")
     assert window.agent_panel is not None
     assert window.agent_panel.isVisible()
-    if cls is not None:
-        assert isinstance(window.agent_panel, cls)
+    assert isinstance(window.agent_panel, AgentPanel)
+    assert not window.act_new.isEnabled() and not window.search_box.isVisible()
     assert window.agent_panel.parent() is window.panel_page
     assert not window.act_delete.isVisible() and not window.act_new.isVisible()
     window.show_view("queues")  # hidden again (the panel stops its clock when hidden)
@@ -325,9 +345,9 @@ def test_delete_queue_in_use_is_refused_naming_the_referrers(qtbot, window, answ
     window.show_view("queues")
     page = window.lists["queues"]
     select(page, "General")
-    answers.push(messages.YES)
     assert window.act_delete.isEnabled()
-    assert window.delete_selected() is False
+    assert window.delete_selected() is None
+    assert len(answers.asked) == 1  # refused first: no "This can't be undone" question before the refusal
     kind, title, text = answers.asked[-1]
     assert kind == "error"
     assert title == "Can't delete queue 'General'"
@@ -349,7 +369,8 @@ def test_delete_key_on_a_list_asks_then_deletes(qtbot, window, answers, services
     assert answers.asked[-1][:2] == ("question", "Delete agent?")
     assert "Farid Haddad" in names(page)
     answers.push(messages.YES)
-    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    with qtbot.waitSignal(window.operations.finished, timeout=OPERATION_TIMEOUT):
+        qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     assert "Farid Haddad" not in names(page)
     assert "Farid Haddad" not in services.names("agents")
     assert window.status_message.text() == "Deleted agent 'Farid Haddad'"
@@ -357,7 +378,6 @@ def test_delete_key_on_a_list_asks_then_deletes(qtbot, window, answers, services
 
 def test_delete_work_stream_with_channels_is_refused(window, answers):
     select(window.lists["workstreams"], RETAIL)
-    answers.push(messages.YES)
     assert not window.delete_selected()
     kind, _title, text = answers.asked[-1]
     assert kind == "error" and "channel 'Website chat widget'" in text
@@ -368,7 +388,6 @@ def test_delete_of_a_record_deleted_elsewhere_says_so_and_refreshes(window, answ
     page = window.lists["agents"]
     select(page, "Emma Lindqvist")
     services.delete_agent(page.selected_row().id)
-    answers.push(messages.YES)
     assert not window.delete_selected()
     kind, _title, text = answers.asked[-1]
     assert kind == "error" and "no longer exists" in text
@@ -378,7 +397,6 @@ def test_delete_of_a_record_deleted_elsewhere_says_so_and_refreshes(window, answ
 def test_base_presence_delete_is_refused(window, answers):
     window.show_view("presences")
     select(window.lists["presences"], "Available")
-    answers.push(messages.YES)
     assert not window.delete_selected()
     assert "base presence" in answers.asked[-1][2]
 
@@ -386,7 +404,7 @@ def test_base_presence_delete_is_refused(window, answers):
 # --------------------------------------------------------------------------- activate, copy
 
 
-def test_activate_deactivate_follows_the_selection(window, services):
+def test_activate_deactivate_follows_the_selection(qtbot, window, services):
     page = window.lists["workstreams"]
     window.set_workstream_filter("all")
     select(page, RETAIL)
@@ -394,48 +412,48 @@ def test_activate_deactivate_follows_the_selection(window, services):
     select(page, "SMS - General enquiries")
     assert window.act_toggle_active.text() == "Activate"
     assert window.act_toggle_active.isEnabled()
-    window.act_toggle_active.trigger()
+    assert finished(qtbot, window, window.toggle_active) == "done"
     assert services.load_workstream(stream_id(services, "SMS - General enquiries")).doc.active
     assert window.status_message.text() == "Activated 'SMS - General enquiries'"
     assert window.act_toggle_active.text() == "Deactivate"
 
 
-def test_deactivating_in_the_active_view_moves_it_to_inactive(window, services):
+def test_deactivating_in_the_active_view_moves_it_to_inactive(qtbot, window, services):
     page = window.lists["workstreams"]
     select(page, RETAIL)
-    window.act_toggle_active.trigger()
+    finished(qtbot, window, window.toggle_active)
     assert RETAIL not in names(page)
     assert "now shows under Inactive work streams" in window.status_message.text()
     window.set_workstream_filter("inactive")
     assert RETAIL in names(page)
 
 
-def test_activate_without_a_default_queue_explains(window, answers, services):
+def test_activate_without_a_default_queue_explains(qtbot, window, answers, services):
     data = services.new_workstream("sms")
     data["name"] = "SMS - Drafts"
     services.save_workstream(data)
     window.set_workstream_filter("inactive")
     select(window.lists["workstreams"], "SMS - Drafts")
-    assert not window.toggle_active()
+    assert finished(qtbot, window, window.toggle_active) == "failed"
     kind, _title, text = answers.asked[-1]
     assert kind == "error" and "needs a default queue" in text
 
 
-def test_activate_on_a_stale_row_is_a_conflict_and_refreshes(window, answers, services):
+def test_activate_on_a_stale_row_is_a_conflict_and_refreshes(qtbot, window, answers, services):
     page = window.lists["workstreams"]
     select(page, RETAIL)
     services.set_workstream_active(stream_id(services), False)
     services.set_workstream_active(stream_id(services), True)  # version moved on behind the list
-    assert not window.toggle_active()
+    assert finished(qtbot, window, window.toggle_active) == "failed"
     kind, _title, text = answers.asked[-1]
     assert kind == "error" and "changed by someone else" in text
     assert page.selected_row().version == services.load_workstream(stream_id(services)).version
 
 
-def test_copy_opens_the_copy_in_the_editor(window, services):
+def test_copy_opens_the_copy_in_the_editor(qtbot, window, services):
     select(window.lists["workstreams"], RETAIL)
     assert window.act_copy.isEnabled()
-    window.act_copy.trigger()
+    finished(qtbot, window, window.copy_workstream)
     copy_id = services.workstream_id_by_name(f"Copy of {RETAIL}")
     assert window.editor.workstream_id() == copy_id
     doc = services.load_workstream(copy_id).doc
@@ -556,10 +574,14 @@ def test_undo_redo_are_bound_to_the_current_editor(window):
     assert not window.act_undo.isEnabled()
 
 
-def test_toggle_active_in_the_editor(window, services):
+def test_toggle_active_in_the_editor(qtbot, window, services, answers):
     window.open_workstream(stream_id(services))
     assert window.act_toggle_active.text() == "Deactivate"
+    answers.push(messages.NO)  # a stray click: nothing happens
     window.act_toggle_active.trigger()
+    assert services.load_workstream(stream_id(services)).doc.active
+    answers.push(messages.YES)
+    finished(qtbot, window, window.toggle_active)
     assert not services.load_workstream(stream_id(services)).doc.active
     assert window.act_toggle_active.text() == "Activate"
     assert window.editor is not None
@@ -579,13 +601,13 @@ def test_delete_key_inside_the_editor_is_left_to_the_editor(qtbot, window, answe
     assert window.editor is not None
 
 
-def test_delete_from_the_editor(window, answers, services):
+def test_delete_from_the_editor(qtbot, window, answers, services):
     data = services.new_workstream()
     data["name"] = "Chat - Temporary"
     saved = services.save_workstream(data)
     window.open_workstream(saved.id)
     answers.push(messages.YES)
-    assert window.delete_selected()
+    finished(qtbot, window, window.delete_selected)
     assert window.editor is None
     assert "Chat - Temporary" not in services.names("workstreams")
 
@@ -622,9 +644,8 @@ def test_opening_a_deleted_stream_says_so(window, answers, services):
 
 def test_the_real_editor_is_hosted(qtbot, make_window, services):
     window = make_window(editor_factory=None)
-    cls = editor_class()
     assert window.open_workstream(stream_id(services), tab="routing-rules")
-    assert isinstance(window.editor, cls)
+    assert isinstance(window.editor, WorkStreamEditor)
     assert window.editor_host.title() == RETAIL
     assert window.undo_group.activeStack() is window.editor.undo_stack
     assert not window.editor.is_dirty()
@@ -637,8 +658,6 @@ def test_the_real_editor_is_guarded_when_it_has_unsaved_changes(make_window, ser
     window = make_window(editor_factory=None)
     window.open_workstream(stream_id(services))
     editor = window.editor
-    if isinstance(editor, PlaceholderEditor):
-        pytest.skip("the work stream editor is not built yet")
     editor.undo_stack.push(QUndoCommand("an edit"))
     assert editor.is_dirty()
     answers.push(messages.CANCEL)
@@ -647,18 +666,6 @@ def test_the_real_editor_is_guarded_when_it_has_unsaved_changes(make_window, ser
     answers.push(messages.DISCARD)
     assert window.show_view("agents")
     assert window.editor is None
-
-
-def test_placeholder_editor_keeps_the_contract(qtbot, services):
-    editor = PlaceholderEditor(services, stream_id(services))
-    qtbot.addWidget(editor)
-    assert editor.title() == RETAIL
-    assert editor.version() == services.load_workstream(stream_id(services)).version
-    assert editor.workstream_id() == stream_id(services)
-    assert editor.save() and editor.maybe_close() and not editor.is_dirty()
-    editor.set_tab("routing-rules")
-    with pytest.raises(ValueError):
-        editor.set_tab("nope")
 
 
 # --------------------------------------------------------------------------- settings
@@ -761,7 +768,8 @@ def test_export_to_an_unwritable_place_says_why(qtbot, window, answers, tmp_path
         window.export_configuration()
     assert finished.args == ["failed"]
     assert answers.asked[-1][:2] == ("error", "Can't export")
-    assert window.status_message.text().startswith("Export failed: x.json")
+    status = window.status_message.text()  # names the file (with its folder, the missing part) and why
+    assert status.startswith("Export failed: ") and "missing/x.json" in status and "No such file" in status
 
 
 def select_rows(page, wanted: list[str]) -> None:
@@ -865,13 +873,13 @@ def test_the_generate_dialog_sums_up_its_sizes(qtbot):
     assert dialog.streams.maximum() == 100_000 and dialog.rules.maximum() == 100
 
 
-def test_reset_to_demo_asks_first(window, answers, services):
+def test_reset_to_demo_asks_first(qtbot, window, answers, services):
     services.delete_agent(next(a.id for a in services.list_agents() if a.name == "Farid Haddad"))
     answers.push(messages.NO)
     assert not window.reset_to_demo()
     assert "Farid Haddad" not in services.names("agents")
     answers.push(messages.YES)
-    assert window.reset_to_demo()
+    assert finished(qtbot, window, window.reset_to_demo) == "done"  # off the GUI thread, like every write
     assert "Farid Haddad" in services.names("agents")
     window.show_view("agents")
     assert "Farid Haddad" in names(window.lists["agents"])

@@ -136,3 +136,17 @@ def test_type_change_of_a_variable_used_by_rules_is_refused(qtbot, make, answers
     kind, title, text = answers.asked[-1]
     assert kind == "error" and "rules 'Billing', 'Investments'" in text
     assert dialog.type_combo.currentData() == "text"
+
+
+def test_a_suffixed_name_says_why_inline_and_is_not_cut_off(qtbot):
+    from ui.workstreams.variable_dialog import VariableDialog
+
+    dialog = VariableDialog(["loanamount"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.display_name_edit, "LOAN Amount")
+    assert dialog.name_edit.text() == "loanamount_2"
+    assert dialog.name_note.isVisible()
+    assert "'loanamount' is another variable's name" in dialog.name_note.text()
+    bottom = dialog.name_note.mapTo(dialog, dialog.name_note.rect().bottomLeft()).y()
+    assert bottom <= dialog.buttons.geometry().top()  # above the buttons, inside the dialog
