@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.simulate",  # simulate
     "app.cli.bundle",    # bundle export|validate|diff|import
     "app.cli.cmt",       # cmt export|import
+    "app.cli.doctor",    # doctor
 )
 
 EXIT_OK = 0

@@ -17,8 +17,10 @@ on the completeness of the candidates:
   (``math.nextafter``) and the nearest integers either side; the smallest float
   and the smallest integer above a constant lie in the gap that follows it, and
   both kinds of value are what a context can hold.
-* text (compared case-folded): with a positive ``eq`` / ``in`` the value is one
-  of those constants, which are the candidates.  Otherwise the candidate is
+* text (compared case-folded): a negated leaf on a present value means its
+  opposite operator (not ``ne`` is ``eq``, not ``not_contains`` is ``contains``...).
+  With an ``eq`` / ``in`` requirement the value is one of those constants,
+  which are the candidates.  Otherwise the candidate is
   ``prefix + g + contains_1 + g + ... + g + suffix`` where ``prefix`` / ``suffix``
   are the longest required ones and ``g`` is a character that occurs in no
   constant: a constant can then only occur inside a required piece, so if this
@@ -299,16 +301,25 @@ def number_candidates(pairs: Sequence[tuple[Mapping, bool]]) -> list[Any]:
     return unique
 
 
-def _required_values(pairs: Sequence[tuple[Mapping, bool]]) -> list[Any] | None:
-    """The values a positive ``eq`` / ``in`` allows (the shortest such list), or None."""
-    best: list[Any] | None = None
+# On a present value a negated leaf means its opposite operator: not (ne t) is eq t, and so on.
+_AS_POSITIVE = {("eq", True): "eq", ("ne", False): "eq", ("in", True): "in", ("not_in", False): "in",
+                ("contains", True): "contains", ("not_contains", False): "contains",
+                ("begins_with", True): "begins_with", ("ends_with", True): "ends_with"}
+
+
+def _positive(pairs: Sequence[tuple[Mapping, bool]], operator: str) -> list[Any]:
+    """The values of the literals that require ``operator`` of a present value."""
+    values = []
     for leaf, positive in pairs:
-        operator = leaf.get("operator")
-        if positive and operator in ("eq", "in"):
-            values = leaf["value"] if operator == "in" else [leaf["value"]]
-            if best is None or len(values) < len(best):
-                best = list(values)
-    return best
+        if _AS_POSITIVE.get((leaf.get("operator"), positive)) == operator:
+            values.append(leaf["value"])
+    return values
+
+
+def _required_values(pairs: Sequence[tuple[Mapping, bool]]) -> list[Any] | None:
+    """The values an ``eq`` / ``in`` requirement allows (the shortest such list), or None."""
+    options = [[value] for value in _positive(pairs, "eq")] + [list(values) for values in _positive(pairs, "in")]
+    return min(options, key=len) if options else None
 
 
 def _fresh(alphabet: str, constants: Sequence[str]) -> str | None:
@@ -324,12 +335,9 @@ def text_candidates(pairs: Sequence[tuple[Mapping, bool]]) -> list[Any]:
     if required is not None:
         return list(dict.fromkeys(value.casefold() for value in required if isinstance(value, str)))
     constants = [c.casefold() for c in _constants(pairs) if isinstance(c, str)]
-    prefixes = sorted({leaf["value"].casefold() for leaf, positive in pairs
-                       if positive and leaf.get("operator") == "begins_with"}, key=len)
-    suffixes = sorted({leaf["value"].casefold() for leaf, positive in pairs
-                       if positive and leaf.get("operator") == "ends_with"}, key=len)
-    pieces = sorted({leaf["value"].casefold() for leaf, positive in pairs
-                     if positive and leaf.get("operator") == "contains"})
+    prefixes = sorted({value.casefold() for value in _positive(pairs, "begins_with")}, key=len)
+    suffixes = sorted({value.casefold() for value in _positive(pairs, "ends_with")}, key=len)
+    pieces = sorted({value.casefold() for value in _positive(pairs, "contains")})
     prefix = prefixes[-1] if prefixes else ""
     suffix = suffixes[-1] if suffixes else ""
     out: list[Any] = [prefix + "".join(pieces) + suffix]  # the most readable first; often enough
