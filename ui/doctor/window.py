@@ -1,0 +1,57 @@
+"""The Doctor window: findings and the impact navigator, fed by one background examination.
+
+The shell opens it with ``DoctorWindow(services, parent)`` and connects
+``jumpRequested(workstream, tab, rule_index)`` to its editor.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout
+
+from app.doctor.service import examine
+from ui.common.background import describe_error, run_in_background
+from ui.doctor.impact_view import ImpactView
+from ui.doctor.view import DoctorView
+
+
+class DoctorWindow(QDialog):
+    jumpRequested = Signal(str, str, int)
+
+    def __init__(self, services, parent=None, synchronous: bool | None = None):
+        super().__init__(parent)
+        self.setObjectName("doctorWindow")
+        self.setWindowTitle("Configuration doctor")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setModal(False)
+        self.services = services
+        self.synchronous = synchronous
+        self.findings_view = DoctorView(self._run_examination)
+        self.impact_view = ImpactView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.findings_view, "&Findings")
+        self.tabs.addTab(self.impact_view, "&Impact")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self.findings_view.jumpRequested.connect(self.jumpRequested)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.findings_view.examine)
+        self.resize(980, 620)
+
+    def _run_examination(self, view: DoctorView) -> None:
+        view.check_button.setEnabled(False)
+
+        def done(result) -> None:
+            view.check_button.setEnabled(True)
+            view.set_findings(result.findings)
+            self.impact_view.set_graph(result.graph)
+
+        def failed(error: BaseException) -> None:
+            view.check_button.setEnabled(True)
+            view.examination_failed(describe_error(error))
+
+        def cancelled() -> None:
+            view.check_button.setEnabled(True)
+            view.examination_failed("cancelled")
+
+        run_in_background(self, examine, self.services.db, on_done=done, on_error=failed, on_cancelled=cancelled,
+                          progress_title="Checking the configuration", synchronous=self.synchronous)
