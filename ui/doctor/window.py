@@ -6,9 +6,10 @@ The shell opens it with ``DoctorWindow(services, parent)`` and connects
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout
 
+from app.common.errors import UserError
 from app.doctor.service import examine
 from ui.common.background import describe_error, run_in_background
 from ui.doctor.impact_view import ImpactView
@@ -55,3 +56,32 @@ class DoctorWindow(QDialog):
 
         run_in_background(self, examine, self.services.db, on_done=done, on_error=failed, on_cancelled=cancelled,
                           progress_title="Checking the configuration", synchronous=self.synchronous)
+
+
+def open_doctor_window(main_window) -> DoctorWindow:
+    """Show the main window's Doctor window (made once, checked on first show); a jump opens
+    the work stream's editor on the finding's tab and selects the rule."""
+    window = getattr(main_window, "doctor_window", None)
+    if window is None:
+        window = DoctorWindow(main_window.services, main_window)
+        main_window.doctor_window = window
+
+        def jump(workstream: str, tab: str, rule_index: int) -> None:
+            try:
+                stream_id = main_window.services.workstream_id_by_name(workstream)
+            except UserError as error:
+                window.findings_view.examination_failed(str(error))
+                return
+            if main_window.open_workstream(stream_id, tab) and rule_index >= 0:
+                view = getattr(main_window.editor, "rules_view", None)
+                if view is not None and rule_index < view.model().rowCount():
+                    view.selectRow(rule_index)
+                    view.setFocus()
+        window.jumpRequested.connect(jump)
+        window.show()
+        window.findings_view.examine()
+    window.show()
+    if QGuiApplication.platformName() != "offscreen":  # (offscreen cannot raise windows and says so)
+        window.raise_()
+    window.activateWindow()
+    return window

@@ -779,6 +779,14 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.act_back)
         view_menu.addAction(self.act_refresh)
+        view_menu.addSeparator()  # the configuration doctor lives in ui/doctor
+
+        def open_doctor() -> None:
+            from ui.doctor.window import open_doctor_window
+            open_doctor_window(self)
+        view_menu.addAction(self._action("Configuration doctor…", None, "Ctrl+Shift+H",
+                                         "Find routing rules that never fire and settings that cannot work",
+                                         open_doctor))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
 
