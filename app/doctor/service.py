@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from app.doctor import FindingsByRule, diagnose, findings_for_workstream
+from app.doctor import FindingsByRule, ImportFindings, diagnose, findings_for_workstream, import_findings
 from app.doctor.findings import Finding
 from app.doctor.impact import ImpactGraph
 
@@ -41,3 +41,25 @@ def workstream_findings(db, name: str) -> FindingsByRule:
     from app.config.io import export_document
 
     return findings_for_workstream(export_document(db, workstreams=[name]), name)
+
+
+def bundle_import_findings(db, path, *, replace: bool = False, progress: Progress = None) -> ImportFindings:
+    """What importing a full ``.wsbundle`` would add to the findings (new findings first).
+
+    Delta bundles are not previewed (what they leave depends on the receiver's
+    versions); run the doctor after applying one."""
+    from app.common.errors import UserError
+    from app.config.document import dump
+    from app.interchange.bundles.format import read_bundle
+
+    loaded = read_bundle(path)
+    if loaded.kind == "delta":
+        raise UserError("the doctor previews full bundles only; check a delta after applying it")
+    return import_findings(read_document(db, progress), dump(loaded.document), replace=replace, progress=progress)
+
+
+def cmt_import_findings(db, path, progress: Progress = None) -> ImportFindings:
+    """What merging a CMT package would add to the findings (new findings first)."""
+    from app.interchange.cmt import read_cmt_package
+
+    return import_findings(read_document(db, progress), read_cmt_package(path).document, progress=progress)
