@@ -102,3 +102,20 @@ def test_impact_navigation_forward_and_back(qtbot):
     assert presence.name == "Available"
     qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
     assert view.title.text() == "Queue 'Sales'" and not view.back_button.isEnabled()
+
+
+def test_import_note_lists_new_findings_first(qtbot):
+    import copy
+
+    from app.doctor import import_findings
+    from ui.doctor.import_note import DoctorImportNote
+
+    current = doc_with()
+    incoming = copy.deepcopy(current)
+    incoming["workstreams"][0]["capacity"] = 500
+    note = DoctorImportNote()
+    qtbot.addWidget(note)
+    assert note.title.text().startswith("Doctor: 0 new findings") and note.list.isHidden()
+    note.set_findings(import_findings(current, incoming))
+    assert note.title.text() == "Doctor: 1 new finding, 1 already there."
+    assert note.list.count() == 1 and "500" in note.list.item(0).text()
