@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from app.doctor.solver import SAT, UNKNOWN, UNSAT, Outcome, Solver
+from app.doctor.solver import SAT, UNKNOWN, UNSAT, Solver
 from app.routing.conditions import is_group
 
 REACHABLE = "reachable"
@@ -13,6 +13,7 @@ UNSATISFIABLE = "unsatisfiable"
 SHADOWED = "shadowed"
 POSSIBLY_SHADOWED = "possibly-shadowed"
 UNDECIDED = "undecided"  # not even satisfiability was decided
+MAX_CULPRIT_QUESTIONS = 6  # earlier rules asked "do you cover it alone?" (only for the message)
 
 
 @dataclass
@@ -40,33 +41,29 @@ class StreamAnalysis:
     default_witness: dict | None = None
 
 
-def canonical(condition: Any, types: Mapping[str, str]) -> str:
-    """A condition's text with the order of ``all``/``any`` children and of lists ignored,
-    and text compared case-folded as routing does: equal text means the same rule."""
-    def walk(node: Any) -> Any:
-        if is_group(node):
-            key = next(iter(node))
-            children = sorted((walk(child) for child in node[key]), key=lambda c: json.dumps(c, sort_keys=True))
-            return {key: children}
-        if not isinstance(node, Mapping):
-            return node
-        leaf = dict(node)
-        value = leaf.get("value")
-        fold = types.get(leaf.get("variable")) == "text"
-        if isinstance(value, list):
-            value = sorted({v.casefold() if fold and isinstance(v, str) else v for v in value}, key=repr)
-        elif fold and isinstance(value, str):
-            value = value.casefold()
-        leaf["value"] = value
-        return leaf
-    return json.dumps(walk(condition), sort_keys=True, default=str)
+def _leaf_key(leaf: Mapping, types: Mapping[str, str]) -> str:
+    """A leaf's text with list order ignored and text case-folded, as routing compares it."""
+    value = leaf.get("value")
+    fold = types.get(leaf.get("variable")) == "text"
+    if isinstance(value, list):
+        value = sorted({v.casefold() if fold and isinstance(v, str) else v for v in value}, key=repr)
+    elif fold and isinstance(value, str):
+        value = value.casefold()
+    return json.dumps([leaf.get("variable"), leaf.get("operator"), value], default=str)
+
+
+def canonical(solver: Solver, node: Any, types: Mapping[str, str], leaf_keys: dict[int, str]) -> Any:
+    """A formula's value with the order of ``all``/``any`` children ignored: equal means the same rule."""
+    if node[0] == "L":
+        key = leaf_keys.get(node[1])
+        if key is None:
+            key = leaf_keys[node[1]] = _leaf_key(solver.leaves[node[1]], types)
+        return key
+    return (node[0], frozenset(canonical(solver, child, types, leaf_keys) for child in node[1]))
 
 
 def _first_match(solver: Solver, positive: list, upto: int, context: Mapping[str, Any]) -> int | None:
-    for index in range(upto):
-        if solver.matches(positive[index], context):
-            return index
-    return None
+    return solver.first_match(positive, upto, context)
 
 
 def _replace_leaf(node: Any, target: Mapping, replacement: Mapping) -> Any:
@@ -92,12 +89,14 @@ def analyse_stream(stream: Mapping[str, Any], budget: int | None = None, check_i
     conditions = [rule.get("condition", {"all": []}) for rule in stream.get("routing_rules", [])]
     positive = [solver.formula(condition) for condition in conditions]
     negative = [Solver.negate(node) for node in positive]
-    dead_at, fall_through = _dead_end(solver, negative)
-    seen: dict[str, int] = {}
+    dead = _dead_end(solver, positive, negative)
+    fall_through = dead[1]
+    seen: dict[Any, int] = {}
+    leaf_keys: dict[int, str] = {}
     facts: list[RuleFacts] = []
     for index, condition in enumerate(conditions):
-        fact = _rule_facts(solver, conditions, positive, negative, index, dead_at)
-        text = canonical(condition, types)
+        fact = _rule_facts(solver, positive, negative, index, dead)
+        text = canonical(solver, positive[index], types, leaf_keys)
         if text in seen:
             fact.duplicate_of = seen[text]
         else:
@@ -108,74 +107,90 @@ def analyse_stream(stream: Mapping[str, Any], budget: int | None = None, check_i
     return StreamAnalysis(facts, fall_through.status, fall_through.witness)
 
 
-def _dead_end(solver: Solver, negative: list) -> tuple[int | None, Outcome]:
-    """(the fewest leading rules no conversation gets past, or None; the fall-through outcome).
+@dataclass
+class _Past:
+    """Can a conversation matching ``node`` (None: any) get past the first ``upto`` rules?"""
 
-    "Gets past the first p rules" only gets harder as p grows, so a binary search
-    finds the point where it becomes impossible."""
-    whole = solver.solve(negative)
-    if whole.status != UNSAT:
-        return None, whole
-    low, high = 0, len(negative)  # past the first `low` rules: possible (or unknown); past `high`: not
-    while high - low > 1:
-        middle = (low + high) // 2
-        if solver.solve(negative[:middle]).status == UNSAT:
-            high = middle
-        else:
-            low = middle
-    return high, whole
+    status: str
+    witness: dict | None
+    used: list[int]  # the earlier rules whose negations the answer rests on
+    steps: int
+    reason: str = ""
 
 
-def _rule_facts(solver: Solver, conditions: list, positive: list, negative: list, index: int,
-                dead_at: int | None) -> RuleFacts:
+def _get_past(solver: Solver, positive: list, negative: list, node: Any, upto: int, start: dict) -> _Past:
+    """Counterexample-guided: start from a witness; while an earlier rule catches it, add
+    "not that rule" and solve again.  The formulas stay small (only the rules that
+    caught a witness), and an UNSAT over a subset of the earlier rules is UNSAT over all."""
+    used: list[int] = []
+    witness, steps = start, 0
+    head = [] if node is None else [node]
+    while True:
+        caught = _first_match(solver, positive, upto, witness)
+        if caught is None:
+            return _Past(SAT, witness, used, steps)
+        used.append(caught)
+        outcome = solver.solve([*head, *(negative[j] for j in used)])
+        steps += outcome.steps
+        if outcome.status != SAT:
+            return _Past(outcome.status, None, sorted(used), steps, outcome.reason)
+        witness = outcome.witness
+
+
+def _dead_end(solver: Solver, positive: list, negative: list) -> tuple[int | None, _Past]:
+    """(a number of leading rules no conversation gets past, or None; the fall-through answer)."""
+    fall_through = _get_past(solver, positive, negative, None, len(negative), {})
+    if fall_through.status != UNSAT:
+        return None, fall_through
+    return max(fall_through.used) + 1, fall_through
+
+
+def _rule_facts(solver: Solver, positive: list, negative: list, index: int,
+                dead: tuple[int | None, _Past]) -> RuleFacts:
     alone = solver.solve([positive[index]])
     if alone.status == UNSAT:
         return RuleFacts(index, UNSATISFIABLE)
     fact = RuleFacts(index, UNDECIDED, searched=alone.reason)
-    fact.always_true = solver.solve([negative[index]]).status == UNSAT
+    # the empty context is a context: a rule it fails is not always true (most rules; no search)
+    fact.always_true = solver.matches(positive[index], {}) and solver.solve([negative[index]]).status == UNSAT
     if alone.status == UNKNOWN:
         return fact
+    dead_at, fall_through = dead
     if dead_at is not None and index >= dead_at:
-        # no conversation gets past the first `dead_at` rules
+        # no conversation gets past the rules the fall-through rests on
         fact.status, fact.witness = SHADOWED, alone.witness
-        fact.shadowed_by = _culprits(solver, conditions, positive, negative, index, alone.witness) \
-            or list(range(dead_at))
+        fact.shadowed_by = _culprits(solver, positive, negative, index, alone.witness) or fall_through.used
         return fact
-    # The cheap way first: the rule's own witness may already get past every earlier rule.
-    if _first_match(solver, positive, index, alone.witness) is None:
-        fact.status, fact.witness = REACHABLE, alone.witness
-        return fact
-    past: Outcome = solver.solve([positive[index], *negative[:index]])
+    past = _get_past(solver, positive, negative, positive[index], index, alone.witness)
     if past.status == SAT:
         fact.status, fact.witness = REACHABLE, past.witness
     elif past.status == UNSAT:
         fact.status, fact.witness = SHADOWED, alone.witness
-        fact.shadowed_by = _culprits(solver, conditions, positive, negative, index, alone.witness) \
-            or _overlapping(solver, positive, index)
+        fact.shadowed_by = _culprits(solver, positive, negative, index, alone.witness, past.used) or past.used
     else:
         fact.status, fact.witness = POSSIBLY_SHADOWED, alone.witness
-        fact.searched = (f"searched {past.steps} combinations of the conditions of rules 1-{index + 1}"
-                         f" without finding a conversation for it; {past.reason}")
+        fact.searched = (f"searched {past.steps} combinations of the conditions of rules "
+                         f"{', '.join(str(j + 1) for j in past.used)} and {index + 1} without finding a "
+                         f"conversation that gets to it; {past.reason}")
     return fact
 
 
-def _culprits(solver: Solver, conditions: list, positive: list, negative: list, index: int,
-              witness: dict) -> list[int]:
+def _culprits(solver: Solver, positive: list, negative: list, index: int, witness: dict,
+              among: list[int] | None = None) -> list[int]:
     """The first earlier rule that on its own covers this one ([] if none does alone).
 
     A rule that covers this one matches every context this one matches, so only
     the earlier rules that match this rule's witness need asking."""
-    for earlier in range(index):
-        if solver.matches(positive[earlier], witness) and \
-                solver.solve([positive[index], negative[earlier]]).status == UNSAT:
-            return [earlier]
+    asked = 0
+    for earlier in (range(index) if among is None else among):
+        if solver.matches(positive[earlier], witness):
+            if solver.solve([positive[index], negative[earlier]]).status == UNSAT:
+                return [earlier]
+            asked += 1
+            if asked == MAX_CULPRIT_QUESTIONS:
+                break
     return []
 
-
-def _overlapping(solver: Solver, positive: list, index: int) -> list[int]:
-    """The earlier rules that match some conversation this one matches."""
-    return [earlier for earlier in range(index)
-            if solver.solve([positive[index], positive[earlier]]).status != UNSAT]
 
 
 def _taken_in_values(solver: Solver, conditions: list, positive: list, negative: list, index: int) -> list[tuple[str, Any, int | None]]:
@@ -192,7 +207,7 @@ def _taken_in_values(solver: Solver, conditions: list, positive: list, negative:
             alone = solver.solve([node])
             if alone.status != SAT:
                 continue  # unsatisfiable with the rest of the rule: another finding's business
-            if solver.solve([node, *negative[:index]]).status == UNSAT:
+            if _get_past(solver, positive, negative, node, index, alone.witness).status == UNSAT:
                 taken.append((leaf["variable"], value, _first_match(solver, positive, index, alone.witness)))
     return taken
 

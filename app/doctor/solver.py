@@ -74,6 +74,10 @@ class Outcome:
     reason: str = ""  # for UNKNOWN: what could not be decided
 
 
+_NOTHING: frozenset = frozenset()
+_ABSENT_SAT = (SAT, ABSENT)  # no literals yet: the variable may simply be absent
+
+
 class _Exhausted(Exception):
     pass
 
@@ -170,17 +174,32 @@ class Solver:
         if self._steps > self._limit:
             raise _Exhausted
 
+    def _extended(self, variable: str, current: frozenset, leaf_id: int, positive: bool) -> tuple[frozenset, str]:
+        """``current`` plus one literal, and the status of that.  When the value that
+        satisfies ``current`` satisfies the new literal too, that settles it (no candidates)."""
+        extended = current | {(leaf_id, positive)}
+        key = (variable, extended)
+        found = self._theory.get(key)
+        if found is None:
+            before = self._theory.get((variable, current)) if current else _ABSENT_SAT
+            if before is not None and before[0] == SAT:
+                value = before[1]
+                context = {} if value is ABSENT else {variable: value}
+                if evaluate_leaf(self.leaves[leaf_id], context) == positive:
+                    found = self._theory[key] = before
+            if found is None:
+                found = self.variable_outcome(variable, extended)
+        return extended, found[0]
+
     def _add(self, state: dict, leaf_id: int, positive: bool) -> dict | None:
         """``state`` with one more literal, or None when its variable becomes unsatisfiable."""
         variable = self._leaf_var[leaf_id]
-        current = state.get(variable, frozenset())
-        literal = (leaf_id, positive)
-        if literal in current:
+        current = state.get(variable, _NOTHING)
+        if (leaf_id, positive) in current:
             return state
         if (leaf_id, not positive) in current:
             return None
-        extended = current | {literal}
-        status, _ = self.variable_outcome(variable, extended)
+        extended, status = self._extended(variable, current, leaf_id, positive)
         if status == UNSAT:
             return None
         updated = dict(state)
@@ -189,19 +208,40 @@ class Solver:
 
     def _consistent(self, state: dict, leaf_id: int, positive: bool) -> bool:
         variable = self._leaf_var[leaf_id]
-        current = state.get(variable, frozenset())
+        current = state.get(variable, _NOTHING)
         if (leaf_id, not positive) in current:
             return False
-        return self.variable_outcome(variable, current | {(leaf_id, positive)})[0] != UNSAT
+        return self._extended(variable, current, leaf_id, positive)[1] != UNSAT
 
-    def matches(self, node: Node, context: Mapping[str, Any]) -> bool:
-        """Does ``context`` satisfy the formula (by ``evaluate_leaf``)?"""
+    def matches(self, node: Node, context: Mapping[str, Any], _truth: dict | None = None) -> bool:
+        """Does ``context`` satisfy the formula (by ``evaluate_leaf``)?  ``_truth`` caches
+        leaf results for one context across calls (``first_match``)."""
         kind = node[0]
         if kind == "L":
-            return evaluate_leaf(self.leaves[node[1]], context) == node[2]
+            leaf_id = node[1]
+            if _truth is None:
+                return evaluate_leaf(self.leaves[leaf_id], context) == node[2]
+            truth = _truth.get(leaf_id)
+            if truth is None:
+                truth = _truth[leaf_id] = evaluate_leaf(self.leaves[leaf_id], context)
+            return truth == node[2]
         if kind == "A":
-            return all(self.matches(child, context) for child in node[1])
-        return any(self.matches(child, context) for child in node[1])
+            for child in node[1]:
+                if not self.matches(child, context, _truth):
+                    return False
+            return True
+        for child in node[1]:
+            if self.matches(child, context, _truth):
+                return True
+        return False
+
+    def first_match(self, nodes: Sequence[Node], upto: int, context: Mapping[str, Any]) -> int | None:
+        """The index of the first of ``nodes[:upto]`` that ``context`` satisfies."""
+        truth: dict[int, bool] = {}
+        for index in range(upto):
+            if self.matches(nodes[index], context, truth):
+                return index
+        return None
 
     def _search(self, state: dict, pending: list[Node]) -> dict | None:
         self._tick()
