@@ -70,6 +70,11 @@ class StreamFacts:
         """How the editor shows a rule: its position (1-based) and name."""
         return f"rule {index + 1} '{self.rule_name(index)}'"
 
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Context variable name -> display name (how the editor shows conditions)."""
+        return {v["name"]: v.get("display_name") or v["name"] for v in self.stream.get("context_variables", [])}
+
     @property
     def analysis(self) -> StreamAnalysis:
         if self._analysis is None:

@@ -29,7 +29,7 @@ def _labels(facts: StreamFacts, indexes: list[int]) -> str:
 def unsatisfiable(facts: StreamFacts) -> Iterable[Finding]:
     for fact in facts.analysis.rules:
         if fact.status == UNSATISFIABLE:
-            condition = render_condition(facts.stream["routing_rules"][fact.index].get("condition"))
+            condition = render_condition(facts.stream["routing_rules"][fact.index].get("condition"), facts.labels)
             yield _rules(facts, fact.index, "rule-unsatisfiable", WARNING,
                          f"{facts.rule_label(fact.index)} never fires: no conversation can meet {condition}")
 

@@ -66,7 +66,9 @@ class RuleMarks(QLabel):
         except Exception:  # noqa: BLE001 - a half-typed draft must never break the editor
             self.marks = {}
         lines = []
-        rules = self.editor.draft().get("routing_rules", [])
+        draft = self.editor.draft()
+        rules = draft.get("routing_rules", [])
+        labels = {v.get("name"): v.get("display_name") or v.get("name") for v in draft.get("context_variables", [])}
         for index in sorted(self.marks)[:MAX_LINES]:
             finding = self.marks[index][0]
             label = f"rule {index + 1} '{rules[index].get('name', '')}'" if index < len(rules) else ""
@@ -75,8 +77,9 @@ class RuleMarks(QLabel):
                 text = text[len(label):]
             text = _escape(text)
             if finding.witness is not None and finding.code != "rule-always-true":
-                text += f" Try {_escape(witness_text(finding.witness))} in Test routing."
-            lines.append(f"⚠ <a href='{index}'>{_escape(label.capitalize() or f'Rule {index + 1}')}</a>{text}")
+                text = text.rstrip(".") + f". Try {_escape(witness_text(finding.witness, labels))} in Test routing."
+            shown = label[:1].upper() + label[1:] if label else f"Rule {index + 1}"
+            lines.append(f"⚠ <a href='{index}'>{_escape(shown)}</a>{text}")
         if len(self.marks) > MAX_LINES:
             lines.append(f"… and {len(self.marks) - MAX_LINES} more (View ▸ Configuration doctor)")
         self.setText("<br>".join(lines))

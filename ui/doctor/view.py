@@ -59,12 +59,22 @@ def tab_for(finding: Finding) -> str:
     return DISTRIBUTION_TAB
 
 
-def witness_text(witness: dict | None) -> str:
+def witness_text(witness: dict | None, labels: dict[str, str] | None = None) -> str:
+    """``Customer tier = "gold", Amount = 5`` (variables by their display names when given)."""
     if witness is None:
         return ""
     if not witness:
         return "(no context values)"
-    return ", ".join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in witness.items())
+    labels = labels or {}
+    return ", ".join(f"{labels.get(name, name)} = {json.dumps(value, ensure_ascii=False)}"
+                     for name, value in witness.items())
+
+
+def short_message(finding: Finding) -> str:
+    """The message without its leading "'Work stream': " (the table has a column for that)."""
+    prefix = f"'{finding.workstream}': "
+    return finding.message[len(prefix):] if finding.workstream and finding.message.startswith(prefix) else \
+        finding.message
 
 
 class FindingsModel(QAbstractTableModel):
@@ -104,7 +114,7 @@ class FindingsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (SEVERITY_LABELS[finding.severity], finding.code, finding.workstream or "—",
-                    finding.message)[column]
+                    short_message(finding))[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = finding.message
             if finding.witness is not None:
@@ -209,7 +219,6 @@ class DoctorView(QWidget):
         self.detail = QTextBrowser()
         self.detail.setObjectName("doctorDetail")
         self.detail.setOpenLinks(False)
-        self.detail.anchorClicked.connect(lambda _url: self._jump(self.table.currentIndex()))
         self.open_button = QPushButton("&Open in editor")
         self.open_button.setObjectName("doctorOpen")
         self.open_button.setEnabled(False)
@@ -253,12 +262,20 @@ class DoctorView(QWidget):
     def set_findings(self, findings: list[Finding]) -> None:
         self._examined = True
         self.model.set_findings(findings)
+        self._fit_stream_column(findings)
         self.table.sortByColumn(self.table.horizontalHeader().sortIndicatorSection(),
                                 self.table.horizontalHeader().sortIndicatorOrder())
         self._update_state()
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self.examined.emit(len(findings))
+
+    def _fit_stream_column(self, findings: list[Finding]) -> None:
+        """Wide enough for the longest work stream name (measured once, not per row), within reason."""
+        names = {f.workstream for f in findings if f.workstream}
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(name) for name in names), default=60)
+        self.table.horizontalHeader().resizeSection(2, min(320, max(110, widest + 28)))
 
     def examination_failed(self, message: str) -> None:
         self.summary.setText(f"The check stopped: {message}")
@@ -298,8 +315,6 @@ class DoctorView(QWidget):
                  "<p>Where: " + ", ".join(f"<code>{_escape(p)}</code>" for p in finding.paths) + "</p>"]
         if finding.witness is not None:
             parts.append(f"<p>Try in Test routing: <code>{_escape(witness_text(finding.witness))}</code></p>")
-        if finding.workstream is not None:
-            parts.append("<p><a href='#open'>Open in the editor</a></p>")
         self.detail.setHtml("".join(parts))
 
     def _jump(self, index: QModelIndex) -> None:
