@@ -19,6 +19,7 @@ from app.doctor.findings import (
     INFO,
     SEVERITIES,
     WARNING,
+    SEVERITY_RANK,
     Finding,
     FindingsByRule,
     at_or_above,
@@ -70,6 +71,19 @@ def findings_for_workstream(doc: Mapping[str, Any], name: str, *, budget: int | 
     return result
 
 
+def worst_by_workstream(findings: list[Finding]) -> dict[str, tuple[str, int]]:
+    """Work stream name -> (worst severity, number of findings): the list's badge."""
+    badges: dict[str, tuple[str, int]] = {}
+    for finding in findings:
+        if finding.workstream is None:
+            continue
+        worst, count = badges.get(finding.workstream, (finding.severity, 0))
+        if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[worst]:
+            worst = finding.severity
+        badges[finding.workstream] = (worst, count + 1)
+    return badges
+
+
 def merged_document(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict:
     """``current`` as a merge import of ``incoming`` leaves it: objects matched by name
     (case-insensitively) are replaced, new ones added, nothing removed."""
@@ -115,4 +129,5 @@ def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, 
 __all__ = [
     "CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
     "at_or_above", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
+    "worst_by_workstream",
 ]

@@ -154,3 +154,10 @@ def test_generated_configuration_findings_are_stable():
     first = [f.to_json() for f in diagnose(doc)]
     assert first == [f.to_json() for f in diagnose(copy.deepcopy(doc))]
     assert {"rule-shadowed", "rule-unsatisfiable"} <= {f["code"] for f in first}
+
+
+def test_badges_by_workstream():
+    from app.doctor import worst_by_workstream
+
+    badges = worst_by_workstream(diagnose(doc_with(capacity=500, keep_same_agent=True, distribution_mode="pick")))
+    assert badges == {"Chat": ("error", 2)}
