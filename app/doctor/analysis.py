@@ -63,6 +63,7 @@ def canonical(solver: Solver, node: Any, types: Mapping[str, str], leaf_keys: di
 
 
 def _first_match(solver: Solver, positive: list, upto: int, context: Mapping[str, Any]) -> int | None:
+    """The first of the rules before ``upto`` that ``context`` matches."""
     return solver.first_match(positive, upto, context)
 
 

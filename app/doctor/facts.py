@@ -18,6 +18,7 @@ def fold(name: str) -> str:
 class DocumentFacts:
     doc: Mapping[str, Any]
     budget: int | None = None
+    _members: dict[str, list[Mapping]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def queues(self) -> dict[str, tuple[int, Mapping]]:
@@ -38,7 +39,12 @@ class DocumentFacts:
         return None if name is None else self.queues.get(fold(name))
 
     def members(self, queue: Mapping) -> list[Mapping]:
-        return [self.agents[fold(n)][1] for n in queue.get("agents", []) if fold(n) in self.agents]
+        key = fold(queue["name"])
+        found = self._members.get(key)
+        if found is None:
+            found = self._members[key] = [self.agents[fold(n)][1] for n in queue.get("agents", [])
+                                          if fold(n) in self.agents]
+        return found
 
     def streams(self):
         for index, stream in enumerate(self.doc.get("workstreams", [])):

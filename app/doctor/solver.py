@@ -42,7 +42,6 @@ the branch), single-choice ``any`` are propagated, and the smallest remaining
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
@@ -78,6 +77,17 @@ _NOTHING: frozenset = frozenset()
 _ABSENT_SAT = (SAT, ABSENT)  # no literals yet: the variable may simply be absent
 
 
+def _value_key(value: Any) -> Any:
+    """A hashable key that tells 1 from True from "1" (and lists by their items)."""
+    if isinstance(value, list):
+        return ("list", tuple(_value_key(item) for item in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return (value.__class__.__name__, value)
+
+
 class _Exhausted(Exception):
     pass
 
@@ -89,7 +99,7 @@ class Solver:
         self.types = dict(variable_types)
         self.budget = budget
         self.leaves: list[Mapping] = []
-        self._leaf_ids: dict[str, int] = {}
+        self._leaf_ids: dict[Any, int] = {}
         self._leaf_var: list[str] = []
         self._leaf_valid: list[bool] = []
         self._theory: dict[tuple[str, frozenset], tuple[str, Any]] = {}
@@ -97,7 +107,7 @@ class Solver:
     # ------------------------------------------------------------------ formulas
 
     def leaf_id(self, leaf: Mapping) -> int:
-        key = json.dumps([leaf.get("variable"), leaf.get("operator"), leaf.get("value")], sort_keys=True, default=str)
+        key = (leaf.get("variable"), leaf.get("operator"), _value_key(leaf.get("value")))
         found = self._leaf_ids.get(key)
         if found is None:
             found = self._leaf_ids[key] = len(self.leaves)
