@@ -73,8 +73,9 @@ def witness_text(witness: dict | None, labels: dict[str, str] | None = None) -> 
 def short_message(finding: Finding) -> str:
     """The message without its leading "'Work stream': " (the table has a column for that)."""
     prefix = f"'{finding.workstream}': "
-    return finding.message[len(prefix):] if finding.workstream and finding.message.startswith(prefix) else \
+    text = finding.message[len(prefix):] if finding.workstream and finding.message.startswith(prefix) else \
         finding.message
+    return text[:1].upper() + text[1:]
 
 
 class FindingsModel(QAbstractTableModel):
