@@ -34,7 +34,9 @@ def load_document(args: argparse.Namespace, ctx) -> dict:
     if args.config is None:
         from app.config.io import export_document
 
-        return export_document(ctx.database())
+        # one stream: read only it and what it references (fast on a 10,000-stream database)
+        names = None if args.workstream is None else [args.workstream]
+        return export_document(ctx.database(), workstreams=names)
     from app.cli.core import read_json_file
     from app.config.document import dump, parse_document
 

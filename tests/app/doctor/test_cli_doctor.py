@@ -83,3 +83,8 @@ def test_invalid_document_is_one_line(tmp_path):
     path.write_text(json.dumps({"format": "workstream-console/config", "version": 1, "workstreams": [{}]}))
     code, out, err = run(tmp_path / "x.db", "doctor", "--config", str(path))
     assert code == 1 and err.startswith("wsc: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_unknown_workstream_in_the_database_is_one_line(tmp_path):
+    code, out, err = run(tmp_path / "demo.db", "doctor", "--workstream", "Nope")
+    assert code == 1 and out == "" and err.startswith("wsc: unknown work stream") and err.count("\n") == 1
