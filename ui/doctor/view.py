@@ -223,6 +223,8 @@ class DoctorView(QWidget):
         self.open_button = QPushButton("&Open in editor")
         self.open_button.setObjectName("doctorOpen")
         self.open_button.setEnabled(False)
+        self.open_button.setToolTip("Open the work stream on this finding (Enter); "
+                                    "View ▸ Configuration doctor brings this list back")
         self.open_button.clicked.connect(lambda: self._jump(self.table.currentIndex()))
         detail_box = QWidget()
         detail_layout = QVBoxLayout(detail_box)
@@ -269,6 +271,7 @@ class DoctorView(QWidget):
         self._update_state()
         if self.proxy.rowCount():
             self.table.selectRow(0)
+            self.table.setFocus()  # keyboard first: arrows move, Enter opens the editor
         self.examined.emit(len(findings))
 
     def _fit_stream_column(self, findings: list[Finding]) -> None:

@@ -72,11 +72,14 @@ def open_doctor_window(main_window) -> DoctorWindow:
             except UserError as error:
                 window.findings_view.examination_failed(str(error))
                 return
-            if main_window.open_workstream(stream_id, tab) and rule_index >= 0:
-                view = getattr(main_window.editor, "rules_view", None)
-                if view is not None and rule_index < view.model().rowCount():
-                    view.selectRow(rule_index)
-                    view.setFocus()
+            if not main_window.open_workstream(stream_id, tab):
+                return
+            # out of the editor's way; Ctrl+Shift+H brings the same findings back
+            window.hide()
+            view = getattr(main_window.editor, "rules_view", None)
+            if rule_index >= 0 and view is not None and rule_index < view.model().rowCount():
+                view.selectRow(rule_index)
+                view.setFocus()
         window.jumpRequested.connect(jump)
         window.show()
         window.findings_view.examine()

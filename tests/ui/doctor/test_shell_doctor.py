@@ -31,6 +31,8 @@ def test_menu_entry_opens_the_doctor_and_a_jump_selects_the_rule(qtbot, services
     doctor.jumpRequested.emit(STREAM, "routing-rules", row)
     assert window.editor is not None and window.editor.current_tab() == "routing-rules"
     assert window.editor.rules_view.currentIndex().row() == row
-    action.trigger()  # a second time: the same window, not a new one
-    assert window.doctor_window is doctor
+    assert not doctor.isVisible()  # out of the editor's way
+    action.trigger()  # a second time: the same window and findings, not a new check
+    assert window.doctor_window is doctor and doctor.isVisible()
+    assert doctor.findings_view.model.rowCount() == len(findings)
     doctor.close()
