@@ -61,7 +61,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
     """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher)."""
-    from app.cli import bundle, cmt, core, route, simulate, whatif
+    from app.cli import bundle, cmt, core, doctor, route, simulate, whatif
     from app.common.version import app_version
 
     parser = OneLineParser(
@@ -74,7 +74,7 @@ def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
     where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL (default: $WSC_DB_URL)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     # In the order `wsc --help` lists them.
-    for module in (*extra_commands, core, route, simulate, whatif, bundle, cmt):
+    for module in (*extra_commands, core, route, simulate, whatif, doctor, bundle, cmt):
         module.add_parser(subparsers)
     return parser
 

@@ -64,6 +64,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("refresh", "Refresh", "refresh", ("F5",), "Reload from the database", "View", 1),
     ActionSpec("whatif", "What-if lab…", None, ("Ctrl+Shift+W",),
                "Run a day of workload against this configuration and see waits and service level", "View", 2),
+    ActionSpec("doctor", "Configuration doctor…", None, ("Ctrl+Shift+H",),
+               "Find routing rules that never fire and settings that cannot work", "View", 2),
     ActionSpec("presentation", "Presentation", None, ("F11",),
                "The live agent panel full screen with large type, for a projector (F11 again to leave)", "View", 2,
                checkable=True),
@@ -95,7 +97,7 @@ SLOTS = {"new": "new_record", "save": "save_editor", "save_close": "save_and_clo
          "quit": "close", "copy": "copy_workstream", "delete": "delete_selected", "find": "focus_search",
          "back": "close_editor", "about": "show_about", "shortcuts": "show_shortcuts",
          "import_bundle": "import_bundle", "export_bundle": "export_bundle",
-         "bundle_history": "show_bundle_history", "whatif": "open_whatif_lab",
+         "bundle_history": "show_bundle_history", "whatif": "open_whatif_lab", "doctor": "open_doctor",
          "presentation": "toggle_presentation"}
 
 SPECS = {spec.name: spec for spec in ACTIONS}

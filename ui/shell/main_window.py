@@ -279,6 +279,11 @@ class MainWindow(FileCommands, QMainWindow):
 
         open_whatif_lab(self)
 
+    def open_doctor(self) -> None:
+        from ui.doctor.window import open_doctor_window  # the doctor lives in ui/doctor
+
+        open_doctor_window(self)
+
     def toggle_presentation(self) -> None:
         """View → Presentation (F11): the live agent panel for a projector (ui/panel/agent_panel.py does it)."""
         self._set_presentation(self.act_presentation.isChecked())

@@ -814,6 +814,8 @@ class WorkStreamEditor(QWidget):
         self.default_queue_note = hint_label("")
         self.default_queue_note.setObjectName("defaultQueueNote")
         layout.addWidget(self.default_queue_note)
+        from ui.doctor.rule_marks import attach_rule_marks  # the configuration doctor's marks (its own room)
+        self.doctor_marks = attach_rule_marks(self, layout)
 
         self.routing_side_panel = QWidget()
         self.routing_side_panel.setObjectName("routingSidePanel")

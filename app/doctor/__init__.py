@@ -1,0 +1,133 @@
+"""The configuration doctor: findings about a configuration document (Qt-free).
+
+``diagnose(doc)`` runs every registered check (``app.doctor.findings.CHECKS``)
+over a configuration document (the plain JSON dict of app/config/document.py)
+and returns findings, worst first.  ``findings_for_workstream`` gives one
+stream's findings by rule for the editor; ``import_findings`` says what an
+import would add.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from app.doctor import distribution_checks, rule_checks  # noqa: F401 — importing registers their checks
+from app.doctor.facts import DocumentFacts, fold
+from app.doctor.findings import (
+    CHECKS,
+    ERROR,
+    INFO,
+    SEVERITIES,
+    WARNING,
+    SEVERITY_RANK,
+    Finding,
+    FindingsByRule,
+    at_or_above,
+    sort_findings,
+)
+
+Progress = Callable[[str, int, int], None] | None
+PROGRESS_EVERY = 100
+
+
+class Cancelled(Exception):
+    """Raised from ``diagnose`` when ``cancelled()`` says so."""
+
+
+def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
+             cancelled: Callable[[], bool] | None = None, budget: int | None = None) -> list[Finding]:
+    """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given)."""
+    facts = DocumentFacts(doc, budget)
+    found: list[Finding] = []
+    stream_checks = [c for c in CHECKS if c.scope == "workstream"]
+    streams = list(facts.streams())
+    if workstream is not None:
+        streams = [s for s in streams if fold(s.name) == fold(workstream)]
+    else:
+        for document_check in (c for c in CHECKS if c.scope == "document"):
+            found += document_check.run(facts)
+    total = len(streams)
+    for done, stream in enumerate(streams):
+        if done % PROGRESS_EVERY == 0:
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            if progress is not None:
+                progress("Examining work streams", done, total)
+        for stream_check in stream_checks:
+            found += stream_check.run(stream)
+    if progress is not None:
+        progress("Examined", total, total)
+    return sort_findings(found)
+
+
+def findings_for_workstream(doc: Mapping[str, Any], name: str, *, budget: int | None = None) -> FindingsByRule:
+    """One work stream's findings, those about a rule under its index (for the editor)."""
+    result = FindingsByRule(name)
+    for finding in diagnose(doc, name, budget=budget):
+        if finding.rule_index is None:
+            result.stream.append(finding)
+        else:
+            result.rules.setdefault(finding.rule_index, []).append(finding)
+    return result
+
+
+def worst_by_workstream(findings: list[Finding]) -> dict[str, tuple[str, int]]:
+    """Work stream name -> (worst severity, number of findings): the list's badge."""
+    badges: dict[str, tuple[str, int]] = {}
+    for finding in findings:
+        if finding.workstream is None:
+            continue
+        worst, count = badges.get(finding.workstream, (finding.severity, 0))
+        if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[worst]:
+            worst = finding.severity
+        badges[finding.workstream] = (worst, count + 1)
+    return badges
+
+
+def merged_document(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict:
+    """``current`` as a merge import of ``incoming`` leaves it: objects matched by name
+    (case-insensitively) are replaced, new ones added, nothing removed."""
+    merged: dict[str, Any] = dict(current)
+    for kind in ("presences", "agents", "queues", "workstreams"):
+        by_name = {fold(item["name"]): item for item in current.get(kind, [])}
+        for item in incoming.get(kind, []):
+            by_name[fold(item["name"])] = item
+        merged[kind] = list(by_name.values())
+    return merged
+
+
+@dataclass
+class ImportFindings:
+    new: list[Finding] = field(default_factory=list)  # what the import adds
+    kept: list[Finding] = field(default_factory=list)  # already there, still there
+    resolved: list[Finding] = field(default_factory=list)  # there now, gone after the import
+
+    @property
+    def all(self) -> list[Finding]:
+        """New findings first, then the ones already there."""
+        return self.new + self.kept
+
+
+def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, replace: bool = False,
+                    progress: Progress = None) -> ImportFindings:
+    """The findings an import of ``incoming`` into ``current`` would add (and keep, and resolve).
+
+    Findings are matched by code and message (they name objects, not indexes, so a
+    finding about an untouched object is the same before and after)."""
+    after_doc = dict(incoming) if replace else merged_document(current, incoming)
+    before = diagnose(current, progress=progress)
+    after = diagnose(after_doc, progress=progress)
+    before_keys = {f.key for f in before}
+    after_keys = {f.key for f in after}
+    return ImportFindings(
+        new=[f for f in after if f.key not in before_keys],
+        kept=[f for f in after if f.key in before_keys],
+        resolved=[f for f in before if f.key not in after_keys],
+    )
+
+
+__all__ = [
+    "CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
+    "at_or_above", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
+    "worst_by_workstream",
+]

@@ -1,0 +1,75 @@
+"""The doctor over a database: examination, the editor's per-stream view, bundle and CMT import previews."""
+from __future__ import annotations
+
+import pytest
+
+from app.common.errors import UserError
+from app.config.document import dump
+from app.doctor.service import bundle_import_findings, cmt_import_findings, examine, workstream_findings
+from app.interchange.bundle_service import export_bundle
+from app.interchange.cmt_service import export_cmt
+from app.services.core import Services
+from app.config.opening import open_database
+from app.store.paths import sqlite_url
+
+STREAM = "Chat - Retail banking"
+
+
+def demo(path) -> Services:
+    return Services(open_database(sqlite_url(path), seed_demo=True))
+
+
+def add_late_copy(services: Services) -> None:
+    stream_id = services.workstream_id_by_name(STREAM)
+    loaded = services.load_workstream(stream_id)
+    doc = dump(loaded.doc)
+    doc["routing_rules"].append(dict(doc["routing_rules"][0], name="Late copy"))
+    services.save_workstream(doc, stream_id, expected_version=loaded.version)
+
+
+@pytest.fixture
+def pair(tmp_path):
+    changed, plain = demo(tmp_path / "changed.db"), demo(tmp_path / "plain.db")
+    add_late_copy(changed)
+    yield changed, plain
+    changed.db.dispose()
+    plain.db.dispose()
+
+
+def test_examine_and_workstream_findings(pair):
+    changed, plain = pair
+    steps = []
+    result = examine(changed.db, progress=lambda step, done, total: steps.append(step))
+    assert "rule-duplicate" in {f.code for f in result.findings} and steps[0] == "Reading the configuration"
+    assert result.graph.find("workstream", STREAM) is not None
+    by_rule = workstream_findings(changed.db, STREAM)
+    assert [f.code for found in by_rule.rules.values() for f in found] == ["rule-duplicate"]
+    assert workstream_findings(plain.db, STREAM).count() == 0
+
+
+def test_a_bundle_import_preview_lists_the_new_findings_first(pair, tmp_path):
+    changed, plain = pair
+    bundle = tmp_path / "changed.wsbundle"
+    export_bundle(changed.db, bundle)
+    result = bundle_import_findings(plain.db, bundle)
+    assert [f.code for f in result.new] == ["rule-duplicate"]
+    assert result.all[0].code == "rule-duplicate" and not result.resolved
+    assert not bundle_import_findings(changed.db, bundle).new  # nothing new for the console it came from
+
+
+def test_a_delta_bundle_is_refused_in_one_line(pair, tmp_path):
+    changed, _ = pair
+    full = tmp_path / "full.wsbundle"
+    export_bundle(changed.db, full, label="base")
+    delta = tmp_path / "delta.wsbundle"
+    result = export_bundle(changed.db, delta, delta_since="base")
+    with pytest.raises(UserError, match="full bundles only"):
+        bundle_import_findings(changed.db, delta)
+    assert result is not None
+
+
+def test_a_cmt_import_preview(pair, tmp_path):
+    changed, plain = pair
+    package = tmp_path / "changed.zip"
+    export_cmt(changed.db, package)
+    assert "rule-duplicate" in [f.code for f in cmt_import_findings(plain.db, package).new]
