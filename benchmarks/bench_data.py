@@ -188,22 +188,29 @@ def floor_export(path: Path) -> tuple[float, int]:
             presence = dict(connection.execute("SELECT id, name FROM presence"))
             presences = [{"name": n, "base": b, "text": t, "id": i} for i, n, b, t in
                          connection.execute("SELECT id, name, base, text FROM presence WHERE is_system = 0")]
-            agents = [{"name": n, "capacity": c, "presence": presence[p], "id": i} for i, n, c, p in
+            # The generated configurations hold no skills, profiles, overflow or classification
+            # rules: the floor reads the version 2 columns and writes those lists empty.
+            agents = [{"name": n, "capacity": c, "presence": presence[p], "id": i, "skills": {},
+                       "capacity_profiles": {}} for i, n, c, p in
                       connection.execute("SELECT id, name, capacity, presence_id FROM agent")]
             agent_name = {a["id"]: a["name"] for a in agents}
-            queue_rows = connection.execute("SELECT id, name, kind, description FROM queue").fetchall()
-            queue_name = {i: n for i, n, _k, _d in queue_rows}
+            queue_rows = connection.execute(
+                "SELECT id, name, kind, description, priority, assignment_method, operating_hours FROM queue").fetchall()
+            queue_name = {row[0]: row[1] for row in queue_rows}
             members: dict[str, list[str]] = {i: [] for i, *_ in queue_rows}
             for queue_id, agent_id in connection.execute("SELECT queue_id, agent_id FROM queue_member"):
                 members[queue_id].append(agent_name[agent_id])
-            queues = [{"name": n, "kind": k, "description": d, "agents": sorted(members[i], key=_name_key), "id": i}
-                      for i, n, k, d in queue_rows]
+            queues = [{"name": n, "kind": k, "description": d, "agents": sorted(members[i], key=_name_key), "id": i,
+                       "priority": p, "assignment_method": a, "operating_hours": loads(h) if h else None,
+                       "overflow": []}
+                      for i, n, k, d, p, a, h in queue_rows]
             children: dict[str, tuple[list, list, list]] = {}
             streams = []
             for row in connection.execute(
                     "SELECT id, name, channel, active, capacity, auto_close_after_inactivity_s, distribution_mode, "
                     "notification, screen_pop_timeout_s, allowed_presences, assign_after_decline_s, keep_same_agent, "
-                    "wrap_up_block_s, default_queue_id FROM workstream"):
+                    "wrap_up_block_s, default_queue_id, capacity_format, skill_matching, decline_reasons, "
+                    "reconnect_window_s FROM workstream"):
                 own = children[row[0]] = ([], [], [])
                 streams.append({"name": row[1], "channel": row[2], "active": bool(row[3]), "capacity": row[4],
                                 "auto_close_after_inactivity_s": row[5], "distribution_mode": row[6],
@@ -211,14 +218,17 @@ def floor_export(path: Path) -> tuple[float, int]:
                                 "allowed_presences": loads(row[9]), "assign_after_decline_s": row[10],
                                 "keep_same_agent": bool(row[11]), "wrap_up_block_s": row[12],
                                 "default_queue": queue_name.get(row[13]), "context_variables": own[0],
-                                "routing_rules": own[1], "channels": own[2], "id": row[0]})
+                                "routing_rules": own[1], "channels": own[2], "id": row[0],
+                                "capacity_format": row[14], "capacity_profile": None, "skill_matching": row[15],
+                                "classification_rules": [], "missed_notification_presence": None,
+                                "decline_reasons": loads(row[16]), "reconnect_window_s": row[17]})
             for wid, i, d, n, t in connection.execute(
                     "SELECT workstream_id, id, display_name, name, type FROM context_variable"):
                 children[wid][0].append({"display_name": d, "name": n, "type": t, "id": i})
             for wid, i, n, d, q, p, c in connection.execute(
                     "SELECT workstream_id, id, name, description, queue_id, position, condition FROM routing_rule_item"):
                 children[wid][1].append((p, {"name": n, "description": d, "queue": queue_name[q],
-                                             "condition": loads(c), "id": i}))
+                                             "queues": [], "condition": loads(c), "id": i}))
             for wid, i, n, k, d in connection.execute(
                     "SELECT workstream_id, id, name, kind, is_default FROM channel"):
                 children[wid][2].append({"name": n, "kind": k, "is_default": bool(d), "id": i})
@@ -227,7 +237,8 @@ def floor_export(path: Path) -> tuple[float, int]:
                 rules.sort(key=lambda pair: pair[0])
                 rules[:] = [rule for _p, rule in rules]
                 channels.sort(key=lambda c: _name_key(c["name"]))
-            doc = {"format": "workstream-console/config", "version": 1}
+            doc = {"format": "workstream-console/config", "version": 2, "rating_models": [], "skills": [],
+                   "capacity_profiles": []}
             for key, items in (("presences", presences), ("agents", agents), ("queues", queues),
                                ("workstreams", streams)):
                 doc[key] = sorted(items, key=lambda item: _name_key(item["name"]))

@@ -51,6 +51,9 @@ def find_workstream(doc: Mapping[str, Any], name: str) -> dict:
 
 def describe(result_json: Mapping[str, Any]) -> list[str]:
     queue = result_json["queue"]
+    if queue is None and result_json["rule"] is not None:
+        return ["queue: a percentage split between queues (the per-conversation draw is not routed yet)",
+                f"rule: {result_json['rule']}"]
     if queue is None:
         return ["queue: none (no rule matched and the work stream has no default queue)"]
     rule = result_json["rule"] if result_json["rule"] is not None else "default queue (no rule matched)"

@@ -10,7 +10,7 @@ so its version does not move.
 Large configurations (700k objects) take the set-based paths: the export reads
 plain columns (no ORM objects), and whatever the database has nothing of is
 created with one executemany per table (``_BulkCreator``) instead of one ORM
-object per row; the rest goes through the ORM upsert (``_Writer``) as before.
+object per row; the rest goes through the ORM upsert (``ConfigWriter``) as before.
 Both give the same rows, ids, versions and summary (tests/app/services/test_bulk.py).
 """
 from __future__ import annotations
@@ -564,7 +564,7 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
 
     Objects the database has nothing of (no id, no name in common) are created with
     set-based inserts (``_BulkCreator``); everything else goes through the ORM upsert
-    (``_Writer``).  ``bulk=False`` sends everything through the ORM: the result is the
+    (``ConfigWriter``).  ``bulk=False`` sends everything through the ORM: the result is the
     same rows, ids, versions and summary, only slower.
 
     ``adopt_ids``: an object here that the document matches by name but knows under
@@ -578,7 +578,7 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
         adopt_identities(session, doc)
     if replace:
         _delete_missing(session, doc, summary)
-    writer = _Writer(session, summary)
+    writer = ConfigWriter(session, summary)
     with session.no_autoflush:  # rows are half-built between assignments; flush at known points
         if bulk:
             _write_all_bulk(session, writer, doc)
@@ -590,7 +590,7 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
     return summary
 
 
-def _write_all(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+def _write_all(session: Session, writer: "ConfigWriter", doc: ConfigDocument) -> None:
     for presence in doc.presences:
         writer.presence(presence)
     session.flush()
@@ -609,13 +609,13 @@ def _write_all(session: Session, writer: "_Writer", doc: ConfigDocument) -> None
     session.flush()
 
 
-def _write_all_bulk(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+def _write_all_bulk(session: Session, writer: "ConfigWriter", doc: ConfigDocument) -> None:
     """As ``_write_all``, kind by kind, but what is wholly new is inserted in sets first."""
     creator = _BulkCreator(session, writer.summary)
     with _large_page_cache(session, doc):
         _write_kinds(session, writer, creator, doc)
     if creator.inserted:
-        _note_change(session)
+        note_change(session)
 
 
 # SQLite's page cache while inserting a large configuration (KiB; the default is 2 MiB).
@@ -641,7 +641,7 @@ def _large_page_cache(session: Session, doc: ConfigDocument) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
 
 
-def _write_distribution_kinds(session: Session, writer: "_Writer", doc: ConfigDocument) -> None:
+def _write_distribution_kinds(session: Session, writer: "ConfigWriter", doc: ConfigDocument) -> None:
     """Rating models, skills, capacity profiles (few objects: always the ORM path)."""
     for model in doc.rating_models:
         writer.rating_model(model)
@@ -653,7 +653,7 @@ def _write_distribution_kinds(session: Session, writer: "_Writer", doc: ConfigDo
     session.flush()
 
 
-def _write_kinds(session: Session, writer: "_Writer", creator: "_BulkCreator", doc: ConfigDocument) -> None:
+def _write_kinds(session: Session, writer: "ConfigWriter", creator: "_BulkCreator", doc: ConfigDocument) -> None:
     for kind, docs, write in (("presences", doc.presences, writer.presence), ("agents", doc.agents, writer.agent),
                               ("queues", doc.queues, writer.queue), ("workstreams", doc.workstreams, writer.workstream)):
         if kind == "agents":
@@ -693,7 +693,7 @@ def _preload_streams(session: Session, docs: list[WorkStreamDoc]) -> list[WorkSt
     return list(session.scalars(_workstream_query().where(WorkStream.id.in_(ids) | WorkStream.name_key.in_(keys))))
 
 
-def _note_change(session: Session) -> None:
+def note_change(session: Session) -> None:
     """What app.store.database's before_flush hook does for ORM writes: the configuration changed now."""
     if session.info.get("adopting_provenance"):
         return
@@ -1017,7 +1017,7 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
     session.flush()
 
 
-class _Writer:
+class ConfigWriter:
     """Upserts documents into the session, recording what changed."""
 
     def __init__(self, session: Session, summary: ApplySummary | None = None):

@@ -341,14 +341,14 @@ def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
         summary = apply_document(session, doc, replace=doc_replace, adopt_ids=loaded.kind == "full")
     session.flush()
     if was_empty:
-        diff = _created_diff(summary)
+        diff = created_diff(summary)
     else:
         diff = diff_documents(before, export_from_session(session, with_ids=True))
     plan = ImportPlan(name, loaded.kind, loaded.manifest.label, loaded.manifest.to_json(), diff, summary, conflicts)
     return plan, doc_replace or was_empty
 
 
-def _created_diff(summary: ApplySummary) -> Diff:
+def created_diff(summary: ApplySummary) -> Diff:
     """``diff_documents(before, after)`` when ``before`` held no configuration.
 
     Everything in ``after`` was created by this import, and that is the summary's

@@ -423,6 +423,10 @@ def _rule_records(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, t
         occurrence = seen[rule["name"]]
         seen[rule["name"]] += 1
         rid = guid_for(rule.get("id"), RULE, stream["name"].casefold(), rule["name"], str(occurrence))
+        if rule.get("queue") is None:
+            raise CmtError(f"cannot export rule '{rule['name']}' of work stream '{stream['name']}': it splits "
+                           "conversations between queues, and a CMT routing rule item has one queue; "
+                           "give it one queue first")
         qid, qname = queue_ids[rule["queue"].casefold()]
         what = f"rule '{rule['name']}'"
         records.append(_Record(rid, [

@@ -28,7 +28,7 @@ from app.config.document import ConfigDocument, check_references, parse_document
 from app.config.references import presence_users, queue_users
 from app.config.io import (
     ApplySummary,
-    _note_change,
+    note_change,
     apply_document,
     canonical_json,
     export_document,
@@ -227,7 +227,7 @@ def delete_many(db: Database, kind: str, ids: Iterable[str], progress: Progress 
             _report(progress, f"Deleting {KIND_NOUN[kind]}s", start, total)
             _delete_rows(session, kind, ids_found[start:start + DELETE_CHUNK])
         if ids_found:
-            _note_change(session)
+            note_change(session)
     _report(progress, "Deleted", max(1, len(wanted)), max(1, len(wanted)))
     return ids_found
 

@@ -32,7 +32,7 @@ from app.config.document import (
 from app.config.document import check_profile_names, check_queue_distribution, check_skill_ratings
 from app.config.io import known_names, skill_ratings
 from app.config.references import presence_users, queue_users
-from app.config.io import _Writer, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
+from app.config.io import ConfigWriter, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
 from app.store.database import Database
 from app.services.changes import Changes
 from app.workstreams.editing import copy_name, referrer_sentence
@@ -261,7 +261,7 @@ class Services:
                 raise DocumentInvalid(issues)
             doc = doc.model_copy(update={"id": workstream_id or doc.id})
             with session.no_autoflush:
-                stream = _Writer(session).workstream(doc, target=target)
+                stream = ConfigWriter(session).workstream(doc, target=target)
             session.flush()
             # The stored document comes back with the write: the editor needs its new ids and
             # version, and reading the stream again would cost four more queries.
@@ -380,7 +380,7 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                queue = _Writer(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                queue = ConfigWriter(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
             session.flush()
             return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 
@@ -434,7 +434,7 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                agent = _Writer(session).agent(doc.model_copy(update={"id": target.id if target else doc.id}))
+                agent = ConfigWriter(session).agent(doc.model_copy(update={"id": target.id if target else doc.id}))
                 if queues is not None:
                     wanted = {all_queues[fold(n)].id: all_queues[fold(n)] for n in queues}
                     if {q.id for q in agent.queues} != set(wanted):
@@ -467,7 +467,7 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                presence = _Writer(session).presence(doc.model_copy(update={"id": target.id if target else doc.id}))
+                presence = ConfigWriter(session).presence(doc.model_copy(update={"id": target.id if target else doc.id}))
             session.flush()
             return Saved(presence.id, presence.version, presence.name, Changes.of("presences", ids=[presence.id]))
 

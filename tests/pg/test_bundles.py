@@ -41,7 +41,7 @@ def test_full_bundle_round_trips_to_identical_bytes(backend_db, other_db, tmp_pa
     first, second = tmp_path / "a.wsbundle", tmp_path / "b.wsbundle"
     export_bundle(backend_db, first, label="Q4")
     plan = import_bundle(other_db, first)
-    assert plan.applied and plan.counts()["created"] == 16
+    assert plan.applied and plan.counts()["created"] == 20
     assert plan.backup is None or other_db.path is not None  # backups are for SQLite files only
     export_bundle(other_db, second, label="Q4")
     assert first.read_bytes() == second.read_bytes()
@@ -100,7 +100,7 @@ def test_conflicting_delta_is_stopped_and_writes_nothing(backend_db, other_db, t
     export_bundle(other_db, tmp_path / "delta.wsbundle", delta_since=str(tmp_path / "base.wsbundle"))
     edit(backend_db, lambda doc: stream(doc, "Chat - Retail banking").update(capacity=60))
     before = state(backend_db)
-    with pytest.raises(DeltaConflict, match="workstream 'Chat - Retail banking' changed here"):
+    with pytest.raises(DeltaConflict, match="work stream 'Chat - Retail banking' was changed here"):
         import_bundle(backend_db, tmp_path / "delta.wsbundle")
     assert state(backend_db) == before
     preview = import_bundle(backend_db, tmp_path / "delta.wsbundle", dry_run=True)
@@ -125,7 +125,7 @@ def test_dry_run_writes_nothing(backend_db, tmp_path, records_baselines):
     import_document(backend_db, EMPTY, replace=True)
     before = state(backend_db)
     plan = import_bundle(backend_db, tmp_path / "b.wsbundle", dry_run=True)
-    assert plan.counts()["created"] == 16 and not plan.applied
+    assert plan.counts()["created"] == 20 and not plan.applied
     assert state(backend_db) == before
 
 
@@ -144,4 +144,4 @@ def test_history_records_imports_and_exports(backend_db, other_db, tmp_path, rec
     import_bundle(other_db, tmp_path / "b.wsbundle")
     assert [(h.direction, h.label, h.kind) for h in history(backend_db)] == [("export", "Q4", "full")]
     (row,) = history(other_db)
-    assert (row.direction, row.created, row.file) == ("import", 16, str(tmp_path / "b.wsbundle"))
+    assert (row.direction, row.created, row.file) == ("import", 20, str(tmp_path / "b.wsbundle"))

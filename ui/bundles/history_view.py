@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.interchange import bundle_service
 from app.common.errors import UserError
-from ui.records.list_models import DASH, LEFT, RIGHT, Column, ListProxyModel, RowTableModel, _timestamp, format_modified
+from ui.records.list_models import (
+    DASH, LEFT, RIGHT, Column, ListProxyModel, RowTableModel, format_modified, sort_timestamp,
+)
 
 DIRECTIONS = {"import": "Import", "export": "Export"}
 KINDS = {"full": "Full", "delta": "Delta", "cmt": "CMT package"}
@@ -44,7 +46,7 @@ class BundleHistoryModel(RowTableModel):
     noun = ("bundle", "bundles")
     extra_roles = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole})
     columns = (
-        Column("When", lambda r: format_modified(r.at), lambda r: _timestamp(r.at)),
+        Column("When", lambda r: format_modified(r.at), lambda r: sort_timestamp(r.at)),
         Column("Direction", lambda r: DIRECTIONS.get(r.direction, r.direction), lambda r: r.direction),
         Column("File", lambda r: Path(r.file).name or r.file, lambda r: Path(r.file).name.casefold()),
         Column("Label", lambda r: r.label or DASH, lambda r: r.label.casefold()),

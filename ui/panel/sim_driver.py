@@ -26,7 +26,7 @@ so the UI repaints once per batch.  Signals:
 * ``simulationReset()`` — a fresh simulator (reset or new configuration).
 
 While a driver runs it also keeps Python's full garbage collections short
-(``_GcPolicy``): a long simulation keeps every conversation's route trace, and
+(``GcPolicy``): a long simulation keeps every conversation's route trace, and
 a full collection over that heap stalled the window for 100-200 ms (and still
 20-60 ms when only the survivors of full collections were frozen).
 """
@@ -86,7 +86,7 @@ class _Item:
         return (self.at, self.seq)
 
 
-class _GcPolicy:
+class GcPolicy:
     """Keeps Python's full garbage collections short while a simulation runs.
 
     Every conversation keeps its route trace, so a long run grows a large heap of
@@ -140,7 +140,7 @@ class _GcPolicy:
 def _release_gc(token: list, *_args: Any) -> None:
     if token[0]:
         token[0] = False
-        _GcPolicy.stop()
+        GcPolicy.stop()
 
 
 def format_clock(seconds: float) -> str:
@@ -281,7 +281,7 @@ class SimulationDriver(QObject):
             self.timer.start()
             if self._manage_gc and not self._gc_token[0]:
                 self._gc_token[0] = True
-                _GcPolicy.start()
+                GcPolicy.start()
 
     def stop(self) -> None:
         self.timer.stop()
@@ -355,7 +355,7 @@ class SimulationDriver(QObject):
         finally:
             self._ticking = False
         if self._gc_token[0]:
-            _GcPolicy.after_tick()
+            GcPolicy.after_tick()
         spent = time.perf_counter() - started
         self._ticks += 1
         self._tick_total += spent

@@ -61,7 +61,7 @@ def format_modified(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _timestamp(value: datetime | None) -> float:
+def sort_timestamp(value: datetime | None) -> float:
     if value is None:
         return 0.0
     if value.tzinfo is None:
@@ -86,7 +86,7 @@ def _name_column() -> Column:
 
 
 def _modified_column() -> Column:
-    return Column("Modified", lambda r: format_modified(r.modified_at), lambda r: _timestamp(r.modified_at))
+    return Column("Modified", lambda r: format_modified(r.modified_at), lambda r: sort_timestamp(r.modified_at))
 
 
 class RowTableModel(QAbstractTableModel):

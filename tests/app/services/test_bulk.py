@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import app.config.io as configio
-from app.interchange.bundle_service import _created_diff, export_bundle, import_bundle, provenance
+from app.interchange.bundle_service import created_diff, export_bundle, import_bundle, provenance
 from app.interchange.bundles.diff import diff_documents
 from app.interchange.bundles.format import bundle_bytes
 from app.config.document import validate_document
@@ -347,8 +347,8 @@ def test_the_preview_of_an_empty_receiver_is_the_full_diff(empty_db, tmp_path):
         summary = apply_document(session, validate_document(doc))
         after = export_from_session(session, with_ids=True)
         session.rollback()
-    assert _created_diff(summary).to_json() == diff_documents(before, after).to_json()
-    assert _created_diff(summary).counts["created"] == 3 + 9 + 5 + 12
+    assert created_diff(summary).to_json() == diff_documents(before, after).to_json()
+    assert created_diff(summary).counts["created"] == 3 + 9 + 5 + 12
 
 
 def test_reimporting_many_existing_streams_matches_the_orm_path(empty_db, tmp_path):

@@ -272,9 +272,9 @@ def test_ticking_is_true_only_while_a_tick_emits_its_batch(driver, wall):
 def test_while_running_what_survives_a_young_collection_is_frozen_after_the_tick(driver, wall):
     import gc
 
-    from ui.panel.sim_driver import _GcPolicy
+    from ui.panel.sim_driver import GcPolicy
 
-    if _GcPolicy.running:
+    if GcPolicy.running:
         pytest.skip("another driver is running")
     driver.start()
     try:
