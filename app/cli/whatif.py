@@ -56,15 +56,10 @@ def _fraction(text: str) -> float:
 
 
 def read_json(path: str, stdin) -> Any:
+    from app.common.files import read_text_limited
     from app.common.jsonio import loads_strict
 
-    try:
-        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise UserError(f"{path}: {error.strerror or error}") from None
-    return loads_strict(text, source=path)
+    return loads_strict(read_text_limited(path, stdin=stdin), source=path)
 
 
 def _configuration(path: str, stdin) -> dict:

@@ -73,6 +73,16 @@ def read_limited(path: str | os.PathLike, *, stdin: IO | None = None, limit: int
         raise UserError(f"{name}: cannot read: {error.strerror or error}") from None
 
 
+def read_text_limited(path: str | os.PathLike, *, stdin: IO | None = None, limit: int = MAX_DOCUMENT_BYTES,
+                      what: str = "file") -> str:
+    """:func:`read_limited`, decoded as UTF-8 (a file that is not is one line, too)."""
+    data = read_limited(path, stdin=stdin, limit=limit, what=what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{os.fspath(path)}: not UTF-8 text") from None
+
+
 def _read_counted(source, limit: int, too_big: str, name: str):
     chunks = []
     total = 0

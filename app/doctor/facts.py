@@ -1,6 +1,8 @@
 """What the checks look at: the document with its lookups, one work stream at a time."""
 from __future__ import annotations
 
+from app.common.names import name_key
+
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -11,7 +13,7 @@ from models.choices import BASE_PRESENCE_NAMES
 
 
 def fold(name: str) -> str:
-    return name.casefold()
+    return name_key(name)  # the one rule: case-insensitive, composed (NFC)
 
 
 @dataclass

@@ -10,6 +10,8 @@ names is here, and nothing else.
 """
 from __future__ import annotations
 
+from app.common.names import name_key
+
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -34,7 +36,7 @@ class Node:
 
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    return name_key(name)  # the one rule: case-insensitive, composed (NFC)
 
 
 @dataclass

@@ -80,6 +80,8 @@ with a depth and element-count limit.
 """
 from __future__ import annotations
 
+from app.common.names import name_key
+
 from app.common.files import write_atomically
 
 from models.choices import CHANNEL_KIND_FOR, NAME_MAX
@@ -1112,7 +1114,7 @@ def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple
 # --------------------------------------------------------------------------- merge into a database's configuration
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    return name_key(name)  # the one rule: case-insensitive, composed (NFC)
 
 
 def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:

@@ -40,6 +40,8 @@ RuntimeError); a GUI should queue what it wants to do next.
 """
 from __future__ import annotations
 
+from app.common.names import name_key
+
 import bisect
 import heapq
 import math
@@ -94,7 +96,7 @@ def normalize_config(doc: Mapping[str, Any]) -> dict:
 
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    return name_key(name)  # the one rule: case-insensitive, composed (NFC)
 
 
 ROUTE_CACHE_SIZE = 1024  # routes remembered per work stream (see _Stream.route)

@@ -607,16 +607,10 @@ class SimulationDriver(QObject):
 
     def load_scenario_file(self, path: str) -> int:
         """:meth:`load_scenario` on a JSON file; UserError naming the problem."""
+        from app.common.files import read_text_limited
         from app.common.jsonio import loads_strict
 
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except UnicodeDecodeError:
-            raise UserError(f"{path}: not UTF-8 text") from None
-        except OSError as error:
-            raise UserError(f"{path}: {error.strerror or error}") from None
-        data = loads_strict(text, source=path)
+        data = loads_strict(read_text_limited(path, what="scenario"), source=path)
         return self.load_scenario(data)
 
     def _apply(self, item: _Item) -> None:

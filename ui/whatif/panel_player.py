@@ -9,7 +9,6 @@ model, stops it.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -20,16 +19,11 @@ _NUMBERS = itertools.count(1)
 
 
 def read_json_file(path: str) -> Any:
+    from app.common.files import read_text_limited
     from app.common.jsonio import loads_strict
 
-    # the same messages as the panel's scenario reader, for files that are scenarios
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise UserError(f"{path}: {error.strerror or error}") from None
-    return loads_strict(text, source=path)
+    # the same bounded reader (and messages) as the panel's scenario files
+    return loads_strict(read_text_limited(path, what="scenario"), source=path)
 
 
 def is_workload(data: Any) -> bool:

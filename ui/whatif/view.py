@@ -457,11 +457,9 @@ class WhatIfView(QWidget):
         from app.common.jsonio import loads_strict
         from app.simulation.workload import check_workload, parse_workload
 
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise UserError(f"{path}: {getattr(error, 'strerror', None) or error}") from None
-        data = loads_strict(text, source=path)
+        from app.common.files import read_text_limited
+
+        data = loads_strict(read_text_limited(path, what="workload model"), source=path)
         try:
             parsed = parse_workload(data)
             if self.config is not None:

@@ -131,7 +131,7 @@ def test_a_bad_model_is_one_line(files, model, message):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--config", "{dir}/absent.json"], "absent.json: No such file or directory"),
+    (["--config", "{dir}/absent.json"], "absent.json: cannot read: No such file or directory"),
     (["--config", "{dir}/model.json"], "model.json: configuration: format"),
     (["--config", "{dir}/config.json", "--solve-agents", "General"], "--solve-agents needs --target-sl"),
     (["--config", "{dir}/config.json", "--target-sl", "0.8"], "--target-sl goes with --solve-agents"),
