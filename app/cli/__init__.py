@@ -59,16 +59,29 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the package metadata is read only when asked (reading it costs ~40 ms)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from app.common.version import app_version
+
+        parser._print_message(f"wsc {app_version()}\n", sys.stdout)
+        parser.exit()
+
+
 def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
     """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher)."""
     from app.cli import bundle, cmt, core, doctor, route, simulate, whatif
-    from app.common.version import app_version
 
     parser = OneLineParser(
         prog="wsc",
         description="Workstream Console: routing and work-distribution settings of a contact centre.",
     )
-    parser.add_argument("--version", action="version", version=f"wsc {app_version()}")
+    parser.add_argument("--version", action=VersionAction)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH", help="SQLite database file (default: $WSC_DB or the user data folder)")
     where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL (default: $WSC_DB_URL)")
