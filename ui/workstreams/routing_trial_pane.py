@@ -117,6 +117,7 @@ class RouteTraceView(QTreeView):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
+        header.resizeSection(1, header.sectionSizeHint(1))  # "Value seen" whole before the first trace
 
     def show_route(self, workstream: Mapping[str, Any], *, trace, queue: str | None, rule: str | None,
                    fallback: bool) -> None:
@@ -135,7 +136,7 @@ class RouteTraceView(QTreeView):
     def _fit_value_column(self) -> None:
         """The value column as wide as its contents, but never more than 40 % of the view."""
         self.resizeColumnToContents(1)
-        limit = max(80, int(self.viewport().width() * 0.4))
+        limit = max(self.header().sectionSizeHint(1), int(self.viewport().width() * 0.4))
         if self.header().sectionSize(1) > limit:
             self.header().resizeSection(1, limit)
 
