@@ -1256,12 +1256,13 @@ class ConfigWriter:
             decline_reasons=list(doc.decline_reasons),
             reconnect_window_s=doc.reconnect_window_s,
         )
+        if not created:
+            # Before _variables flushes: stamped after it, the stream took a second UPDATE and version.
+            obj.touch()
         self._variables(obj, doc.context_variables)
         self._rules(obj, doc.routing_rules)
         self._classification(obj, doc.classification_rules)
         self._channels(obj, doc)
-        if not created:
-            obj.touch()
         self._remember(WorkStream, obj, old_name)
         self._record("workstreams", created, True, doc.name)
         return obj
