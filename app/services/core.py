@@ -35,6 +35,7 @@ from app.config.references import presence_users, queue_users
 from app.config.io import ConfigWriter, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
 from app.store.database import Database
 from app.services.changes import Changes
+from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices
 from app.workstreams.editing import copy_name, referrer_sentence
 from app.common.errors import ConflictError, InUseError, NotFound, UserError
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
@@ -145,7 +146,7 @@ QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow
 AGENT_V2_FIELDS = ("skills", "capacity_profiles")
 
 
-class Services:
+class Services(DistributionServices):
     """The console's use cases over one database."""
 
     @staticmethod
@@ -329,6 +330,8 @@ class Services:
 
     def delete_refusal(self, kind: str, object_id: str) -> str | None:
         """Why the record cannot be deleted (what delete_* would say), or None: to refuse before asking."""
+        if kind in DISTRIBUTION_KINDS:
+            return self.distribution_delete_refusal(kind, object_id)
         model = {"workstreams": WorkStream, "queues": Queue, "agents": Agent, "presences": Presence,
                  "channels": Channel}[kind]
         with self.db.sessions() as session:
@@ -380,7 +383,9 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                queue = ConfigWriter(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer = ConfigWriter(session)
+                queue = writer.queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer.queue_overflow(doc)  # the rules name queues: written once the queue is
             session.flush()
             return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 
