@@ -83,6 +83,20 @@ def _matches(name: str, search: str) -> bool:
     return not search or search.casefold() in name.casefold()
 
 
+def _document(model: type, data: Any) -> Any:
+    """``data`` as the document class ``model``; its problems as ``DocumentInvalid`` with paths."""
+    from pydantic import ValidationError
+
+    from app.config.document import issues_from_pydantic
+
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise DocumentInvalid(issues_from_pydantic(error)) from None
+
+
 def _issue(path: str, message: str):
     from app.routing.conditions import Issue
 
@@ -177,10 +191,10 @@ class DistributionServices:
         """Create or change a rating model; values held by agents or asked by rules must stay."""
         from app.config.document import RatingModelDoc
         from app.config.io import ConfigWriter, fold
-        from app.services.core import Saved, _parse
+        from app.services.core import Saved
         from models import RatingModel
 
-        doc = _parse(RatingModelDoc, data)
+        doc = _document(RatingModelDoc, data)
         with self.db.session() as session:
             target = self._target(session, RatingModel, rating_model_id, expected_version, "rating model")
             issues = self._name_clash(session, RatingModel, doc.name, rating_model_id, "rating model")
@@ -225,10 +239,10 @@ class DistributionServices:
         """Create or change a skill; a new rating model must hold every rating given in the skill."""
         from app.config.document import SkillDoc
         from app.config.io import ConfigWriter, fold
-        from app.services.core import Saved, _parse
+        from app.services.core import Saved
         from models import RatingModel, Skill
 
-        doc = _parse(SkillDoc, data)
+        doc = _document(SkillDoc, data)
         with self.db.session() as session:
             target = self._target(session, Skill, skill_id, expected_version, "skill")
             issues = self._name_clash(session, Skill, doc.name, skill_id, "skill")
@@ -271,10 +285,10 @@ class DistributionServices:
     def save_capacity_profile(self, data, profile_id: str | None = None, expected_version: int | None = None):
         from app.config.document import CapacityProfileDoc
         from app.config.io import ConfigWriter
-        from app.services.core import Saved, _parse
+        from app.services.core import Saved
         from models import CapacityProfile
 
-        doc = _parse(CapacityProfileDoc, data)
+        doc = _document(CapacityProfileDoc, data)
         with self.db.session() as session:
             target = self._target(session, CapacityProfile, profile_id, expected_version, "capacity profile")
             issues = self._name_clash(session, CapacityProfile, doc.name, profile_id, "capacity profile")
