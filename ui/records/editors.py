@@ -20,6 +20,7 @@ from typing import Iterable
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -307,7 +308,24 @@ class EntityDialog(QDialog):
         self.form.setContentsMargins(0, 12, 8, 0)
         self.tabs = tabs
         self.add_tab(self.form_page, first_title)
+        tabs.currentChanged.connect(self._tab_shown)
         return tabs
+
+    def _tab_shown(self, index: int) -> None:
+        """Ctrl+Tab to a tab puts the cursor in its first field (not left behind on the tab before)."""
+        page = self.tabs.widget(index)
+        focused = QApplication.focusWidget()
+        if page is None or (focused is not None and page.isAncestorOf(focused)):
+            return
+        widget = page.nextInFocusChain()
+        for _ in range(500):
+            if widget is page or widget is None:
+                return
+            if (page.isAncestorOf(widget) and widget.isEnabled() and widget.isVisibleTo(page)
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def add_tab(self, page: QWidget, title: str) -> int:
         """A tab that scrolls when the screen is too short for it (nothing is ever clipped)."""

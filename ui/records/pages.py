@@ -372,7 +372,7 @@ class SkillsPage(ListPage):
         section = QWidget()
         section.setObjectName("ratingModelsHeader")
         row = QHBoxLayout(section)
-        row.setContentsMargins(6, 14, 24, 6)
+        row.setContentsMargins(13, 14, 24, 6)  # the title over the first column's text
         row.setSpacing(12)
         title = QLabel("Rating models")
         title.setProperty("role", "sectionTitle")
@@ -410,8 +410,12 @@ class SkillsPage(ListPage):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         from PySide6.QtCore import QEvent
 
-        if event.type() == QEvent.Type.FocusIn:
+        if event.type() == QEvent.Type.FocusIn and watched in (self._table, self.rating_table):
+            # One table at a time shows a selection: the one Delete and Enter act on.
             self._rating_active = watched is self.rating_table
+            other = self._table if self._rating_active else self.rating_table
+            if other is not None and other.selectionModel() is not None:
+                other.clearSelection()
         return super().eventFilter(watched, event)
 
     @property
@@ -467,7 +471,9 @@ class SkillsPage(ListPage):
         selected = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
         rating_current = selected[0].data(ROW_ROLE).id if selected else None
         super().refresh(keep_id=keep_id)  # the skills; their refreshed signal reloads the rating models
-        if keep_id and self.rating_proxy.row_for_id(keep_id) >= 0:
+        if keep_id and self.proxy.row_for_id(keep_id) >= 0:
+            self.table.setFocus()  # a skill just saved: the skills table is where the next key goes
+        elif keep_id and self.rating_proxy.row_for_id(keep_id) >= 0:
             self.select_rating_model(keep_id)
         elif rating_current and self.rating_proxy.row_for_id(rating_current) >= 0:
             self.rating_table.selectRow(self.rating_proxy.row_for_id(rating_current))

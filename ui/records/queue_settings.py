@@ -157,6 +157,8 @@ class OperatingHoursEditor(QWidget):
         self.copy_button.setToolTip("Give Tuesday to Friday Monday's hours")
         self.copy_button.clicked.connect(self.copy_monday)
         grid.addWidget(self.copy_button, 2, 2)
+        QWidget.setTabOrder(self.day_edits["mon"], self.copy_button)  # Monday, then its copy, then Tuesday
+        QWidget.setTabOrder(self.copy_button, self.day_edits["tue"])
         week_row = 2 + len(WEEKDAYS)
         hint = QLabel(f"From{DASH}to ranges (09:00{DASH}17:00), several with commas; empty: closed that day.")
         hint.setProperty("role", "hint")

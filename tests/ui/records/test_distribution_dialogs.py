@@ -314,3 +314,20 @@ def test_a_duplicate_skill_name_is_shown_under_name(qtbot, services):
     qtbot.keyClicks(dialog.name_edit, "mortgages")
     dialog.accept()
     assert dialog.error_text("name") == "A skill named 'Mortgages' already exists."
+
+
+def test_tab_from_monday_reaches_copy_then_tuesday_and_ctrl_tab_lands_in_a_field(qtbot, services):
+    vip = row(services.list_queues(), "VIP")
+    dialog = open_dialog(qtbot, QueueDialog, services, vip.id)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Tab, CTRL)
+    assert QApplication.focusWidget() is dialog.hours.always_open  # the cursor follows the tab
+    dialog.hours.scheduled.setChecked(True)
+    monday = dialog.hours.day_edits["mon"]
+    monday.setFocus()
+    qtbot.keyClicks(monday, "8-16")
+    qtbot.keyClick(monday, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.hours.copy_button
+    qtbot.keyClick(dialog.hours.copy_button, Qt.Key.Key_Space)
+    qtbot.keyClick(dialog.hours.copy_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.hours.day_edits["tue"]
+    assert dialog.hours.day_edits["thu"].text() == "08:00–16:00"
