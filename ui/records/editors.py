@@ -336,6 +336,8 @@ class EntityDialog(QDialog):
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroller.setWidget(page)
+        # It scrolls down, never sideways: the dialog is kept as wide as the tab's content needs.
+        scroller.setMinimumWidth(page.minimumSizeHint().width() + scroller.verticalScrollBar().sizeHint().width())
         return self.tabs.addTab(scroller, title)
 
     def set_tab(self, title: str) -> None:
@@ -482,18 +484,26 @@ class EntityDialog(QDialog):
             if self.tabs is not None:
                 self._fit_to_screen()
 
-    def _fit_to_screen(self) -> None:
-        """As big as the tabs want, but never past the screen: a tab scrolls instead."""
-        wanted = QSize(self.minimumWidth(), 0)
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """A tabbed dialog wants room for its tallest and widest tab without scrolling."""
+        hint = super().sizeHint()
+        if self.tabs is None:
+            return hint
+        wanted = QSize(0, 0)
         for index in range(self.tabs.count()):
             page = self.tabs.widget(index)
             inner = page.widget().sizeHint() if isinstance(page, QScrollArea) else page.sizeHint()
             wanted = wanted.expandedTo(inner)
-        chrome = self.sizeHint() - self.tabs.sizeHint()  # heading, buttons, margins
+        chrome = hint - self.tabs.sizeHint()  # heading, buttons, margins
+        return QSize(max(hint.width(), wanted.width() + chrome.width() + 24),
+                     max(hint.height(), wanted.height() + chrome.height() + self.tabs.tabBar().sizeHint().height() + 8))
+
+    def _fit_to_screen(self) -> None:
+        """As big as the tabs want, but never past the screen: a tab scrolls instead."""
+        wanted = self.sizeHint()
         screen = self.screen().availableGeometry()
-        width = min(wanted.width() + chrome.width() + 24, screen.width() - 32)
-        height = min(wanted.height() + chrome.height() + self.tabs.tabBar().sizeHint().height() + 8,
-                     screen.height() - 48)
+        width = min(wanted.width(), screen.width() - 32)
+        height = min(wanted.height(), screen.height() - 48)
         self.resize(max(width, self.minimumWidth()), height)
         frame = self.frameGeometry()
         frame.moveCenter(self.parentWidget().window().frameGeometry().center() if self.parentWidget()
