@@ -591,7 +591,6 @@ class QueueDialog(EntityDialog):
         self._fields["hours_timezone"] = self.hours.timezone_combo
         self._fields["hours_week"] = self.hours.day_edits["mon"]
         self._fields["hours_closed_dates"] = self.hours.date_edit
-        self._fields["hours_hours"] = self.hours.scheduled
         self.add_tab(self.hours, "Operating &hours")
         others = [n for n in self.services.names("queues")]
         self.overflow = OverflowEditor(error_label, others)
@@ -635,9 +634,9 @@ class QueueDialog(EntityDialog):
             self.members_summary.setText(f"{len(self.members.checked())} of {self.members.count()} agents are members.")
 
     def field_for(self, path: str) -> str:
-        match = re.match(r"operating_hours(?:\.(timezone|week|closed_dates))?", path)
+        match = re.match(r"operating_hours\.(timezone|week|closed_dates)", path)
         if match:
-            return f"hours_{match.group(1) or 'hours'}"
+            return f"hours_{match.group(1)}"
         match = re.match(r"overflow\[(\d+)\]", path)
         if match:
             when = self.overflow.when_of(int(match.group(1)))

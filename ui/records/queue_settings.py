@@ -101,7 +101,7 @@ class OperatingHoursEditor(QWidget):
 
     def __init__(self, error_label, parent=None):
         super().__init__(parent)
-        self.errors = {key: error_label() for key in ("hours", "timezone", "week", "closed_dates")}
+        self.errors = {key: error_label() for key in ("timezone", "week", "closed_dates")}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(8)
@@ -117,13 +117,12 @@ class OperatingHoursEditor(QWidget):
         choice.addWidget(self.scheduled)
         choice.addStretch(1)
         layout.addLayout(choice)
-        layout.addWidget(self.errors["hours"])
 
         self.schedule = QWidget()
         grid = QGridLayout(self.schedule)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(6)
+        grid.setVerticalSpacing(4)
         grid.setColumnStretch(1, 1)
         grid.addWidget(QLabel("Time zone"), 0, 0)
         self.timezone_combo = QComboBox()
@@ -180,7 +179,7 @@ class OperatingHoursEditor(QWidget):
         self.date_list = DateList()
         self.date_list.setObjectName("closedDates")
         self.date_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.date_list.setFixedHeight(84)
+        self.date_list.setFixedHeight(3 * (self.date_list.fontMetrics().height() + 8) + 8)  # three dates
         self.date_list.removeRequested.connect(self.remove_date)
         self.remove_date_button.clicked.connect(self.remove_date)
         add_row.addWidget(self.date_edit)

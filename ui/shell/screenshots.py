@@ -23,8 +23,7 @@ SHOTS: dict[str, dict[str, Any]] = {
     "agent-dialog-skills.png": {"view": "agents", "dialog": "agents:Ana Ruiz#skills"},
     "skills.png": {"view": "skills"},
     "capacity-profiles.png": {"view": "capacity_profiles"},
-    "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours",
-                               "size": "1280x960"},
+    "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours"},
     "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:VIP#overflow"},
     "agent-panel.png": {"tab": "agent-panel"},
     "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True},  # View → Presentation
@@ -43,7 +42,7 @@ def render_all(outdir: str | Path, size: str = "1280x800") -> list[Path]:
         url = sqlite_url(Path(temp) / "demo.db")
         for name, options in SHOTS.items():
             path = target / name
-            code = run(url, screenshot=str(path), **{"size": size, **options})  # a shot may need more room
+            code = run(url, screenshot=str(path), size=size, **options)
             if code != 0:
                 raise SystemExit(code)
             written.append(path)

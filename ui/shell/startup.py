@@ -455,7 +455,7 @@ def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
     if tab:
         dialog.set_tab(tab)
     # whole when the window has room (adjustSize stops at 2/3 of the screen), else it scrolls inside
-    dialog.resize(dialog.sizeHint().boundedTo(window.size() - QSize(48, 48)))
+    dialog.resize(dialog.sizeHint().boundedTo(window.size() - QSize(48, 24)))
     _settle(app)
     base = window.grab()
     panel = dialog.grab()
