@@ -381,7 +381,7 @@ class SkillsPage(ListPage):
         self.rating_hint.setProperty("role", "hint")
         row.addWidget(self.rating_hint, 1)
         self.new_rating_button = QPushButton("New rating model")
-        self.new_rating_button.setToolTip("Create a rating model (a named scale such as 1 to 5) (Ctrl+Shift+N)")
+        self.new_rating_button.setToolTip("Create a rating model (a named scale such as 1 to 5) (Ctrl+Shift+R)")
         self.new_rating_button.clicked.connect(lambda: self.newRequested.emit("rating_models"))
         row.addWidget(self.new_rating_button)
         layout = self.layout()
