@@ -429,14 +429,21 @@ class SkillsPage(ListPage):
     def tables(self) -> list[ListTable]:
         return super().tables() + ([self.rating_table] if self.rating_table is not None else [])
 
+    def _rating_rows(self) -> list[Any]:
+        indexes = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
+        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
+
+    def _on_rating_side(self) -> bool:
+        """The commands act on the rating models: the table with the focus, unless only the other has a selection."""
+        if self._rating_active:
+            return bool(self._rating_rows()) or not super().selected_rows()
+        return bool(self._rating_rows()) and not super().selected_rows()
+
     def command_key(self) -> str:
-        return "rating_models" if self._rating_active else self.key
+        return "rating_models" if self._on_rating_side() else self.key
 
     def selected_rows(self) -> list[Any]:
-        if not self._rating_active:
-            return super().selected_rows()
-        indexes = self.rating_table.selectionModel().selectedRows()
-        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
+        return self._rating_rows() if self._on_rating_side() else super().selected_rows()
 
     def select_rating_model(self, row_id: str) -> bool:
         row = self.rating_proxy.row_for_id(row_id)

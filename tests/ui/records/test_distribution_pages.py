@@ -223,3 +223,20 @@ def test_no_two_commands_share_a_key():
                 continue  # Delete: the lists' command, and the editor tables' own (the list's is list-only)
             assert key not in seen, f"{key}: {seen[key]} and {what}"
             seen[key] = what
+
+
+def test_a_skill_saved_from_the_rating_table_is_what_delete_acts_on(qtbot, window, services):
+    window.show_view("skills")
+    page = window.lists["skills"]
+    page.rating_table.setFocus()
+    page.rating_table.selectRow(0)
+    assert page.command_key() == "rating_models"
+    saved = services.save_skill({"name": "Pensions", "rating_model": "Proficiency"})
+    # On a desktop the focus moves later than the selection (an event from the window system):
+    # what the window asks when the selection changes must already be the skill.
+    seen = []
+    page.table.selectionModel().selectionChanged.connect(
+        lambda *_: seen.append(([r.name for r in page.selected_rows()], page.command_key())))
+    window.operations.broadcast(saved.changes)  # as the skill dialog's save does
+    assert seen and seen[-1] == (["Pensions"], "skills")
+    assert window.act_delete.isEnabled()
