@@ -313,6 +313,9 @@ class EntityDialog(QDialog):
 
     def _tab_shown(self, index: int) -> None:
         """Ctrl+Tab to a tab puts the cursor in its first field (not left behind on the tab before)."""
+        # Hiding the tab that had the focus passes it through Save/Cancel, and Qt leaves the
+        # dialog without a default button: Enter in a field would then do nothing.
+        self.ok_button.setDefault(True)
         page = self.tabs.widget(index)
         focused = QApplication.focusWidget()
         if page is None or (focused is not None and page.isAncestorOf(focused)):

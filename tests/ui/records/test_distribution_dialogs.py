@@ -331,3 +331,23 @@ def test_tab_from_monday_reaches_copy_then_tuesday_and_ctrl_tab_lands_in_a_field
     qtbot.keyClick(dialog.hours.copy_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.hours.day_edits["tue"]
     assert dialog.hours.day_edits["thu"].text() == "08:00–16:00"
+
+
+def test_enter_in_a_field_after_changing_tabs_still_saves(qtbot, services):
+    """Found by hand: Qt dropped the default button when a tab change moved the focus."""
+    vip = row(services.list_queues(), "VIP")
+    dialog = open_dialog(qtbot, QueueDialog, services, vip.id)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Tab, CTRL)
+    dialog.hours.scheduled.setChecked(True)
+    dialog.hours.day_edits["mon"].setText("17-9")
+    tuesday = dialog.hours.day_edits["tue"]
+    tuesday.setFocus()
+    qtbot.keyClicks(tuesday, "9-12, 11-15")
+    qtbot.keyClick(tuesday, Qt.Key.Key_Return)
+    assert dialog.error_text("hours_week") == ("Monday: starts at 17:00, not before its end 09:00.\n"
+                                               "Tuesday: 11:00-15:00 overlaps another interval.")
+    tuesday.setText("9-12")
+    dialog.hours.day_edits["mon"].setText("")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(tuesday, Qt.Key.Key_Return)
+    assert services.load_queue(vip.id).doc.operating_hours.week == {"tue": [["09:00", "12:00"]]}
