@@ -657,6 +657,7 @@ class QueueDialog(EntityDialog):
                 text = re.sub(rf"\bof {match.group(1)}\b", "", issue.message).strip()
                 if "should match pattern" in text:
                     text = "a time is not a time of day (00:00 to 24:00)"
+                text = re.sub(r"(\d\d:\d\d)-(\d\d:\d\d)", "\\1–\\2", text)  # as the fields show ranges
                 issue = Issue(issue.path, f"{DAY_LABELS[match.group(1)]}: {text}")
             named.append(issue)
         super().show_issues(named)

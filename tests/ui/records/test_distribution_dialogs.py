@@ -118,7 +118,7 @@ def test_overlapping_ranges_are_refused_under_the_week_naming_the_day(qtbot, ser
     with qtbot.assertNotEmitted(dialog.saved):
         dialog.accept()
     assert dialog.isVisible() and dialog.tabs.currentWidget().widget() is dialog.hours
-    assert dialog.error_text("hours_week") == ("Tuesday: 12:00-17:00 overlaps another interval.\n"
+    assert dialog.error_text("hours_week") == ("Tuesday: 12:00–17:00 overlaps another interval.\n"
                                                "Wednesday: starts at 17:00, not before its end 09:00.")
     assert services.load_queue(vip.id).version == vip.version
     assert dialog.hours.day_edits["tue"].text() == "09:00–13:00, 12:00–17:00"  # what was typed is kept
@@ -345,7 +345,7 @@ def test_enter_in_a_field_after_changing_tabs_still_saves(qtbot, services):
     qtbot.keyClicks(tuesday, "9-12, 11-15")
     qtbot.keyClick(tuesday, Qt.Key.Key_Return)
     assert dialog.error_text("hours_week") == ("Monday: starts at 17:00, not before its end 09:00.\n"
-                                               "Tuesday: 11:00-15:00 overlaps another interval.")
+                                               "Tuesday: 11:00–15:00 overlaps another interval.")
     tuesday.setText("9-12")
     dialog.hours.day_edits["mon"].setText("")
     with qtbot.waitSignal(dialog.saved):
