@@ -45,6 +45,8 @@ KIND = {"workstreams": "work stream", "queues": "queue", "agents": "agent", "pre
 DELETE_SERVICE = {"workstreams": "delete_workstream", "queues": "delete_queue", "agents": "delete_agent",
                   "presences": "delete_presence", "channels": "delete_channel", "skills": "delete_skill",
                   "capacity_profiles": "delete_capacity_profile", "rating_models": "delete_rating_model"}
+# Lists whose records are deleted one at a time (each refusal names what uses that one record).
+ONE_AT_A_TIME = ("skills", "rating_models", "capacity_profiles")
 EMPTY_ICONS = {"workstreams": "workstream", "skills": "skill", "capacity_profiles": "capacity-profile"}
 EMPTY_STATES = {
     "workstreams": ("No work streams yet", "Click New to create one; a work stream decides how conversations "
@@ -345,6 +347,8 @@ class ListPage(QWidget):
 def make_table(key: str, proxy: ListProxyModel, stretch: int) -> ListTable:
     table = ListTable(view_key=key)
     table.setObjectName(f"{key}Table")
+    if key in ONE_AT_A_TIME:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setModel(proxy)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     head = table.horizontalHeader()

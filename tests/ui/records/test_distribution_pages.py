@@ -240,3 +240,25 @@ def test_a_skill_saved_from_the_rating_table_is_what_delete_acts_on(qtbot, windo
     window.operations.broadcast(saved.changes)  # as the skill dialog's save does
     assert seen and seen[-1] == (["Pensions"], "skills")
     assert window.act_delete.isEnabled()
+
+
+def test_the_new_lists_select_one_record_at_a_time(qtbot, window):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window.show_view("skills")
+    page = window.lists["skills"]
+    for table in (page.table, page.rating_table):
+        assert table.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+    page.table.setFocus()
+    page.table.selectAll()
+    assert len(page.selected_rows()) <= 1 and window.act_delete.text() == "Delete"
+
+
+def test_the_skills_page_fits_1024_by_700(qtbot, window):
+    window.show_view("skills")
+    page = window.lists["skills"]
+    button = page.new_rating_button
+    assert button.width() >= button.sizeHint().width()
+    right = button.mapTo(page, button.rect().topRight()).x()
+    assert right <= page.width()
+    assert page.rating_table.height() >= 3 * page.rating_table.verticalHeader().defaultSectionSize()
