@@ -21,6 +21,7 @@ MODULES = ("benchmarks.bench_routing", "benchmarks.bench_panel")
 MODULES += ("benchmarks.bench_data", "benchmarks.bench_startup")
 MODULES += ("benchmarks.bench_whatif",)
 MODULES += ("benchmarks.bench_doctor",)
+MODULES += ("benchmarks.bench_distribution",)
 
 
 class _Tee(io.TextIOBase):

@@ -257,6 +257,8 @@ class _Queue:
     method: str = HIGHEST_CAPACITY
     rr_last: int = -1  # round robin: the member position last offered or assigned
     positions: dict[str, int] = field(default_factory=dict)  # member name -> its place in the queue's order
+    all_members: list[list[tuple[int, _Agent]]] = field(default_factory=lambda: [[]])  # [(position, agent)]: one group
+    skill_groups: dict[int, list] = field(default_factory=dict)  # id(requirements) -> _skill_groups
     hours: QueueHours | None = None  # None: always open
     overflow: tuple[dict, ...] = ()
     anyway_waiting: int = 0  # waiting conversations that may be assigned while the queue is closed
@@ -298,6 +300,22 @@ class _Conversation:
 
 def _ranking_entry(agent: _Agent) -> tuple:
     return (agent.used - agent.capacity, agent.last_touch, agent.name, agent.version, agent)
+
+
+def _position_of(member: tuple[int, _Agent]) -> int:
+    return member[0]
+
+
+def _skill_groups(members: list[_Agent], requirements: tuple, matching: str) -> list[list[tuple[int, _Agent]]]:
+    """The members a conversation with these requirements may go to, as (queue position, agent)
+    groups in queue order: ``exact`` one group of the qualified; ``closest`` every member, one
+    group per coverage (best first)."""
+    if matching == "exact":
+        return [[(position, agent) for position, agent in enumerate(members) if qualifies(agent.held, requirements)]]
+    by_coverage: dict[tuple, list[tuple[int, _Agent]]] = {}
+    for position, agent in enumerate(members):
+        by_coverage.setdefault(coverage_key(agent.held, requirements), []).append((position, agent))
+    return [by_coverage[key] for key in sorted(by_coverage)]
 
 
 def _rerank(agent: _Agent) -> None:
@@ -444,6 +462,7 @@ class Simulator:
         for member in queue_doc["agents"]:
             agent = self._agent_by_fold[_fold(member)]
             queue.positions[agent.name] = len(queue.members)
+            queue.all_members[0].append((len(queue.members), agent))
             queue.members.append(agent)
             queue.member_names.add(agent.name)
             agent.queues.append(queue.name)
@@ -957,53 +976,79 @@ class Simulator:
         return best, anyone_fits
 
     def _best_agent_by_scan(self, conv: _Conversation) -> tuple[_Agent | None, bool]:
-        """``_best_agent`` by looking at every member: presence, free capacity (units or a slot of
-        the stream's profile), skills (``exact`` filters; ``closest`` ranks by coverage first), the
-        queue's assignment method, cool-downs.  The second answer ignores cool-downs and skills
-        (both are per conversation), so a drain drops a stream only when nobody fits it at all."""
+        """``_best_agent`` by looking at the members: presence, free capacity (units or a slot of
+        the stream's profile), skills (``exact`` keeps the qualified; ``closest`` tries the members
+        by coverage, best first), the queue's assignment method, cool-downs.
+
+        The members are grouped once per queue and requirement set (skills don't change during a
+        simulation): a group is only looked at when no member of a better-covering one is free.
+        Round robin takes the first eligible member after the last one offered, so it stops there.
+        The second answer ignores cool-downs and skills (both are per conversation), so a drain
+        drops a stream only when nobody fits it at all."""
         stream = conv.stream
         queue = conv.queue
+        requirements = conv.requirements
+        if requirements:
+            key = id(requirements)
+            groups = queue.skill_groups.get(key)
+            if groups is None:
+                groups = queue.skill_groups[key] = _skill_groups(queue.members, requirements, stream.skill_matching)
+        else:
+            groups = queue.all_members
         allowed = stream.allowed
         need = stream.capacity
         profile = stream.profile
-        requirements = conv.requirements
-        exact = bool(requirements) and stream.skill_matching == "exact"
-        closest = bool(requirements) and stream.skill_matching == "closest"
         method = queue.method
-        count = len(queue.members)
-        last = queue.rr_last
         cooldowns = conv.cooldowns
         now = self._time
-        best: _Agent | None = None
-        best_key: tuple | None = None
-        anyone_fits = False
-        for position, agent in enumerate(queue.members):
+        for group in groups:
+            best: _Agent | None = None
+            best_key: tuple | None = None
+            if method == ROUND_ROBIN:  # the members after the last one offered, then from the top
+                split = bisect.bisect_right(group, queue.rr_last, key=_position_of)
+                order: Iterable = (group[split:], group[:split])
+            else:
+                order = (group,)
+            for part in order:
+                for position, agent in part:
+                    if agent.base not in allowed:
+                        continue
+                    if profile is None:
+                        free = agent.capacity - agent.used
+                        if free < need:
+                            continue
+                    else:
+                        free = agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0)
+                        if free < 1:
+                            continue
+                    if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                        continue
+                    if method is HIGHEST_CAPACITY:
+                        candidate: tuple = (-free, agent.last_touch, agent.name)
+                    elif method == ROUND_ROBIN:
+                        return agent, True
+                    else:  # least_active: longest since the last capacity release, then the queue's order
+                        candidate = (agent.last_release, position)
+                    if best_key is None or candidate < best_key:
+                        best, best_key = agent, candidate
+            if best is not None:
+                return best, True
+        return None, self._anyone_fits(queue, stream)
+
+    @staticmethod
+    def _anyone_fits(queue: _Queue, stream: _Stream) -> bool:
+        """Whether any member has the presence and free capacity (units or profile slot) the stream needs."""
+        allowed = stream.allowed
+        profile = stream.profile
+        for agent in queue.members:
             if agent.base not in allowed:
                 continue
             if profile is None:
-                free = agent.capacity - agent.used
-                if free < need:
-                    continue
-            else:
-                free = agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0)
-                if free < 1:
-                    continue
-            anyone_fits = True
-            if exact and not qualifies(agent.held, requirements):
-                continue
-            if cooldowns and now < cooldowns.get(agent.name, _NEVER):
-                continue
-            if method is HIGHEST_CAPACITY:
-                key: tuple = (-free, agent.last_touch, agent.name)
-            elif method == ROUND_ROBIN:
-                key = ((position - last - 1) % count,)
-            else:  # least_active: longest since the last capacity release, then the queue's order
-                key = (agent.last_release, position)
-            if closest:
-                key = coverage_key(agent.held, requirements) + key
-            if best_key is None or key < best_key:
-                best, best_key = agent, key
-        return best, anyone_fits
+                if agent.capacity - agent.used >= stream.capacity:
+                    return True
+            elif agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0) >= 1:
+                return True
+        return False
 
     def _dispatch(self, conv: _Conversation, agent: _Agent) -> None:
         stream = conv.stream
