@@ -318,13 +318,15 @@ def test_changing_presence_on_a_card_gets_the_agent_work(panel):
     first = panel.send_conversation()  # Investments: Dev (available) gets it
     second = panel.send_conversation()
     third = panel.send_conversation()
-    fourth = panel.send_conversation()  # Dev is full (3 × 30 of 100): waits
-    assert panel.driver.simulator.conversation(fourth).state == "queued"
+    fourth = panel.send_conversation()
+    fifth = panel.send_conversation()  # Dev is full (4 'Chat' profile slots, his own limit): waits
+    assert panel.driver.simulator.conversation(fifth).state == "queued"
     assert panel.groups["Investments"].meta.text() == "2 members · 1 waiting"
     card.presence_combo.activated.emit(card.presence_combo.findText("Available"))
     assert log_events(panel)[-2:] == ["presence_changed", "offered"]
-    assert fourth in card.pops and panel.groups["Investments"].meta.text() == "2 members · 0 waiting"
-    assert {first, second, third} <= set(panel.cards["Dev Patel"].pops) | {fourth}
+    assert fifth in card.pops and panel.groups["Investments"].meta.text() == "2 members · 0 waiting"
+    dev_offers = {offer.conversation for offer in panel.driver.simulator.agent("Dev Patel").offers}
+    assert dev_offers == {first, second, third, fourth} and set(panel.cards["Dev Patel"].pops) <= dev_offers
 
 
 def test_pick_mode_items_are_listed_on_their_queue_and_can_be_picked(panel):
