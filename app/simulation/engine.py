@@ -1265,6 +1265,8 @@ class Simulator:
         closed: set[str] = set()
         for queue in queues:
             if queue.hours is not None and not queue.hours.is_open(self._time):
+                if any(queue.waiting.values()):
+                    self._watch_opening(queue)  # they may have come while it was open: offer them when it reopens
                 if not queue.anyway_waiting:
                     continue
                 closed.add(queue.name)

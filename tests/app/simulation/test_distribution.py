@@ -365,6 +365,20 @@ def test_a_closed_queue_keeps_its_conversations_until_it_opens():
     assert h.sim.queue("Desk").is_open is True
 
 
+def test_conversations_left_waiting_when_the_queue_closes_are_offered_when_it_reopens():
+    h = Harness(hours_doc(), start="2026-12-07T16:50:00")  # Desk closes at 17:00, opens Monday next
+    h.at(0).set_presence("Ana", "Away")
+    h.at(1).add_conversation("c1", "Chat", {"topic": "desk"})
+    assert h.last("queued")["reason"] == "no_eligible_agent"
+    h.at(700).set_presence("Ana", "Available")  # 17:01:40: closed, so no offer
+    assert h.offered_to("c1") == []
+    next_monday_0900 = 600 + (7 * 24 - 8) * 3600
+    h.run_to(next_monday_0900 - 1)
+    assert h.offered_to("c1") == []
+    h.run_to(next_monday_0900)
+    assert h.offered_to("c1") == ["Ana"] and h.last("assigned")["t"] == next_monday_0900
+
+
 def test_without_a_start_every_queue_is_always_open():
     h = Harness(hours_doc([{"when": "closed", "action": "transfer", "queue": "General"}]))
     h.at(0).add_conversation("c1", "Chat", {"topic": "desk"})
