@@ -35,9 +35,13 @@ class Cancelled(Exception):
 
 
 def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
-             cancelled: Callable[[], bool] | None = None, budget: int | None = None) -> list[Finding]:
-    """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given)."""
-    facts = DocumentFacts(doc, budget)
+             cancelled: Callable[[], bool] | None = None, budget: int | None = None,
+             analyses: dict | None = None) -> list[Finding]:
+    """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given).
+
+    ``analyses`` (a dict the caller keeps) shares rule analyses between calls: a stream whose
+    variables and rules are the same is not analysed twice."""
+    facts = DocumentFacts(doc, budget, analyses=analyses)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]
     streams = list(facts.streams())
@@ -88,7 +92,7 @@ def merged_document(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> 
     """``current`` as a merge import of ``incoming`` leaves it: objects matched by name
     (case-insensitively) are replaced, new ones added, nothing removed."""
     merged: dict[str, Any] = dict(current)
-    for kind in ("presences", "agents", "queues", "workstreams"):
+    for kind in ("rating_models", "skills", "capacity_profiles", "presences", "agents", "queues", "workstreams"):
         by_name = {fold(item["name"]): item for item in current.get(kind, [])}
         for item in incoming.get(kind, []):
             by_name[fold(item["name"])] = item
@@ -110,13 +114,30 @@ class ImportFindings:
 
 def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, replace: bool = False,
                     progress: Progress = None) -> ImportFindings:
-    """The findings an import of ``incoming`` into ``current`` would add (and keep, and resolve).
+    """The findings an import of ``incoming`` into ``current`` would add (and keep, and resolve),
+    the import taken as a merge by name (or a replace).  When the import's own dry run is at
+    hand, ``compare_findings(before, after)`` on its two documents is exact."""
+    after_doc = dict(incoming) if replace else merged_document(current, incoming)
+    return compare_findings(current, after_doc, progress=progress)
+
+
+def compare_findings(before_doc: Mapping[str, Any], after_doc: Mapping[str, Any], *,
+                     progress: Progress = None) -> ImportFindings:
+    """The findings of ``after_doc`` that ``before_doc`` does not have (first), those it keeps,
+    and those it resolves.
 
     Findings are matched by code and message (they name objects, not indexes, so a
-    finding about an untouched object is the same before and after)."""
-    after_doc = dict(incoming) if replace else merged_document(current, incoming)
-    before = diagnose(current, progress=progress)
-    after = diagnose(after_doc, progress=progress)
+    finding about an untouched object is the same before and after).  A stream whose
+    rules did not change is analysed once for both documents."""
+    analyses: dict = {}
+
+    def stage(label: str) -> Progress:
+        if progress is None:
+            return None
+        return lambda step, done, total: progress(f"{label}: {step.lower()}", done, total)
+
+    before = diagnose(before_doc, progress=stage("Doctor, now"), analyses=analyses)
+    after = diagnose(after_doc, progress=stage("Doctor, after the import"), analyses=analyses)
     before_keys = {f.key for f in before}
     after_keys = {f.key for f in after}
     return ImportFindings(
@@ -128,6 +149,6 @@ def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, 
 
 __all__ = [
     "CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
-    "at_or_above", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
+    "at_or_above", "compare_findings", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
     "worst_by_workstream",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.common.names import name_key
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -29,11 +30,19 @@ def never_open(queue: Mapping[str, Any]) -> bool:
     return hours is not None and not any(hours.get("week", {}).values())
 
 
+def rules_key(stream: Mapping[str, Any]) -> str:
+    """What a stream's rule analysis depends on: its variables and routing rules, nothing else."""
+    return json.dumps([stream.get("context_variables", []), stream.get("routing_rules", [])],
+                      sort_keys=True, default=str)
+
+
 @dataclass
 class DocumentFacts:
     doc: Mapping[str, Any]
     budget: int | None = None
     _members: dict[str, list[Mapping]] = field(default_factory=dict, repr=False)
+    # rules_key -> analysis, shared between documents (an import preview examines two that mostly agree)
+    analyses: dict[str, StreamAnalysis] | None = field(default=None, repr=False)
 
     @cached_property
     def queues(self) -> dict[str, tuple[int, Mapping]]:
@@ -106,7 +115,15 @@ class StreamFacts:
     @property
     def analysis(self) -> StreamAnalysis:
         if self._analysis is None:
-            self._analysis = analyse_stream(self.stream, self.document.budget)
+            shared = self.document.analyses
+            if shared is None:
+                self._analysis = analyse_stream(self.stream, self.document.budget)
+            else:
+                key = rules_key(self.stream)
+                found = shared.get(key)
+                if found is None:
+                    found = shared[key] = analyse_stream(self.stream, self.document.budget)
+                self._analysis = found
         return self._analysis
 
     def classification_witness(self, index: int) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from app.doctor import FindingsByRule, ImportFindings, diagnose, findings_for_workstream, import_findings
+from app.doctor import FindingsByRule, ImportFindings, compare_findings, diagnose, findings_for_workstream
 from app.doctor.findings import Finding
 from app.doctor.impact import ImpactGraph
 
@@ -43,23 +43,28 @@ def workstream_findings(db, name: str) -> FindingsByRule:
     return findings_for_workstream(export_document(db, workstreams=[name]), name)
 
 
-def bundle_import_findings(db, path, *, replace: bool = False, progress: Progress = None) -> ImportFindings:
-    """What importing a full ``.wsbundle`` would add to the findings (new findings first).
+def plan_findings(plan, progress: Progress = None) -> ImportFindings:
+    """What an import's dry run (``keep_documents=True``) adds to the findings, new ones first."""
+    if plan.before_document is None or plan.after_document is None:
+        raise ValueError("the plan was made without keep_documents=True")
+    return compare_findings(plan.before_document, plan.after_document, progress=progress)
 
-    Delta bundles are not previewed (what they leave depends on the receiver's
-    versions); run the doctor after applying one."""
-    from app.common.errors import UserError
-    from app.config.document import dump
-    from app.interchange.bundles.format import read_bundle
 
-    loaded = read_bundle(path)
-    if loaded.kind == "delta":
-        raise UserError("the doctor previews full bundles only; check a delta after applying it")
-    return import_findings(read_document(db, progress), dump(loaded.document), replace=replace, progress=progress)
+def bundle_import_findings(db, path, *, replace: bool = False, on_conflict: str = "stop",
+                           progress: Progress = None) -> ImportFindings:
+    """What importing a ``.wsbundle`` (full or delta) would add to the findings (new findings first).
+
+    It is the bundle import's own dry run, so what is compared is exactly what the import
+    would leave."""
+    from app.interchange.bundle_service import import_bundle
+
+    plan = import_bundle(db, path, dry_run=True, replace=replace, on_conflict=on_conflict, keep_documents=True)
+    return plan_findings(plan, progress)
 
 
 def cmt_import_findings(db, path, progress: Progress = None) -> ImportFindings:
-    """What merging a CMT package would add to the findings (new findings first)."""
-    from app.interchange.cmt import read_cmt_package
+    """What merging a CMT package (or solution folder) would add to the findings (new findings first)."""
+    from app.interchange.cmt_service import import_cmt
 
-    return import_findings(read_document(db, progress), read_cmt_package(path).document, progress=progress)
+    plan, _remarks = import_cmt(db, path, dry_run=True, keep_documents=True)
+    return plan_findings(plan, progress)

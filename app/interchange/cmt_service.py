@@ -48,9 +48,10 @@ def export_cmt(db: Database, target: str | Path) -> CmtExport:
 
 
 def import_cmt(db: Database, source: str | Path | CmtImport, *, dry_run: bool = False,
-               name: str | None = None) -> tuple[ImportPlan, list[str]]:
+               name: str | None = None, keep_documents: bool = False) -> tuple[ImportPlan, list[str]]:
     """Upsert what a package (or solution folder) carries; everything else stays as it is.
 
+    ``keep_documents`` puts the configuration before and after in the plan (for the doctor).
     ``source`` may be already read (``read_cmt_source``), so a command line can refuse a bad
     file before it opens the database at all.
     """
@@ -77,6 +78,8 @@ def import_cmt(db: Database, source: str | Path | CmtImport, *, dry_run: bool = 
             session.flush()
             after = export_from_session(session, with_ids=True)
             plan = ImportPlan(where, "cmt", LABEL, {}, diff_documents(before, after), summary, backup=backup)
+            if keep_documents:
+                plan.before_document, plan.after_document = before, after
             if dry_run:
                 session.rollback()
                 return plan, remarks

@@ -51,6 +51,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.doctor import ImportFindings
+from app.doctor.service import plan_findings
 from app.interchange import bundle_service
 from app.interchange.bundles.delta import KIND_LABELS, DeltaConflict
 from app.interchange.bundles.diff import FIELD_LABELS, Change, Diff
@@ -58,6 +60,7 @@ from app.interchange.bundles.format import BUNDLE_SUFFIX, load_sign_key, read_bu
 from app.common.errors import UserError
 from ui.common import messages
 from ui.common.background import BackgroundTask, describe_error, run_in_background
+from ui.doctor.import_note import DoctorImportNote
 from ui.records.editors import CheckList
 
 LABEL_MAX = 200  # the manifest's limit
@@ -584,14 +587,19 @@ class Preview:
     baseline_at: datetime | None = None
     size: int = 0
     signature_checked: bool = False
+    findings: ImportFindings | None = None  # the doctor: what the import adds (new first)
 
 
 def preview_bundle(db, path: str, *, replace: bool = False, on_conflict: str = "stop",
                    require_signature: bool = False, sign_key: bytes | None = None, progress=None) -> Preview:
     """The dry run (in the worker thread): the plan, and for a delta the baseline it needs."""
     plan = bundle_service.import_bundle(db, path, dry_run=True, replace=replace, on_conflict=on_conflict,
-                                        require_signature=require_signature, sign_key=sign_key, progress=progress)
+                                        require_signature=require_signature, sign_key=sign_key, progress=progress,
+                                        keep_documents=True)
     preview = Preview(plan, signature_checked=sign_key is not None and "signature" in plan.manifest)
+    # the doctor on the configuration as it is and as the import would leave it
+    preview.findings = plan_findings(plan, progress)
+    plan.before_document = plan.after_document = None  # a big configuration twice: not kept
     try:
         preview.size = Path(path).stat().st_size
     except OSError:
@@ -827,6 +835,12 @@ class ImportBundleDialog(QDialog):
         self.conflict_box.hide()
         outer.addWidget(self.conflict_box)
 
+        # the doctor: the findings this import would add, before the diff
+        self.doctor_note = DoctorImportNote()
+        self.doctor_note.list.setMaximumHeight(110)
+        self.doctor_note.hide()
+        outer.addWidget(self.doctor_note)
+
         # the diff
         self.summary_label = _label("", name="diffSummary")
         outer.addWidget(self.summary_label)
@@ -1019,6 +1033,7 @@ class ImportBundleDialog(QDialog):
         self.error_banner.setText(text)
         self.error_banner.show()
         self.conflict_box.hide()
+        self.doctor_note.hide()
         self.summary_label.setText("")
         self._show_nothing("Nothing to preview.")
         self._update_buttons()
@@ -1101,6 +1116,10 @@ class ImportBundleDialog(QDialog):
             self.conflict_box.show()
         else:
             self.conflict_box.hide()
+
+        if preview.findings is not None:
+            self.doctor_note.set_findings(preview.findings)
+        self.doctor_note.setVisible(preview.findings is not None)
 
         # the replace option exists for full bundles only
         self.replace_check.setVisible(plan.kind == "full")
