@@ -36,18 +36,19 @@ class Cancelled(Exception):
 
 def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
              cancelled: Callable[[], bool] | None = None, budget: int | None = None,
-             analyses: dict | None = None) -> list[Finding]:
+             analyses: dict | None = None, only_streams: bool = False) -> list[Finding]:
     """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given).
 
     ``analyses`` (a dict the caller keeps) shares rule analyses between calls: a stream whose
-    variables and rules are the same is not analysed twice."""
+    variables and rules are the same is not analysed twice.  ``only_streams`` skips the
+    document-wide checks (the list's badges need the streams' findings only)."""
     facts = DocumentFacts(doc, budget, analyses=analyses)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]
     streams = list(facts.streams())
     if workstream is not None:
         streams = [s for s in streams if fold(s.name) == fold(workstream)]
-    else:
+    elif not only_streams:
         for document_check in (c for c in CHECKS if c.scope == "document"):
             found += document_check.run(facts)
     total = len(streams)
@@ -86,6 +87,44 @@ def worst_by_workstream(findings: list[Finding]) -> dict[str, tuple[str, int]]:
             worst = finding.severity
         badges[finding.workstream] = (worst, count + 1)
     return badges
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What the work streams list shows beside a stream: its worst finding, and every finding
+    as (severity, message without the stream's name), worst first."""
+
+    worst: str
+    lines: tuple[tuple[str, str], ...]
+
+    @property
+    def tooltip(self) -> str:
+        shown = [f"{SEVERITY_NAMES[severity]}: {message}" for severity, message in self.lines[:BADGE_LINES]]
+        more = len(self.lines) - BADGE_LINES
+        return "\n".join(shown + ([f"… and {more} more (View > Configuration doctor)"] if more > 0 else []))
+
+
+SEVERITY_NAMES = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
+BADGE_LINES = 8
+
+
+def badges_by_workstream(findings: list[Finding]) -> dict[str, Badge]:
+    """Folded work stream name -> its badge (streams without findings are left out)."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.workstream is not None:
+            grouped.setdefault(fold(finding.workstream), []).append(finding)
+    badges = {}
+    for name, found in grouped.items():
+        ordered = sort_findings(found)
+        badges[name] = Badge(ordered[0].severity, tuple((f.severity, _without_stream(f)) for f in ordered))
+    return badges
+
+
+def _without_stream(finding: Finding) -> str:
+    """The message without its "'Stream': " prefix (the row already names the stream)."""
+    prefix = f"'{finding.workstream}': "
+    return finding.message[len(prefix):] if finding.message.startswith(prefix) else finding.message
 
 
 def merged_document(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict:
@@ -148,7 +187,7 @@ def compare_findings(before_doc: Mapping[str, Any], after_doc: Mapping[str, Any]
 
 
 __all__ = [
-    "CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
+    "Badge", "CHECKS", "ERROR", "INFO", "badges_by_workstream", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
     "at_or_above", "compare_findings", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
     "worst_by_workstream",
 ]

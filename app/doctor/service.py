@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from app.doctor import FindingsByRule, ImportFindings, compare_findings, diagnose, findings_for_workstream
+from app.doctor import Badge, FindingsByRule, badges_by_workstream, ImportFindings, compare_findings, diagnose, findings_for_workstream
 from app.doctor.findings import Finding
 from app.doctor.impact import ImpactGraph
 
@@ -41,6 +41,24 @@ def workstream_findings(db, name: str) -> FindingsByRule:
     from app.config.io import export_document
 
     return findings_for_workstream(export_document(db, workstreams=[name]), name)
+
+
+def workstream_badges(db, names: list[str], progress: Progress = None) -> dict[str, Badge | None]:
+    """Folded name -> badge (None: no findings) for these work streams (the rows a list has loaded):
+    only they and what they use are read, so a page of a 10,000-stream list costs a page."""
+    from app.doctor.facts import fold
+
+    if not names:
+        return {}
+    doc = read_document_of(db, names)
+    badges = badges_by_workstream(diagnose(doc, progress=progress, only_streams=True))
+    return {fold(name): badges.get(fold(name)) for name in names}
+
+
+def read_document_of(db, names: list[str]) -> dict:
+    from app.config.io import export_document
+
+    return export_document(db, workstreams=names)
 
 
 def plan_findings(plan, progress: Progress = None) -> ImportFindings:
