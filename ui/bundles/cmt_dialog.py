@@ -31,7 +31,7 @@ from app.doctor import ImportFindings
 from app.doctor.service import plan_findings
 from app.interchange import cmt_service
 from app.interchange.bundle_service import ImportPlan
-from ui.bundles.dialogs import _label, _separator, bundle_qss, populate_diff_tree
+from ui.bundles.dialogs import bundle_qss, dialog_label, populate_diff_tree, separator_line
 from ui.common import messages
 from ui.common.background import BackgroundTask, describe_error, run_in_background
 from ui.doctor.import_note import DoctorImportNote
@@ -89,10 +89,10 @@ class ImportCmtDialog(QDialog):
         outer.setContentsMargins(24, 20, 24, 18)
         outer.setSpacing(10)
         title_row = QHBoxLayout()
-        title_row.addWidget(_label("Import Dynamics package", "dialogTitle"))
+        title_row.addWidget(dialog_label("Import Dynamics package", "dialogTitle"))
         title_row.addStretch(1)
         outer.addLayout(title_row)
-        self.file_label = _label("", "hint", wrap=True, name="cmtFile")
+        self.file_label = dialog_label("", "hint", wrap=True, name="cmtFile")
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.file_label)
 
@@ -100,7 +100,7 @@ class ImportCmtDialog(QDialog):
         self.doctor_note.list.setMaximumHeight(110)
         outer.addWidget(self.doctor_note)
 
-        self.summary_label = _label("", name="diffSummary")
+        self.summary_label = dialog_label("", name="diffSummary")
         outer.addWidget(self.summary_label)
         self.diff_stack = QStackedWidget()
         self.tree = QTreeWidget()
@@ -111,13 +111,13 @@ class ImportCmtDialog(QDialog):
         self.tree.setIconSize(QSize(18, 18))
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.empty_label = _label("", name="diffEmpty", wrap=True)
+        self.empty_label = dialog_label("", name="diffEmpty", wrap=True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.diff_stack.addWidget(self.tree)
         self.diff_stack.addWidget(self.empty_label)
         outer.addWidget(self.diff_stack, 1)
 
-        self.remarks_title = _label("", name="cmtRemarksTitle", wrap=True)
+        self.remarks_title = dialog_label("", name="cmtRemarksTitle", wrap=True)
         outer.addWidget(self.remarks_title)
         self.remarks = QListWidget()
         self.remarks.setObjectName("cmtRemarks")
@@ -126,10 +126,10 @@ class ImportCmtDialog(QDialog):
         self.remarks.setWordWrap(True)
         outer.addWidget(self.remarks)
 
-        self.error_banner = _label("", "error-banner", wrap=True, name="cmtError")
+        self.error_banner = dialog_label("", "error-banner", wrap=True, name="cmtError")
         self.error_banner.hide()
         outer.addWidget(self.error_banner)
-        outer.addWidget(_separator())
+        outer.addWidget(separator_line())
         self.buttons = QDialogButtonBox()
         self.apply_button: QPushButton = self.buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setObjectName("applyButton")
