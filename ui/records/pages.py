@@ -204,6 +204,12 @@ class ListPage(QWidget):
         else:
             self.set_loading(loading_text)
 
+        self.badges = None
+        if key == "workstreams":  # the doctor's worst finding per stream, computed off the GUI thread
+            from ui.doctor.badges import WorkstreamBadges
+
+            self.badges = WorkstreamBadges(self.model, self)
+
         self.model.modelReset.connect(self.update_state)
         self.proxy.rowsInserted.connect(self.update_state)
         self.proxy.rowsRemoved.connect(self.update_state)
