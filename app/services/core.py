@@ -25,6 +25,7 @@ from app.store.database import Database
 from app.services.changes import Changes
 from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
 from app.common.names import name_key as fold, sort_key
+from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
 from models import queue_members
 from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
@@ -141,7 +142,7 @@ QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow
 AGENT_V2_FIELDS = ("skills", "capacity_profiles")
 
 
-class Services:
+class Services(DistributionServices):
     """The console's use cases over one database."""
 
     @staticmethod
@@ -353,6 +354,8 @@ class Services:
 
     def delete_refusal(self, kind: str, object_id: str) -> str | None:
         """Why the record cannot be deleted (what delete_* would say), or None: to refuse before asking."""
+        if kind in DISTRIBUTION_KINDS:
+            return self.distribution_delete_refusal(kind, object_id)
         model = {"workstreams": WorkStream, "queues": Queue, "agents": Agent, "presences": Presence,
                  "channels": Channel}[kind]
         with self.db.sessions() as session:
@@ -414,7 +417,9 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                queue = ConfigWriter(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer = ConfigWriter(session)
+                queue = writer.queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer.queue_overflow(doc)  # the rules name queues: written once the queue is
             session.flush()
             return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 

@@ -454,10 +454,60 @@ class ChannelListModel(RowTableModel):
         return self.services.list_channels()
 
 
+def _scale(values: tuple[str, ...]) -> str:
+    """A rating scale as read aloud, lowest first: '1 · 2 · 3 · 4 · 5'."""
+    return " · ".join(values)
+
+
+class SkillListModel(RowTableModel):
+    noun = ("skill", "skills")
+    columns = (
+        _name_column(),
+        Column("Rating model", lambda r: r.rating_model, lambda r: _text_key(r.rating_model)),
+        Column("Ratings", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_skills()
+
+
+class RatingModelListModel(RowTableModel):
+    """The rating models, shown on the Skills page under its skills."""
+
+    noun = ("rating model", "rating models")
+    columns = (
+        _name_column(),
+        Column("Values (lowest first)", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Skills", lambda r: str(r.skill_count), lambda r: r.skill_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_rating_models()
+
+
+class CapacityProfileListModel(RowTableModel):
+    noun = ("capacity profile", "capacity profiles")
+    columns = (
+        _name_column(),
+        Column("Work item limit", lambda r: str(r.work_item_limit), lambda r: r.work_item_limit, RIGHT),
+        Column("Agent overrides", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Work streams", lambda r: str(r.workstream_count), lambda r: r.workstream_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_capacity_profiles()
+
+
 MODEL_FOR_VIEW: dict[str, type[RowTableModel]] = {
     "workstreams": WorkStreamListModel,
     "queues": QueueListModel,
     "agents": AgentListModel,
+    "skills": SkillListModel,
+    "capacity_profiles": CapacityProfileListModel,
     "presences": PresenceListModel,
     "channels": ChannelListModel,
 }
