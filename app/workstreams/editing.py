@@ -75,6 +75,19 @@ def referrer_sentence(what: str, referrers: list[str], limit: int = 5) -> str:
     return f"{what} is used by {shown}{more}"
 
 
+def destination_text(rule: dict) -> str:
+    """Where a routing rule sends: its queue, or its split as 'A 60 % · B 40 %'."""
+    shares = rule.get("queues") or []
+    if shares:
+        return " · ".join(f"{share.get('queue', '')} {share.get('percent', 0)} %" for share in shares)
+    return rule.get("queue") or ""
+
+
+def skills_text(skills: dict) -> str:
+    """A classification rule's required skills as 'Mortgages ≥ 4 · Languages ≥ Fluent'."""
+    return " · ".join(f"{name} ≥ {rating}" for name, rating in skills.items())
+
+
 # --------------------------------------------------------------------------- the editor's draft
 #
 # The work stream editor edits a WorkStreamDraft: a plain dict shaped like
