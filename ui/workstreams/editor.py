@@ -599,12 +599,30 @@ class WorkStreamEditor(QWidget):
         form.setContentsMargins(4, 10, 0, 8)
         return form
 
+    def _form_box(self, form: QFormLayout) -> QWidget:
+        """The form in a box no wider than label + field: Qt lays out a wrapping hint for the width the
+        form offers, so the form must not offer more than the field may take (else the hint overlaps)."""
+        box = QWidget()
+        box.setLayout(form)
+        box.setMaximumWidth(LABEL_WIDTH + form.horizontalSpacing() + FIELD_MAX_WIDTH + 200 + 4)
+        # Beside a stretch in a row: a row layout hands each item no more than its maximum width when
+        # it asks for heights (a column or a form asks with the whole width, and gets one line too few).
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(box, 1)  # grows first, up to its maximum; the stretch takes what is left
+        row.addStretch(0)
+        return holder
+
     def _row(self, form: QFormLayout, key: str, widget: QWidget, hint: str = "", required: bool = False) -> None:
         """Label | control, with its hint and its inline error underneath the control."""
         label = self._label(FIELD_LABELS[key] + (" *" if required else ""))
         label.setBuddy(widget)
         cell = QWidget()
         cell.setObjectName(f"cell_{key}")
+        # The cell, not only its hint, is capped: a hint capped alone was laid out for the wider
+        # cell (one line) and then wrapped into two, over the field above it.
+        cell.setMaximumWidth(FIELD_MAX_WIDTH + 200)
         column = QVBoxLayout(cell)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
@@ -632,7 +650,9 @@ class WorkStreamEditor(QWidget):
         """Centre each label on the first line of its field (the field's hint and error sit below)."""
         self.ensurePolished()
         for key, label in self._field_labels.items():
-            label.setMinimumHeight(max(label.sizeHint().height(), self._field_widgets[key].sizeHint().height()))
+            field = self._field_widgets[key]
+            first_line = field.new_edit if isinstance(field, DeclineReasonsEdit) else field  # a list: its top line
+            label.setMinimumHeight(max(label.sizeHint().height(), first_line.sizeHint().height()))
 
     def _bind(self, key: str, signal, getter: Callable[[], Any], setter: Callable[[Any], None]) -> None:
         self._bindings[key] = (getter, setter)
@@ -733,7 +753,7 @@ class WorkStreamEditor(QWidget):
                   hint="A waiting conversation with no activity for this long is closed. 0 = never.")
         self._bind("auto_close_after_inactivity_s", self.auto_close_edit.valueChanged, self.auto_close_edit.value,
                    self.auto_close_edit.setValue)
-        outer.addLayout(general)
+        outer.addWidget(self._form_box(general))
         outer.addSpacing(14)
 
         # ---------------------------------------------------- Work distribution
@@ -832,7 +852,7 @@ class WorkStreamEditor(QWidget):
                   hint="Where conversations go when no routing rule matches. An active stream needs one.")
         self._bind("default_queue", self.default_queue_combo.nameChanged, self.default_queue_combo.current_name,
                    self.default_queue_combo.set_current_name)
-        outer.addLayout(distribution)
+        outer.addWidget(self._form_box(distribution))
         outer.addSpacing(14)
 
         # ---------------------------------------------------- Skills and notifications (document version 2)
@@ -869,7 +889,7 @@ class WorkStreamEditor(QWidget):
         reasons.renameRequested.connect(lambda row, text: self._push_edit(self.stream.rename_decline_reason(row, text)))
         reasons.deleteRequested.connect(lambda row: self._push_edit(self.stream.delete_decline_reason(row)))
         reasons.moveRequested.connect(lambda row, delta: self._push_edit(self.stream.move_decline_reason(row, delta)))
-        outer.addLayout(skills)
+        outer.addWidget(self._form_box(skills))
         outer.addStretch(1)
         return scroll
 
