@@ -56,6 +56,11 @@ class WorkStreamRow:
     default_queue: str
     modified_at: datetime
     version: int
+    capacity_profile: str | None = None  # the profile's name when the stream's capacity is a profile
+
+
+def _profile_name(stream: WorkStream) -> str | None:
+    return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ class Services:
         with self.db.sessions() as session:
             return [
                 WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                              w.capacity, queue_name or "", w.modified_at, w.version)
+                              w.capacity, queue_name or "", w.modified_at, w.version, _profile_name(w))
                 for w, queue_name in session.execute(query.execution_options(populate_existing=False))
             ]
 
@@ -699,7 +704,8 @@ class Services:
                 ordering = [column.desc() if descending else column.asc() for column in key_columns]
                 for w, queue_name, *key in session.execute(query.order_by(*ordering)):
                     rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                                              w.capacity, queue_name or "", w.modified_at, w.version,
+                                              _profile_name(w)))
                     last_key = tuple(key)
             answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
             if with_counts:
