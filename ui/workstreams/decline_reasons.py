@@ -58,6 +58,9 @@ class DeclineReasonsEdit(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.DoubleClicked)
         self.list.setToolTip("F2 renames, Delete removes, Alt+Up / Alt+Down move")
+        # The app's style gives list items no selected colours: the palette's were white on white
+        # while the list had no focus, so a just-added reason looked missing.
+        self.list.setStyleSheet("QListWidget#declineReasons::item:selected { background: #EBF3FC; color: #242424; }")
         self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * self.VISIBLE_ROWS + 24)
         row.addWidget(self.list, 1)
         buttons = QVBoxLayout()
@@ -113,7 +116,15 @@ class DeclineReasonsEdit(QWidget):
             self._showing = False
         if values:
             self.list.setCurrentRow(len(values) - 1 if grew else max(0, min(keep, len(values) - 1)))
+        self._fit_height()
         self._update_buttons()
+
+    def _fit_height(self) -> None:
+        """Room for VISIBLE_ROWS reasons as the style draws them (padding included), then it scrolls."""
+        row = self.list.sizeHintForRow(0) if self.list.count() else -1
+        row = max(row, self.list.fontMetrics().lineSpacing() + 8)
+        frame = self.list.frameWidth() * 2 + 10  # the style's padding around the items
+        self.list.setFixedHeight(row * self.VISIBLE_ROWS + frame)
 
     def select(self, row: int) -> None:
         if 0 <= row < self.list.count():
