@@ -191,6 +191,11 @@ class ClassificationRuleDialog(QDialog):
         row.changed.connect(lambda: self._touch("skills"))
         row.removeRequested.connect(self._remove_skill_row)
         self._skills_layout.addWidget(row)
+        # A row made after the dialog's other widgets: Tab still reaches it in place, before Add skill.
+        anchor = self.skill_rows[-1].remove_button if self.skill_rows else focusable_before(self.add_skill_button)
+        for before, after in ((anchor, row.skill_combo), (row.skill_combo, row.rating_combo),
+                              (row.rating_combo, row.remove_button)):
+            QWidget.setTabOrder(before, after)
         self.skill_rows.append(row)
         if focus:
             row.skill_combo.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -274,3 +279,11 @@ class ClassificationRuleDialog(QDialog):
             self.condition_error.show_message("; ".join(issues))
             return
         super().accept()
+
+
+def focusable_before(widget: QWidget) -> QWidget:
+    """The widget Tab reaches just before ``widget`` (a container there would stand for its last child)."""
+    before = widget.previousInFocusChain()
+    while before is not widget and not (before.focusPolicy() & Qt.FocusPolicy.TabFocus and not before.findChildren(QWidget)):
+        before = before.previousInFocusChain()
+    return before

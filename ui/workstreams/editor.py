@@ -242,9 +242,10 @@ class _ColumnFitter(QObject):
     SHARE = 0.3  # of the viewport, at most, for each sized column
     ROWS_MEASURED = 200  # contents widths from the first rows: a 5,000-rule stream stays instant
 
-    def __init__(self, view: QTableView, stretch: int):
+    def __init__(self, view: QTableView, stretch: int, shares: dict[int, float] | None = None):
         super().__init__(view)
         self.view, self.stretch = view, stretch
+        self.shares = shares or {}  # a column's own cap (share of the width), else SHARE
         header = view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setResizeContentsPrecision(self.ROWS_MEASURED)
@@ -275,20 +276,21 @@ class _ColumnFitter(QObject):
         if model is None:
             return
         available = self.view.viewport().width()
-        cap = max(header.minimumSectionSize(), int(available * self.SHARE))
         for column in range(model.columnCount()):
             if column == self.stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
                 continue
+            cap = max(header.minimumSectionSize(), int(available * self.shares.get(column, self.SHARE)))
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)) + 8
             header.resizeSection(column, min(wanted, cap))
 
 
-def _fit_columns(view: QTableView, stretch: int, elide: tuple[int, ...] = ()) -> _ColumnFitter:
+def _fit_columns(view: QTableView, stretch: int, elide: tuple[int, ...] = (),
+                 shares: dict[int, float] | None = None) -> _ColumnFitter:
     """See _ColumnFitter; ``elide``: the columns whose text is cut with an ellipsis (all are, by the view)."""
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.column_fitter = _ColumnFitter(view, stretch)  # type: ignore[attr-defined]
+    view.column_fitter = _ColumnFitter(view, stretch, shares)  # type: ignore[attr-defined]
     return view.column_fitter  # type: ignore[attr-defined]
 
 
@@ -1035,7 +1037,9 @@ class WorkStreamEditor(QWidget):
         self.rules_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.rules_view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.rules_view.horizontalHeader().moveSection(RulesModel.ORDER, 0)  # Order shows first
-        _fit_columns(self.rules_view, stretch=RulesModel.CONDITION, elide=(RulesModel.NAME, RulesModel.QUEUE))
+        # Beside the Test routing pane at 1024 pixels the table is about 400 wide: the condition keeps half.
+        _fit_columns(self.rules_view, stretch=RulesModel.CONDITION, elide=(RulesModel.NAME, RulesModel.QUEUE),
+                     shares={RulesModel.NAME: 0.25, RulesModel.QUEUE: 0.22})
         self.rules_empty_label = QLabel("No routing rule items yet: every conversation goes to the default queue. "
                                         "Click New to add one.")
         self.rules_empty_label.setObjectName("emptyState")

@@ -8,6 +8,7 @@ from app.common.names import name_key
 from models.choices import MAX_SPLIT_QUEUES
 from ui.common.icons import icon
 from ui.common.widgets import ErrorLabel, LookupCombo, attach_queue_quick_create, pad_spin_box
+from ui.workstreams.classification_dialog import focusable_before
 
 
 def split_problem(shares: list[dict]) -> str | None:
@@ -122,6 +123,11 @@ class SplitEditor(QWidget):
         row.changed.connect(self._row_changed)
         row.removeRequested.connect(self.remove_row)
         self._rows_layout.addWidget(row)
+        # Rows are made after the dialog's other widgets: put each in the Tab order where it shows.
+        anchor = self.rows[-1].remove_button if self.rows else focusable_before(self.add_button)
+        for before, after in ((anchor, row.queue_combo), (row.queue_combo, row.percent_spin),
+                              (row.percent_spin, row.remove_button)):
+            QWidget.setTabOrder(before, after)
         self.rows.append(row)
         if focus:
             self.touched = True

@@ -363,3 +363,21 @@ def test_no_hint_or_error_overlaps_its_field(qtbot, open_editor, size):
         for label in (w for w in children if isinstance(w, QLabel) and w.wordWrap() and w.text()):
             # every line of a wrapped hint has its room (squeezed, its second line was drawn over the next field)
             assert label.height() >= label.heightForWidth(label.width()), (cell.objectName(), label.text(), size)
+
+
+def test_tab_goes_from_the_name_through_the_skill_rows_to_the_condition(qtbot, open_editor):
+    editor = open_editor(RETAIL)
+    editor.set_tab("classification-rules")
+    editor.new_classification_rule()
+    dialog = editor.current_dialog
+    qtbot.mouseClick(dialog.add_skill_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()  # a new row shows at the next turn of the event loop
+    first, second = dialog.skill_rows
+    chain, widget = [], dialog.name_edit
+    while len(chain) < 7:
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled():
+            chain.append(widget)
+    assert chain == [first.skill_combo, first.rating_combo, first.remove_button, second.skill_combo,
+                     second.rating_combo, second.remove_button, dialog.add_skill_button]
+    dialog.reject()

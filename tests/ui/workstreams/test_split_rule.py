@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.workstreams.editing import destination_text
 from ui.workstreams.rule_editor import RuleEditorDialog
@@ -62,7 +63,7 @@ def test_the_error_keeps_its_space_so_nothing_below_moves(qtbot, dialog):
     buttons_at = dialog.save_button.mapTo(dialog, dialog.save_button.rect().topLeft())
     type_percent(qtbot, dialog.split_editor.rows[0].percent_spin, 10)
     assert dialog.split_editor.error_label.isVisible()
-    qtbot.wait(0)
+    QApplication.processEvents()
     assert dialog.save_button.mapTo(dialog, dialog.save_button.rect().topLeft()) == buttons_at
     type_percent(qtbot, dialog.split_editor.rows[0].percent_spin, 50)
     assert not dialog.split_editor.error_label.isVisible()
@@ -102,3 +103,23 @@ def test_an_existing_split_opens_as_a_split_and_going_back_to_one_queue_drops_it
 ])
 def test_split_problems(shares, message):
     assert split_problem(shares) == message
+
+
+def focus_order(start, count: int) -> list:
+    seen, widget = [], start
+    for _ in range(count):
+        widget = widget.nextInFocusChain()
+        while not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled()
+                   and widget.focusProxy() is None):
+            widget = widget.nextInFocusChain()
+        seen.append(widget)
+    return seen
+
+
+def test_tab_reaches_the_split_rows_in_place(qtbot, dialog):
+    qtbot.mouseClick(dialog.split_radio, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()  # new rows show at the next turn of the event loop
+    first, second = dialog.split_editor.rows
+    order = focus_order(dialog.split_radio, 7)
+    assert order[:7] == [first.queue_combo, first.percent_spin, first.remove_button, second.queue_combo,
+                         second.percent_spin, second.remove_button, dialog.split_editor.add_button]
