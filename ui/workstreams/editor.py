@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Sig
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
@@ -324,6 +325,7 @@ def _table(parent: QWidget, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table and Ctrl+Tab changes the editor tab, as in a form
     view.setShowGrid(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().setVisible(False)
@@ -398,6 +400,7 @@ class WorkStreamEditor(QWidget):
         self.tabs.addTab(self._build_variables_tab(), TAB_TITLES[1])
         self.tabs.addTab(self._build_rules_tab(), TAB_TITLES[2])
         self.tabs.addTab(self._build_classification_tab(), TAB_TITLES[3])
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         apply_editor_style(self)
         self._populate()
@@ -528,6 +531,13 @@ class WorkStreamEditor(QWidget):
             self.classification_view.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _tab_changed(self, _index: int) -> None:
+        """Ctrl+Tab from a field of the tab that went away: the keyboard lands on the new tab's table
+        (or Name), not on a hidden field where typing would go nowhere."""
+        focused = QApplication.focusWidget()
+        if focused is None or (self.isAncestorOf(focused) and focused is not self.tabs.tabBar()):
+            self.focus_first_field()
 
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]

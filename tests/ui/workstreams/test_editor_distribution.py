@@ -381,3 +381,14 @@ def test_tab_goes_from_the_name_through_the_skill_rows_to_the_condition(qtbot, o
     assert chain == [first.skill_combo, first.rating_combo, first.remove_button, second.skill_combo,
                      second.rating_combo, second.remove_button, dialog.add_skill_button]
     dialog.reject()
+
+
+def test_ctrl_tab_from_a_field_lands_on_the_next_tabs_table(qtbot, open_editor):
+    editor = open_editor(RETAIL)
+    editor.activateWindow()
+    editor.name_edit.setFocus()
+    qtbot.waitUntil(editor.name_edit.hasFocus)
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Tab, CTRL)
+    assert editor.current_tab() == "context-variables" and editor.variables_view.hasFocus()
+    qtbot.keyClick(editor.variables_view, Qt.Key.Key_Tab, CTRL)  # the table no longer eats Ctrl+Tab
+    assert editor.current_tab() == "routing-rules" and editor.rules_view.hasFocus()
