@@ -49,6 +49,11 @@ class WorkStreamRow:
     default_queue: str
     modified_at: datetime
     version: int
+    capacity_profile: str | None = None  # the profile's name when the stream's capacity is a profile
+
+
+def _profile_name(stream: WorkStream) -> str | None:
+    return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
 
 
 @dataclass(frozen=True)
@@ -162,11 +167,12 @@ class Services(DistributionServices):
     # `wsc list` then never configures the ORM's mappers (~35 ms of relationships to set up).
 
     def list_workstreams(self, state: str = "all", search: str = "") -> list[WorkStreamRow]:
-        stream, queue = WorkStream.__table__, Queue.__table__
+        stream, queue, profile = WorkStream.__table__, Queue.__table__, CapacityProfile.__table__
         query = (select(stream.c.id, stream.c.name, stream.c.channel, stream.c.active, stream.c.distribution_mode,
                         stream.c.notification, stream.c.capacity, queue.c.name, stream.c.modified_at,
-                        stream.c.version)
-                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id))
+                        stream.c.version, stream.c.capacity_format, profile.c.name)
+                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id)
+                 .outerjoin(profile, stream.c.capacity_profile_id == profile.c.id))
         if state == "active":
             query = query.where(stream.c.active.is_(True))
         elif state == "inactive":
@@ -178,9 +184,9 @@ class Services(DistributionServices):
         with self.db.sessions() as session:
             return [
                 WorkStreamRow(id_, name, channel, active, mode, notification, capacity, queue_name or "", modified,
-                              version)
-                for id_, name, channel, active, mode, notification, capacity, queue_name, modified, version
-                in session.execute(query)
+                              version, profile_name if capacity_format == "profile" else None)
+                for (id_, name, channel, active, mode, notification, capacity, queue_name, modified, version,
+                     capacity_format, profile_name) in session.execute(query)
             ]
 
     def list_queues(self, search: str = "") -> list[QueueRow]:
@@ -762,7 +768,8 @@ class Services(DistributionServices):
                 ordering = [column.desc() if descending else column.asc() for column in key_columns]
                 for w, queue_name, *key in session.execute(query.order_by(*ordering)):
                     rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                                              w.capacity, queue_name or "", w.modified_at, w.version,
+                                              _profile_name(w)))
                     last_key = tuple(key)
             answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
             if with_counts:

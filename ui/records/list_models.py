@@ -212,7 +212,9 @@ class WorkStreamListModel(RowTableModel):
                lambda r: r.distribution_mode),
         Column("Notification", lambda r: NOTIFICATION_LABELS.get(r.notification, r.notification),
                lambda r: r.notification),
-        Column("Capacity", lambda r: str(r.capacity), lambda r: r.capacity, RIGHT),
+        # A profile-based stream's capacity is its profile's work item limit, not units.
+        Column("Capacity", lambda r: f"{r.capacity_profile} profile" if r.capacity_profile else str(r.capacity),
+               lambda r: r.capacity, RIGHT),
         Column("Default queue", lambda r: r.default_queue or DASH, lambda r: _text_key(r.default_queue)),
         _modified_column(),
     )

@@ -86,7 +86,7 @@ APP_TITLE = "Workstream Console"
 RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels", "skills", "rating_models", "capacity_profiles")
 
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
-TABS = ("work-distribution", "context-variables", "routing-rules")
+TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
