@@ -27,17 +27,19 @@ import math
 import random
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from app.common.errors import UserError
 from app.simulation.clock import VirtualClock
 from app.simulation.engine import Simulator, normalize_config
+from app.simulation.lab_simulator import LabSimulator
 from app.simulation.workload import CheckedWorkload, check_workload
 
 Progress = Callable[[str, int, int], None]
 
-# Player action kinds, in the heap as (time, sequence, kind, a, b).
-_ARRIVE, _ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK = range(8)
+# Player action kinds, in the heap as (time, sequence, kind, a, b) (arrivals have their own heap).
+_ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK = range(7)
+_NO_CONTEXT: dict = {}  # the context of a conversation without a mix (read, never written)
 
 CONVERSATION_FIGURES = (
     "arrived", "answered", "abandoned", "waiting_at_end", "service_level", "asa_s",
@@ -107,7 +109,11 @@ class WorkloadPlayer:
         self.duration_s = model.duration_s
         self.end_s = start_s + model.duration_s
         seed = model.seed
-        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come
+        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come but arrivals
+        # the next arrival of each stream, (time, stream index), earliest first; the times come from
+        # one generator per stream (drawn as they are needed, in the order a heap would have them)
+        self.arrivals: list[tuple[float, int]] = []
+        self._arrival_times: list = []
         self._seq = 0
         self._calls: dict[str, _Call] = {}
         self._count = 0
@@ -151,7 +157,13 @@ class WorkloadPlayer:
         self._any_pick = any(plan.pick for plan in self._plans)
         self._pick_streams = {plan.name for plan in self._plans if plan.pick}
         for index in range(len(self._plans)):
-            self._schedule_arrival(index, start_s)
+            self._arrival_times.append(self._draw_arrivals(index))
+            first = next(self._arrival_times[index], None)
+            if first is not None:
+                self.arrivals.append((first, index))
+        heapq.heapify(self.arrivals)
+        # the lab's simulator takes trusted arrivals and ends (see app.simulation.lab_simulator)
+        self._trusted = isinstance(simulator, LabSimulator)
         for at, agent, presence in workload.presence_plan:
             if at <= self.duration_s:
                 self._push(start_s + at, _PRESENCE, agent, presence)
@@ -172,51 +184,73 @@ class WorkloadPlayer:
         self._seq += 1
         heapq.heappush(self.heap, (when, self._seq, kind, a, b))
 
-    def _schedule_arrival(self, index: int, after: float) -> None:
-        """The next arrival of stream ``index`` after ``after``: Poisson, thinned to the profile."""
+    def _draw_arrivals(self, index: int):
+        """The arrival times of stream ``index``: Poisson at the profile's highest rate, thinned to the
+        profile (every candidate kept without one), before the end."""
         plan = self._plans[index]
         if plan.rate_max <= 0:
             return
         rng = self._rngs[index]["arrivals"]
-        t = after
+        draw, uniform = rng.expovariate, rng.random
+        rate, end, start = plan.rate_max, self.end_s, self.start_s
+        t = start
         while True:
-            t += rng.expovariate(plan.rate_max)
-            if t >= self.end_s:
+            t += draw(rate)
+            if t >= end:
                 return
-            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t - self.start_s):
-                self._push(t, _ARRIVE, index)
-                return
+            if plan.constant or uniform() * rate < plan.rate_at(t - start):
+                yield t
 
     def next_action_at(self) -> float | None:
-        return self.heap[0][0] if self.heap else None
+        heap, arrivals = self.heap, self.arrivals
+        if heap and (not arrivals or heap[0][0] <= arrivals[0][0]):
+            return heap[0][0]
+        return arrivals[0][0] if arrivals else None
 
     def play_due(self, now: float) -> int:
         """Perform every action due at or before ``now`` (live use); how many were due."""
         done = 0
-        while self.heap and self.heap[0][0] <= now:
+        while True:
+            when = self.next_action_at()
+            if when is None or when > now:
+                return done
             self.perform_next()
             done += 1
-        return done
 
     def perform_next(self) -> None:
-        when, _seq, kind, a, b = heapq.heappop(self.heap)
+        """The next action (scheduled ones before an arrival at the same time)."""
+        heap, arrivals = self.heap, self.arrivals
+        if arrivals and (not heap or arrivals[0][0] < heap[0][0]):
+            when, index = arrivals[0]
+            upcoming = next(self._arrival_times[index], None)
+            if upcoming is None:
+                heapq.heappop(arrivals)
+            else:
+                heapq.heapreplace(arrivals, (upcoming, index))
+            self._arrive(index, when)
+            return
+        when, _seq, kind, a, b = heapq.heappop(heap)
         sim = self.simulator
-        if kind == _ARRIVE:
-            self._arrive(a, when)
+        if kind == _END:
+            if a in self._calls:
+                if self._trusted:
+                    sim.end_at(when, a)
+                else:
+                    sim.end(a)
         elif kind == _ACCEPT or kind == _DECLINE:
             call = self._calls.get(a)
             if call is not None and call.offered_to is not None and call.offer_seq == b:
                 (sim.accept if kind == _ACCEPT else sim.decline)(call.offered_to, a)
-        elif kind == _END:
-            if a in self._calls:
-                sim.end(a)
         elif kind == _IDLE:
             if a in self._calls:
                 sim.customer_idle(a)
         elif kind == _ABANDON:
             call = self._calls.get(a)
             if call is not None and not call.answered:
-                sim.end(a)
+                if self._trusted:
+                    sim.end_at(when, a)
+                else:
+                    sim.end(a)
         elif kind == _PRESENCE:
             sim.set_presence(a, b)
         elif kind == _PICK:
@@ -241,8 +275,10 @@ class WorkloadPlayer:
         self._calls[conv_id] = _Call(index, plan.handle(rngs["handle"]), patience, idle_after)
         if patience is not None:
             self._push(when + patience, _ABANDON, conv_id)
-        self._schedule_arrival(index, when)
-        self.simulator.add_conversation(conv_id, plan.name, context)
+        if self._trusted:
+            self.simulator.arrive_at(when, conv_id, plan.name, context or _NO_CONTEXT)
+        else:
+            self.simulator.add_conversation(conv_id, plan.name, context)
 
     # ----------------------------------------------------------------- listening (scheduling only)
 
@@ -320,30 +356,35 @@ class WorkloadPlayer:
 # --------------------------------------------------------------------------- the recorder
 
 @dataclass(eq=False, slots=True)
-class _Record:
-    stream: str
-    queue: str | None
-    arrived_at: float
-    counted: bool
-    tallies: tuple  # total, work stream, queue: where its figures go (empty before the warm-up ends)
-    units: int
-    answered_at: float | None = None
-    agent: "_AgentState | None" = None
-    offers: int = 0
-
-
-@dataclass(eq=False)
 class Tally:
+    """Counts, waits and handle times of a set of conversations (or of one agent's part in them)."""
+
     arrived: int = 0
     abandoned: int = 0
-    waits: list = field(default_factory=list)    # of the answered conversations (filled at the end)
-    handles: list = field(default_factory=list)  # of the ended ones (filled at the end)
+    waits: list = field(default_factory=list)    # of the answered conversations
+    handles: list = field(default_factory=list)  # of the ended ones
     offers: int = 0
     accepted: int = 0
     declined: int = 0
     expired: int = 0
     offered_conversations: int = 0
     waiting_at_end: int = 0
+
+    @classmethod
+    def merged(cls, tallies: Iterable["Tally"]) -> "Tally":
+        out = cls()
+        for tally in tallies:
+            out.arrived += tally.arrived
+            out.abandoned += tally.abandoned
+            out.waits += tally.waits
+            out.handles += tally.handles
+            out.offers += tally.offers
+            out.accepted += tally.accepted
+            out.declined += tally.declined
+            out.expired += tally.expired
+            out.offered_conversations += tally.offered_conversations
+            out.waiting_at_end += tally.waiting_at_end
+        return out
 
     def figures(self, service_level_s: float) -> dict:
         waits = sorted(self.waits)
@@ -370,6 +411,33 @@ class Tally:
             "expired": self.expired,
             "reoffers_per_conversation": ratio(self.offers - self.offered_conversations, self.offered_conversations),
         }
+
+
+@dataclass(eq=False, slots=True)
+class _Lane:
+    """The conversations of one work stream routed to one queue (or to none).
+
+    Every event touches one lane and at most one agent; the per-stream, per-queue and
+    total figures are sums of lanes, made once at the end.  The running counts cover
+    the warm-up too (the series and the charts show it); ``tally`` only what counts."""
+
+    stream: str
+    queue: str | None
+    units: int
+    routed: int = 0
+    decided: int = 0          # answered or abandoned
+    within: int = 0           # answered within the service level
+    tally: Tally | None = None  # created at its first arrival after the warm-up
+
+
+@dataclass(eq=False, slots=True)
+class _Record:
+    lane: _Lane
+    tally: Tally | None  # the lane's, when the conversation arrived after the warm-up
+    arrived_at: float
+    answered_at: float | None = None
+    agent: "_AgentState | None" = None
+    offers: int = 0
 
 
 @dataclass(eq=False, slots=True)
@@ -415,7 +483,10 @@ def percentile(ordered: list, q: float) -> float | None:
 
 
 class Recorder:
-    """Figures and interval series from a simulator's events (a listener; never acts)."""
+    """Figures and interval series from a simulator's events (a listener; never acts).
+
+    Incremental: per event one lane (work stream × queue) and at most one agent are
+    updated; nothing is kept per event, and per conversation only until it closes."""
 
     def __init__(self, simulator: Simulator, config: Mapping[str, Any], *, warmup_s: float,
                  service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True):
@@ -423,29 +494,27 @@ class Recorder:
         self.sl_s = service_level_s
         self.interval_s = interval_s
         self.duration_s = duration_s
-        self.streams = {ws["name"]: ws for ws in config["workstreams"]}
+        self.stream_names = [ws["name"] for ws in config["workstreams"]]
         self.units = {ws["name"]: ws["capacity"] for ws in config["workstreams"]}
         self.allowed_bases = set()
         for ws in config["workstreams"]:
             self.allowed_bases.update(ws["allowed_presences"])
-        self.total = Tally()
-        self.by_stream = {ws["name"]: Tally() for ws in config["workstreams"]}
-        self.by_queue = {q["name"]: Tally() for q in config["queues"]}
         self.agents = {view.name: _AgentState(view.name, view.capacity, view.base in self.allowed_bases, Tally())
                        for view in simulator.agents()}
         self.counting = warmup_s <= 0
+        self.lanes: dict[tuple[str, str | None], _Lane] = {}
         self.records: dict[str, _Record] = {}
-        self.answers: list[tuple[float, tuple]] = []  # (wait, tallies) per answered conversation
-        self.handles: list[tuple[float, tuple]] = []  # (handle time, tallies) per ended one
-        self.waiting = {q["name"]: 0 for q in config["queues"]}
+        # queues in the order the figures list them: the configuration's, then others as they count
+        self.queue_names = dict.fromkeys(q["name"] for q in config["queues"])
+        # queues in the order the series list them: the configuration's, then others as they are routed to
+        self.waiting_names = dict.fromkeys(q["name"] for q in config["queues"])
         # series, one entry per interval
         self.interval_ends: list[float] = []
-        self.series_waiting: dict[str, list[int]] = {name: [] for name in self.waiting}
+        self.series_waiting: dict[str, list[int]] = {name: [] for name in self.waiting_names}
         self.series_occupancy: dict[str, list[float | None]] = {name: [] for name in self.agents}
         self.series_sl: list[float | None] = []
         self.series_arrived: list[int] = []
-        self._interval_sl = [0, 0]  # answered within SL, decided
-        self._interval_arrived = 0
+        self._at_interval = (0, 0, 0)  # routed, within, decided at the last interval's end
         self.handlers = {
             "routed": self._routed, "offered": self._offered, "accepted": self._accepted,
             "assigned": self._assigned, "declined": self._declined, "offer_expired": self._expired,
@@ -470,81 +539,82 @@ class Recorder:
             state.at_warmup = (state.allowed_time, state.busy_time, state.used_time)
         self.counting = True
 
+    def _new_lane(self, stream: str, queue: str | None) -> _Lane:
+        lane = self.lanes[(stream, queue)] = _Lane(stream, queue, self.units[stream])
+        if queue is not None and queue not in self.waiting_names:
+            self.waiting_names[queue] = None
+        return lane
+
     def _routed(self, event: dict) -> None:
-        t = event["t"]
-        name = event["queue"]
+        stream, queue = event["workstream"], event["queue"]
+        lane = self.lanes.get((stream, queue)) or self._new_lane(stream, queue)
+        lane.routed += 1
+        tally = None
         if self.counting:
-            tallies = (self.total, self.by_stream[event["workstream"]])
-            if name is not None:
-                queue = self.by_queue.get(name)
-                if queue is None:
-                    queue = self.by_queue[name] = Tally()
-                tallies += (queue,)
-            for tally in tallies:
-                tally.arrived += 1
-        else:
-            tallies = ()
-        self.records[event["conversation"]] = _Record(event["workstream"], name, t, self.counting, tallies,
-                                                      self.units[event["workstream"]])
-        if name is not None:
-            self.waiting[name] = self.waiting.get(name, 0) + 1
-        self._interval_arrived += 1
+            tally = lane.tally
+            if tally is None:
+                tally = lane.tally = Tally()
+                if queue is not None:
+                    self.queue_names.setdefault(queue)
+            tally.arrived += 1
+        self.records[event["conversation"]] = _Record(lane, tally, event["t"])
 
     def _offered(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
         state.advance(event["t"])
-        state.used += record.units
+        state.used += record.lane.units
         record.offers += 1
-        if record.counted:
-            first = record.offers == 1
-            for tally in record.tallies + (state.tally,):
-                tally.offers += 1
-                if first:
-                    tally.offered_conversations += 1
+        tally = record.tally
+        if tally is not None:
+            tally.offers += 1
+            state.tally.offers += 1
+            if record.offers == 1:
+                tally.offered_conversations += 1
+                state.tally.offered_conversations += 1
 
-    def _answer(self, event: dict, record: _Record, state: _AgentState) -> None:
-        t = event["t"]
+    def _answer(self, t: float, record: _Record, state: _AgentState) -> None:
         record.answered_at = t
         record.agent = state
         state.busy += 1
-        if record.queue is not None:
-            self.waiting[record.queue] -= 1
         wait = t - record.arrived_at
-        self._interval_sl[1] += 1  # the series cover the warm-up too (the charts show it)
+        lane = record.lane
+        lane.decided += 1
         if wait <= self.sl_s:
-            self._interval_sl[0] += 1
-        if record.counted:
-            self.answers.append((wait, record.tallies + (state.tally,)))
+            lane.within += 1
+        if record.tally is not None:
+            record.tally.waits.append(wait)
+            state.tally.waits.append(wait)
 
     def _accepted(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        self._answer(event, record, state)
-        if record.counted:
-            for tally in record.tallies + (state.tally,):
-                tally.accepted += 1
+        t = event["t"]
+        state.advance(t)
+        self._answer(t, record, state)
+        if record.tally is not None:
+            record.tally.accepted += 1
+            state.tally.accepted += 1
 
     def _assigned(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used += record.units
-        self._answer(event, record, state)
-
-    def _refusal(self, event: dict, attribute: str) -> None:
-        record = self.records[event["conversation"]]
-        if record.counted:
-            state = self.agents[event["agent"]]
-            for tally in record.tallies + (state.tally,):
-                setattr(tally, attribute, getattr(tally, attribute) + 1)
+        t = event["t"]
+        state.advance(t)
+        state.used += record.lane.units
+        self._answer(t, record, state)
 
     def _declined(self, event: dict) -> None:
-        self._refusal(event, "declined")
+        record = self.records[event["conversation"]]
+        if record.tally is not None:
+            record.tally.declined += 1
+            self.agents[event["agent"]].tally.declined += 1
 
     def _expired(self, event: dict) -> None:
-        self._refusal(event, "expired")
+        record = self.records[event["conversation"]]
+        if record.tally is not None:
+            record.tally.expired += 1
+            self.agents[event["agent"]].tally.expired += 1
 
     def _released(self, event: dict) -> None:
         state = self.agents[event["agent"]]
@@ -553,20 +623,20 @@ class Recorder:
 
     def _closed(self, event: dict) -> None:
         record = self.records.pop(event["conversation"])
-        t = event["t"]
-        if record.answered_at is not None:
-            state = record.agent
+        state = record.agent
+        if state is not None:
+            t = event["t"]
             state.advance(t)
             state.busy -= 1
-            if record.counted:
-                self.handles.append((t - record.answered_at, record.tallies + (state.tally,)))
+            if record.tally is not None:
+                handle = t - record.answered_at
+                record.tally.handles.append(handle)
+                state.tally.handles.append(handle)
             return
         # closed before anyone answered: the customer gave up
-        if record.queue is not None:
-            self.waiting[record.queue] -= 1
-        self._interval_sl[1] += 1
-        for tally in record.tallies:
-            tally.abandoned += 1
+        record.lane.decided += 1
+        if record.tally is not None:
+            record.tally.abandoned += 1
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
@@ -583,32 +653,32 @@ class Recorder:
     def close_interval(self, end: float) -> None:
         """The series' figures for the interval ending at ``end``."""
         self.interval_ends.append(end)
-        for name, count in self.waiting.items():
+        waiting = dict.fromkeys(self.waiting_names, 0)
+        routed = within = decided = 0
+        for lane in self.lanes.values():
+            routed += lane.routed
+            within += lane.within
+            decided += lane.decided
+            if lane.queue is not None:
+                waiting[lane.queue] += lane.routed - lane.decided
+        for name, count in waiting.items():
             self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
         for state in self.agents.values():
             state.advance(end)
             allowed0, busy0 = state.at_interval
             self.series_occupancy[state.name].append(ratio(state.busy_time - busy0, state.allowed_time - allowed0))
             state.at_interval = (state.allowed_time, state.busy_time)
-        within, decided = self._interval_sl
-        self.series_sl.append(ratio(within, decided))
-        self.series_arrived.append(self._interval_arrived)
-        self._interval_sl = [0, 0]
-        self._interval_arrived = 0
+        routed0, within0, decided0 = self._at_interval
+        self.series_sl.append(ratio(within - within0, decided - decided0))
+        self.series_arrived.append(routed - routed0)
+        self._at_interval = (routed, within, decided)
 
     def finish(self, end: float) -> None:
         if not self.interval_ends or self.interval_ends[-1] < end:
             self.close_interval(end)
         for record in self.records.values():
-            if record.answered_at is None:
-                for tally in record.tallies:
-                    tally.waiting_at_end += 1
-        for wait, tallies in self.answers:
-            for tally in tallies:
-                tally.waits.append(wait)
-        for handle, tallies in self.handles:
-            for tally in tallies:
-                tally.handles.append(handle)
+            if record.answered_at is None and record.tally is not None:
+                record.tally.waiting_at_end += 1
 
     def figures(self) -> dict:
         agents = {}
@@ -624,13 +694,16 @@ class Recorder:
             allowed += agent_allowed
             busy += state.busy_time - busy0
             used += state.used_time - used0
-        totals = self.total.figures(self.sl_s)
+        counted = [lane for lane in self.lanes.values() if lane.tally is not None]
+        totals = Tally.merged(lane.tally for lane in counted).figures(self.sl_s)
         totals["occupancy"] = ratio(busy, allowed)
         totals["capacity_used"] = ratio(used, allowed)
         return {
             "totals": totals,
-            "workstreams": {name: tally.figures(self.sl_s) for name, tally in self.by_stream.items()},
-            "queues": {name: tally.figures(self.sl_s) for name, tally in self.by_queue.items()},
+            "workstreams": {name: Tally.merged(lane.tally for lane in counted if lane.stream == name).figures(self.sl_s)
+                            for name in self.stream_names},
+            "queues": {name: Tally.merged(lane.tally for lane in counted if lane.queue == name).figures(self.sl_s)
+                       for name in self.queue_names},
             "agents": agents,
         }
 
@@ -678,19 +751,16 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     """
     model = workload.model
     clock = VirtualClock(0)
-    simulator = Simulator(config, clock)
+    simulator = LabSimulator(config, clock)
     end = model.duration_s
     recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
                         interval_s=model.interval_s, duration_s=end, subscribe=False)
     player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
-    unsubscribe = simulator.subscribe(_fan_out(player.handlers, recorder.handlers))
+    simulator.set_hooks(_merged_handlers(player.handlers, recorder.handlers))
     boundaries = _boundaries(model)
     total = int(end)
-    try:
-        with _gc_paused():
-            _play(simulator, player, recorder, clock, boundaries, end, progress, step)
-    finally:
-        unsubscribe()
+    with _gc_paused():
+        _play(simulator, player, recorder, clock, boundaries, end, progress, step)
     if progress is not None:
         progress(step, total, total)
     return RunResult(recorder.figures(), recorder.series(), player.steps)
@@ -710,21 +780,25 @@ def _gc_paused():
             gc.enable()
 
 
-def _play(simulator, player, recorder, clock, boundaries, end, progress, step) -> None:
-    """The event loop: the player's next action or the simulator's next timer, whichever comes first."""
-    actions = player.heap
-    next_timer = simulator.next_timer_at
+def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, clock: VirtualClock,
+          boundaries: list, end: float, progress: Progress | None, step: str) -> None:
+    """The event loop: the simulator's next timer, the player's next scheduled action or its next
+    arrival, whichever comes first (in that order at equal times)."""
+    actions, arrivals, timers = player.heap, player.arrivals, simulator.timers
     next_mark = 0
     boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
+    countdown = PROGRESS_EVERY
     total = int(end)
     try:
         while True:
-            ta = actions[0][0] if actions else None
-            tt = next_timer()
-            timer_first = tt is not None and (ta is None or tt <= ta)
-            t = tt if timer_first else ta
-            if t is None or t > end:
+            t = arrivals[0][0] if arrivals else math.inf
+            if actions and actions[0][0] <= t:
+                t = actions[0][0]
+            timer_first = timers and timers[0][0] <= t
+            if timer_first:
+                t = timers[0][0]
+            if t > end:
                 break
             if boundary <= t:
                 next_mark = _cross(recorder, boundaries, next_mark, t)
@@ -735,8 +809,11 @@ def _play(simulator, player, recorder, clock, boundaries, end, progress, step) -
             else:
                 player.perform_next()
             steps += 1
-            if progress is not None and steps % PROGRESS_EVERY == 0:
-                progress(step, int(t), total)
+            countdown -= 1
+            if not countdown:
+                countdown = PROGRESS_EVERY
+                if progress is not None:
+                    progress(step, int(t), total)
         _cross(recorder, boundaries, next_mark, end)
         clock.set(max(clock.now(), end))
         recorder.finish(end)
@@ -768,25 +845,13 @@ def _cross(recorder: Recorder, boundaries: list, index: int, t: float) -> int:
     return index
 
 
-def _fan_out(*tables: dict) -> Callable[[dict], None]:
-    """One listener calling each table's handler for the event (fewer calls than one listener each)."""
+def _merged_handlers(*tables: dict) -> dict[str, Callable[[dict], None]]:
+    """Per event name, one function calling each table's handler for it, in table order."""
     merged: dict[str, tuple] = {}
     for table in tables:
         for name, handler in table.items():
             merged[name] = merged.get(name, ()) + (handler,)
-    calls: dict[str, Callable[[dict], None]] = {}
-    for name, handlers in merged.items():
-        if len(handlers) == 1:
-            calls[name] = handlers[0]
-        else:
-            calls[name] = _both(handlers)
-    get = calls.get
-
-    def listener(event: dict) -> None:
-        handler = get(event["event"])
-        if handler is not None:
-            handler(event)
-    return listener
+    return {name: handlers[0] if len(handlers) == 1 else _both(handlers) for name, handlers in merged.items()}
 
 
 def _both(handlers: tuple) -> Callable[[dict], None]:
