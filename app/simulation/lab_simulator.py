@@ -52,24 +52,26 @@ class LabSimulator(Simulator):
             fields.pop("t", None)
             Simulator._emit(self, event, **fields)
 
-    def _reach(self, t: float) -> None:
-        """The simulated time moves to ``t``, firing any timer due by then first."""
+    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
+
+    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
+        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
         timers = self._timers
         if timers and timers[0][0] <= t:
             self._advance(t)
         elif t > self._time:
             self._time = t
-
-    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
-        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
-        self._reach(t)
         self._arrive(conversation_id, self._streams[workstream], context)
 
     def end_at(self, t: float, conversation_id: str) -> None:
         """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
         conv = self._conversations[conversation_id]
         if conv.state != CLOSED:
-            self._reach(t)
+            timers = self._timers
+            if timers and timers[0][0] <= t:
+                self._advance(t)
+            elif t > self._time:
+                self._time = t
             self._end(conv)
 
 

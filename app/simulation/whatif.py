@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from app.common.errors import UserError
+from app.common.names import name_key
 from app.simulation.clock import VirtualClock
 from app.simulation.engine import Simulator, normalize_config
 from app.simulation.lab_simulator import LabSimulator
@@ -59,7 +60,8 @@ def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.R
 
 @dataclass(eq=False, slots=True)
 class _Call:
-    """What the player knows about one conversation it created."""
+    """One conversation the player created: what the player knows of it and, in a lab run, what
+    the recorder keeps of it (one object and one dict entry per conversation for both)."""
 
     stream: int
     handle_s: float
@@ -68,6 +70,13 @@ class _Call:
     answered: bool = False
     offered_to: str | None = None
     offer_seq: int = 0
+    # the recorder's part
+    lane: "_Lane | None" = None
+    tally: "Tally | None" = None  # the lane's, when the conversation arrived after the warm-up
+    arrived_at: float = 0.0
+    answered_at: float | None = None
+    agent: "_AgentState | None" = None
+    offers: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,12 +119,12 @@ class WorkloadPlayer:
         self.end_s = start_s + model.duration_s
         seed = model.seed
         self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come but arrivals
-        # the next arrival of each stream, (time, stream index), earliest first; the times come from
-        # one generator per stream (drawn as they are needed, in the order a heap would have them)
-        self.arrivals: list[tuple[float, int]] = []
+        # the next arrival of each stream, (time, stream index, conversation, context), earliest first,
+        # from one generator per stream (drawn one ahead, as they are needed)
+        self.arrivals: list[tuple[float, int, _Call, dict | None]] = []
         self._arrival_times: list = []
         self._seq = 0
-        self._calls: dict[str, _Call] = {}
+        self.calls: dict[str, _Call] = {}
         self._count = 0
         self.steps = 0  # loop steps of the last virtual run (for the curious)
         streams = {ws["name"]: ws for ws in config["workstreams"]}
@@ -142,25 +151,24 @@ class WorkloadPlayer:
             ))
             self._rngs.append({purpose: stream_rng(seed, replication, purpose, name)
                                for purpose in ("arrivals", "context", "handle", "patience", "idle")})
+        # each agent's (accept, decline, response sampler, random numbers), made at its first offer
+        # (seeding a generator costs a SHA-512: most agents of a direct-open day never get one)
         self._agents: dict[str, tuple[float, float, Callable, random.Random]] = {}
-        for agent_doc in config["agents"]:
-            behaviour = model.behaviour(agent_doc["name"])
-            self._agents[agent_doc["name"]] = (
-                behaviour.accept, behaviour.decline, behaviour.response_s.sampler(),
-                stream_rng(seed, replication, "agent", agent_doc["name"]))
-        self._agent_queues = {a["name"]: [] for a in config["agents"]}
+        self._model, self._seed, self._replication = model, seed, replication
+        by_key = {name_key(a["name"]): a["name"] for a in config["agents"]}
+        self._agent_queues: dict[str, list[str]] = {a["name"]: [] for a in config["agents"]}
         for queue in config["queues"]:
             for member in queue["agents"]:
-                for name in self._agent_queues:
-                    if name.casefold() == member.casefold():
-                        self._agent_queues[name].append(queue["name"])
+                name = by_key.get(name_key(member))
+                if name is not None:
+                    self._agent_queues[name].append(queue["name"])
         self._any_pick = any(plan.pick for plan in self._plans)
         self._pick_streams = {plan.name for plan in self._plans if plan.pick}
         for index in range(len(self._plans)):
             self._arrival_times.append(self._draw_arrivals(index))
             first = next(self._arrival_times[index], None)
             if first is not None:
-                self.arrivals.append((first, index))
+                self.arrivals.append(first)
         heapq.heapify(self.arrivals)
         # the lab's simulator takes trusted arrivals and ends (see app.simulation.lab_simulator)
         self._trusted = isinstance(simulator, LabSimulator)
@@ -185,21 +193,35 @@ class WorkloadPlayer:
         heapq.heappush(self.heap, (when, self._seq, kind, a, b))
 
     def _draw_arrivals(self, index: int):
-        """The arrival times of stream ``index``: Poisson at the profile's highest rate, thinned to the
-        profile (every candidate kept without one), before the end."""
+        """The arrivals of stream ``index``, each as it enters the arrivals heap: ``(time, index,
+        conversation, context)``, everything random about it drawn here, each from its purpose's
+        generator (so the k-th arrival always gets the k-th handle time, patience ...).
+
+        Times: Poisson at the profile's highest rate, thinned to the profile (every candidate kept
+        without one), before the end."""
         plan = self._plans[index]
         if plan.rate_max <= 0:
             return
-        rng = self._rngs[index]["arrivals"]
-        draw, uniform = rng.expovariate, rng.random
-        rate, end, start = plan.rate_max, self.end_s, self.start_s
+        rngs = self._rngs[index]
+        draw, uniform = rngs["arrivals"].expovariate, rngs["arrivals"].random
+        rate, end, start, constant, rate_at = plan.rate_max, self.end_s, self.start_s, plan.constant, plan.rate_at
+        handle, handle_rng = plan.handle, rngs["handle"]
+        patience, patience_rng = plan.patience, rngs["patience"]
+        idle_after, idle_probability, idle_rng = plan.idle_after, plan.idle_probability, rngs["idle"]
+        mixes, context_rng = plan.mixes, rngs["context"]
         t = start
         while True:
             t += draw(rate)
             if t >= end:
                 return
-            if plan.constant or uniform() * rate < plan.rate_at(t - start):
-                yield t
+            if not constant and uniform() * rate >= rate_at(t - start):
+                continue
+            context = {mix.variable: mix.draw(context_rng) for mix in mixes} if mixes else None
+            idle_s = None
+            if idle_after is not None and idle_rng.random() < idle_probability:
+                idle_s = idle_after(idle_rng)
+            patience_s = patience(patience_rng) if patience is not None else None
+            yield t, index, _Call(index, handle(handle_rng), patience_s, idle_s), context
 
     def next_action_at(self) -> float | None:
         heap, arrivals = self.heap, self.arrivals
@@ -221,31 +243,48 @@ class WorkloadPlayer:
         """The next action (scheduled ones before an arrival at the same time)."""
         heap, arrivals = self.heap, self.arrivals
         if arrivals and (not heap or arrivals[0][0] < heap[0][0]):
-            when, index = arrivals[0]
-            upcoming = next(self._arrival_times[index], None)
-            if upcoming is None:
-                heapq.heappop(arrivals)
-            else:
-                heapq.heapreplace(arrivals, (upcoming, index))
-            self._arrive(index, when)
-            return
-        when, _seq, kind, a, b = heapq.heappop(heap)
+            self.perform_arrival()
+        else:
+            self.perform_action()
+
+    def perform_arrival(self) -> None:
+        """The next arrival (of any stream), and the draw of its stream's one after."""
+        arrivals = self.arrivals
+        when, index, call, context = arrivals[0]
+        upcoming = next(self._arrival_times[index], None)
+        if upcoming is None:
+            heapq.heappop(arrivals)
+        else:
+            heapq.heapreplace(arrivals, upcoming)
+        self._count += 1
+        conv_id = f"{self.id_prefix}{self._count}"
+        self.calls[conv_id] = call
+        if call.patience_s is not None:
+            self._push(when + call.patience_s, _ABANDON, conv_id)
+        if self._trusted:
+            self.simulator.arrive_at(when, conv_id, self._plans[index].name, context or _NO_CONTEXT)
+        else:
+            self.simulator.add_conversation(conv_id, self._plans[index].name, context)
+
+    def perform_action(self) -> None:
+        """The next scheduled action (an answer, an end, a presence change ...)."""
+        when, _seq, kind, a, b = heapq.heappop(self.heap)
         sim = self.simulator
         if kind == _END:
-            if a in self._calls:
+            if a in self.calls:
                 if self._trusted:
                     sim.end_at(when, a)
                 else:
                     sim.end(a)
         elif kind == _ACCEPT or kind == _DECLINE:
-            call = self._calls.get(a)
+            call = self.calls.get(a)
             if call is not None and call.offered_to is not None and call.offer_seq == b:
                 (sim.accept if kind == _ACCEPT else sim.decline)(call.offered_to, a)
         elif kind == _IDLE:
-            if a in self._calls:
+            if a in self.calls:
                 sim.customer_idle(a)
         elif kind == _ABANDON:
-            call = self._calls.get(a)
+            call = self.calls.get(a)
             if call is not None and not call.answered:
                 if self._trusted:
                     sim.end_at(when, a)
@@ -256,30 +295,6 @@ class WorkloadPlayer:
         elif kind == _PICK:
             self._pick(a)
 
-    def _arrive(self, index: int, when: float) -> None:
-        plan = self._plans[index]
-        rngs = self._rngs[index]
-        self._count += 1
-        conv_id = f"{self.id_prefix}{self._count}"
-        if plan.mixes:
-            context_rng = rngs["context"]
-            context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
-        else:
-            context = None
-        idle_after = None
-        if plan.idle_after is not None:
-            idle_rng = rngs["idle"]
-            if idle_rng.random() < plan.idle_probability:
-                idle_after = plan.idle_after(idle_rng)
-        patience = plan.patience(rngs["patience"]) if plan.patience is not None else None
-        self._calls[conv_id] = _Call(index, plan.handle(rngs["handle"]), patience, idle_after)
-        if patience is not None:
-            self._push(when + patience, _ABANDON, conv_id)
-        if self._trusted:
-            self.simulator.arrive_at(when, conv_id, plan.name, context or _NO_CONTEXT)
-        else:
-            self.simulator.add_conversation(conv_id, plan.name, context)
-
     # ----------------------------------------------------------------- listening (scheduling only)
 
     def on_event(self, event: dict) -> None:
@@ -288,13 +303,14 @@ class WorkloadPlayer:
             handler(event)
 
     def _offered(self, event: dict) -> None:
-        call = self._calls.get(event["conversation"])
+        call = self.calls.get(event["conversation"])
         if call is None:
             return
         agent = event["agent"]
         call.offered_to = agent
         call.offer_seq += 1
-        accept, decline, response, rng = self._agents[agent]
+        answers = self._agents.get(agent) or self._answers_of(agent)
+        accept, decline, response, rng = answers
         choice = rng.random()
         delay = response(rng)
         if choice < accept:
@@ -303,14 +319,20 @@ class WorkloadPlayer:
             self._push(event["t"] + delay, _DECLINE, event["conversation"], call.offer_seq)
         # otherwise the pop is left to expire at the stream's timeout
 
+    def _answers_of(self, agent: str) -> tuple[float, float, Callable, random.Random]:
+        behaviour = self._model.behaviour(agent)
+        answers = self._agents[agent] = (behaviour.accept, behaviour.decline, behaviour.response_s.sampler(),
+                                         stream_rng(self._seed, self._replication, "agent", agent))
+        return answers
+
     def _refused(self, event: dict) -> None:
-        call = self._calls.get(event["conversation"])
+        call = self.calls.get(event["conversation"])
         if call is not None:
             call.offered_to = None
 
     def _answered(self, event: dict) -> None:
         conv_id = event["conversation"]
-        call = self._calls.get(conv_id)
+        call = self.calls.get(conv_id)
         if call is None:
             return
         call.answered = True
@@ -321,7 +343,7 @@ class WorkloadPlayer:
         self._push(t + call.handle_s, _END, conv_id)
 
     def _closed(self, event: dict) -> None:
-        self._calls.pop(event["conversation"], None)
+        self.calls.pop(event["conversation"], None)
 
     def _queued(self, event: dict) -> None:
         if event.get("reason") == "pick_mode":
@@ -340,7 +362,7 @@ class WorkloadPlayer:
         agents = [sim.agent(name) for name in queue.members]
         for conv_id in queue.open_work_items:
             conv = sim.conversation(conv_id)
-            call = self._calls.get(conv_id)
+            call = self.calls.get(conv_id)
             if conv is None or call is None:
                 continue
             for agent in agents:
@@ -431,18 +453,13 @@ class _Lane:
 
 
 @dataclass(eq=False, slots=True)
-class _Record:
-    lane: _Lane
-    tally: Tally | None  # the lane's, when the conversation arrived after the warm-up
-    arrived_at: float
-    answered_at: float | None = None
-    agent: "_AgentState | None" = None
-    offers: int = 0
-
-
-@dataclass(eq=False, slots=True)
 class _AgentState:
-    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures)."""
+    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures).
+
+    Between two folds (a presence or capacity change, the warm-up's end, an interval's end)
+    the integrals are kept as moments, so an event adds a product instead of integrating:
+    for a step function x changed by d_k at times c_k since the fold at f,
+    ∫_f^t x ds = x(t)·t − (x(f)·f + Σ d_k·c_k).  ``fold`` turns them into the integrals."""
 
     name: str
     capacity: int
@@ -450,22 +467,34 @@ class _AgentState:
     tally: Tally
     busy: int = 0          # conversations open (accepted or assigned, not closed)
     used: int = 0          # capacity units held (offers, conversations, wrap-up)
-    since: float = 0.0
+    busy_moment: float = 0.0  # of the indicator busy > 0
+    used_moment: float = 0.0  # of used
+    since: float = 0.0        # the last fold
     allowed_time: float = 0.0
     busy_time: float = 0.0
     used_time: float = 0.0  # ∫ used/capacity dt while allowed
     at_warmup: tuple = (0.0, 0.0, 0.0)
     at_interval: tuple = (0.0, 0.0)
 
-    def advance(self, t: float) -> None:
+    def fold(self, t: float) -> None:
+        busy = 1 if self.busy else 0
         if self.allowed and t > self.since:
-            span = t - self.since
-            self.allowed_time += span
-            if self.busy:
-                self.busy_time += span
-            if self.used and self.capacity:
-                self.used_time += span * self.used / self.capacity
+            self.allowed_time += t - self.since
+            self.busy_time += busy * t - self.busy_moment
+            if self.capacity:
+                self.used_time += (self.used * t - self.used_moment) / self.capacity
         self.since = t
+        self.busy_moment = busy * t
+        self.used_moment = self.used * t
+
+    def hold(self, t: float, units: int) -> None:
+        self.used += units
+        self.used_moment += units * t
+
+    def start(self, t: float) -> None:
+        if not self.busy:
+            self.busy_moment += t
+        self.busy += 1
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -489,7 +518,10 @@ class Recorder:
     updated; nothing is kept per event, and per conversation only until it closes."""
 
     def __init__(self, simulator: Simulator, config: Mapping[str, Any], *, warmup_s: float,
-                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True):
+                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True,
+                 records: dict[str, _Call] | None = None):
+        """``records``: the player's conversations, which the recorder completes (and removes when
+        they close); without them it keeps its own."""
         self.warmup_s = warmup_s
         self.sl_s = service_level_s
         self.interval_s = interval_s
@@ -503,7 +535,7 @@ class Recorder:
                        for view in simulator.agents()}
         self.counting = warmup_s <= 0
         self.lanes: dict[tuple[str, str | None], _Lane] = {}
-        self.records: dict[str, _Record] = {}
+        self.records: dict[str, _Call] = records if records is not None else {}
         # queues in the order the figures list them: the configuration's, then others as they count
         self.queue_names = dict.fromkeys(q["name"] for q in config["queues"])
         # queues in the order the series list them: the configuration's, then others as they are routed to
@@ -535,7 +567,7 @@ class Recorder:
     def end_warmup(self, t: float) -> None:
         """From ``t`` on, arrivals count and the agents' integrals are measured."""
         for state in self.agents.values():
-            state.advance(t)
+            state.fold(t)
             state.at_warmup = (state.allowed_time, state.busy_time, state.used_time)
         self.counting = True
 
@@ -549,7 +581,11 @@ class Recorder:
         stream, queue = event["workstream"], event["queue"]
         lane = self.lanes.get((stream, queue)) or self._new_lane(stream, queue)
         lane.routed += 1
-        tally = None
+        record = self.records.get(event["conversation"])
+        if record is None:  # not the player's
+            record = self.records[event["conversation"]] = _Call(-1, 0.0, None, None)
+        record.lane = lane
+        record.arrived_at = event["t"]
         if self.counting:
             tally = lane.tally
             if tally is None:
@@ -557,13 +593,12 @@ class Recorder:
                 if queue is not None:
                     self.queue_names.setdefault(queue)
             tally.arrived += 1
-        self.records[event["conversation"]] = _Record(lane, tally, event["t"])
+            record.tally = tally
 
     def _offered(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used += record.lane.units
+        state.hold(event["t"], record.lane.units)
         record.offers += 1
         tally = record.tally
         if tally is not None:
@@ -573,10 +608,10 @@ class Recorder:
                 tally.offered_conversations += 1
                 state.tally.offered_conversations += 1
 
-    def _answer(self, t: float, record: _Record, state: _AgentState) -> None:
+    def _answer(self, t: float, record: _Call, state: _AgentState) -> None:
         record.answered_at = t
         record.agent = state
-        state.busy += 1
+        state.start(t)
         wait = t - record.arrived_at
         lane = record.lane
         lane.decided += 1
@@ -589,9 +624,7 @@ class Recorder:
     def _accepted(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        t = event["t"]
-        state.advance(t)
-        self._answer(t, record, state)
+        self._answer(event["t"], record, state)
         if record.tally is not None:
             record.tally.accepted += 1
             state.tally.accepted += 1
@@ -600,8 +633,7 @@ class Recorder:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
         t = event["t"]
-        state.advance(t)
-        state.used += record.lane.units
+        state.hold(t, record.lane.units)
         self._answer(t, record, state)
 
     def _declined(self, event: dict) -> None:
@@ -617,17 +649,16 @@ class Recorder:
             self.agents[event["agent"]].tally.expired += 1
 
     def _released(self, event: dict) -> None:
-        state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used -= event["units"]
+        self.agents[event["agent"]].hold(event["t"], -event["units"])
 
     def _closed(self, event: dict) -> None:
         record = self.records.pop(event["conversation"])
         state = record.agent
         if state is not None:
             t = event["t"]
-            state.advance(t)
             state.busy -= 1
+            if not state.busy:
+                state.busy_moment -= t
             if record.tally is not None:
                 handle = t - record.answered_at
                 record.tally.handles.append(handle)
@@ -640,12 +671,12 @@ class Recorder:
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
+        state.fold(event["t"])
         state.allowed = event["base"] in self.allowed_bases
 
     def _capacity(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
+        state.fold(event["t"])
         state.capacity = event["capacity"]
 
     # ----------------------------------------------------------------- intervals and the end
@@ -664,7 +695,7 @@ class Recorder:
         for name, count in waiting.items():
             self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
         for state in self.agents.values():
-            state.advance(end)
+            state.fold(end)
             allowed0, busy0 = state.at_interval
             self.series_occupancy[state.name].append(ratio(state.busy_time - busy0, state.allowed_time - allowed0))
             state.at_interval = (state.allowed_time, state.busy_time)
@@ -731,6 +762,7 @@ class Cancelled(Exception):
 
 
 PROGRESS_EVERY = 8192  # loop steps between progress reports
+_ARRIVAL, _ACTION, _TIMER = range(3)  # what the run loop does next
 
 
 def prepare(config_doc: Mapping[str, Any], model: Any) -> tuple[dict, CheckedWorkload]:
@@ -753,10 +785,13 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     clock = VirtualClock(0)
     simulator = LabSimulator(config, clock)
     end = model.duration_s
-    recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
-                        interval_s=model.interval_s, duration_s=end, subscribe=False)
     player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
-    simulator.set_hooks(_merged_handlers(player.handlers, recorder.handlers))
+    recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
+                        interval_s=model.interval_s, duration_s=end, subscribe=False, records=player.calls)
+    # the recorder first (it reads a conversation's record before the player is done with it);
+    # it also removes the record when the conversation closes, which is all the player does then
+    playing = {name: handler for name, handler in player.handlers.items() if name != "closed"}
+    simulator.set_hooks(_merged_handlers(recorder.handlers, playing))
     boundaries = _boundaries(model)
     total = int(end)
     with _gc_paused():
@@ -785,6 +820,7 @@ def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, c
     """The event loop: the simulator's next timer, the player's next scheduled action or its next
     arrival, whichever comes first (in that order at equal times)."""
     actions, arrivals, timers = player.heap, player.arrivals, simulator.timers
+    perform_arrival, perform_action = player.perform_arrival, player.perform_action
     next_mark = 0
     boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
@@ -793,21 +829,26 @@ def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, c
     try:
         while True:
             t = arrivals[0][0] if arrivals else math.inf
+            source = _ARRIVAL
             if actions and actions[0][0] <= t:
                 t = actions[0][0]
-            timer_first = timers and timers[0][0] <= t
-            if timer_first:
+                source = _ACTION
+            if timers and timers[0][0] <= t:
                 t = timers[0][0]
+                source = _TIMER
             if t > end:
                 break
             if boundary <= t:
                 next_mark = _cross(recorder, boundaries, next_mark, t)
                 boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
-            clock.set(t)
-            if timer_first:
-                simulator.advance_to(t)
+            if source == _ARRIVAL:
+                perform_arrival()  # trusted: takes its time from the arrival, not the clock
             else:
-                player.perform_next()
+                clock.set(t)
+                if source == _ACTION:
+                    perform_action()
+                else:
+                    simulator.advance_to(t)
             steps += 1
             countdown -= 1
             if not countdown:
