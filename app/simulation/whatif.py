@@ -25,6 +25,7 @@ import gc
 import heapq
 import math
 import random
+from math import log
 import statistics
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
@@ -119,9 +120,9 @@ class WorkloadPlayer:
         self.end_s = start_s + model.duration_s
         seed = model.seed
         self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come but arrivals
-        # the next arrival of each stream, (time, stream index, conversation, context), earliest first,
+        # the next arrival of each stream, (time, stream index, stream, conversation, context), earliest first,
         # from one generator per stream (drawn one ahead, as they are needed)
-        self.arrivals: list[tuple[float, int, _Call, dict | None]] = []
+        self.arrivals: list[tuple[float, int, str, _Call, dict | None]] = []
         self._arrival_times: list = []
         self._seq = 0
         self.calls: dict[str, _Call] = {}
@@ -194,7 +195,7 @@ class WorkloadPlayer:
 
     def _draw_arrivals(self, index: int):
         """The arrivals of stream ``index``, each as it enters the arrivals heap: ``(time, index,
-        conversation, context)``, everything random about it drawn here, each from its purpose's
+        stream, conversation, context)``, everything random about it drawn here, each from its purpose's
         generator (so the k-th arrival always gets the k-th handle time, patience ...).
 
         Times: Poisson at the profile's highest rate, thinned to the profile (every candidate kept
@@ -203,15 +204,16 @@ class WorkloadPlayer:
         if plan.rate_max <= 0:
             return
         rngs = self._rngs[index]
-        draw, uniform = rngs["arrivals"].expovariate, rngs["arrivals"].random
+        uniform = rngs["arrivals"].random
         rate, end, start, constant, rate_at = plan.rate_max, self.end_s, self.start_s, plan.constant, plan.rate_at
+        name = plan.name
         handle, handle_rng = plan.handle, rngs["handle"]
         patience, patience_rng = plan.patience, rngs["patience"]
         idle_after, idle_probability, idle_rng = plan.idle_after, plan.idle_probability, rngs["idle"]
         mixes, context_rng = plan.mixes, rngs["context"]
         t = start
         while True:
-            t += draw(rate)
+            t += -log(1.0 - uniform()) / rate  # rng.expovariate(rate), inline (the same number)
             if t >= end:
                 return
             if not constant and uniform() * rate >= rate_at(t - start):
@@ -221,7 +223,7 @@ class WorkloadPlayer:
             if idle_after is not None and idle_rng.random() < idle_probability:
                 idle_s = idle_after(idle_rng)
             patience_s = patience(patience_rng) if patience is not None else None
-            yield t, index, _Call(index, handle(handle_rng), patience_s, idle_s), context
+            yield t, index, name, _Call(index, handle(handle_rng), patience_s, idle_s), context
 
     def next_action_at(self) -> float | None:
         heap, arrivals = self.heap, self.arrivals
@@ -250,7 +252,7 @@ class WorkloadPlayer:
     def perform_arrival(self) -> None:
         """The next arrival (of any stream), and the draw of its stream's one after."""
         arrivals = self.arrivals
-        when, index, call, context = arrivals[0]
+        when, index, name, call, context = arrivals[0]
         upcoming = next(self._arrival_times[index], None)
         if upcoming is None:
             heapq.heappop(arrivals)
@@ -262,9 +264,9 @@ class WorkloadPlayer:
         if call.patience_s is not None:
             self._push(when + call.patience_s, _ABANDON, conv_id)
         if self._trusted:
-            self.simulator.arrive_at(when, conv_id, self._plans[index].name, context or _NO_CONTEXT)
+            self.simulator.arrive_at(when, conv_id, name, context or _NO_CONTEXT)
         else:
-            self.simulator.add_conversation(conv_id, self._plans[index].name, context)
+            self.simulator.add_conversation(conv_id, name, context)
 
     def perform_action(self) -> None:
         """The next scheduled action (an answer, an end, a presence change ...)."""
@@ -333,14 +335,17 @@ class WorkloadPlayer:
     def _answered(self, event: dict) -> None:
         conv_id = event["conversation"]
         call = self.calls.get(conv_id)
-        if call is None:
-            return
+        if call is not None:
+            self.answered(conv_id, call, event["t"])
+
+    def answered(self, conv_id: str, call: _Call, t: float) -> None:
+        """Conversation ``conv_id`` was answered at ``t``: schedule its end (and its going quiet)."""
         call.answered = True
         call.offered_to = None
-        t = event["t"]
         if call.idle_after_s is not None and call.idle_after_s < call.handle_s:
             self._push(t + call.idle_after_s, _IDLE, conv_id)
-        self._push(t + call.handle_s, _END, conv_id)
+        self._seq += 1  # self._push, inline: this runs for every answered conversation
+        heapq.heappush(self.heap, (t + call.handle_s, self._seq, _END, conv_id, None))
 
     def _closed(self, event: dict) -> None:
         self.calls.pop(event["conversation"], None)
@@ -536,6 +541,9 @@ class Recorder:
         self.counting = warmup_s <= 0
         self.lanes: dict[tuple[str, str | None], _Lane] = {}
         self.records: dict[str, _Call] = records if records is not None else {}
+        # called with (conversation id, record, time) when a conversation is answered (the lab's
+        # player schedules its end: one call instead of a second listener for the same events)
+        self.on_answer: Callable[[str, _Call, float], None] | None = None
         # queues in the order the figures list them: the configuration's, then others as they count
         self.queue_names = dict.fromkeys(q["name"] for q in config["queues"])
         # queues in the order the series list them: the configuration's, then others as they are routed to
@@ -608,10 +616,12 @@ class Recorder:
                 tally.offered_conversations += 1
                 state.tally.offered_conversations += 1
 
-    def _answer(self, t: float, record: _Call, state: _AgentState) -> None:
+    def _answer(self, t: float, conv_id: str, record: _Call, state: _AgentState) -> None:
         record.answered_at = t
         record.agent = state
-        state.start(t)
+        if not state.busy:  # state.start(t), inline
+            state.busy_moment += t
+        state.busy += 1
         wait = t - record.arrived_at
         lane = record.lane
         lane.decided += 1
@@ -620,21 +630,27 @@ class Recorder:
         if record.tally is not None:
             record.tally.waits.append(wait)
             state.tally.waits.append(wait)
+        if self.on_answer is not None:
+            self.on_answer(conv_id, record, t)
 
     def _accepted(self, event: dict) -> None:
-        record = self.records[event["conversation"]]
+        conv_id = event["conversation"]
+        record = self.records[conv_id]
         state = self.agents[event["agent"]]
-        self._answer(event["t"], record, state)
+        self._answer(event["t"], conv_id, record, state)
         if record.tally is not None:
             record.tally.accepted += 1
             state.tally.accepted += 1
 
     def _assigned(self, event: dict) -> None:
-        record = self.records[event["conversation"]]
+        conv_id = event["conversation"]
+        record = self.records[conv_id]
         state = self.agents[event["agent"]]
         t = event["t"]
-        state.hold(t, record.lane.units)
-        self._answer(t, record, state)
+        units = record.lane.units
+        state.used += units  # state.hold(t, units), inline
+        state.used_moment += units * t
+        self._answer(t, conv_id, record, state)
 
     def _declined(self, event: dict) -> None:
         record = self.records[event["conversation"]]
@@ -649,7 +665,10 @@ class Recorder:
             self.agents[event["agent"]].tally.expired += 1
 
     def _released(self, event: dict) -> None:
-        self.agents[event["agent"]].hold(event["t"], -event["units"])
+        state = self.agents[event["agent"]]
+        units = event["units"]
+        state.used -= units  # state.hold(t, -units), inline
+        state.used_moment -= units * event["t"]
 
     def _closed(self, event: dict) -> None:
         record = self.records.pop(event["conversation"])
@@ -788,9 +807,12 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
     recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
                         interval_s=model.interval_s, duration_s=end, subscribe=False, records=player.calls)
-    # the recorder first (it reads a conversation's record before the player is done with it);
-    # it also removes the record when the conversation closes, which is all the player does then
-    playing = {name: handler for name, handler in player.handlers.items() if name != "closed"}
+    # The recorder first (it reads a conversation's record before the player is done with it).  It
+    # removes the record when the conversation closes, which is all the player does then, and hands
+    # answered conversations to the player itself.
+    recorder.on_answer = player.answered
+    playing = {name: handler for name, handler in player.handlers.items()
+               if name not in ("closed", "accepted", "assigned")}
     simulator.set_hooks(_merged_handlers(recorder.handlers, playing))
     boundaries = _boundaries(model)
     total = int(end)
@@ -820,7 +842,8 @@ def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, c
     """The event loop: the simulator's next timer, the player's next scheduled action or its next
     arrival, whichever comes first (in that order at equal times)."""
     actions, arrivals, timers = player.heap, player.arrivals, simulator.timers
-    perform_arrival, perform_action = player.perform_arrival, player.perform_action
+    perform_arrival, perform_action, end_at = player.perform_arrival, player.perform_action, simulator.end_at
+    heappop = heapq.heappop
     next_mark = 0
     boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
@@ -843,6 +866,8 @@ def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, c
                 boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
             if source == _ARRIVAL:
                 perform_arrival()  # trusted: takes its time from the arrival, not the clock
+            elif source == _ACTION and actions[0][2] == _END:
+                end_at(t, heappop(actions)[3])  # perform_action's commonest case, inline (trusted too)
             else:
                 clock.set(t)
                 if source == _ACTION:

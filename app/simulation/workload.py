@@ -51,8 +51,10 @@ class Distribution:
             value = self.mean
             return lambda rng: value
         if self.kind == "exponential":
-            rate = 1.0 / self.mean if self.mean > 0 else math.inf
-            return (lambda rng: rng.expovariate(rate)) if rate != math.inf else (lambda rng: 0.0)
+            if self.mean <= 0:
+                return lambda rng: 0.0
+            rate, log = 1.0 / self.mean, math.log
+            return lambda rng: -log(1.0 - rng.random()) / rate  # rng.expovariate(rate), one call fewer
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu, sigma = math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
         return lambda rng: rng.lognormvariate(mu, sigma)
