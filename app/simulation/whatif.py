@@ -586,22 +586,25 @@ class Recorder:
         return lane
 
     def _routed(self, event: dict) -> None:
-        stream, queue = event["workstream"], event["queue"]
+        conv_id, stream, queue = event["conversation"], event["workstream"], event["queue"]
         lane = self.lanes.get((stream, queue)) or self._new_lane(stream, queue)
         lane.routed += 1
-        record = self.records.get(event["conversation"])
+        record = self.records.get(conv_id)
         if record is None:  # not the player's
-            record = self.records[event["conversation"]] = _Call(-1, 0.0, None, None)
+            record = self.records[conv_id] = _Call(-1, 0.0, None, None)
         record.lane = lane
         record.arrived_at = event["t"]
         if self.counting:
-            tally = lane.tally
-            if tally is None:
-                tally = lane.tally = Tally()
-                if queue is not None:
-                    self.queue_names.setdefault(queue)
+            tally = lane.tally or self._count_lane(lane)
             tally.arrived += 1
             record.tally = tally
+
+    def _count_lane(self, lane: _Lane) -> Tally:
+        """The lane's first arrival after the warm-up: from now on its conversations count."""
+        lane.tally = Tally()
+        if lane.queue is not None:
+            self.queue_names.setdefault(lane.queue)
+        return lane.tally
 
     def _offered(self, event: dict) -> None:
         record = self.records[event["conversation"]]
@@ -627,11 +630,13 @@ class Recorder:
         lane.decided += 1
         if wait <= self.sl_s:
             lane.within += 1
-        if record.tally is not None:
-            record.tally.waits.append(wait)
+        tally = record.tally
+        if tally is not None:
+            tally.waits.append(wait)
             state.tally.waits.append(wait)
-        if self.on_answer is not None:
-            self.on_answer(conv_id, record, t)
+        on_answer = self.on_answer
+        if on_answer is not None:
+            on_answer(conv_id, record, t)
 
     def _accepted(self, event: dict) -> None:
         conv_id = event["conversation"]
@@ -673,20 +678,21 @@ class Recorder:
     def _closed(self, event: dict) -> None:
         record = self.records.pop(event["conversation"])
         state = record.agent
+        tally = record.tally
         if state is not None:
             t = event["t"]
             state.busy -= 1
             if not state.busy:
                 state.busy_moment -= t
-            if record.tally is not None:
+            if tally is not None:
                 handle = t - record.answered_at
-                record.tally.handles.append(handle)
+                tally.handles.append(handle)
                 state.tally.handles.append(handle)
             return
         # closed before anyone answered: the customer gave up
         record.lane.decided += 1
-        if record.tally is not None:
-            record.tally.abandoned += 1
+        if tally is not None:
+            tally.abandoned += 1
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
@@ -843,41 +849,41 @@ def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, c
     arrival, whichever comes first (in that order at equal times)."""
     actions, arrivals, timers = player.heap, player.arrivals, simulator.timers
     perform_arrival, perform_action, end_at = player.perform_arrival, player.perform_action, simulator.end_at
-    heappop = heapq.heappop
+    heappop, inf = heapq.heappop, math.inf
+    arrival, action, timer, ending = _ARRIVAL, _ACTION, _TIMER, _END  # locals: read every step
     next_mark = 0
     boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
-    countdown = PROGRESS_EVERY
+    report_at = PROGRESS_EVERY
     total = int(end)
     try:
         while True:
-            t = arrivals[0][0] if arrivals else math.inf
-            source = _ARRIVAL
+            t = arrivals[0][0] if arrivals else inf
+            source = arrival
             if actions and actions[0][0] <= t:
                 t = actions[0][0]
-                source = _ACTION
+                source = action
             if timers and timers[0][0] <= t:
                 t = timers[0][0]
-                source = _TIMER
+                source = timer
             if t > end:
                 break
             if boundary <= t:
                 next_mark = _cross(recorder, boundaries, next_mark, t)
                 boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
-            if source == _ARRIVAL:
+            if source == arrival:
                 perform_arrival()  # trusted: takes its time from the arrival, not the clock
-            elif source == _ACTION and actions[0][2] == _END:
+            elif source == action and actions[0][2] == ending:
                 end_at(t, heappop(actions)[3])  # perform_action's commonest case, inline (trusted too)
             else:
                 clock.set(t)
-                if source == _ACTION:
+                if source == action:
                     perform_action()
                 else:
                     simulator.advance_to(t)
             steps += 1
-            countdown -= 1
-            if not countdown:
-                countdown = PROGRESS_EVERY
+            if steps >= report_at:
+                report_at += PROGRESS_EVERY
                 if progress is not None:
                     progress(step, int(t), total)
         _cross(recorder, boundaries, next_mark, end)
