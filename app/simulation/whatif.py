@@ -472,6 +472,7 @@ class _AgentState:
     tally: Tally
     busy: int = 0          # conversations open (accepted or assigned, not closed)
     used: int = 0          # capacity units held (offers, conversations, wrap-up)
+    answered: int = 0      # conversations it answered that count (after the warm-up)
     busy_moment: float = 0.0  # of the indicator busy > 0
     used_moment: float = 0.0  # of used
     since: float = 0.0        # the last fold
@@ -633,7 +634,7 @@ class Recorder:
         tally = record.tally
         if tally is not None:
             tally.waits.append(wait)
-            state.tally.waits.append(wait)
+            state.answered += 1
         on_answer = self.on_answer
         if on_answer is not None:
             on_answer(conv_id, record, t)
@@ -741,6 +742,7 @@ class Recorder:
         allowed = busy = used = 0.0
         for state in self.agents.values():
             figures = state.tally.figures(self.sl_s)
+            figures["answered"] = state.answered  # an agent's waits are not kept, only counted
             row = {name: figures[name] for name in AGENT_FIGURES if name in figures}
             allowed0, busy0, used0 = state.at_warmup
             agent_allowed = state.allowed_time - allowed0
