@@ -44,13 +44,12 @@ class LabSimulator(Simulator):
         self._hooks = dict(hooks)
 
     def _emit(self, event: str, **fields: Any) -> None:
+        if self._listeners:  # someone subscribed as well: the ordinary event dicts for them
+            Simulator._emit(self, event, **fields)
         hook = self._hooks.get(event)
         if hook is not None:
-            fields["t"] = self._time
+            fields["t"] = self._time  # the dict is the hook's from here on
             hook(fields)
-        if self._listeners:  # someone subscribed as well: the ordinary event dicts for them
-            fields.pop("t", None)
-            Simulator._emit(self, event, **fields)
 
     # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
 
