@@ -34,8 +34,10 @@ Hook = Callable[[dict], None]
 class LabSimulator(Simulator):
     """A ``Simulator`` that hands events to hooks and takes trusted arrivals and ends."""
 
-    def __init__(self, config_doc: Mapping[str, Any], clock: Clock, hooks: Mapping[str, Hook] | None = None):
-        super().__init__(config_doc, clock)
+    def __init__(self, config_doc: Mapping[str, Any], clock: Clock, hooks: Mapping[str, Hook] | None = None,
+                 **options: Any):
+        """``options``: as ``Simulator``'s (``seed``, ``start``)."""
+        super().__init__(config_doc, clock, **options)
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self.timers = self._timers  # the timer heap, read by the run loop (the same list, never rebound)
 

@@ -40,7 +40,7 @@ from app.simulation.workload import CheckedWorkload, check_workload
 Progress = Callable[[str, int, int], None]
 
 # Player action kinds, in the heap as (time, sequence, kind, a, b) (arrivals have their own heap).
-_ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK = range(7)
+_ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK, _RECONNECT = range(8)
 _NO_CONTEXT: dict = {}  # the context of a conversation without a mix (read, never written)
 
 CONVERSATION_FIGURES = (
@@ -50,7 +50,10 @@ CONVERSATION_FIGURES = (
 )
 AGENT_FIGURES = ("answered", "aht_s", "offers", "accepted", "declined", "expired", "occupancy", "capacity_used")
 TOTAL_FIGURES = CONVERSATION_FIGURES + ("occupancy", "capacity_used")
-SECTIONS = ("totals", "workstreams", "queues", "agents")
+# per skill: the conversations whose classification required it
+SKILL_FIGURES = ("arrived", "answered", "abandoned", "asa_s", "service_level")
+OVERFLOW_ACTIONS = ("transfer", "end", "assign_anyway")
+SECTIONS = ("totals", "workstreams", "queues", "agents", "skills", "overflow")
 
 
 def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.Random:
@@ -78,6 +81,8 @@ class _Call:
     answered_at: float | None = None
     agent: "_AgentState | None" = None
     offers: int = 0
+    skills: tuple = ()         # the skills its classification attached
+    skill_tallies: tuple = ()  # theirs, when it counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,6 +98,8 @@ class _StreamPlan:
     idle_after: Callable | None
     can_decline: bool
     pick: bool
+    reconnect_probability: float = 0.0
+    reconnect_after: Callable | None = None
 
 
 class WorkloadPlayer:
@@ -149,9 +156,11 @@ class WorkloadPlayer:
                 idle_after=idle.after_s.sampler() if idle else None,
                 can_decline=ws["notification"] == "screen_pop_decline",
                 pick=ws["distribution_mode"] == "pick",
+                reconnect_probability=arrivals.reconnect.probability if arrivals.reconnect else 0.0,
+                reconnect_after=arrivals.reconnect.after_s.sampler() if arrivals.reconnect else None,
             ))
             self._rngs.append({purpose: stream_rng(seed, replication, purpose, name)
-                               for purpose in ("arrivals", "context", "handle", "patience", "idle")})
+                               for purpose in ("arrivals", "context", "handle", "patience", "idle", "reconnect")})
         # each agent's (accept, decline, response sampler, random numbers), made at its first offer
         # (seeding a generator costs a SHA-512: most agents of a direct-open day never get one)
         self._agents: dict[str, tuple[float, float, Callable, random.Random]] = {}
@@ -164,6 +173,8 @@ class WorkloadPlayer:
                 if name is not None:
                     self._agent_queues[name].append(queue["name"])
         self._any_pick = any(plan.pick for plan in self._plans)
+        # customers who may come back after their conversation ends (the player then listens to closes)
+        self.reconnects = any(plan.reconnect_after is not None for plan in self._plans)
         self._pick_streams = {plan.name for plan in self._plans if plan.pick}
         for index in range(len(self._plans)):
             self._arrival_times.append(self._draw_arrivals(index))
@@ -294,6 +305,8 @@ class WorkloadPlayer:
                     sim.end(a)
         elif kind == _PRESENCE:
             sim.set_presence(a, b)
+        elif kind == _RECONNECT:
+            self._reconnect(a, b)
         elif kind == _PICK:
             self._pick(a)
 
@@ -348,7 +361,27 @@ class WorkloadPlayer:
         heapq.heappush(self.heap, (t + call.handle_s, self._seq, _END, conv_id, None))
 
     def _closed(self, event: dict) -> None:
-        self.calls.pop(event["conversation"], None)
+        conv_id = event["conversation"]
+        call = self.calls.pop(conv_id, None)
+        if call is not None and self.reconnects:
+            self.closed(conv_id, call, event["t"])
+
+    def closed(self, conv_id: str, call: _Call, t: float) -> None:
+        """Conversation ``conv_id`` closed at ``t``: an answered one's customer may come back."""
+        plan = self._plans[call.stream] if call.stream >= 0 else None
+        if plan is None or plan.reconnect_after is None or not call.answered:
+            return
+        rng = self._rngs[call.stream]["reconnect"]
+        if rng.random() < plan.reconnect_probability:
+            self._push(t + plan.reconnect_after(rng), _RECONNECT, conv_id, call)
+
+    def _reconnect(self, conv_id: str, before: _Call) -> None:
+        """The customer is back: a new handle time (from the reconnect draws), the same lane."""
+        index = before.stream
+        call = _Call(index, self._plans[index].handle(self._rngs[index]["reconnect"]), None, None)
+        call.lane = before.lane
+        self.calls[conv_id] = call
+        self.simulator.reconnect(conv_id)
 
     def _queued(self, event: dict) -> None:
         if event.get("reason") == "pick_mode":
@@ -454,7 +487,10 @@ class _Lane:
     routed: int = 0
     decided: int = 0          # answered or abandoned
     within: int = 0           # answered within the service level
+    removed: int = 0          # ended by an overflow rule, or transferred away by one
     tally: Tally | None = None  # created at its first arrival after the warm-up
+    listed: bool = True       # False: the uncounted twin that customers coming back (reconnect) use
+    returns: "_Lane | None" = None  # that twin
 
 
 @dataclass(eq=False, slots=True)
@@ -503,6 +539,10 @@ class _AgentState:
         self.busy += 1
 
 
+def _pick(figures: dict, names: tuple) -> dict:
+    return {name: figures[name] for name in names}
+
+
 def ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
@@ -533,7 +573,14 @@ class Recorder:
         self.interval_s = interval_s
         self.duration_s = duration_s
         self.stream_names = [ws["name"] for ws in config["workstreams"]]
-        self.units = {ws["name"]: ws["capacity"] for ws in config["workstreams"]}
+        # a profile-format stream takes a slot of its capacity profile, no capacity units
+        self.units = {ws["name"]: 0 if ws.get("capacity_format") == "profile" else ws["capacity"]
+                      for ws in config["workstreams"]}
+        # skills in the configuration's order; per skill, the conversations that require it
+        self.skills: dict[str, Tally] = {skill["name"]: Tally() for skill in config.get("skills", [])}
+        # per queue with overflow rules, per action: how many conversations the rules moved or ended
+        self.overflow: dict[str, dict[str, int]] = {
+            q["name"]: dict.fromkeys(OVERFLOW_ACTIONS, 0) for q in config["queues"] if q.get("overflow")}
         self.allowed_bases = set()
         for ws in config["workstreams"]:
             self.allowed_bases.update(ws["allowed_presences"])
@@ -542,9 +589,10 @@ class Recorder:
         self.counting = warmup_s <= 0
         self.lanes: dict[tuple[str, str | None], _Lane] = {}
         self.records: dict[str, _Call] = records if records is not None else {}
-        # called with (conversation id, record, time) when a conversation is answered (the lab's
-        # player schedules its end: one call instead of a second listener for the same events)
+        # called with (conversation id, record, time) when a conversation is answered / closes (the
+        # lab's player schedules its end, or its customer's return: one call instead of a second listener)
         self.on_answer: Callable[[str, _Call, float], None] | None = None
+        self.on_close: Callable[[str, _Call, float], None] | None = None
         # queues in the order the figures list them: the configuration's, then others as they count
         self.queue_names = dict.fromkeys(q["name"] for q in config["queues"])
         # queues in the order the series list them: the configuration's, then others as they are routed to
@@ -560,7 +608,8 @@ class Recorder:
             "routed": self._routed, "offered": self._offered, "accepted": self._accepted,
             "assigned": self._assigned, "declined": self._declined, "offer_expired": self._expired,
             "capacity_released": self._released, "closed": self._closed, "presence_changed": self._presence,
-            "capacity_changed": self._capacity,
+            "capacity_changed": self._capacity, "classified": self._classified, "overflowed": self._overflowed,
+            "reconnected": self._reconnected,
         }
         self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
 
@@ -589,16 +638,69 @@ class Recorder:
     def _routed(self, event: dict) -> None:
         conv_id, stream, queue = event["conversation"], event["workstream"], event["queue"]
         lane = self.lanes.get((stream, queue)) or self._new_lane(stream, queue)
-        lane.routed += 1
         record = self.records.get(conv_id)
         if record is None:  # not the player's
             record = self.records[conv_id] = _Call(-1, 0.0, None, None)
+        elif record.lane is not None:  # a customer back after a reconnect, routed anew: not counted
+            record.lane = self._returns(lane)
+            return
+        lane.routed += 1
         record.lane = lane
         record.arrived_at = event["t"]
         if self.counting:
             tally = lane.tally or self._count_lane(lane)
             tally.arrived += 1
             record.tally = tally
+            if record.skills:
+                record.skill_tallies = tuple(self.skills.get(name) or self._new_skill(name) for name in record.skills)
+                for skill in record.skill_tallies:
+                    skill.arrived += 1
+
+    def _new_skill(self, name: str) -> Tally:
+        tally = self.skills[name] = Tally()
+        return tally
+
+    @staticmethod
+    def _returns(lane: _Lane) -> _Lane:
+        if not lane.listed:
+            return lane
+        if lane.returns is None:
+            lane.returns = _Lane(lane.stream, lane.queue, lane.units, listed=False)
+        return lane.returns
+
+    def _classified(self, event: dict) -> None:
+        record = self.records.get(event["conversation"])
+        if record is not None and record.lane is None:  # classified on arrival (not on a return)
+            record.skills = tuple(event["skills"])
+
+    def _overflowed(self, event: dict) -> None:
+        record = self.records[event["conversation"]]
+        action = event["action"]
+        if record.tally is not None:
+            counts = self.overflow.get(event["queue"])
+            if counts is None:
+                counts = self.overflow[event["queue"]] = dict.fromkeys(OVERFLOW_ACTIONS, 0)
+            counts[action] = counts.get(action, 0) + 1
+        if action != "transfer" or not record.lane.listed:
+            return
+        # the queue figures follow the conversation to the queue it was transferred to
+        old = record.lane
+        old.removed += 1
+        lane = self.lanes.get((old.stream, event["to"])) or self._new_lane(old.stream, event["to"])
+        lane.routed += 1
+        record.lane = lane
+        if record.tally is not None:
+            record.tally.arrived -= 1
+            record.tally = lane.tally or self._count_lane(lane)
+            record.tally.arrived += 1
+
+    def _reconnected(self, event: dict) -> None:
+        """A customer came back: the player's new record, on its lane's uncounted twin."""
+        record = self.records.get(event["conversation"])
+        if record is None:  # not the player's: nothing known of it
+            return
+        record.lane = self._returns(record.lane) if record.lane is not None else None
+        record.arrived_at = event["t"]
 
     def _count_lane(self, lane: _Lane) -> Tally:
         """The lane's first arrival after the warm-up: from now on its conversations count."""
@@ -635,6 +737,8 @@ class Recorder:
         if tally is not None:
             tally.waits.append(wait)
             state.answered += 1
+            for skill in record.skill_tallies:
+                skill.waits.append(wait)
         on_answer = self.on_answer
         if on_answer is not None:
             on_answer(conv_id, record, t)
@@ -677,7 +781,8 @@ class Recorder:
         state.used_moment -= units * event["t"]
 
     def _closed(self, event: dict) -> None:
-        record = self.records.pop(event["conversation"])
+        conv_id = event["conversation"]
+        record = self.records.pop(conv_id)
         state = record.agent
         tally = record.tally
         if state is not None:
@@ -689,11 +794,18 @@ class Recorder:
                 handle = t - record.answered_at
                 tally.handles.append(handle)
                 state.tally.handles.append(handle)
+            if self.on_close is not None:
+                self.on_close(conv_id, record, t)
+            return
+        if event.get("reason") == "overflow":  # ended by an overflow rule (counted in the overflow figures)
+            record.lane.removed += 1
             return
         # closed before anyone answered: the customer gave up
         record.lane.decided += 1
         if tally is not None:
             tally.abandoned += 1
+            for skill in record.skill_tallies:
+                skill.abandoned += 1
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
@@ -717,7 +829,7 @@ class Recorder:
             within += lane.within
             decided += lane.decided
             if lane.queue is not None:
-                waiting[lane.queue] += lane.routed - lane.decided
+                waiting[lane.queue] += lane.routed - lane.decided - lane.removed
         for name, count in waiting.items():
             self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
         for state in self.agents.values():
@@ -736,6 +848,8 @@ class Recorder:
         for record in self.records.values():
             if record.answered_at is None and record.tally is not None:
                 record.tally.waiting_at_end += 1
+                for skill in record.skill_tallies:
+                    skill.waiting_at_end += 1
 
     def figures(self) -> dict:
         agents = {}
@@ -763,6 +877,8 @@ class Recorder:
             "queues": {name: Tally.merged(lane.tally for lane in counted if lane.queue == name).figures(self.sl_s)
                        for name in self.queue_names},
             "agents": agents,
+            "skills": {name: _pick(tally.figures(self.sl_s), SKILL_FIGURES) for name, tally in self.skills.items()},
+            "overflow": {queue: dict(counts) for queue, counts in self.overflow.items()},
         }
 
     def series(self) -> dict:
@@ -810,7 +926,7 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     """
     model = workload.model
     clock = VirtualClock(0)
-    simulator = LabSimulator(config, clock)
+    simulator = LabSimulator(config, clock, start=model.start_at)
     end = model.duration_s
     player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
     recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
@@ -819,6 +935,8 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     # removes the record when the conversation closes, which is all the player does then, and hands
     # answered conversations to the player itself.
     recorder.on_answer = player.answered
+    if player.reconnects:
+        recorder.on_close = player.closed
     playing = {name: handler for name, handler in player.handlers.items()
                if name not in ("closed", "accepted", "assigned")}
     simulator.set_hooks(_merged_handlers(recorder.handlers, playing))

@@ -50,10 +50,11 @@ def run_json(files, *extra):
     return out
 
 
-def test_json_has_exactly_the_four_sections_and_is_byte_identical(files):
+def test_json_has_exactly_the_six_sections_and_is_byte_identical(files):
     out = run_json(files)
     figures = json.loads(out)
-    assert list(figures) == ["totals", "workstreams", "queues", "agents"]
+    assert list(figures) == ["totals", "workstreams", "queues", "agents", "skills", "overflow"]
+    assert figures["skills"] == {} and figures["overflow"] == {}  # a version 1 configuration has neither
     assert list(figures["workstreams"]) == ["Chat"] and list(figures["agents"]) == ["Ana", "Ben"]
     for name in ("arrived", "answered", "abandoned", "waiting_at_end", "service_level", "asa_s", "wait_p50_s",
                  "wait_p90_s", "wait_p95_s", "abandon_rate", "aht_s", "offers", "accepted", "declined", "expired",
