@@ -363,6 +363,47 @@ class CapacityGauge(QWidget):
         painter.end()
 
 
+class PresenceCombo(QComboBox):
+    """The card's presence drop-down: every presence shows at once, Offline included.
+
+    A drop-down that overlays its current item (Fusion's popup) sizes its list without the
+    item view's style-sheet padding and border, so the last presence sat under a scroll
+    arrow; and other styles stop at ``maxVisibleItems``.  After Qt has placed the list, it
+    grows by what is missing, and moves up if the screen ends first."""
+
+    def showPopup(self) -> None:  # noqa: N802 — Qt's name
+        self.setMaxVisibleItems(max(1, self.count()))
+        super().showPopup()
+        view = self.view()
+        popup = view.window()
+        if popup is self.window():
+            return
+        rows = sum(view.sizeHintForRow(row) for row in range(self.count()) if not view.isRowHidden(row))
+        screen = (self.screen() or popup.screen()).availableGeometry()
+        grew = False
+        for _ in range(3):  # the scroll arrows go once the list fits, which frees their room
+            if popup.layout() is not None:
+                popup.layout().activate()
+            shortfall = rows - view.viewport().height()
+            if shortfall <= 0:
+                break
+            geometry = popup.geometry()
+            geometry.setHeight(min(screen.height(), geometry.height() + shortfall))
+            if geometry.bottom() > screen.bottom():
+                geometry.moveBottom(screen.bottom())
+            if geometry.top() < screen.top():
+                geometry.moveTop(screen.top())
+            popup.setGeometry(geometry)
+            grew = True
+        if grew:
+            if popup.layout() is not None:
+                popup.layout().activate()
+            surplus = view.viewport().height() - rows  # the arrows' room, no longer needed
+            if surplus > 0:
+                popup.resize(popup.width(), popup.height() - surplus)
+        view.scrollToTop()
+
+
 class ConversationChip(QToolButton):
     """An active conversation on a card: click for its route, the arrow for end / idle / active."""
 
@@ -452,7 +493,7 @@ class AgentCard(QFrame):
         head.addLayout(names, 1)
         layout.addLayout(head)
 
-        self.presence_combo = QComboBox()
+        self.presence_combo = PresenceCombo()
         self.presence_combo.setObjectName("presenceCombo")
         self.presence_combo.setToolTip(f"{name}'s presence: only presences a work stream allows get its pops")
         for presence, base in presences:
