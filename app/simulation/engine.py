@@ -30,10 +30,20 @@ act).  Ended conversations keep their capacity blocked for ``wrap_up_block_s``;
 auto-closed ones release it at once.
 
 Events besides the spec's list: ``capacity_changed`` (set_capacity) and a
-``reason`` on ``queued`` (no_eligible_agent | pick_mode) and on
+``reason`` on ``queued`` (no_eligible_agent | pick_mode | closed) and on
 ``capacity_released`` (declined, offer_expired, withdrawn, ended, wrap_up_over,
-auto_close).  ``keep_same_agent`` has no effect: the simulator has no transfers
-or reconnections for affinity to matter.
+auto_close, reconnected).
+
+Document version 2 (README "Work distribution rules"; ``distribution.py`` and ``hours.py``
+hold the pieces): classification attaches skills (``classified``); ``exact`` / ``closest``
+skill matching; a split rule takes one seeded draw per conversation (``routed`` carries
+``draw``); the queue's assignment method (highest capacity keeps the ranking heap above,
+the others scan the members, grouped once by skill coverage); an agent's queues drain by
+priority; a ``profile`` stream needs a free slot of its capacity profile instead of units;
+operating hours (with a ``start``) keep conversations in a closed queue until it opens;
+overflow on entering a queue (``overflowed``); a missed pop may set the agent's presence;
+declines may carry a reason; ``reconnect`` returns a closed conversation to its last agent
+within the stream's window, or routes it anew.
 
 Listeners run synchronously and must not call actions themselves (that raises
 RuntimeError); a GUI should queue what it wants to do next.
@@ -374,6 +384,7 @@ class ConversationView:
     closed_reason: str | None
     cooldowns: dict[str, float]  # agent -> when it may be offered this conversation again
     skills: dict[str, str] = field(default_factory=dict)  # the skills classification attached (skill -> rating)
+    draw: float | None = None  # the percentage draw that chose its queue (a split rule only)
 
 
 @dataclass(frozen=True)
@@ -1393,6 +1404,7 @@ class Simulator:
             closed_reason=conv.closed_reason,
             cooldowns={agent: until for agent, until in conv.cooldowns.items() if until > self._time},
             skills=dict(conv.skills),
+            draw=conv.route.draw,
         )
 
     def _queue_view(self, queue: _Queue) -> QueueView:

@@ -180,6 +180,7 @@ def test_each_conversation_draws_from_the_seeded_generator_and_routed_carries_th
     routed = h.of("routed")
     assert [e["draw"] for e in routed] == draws
     assert [e["queue"] for e in routed] == ["A" if d < 30 else "B" for d in draws]
+    assert [h.sim.conversation(f"c{i}").draw for i in range(30)] == draws
     assert {"A", "B"} == {e["queue"] for e in routed}
 
 
