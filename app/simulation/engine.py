@@ -894,8 +894,11 @@ class Simulator:
 
     def _watch_opening(self, queue: _Queue) -> None:
         """A timer at the queue's next opening, so its waiting conversations are offered then."""
+        if queue.opening_timer is not None and queue.opening_timer > self._time:
+            return  # already watched (or it never opens within a simulation's reach: inf)
         opens = queue.hours.next_change(self._time)
-        if opens is None or queue.opening_timer == opens:
+        if opens is None:
+            queue.opening_timer = math.inf
             return
         queue.opening_timer = opens
         self._schedule(opens, _QUEUE_OPENS, queue.name, None, opens)

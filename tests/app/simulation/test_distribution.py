@@ -380,6 +380,21 @@ def test_conversations_left_waiting_when_the_queue_closes_are_offered_when_it_re
     assert h.offered_to("c1") == ["Ana"] and h.last("assigned")["t"] == next_monday_0900
 
 
+def test_a_queue_that_never_opens_keeps_its_conversations_and_is_looked_up_once(monkeypatch):
+    from app.simulation.hours import QueueHours
+
+    doc = hours_doc()
+    doc["queues"][0]["operating_hours"] = {"timezone": "UTC", "week": {}}
+    h = Harness(doc, start=MONDAY_0850)
+    calls = []
+    original = QueueHours.next_change
+    monkeypatch.setattr(QueueHours, "next_change", lambda self, t, *a: calls.append(t) or original(self, t, *a))
+    for index in range(20):
+        h.at(index).add_conversation(f"c{index}", "Chat", {"topic": "desk"})
+    h.run_to(366 * 86_400)
+    assert h.offered_to("c0") == [] and len(h.of("queued")) == 20 and len(calls) == 1
+
+
 def test_without_a_start_every_queue_is_always_open():
     h = Harness(hours_doc([{"when": "closed", "action": "transfer", "queue": "General"}]))
     h.at(0).add_conversation("c1", "Chat", {"topic": "desk"})
