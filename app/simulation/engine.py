@@ -242,7 +242,7 @@ class _Agent:
     skills: dict[str, str] = field(default_factory=dict)        # skill name -> rating, as written
     held: dict[str, int] = field(default_factory=dict)          # folded skill -> rating position
     profile_limits: dict[str, int] = field(default_factory=dict)  # folded profile -> work item limit
-    profile_used: dict[str, int] = field(default_factory=dict)    # folded profile -> items held
+    profile_free: dict[str, int] = field(default_factory=dict)    # folded profile -> free slots (limit - held)
     last_release: float = _NEVER  # when it last released capacity (least_active)
     drain_groups: list[list["_Queue"]] = field(default_factory=list)  # its queues by priority, highest first
 
@@ -460,6 +460,7 @@ class Simulator:
         agent.profile_limits = {key: limit for key, (_name, limit) in self._profiles.items()}
         for profile, limit in agent_doc.get("capacity_profiles", {}).items():
             agent.profile_limits[_fold(profile)] = limit
+        agent.profile_free = dict(agent.profile_limits)
         self._agents[agent.name] = agent
         self._agent_by_fold[_fold(agent.name)] = agent
 
@@ -1015,10 +1016,36 @@ class Simulator:
         method = queue.method
         cooldowns = conv.cooldowns
         now = self._time
+        if method is HIGHEST_CAPACITY:  # the common case, without a key tuple per member
+            for group in groups:
+                best: _Agent | None = None
+                best_free = 0
+                for _position, agent in group:
+                    if agent.base not in allowed:
+                        continue
+                    if profile is None:
+                        free = agent.capacity - agent.used
+                        if free < need:
+                            continue
+                    else:
+                        free = agent.profile_free.get(profile, 0)
+                        if free < 1:
+                            continue
+                    if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                        continue
+                    if (best is None or free > best_free
+                            or (free == best_free and (agent.last_touch < best.last_touch
+                                                       or (agent.last_touch == best.last_touch
+                                                           and agent.name < best.name)))):
+                        best, best_free = agent, free
+                if best is not None:
+                    return best, True
+            return None, self._anyone_fits(queue, stream)
+        round_robin = method == ROUND_ROBIN
         for group in groups:
-            best: _Agent | None = None
+            best = None
             best_key: tuple | None = None
-            if method == ROUND_ROBIN:  # the members after the last one offered, then from the top
+            if round_robin:  # the members after the last one offered, then from the top
                 split = bisect.bisect_right(group, queue.rr_last, key=_position_of)
                 order: Iterable = (group[split:], group[:split])
             else:
@@ -1028,21 +1055,16 @@ class Simulator:
                     if agent.base not in allowed:
                         continue
                     if profile is None:
-                        free = agent.capacity - agent.used
-                        if free < need:
+                        if agent.capacity - agent.used < need:
                             continue
-                    else:
-                        free = agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0)
-                        if free < 1:
-                            continue
+                    elif agent.profile_free.get(profile, 0) < 1:
+                        continue
                     if cooldowns and now < cooldowns.get(agent.name, _NEVER):
                         continue
-                    if method is HIGHEST_CAPACITY:
-                        candidate: tuple = (-free, agent.last_touch, agent.name)
-                    elif method == ROUND_ROBIN:
+                    if round_robin:
                         return agent, True
-                    else:  # least_active: longest since the last capacity release, then the queue's order
-                        candidate = (agent.last_release, position)
+                    # least_active: longest since the last capacity release, then the queue's order
+                    candidate = (agent.last_release, position)
                     if best_key is None or candidate < best_key:
                         best, best_key = agent, candidate
             if best is not None:
@@ -1060,7 +1082,7 @@ class Simulator:
             if profile is None:
                 if agent.capacity - agent.used >= stream.capacity:
                     return True
-            elif agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0) >= 1:
+            elif agent.profile_free.get(profile, 0) >= 1:
                 return True
         return False
 
@@ -1091,7 +1113,7 @@ class Simulator:
         else:  # a profile-format stream takes one slot of its profile, no units
             conv.units = 0
             conv.held_profile = profile
-            agent.profile_used[profile] = agent.profile_used.get(profile, 0) + 1
+            agent.profile_free[profile] = agent.profile_free.get(profile, 0) - 1
         agent.last_touch = self._time
         _rerank(agent)
 
@@ -1140,10 +1162,10 @@ class Simulator:
                        free=agent.free, reason=reason)
             return
         conv.held_profile = None
-        agent.profile_used[profile] -= 1
+        agent.profile_free[profile] += 1
         self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
                    free=agent.free, reason=reason, profile=conv.stream.profile_name,
-                   free_slots=agent.profile_limits.get(profile, 0) - agent.profile_used[profile])
+                   free_slots=agent.profile_free[profile])
 
     # ----------------------------------------------------------------- ending
 
@@ -1324,7 +1346,7 @@ class Simulator:
             return f"'{agent.name}' is not a member of queue '{conv.queue.name}'"
         if stream.profile is not None:
             limit = agent.profile_limits.get(stream.profile, 0)
-            if agent.profile_used.get(stream.profile, 0) >= limit:
+            if agent.profile_free.get(stream.profile, 0) < 1:
                 return (f"'{agent.name}' already has {limit} work items of capacity profile "
                         f"'{stream.profile_name}', its limit")
         elif agent.free < stream.capacity:
