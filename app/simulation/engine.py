@@ -511,6 +511,11 @@ class Simulator:
     def clock(self) -> Clock:
         return self._clock
 
+    @property
+    def start(self) -> datetime | None:
+        """The local date-time of simulated second 0 (operating hours); None: no calendar."""
+        return self._start
+
     def next_timer_at(self) -> float | None:
         """When the next timer is due (stale, cancelled timers included)."""
         return self._timers[0][0] if self._timers else None

@@ -597,4 +597,5 @@ def test_queue_views_show_priority_method_and_whether_open():
 
 def test_positional_construction_still_works():
     sim = Simulator(document(stream()), VirtualClock())
-    assert sim.queue("Support").is_open is True
+    assert sim.queue("Support").is_open is True and sim.start is None
+    assert Simulator(document(stream()), VirtualClock(), 3, MONDAY_0850).start.isoformat() == MONDAY_0850
