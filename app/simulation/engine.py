@@ -30,10 +30,20 @@ act).  Ended conversations keep their capacity blocked for ``wrap_up_block_s``;
 auto-closed ones release it at once.
 
 Events besides the spec's list: ``capacity_changed`` (set_capacity) and a
-``reason`` on ``queued`` (no_eligible_agent | pick_mode) and on
+``reason`` on ``queued`` (no_eligible_agent | pick_mode | closed) and on
 ``capacity_released`` (declined, offer_expired, withdrawn, ended, wrap_up_over,
-auto_close).  ``keep_same_agent`` has no effect: the simulator has no transfers
-or reconnections for affinity to matter.
+auto_close, reconnected).
+
+Document version 2 (README "Work distribution rules"; ``distribution.py`` and ``hours.py``
+hold the pieces): classification attaches skills (``classified``); ``exact`` / ``closest``
+skill matching; a split rule takes one seeded draw per conversation (``routed`` carries
+``draw``); the queue's assignment method (highest capacity keeps the ranking heap above,
+the others scan the members, grouped once by skill coverage); an agent's queues drain by
+priority; a ``profile`` stream needs a free slot of its capacity profile instead of units;
+operating hours (with a ``start``) keep conversations in a closed queue until it opens;
+overflow on entering a queue (``overflowed``); a missed pop may set the agent's presence;
+declines may carry a reason; ``reconnect`` returns a closed conversation to its last agent
+within the stream's window, or routes it anew.
 
 Listeners run synchronously and must not call actions themselves (that raises
 RuntimeError); a GUI should queue what it wants to do next.
@@ -232,7 +242,7 @@ class _Agent:
     skills: dict[str, str] = field(default_factory=dict)        # skill name -> rating, as written
     held: dict[str, int] = field(default_factory=dict)          # folded skill -> rating position
     profile_limits: dict[str, int] = field(default_factory=dict)  # folded profile -> work item limit
-    profile_used: dict[str, int] = field(default_factory=dict)    # folded profile -> items held
+    profile_free: dict[str, int] = field(default_factory=dict)    # folded profile -> free slots (limit - held)
     last_release: float = _NEVER  # when it last released capacity (least_active)
     drain_groups: list[list["_Queue"]] = field(default_factory=list)  # its queues by priority, highest first
 
@@ -374,6 +384,7 @@ class ConversationView:
     closed_reason: str | None
     cooldowns: dict[str, float]  # agent -> when it may be offered this conversation again
     skills: dict[str, str] = field(default_factory=dict)  # the skills classification attached (skill -> rating)
+    draw: float | None = None  # the percentage draw that chose its queue (a split rule only)
 
 
 @dataclass(frozen=True)
@@ -449,6 +460,7 @@ class Simulator:
         agent.profile_limits = {key: limit for key, (_name, limit) in self._profiles.items()}
         for profile, limit in agent_doc.get("capacity_profiles", {}).items():
             agent.profile_limits[_fold(profile)] = limit
+        agent.profile_free = dict(agent.profile_limits)
         self._agents[agent.name] = agent
         self._agent_by_fold[_fold(agent.name)] = agent
 
@@ -498,6 +510,11 @@ class Simulator:
     @property
     def clock(self) -> Clock:
         return self._clock
+
+    @property
+    def start(self) -> datetime | None:
+        """The local date-time of simulated second 0 (operating hours); None: no calendar."""
+        return self._start
 
     def next_timer_at(self) -> float | None:
         """When the next timer is due (stale, cancelled timers included)."""
@@ -883,8 +900,11 @@ class Simulator:
 
     def _watch_opening(self, queue: _Queue) -> None:
         """A timer at the queue's next opening, so its waiting conversations are offered then."""
+        if queue.opening_timer is not None and queue.opening_timer > self._time:
+            return  # already watched (or it never opens within a simulation's reach: inf)
         opens = queue.hours.next_change(self._time)
-        if opens is None or queue.opening_timer == opens:
+        if opens is None:
+            queue.opening_timer = math.inf
             return
         queue.opening_timer = opens
         self._schedule(opens, _QUEUE_OPENS, queue.name, None, opens)
@@ -1001,10 +1021,36 @@ class Simulator:
         method = queue.method
         cooldowns = conv.cooldowns
         now = self._time
+        if method is HIGHEST_CAPACITY:  # the common case, without a key tuple per member
+            for group in groups:
+                best: _Agent | None = None
+                best_free = 0
+                for _position, agent in group:
+                    if agent.base not in allowed:
+                        continue
+                    if profile is None:
+                        free = agent.capacity - agent.used
+                        if free < need:
+                            continue
+                    else:
+                        free = agent.profile_free.get(profile, 0)
+                        if free < 1:
+                            continue
+                    if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                        continue
+                    if (best is None or free > best_free
+                            or (free == best_free and (agent.last_touch < best.last_touch
+                                                       or (agent.last_touch == best.last_touch
+                                                           and agent.name < best.name)))):
+                        best, best_free = agent, free
+                if best is not None:
+                    return best, True
+            return None, self._anyone_fits(queue, stream)
+        round_robin = method == ROUND_ROBIN
         for group in groups:
-            best: _Agent | None = None
+            best = None
             best_key: tuple | None = None
-            if method == ROUND_ROBIN:  # the members after the last one offered, then from the top
+            if round_robin:  # the members after the last one offered, then from the top
                 split = bisect.bisect_right(group, queue.rr_last, key=_position_of)
                 order: Iterable = (group[split:], group[:split])
             else:
@@ -1014,21 +1060,16 @@ class Simulator:
                     if agent.base not in allowed:
                         continue
                     if profile is None:
-                        free = agent.capacity - agent.used
-                        if free < need:
+                        if agent.capacity - agent.used < need:
                             continue
-                    else:
-                        free = agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0)
-                        if free < 1:
-                            continue
+                    elif agent.profile_free.get(profile, 0) < 1:
+                        continue
                     if cooldowns and now < cooldowns.get(agent.name, _NEVER):
                         continue
-                    if method is HIGHEST_CAPACITY:
-                        candidate: tuple = (-free, agent.last_touch, agent.name)
-                    elif method == ROUND_ROBIN:
+                    if round_robin:
                         return agent, True
-                    else:  # least_active: longest since the last capacity release, then the queue's order
-                        candidate = (agent.last_release, position)
+                    # least_active: longest since the last capacity release, then the queue's order
+                    candidate = (agent.last_release, position)
                     if best_key is None or candidate < best_key:
                         best, best_key = agent, candidate
             if best is not None:
@@ -1046,7 +1087,7 @@ class Simulator:
             if profile is None:
                 if agent.capacity - agent.used >= stream.capacity:
                     return True
-            elif agent.profile_limits.get(profile, 0) - agent.profile_used.get(profile, 0) >= 1:
+            elif agent.profile_free.get(profile, 0) >= 1:
                 return True
         return False
 
@@ -1077,7 +1118,7 @@ class Simulator:
         else:  # a profile-format stream takes one slot of its profile, no units
             conv.units = 0
             conv.held_profile = profile
-            agent.profile_used[profile] = agent.profile_used.get(profile, 0) + 1
+            agent.profile_free[profile] = agent.profile_free.get(profile, 0) - 1
         agent.last_touch = self._time
         _rerank(agent)
 
@@ -1126,10 +1167,10 @@ class Simulator:
                        free=agent.free, reason=reason)
             return
         conv.held_profile = None
-        agent.profile_used[profile] -= 1
+        agent.profile_free[profile] += 1
         self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
                    free=agent.free, reason=reason, profile=conv.stream.profile_name,
-                   free_slots=agent.profile_limits.get(profile, 0) - agent.profile_used[profile])
+                   free_slots=agent.profile_free[profile])
 
     # ----------------------------------------------------------------- ending
 
@@ -1310,7 +1351,7 @@ class Simulator:
             return f"'{agent.name}' is not a member of queue '{conv.queue.name}'"
         if stream.profile is not None:
             limit = agent.profile_limits.get(stream.profile, 0)
-            if agent.profile_used.get(stream.profile, 0) >= limit:
+            if agent.profile_free.get(stream.profile, 0) < 1:
                 return (f"'{agent.name}' already has {limit} work items of capacity profile "
                         f"'{stream.profile_name}', its limit")
         elif agent.free < stream.capacity:
@@ -1393,6 +1434,7 @@ class Simulator:
             closed_reason=conv.closed_reason,
             cooldowns={agent: until for agent, until in conv.cooldowns.items() if until > self._time},
             skills=dict(conv.skills),
+            draw=conv.route.draw,
         )
 
     def _queue_view(self, queue: _Queue) -> QueueView:

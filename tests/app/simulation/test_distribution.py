@@ -180,6 +180,7 @@ def test_each_conversation_draws_from_the_seeded_generator_and_routed_carries_th
     routed = h.of("routed")
     assert [e["draw"] for e in routed] == draws
     assert [e["queue"] for e in routed] == ["A" if d < 30 else "B" for d in draws]
+    assert [h.sim.conversation(f"c{i}").draw for i in range(30)] == draws
     assert {"A", "B"} == {e["queue"] for e in routed}
 
 
@@ -377,6 +378,21 @@ def test_conversations_left_waiting_when_the_queue_closes_are_offered_when_it_re
     assert h.offered_to("c1") == []
     h.run_to(next_monday_0900)
     assert h.offered_to("c1") == ["Ana"] and h.last("assigned")["t"] == next_monday_0900
+
+
+def test_a_queue_that_never_opens_keeps_its_conversations_and_is_looked_up_once(monkeypatch):
+    from app.simulation.hours import QueueHours
+
+    doc = hours_doc()
+    doc["queues"][0]["operating_hours"] = {"timezone": "UTC", "week": {}}
+    h = Harness(doc, start=MONDAY_0850)
+    calls = []
+    original = QueueHours.next_change
+    monkeypatch.setattr(QueueHours, "next_change", lambda self, t, *a: calls.append(t) or original(self, t, *a))
+    for index in range(20):
+        h.at(index).add_conversation(f"c{index}", "Chat", {"topic": "desk"})
+    h.run_to(366 * 86_400)
+    assert h.offered_to("c0") == [] and len(h.of("queued")) == 20 and len(calls) == 1
 
 
 def test_without_a_start_every_queue_is_always_open():
@@ -581,4 +597,5 @@ def test_queue_views_show_priority_method_and_whether_open():
 
 def test_positional_construction_still_works():
     sim = Simulator(document(stream()), VirtualClock())
-    assert sim.queue("Support").is_open is True
+    assert sim.queue("Support").is_open is True and sim.start is None
+    assert Simulator(document(stream()), VirtualClock(), 3, MONDAY_0850).start.isoformat() == MONDAY_0850

@@ -32,7 +32,7 @@ def reference(simulator: Simulator, conv) -> tuple:
             if free < stream.capacity:
                 continue
         else:
-            free = agent.profile_limits[stream.profile] - agent.profile_used.get(stream.profile, 0)
+            free = agent.profile_free[stream.profile]
             if free < 1:
                 continue
         fits = True
