@@ -118,8 +118,11 @@ class WorkStreamController(QObject):
         shell.set_status(f"Opened '{title}'" if workstream_id else "New work stream: fill in the name and settings")
         return True
 
-    def close_editor(self, force: bool = False) -> bool:
-        """Back to the list; unless forced, asks the editor first (its Save/Discard/Cancel guard)."""
+    def close_editor(self, force: bool = False, *, deleted: bool = False) -> bool:
+        """Back to the list; unless forced, asks the editor first (its Save/Discard/Cancel guard).
+
+        ``deleted``: the stream was just deleted, so the list neither selects nor reveals it.
+        """
         shell, editor = self.shell, self.editor
         if editor is None:
             return True
@@ -141,6 +144,8 @@ class WorkStreamController(QObject):
         self.editor_active = None
         shell.setWindowModified(False)
         page = shell.lists["workstreams"]
+        if deleted:
+            edited_id = None
         self.last_edited = edited_id
         try:
             if page.stale:  # saved (or changed) while the editor was open: reload once, here
@@ -320,6 +325,6 @@ class WorkStreamController(QObject):
 
         def deleted() -> None:
             if self.editor is not None:
-                self.close_editor(force=True)
+                self.close_editor(force=True, deleted=True)
 
         return delete_one(shell, "workstreams", "work stream", "delete_workstream", target_id, name, deleted)

@@ -324,13 +324,17 @@ def test_a_stream_with_channels_is_refused_before_asking(shell, controller, serv
     assert controller.editor is not None and row_named(services, RETAIL)
 
 
-def test_deleting_the_edited_stream_closes_the_editor(qtbot, shell, controller, services, answers):
+def test_deleting_the_edited_stream_closes_the_editor_and_keeps_the_lists_filter(qtbot, shell, controller, services,
+                                                                                   answers):
     shell.page.selected = [row_named(services, RETAIL)]
     finished(qtbot, shell, controller.copy_workstream)  # a copy has no channels: it can go
     copy_id = controller.editor.workstream_id()
+    shell.filter = shell.page.model.state = "active"
+    shell.page.proxy.row_for_id = lambda workstream_id: -1  # gone from every view
     answers.push(messages.YES)
     assert finished(qtbot, shell, controller.delete_selected) == "done"
     assert controller.editor is None
+    assert shell.filter == "active" and controller.last_edited is None  # nothing to reveal: it is gone
     assert all(r.id != copy_id for r in services.list_workstreams())
     assert shell.status_message.text() == f"Deleted work stream 'Copy of {RETAIL}'"
 
