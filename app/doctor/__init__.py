@@ -8,6 +8,8 @@ import would add.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -36,12 +38,41 @@ class Cancelled(Exception):
 
 def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
              cancelled: Callable[[], bool] | None = None, budget: int | None = None,
-             analyses: dict | None = None, only_streams: bool = False) -> list[Finding]:
+             analyses: dict | None = None, only_streams: bool = False, workers: int = 1) -> list[Finding]:
     """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given).
 
     ``analyses`` (a dict the caller keeps) shares rule analyses between calls: a stream whose
     variables and rules are the same is not analysed twice.  ``only_streams`` skips the
-    document-wide checks (the list's badges need the streams' findings only)."""
+    document-wide checks (the list's badges need the streams' findings only).  ``workers`` > 1
+    analyses the rules of a large configuration in that many processes where that is safe
+    (``app.doctor.parallel``); the findings are the same."""
+    with _collector_paused():
+        return _diagnose(doc, workstream, progress=progress, cancelled=cancelled, budget=budget,
+                         analyses=analyses, only_streams=only_streams, workers=workers)
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic collector held off: the analysis makes millions of short-lived containers, and
+    each full collection would walk the whole (large) document again.  Reference counting still
+    frees everything at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_streams, workers) -> list[Finding]:
+    from app.doctor import parallel
+
+    if workers > 1 and workstream is None and len(doc.get("workstreams", [])) >= parallel.MIN_STREAMS:
+        workers = parallel.usable_workers(workers)
+        if workers > 1:
+            analyses = {} if analyses is None else analyses
+            parallel.analyse_in_processes(doc.get("workstreams", []), workers, budget, analyses, progress)
     facts = DocumentFacts(doc, budget, analyses=analyses)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]

@@ -43,6 +43,8 @@ class DocumentFacts:
     _members: dict[str, list[Mapping]] = field(default_factory=dict, repr=False)
     # rules_key -> analysis, shared between documents (an import preview examines two that mostly agree)
     analyses: dict[str, StreamAnalysis] | None = field(default=None, repr=False)
+    # one-variable decisions shared by every stream's solver (app.doctor.solver.Solver)
+    theory: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def queues(self) -> dict[str, tuple[int, Mapping]]:
@@ -116,13 +118,14 @@ class StreamFacts:
     def analysis(self) -> StreamAnalysis:
         if self._analysis is None:
             shared = self.document.analyses
+            theory = self.document.theory
             if shared is None:
-                self._analysis = analyse_stream(self.stream, self.document.budget)
+                self._analysis = analyse_stream(self.stream, self.document.budget, shared=theory)
             else:
                 key = rules_key(self.stream)
                 found = shared.get(key)
                 if found is None:
-                    found = shared[key] = analyse_stream(self.stream, self.document.budget)
+                    found = shared[key] = analyse_stream(self.stream, self.document.budget, shared=theory)
                 self._analysis = found
         return self._analysis
 
