@@ -378,7 +378,7 @@ class SkillsPage(ListPage):
         section = QWidget()
         section.setObjectName("ratingModelsHeader")
         row = QHBoxLayout(section)
-        row.setContentsMargins(6, 14, 24, 6)
+        row.setContentsMargins(13, 14, 24, 6)  # the title over the first column's text
         row.setSpacing(12)
         title = QLabel("Rating models")
         title.setProperty("role", "sectionTitle")
@@ -387,7 +387,7 @@ class SkillsPage(ListPage):
         self.rating_hint.setProperty("role", "hint")
         row.addWidget(self.rating_hint, 1)
         self.new_rating_button = QPushButton("New rating model")
-        self.new_rating_button.setToolTip("Create a rating model (a named scale such as 1 to 5) (Ctrl+Shift+N)")
+        self.new_rating_button.setToolTip("Create a rating model (a named scale such as 1 to 5) (Ctrl+Shift+R)")
         self.new_rating_button.clicked.connect(lambda: self.newRequested.emit("rating_models"))
         row.addWidget(self.new_rating_button)
         layout = self.layout()
@@ -416,8 +416,12 @@ class SkillsPage(ListPage):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         from PySide6.QtCore import QEvent
 
-        if event.type() == QEvent.Type.FocusIn:
+        if event.type() == QEvent.Type.FocusIn and watched in (self._table, self.rating_table):
+            # One table at a time shows a selection: the one Delete and Enter act on.
             self._rating_active = watched is self.rating_table
+            other = self._table if self._rating_active else self.rating_table
+            if other is not None and other.selectionModel() is not None:
+                other.clearSelection()
         return super().eventFilter(watched, event)
 
     @property
@@ -431,14 +435,21 @@ class SkillsPage(ListPage):
     def tables(self) -> list[ListTable]:
         return super().tables() + ([self.rating_table] if self.rating_table is not None else [])
 
+    def _rating_rows(self) -> list[Any]:
+        indexes = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
+        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
+
+    def _on_rating_side(self) -> bool:
+        """The commands act on the rating models: the table with the focus, unless only the other has a selection."""
+        if self._rating_active:
+            return bool(self._rating_rows()) or not super().selected_rows()
+        return bool(self._rating_rows()) and not super().selected_rows()
+
     def command_key(self) -> str:
-        return "rating_models" if self._rating_active else self.key
+        return "rating_models" if self._on_rating_side() else self.key
 
     def selected_rows(self) -> list[Any]:
-        if not self._rating_active:
-            return super().selected_rows()
-        indexes = self.rating_table.selectionModel().selectedRows()
-        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
+        return self._rating_rows() if self._on_rating_side() else super().selected_rows()
 
     def select_rating_model(self, row_id: str) -> bool:
         row = self.rating_proxy.row_for_id(row_id)
@@ -473,7 +484,9 @@ class SkillsPage(ListPage):
         selected = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
         rating_current = selected[0].data(ROW_ROLE).id if selected else None
         super().refresh(keep_id=keep_id)  # the skills; their refreshed signal reloads the rating models
-        if keep_id and self.rating_proxy.row_for_id(keep_id) >= 0:
+        if keep_id and self.proxy.row_for_id(keep_id) >= 0:
+            self.table.setFocus()  # a skill just saved: the skills table is where the next key goes
+        elif keep_id and self.rating_proxy.row_for_id(keep_id) >= 0:
             self.select_rating_model(keep_id)
         elif rating_current and self.rating_proxy.row_for_id(rating_current) >= 0:
             self.rating_table.selectRow(self.rating_proxy.row_for_id(rating_current))

@@ -34,7 +34,7 @@ class ActionSpec:
 # except where ``SLOTS`` says otherwise.
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "New", "new", ("Ctrl+N",), "Create a new record in this list", "File", 0),
-    ActionSpec("new_rating_model", "New rating model…", None, ("Ctrl+Shift+N",),
+    ActionSpec("new_rating_model", "New rating model…", None, ("Ctrl+Shift+R",),
                "Create a rating model (a scale such as 1 to 5 that skills are rated on)", "File", 0),
     ActionSpec("save", "Save", "save", ("Ctrl+S",), "Save the work stream", "File", 0),
     ActionSpec("save_close", "Save && Close", "save-close", ("Ctrl+Shift+S",),

@@ -677,7 +677,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.new_record_of(self._view)
 
     def new_rating_model(self) -> None:
-        """File > New rating model (Ctrl+Shift+N): on the Skills page, where rating models are listed."""
+        """File > New rating model (Ctrl+Shift+R): on the Skills page, where rating models are listed."""
         if self.show_view("skills"):
             self.open_entity("rating_models", None)
 

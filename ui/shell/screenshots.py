@@ -20,6 +20,11 @@ SHOTS: dict[str, dict[str, Any]] = {
     "editor-routing-rules.png": {"workstream": DEMO_STREAM, "tab": "routing-rules"},
     "queues.png": {"view": "queues"},
     "agent-dialog.png": {"view": "agents", "dialog": "agents:Ana Ruiz"},
+    "agent-dialog-skills.png": {"view": "agents", "dialog": "agents:Ana Ruiz#skills"},
+    "skills.png": {"view": "skills"},
+    "capacity-profiles.png": {"view": "capacity_profiles"},
+    "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours"},
+    "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:VIP#overflow"},
     "agent-panel.png": {"tab": "agent-panel"},
     "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True},  # View → Presentation
 }
