@@ -11,7 +11,7 @@ import argparse
 import sys
 
 TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules", "agent-panel")
-VIEWS = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel")
+VIEWS = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel", "skills", "capacity_profiles")
 
 
 class GuiCommand:

@@ -104,8 +104,10 @@ def run(args: argparse.Namespace, ctx) -> int:
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
         result = router.route(context, draw=percentage_draw(random.Random(seed)))
     output = result.to_json()
+    trace = output.pop("trace")  # last: the long part
     output["seed"] = seed
     output["classification"] = classify(ws, context).to_json() if ws.get("classification_rules") else None
+    output["trace"] = trace
     if args.json:
         print(json.dumps(output, indent=2, ensure_ascii=False), file=ctx.stdout)
     else:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, insert, literal, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.config.document import (
@@ -44,6 +44,7 @@ from app.config.document import (
 )
 from app.store.database import CHANGED_KEY, Database, database_errors, foreign_key_problems
 from app.common.errors import DocumentInvalid, UserError
+from app.common import names
 from app.common.names import name_key
 from models import (
     Agent,
@@ -101,8 +102,7 @@ def fold(name: str) -> str:
     return name_key(name)
 
 
-def sort_key(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
+sort_key = names.sort_key  # the one listing order (app.common.names), kept here for its callers
 
 
 # --------------------------------------------------------------------------- export
@@ -577,14 +577,16 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
     summary = ApplySummary()
     if adopt_ids:
         adopt_identities(session, doc)
-    if replace:
-        _delete_missing(session, doc, summary)
+    going_later = _delete_missing(session, doc, summary) if replace else []
     writer = ConfigWriter(session, summary)
     with session.no_autoflush:  # rows are half-built between assignments; flush at known points
         if bulk:
             _write_all_bulk(session, writer, doc)
         else:
             _write_all(session, writer, doc)
+    for rating_model in going_later:  # its skills have moved to the document's rating model by now
+        session.delete(rating_model)
+    session.flush()
     problems = foreign_key_problems(session)
     if problems:
         raise UserError(f"import refused: {problems[0]}")
@@ -968,8 +970,12 @@ def _sqlite_executemany(connection, table, rows: list[dict]) -> None:
     connection.exec_driver_sql(str(compiled), list(zip(*columns)))
 
 
-def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary) -> None:
-    """With --replace: remove what the document does not name (children first)."""
+def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary) -> list:
+    """With --replace: remove what the document does not name (children first).
+
+    Returns the rating models that go while a kept skill still uses them: they are deleted
+    after the writes, once the skill has moved to the document's rating model."""
+    still_used: list = []
     keep_streams = {fold(w.name) for w in doc.workstreams} | {w.id for w in doc.workstreams if w.id}
     keep_channels = {fold(c.name) for w in doc.workstreams for c in w.channels}
     for channel in session.scalars(select(Channel)).all():
@@ -1007,6 +1013,10 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
                 elif kind == "skills":
                     session.execute(delete(AgentSkill).where(AgentSkill.skill_id == obj.id))
                     session.execute(delete(ClassificationSkill).where(ClassificationSkill.skill_id == obj.id))
+                elif session.scalar(select(func.count()).select_from(Skill).where(Skill.rating_model_id == obj.id)):
+                    summary.deleted[kind].append(obj.name)
+                    still_used.append(obj)
+                    continue
                 summary.deleted[kind].append(obj.name)
                 session.delete(obj)
         session.flush()
@@ -1016,6 +1026,7 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
             summary.deleted["presences"].append(presence.name)
             session.delete(presence)
     session.flush()
+    return still_used
 
 
 class ConfigWriter:

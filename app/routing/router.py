@@ -52,7 +52,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from math import isfinite
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from app.routing.conditions import (
     GROUP_KEYS,
@@ -81,14 +81,34 @@ class SplitTarget:
     percent: int
 
 
-class _Split(tuple):
-    """A split rule's targets; the draw picks one (a tuple subclass so the routing function can
-    return it where it returns a queue name, and callers tell the two apart by class)."""
+class _Split:
+    """A split rule's targets; the draw picks one.  The routing function returns it where it
+    returns a queue name; callers tell the two apart by class."""
 
-    __slots__ = ()
+    __slots__ = ("targets", "bounds", "first")
+
+    def __init__(self, targets: Iterable[SplitTarget]):
+        self.targets = tuple(targets)
+        cumulative = 0
+        bounds = []
+        for target in self.targets:
+            cumulative += target.percent
+            bounds.append((cumulative, target.queue))
+        if bounds:  # shares adding up to less than 100 (an invalid document): the last takes the rest
+            bounds[-1] = (100, bounds[-1][1])
+        self.bounds = tuple(bounds)
+        self.first = self.targets[0].queue
 
     def pick(self, draw: float | None) -> str:
-        return pick_target(self, draw)
+        """``pick_target``, with the cumulative bounds worked out once."""
+        if draw is None:
+            return self.first
+        if draw.__class__ is not float and draw.__class__ is not int or not 0 <= draw < 100:
+            raise ValueError(f"a percentage draw is a number from 0 up to (not including) 100, not {draw!r}")
+        for bound, queue in self.bounds:
+            if draw < bound:
+                return queue
+        return self.first  # pragma: no cover - bounds end at 100 and draw < 100
 
 
 def pick_target(targets: Sequence[SplitTarget], draw: float | None) -> str:
@@ -516,24 +536,36 @@ class _SourceBuilder:
 
 
 def _generate_route_queue(
-    rules: Sequence["_Rule"], default_queue: str | None, slots: _Slots,
-    slow: Callable[[Mapping[str, Any]], str | None],
-) -> tuple[Callable[[Mapping[str, Any]], str | None], str] | None:
+    rules: Sequence["_Rule"], default_queue: Any, slots: _Slots,
+    slow: Callable[[Mapping[str, Any]], Any], classes: Sequence["_Rule"] | None = None,
+    default_class: Any = None,
+) -> tuple[Callable[[Mapping[str, Any]], Any], str] | None:
     """One plain function for all the rules and its source; None when the stream is
-    too big or too deep for generated source (the closures route it then)."""
+    too big or too deep for generated source (the closures route it then).
+
+    With ``classes`` (classification rules: a condition and a ``Classification`` as their
+    "queue") the function first takes the first matching one (``default_class`` if none) and
+    returns ``(classification, queue)``: the context is read and prepared once for both."""
     builder = _SourceBuilder(slots.types, slots.kind)
     try:
-        for rule in rules:
+        for rule in (*(classes or ()), *rules):
             builder.survey(rule.condition, 1)
     except _NotGenerated:
         return None
     lines = ["def _route(ctx, _K=_K, _str=_str, _isinstance=_isinstance, _slow=_slow):\n"]
     for variable, slot in builder.slots.items():
         lines.append(_HOIST_SOURCE[builder.mode(variable)].format(v=builder.local(slot), k=builder.const(variable)))
+    returned = "{}"
+    if classes is not None:
+        lines.append(f"    c = {builder.const(default_class)}\n")
+        for index, rule in enumerate(classes):
+            lines.append(f"    {'elif' if index else 'if'} {builder.expression(rule.condition)}:\n")
+            lines.append(f"        c = {builder.const(rule.queue)}\n")
+        returned = "c, {}"
     for rule in rules:
         lines.append(f"    if {builder.expression(rule.condition)}:\n")
-        lines.append(f"        return {builder.const(rule.queue)}\n")
-    lines.append(f"    return {builder.const(default_queue)}\n")
+        lines.append(f"        return {returned.format(builder.const(rule.queue))}\n")
+    lines.append(f"    return {returned.format(builder.const(default_queue))}\n")
     # a split rule returns its ``_Split`` (never inlined: not a plain constant); route_queue draws
     source = "".join(lines)
     constants = tuple(builder.constants)
@@ -616,7 +648,8 @@ class _Rule:
 class CompiledRouter:
     """The routing rules of one work stream, compiled once."""
 
-    def __init__(self, workstream: str, default_queue: str | None, rules: list[_Rule], slots: _Slots):
+    def __init__(self, workstream: str, default_queue: str | None, rules: list[_Rule], slots: _Slots,
+                 classes: Sequence[tuple[LeafTest, Mapping, "Classification"]] = ()):
         self.workstream = workstream
         self.default_queue = default_queue
         self._rules = rules
@@ -628,6 +661,15 @@ class CompiledRouter:
         self.source: str | None = None if generated is None else generated[1]
         self._route_queue: Callable[[Mapping[str, Any]], str | None] = (
             self._route_queue_closures if generated is None else generated[0])
+        #: the stream's classification rules (None: it has none), compiled like the routing rules
+        self.classifier: CompiledClassifier | None = None
+        self._classify_route: Callable[[Mapping[str, Any]], tuple] | None = None
+        if classes:
+            self.classifier = CompiledClassifier(workstream, list(classes), slots)
+            combined = _generate_route_queue(
+                rules, default_queue, slots, self._classify_route_closures,
+                [_ClassRule(condition, result) for _test, condition, result in classes], _UNCLASSIFIED)
+            self._classify_route = self._classify_route_closures if combined is None else combined[0]
 
     @property
     def rule_count(self) -> int:
@@ -653,6 +695,21 @@ class CompiledRouter:
         if queue.__class__ is _Split:
             return queue.pick(draw)
         return queue
+
+    def classify_and_route(self, context: Mapping[str, Any],
+                           draw: float | None = None) -> tuple["Classification", str | None]:
+        """``classify`` and ``route_queue`` in one call that reads the context once (one generated
+        function for both rule lists): the per-conversation decision of a version 2 stream."""
+        combined = self._classify_route
+        if combined is None:
+            return _UNCLASSIFIED, self.route_queue(context, draw)
+        classification, queue = combined(context)
+        if queue.__class__ is _Split:
+            return classification, queue.pick(draw)
+        return classification, queue
+
+    def _classify_route_closures(self, context: Mapping[str, Any]) -> tuple:
+        return self.classifier.classify(context), self._route_queue_closures(context)
 
     def _route_queue_closures(self, context: Mapping[str, Any]) -> str | None:
         """``route_queue`` by the closures: for streams too big for generated source
@@ -685,7 +742,7 @@ class CompiledRouter:
             if matched:
                 if rule.queue.__class__ is _Split:
                     return RouteResult(self.workstream, rule.queue.pick(draw), rule.name, False, trace,
-                                       tuple(rule.queue), draw)
+                                       rule.queue.targets, draw)
                 return RouteResult(self.workstream, rule.queue, rule.name, False, trace)
         return RouteResult(self.workstream, self.default_queue, None, True, trace)
 
@@ -727,7 +784,7 @@ def compile_workstream(ws: Mapping[str, Any]) -> CompiledRouter:
         leaves: list[_TracedLeaf] = []
         combine = _compile_traced(condition, slots, "", leaves)
         rules.append(_Rule(rule["name"], _destination(rule), condition, test, tuple(leaves), combine))
-    router = CompiledRouter(name, ws.get("default_queue"), rules, slots)
+    router = CompiledRouter(name, ws.get("default_queue"), rules, slots, _compile_classes(ws, slots))
     slots.done()
     return router
 
@@ -735,6 +792,14 @@ def compile_workstream(ws: Mapping[str, Any]) -> CompiledRouter:
 # --------------------------------------------------------------------------- classification
 
 _UNCLASSIFIED = Classification(None, {})
+
+
+@dataclass(frozen=True)
+class _ClassRule:
+    """A classification rule in the shape the source generator reads (its result as the "queue")."""
+
+    condition: Mapping
+    queue: Classification
 
 
 class CompiledClassifier:
@@ -745,6 +810,11 @@ class CompiledClassifier:
         self.workstream = workstream
         self._rules = tuple(rules)
         self._slot_plan = tuple((name, slots.index[name] in slots.number_read) for name in slots.index)
+        # the same generated source as route_queue: one function, the closures when too big
+        pseudo = [_ClassRule(condition, result) for _test, condition, result in rules]
+        generated = _generate_route_queue(pseudo, _UNCLASSIFIED, slots, self._classify_closures) if rules else None
+        self.source: str | None = None if generated is None else generated[1]
+        self._classify = self._classify_closures if generated is None else generated[0]
 
     @property
     def rule_count(self) -> int:
@@ -752,6 +822,9 @@ class CompiledClassifier:
 
     def classify(self, context: Mapping[str, Any]) -> Classification:
         """The first matching rule's skills (read-only: shared by every match), or none."""
+        return self._classify(context)
+
+    def _classify_closures(self, context: Mapping[str, Any]) -> Classification:
         if not self._rules:
             return _UNCLASSIFIED
         prepared: Prepared | None = []
@@ -774,17 +847,20 @@ class CompiledClassifier:
         return _UNCLASSIFIED
 
 
-def compile_classifier(ws: Mapping[str, Any]) -> CompiledClassifier:
-    """Compile a work stream's ``classification_rules`` (a configuration-document dict)."""
-    name = ws["name"]
-    slots = _Slots(variable_types(ws))
+def _compile_classes(ws: Mapping[str, Any], slots: _Slots) -> list[tuple[LeafTest, Mapping, Classification]]:
     rules = []
     for index, rule in enumerate(ws.get("classification_rules", []) or []):
-        where = f"work stream '{name}', classification_rules[{index}].condition"
+        where = f"work stream '{ws['name']}', classification_rules[{index}].condition"
         condition = rule.get("condition", {"all": []})
         test = _compile_fast(condition, slots, where)
         rules.append((test, condition, Classification(rule["name"], dict(rule.get("skills", {})))))
-    classifier = CompiledClassifier(name, rules, slots)
+    return rules
+
+
+def compile_classifier(ws: Mapping[str, Any]) -> CompiledClassifier:
+    """Compile a work stream's ``classification_rules`` (a configuration-document dict)."""
+    slots = _Slots(variable_types(ws))
+    classifier = CompiledClassifier(ws["name"], _compile_classes(ws, slots), slots)
     slots.done()
     return classifier
 

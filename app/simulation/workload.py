@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_serializer,
@@ -20,6 +21,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationI
 
 from app.common.errors import UserError
 from app.config.document import issues_from_pydantic
+from app.simulation.hours import parse_start
 from models.choices import BASE_PRESENCE_NAMES
 
 FORMAT_NAME = "workstream-console/workload"
@@ -51,8 +53,10 @@ class Distribution:
             value = self.mean
             return lambda rng: value
         if self.kind == "exponential":
-            rate = 1.0 / self.mean if self.mean > 0 else math.inf
-            return (lambda rng: rng.expovariate(rate)) if rate != math.inf else (lambda rng: 0.0)
+            if self.mean <= 0:
+                return lambda rng: 0.0
+            rate, log = 1.0 / self.mean, math.log
+            return lambda rng: -log(1.0 - rng.random()) / rate  # rng.expovariate(rate), one call fewer
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu, sigma = math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
         return lambda rng: rng.lognormvariate(mu, sigma)
@@ -111,6 +115,25 @@ class IdleBehaviour(_Strict):
         return value.as_json()
 
 
+class ReconnectBehaviour(_Strict):
+    """After an answered conversation ends, the customer comes back with this probability,
+    ``after_s`` later (the simulator's ``reconnect``: within the work stream's reconnect window
+    it goes straight back to the last agent, otherwise it is routed anew).  A returning
+    conversation lasts a new handle time, and may come back again."""
+
+    probability: Probability
+    after_s: Any
+
+    @field_validator("after_s", mode="before")
+    @classmethod
+    def _check_after(cls, value: Any) -> Distribution:
+        return parse_distribution(value)
+
+    @field_serializer("after_s")
+    def _distribution_json(self, value: Distribution) -> dict:
+        return value.as_json()
+
+
 class ArrivalStream(_Strict):
     workstream: Annotated[str, Field(min_length=1)]
     per_hour: Annotated[float, Field(ge=0, le=MAX_PER_HOUR, allow_inf_nan=False)]
@@ -119,6 +142,7 @@ class ArrivalStream(_Strict):
     handle_time_s: Any
     patience_s: Any = None
     idle: IdleBehaviour | None = None
+    reconnect: ReconnectBehaviour | None = None
 
     @field_validator("handle_time_s", mode="before")
     @classmethod
@@ -198,6 +222,7 @@ class WorkloadModel(_Strict):
     format: Literal["workstream-console/workload"]
     version: Literal[1]
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    start: Any = None  # the local date-time of t=0 (ISO 8601 text), for the queues' operating hours
     duration_s: Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)]
     warmup_s: Seconds = 0.0
     service_level_s: Seconds = 60.0
@@ -205,6 +230,21 @@ class WorkloadModel(_Strict):
     interval_s: Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)] = 900.0
     arrivals: list[ArrivalStream] = Field(default_factory=list)
     agents: dict[str, AgentBehaviour] = Field(default_factory=dict)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_is_a_date_time(cls, value: Any) -> str | None:
+        if value is not None:
+            try:
+                parse_start(value)
+            except UserError as error:
+                raise ValueError(str(error).removeprefix("start: ")) from None
+        return value
+
+    @property
+    def start_at(self) -> datetime | None:
+        """``start`` as a ``datetime`` (None: no calendar, every queue always open)."""
+        return parse_start(self.start)
 
     @field_validator("warmup_s")
     @classmethod
@@ -385,6 +425,7 @@ __all__ = [
     "Distribution",
     "FORMAT_NAME",
     "IdleBehaviour",
+    "ReconnectBehaviour",
     "WorkloadModel",
     "check_workload",
     "context_mix_from_rules",

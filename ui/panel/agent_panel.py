@@ -35,11 +35,10 @@ log (one insert), then the stale cards *on screen*, at most ``REFRESH_BUDGET_S``
 of wall time per slice; the same slices move the countdowns of the pops on
 screen and rebuild the toast.  The event loop runs between slices, so a tick,
 the log and the cards each repaint on their own with input handled in between.
-Cards off screen stay stale until they scroll into view.  After a tick a card
-that needs less room keeps its height for ``SHRINK_DELAY_S`` (growing is
-immediate): pops come and go every moment at 60×, and each change of height
-moves and repaints every card after it.  The batch of a user action (Accept,
-Send ...) is shown at once, shrinking included.
+Cards off screen stay stale until they scroll into view.  Cards never change
+height as pops come and go (see ui/panel/agent_cards.py), so a refreshed card
+repaints itself only and the cards and groups after it stay where they are.
+The batch of a user action (Accept, Send ...) is shown at once.
 """
 from __future__ import annotations
 
@@ -97,7 +96,6 @@ from ui.workstreams.routing_trial_pane import RouteTraceView
 
 REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards before yielding to the event loop
 REFRESH_YIELD_MS = 1      # between two slices
-SHRINK_DELAY_S = 1.0      # wall time a card keeps room it no longer needs after a tick (pops come and go)
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 
@@ -146,6 +144,7 @@ QLabel#traceWhy { color: #242424; }
 QFrame#rightColumn { background: #FFFFFF; border: none; border-left: 1px solid #E0E0E0; }
 QFrame#toast { background: #F0F4F9; border: none; border-top: 1px solid #D6E1EE; }
 QLabel#toastHeader { color: #424242; font-weight: 600; }
+QLabel#toastOthers { color: #424242; }
 QLabel#loadError { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; border-radius: 6px;
     padding: 8px 12px; }
 QTableView#eventLog { border: none; border-top: 1px solid #E0E0E0; }
@@ -193,6 +192,12 @@ class Toast(QFrame):
         self.header = QLabel()
         self.header.setObjectName("toastHeader")
         layout.addWidget(self.header)
+        # The agent's other outstanding offers (a card shows only the first in full): one line that names
+        # them, each with its queue and expiry in the tooltip, so the column keeps its room for Send.
+        self.others = ElidedLabel()
+        self.others.setObjectName("toastOthers")
+        self.others.hide()
+        layout.addWidget(self.others)
         self.pop: ScreenPop | None = None
         self.hide()
 
@@ -203,7 +208,14 @@ class Toast(QFrame):
             self.pop.deleteLater()
         self.pop = pop
         if pop is not None:
-            self.layout().addWidget(pop)
+            self.layout().insertWidget(1, pop)
+
+    def set_others(self, conversations: list[str], details: list[str]) -> None:
+        text = f"Also waiting: {', '.join(conversations)}" if conversations else ""
+        if text != self.others.full_text():
+            self.others.setText(text)
+            self.others.set_tooltip("\n".join(details))
+        self.others.setVisible(bool(conversations))
 
 
 class AgentPanel(QWidget):
@@ -233,8 +245,6 @@ class AgentPanel(QWidget):
         self._toast_due = False
         self._log_backlog: list[dict] = []  # a tick's events, for the log's own slice
         self._log_skipped = 0
-        self._shrinking: dict[str, float] = {}  # agent -> when (monotonic) its card began to want less room
-        self.shrink_delay_s = SHRINK_DELAY_S
         self._groups_widget: QWidget | None = None
         self._focus_agent: str | None = None
         self.selected_conversation: str | None = None
@@ -261,11 +271,6 @@ class AgentPanel(QWidget):
         self._refresh_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._refresh_timer.setInterval(REFRESH_YIELD_MS)
         self._refresh_timer.timeout.connect(self._refresh_slice)
-        # Cards that need less room after a tick keep their height until this fires (see AgentCard.refresh).
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setObjectName("cardSettleTimer")
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.timeout.connect(self._schedule_refresh)
 
         doc = self._read_config() or {}
         self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed)
@@ -665,7 +670,6 @@ class AgentPanel(QWidget):
         sim = self.driver.simulator
         self._cards_with_pops.clear()
         self._stale_cards.clear()
-        self._shrinking.clear()
         self.cards.clear()
         self.groups.clear()
         canvas = QWidget()
@@ -718,12 +722,24 @@ class AgentPanel(QWidget):
         if old is not None:
             old.deleteLater()
         self.cards_scroll.setWidget(canvas)
+        self._equalize_card_heights()
         self._fill_stream_combo()
         self._set_toast(None)
         self._on_time(sim.time)
         self._update_stats()
         self._update_empty_state()
         self._structure = self._structure_key()
+
+    def _equalize_card_heights(self) -> None:
+        """Every card as tall as the tallest (one with more queue badges), once styled: the cards of a
+        row line up, and as no card changes height afterwards the groups never move."""
+        if not self.cards:
+            return
+        for card in self.cards.values():
+            card.ensurePolished()
+        height = max(card.natural_height() for card in self.cards.values())
+        for card in self.cards.values():
+            card.set_floor_height(height)
 
     def _presence_list(self) -> list[tuple[str, str]]:
         from models.choices import BASE_PRESENCE_NAMES, BASE_PRESENCES
@@ -742,10 +758,10 @@ class AgentPanel(QWidget):
         return ConversationInfo(conversation_id, stream, view.queue, view.state,
                                 self.driver.context_of(conversation_id), int(stream.get("capacity", 0)))
 
-    def _refresh_card(self, agent: str, force: bool = False, shrink: bool = True) -> bool:
+    def _refresh_card(self, agent: str, force: bool = False) -> bool:
         """Show the agent's state on its card — now if the card is on screen, else when it scrolls into
         view (cards off screen only collect the change: hundreds of agents cost what a screenful costs).
-        True when the card grew or shrank."""
+        True when the card changed height (only its first refresh may)."""
         card = self.cards.get(agent)
         if card is None:
             return False
@@ -756,15 +772,11 @@ class AgentPanel(QWidget):
         view = self.driver.simulator.agent(agent)
         if view is None:
             return False
-        moved = card.refresh(view, self._conversation_info, self.driver.time, shrink=shrink)
+        moved = card.refresh(view, self._conversation_info, self.driver.time)
         if card.pops:
             self._cards_with_pops.add(agent)
         else:
             self._cards_with_pops.discard(agent)
-        if card.shrink_pending:
-            self._shrinking.setdefault(agent, time.monotonic())
-        else:
-            self._shrinking.pop(agent, None)
         return moved
 
     # ------------------------------------------------------------------ the injector
@@ -1224,9 +1236,6 @@ class AgentPanel(QWidget):
         stale = self._stale_cards
         with_pops = self._cards_with_pops
         cards = self.cards
-        shrink = deadline is None  # a user action's cards shrink at once; a tick's settle later
-        settle_before = time.monotonic() - self.shrink_delay_s
-        next_settle: float | None = None
         left = moved = False
         refreshed = 0
         for agent in self.cards_on_screen():
@@ -1234,27 +1243,14 @@ class AgentPanel(QWidget):
             if agent in stale:
                 # At least one card per slice, so the queue always moves on.
                 if deadline is None or not refreshed or time.perf_counter() < deadline:
-                    moved |= self._refresh_card(agent, force=True, shrink=shrink)
+                    moved |= self._refresh_card(agent, force=True)
                     refreshed += 1
-                    if card.shrink_pending:
-                        since = self._shrinking[agent]
-                        next_settle = since if next_settle is None else min(next_settle, since)
                     continue
                 left = True
                 if not countdowns:
                     break
-            if card.shrink_pending:
-                since = self._shrinking.get(agent, 0.0)
-                if shrink or since <= settle_before:
-                    moved |= card.settle_height()
-                    self._shrinking.pop(agent, None)
-                else:
-                    next_settle = since if next_settle is None else min(next_settle, since)
             if countdowns and agent in with_pops:
                 card.update_time(now)
-        if next_settle is not None and not self._settle_timer.isActive():
-            wait = next_settle + self.shrink_delay_s - time.monotonic()
-            self._settle_timer.start(max(1, int(wait * 1000) + 1))
         if self._toast_due:
             # After the cards if the budget is spent; but a slice that refreshed no card does the toast
             # (at least one piece of work per slice, or a spent budget would put it off for ever).
@@ -1401,6 +1397,12 @@ class AgentPanel(QWidget):
             self.toast.show()
         more = f"  ·  1 of {len(offers)}" if len(offers) > 1 else ""
         self.toast.header.setText(f"Notification for {agent}{more}")
+        details = []
+        for offer in offers[1:]:
+            until = f", until {format_clock(offer.expires_at)}" if offer.expires_at is not None else ""
+            details.append(f"{offer.conversation}: queue {self._conversation_info(offer.conversation).queue or 'none'}"
+                           f"{until}")
+        self.toast.set_others([offer.conversation for offer in offers[1:]], details)
 
     def _set_toast(self, pop: ScreenPop | None) -> None:
         self.toast.set_pop(pop)
@@ -1471,14 +1473,13 @@ class AgentPanel(QWidget):
         super().showEvent(event)
         self._fit_clock()
         self.driver.start()
-        if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog or self._shrinking:
+        if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog:
             self._countdowns_due = bool(self._cards_with_pops)
             self._schedule_refresh()  # once laid out (the timer is the panel's: it goes with it)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.driver.stop()
         self._refresh_timer.stop()
-        self._settle_timer.stop()
         super().hideEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -1499,7 +1500,6 @@ class AgentPanel(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.driver.stop()
         self._refresh_timer.stop()
-        self._settle_timer.stop()
         super().closeEvent(event)
 
     # ================================================================== screenshots

@@ -18,6 +18,7 @@ import re
 from typing import Iterable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,6 +54,8 @@ from models.choices import (
 from ui.common import messages
 
 GENERAL = ""  # issues without a field of their own
+# The record dialogs' own keys (Help > Keyboard shortcuts lists them): what -> keys.
+DIALOG_KEYS = {"save": ("Save, also from a multi-line field", ("Ctrl+Return",))}
 
 
 def field_key(path: str) -> str:
@@ -62,10 +65,15 @@ def field_key(path: str) -> str:
 
 
 def error_label() -> QLabel:
+    """A red label for a field's problems that keeps one line's room while hidden: nothing jumps."""
     label = QLabel()
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing())
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
     label.hide()
     return label
 
@@ -148,6 +156,7 @@ class EntityDialog(QDialog):
         self._errors: dict[str, QLabel] = {}
         self._fields: dict[str, QWidget] = {}
         self._touched_name = False
+        self._shown_once = False
 
         self.setObjectName("entityDialog")
         self.setModal(True)
@@ -165,13 +174,16 @@ class EntityDialog(QDialog):
         self.note.hide()
         outer.addWidget(self.note)
 
-        self.form = QFormLayout()
+        # The form sits in a widget of its own, so a tabbed dialog can make it its first tab.
+        self.form_page = QWidget()
+        self.form = QFormLayout(self.form_page)
+        self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.form.setHorizontalSpacing(16)
         self.form.setVerticalSpacing(10)
-        outer.addLayout(self.form)
+        outer.addWidget(self.form_page)
 
         self.general_error = error_label()
         self._errors[GENERAL] = self.general_error
@@ -190,6 +202,9 @@ class EntityDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
+        for key in DIALOG_KEYS["save"][1]:  # Enter in a multi-line field is a new line: Ctrl+Enter saves
+            QShortcut(QKeySequence(key), self, self._save_key)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self._save_key)  # the keypad's Enter
 
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX)
@@ -261,6 +276,9 @@ class EntityDialog(QDialog):
         label = self._errors.get(key)
         return label.text() if label is not None and not label.isHidden() else ""
 
+    def reveal(self, widget: QWidget) -> None:
+        """Bring the field into view (a tabbed dialog shows its tab)."""
+
     def field(self, key: str) -> QWidget:
         return self._fields[key]
 
@@ -284,7 +302,7 @@ class EntityDialog(QDialog):
         self.clear_errors()
         grouped: dict[str, list[str]] = {}
         for issue in issues:
-            key = field_key(issue.path)
+            key = self.field_for(issue.path)
             if key not in self._errors:
                 key, text = GENERAL, str(issue)
             else:
@@ -294,7 +312,12 @@ class EntityDialog(QDialog):
             self.set_error(key, "\n".join(dict.fromkeys(texts)))
         first = next((self._fields[k] for k in grouped if k in self._fields), None)
         if first is not None:
+            self.reveal(first)
             first.setFocus()
+
+    def field_for(self, path: str) -> str:
+        """The key of the field (and error label) an issue path belongs to."""
+        return field_key(path)
 
     # ------------------------------------------------------------------ load / save
 
@@ -367,6 +390,16 @@ class EntityDialog(QDialog):
 
     def name(self) -> str:
         return self.name_edit.text().strip()
+
+    def _save_key(self) -> None:
+        if self.ok_button.isEnabled() and self.ok_button.isVisible():
+            self.accept()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:  # the cursor starts in Name (a tab bar would take it otherwise)
+            self._shown_once = True
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def _sentence(text: str) -> str:
@@ -632,9 +665,14 @@ class ChannelDialog(EntityDialog):
         return self.services.save_channel(fields, workstream, self.object_id, expected_version)
 
 
+from ui.records.distribution_dialogs import CapacityProfileDialog, RatingModelDialog, SkillDialog  # noqa: E402
+
 DIALOG_FOR_VIEW: dict[str, type[EntityDialog]] = {
     "queues": QueueDialog,
     "agents": AgentDialog,
     "presences": PresenceDialog,
     "channels": ChannelDialog,
+    "skills": SkillDialog,
+    "rating_models": RatingModelDialog,
+    "capacity_profiles": CapacityProfileDialog,
 }

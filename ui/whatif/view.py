@@ -16,11 +16,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QBoxLayout, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
-    QSplitter, QVBoxLayout, QWidget,
+    QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from app.common.errors import UserError
@@ -28,11 +28,16 @@ from ui.common import messages
 from ui.common.background import run_in_background
 from ui.common.widgets import ErrorLabel, apply_editor_style, hint_label, section_title
 from ui.whatif.charts import SvgChart
+from ui.whatif.figures_table import FiguresTable, FiguresTableModel
 
 MODEL_FILTER = "Workload models (*.json);;All files (*)"
 KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer"), ("abandon_rate", "Abandoned"),
         ("occupancy", "Occupancy"), ("arrived", "Arrived"), ("answered", "Answered"))
 SIDE_BY_SIDE_MIN = 760  # px of results area for two runs side by side
+SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("abandoned", "Abandoned"),
+                 ("asa_s", "ASA"), ("service_level", "SL"))
+OVERFLOW_COLUMNS = (("transfer", "Transferred"), ("end", "Ended"), ("assign_anyway", "Assigned anyway"))
+START_FORMAT = "yyyy-MM-ddTHH:mm:ss"  # the model's start: ISO 8601, local (no offset)
 
 
 def simulate(config: dict, model: dict, progress=None) -> dict:
@@ -87,6 +92,18 @@ class RunColumn(QWidget):
         self.charts = [SvgChart(self) for _ in range(3)]
         for chart in self.charts:
             layout.addWidget(chart)
+        # document version 2: per skill and per overflow queue (shown when the configuration has them)
+        self.skills_title = hint_label("Skills — the conversations that required each")
+        self.skills_model = FiguresTableModel("Skill", SKILL_COLUMNS, self)
+        self.skills_table = FiguresTable(self.skills_model)
+        self.skills_table.setObjectName("skillsTable")
+        self.overflow_title = hint_label("Overflow — conversations per action, by the queue whose rule acted")
+        self.overflow_model = FiguresTableModel("Queue", OVERFLOW_COLUMNS, self)
+        self.overflow_table = FiguresTable(self.overflow_model)
+        self.overflow_table.setObjectName("overflowTable")
+        for widget in (self.skills_title, self.skills_table, self.overflow_title, self.overflow_table):
+            widget.setVisible(False)
+            layout.addWidget(widget)
         layout.addStretch(1)
 
     def show_run(self, label: str, run: dict) -> None:
@@ -100,6 +117,13 @@ class RunColumn(QWidget):
             tile.setText(kpi_text(name, totals.get(name)))
         for chart, svg in zip(self.charts, charts(run["figures"], run["series"])):
             chart.set_svg(svg)
+        for title, model, table, section in ((self.skills_title, self.skills_model, self.skills_table, "skills"),
+                                             (self.overflow_title, self.overflow_model, self.overflow_table,
+                                              "overflow")):
+            rows = run["figures"].get(section) or {}
+            model.set_rows(rows)
+            title.setVisible(bool(rows))
+            table.setVisible(bool(rows))
 
 
 class WhatIfView(QWidget):
@@ -167,6 +191,12 @@ class WhatIfView(QWidget):
             model["replications"] = self.replications.value()
         if changed(self.interval_min):
             model["interval_s"] = self.interval_min.value() * 60
+        if self._start_value() != self._filled_start:
+            start = self._start_value()
+            if start is None:
+                model.pop("start", None)
+            else:
+                model["start"] = start
         for row, arrivals in enumerate(model.get("arrivals", [])):
             rate, handle, patience = self.arrival_boxes[row]
             if changed(rate):
@@ -186,6 +216,23 @@ class WhatIfView(QWidget):
         if changed(self.response_s):
             behaviour["response_s"] = self._with_mean(behaviour.get("response_s"), self.response_s.value())
         return model
+
+    def _start_value(self) -> str | None:
+        return self.start.dateTime().toString(START_FORMAT) if self.use_start.isChecked() else None
+
+    def _fill_start(self, text: Any) -> None:
+        """The model's start in the form; without one, unticked, and the coming Monday 08:00 offered."""
+        start = QDateTime.fromString(str(text), Qt.DateFormat.ISODate) if isinstance(text, str) else QDateTime()
+        if not start.isValid():
+            today = QDate.currentDate()
+            monday = today.addDays((8 - today.dayOfWeek()) % 7 or 7)
+            start = QDateTime(monday, QTime(8, 0))
+            text = None
+        self.start.setDateTime(start)
+        self.use_start.setChecked(text is not None)
+        self.start.setEnabled(text is not None)
+        # the start as written in the model: a file's exact text is kept unless the form changes it
+        self._filled_start = self._start_value()
 
     def _changed(self, box: QSpinBox) -> bool:
         return box.value() != self._filled.get(id(box))
@@ -263,6 +310,18 @@ class WhatIfView(QWidget):
                               ("Warm-up (not counted)", self.warmup_min), ("Service level within", self.sl_s),
                               ("Replications", self.replications), ("Chart interval", self.interval_min)):
             general.addRow(label, widget)
+        self.use_start = QCheckBox("Starts at")
+        self.use_start.setToolTip("The local date and time the day starts: the queues' operating hours and "
+                                  "closed dates apply from it. Unticked: every queue is always open.")
+        self.start = QDateTimeEdit()
+        self.start.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.start.setCalendarPopup(True)
+        self.start.setAccessibleName("Start of the day")
+        self.use_start.toggled.connect(self.start.setEnabled)
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.use_start)
+        start_row.addWidget(self.start, 1)
+        general.addRow("Calendar", start_row)
         form_layout.addLayout(general)
         form_layout.addWidget(section_title("Arrivals"))
         self.arrivals = QWidget()
@@ -277,8 +336,8 @@ class WhatIfView(QWidget):
                                          "Activate a work stream, or open a model file.")
         form_layout.addWidget(self.empty_arrivals)
         form_layout.addWidget(hint_label("Patience 0 = customers wait for ever. Profiles, context mixes, "
-                                         "per-agent behaviour and presence changes come from the model file "
-                                         "and are kept."))
+                                         "customers coming back (reconnect), per-agent behaviour and presence "
+                                         "changes come from the model file and are kept."))
         form_layout.addWidget(section_title("Agents answering pops"))
         agents = QFormLayout()
         self.accept = self._spin(0, 100, " %")
@@ -355,6 +414,7 @@ class WhatIfView(QWidget):
         self._fill(self.sl_s, float(model.get("service_level_s", 60)))
         self._fill(self.replications, int(model.get("replications", 1)))
         self._fill(self.interval_min, max(1.0, float(model.get("interval_s", 900)) / 60))
+        self._fill_start(model.get("start"))
         self._fill_arrivals(model.get("arrivals", []))
         behaviour = (model.get("agents") or {}).get("default", {})
         self._fill(self.accept, 100 * float(behaviour.get("accept", 1)))

@@ -181,3 +181,34 @@ def test_a_malformed_classification_condition_is_a_user_error_with_its_path():
     ws = classified_stream([{"name": "Bad", "condition": {"all": [{"nope": 1}]}, "skills": {"Languages": "1"}}])
     with pytest.raises(UserError, match=r"classification_rules\[0\]\.condition\.all\[0\]"):
         compile_classifier(ws)
+
+
+# --------------------------------------------------------------------------- one call for both
+
+def test_classify_and_route_agrees_with_classify_and_route_queue():
+    ws = {**SIXTY_FORTY, "classification_rules": RULES}
+    router = compile_workstream(ws)
+    assert router.classifier is not None and router.classifier.source is not None
+    contexts = [{"topic": "mortgage", "value": 50}, {"topic": "x", "value": 5000}, {"topic": "early"},
+                {"value": "mistyped"}, {}]
+    for context in contexts:
+        for draw in (None, 0, 59.9, 60, 99.9):
+            classification, queue = router.classify_and_route(context, draw)
+            assert classification == classify(ws, context)
+            assert queue == router.route_queue(context, draw), (context, draw)
+
+
+def test_classify_and_route_without_classification_rules_attaches_nothing():
+    router = compile_workstream(SIXTY_FORTY)
+    assert router.classifier is None
+    assert router.classify_and_route({"value": 10}, 70) == (Classification(None, {}), "B")
+
+
+def test_classify_and_route_by_the_closures_when_too_big(monkeypatch):
+    import app.routing.router as router_module
+
+    monkeypatch.setattr(router_module, "MAX_GENERATED_LEAVES", 0)
+    router = compile_workstream({**SIXTY_FORTY, "classification_rules": RULES})
+    assert router.source is None and router.classifier.source is None
+    assert router.classify_and_route({"topic": "Mortgage", "value": 10}, 61) == (
+        Classification("Mortgage", {"Mortgages": "3"}), "B")

@@ -72,7 +72,7 @@ def test_the_figures_add_up():
 
 def test_sections_split_the_totals():
     figures = figures_of(config(), model())
-    assert set(figures) == {"totals", "workstreams", "queues", "agents"}
+    assert set(figures) == {"totals", "workstreams", "queues", "agents", "skills", "overflow"}
     queues = figures["queues"]
     assert queues["General"]["arrived"] + queues["VIP"]["arrived"] == figures["totals"]["arrived"]
     assert figures["workstreams"]["Chat"]["arrived"] == figures["totals"]["arrived"]

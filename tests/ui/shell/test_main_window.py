@@ -172,12 +172,14 @@ def test_window_title_icon_and_initial_view(window):
     assert window.current_view() == "workstreams"
     assert window.nav.currentItem().text() == "Work streams"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Work streams", "Queues", "Agents", "Presences", "Channels", "Live agent panel"]
+        "Work streams", "Queues", "Agents", "Skills", "Capacity profiles", "Presences", "Channels",
+        "Live agent panel"]
     assert window.status_counts.text() == "3 active work streams"
 
 
 def test_navigation_switches_pages(qtbot, window):
-    for row, key in enumerate(["workstreams", "queues", "agents", "presences", "channels"]):
+    for row, key in enumerate(["workstreams", "queues", "agents", "skills", "capacity_profiles", "presences",
+                               "channels"]):
         with qtbot.waitSignal(window.viewChanged, raising=False):
             window.nav.setCurrentRow(row)
         assert window.current_view() == key

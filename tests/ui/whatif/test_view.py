@@ -169,3 +169,60 @@ def test_cancel_keeps_the_results_shown_before(qtbot, view):
         view.task.cancel()  # before the worker starts: it stops at once
     assert view.error_label.text() == "Run cancelled: the results shown are from before."
     assert view.latest.tiles["arrived"].text() == shown and view.run_button.isEnabled()
+
+
+# --------------------------------------------------------------------------- document version 2
+
+@pytest.fixture
+def v2_view(qtbot, services):
+    from tests.app.simulation.test_whatif_v2 import config as v2_config
+
+    widget = WhatIfView(services, config_doc=v2_config())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 720)
+    widget.show()
+    return widget
+
+
+def test_the_start_is_read_from_a_model_and_written_only_when_changed(v2_view, tmp_path):
+    from tests.app.simulation.test_whatif_v2 import model as v2_model
+
+    assert not v2_view.use_start.isChecked() and not v2_view.start.isEnabled()
+    assert "start" not in v2_view.current_model()
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({**v2_model(), "start": "2026-12-07T08:00"}))
+    v2_view.load_model_file(str(path))
+    assert v2_view.use_start.isChecked() and v2_view.start.isEnabled()
+    assert v2_view.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-12-07 08:00"
+    assert v2_view.current_model()["start"] == "2026-12-07T08:00"  # the file's text, untouched
+    v2_view.start.setDateTime(v2_view.start.dateTime().addSecs(3600))
+    assert v2_view.current_model()["start"] == "2026-12-07T09:00:00"
+    v2_view.use_start.setChecked(False)
+    assert "start" not in v2_view.current_model()
+
+
+def test_a_version_2_run_shows_skills_and_overflow_tables(qtbot, v2_view, tmp_path, qtmodeltester):
+    from tests.app.simulation.test_whatif_v2 import model as v2_model
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(v2_model()))
+    v2_view.load_model_file(str(path))
+    run_and_wait(qtbot, v2_view)
+    column = v2_view.latest
+    assert column.skills_table.isVisible() and column.overflow_table.isVisible()
+    skills = column.skills_model
+    assert [skills.index(row, 0).data() for row in range(skills.rowCount())] == ["Mortgages", "French"]
+    assert skills.headerData(5, Qt.Orientation.Horizontal) == "SL" and skills.index(0, 5).data().endswith("%")
+    overflow = column.overflow_model
+    assert overflow.index(0, 0).data() == "Desk" and int(overflow.index(0, 1).data()) > 0
+    qtmodeltester.check(skills, force_py=True)
+    qtmodeltester.check(overflow, force_py=True)
+    # every row is shown: the table is as tall as its rows (no inner scrolling)
+    table = column.skills_table
+    assert table.height() >= table.horizontalHeader().height() + 2 * table.rowHeight(0)
+
+
+def test_a_version_1_run_shows_no_empty_tables(qtbot, view):
+    view.duration_min.setValue(60)
+    run_and_wait(qtbot, view)
+    assert not view.latest.skills_table.isVisible() and not view.latest.overflow_title.isVisible()
