@@ -409,3 +409,18 @@ def test_a_profile_or_presence_made_elsewhere_reaches_the_open_editor(qtbot, ope
     editor.profile_combo.setCurrentIndex(editor.profile_combo.findData("Email"))
     assert editor.draft()["capacity_profile"] == "Email"
     assert editor.save()
+
+
+def test_a_classification_problem_is_shown_on_its_tab_and_row(qtbot, open_editor, services):
+    from ui.workstreams.editor import DraftCommand
+
+    editor = open_editor(RETAIL)
+    rule = dict(editor.classification_model.item(0), skills={"Mortgages": "9"})  # not a Proficiency value
+    editor.undo_stack.push(DraftCommand(editor.stream, editor.stream.edit_classification_rule(0, rule)))
+    assert not editor.save()
+    assert editor.current_tab() == "classification-rules" and editor.selected_row("classification") == 0
+    assert "Classification rule 1 'Mortgage questions'" in editor.classification_error.text()
+    assert not editor.tabs.tabIcon(3).isNull()
+    assert editor.classification_model.row_errors().get(0)
+    editor.undo_stack.undo()
+    assert editor.classification_error.message() == "" and editor.save()
