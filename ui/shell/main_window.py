@@ -713,6 +713,9 @@ class MainWindow(FileCommands, QMainWindow):
                 page.apply_changes(changes, keep_id=keep if page.key in changes.kinds else None)
             except UserError as error:
                 self.set_status(f"Could not reload the {page.key}: {error}")
+        follow = getattr(self.editor, "apply_changes", None)  # the editor's lookups (queues, skills, ...) too
+        if follow is not None:
+            follow(changes)
         self._update_actions()
         self._update_counts()
 

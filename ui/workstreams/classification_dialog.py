@@ -192,7 +192,7 @@ class ClassificationRuleDialog(QDialog):
         row.removeRequested.connect(self._remove_skill_row)
         self._skills_layout.addWidget(row)
         # A row made after the dialog's other widgets: Tab still reaches it in place, before Add skill.
-        anchor = self.skill_rows[-1].remove_button if self.skill_rows else focusable_before(self.add_skill_button)
+        anchor = self.skill_rows[-1].remove_button if self.skill_rows else self.name_edit
         for before, after in ((anchor, row.skill_combo), (row.skill_combo, row.rating_combo),
                               (row.rating_combo, row.remove_button)):
             QWidget.setTabOrder(before, after)

@@ -579,6 +579,35 @@ class WorkStreamEditor(QWidget):
         self._list_changed("classification")
         self.titleChanged.emit(self.title())
 
+    # The records the editor's lookups list: a write of one of these refreshes them.
+    LOOKUP_KINDS = ("queues", "presences", "skills", "rating_models", "capacity_profiles")
+
+    def apply_changes(self, changes) -> None:
+        """Another view wrote queues, presences, skills or profiles: the lookups follow (the choices made
+        stay, even one that is gone, so that the problem is shown, not silently changed)."""
+        if not changes.touches(self.LOOKUP_KINDS):
+            return
+        db = getattr(self.services, "db", None)
+        if db is not None:
+            self.catalogue = read_catalogue(db)
+        self._loading = True
+        try:
+            for combo, names, none_text in ((self.profile_combo, self.catalogue.profiles, None),
+                                            (self.missed_presence_combo, self.catalogue.presences,
+                                             "Presence unchanged")):
+                current = combo.currentData()
+                combo.clear()
+                if none_text is not None:
+                    combo.addItem(none_text, None)
+                for name in names:
+                    combo.addItem(name, name)
+                _set_name_combo(combo, current)
+            if changes.touches(("queues",)):
+                self.default_queue_combo.set_names(self.services.names("queues"))
+        finally:
+            self._loading = False
+        self._refresh_errors()
+
     def set_active_state(self, active: bool, version: int) -> None:
         """The host (de)activated the stream: take its new state and version without losing edits."""
         self._draft["active"] = active

@@ -250,7 +250,7 @@ class RulesModel(_DraftListModel):
         if column == self.CONDITION:
             return self._rendered[row]
         if column == self.QUEUE and rule.get("queues"):
-            return "A percentage split: each conversation draws one queue"
+            return f"{destination_text(rule)}: a percentage split, each conversation draws one queue"
         if column == self.NAME:  # a long name is elided in the column: the whole name here
             return "\n".join(t for t in (rule.get("name", ""), rule.get("description") or "") if t) or None
         return rule.get("description") or None

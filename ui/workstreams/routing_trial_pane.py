@@ -423,6 +423,14 @@ class TestRoutingPane(QWidget):
             self._check_field(name)
         self.no_variables.setVisible(not self._fields)
         self.form_widget.setVisible(bool(self._fields))
+        self._retab()
+
+    def _retab(self) -> None:
+        """Tab top to bottom: the fields (rebuilt after everything else), the draw, Test, the cases."""
+        chain = [*self._fields.values(), self.draw_edit, self.test_button, self.save_case_button,
+                 self.run_all_button, self.case_list, self.delete_case_button]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     # ------------------------------------------------------------------ values
 

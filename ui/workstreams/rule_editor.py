@@ -83,6 +83,11 @@ class RuleEditorDialog(QDialog):
         send_layout.addWidget(self.split_radio)
         send_layout.addStretch(1)
         self.split_editor = SplitEditor(services, lambda: queue_kind, self)
+        self.split_editor.tab_anchor = self.split_radio
+        # Top to bottom: the Send to choice (made after the queue) comes before the queue.
+        for before, after in ((self.description_edit, self.one_queue_radio), (self.one_queue_radio, self.split_radio),
+                              (self.split_radio, self.queue_combo)):
+            QWidget.setTabOrder(before, after)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
         form.addRow("Description", self.description_edit)

@@ -79,6 +79,7 @@ class SplitEditor(QWidget):
         self._queue_kind = queue_kind
         self._queues = services.names("queues")
         self.rows: list[_ShareRow] = []
+        self.tab_anchor: QWidget | None = None  # what Tab reaches just before the first row (the dialog says)
         self.touched = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -124,7 +125,7 @@ class SplitEditor(QWidget):
         row.removeRequested.connect(self.remove_row)
         self._rows_layout.addWidget(row)
         # Rows are made after the dialog's other widgets: put each in the Tab order where it shows.
-        anchor = self.rows[-1].remove_button if self.rows else focusable_before(self.add_button)
+        anchor = self.rows[-1].remove_button if self.rows else (self.tab_anchor or focusable_before(self.add_button))
         for before, after in ((anchor, row.queue_combo), (row.queue_combo, row.percent_spin),
                               (row.percent_spin, row.remove_button)):
             QWidget.setTabOrder(before, after)

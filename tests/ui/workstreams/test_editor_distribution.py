@@ -392,3 +392,35 @@ def test_ctrl_tab_from_a_field_lands_on_the_next_tabs_table(qtbot, open_editor):
     assert editor.current_tab() == "context-variables" and editor.variables_view.hasFocus()
     qtbot.keyClick(editor.variables_view, Qt.Key.Key_Tab, CTRL)  # the table no longer eats Ctrl+Tab
     assert editor.current_tab() == "routing-rules" and editor.rules_view.hasFocus()
+
+
+def test_a_profile_or_presence_made_elsewhere_reaches_the_open_editor(qtbot, open_editor, services):
+    from app.services.changes import Changes
+
+    editor = open_editor(RETAIL)
+    services.save_capacity_profile({"name": "Email", "work_item_limit": 2})
+    services.save_presence({"name": "Lunch", "base": "away"})
+    editor.apply_changes(Changes.of("capacity_profiles", "presences"))
+    profiles = [editor.profile_combo.itemData(i) for i in range(editor.profile_combo.count())]
+    presences = [editor.missed_presence_combo.itemData(i) for i in range(editor.missed_presence_combo.count())]
+    assert "Email" in profiles and "Lunch" in presences
+    assert editor.profile_combo.currentData() == "Chat" and editor.missed_presence_combo.currentData() == "Away"
+    assert not editor.is_dirty()  # rebuilding the choices is no edit
+    editor.profile_combo.setCurrentIndex(editor.profile_combo.findData("Email"))
+    assert editor.draft()["capacity_profile"] == "Email"
+    assert editor.save()
+
+
+def test_a_classification_problem_is_shown_on_its_tab_and_row(qtbot, open_editor, services):
+    from ui.workstreams.editor import DraftCommand
+
+    editor = open_editor(RETAIL)
+    rule = dict(editor.classification_model.item(0), skills={"Mortgages": "9"})  # not a Proficiency value
+    editor.undo_stack.push(DraftCommand(editor.stream, editor.stream.edit_classification_rule(0, rule)))
+    assert not editor.save()
+    assert editor.current_tab() == "classification-rules" and editor.selected_row("classification") == 0
+    assert "Classification rule 1 'Mortgage questions'" in editor.classification_error.text()
+    assert not editor.tabs.tabIcon(3).isNull()
+    assert editor.classification_model.row_errors().get(0)
+    editor.undo_stack.undo()
+    assert editor.classification_error.message() == "" and editor.save()

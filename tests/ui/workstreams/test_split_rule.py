@@ -117,9 +117,15 @@ def focus_order(start, count: int) -> list:
 
 
 def test_tab_reaches_the_split_rows_in_place(qtbot, dialog):
-    qtbot.mouseClick(dialog.split_radio, Qt.MouseButton.LeftButton)
+    dialog.one_queue_radio.setFocus()
+    qtbot.keyClick(dialog.one_queue_radio, Qt.Key.Key_Right)  # as a person does it (a click placed them right)
+    assert dialog.is_split()
     QApplication.processEvents()  # new rows show at the next turn of the event loop
     first, second = dialog.split_editor.rows
     order = focus_order(dialog.split_radio, 7)
     assert order[:7] == [first.queue_combo, first.percent_spin, first.remove_button, second.queue_combo,
                          second.percent_spin, second.remove_button, dialog.split_editor.add_button]
+
+
+def test_tab_goes_from_the_description_to_send_to_then_the_queue(dialog):
+    assert focus_order(dialog.description_edit, 3) == [dialog.one_queue_radio, dialog.split_radio, dialog.queue_combo]

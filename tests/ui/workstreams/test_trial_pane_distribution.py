@@ -5,6 +5,7 @@ import copy
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from ui.workstreams.routing_trial_pane import TestRoutingPane
 
@@ -111,3 +112,16 @@ def test_a_saved_case_expecting_one_of_the_splits_queues_passes(qtbot, pane, ser
     draft["routing_rules"][0]["queues"][1]["queue"] = "Billing"
     pane.set_workstream(draft, workstream_id)
     assert pane.case_result("VIP by split") == (False, "expected VIP, got the split General 60 % · Billing 40 %")
+
+
+def test_tab_goes_down_the_pane_fields_draw_test(qtbot, pane, retail):
+    workstream_id, draft = retail
+    pane.set_workstream(with_split(draft), workstream_id)
+    QApplication.processEvents()  # new fields show at the next turn of the event loop
+    fields = list(pane._fields.values())
+    chain, widget = [], fields[0]
+    while len(chain) < len(fields) + 2:
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.focusProxy() is None:
+            chain.append(widget)
+    assert chain == [*fields[1:], pane.draw_edit, pane.test_button, pane.save_case_button]
