@@ -458,11 +458,20 @@ def rule_values(condition: Any, found: dict[str, list]) -> None:
             rule_values(item, found)
 
 
+def rule_queues(rule: Mapping[str, Any]) -> list[str]:
+    """The queues a routing rule sends to: its one queue, or those of its percentage split (version 2)."""
+    if rule.get("queue"):
+        return [rule["queue"]]
+    return [target["queue"] for target in rule.get("queues") or [] if target.get("queue")]
+
+
 def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
-    """Per context variable its rules read: the values they name, equally likely (plus one other for
-    text, so the default queue gets some); numbers uniform from 0 to twice the largest threshold."""
+    """Per context variable its rules read (routing and classification): the values they name, equally
+    likely (plus one other for text, so the default queue gets some); numbers uniform from 0 to twice
+    the largest threshold."""
     found: dict[str, list] = {}
-    for rule in ws.get("routing_rules", []):
+    # routing rules pick the queue, classification rules (version 2) the skills: both need their values
+    for rule in [*ws.get("routing_rules", []), *ws.get("classification_rules", [])]:
         rule_values(rule.get("condition", {}), found)
     mixes: dict[str, dict] = {}
     for variable in ws.get("context_variables", []):
@@ -493,7 +502,8 @@ def default_model(config: Mapping[str, Any], *, seed: int = 1, duration_s: int =
     active = [ws for ws in config["workstreams"] if ws["active"] and ws.get("default_queue")]
     arrivals = []
     for ws in active:
-        queues = {ws["default_queue"].casefold()} | {r["queue"].casefold() for r in ws.get("routing_rules", [])}
+        queues = {ws["default_queue"].casefold()} | {name.casefold() for r in ws.get("routing_rules", [])
+                                                     for name in rule_queues(r)}
         agents = {agent for queue in queues for agent in members.get(queue, [])}
         need = max(ws["capacity"], 1)
         slots = sum(max(capacity.get(agent, 0) // need, 0) for agent in agents)
