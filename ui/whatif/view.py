@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QApplication, QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
     QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
@@ -405,6 +405,11 @@ class WhatIfView(QWidget):
                      else QBoxLayout.Direction.TopToBottom)
         if self.columns_layout.direction() != direction:
             self.columns_layout.setDirection(direction)
+            # the page's height for its width changed (one column above the other needs twice the
+            # height); the scroll area hears of it only on its next resize, so tell it now
+            page = self.results_scroll.widget()
+            page.layout().activate()
+            QApplication.sendEvent(self.results_scroll, QEvent(QEvent.Type.LayoutRequest))
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
