@@ -1141,12 +1141,22 @@ class ModelResult:
 
 def run_model(config: dict, workload: CheckedWorkload, replications: int | None = None,
               progress: Progress | None = None, label: str = "") -> ModelResult:
+    """``count`` replications; ``progress`` hears of all of them as one stretch of work (done and total
+    over the replications together), so a Cancel is heard at the latest at the end of a replication."""
     count = replications or workload.model.replications
     runs = []
     for index in range(count):
         step = f"{label}replication {index + 1} of {count}" if count > 1 else f"{label}simulating"
-        runs.append(run_once(config, workload, replication=index, progress=progress, step=step))
+        runs.append(run_once(config, workload, replication=index, step=step,
+                             progress=_overall(progress, index, count) if progress is not None else None))
     return ModelResult(runs)
+
+
+def _overall(progress: Progress, index: int, count: int) -> Progress:
+    """Replication ``index`` of ``count``'s progress as progress over all of them."""
+    def report(step: str, done: int, total: int) -> None:
+        progress(step, index * total + done, count * total)
+    return report
 
 
 def _delta(a: Any, b: Any) -> Any:

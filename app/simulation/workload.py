@@ -458,11 +458,20 @@ def rule_values(condition: Any, found: dict[str, list]) -> None:
             rule_values(item, found)
 
 
+def rule_queues(rule: Mapping[str, Any]) -> list[str]:
+    """The queues a routing rule sends to: its one queue, or those of its percentage split (version 2)."""
+    if rule.get("queue"):
+        return [rule["queue"]]
+    return [target["queue"] for target in rule.get("queues") or [] if target.get("queue")]
+
+
 def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
-    """Per context variable its rules read: the values they name, equally likely (plus one other for
-    text, so the default queue gets some); numbers uniform from 0 to twice the largest threshold."""
+    """Per context variable its rules read (routing and classification): the values they name, equally
+    likely (plus one other for text, so the default queue gets some); numbers uniform from 0 to twice
+    the largest threshold."""
     found: dict[str, list] = {}
-    for rule in ws.get("routing_rules", []):
+    # routing rules pick the queue, classification rules (version 2) the skills: both need their values
+    for rule in [*ws.get("routing_rules", []), *ws.get("classification_rules", [])]:
         rule_values(rule.get("condition", {}), found)
     mixes: dict[str, dict] = {}
     for variable in ws.get("context_variables", []):
@@ -484,19 +493,36 @@ def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
     return mixes
 
 
+def _slots(agent: Mapping[str, Any], ws: Mapping[str, Any], profiles: Mapping[str, int]) -> int:
+    """Conversations of ``ws`` one agent holds at once: capacity units ÷ the stream's need, or the
+    work item limit of the stream's capacity profile (the agent's own, else the profile's)."""
+    if ws.get("capacity_format") == "profile" and ws.get("capacity_profile"):
+        own = {name.casefold(): limit for name, limit in (agent.get("capacity_profiles") or {}).items()}
+        profile = ws["capacity_profile"].casefold()
+        return max(own.get(profile, profiles.get(profile, 0)), 0)
+    return max(agent["capacity"] // max(ws["capacity"], 1), 0)
+
+
 def default_model(config: Mapping[str, Any], *, seed: int = 1, duration_s: int = 8 * 3600) -> dict:
     """A starting workload model for a (normalised) configuration: every active work stream with a rate
-    that keeps its agents about ``DEFAULT_LOAD`` busy (shared among the streams using them), 5-minute
+    that keeps its agents (those in a presence it allows) about ``DEFAULT_LOAD`` busy (shared among the
+    streams using them), 5-minute
     conversations, 3-minute patience, context values taken from the stream's rules."""
     members = {q["name"].casefold(): [m.casefold() for m in q["agents"]] for q in config["queues"]}
-    capacity = {a["name"].casefold(): a["capacity"] for a in config["agents"]}
+    agent_docs = {a["name"].casefold(): a for a in config["agents"]}
+    bases = {name.casefold(): base for base, name in BASE_PRESENCE_NAMES.items()}
+    bases |= {p["name"].casefold(): p["base"] for p in config.get("presences", [])}
+    profiles = {p["name"].casefold(): p["work_item_limit"] for p in config.get("capacity_profiles", [])}
     active = [ws for ws in config["workstreams"] if ws["active"] and ws.get("default_queue")]
     arrivals = []
     for ws in active:
-        queues = {ws["default_queue"].casefold()} | {r["queue"].casefold() for r in ws.get("routing_rules", [])}
-        agents = {agent for queue in queues for agent in members.get(queue, [])}
-        need = max(ws["capacity"], 1)
-        slots = sum(max(capacity.get(agent, 0) // need, 0) for agent in agents)
+        queues = {ws["default_queue"].casefold()} | {name.casefold() for r in ws.get("routing_rules", [])
+                                                     for name in rule_queues(r)}
+        allowed = set(ws["allowed_presences"])
+        # the members who can take its conversations now: in a presence it allows
+        agents = [agent_docs[agent] for agent in {agent for queue in queues for agent in members.get(queue, [])}
+                  if agent in agent_docs and bases.get(agent_docs[agent]["presence"].casefold()) in allowed]
+        slots = sum(_slots(agent, ws, profiles) for agent in agents)
         per_hour = max(1.0, round(DEFAULT_LOAD * slots * 3600 / DEFAULT_HANDLE_S / max(len(active), 1)))
         stream = {"workstream": ws["name"], "per_hour": per_hour,
                   "handle_time_s": {"exponential": DEFAULT_HANDLE_S}, "patience_s": {"exponential": 180}}

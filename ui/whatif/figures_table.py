@@ -1,8 +1,8 @@
 """A small read-only table of one section of a run's figures (per skill, per overflow queue).
 
 ``FiguresTableModel`` shows rows ``{name: {figure: value}}`` in chosen columns, each value
-formatted as the report formats it (percentages, seconds, "mean (low – high)" with
-replications); ``FiguresTable`` is a view that is exactly as tall as its rows, so a run's
+formatted as the report formats it (percentages, seconds; with replications the mean, and
+"mean (low – high)" in the tooltip, as the KPI tiles show the mean); ``FiguresTable`` is a view that is exactly as tall as its rows, so a run's
 column in the lab's scroll area never clips it and never shows a scroll bar of its own.
 """
 from __future__ import annotations
@@ -55,7 +55,10 @@ class FiguresTableModel(QAbstractTableModel):
             from app.simulation.report import format_value
 
             figure = self._columns[column - 1][0]
-            return format_value(figure, row.get(figure))
+            value = row.get(figure)
+            if role == Qt.ItemDataRole.DisplayRole and isinstance(value, dict):
+                value = value.get("mean")  # replications: the mean here, with its 95 % CI in the tooltip
+            return format_value(figure, value)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignLeft if column == 0 else Qt.AlignmentFlag.AlignRight
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)

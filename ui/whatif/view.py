@@ -16,10 +16,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QApplication, QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
     QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
@@ -34,9 +34,9 @@ MODEL_FILTER = "Workload models (*.json);;All files (*)"
 KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer"), ("abandon_rate", "Abandoned"),
         ("occupancy", "Occupancy"), ("arrived", "Arrived"), ("answered", "Answered"))
 SIDE_BY_SIDE_MIN = 760  # px of results area for two runs side by side
-SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("abandoned", "Abandoned"),
-                 ("asa_s", "ASA"), ("service_level", "SL"))
-OVERFLOW_COLUMNS = (("transfer", "Transferred"), ("end", "Ended"), ("assign_anyway", "Assigned anyway"))
+# the four per-skill figures the issue names (the report and --json also carry "abandoned")
+SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("asa_s", "ASA"), ("service_level", "SL"))
+OVERFLOW_COLUMNS = (("transfer", "Transfer"), ("end", "End"), ("assign_anyway", "Assign anyway"))
 START_FORMAT = "yyyy-MM-ddTHH:mm:ss"  # the model's start: ISO 8601, local (no offset)
 
 
@@ -376,6 +376,9 @@ class WhatIfView(QWidget):
         results_scroll = QScrollArea()
         results_scroll.setWidgetResizable(True)
         results_scroll.setWidget(results_page)
+        # the runs' arrangement follows the room the results get (the splitter moves it, not only the window)
+        self.results_scroll = results_scroll
+        results_scroll.viewport().installEventFilter(self)
         splitter.addWidget(results_scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -386,13 +389,27 @@ class WhatIfView(QWidget):
         super().resizeEvent(event)
         self._arrange_runs()
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.results_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._arrange_runs()
+        return super().eventFilter(watched, event)
+
     def _arrange_runs(self) -> None:
         """Side by side when there is room for two columns of tiles and charts, else one above the other."""
-        room = self.columns.parentWidget().width() if self.columns.parentWidget() else self.width()
-        direction = (QBoxLayout.Direction.LeftToRight if room >= SIDE_BY_SIDE_MIN
+        room = self.results_scroll.viewport().width()
+        margins = self.results_scroll.widget().layout().contentsMargins()
+        # both columns at their narrowest (tiles, and the skills and overflow tables when shown)
+        needed = (self.latest.minimumSizeHint().width() + self.previous.minimumSizeHint().width()
+                  + self.columns_layout.spacing() + margins.left() + margins.right())
+        direction = (QBoxLayout.Direction.LeftToRight if room >= max(SIDE_BY_SIDE_MIN, needed)
                      else QBoxLayout.Direction.TopToBottom)
         if self.columns_layout.direction() != direction:
             self.columns_layout.setDirection(direction)
+            # the page's height for its width changed (one column above the other needs twice the
+            # height); the scroll area hears of it only on its next resize, so tell it now
+            page = self.results_scroll.widget()
+            page.layout().activate()
+            QApplication.sendEvent(self.results_scroll, QEvent(QEvent.Type.LayoutRequest))
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
@@ -498,6 +515,7 @@ class WhatIfView(QWidget):
         self.previous.setVisible(len(self.runs) > 1)
         if len(self.runs) > 1:
             self.previous.show_run(self.runs[0]["label"], self.runs[0])
+        self._arrange_runs()  # the tables a run shows may need more room than two columns have
         self._task_over()
 
     def _run_failed(self, error: BaseException) -> None:
