@@ -79,6 +79,7 @@ from PySide6.QtWidgets import (
 from app.common.errors import UserError
 from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
+from ui.common.widgets import fit_columns
 from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,
@@ -89,7 +90,7 @@ from ui.panel.agent_cards import (
     QueueGroup,
     home_queues,
 )
-from ui.panel.panel_models import EVENT_LABELS, EventLogModel, plain_value
+from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plain_value
 from ui.panel.screen_pop import POP_QSS, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
@@ -99,6 +100,8 @@ REFRESH_YIELD_MS = 1      # between two slices
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 
+LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
+RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
 # Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
 PRESENTATION_QSS = """
@@ -149,7 +152,7 @@ QLabel#loadError { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBB
     padding: 8px 12px; }
 QTableView#eventLog { border: none; border-top: 1px solid #E0E0E0; }
 QTableView#eventLog::item { padding: 0px 6px; }
-QTableView#eventLog QHeaderView::section { padding: 6px 6px; }
+QTableView#eventLog QHeaderView::section { padding: 6px 4px; }
 """
 
 # event -> the conversation's state afterwards (for the counters and queue headers)
@@ -189,7 +192,7 @@ class Toast(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(6)
-        self.header = QLabel()
+        self.header = ElidedLabel()
         self.header.setObjectName("toastHeader")
         layout.addWidget(self.header)
         # The agent's other outstanding offers (a card shows only the first in full): one line that names
@@ -324,7 +327,7 @@ class AgentPanel(QWidget):
         right_layout.addWidget(self.side_tabs, 1)
         self.toast = Toast(right)
         right_layout.addWidget(self.toast)
-        right.setMinimumWidth(290)
+        right.setMinimumWidth(RIGHT_MINIMUM)
         right.setMaximumWidth(440)
         self.right_column = right
         self.main_splitter.addWidget(right)
@@ -612,10 +615,14 @@ class AgentPanel(QWidget):
         header = self.log_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self._size_log_columns()
-        header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
-        self.log_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._log_widths: dict[int, int] = {}
+        self._size_log_columns()
+        # Never sideways: Details takes what is left and elides (each cell's tooltip is its whole text);
+        # the agent and conversation give way before the time and the event name.  Widths come from the
+        # font, not the rows (thousands of them, a batch every tick).
+        self.log_fitter = fit_columns(self.log_view, EventLogModel.DETAILS, sizes=self._log_widths.__getitem__,
+                                      minimum_slack=110, keep=(EventLogModel.TIME, EventLogModel.EVENT))
         self.log_view.selectionModel().selectionChanged.connect(self._log_selection_changed)
         self.log_stack = QStackedWidget()
         self.empty_label = QLabel(EMPTY_TEXT)
@@ -634,15 +641,24 @@ class AgentPanel(QWidget):
         bold = QFont(self.log_view.font())
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
-        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        # Event names in bold (the pops and their answers) or plain, as the log shows them.
+        longest_event = max((bold_metrics if event in BOLD_EVENTS else metrics).horizontalAdvance(label)
+                            for event, label in EVENT_LABELS.items())
         people = [agent["name"] for agent in self.driver.config.get("agents", [])] or ["Emma Lindqvist"]
         longest_agent = min(max(metrics.horizontalAdvance(name) for name in people),
                             metrics.horizontalAdvance("M" * 14))
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
-                  metrics.horizontalAdvance("Conversation") + 22, longest_agent + 18)
         header = self.log_view.horizontalHeader()
+        pad = LOG_CELL_PADDING
+        widths = (metrics.horizontalAdvance("00:00:00") + pad, longest_event + pad,
+                  max(metrics.horizontalAdvance("C-0000") + pad, header.sectionSizeHint(EventLogModel.CONVERSATION)),
+                  longest_agent + pad)
+        self._log_widths.update(enumerate(widths))
+        self._log_widths[EventLogModel.DETAILS] = header.sectionSizeHint(EventLogModel.DETAILS)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        fitter = getattr(self, "log_fitter", None)
+        if fitter is not None:
+            fitter.schedule()
 
     def _build_trace_panel(self) -> QWidget:
         panel = QFrame()
@@ -956,7 +972,7 @@ class AgentPanel(QWidget):
         self.exit_presentation_button.setVisible(on)
         room = int(440 * PRESENTATION_SCALE) if on else 440  # the toast and the form at the larger type
         self.right_column.setMaximumWidth(room)
-        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else 290)
+        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else RIGHT_MINIMUM)
         self.side_column.setMaximumWidth(room)
         self._show_window_chrome(not on, full_screen)
         focus = self._focus_agent
@@ -977,7 +993,8 @@ class AgentPanel(QWidget):
         """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
         if width < 600:
             return
-        low = max(300, self.right_column.minimumWidth())
+        # Narrow (1024 px screens): the right column at its minimum, so the log keeps room for Details.
+        low = max(300 if width >= 900 else 0, self.right_column.minimumWidth())
         high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
                                                                            else 1))))
         right = max(low, min(high, int(width * 0.29)))

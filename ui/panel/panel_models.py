@@ -48,7 +48,7 @@ EVENT_LABELS = {
     "action_rejected": "Action rejected",
     "pick_rejected": "Pick rejected",
     "scenario_loaded": "Scenario loaded",
-    "configuration_changed": "Configuration changed",
+    "configuration_changed": "Setup changed",  # short: the log's Event column fits at 1024 px
 }
 
 _EVENT_COLOURS = {
@@ -151,7 +151,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _USER = int(Qt.ItemDataRole.UserRole)
-_BOLD_EVENTS = frozenset({"offered", "accepted", "declined", "offer_expired", "action_rejected"})
+BOLD_EVENTS = frozenset({"offered", "accepted", "declined", "offer_expired", "action_rejected"})
 
 
 def _cells(event: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
@@ -218,7 +218,7 @@ class EventLogModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return self._colours.get(self._rows[row].get("event"))
         if role == _FONT:
-            if index.column() == self.EVENT and self._rows[row].get("event") in _BOLD_EVENTS:
+            if index.column() == self.EVENT and self._rows[row].get("event") in BOLD_EVENTS:
                 return self._bold
             return None
         if role <= _USER:

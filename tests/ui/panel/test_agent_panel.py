@@ -103,7 +103,7 @@ def test_an_offer_shows_a_pop_counting_down_from_120(qtbot, panel, wall):
     assert toast is not None and toast.conversation_id == conv and toast.countdown_text == "2:00"
     assert toast.title_label.text() == "Incoming chat request"
     assert ("Customer tier", "Gold") in toast.context_rows
-    assert panel.toast.header.text() == "Notification for Ana Ruiz"
+    assert panel.toast.header.full_text() == "Notification for Ana Ruiz"
     tick(qtbot, panel, wall, 30)
     assert card_pop.countdown_text == "1:30" and toast.countdown_label.text() == "1:30"
     assert panel.clock_label.text() == "00:00:30"
