@@ -44,6 +44,7 @@ from app.config.document import (
 )
 from app.store.database import CHANGED_KEY, Database, database_errors, foreign_key_problems
 from app.common.errors import DocumentInvalid, UserError
+from app.common import names
 from app.common.names import name_key
 from models import (
     Agent,
@@ -101,8 +102,7 @@ def fold(name: str) -> str:
     return name_key(name)
 
 
-def sort_key(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
+sort_key = names.sort_key  # the one listing order (app.common.names), kept here for its callers
 
 
 # --------------------------------------------------------------------------- export

@@ -26,6 +26,8 @@ def _stream(facts: StreamFacts, code: str, severity: str, message: str, paths: I
 @check("capacity-exceeds-members", ERROR, "workstream",
        "a queue the stream routes to where no member has the capacity one conversation needs")
 def capacity_exceeds_members(facts: StreamFacts) -> Iterable[Finding]:
+    if facts.stream.get("capacity_format") == "profile":  # a profile-format stream takes a profile slot, no units
+        return
     need = facts.stream.get("capacity", 0)
     for queue_name, why in facts.routed_queues():
         found = facts.document.queue(queue_name)
