@@ -46,6 +46,7 @@ from ui.common.typed_fields import check_typed_field, repolish
 
 import json
 import time
+from datetime import datetime
 from collections import Counter
 from typing import Any, Callable, Mapping
 
@@ -77,7 +78,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.common.errors import UserError
-from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
+from models.choices import DEFAULT_QUEUE_PRIORITY, DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
 from ui.common.widgets import fit_columns
 from ui.panel.agent_cards import (
@@ -99,6 +100,7 @@ REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards befor
 REFRESH_YIELD_MS = 1      # between two slices
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
+LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
 LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
 RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
@@ -228,7 +230,12 @@ class AgentPanel(QWidget):
     presentationChanged = Signal(bool)  # presentation mode on or off (the window's View → Presentation follows)
 
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
-                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
+                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0,
+                 calendar_start: datetime | None | object = LOCAL_NOW):
+        """``calendar_start``: the local date-time of simulated second 0, for queues' operating hours.
+        By default a panel on the real clock starts at the computer's local time now (a queue closes
+        when it closes today), and one on an injected clock (tests, benchmarks) has no calendar: every
+        queue is open.  None: no calendar."""
         super().__init__(parent)
         self.setObjectName("agentPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -249,6 +256,7 @@ class AgentPanel(QWidget):
         self._log_backlog: list[dict] = []  # a tick's events, for the log's own slice
         self._log_skipped = 0
         self._groups_widget: QWidget | None = None
+        self._hours_queues: list[str] = []  # queues with operating hours (their "Closed" tag follows the clock)
         self._focus_agent: str | None = None
         self.selected_conversation: str | None = None
         self._conv_state: dict[str, str] = {}
@@ -276,7 +284,10 @@ class AgentPanel(QWidget):
         self._refresh_timer.timeout.connect(self._refresh_slice)
 
         doc = self._read_config() or {}
-        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed)
+        if calendar_start is LOCAL_NOW:
+            calendar_start = datetime.now().replace(microsecond=0) if time_source is None else None
+        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed,
+                                       calendar_start=calendar_start)
         self.driver.eventsEmitted.connect(self._on_events)
         self.driver.timeChanged.connect(self._on_time)
         self.driver.speedChanged.connect(self._sync_speed_buttons)
@@ -703,15 +714,24 @@ class AgentPanel(QWidget):
         sizes = {q.name: len(q.members) for q in queue_views}
         homes = home_queues({a.name: a.queues for a in agents}, sizes, queue_order)
         presences = [(name, base) for name, base in self._presence_list()]
-        for queue in queue_order:
-            group = QueueGroup(queue, sizes[queue], card_width=self._card_width)
+        queue_docs = {q["name"]: q for q in self.driver.config.get("queues", [])}
+        self._hours_queues = [q.name for q in queue_views if queue_docs.get(q.name, {}).get("operating_hours")
+                              and self.driver.calendar_start is not None]
+        for view in queue_views:
+            queue = view.name
+            priority = view.priority if view.priority != DEFAULT_QUEUE_PRIORITY else None  # only one that was set
+            group = QueueGroup(queue, sizes[queue], card_width=self._card_width,
+                               priority=priority, assignment_method=view.assignment_method,
+                               has_hours=queue in self._hours_queues)
+            group.set_open(view.is_open)
             group.pick_menu.aboutToShow.connect(lambda g=group: self._fill_pick_menu(g))
             self.groups[queue] = group
         if any(home is None for home in homes.values()):
             self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None),
                                            card_width=self._card_width)
         for view in agents:
-            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width)
+            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width,
+                             skills=view.skills)
             card.presenceChosen.connect(self._presence_chosen)
             card.acceptRequested.connect(self.accept)
             card.declineRequested.connect(self.decline)
@@ -772,7 +792,8 @@ class AgentPanel(QWidget):
             return ConversationInfo(conversation_id, {}, None, "unknown")
         stream = self.driver.workstream(view.workstream) or {"name": view.workstream}
         return ConversationInfo(conversation_id, stream, view.queue, view.state,
-                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)))
+                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)),
+                                view.skills)
 
     def _refresh_card(self, agent: str, force: bool = False) -> bool:
         """Show the agent's state on its card — now if the card is on screen, else when it scrolls into
@@ -1069,8 +1090,8 @@ class AgentPanel(QWidget):
         if len(items) > 20:
             menu.addAction(f"+{len(items) - 20} more").setEnabled(False)
 
-    def decline(self, agent: str, conversation: str) -> None:
-        self.driver.decline(agent, conversation)
+    def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
+        self.driver.decline(agent, conversation, reason)
 
     def _presence_chosen(self, agent: str, presence: str) -> None:
         self.driver.set_presence(agent, presence)
@@ -1358,6 +1379,11 @@ class AgentPanel(QWidget):
             self.clock_label.setText(text)
         if self.toast.pop is not None:
             self.toast.pop.update_time(now)
+        for queue in self._hours_queues:  # opening hours move with the clock, not with events
+            group = self.groups.get(queue)
+            if group is not None:
+                view = self.driver.simulator.queue(queue)
+                group.set_open(view is None or view.is_open)
         if self._cards_with_pops:
             self._countdowns_due = True  # the pops on screen, in the refresh queue's next slice
             if self.driver.ticking:
@@ -1401,13 +1427,13 @@ class AgentPanel(QWidget):
             # The same agent's next pop on the same work stream reuses the toast (only texts change).
             if current is None or current.agent != agent or not current.set_offer(
                     offer.conversation, workstream=info.workstream, queue=info.queue, context=info.context,
-                    expires_at=expires_at, agent=agent, now=self.driver.time):
+                    expires_at=expires_at, agent=agent, now=self.driver.time, skills=info.skills):
                 pop = ScreenPop(offer.conversation, workstream=info.workstream, queue=info.queue,
                                 context=info.context, expires_at=expires_at, agent=agent, now=self.driver.time,
-                                toast=True)
+                                toast=True, skills=info.skills)
                 pop.setObjectName("screenPop")
                 pop.accepted.connect(lambda c, a=agent: self.accept(a, c))
-                pop.declined.connect(lambda c, a=agent: self.decline(a, c))
+                pop.declined.connect(lambda c, r, a=agent: self.decline(a, c, r))
                 pop.selected.connect(self.show_conversation)
                 self._set_toast(pop)
         if self.toast.isHidden():
