@@ -78,6 +78,10 @@ QFrame#agentCard QLabel { background: transparent; border: none; }
 QLabel#agentName { font-weight: 600; color: #242424; }
 QLabel#queueBadge { color: #115EA3; background: #EBF3FC; border-radius: 4px; padding: 1px 6px; }
 QLabel#queueBadge[home="true"] { color: #FFFFFF; background: #0F6CBD; }
+QLabel#skillBadge { color: #5C2E91; background: #F3EEF9; border-radius: 4px; padding: 1px 6px; }
+QLabel#queueTag { color: #FFFFFF; background: #5C2E91; border-radius: 4px; padding: 0px 5px; font-weight: 600; }
+QLabel#queueClosed { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; border-radius: 4px;
+    padding: 0px 5px; font-weight: 600; }
 QLabel#capacityText { color: #616161; }
 QLabel#morePops { color: #8A5300; }
 QLabel#cardStatus { color: #616161; }
@@ -153,6 +157,7 @@ class ConversationInfo:
     state: str
     context: Mapping[str, Any] = field(default_factory=dict)
     units: int = 0
+    skills: Mapping[str, str] = field(default_factory=dict)  # what classification attached (skill -> rating)
 
 
 def _keep_room_when_hidden(widget: QWidget) -> None:
@@ -474,7 +479,7 @@ class ConversationChip(QToolButton):
 class AgentCard(QFrame):
     presenceChosen = Signal(str, str)       # agent, presence
     acceptRequested = Signal(str, str)      # agent, conversation
-    declineRequested = Signal(str, str)
+    declineRequested = Signal(str, str, object)  # agent, conversation, reason (None: none)
     endRequested = Signal(str)              # conversation
     idleRequested = Signal(str)
     activeRequested = Signal(str)
@@ -482,7 +487,8 @@ class AgentCard(QFrame):
     clicked = Signal(str)                   # agent
 
     def __init__(self, name: str, presences: Sequence[tuple[str, str]], queues: Sequence[str],
-                 home_queue: str | None = None, parent: QWidget | None = None, card_width: int | None = None):
+                 home_queue: str | None = None, parent: QWidget | None = None, card_width: int | None = None,
+                 skills: Mapping[str, str] | None = None):
         super().__init__(parent)
         self.setObjectName("agentCard")
         self.setProperty("selected", False)
@@ -549,6 +555,15 @@ class AgentCard(QFrame):
             badge.setProperty("home", queue == home_queue)
             badge.setToolTip("Home queue: the card is grouped here" if queue == home_queue else "Also a member")
             badges.addWidget(badge)
+        # The agent's skills, after the queues, in the skills' own colour (a pop says what it needs the same way).
+        self.skills = dict(skills or {})
+        self.skill_badges: list[QLabel] = []
+        for skill, rating in sorted(self.skills.items(), key=lambda item: item[0].casefold()):
+            badge = QLabel(f"{skill} {rating}")
+            badge.setObjectName("skillBadge")
+            badge.setToolTip(f"Skill {skill}, rating {rating}")
+            badges.addWidget(badge)
+            self.skill_badges.append(badge)
         layout.addWidget(self.badge_area)
         self._badges = badges
 
@@ -675,7 +690,7 @@ class AgentCard(QFrame):
     def _new_pop(self) -> CardPop:
         pop = CardPop("", workstream={}, queue=None, context={}, expires_at=self._now, agent=self.name, now=self._now)
         pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
-        pop.declined.connect(lambda c, a=self.name: self.declineRequested.emit(a, c))
+        pop.declined.connect(lambda c, r, a=self.name: self.declineRequested.emit(a, c, r))
         pop.selected.connect(self.conversationSelected)
         if not self._pop_pool:
             _keep_room_when_hidden(pop)
@@ -734,7 +749,8 @@ class AgentCard(QFrame):
             if previous.get(offer.conversation) is not pop or pop.answered or pop.expires_at != expires_at:
                 details = info(offer.conversation)
                 pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
-                              context=details.context, expires_at=expires_at, agent=self.name, now=self._now)
+                              context=details.context, expires_at=expires_at, agent=self.name, now=self._now,
+                              skills=details.skills)
             else:
                 pop.update_time(self._now)
             if pop.isHidden():
@@ -786,7 +802,8 @@ class QueueGroup(QFrame):
     """
 
     def __init__(self, queue: str | None, members: int, parent: QWidget | None = None,
-                 card_width: int | None = None):
+                 card_width: int | None = None, priority: int | None = None, assignment_method: str | None = None,
+                 has_hours: bool = False):
         super().__init__(parent)
         self.setObjectName("queueGroup")
         self.queue = queue
@@ -809,6 +826,26 @@ class QueueGroup(QFrame):
         self.title.set_tooltip(f"Queue {queue}: the agents whose smallest queue it is are grouped here"
                                if queue else "Agents in no queue")
         head.addWidget(self.title, 0, 0)
+        # Version 2: "P1" when the queue has a priority (lower first), "Closed" outside its operating hours.
+        tags = QHBoxLayout()
+        tags.setSpacing(4)
+        self.priority_tag = QLabel(f"P{priority}" if priority is not None else "")
+        self.priority_tag.setObjectName("queueTag")
+        method = (assignment_method or "highest_capacity").replace("_", " ")
+        self.priority_tag.setToolTip(f"Priority {priority}: an agent in several queues is offered this queue's "
+                                     f"conversations before those of a queue with a larger number. "
+                                     f"Assignment: {method}." if priority is not None else "")
+        self.priority_tag.setVisible(priority is not None)
+        tags.addWidget(self.priority_tag)
+        self.closed_tag = QLabel("Closed")
+        self.closed_tag.setObjectName("queueClosed")
+        self.closed_tag.setToolTip("Outside the queue's operating hours: its overflow rules apply, or its "
+                                   "conversations wait until it opens")
+        self.closed_tag.hide()
+        tags.addWidget(self.closed_tag)
+        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+        self.has_hours = has_hours
+        self.is_open = True
         self.pick_button = QToolButton()
         self.pick_button.setObjectName("pickButton")
         self.pick_button.setText("Pick…")
@@ -818,10 +855,10 @@ class QueueGroup(QFrame):
         self.pick_menu = QMenu(self.pick_button)
         self.pick_button.setMenu(self.pick_menu)
         self.pick_button.hide()
-        head.addWidget(self.pick_button, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.pick_button, 0, 2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.meta = ElidedLabel()
         self.meta.setObjectName("queueMeta")
-        head.addWidget(self.meta, 1, 0, 1, 2)
+        head.addWidget(self.meta, 1, 0, 1, 3)
         head.setColumnStretch(0, 1)
         self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
@@ -842,7 +879,8 @@ class QueueGroup(QFrame):
         return self._header_rows() + max(0, self.layout().spacing())
 
     def _header_rows(self) -> int:
-        first = max(self.title.sizeHint().height(), self.pick_button.sizeHint().height())
+        first = max(self.title.sizeHint().height(), self.pick_button.sizeHint().height(),
+                    self.priority_tag.sizeHint().height(), self.closed_tag.sizeHint().height())
         return first + self.meta.sizeHint().height()
 
     def header_width(self) -> int:
@@ -851,8 +889,16 @@ class QueueGroup(QFrame):
         self.header.ensurePolished()
         worst = self._meta_text(999, 999)
         name = self.title.fontMetrics().horizontalAdvance(self.title.full_text()) + 4
-        return max(name + 10 + self.pick_button.sizeHint().width(),
+        tags = sum(tag.sizeHint().width() + 4 for tag in (self.priority_tag, self.closed_tag)
+                   if tag is self.closed_tag and self.has_hours or tag is self.priority_tag and tag.text())
+        return max(name + 10 + tags + 10 + self.pick_button.sizeHint().width(),
                    self.meta.fontMetrics().horizontalAdvance(worst) + 4)
+
+    def set_open(self, is_open: bool) -> None:
+        """Open or closed by the queue's operating hours at the simulated time (the header does not move)."""
+        if is_open != self.is_open:
+            self.is_open = is_open
+            self.closed_tag.setVisible(not is_open)
 
     def _place_header(self) -> None:
         """Fit the header over its spacer (on resize and once styled; never because a count changed)."""

@@ -46,6 +46,7 @@ from ui.common.typed_fields import check_typed_field, repolish
 
 import json
 import time
+from datetime import datetime
 from collections import Counter
 from typing import Any, Callable, Mapping
 
@@ -77,8 +78,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.common.errors import UserError
-from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
+from models.choices import DEFAULT_QUEUE_PRIORITY, DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
+from ui.common.widgets import fit_columns
 from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,
@@ -89,7 +91,7 @@ from ui.panel.agent_cards import (
     QueueGroup,
     home_queues,
 )
-from ui.panel.panel_models import EVENT_LABELS, EventLogModel, plain_value
+from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plain_value
 from ui.panel.screen_pop import POP_QSS, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
@@ -98,7 +100,10 @@ REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards befor
 REFRESH_YIELD_MS = 1      # between two slices
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
+LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
+LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
+RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
 # Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
 PRESENTATION_QSS = """
@@ -149,7 +154,7 @@ QLabel#loadError { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBB
     padding: 8px 12px; }
 QTableView#eventLog { border: none; border-top: 1px solid #E0E0E0; }
 QTableView#eventLog::item { padding: 0px 6px; }
-QTableView#eventLog QHeaderView::section { padding: 6px 6px; }
+QTableView#eventLog QHeaderView::section { padding: 6px 4px; }
 """
 
 # event -> the conversation's state afterwards (for the counters and queue headers)
@@ -189,7 +194,7 @@ class Toast(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(6)
-        self.header = QLabel()
+        self.header = ElidedLabel()
         self.header.setObjectName("toastHeader")
         layout.addWidget(self.header)
         # The agent's other outstanding offers (a card shows only the first in full): one line that names
@@ -225,7 +230,12 @@ class AgentPanel(QWidget):
     presentationChanged = Signal(bool)  # presentation mode on or off (the window's View → Presentation follows)
 
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
-                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
+                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0,
+                 calendar_start: datetime | None | object = LOCAL_NOW):
+        """``calendar_start``: the local date-time of simulated second 0, for queues' operating hours.
+        By default a panel on the real clock starts at the computer's local time now (a queue closes
+        when it closes today), and one on an injected clock (tests, benchmarks) has no calendar: every
+        queue is open.  None: no calendar."""
         super().__init__(parent)
         self.setObjectName("agentPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -246,6 +256,7 @@ class AgentPanel(QWidget):
         self._log_backlog: list[dict] = []  # a tick's events, for the log's own slice
         self._log_skipped = 0
         self._groups_widget: QWidget | None = None
+        self._hours_queues: list[str] = []  # queues with operating hours (their "Closed" tag follows the clock)
         self._focus_agent: str | None = None
         self.selected_conversation: str | None = None
         self._conv_state: dict[str, str] = {}
@@ -273,7 +284,10 @@ class AgentPanel(QWidget):
         self._refresh_timer.timeout.connect(self._refresh_slice)
 
         doc = self._read_config() or {}
-        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed)
+        if calendar_start is LOCAL_NOW:
+            calendar_start = datetime.now().replace(microsecond=0) if time_source is None else None
+        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed,
+                                       calendar_start=calendar_start)
         self.driver.eventsEmitted.connect(self._on_events)
         self.driver.timeChanged.connect(self._on_time)
         self.driver.speedChanged.connect(self._sync_speed_buttons)
@@ -324,7 +338,7 @@ class AgentPanel(QWidget):
         right_layout.addWidget(self.side_tabs, 1)
         self.toast = Toast(right)
         right_layout.addWidget(self.toast)
-        right.setMinimumWidth(290)
+        right.setMinimumWidth(RIGHT_MINIMUM)
         right.setMaximumWidth(440)
         self.right_column = right
         self.main_splitter.addWidget(right)
@@ -612,10 +626,14 @@ class AgentPanel(QWidget):
         header = self.log_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self._size_log_columns()
-        header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
-        self.log_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._log_widths: dict[int, int] = {}
+        self._size_log_columns()
+        # Never sideways: Details takes what is left and elides (each cell's tooltip is its whole text);
+        # the agent and conversation give way before the time and the event name.  Widths come from the
+        # font, not the rows (thousands of them, a batch every tick).
+        self.log_fitter = fit_columns(self.log_view, EventLogModel.DETAILS, sizes=self._log_widths.__getitem__,
+                                      minimum_slack=110, keep=(EventLogModel.TIME, EventLogModel.EVENT))
         self.log_view.selectionModel().selectionChanged.connect(self._log_selection_changed)
         self.log_stack = QStackedWidget()
         self.empty_label = QLabel(EMPTY_TEXT)
@@ -634,15 +652,24 @@ class AgentPanel(QWidget):
         bold = QFont(self.log_view.font())
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
-        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        # Event names in bold (the pops and their answers) or plain, as the log shows them.
+        longest_event = max((bold_metrics if event in BOLD_EVENTS else metrics).horizontalAdvance(label)
+                            for event, label in EVENT_LABELS.items())
         people = [agent["name"] for agent in self.driver.config.get("agents", [])] or ["Emma Lindqvist"]
         longest_agent = min(max(metrics.horizontalAdvance(name) for name in people),
                             metrics.horizontalAdvance("M" * 14))
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
-                  metrics.horizontalAdvance("Conversation") + 22, longest_agent + 18)
         header = self.log_view.horizontalHeader()
+        pad = LOG_CELL_PADDING
+        widths = (metrics.horizontalAdvance("00:00:00") + pad, longest_event + pad,
+                  max(metrics.horizontalAdvance("C-0000") + pad, header.sectionSizeHint(EventLogModel.CONVERSATION)),
+                  longest_agent + pad)
+        self._log_widths.update(enumerate(widths))
+        self._log_widths[EventLogModel.DETAILS] = header.sectionSizeHint(EventLogModel.DETAILS)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        fitter = getattr(self, "log_fitter", None)
+        if fitter is not None:
+            fitter.schedule()
 
     def _build_trace_panel(self) -> QWidget:
         panel = QFrame()
@@ -687,15 +714,24 @@ class AgentPanel(QWidget):
         sizes = {q.name: len(q.members) for q in queue_views}
         homes = home_queues({a.name: a.queues for a in agents}, sizes, queue_order)
         presences = [(name, base) for name, base in self._presence_list()]
-        for queue in queue_order:
-            group = QueueGroup(queue, sizes[queue], card_width=self._card_width)
+        queue_docs = {q["name"]: q for q in self.driver.config.get("queues", [])}
+        self._hours_queues = [q.name for q in queue_views if queue_docs.get(q.name, {}).get("operating_hours")
+                              and self.driver.calendar_start is not None]
+        for view in queue_views:
+            queue = view.name
+            priority = view.priority if view.priority != DEFAULT_QUEUE_PRIORITY else None  # only one that was set
+            group = QueueGroup(queue, sizes[queue], card_width=self._card_width,
+                               priority=priority, assignment_method=view.assignment_method,
+                               has_hours=queue in self._hours_queues)
+            group.set_open(view.is_open)
             group.pick_menu.aboutToShow.connect(lambda g=group: self._fill_pick_menu(g))
             self.groups[queue] = group
         if any(home is None for home in homes.values()):
             self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None),
                                            card_width=self._card_width)
         for view in agents:
-            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width)
+            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width,
+                             skills=view.skills)
             card.presenceChosen.connect(self._presence_chosen)
             card.acceptRequested.connect(self.accept)
             card.declineRequested.connect(self.decline)
@@ -756,7 +792,8 @@ class AgentPanel(QWidget):
             return ConversationInfo(conversation_id, {}, None, "unknown")
         stream = self.driver.workstream(view.workstream) or {"name": view.workstream}
         return ConversationInfo(conversation_id, stream, view.queue, view.state,
-                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)))
+                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)),
+                                view.skills)
 
     def _refresh_card(self, agent: str, force: bool = False) -> bool:
         """Show the agent's state on its card — now if the card is on screen, else when it scrolls into
@@ -956,7 +993,7 @@ class AgentPanel(QWidget):
         self.exit_presentation_button.setVisible(on)
         room = int(440 * PRESENTATION_SCALE) if on else 440  # the toast and the form at the larger type
         self.right_column.setMaximumWidth(room)
-        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else 290)
+        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else RIGHT_MINIMUM)
         self.side_column.setMaximumWidth(room)
         self._show_window_chrome(not on, full_screen)
         focus = self._focus_agent
@@ -977,7 +1014,8 @@ class AgentPanel(QWidget):
         """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
         if width < 600:
             return
-        low = max(300, self.right_column.minimumWidth())
+        # Narrow (1024 px screens): the right column at its minimum, so the log keeps room for Details.
+        low = max(300 if width >= 900 else 0, self.right_column.minimumWidth())
         high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
                                                                            else 1))))
         right = max(low, min(high, int(width * 0.29)))
@@ -1052,8 +1090,8 @@ class AgentPanel(QWidget):
         if len(items) > 20:
             menu.addAction(f"+{len(items) - 20} more").setEnabled(False)
 
-    def decline(self, agent: str, conversation: str) -> None:
-        self.driver.decline(agent, conversation)
+    def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
+        self.driver.decline(agent, conversation, reason)
 
     def _presence_chosen(self, agent: str, presence: str) -> None:
         self.driver.set_presence(agent, presence)
@@ -1341,6 +1379,11 @@ class AgentPanel(QWidget):
             self.clock_label.setText(text)
         if self.toast.pop is not None:
             self.toast.pop.update_time(now)
+        for queue in self._hours_queues:  # opening hours move with the clock, not with events
+            group = self.groups.get(queue)
+            if group is not None:
+                view = self.driver.simulator.queue(queue)
+                group.set_open(view is None or view.is_open)
         if self._cards_with_pops:
             self._countdowns_due = True  # the pops on screen, in the refresh queue's next slice
             if self.driver.ticking:
@@ -1384,13 +1427,13 @@ class AgentPanel(QWidget):
             # The same agent's next pop on the same work stream reuses the toast (only texts change).
             if current is None or current.agent != agent or not current.set_offer(
                     offer.conversation, workstream=info.workstream, queue=info.queue, context=info.context,
-                    expires_at=expires_at, agent=agent, now=self.driver.time):
+                    expires_at=expires_at, agent=agent, now=self.driver.time, skills=info.skills):
                 pop = ScreenPop(offer.conversation, workstream=info.workstream, queue=info.queue,
                                 context=info.context, expires_at=expires_at, agent=agent, now=self.driver.time,
-                                toast=True)
+                                toast=True, skills=info.skills)
                 pop.setObjectName("screenPop")
                 pop.accepted.connect(lambda c, a=agent: self.accept(a, c))
-                pop.declined.connect(lambda c, a=agent: self.decline(a, c))
+                pop.declined.connect(lambda c, r, a=agent: self.decline(a, c, r))
                 pop.selected.connect(self.show_conversation)
                 self._set_toast(pop)
         if self.toast.isHidden():

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui.common.icons import icon
 from ui.common.operations import Changes
+from ui.common.widgets import fit_columns
 from ui.records.list_models import (
     MODEL_FOR_VIEW,
     ROW_ROLE,
@@ -135,6 +136,8 @@ class ListTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(60)
         self.doubleClicked.connect(self.openRequested)
+        # Never sideways at 1024 px: the stretching column takes the slack (elided, with a tooltip).
+        self.column_fitter = fit_columns(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

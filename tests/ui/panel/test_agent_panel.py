@@ -103,7 +103,7 @@ def test_an_offer_shows_a_pop_counting_down_from_120(qtbot, panel, wall):
     assert toast is not None and toast.conversation_id == conv and toast.countdown_text == "2:00"
     assert toast.title_label.text() == "Incoming chat request"
     assert ("Customer tier", "Gold") in toast.context_rows
-    assert panel.toast.header.text() == "Notification for Ana Ruiz"
+    assert panel.toast.header.full_text() == "Notification for Ana Ruiz"
     tick(qtbot, panel, wall, 30)
     assert card_pop.countdown_text == "1:30" and toast.countdown_label.text() == "1:30"
     assert panel.clock_label.text() == "00:00:30"
@@ -120,9 +120,22 @@ def test_accept_by_mouse_opens_the_conversation(qtbot, panel):
     assert card.capacity_label.text() == "0/100"  # the retail stream takes a 'Chat' profile slot, no units
 
 
+def choose_reason(qtbot, pop, reason):
+    """Decline asked for a reason (the stream has decline reasons): choose ``reason`` in its menu."""
+    menu = pop.reason_menu
+    assert menu is not None and menu.isVisible()
+    [action] = [action for action in menu.actions() if action.text() == reason]
+    action.trigger()
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")  # offscreen menus
 def test_decline_by_mouse_offers_the_next_agent(qtbot, panel):
     conv = send_gold(panel)
-    qtbot.mouseClick(panel.cards["Ana Ruiz"].pops[conv].decline_button, Qt.MouseButton.LeftButton)
+    pop = panel.cards["Ana Ruiz"].pops[conv]
+    assert pop.decline_button.text() == "Decline…"
+    qtbot.mouseClick(pop.decline_button, Qt.MouseButton.LeftButton)
+    assert log_events(panel, conv)[-1] == "offered"  # nothing declined yet: a reason is asked for
+    choose_reason(qtbot, pop, "Busy with another customer")
     assert log_events(panel, conv)[-3:] == ["declined", "capacity_released", "offered"]
     assert panel.cards["Ana Ruiz"].pops == {}
     assert panel.cards["Dev Patel"].pops[conv].countdown_text == "2:00"
@@ -135,6 +148,7 @@ def test_the_toast_accepts_with_its_buttons_too(qtbot, panel):
     assert panel.cards["Ana Ruiz"].pops == {}
 
 
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")  # offscreen menus
 def test_keyboard_shortcuts_accept_and_decline_the_toast(qtbot, panel):
     activate(qtbot, panel)
     first = send_gold(panel)
@@ -145,7 +159,12 @@ def test_keyboard_shortcuts_accept_and_decline_the_toast(qtbot, panel):
     panel.focus_agent("Dev Patel")
     assert panel.toast_pop.conversation_id == second
     qtbot.keyClick(panel.stream_combo, Qt.Key.Key_D, CTRL_SHIFT)
+    menu = panel.toast_pop.reason_menu  # the keyboard chooses a reason too: the first is ready, Enter takes it
+    assert menu.activeAction().text() == "Busy with another customer"
+    qtbot.keyClick(menu, Qt.Key.Key_Down)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
     assert "declined" in log_events(panel, second)
+    assert panel.log_model.events()[-3]["reason"] == "Needs another skill"
     assert second not in panel.cards["Dev Patel"].pops
 
 
@@ -329,7 +348,7 @@ def test_changing_presence_on_a_card_gets_the_agent_work(panel):
     assert set(dev_offers) == {first, second, third, fourth}
     dev = panel.cards["Dev Patel"]
     assert list(dev.pops) == dev_offers[:1]  # one pop in full, the others counted
-    assert dev.more_pops.text() == f"+{len(dev_offers) - 1} more pops waiting"
+    assert dev.more_pops.full_text() == f"+{len(dev_offers) - 1} more pops waiting"
 
 
 def test_pick_mode_items_are_listed_on_their_queue_and_can_be_picked(panel):
@@ -571,6 +590,7 @@ def test_a_ticks_rows_reach_the_log_in_their_own_slice_and_only_the_newest_are_k
     assert crowded.log_model.events() == emitted[-5:] and crowded.log_model.dropped == len(emitted) - 5
 
 
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")  # offscreen menus
 def test_the_toast_shows_the_next_pop_of_the_agent_in_focus_in_the_same_widget(qtbot, panel):
     panel.driver.set_presence("Dev Patel", "Offline")  # Ana gets every VIP pop
     first = send_gold(panel)
@@ -582,6 +602,7 @@ def test_the_toast_shows_the_next_pop_of_the_agent_in_focus_in_the_same_widget(q
     assert toast.conversation_id == second and toast.countdown_text == "2:00" and not toast.answered
     assert toast.accept_button.isEnabled() and toast.decline_button.isEnabled()
     qtbot.mouseClick(toast.decline_button, Qt.MouseButton.LeftButton)
+    choose_reason(qtbot, toast, "Without a reason")
     assert "declined" in log_events(panel, second)
 
 
