@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
+TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules", "agent-panel")
 VIEWS = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel", "skills", "capacity_profiles")
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui.common.icons import icon
 from ui.common.operations import Changes
+from ui.common.widgets import fit_columns
 from ui.records.list_models import (
     MODEL_FOR_VIEW,
     ROW_ROLE,
@@ -137,6 +138,8 @@ class ListTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(60)
         self.doubleClicked.connect(self.openRequested)
+        # Never sideways at 1024 px: the stretching column takes the slack (elided, with a tooltip).
+        self.column_fitter = fit_columns(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -226,6 +229,12 @@ class ListPage(QWidget):
             self.table  # noqa: B018 — built now; only the start-up shell waits for data first
         else:
             self.set_loading(loading_text)
+
+        self.badges = None
+        if key == "workstreams":  # the doctor's worst finding per stream, computed off the GUI thread
+            from ui.doctor.badges import WorkstreamBadges
+
+            self.badges = WorkstreamBadges(self.model, self)
 
         self.model.modelReset.connect(self.update_state)
         self.proxy.rowsInserted.connect(self.update_state)

@@ -47,6 +47,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Preview a .wsbundle file, then import it", "File", 2),
     ActionSpec("export_bundle", "Export bundle…", "export", ("Ctrl+Shift+E",),
                "Write work streams and what they use to a .wsbundle file", "File", 2),
+    ActionSpec("import_cmt", "Import Dynamics package…", "import", (),
+               "Preview a Dynamics 365 Configuration Migration package (.zip), then import it", "File", 2),
     ActionSpec("bundle_history", "Bundle history…", None, (),
                "Bundles exported from and imported into this database", "File", 2),
     ActionSpec("generate", "Generate sample configuration…", None, (),
@@ -105,7 +107,7 @@ SLOTS = {"new": "new_record", "save": "save_editor", "save_close": "save_and_clo
          "quit": "close", "copy": "copy_workstream", "delete": "delete_selected", "find": "focus_search",
          "back": "close_editor", "about": "show_about", "shortcuts": "show_shortcuts",
          "import_bundle": "import_bundle", "export_bundle": "export_bundle",
-         "bundle_history": "show_bundle_history", "whatif": "open_whatif_lab", "doctor": "open_doctor",
+         "bundle_history": "show_bundle_history", "import_cmt": "import_cmt_package", "whatif": "open_whatif_lab", "doctor": "open_doctor",
          "presentation": "toggle_presentation"}
 
 SPECS = {spec.name: spec for spec in ACTIONS}
