@@ -236,6 +236,7 @@ class EntityDialog(QDialog):
             self.load()
         self._set_heading()
         self.update_ok()
+        self._as_opened = self.edited_fields()
 
     # ------------------------------------------------------------------ building
 
@@ -461,6 +462,7 @@ class EntityDialog(QDialog):
                 self.load()
                 self._set_heading()
                 self.update_ok()
+                self._as_opened = self.edited_fields()
             return
         except NotFound as error:
             messages.error(self, f"Can't save the {self.kind}", str(error))
@@ -474,6 +476,27 @@ class EntityDialog(QDialog):
 
     def name(self) -> str:
         return self.name_edit.text().strip()
+
+    def edited_fields(self) -> dict:
+        """What the unsaved-changes guard compares with the record as opened."""
+        return self.form_fields()
+
+    def is_dirty(self) -> bool:
+        return not self.read_only and self.edited_fields() != self._as_opened
+
+    def reject(self) -> None:
+        """Cancel, Esc or closing the window: asks first when something was changed (Save, Discard, Cancel)."""
+        if self.is_dirty():
+            name = self.name() or f"the new {self.kind}"
+            answer = messages.save_discard_cancel(
+                self, f"Save the {self.kind}?",
+                f"You changed {name if self.object_id is None else repr(name)}. Save the changes?")
+            if answer == messages.SAVE:
+                self.accept()  # stays open, with the problems shown, when it cannot be saved
+                return
+            if answer != messages.DISCARD:
+                return
+        super().reject()
 
     def _save_key(self) -> None:
         if self.ok_button.isEnabled() and self.ok_button.isVisible():
@@ -770,6 +793,9 @@ class AgentDialog(EntityDialog):
         return {"name": self.name(), "capacity": self.capacity_spin.value(),
                 "presence": self.presence_combo.currentText(), "skills": self.distribution.skills(),
                 "capacity_profiles": self.distribution.capacity_profiles()}
+
+    def edited_fields(self) -> dict:
+        return {**self.form_fields(), "queues": self.queue_list.checked()}
 
     def load_saved(self):
         return self.services.load_agent(self.object_id)

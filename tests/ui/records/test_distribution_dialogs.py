@@ -351,3 +351,31 @@ def test_enter_in_a_field_after_changing_tabs_still_saves(qtbot, services):
     with qtbot.waitSignal(dialog.saved):
         qtbot.keyClick(tuesday, Qt.Key.Key_Return)
     assert services.load_queue(vip.id).doc.operating_hours.week == {"tue": [["09:00", "12:00"]]}
+
+
+def test_cancel_after_a_change_asks_and_can_keep_editing(qtbot, services, answers):
+    emma = row(services.list_agents(), "Emma Lindqvist")
+    dialog = open_dialog(qtbot, AgentDialog, services, emma.id)
+    dialog.reject()  # nothing changed: no question
+    assert not dialog.isVisible() and answers.asked == []
+    dialog = open_dialog(qtbot, AgentDialog, services, emma.id)
+    dialog.distribution.skill_rows["Mortgages"][0].setChecked(True)
+    answers.push("cancel")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Escape)
+    assert answers.asked[-1][:2] == ("question", "Save the agent?")
+    assert dialog.isVisible()  # kept editing
+    answers.push("save")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.reject()
+    assert services.load_agent(emma.id).doc.skills == {"Languages": "4", "Mortgages": "1"}
+
+
+def test_discard_closes_without_saving(qtbot, services, answers):
+    vip = row(services.list_queues(), "VIP")
+    dialog = open_dialog(qtbot, QueueDialog, services, vip.id)
+    dialog.priority_spin.setValue(7)
+    answers.push("discard")
+    with qtbot.assertNotEmitted(dialog.saved):
+        dialog.reject()
+    assert not dialog.isVisible()
+    assert services.load_queue(vip.id).doc.priority == 1
