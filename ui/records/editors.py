@@ -67,7 +67,7 @@ from ui.common import messages
 GENERAL = ""  # issues without a field of their own
 # The record dialogs' own keys (Help > Keyboard shortcuts lists them): what -> keys.
 DIALOG_KEYS = {"save": ("Save, also from a multi-line field", ("Ctrl+Return",)),
-               "tabs": ("Next tab, previous tab (queue and agent)", ("Ctrl+Tab", "Ctrl+Shift+Tab"))}
+               "tabs": ("Next / previous tab", ("Ctrl+Tab", "Ctrl+Shift+Tab"))}
 
 
 def field_key(path: str) -> str:
@@ -487,10 +487,10 @@ class EntityDialog(QDialog):
     def reject(self) -> None:
         """Cancel, Esc or closing the window: asks first when something was changed (Save, Discard, Cancel)."""
         if self.is_dirty():
-            name = self.name() or f"the new {self.kind}"
-            answer = messages.save_discard_cancel(
-                self, f"Save the {self.kind}?",
-                f"You changed {name if self.object_id is None else repr(name)}. Save the changes?")
+            opened = self._as_opened.get("name")
+            text = (f"Save the changes to {self.kind} '{opened}'?" if self.object_id is not None and opened
+                    else f"Save the new {self.kind}?")
+            answer = messages.save_discard_cancel(self, f"Save the {self.kind}?", text)
             if answer == messages.SAVE:
                 self.accept()  # stays open, with the problems shown, when it cannot be saved
                 return

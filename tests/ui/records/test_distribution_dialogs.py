@@ -362,7 +362,7 @@ def test_cancel_after_a_change_asks_and_can_keep_editing(qtbot, services, answer
     dialog.distribution.skill_rows["Mortgages"][0].setChecked(True)
     answers.push("cancel")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Escape)
-    assert answers.asked[-1][:2] == ("question", "Save the agent?")
+    assert answers.asked[-1] == ("question", "Save the agent?", "Save the changes to agent 'Emma Lindqvist'?")
     assert dialog.isVisible()  # kept editing
     answers.push("save")
     with qtbot.waitSignal(dialog.saved):
