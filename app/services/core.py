@@ -65,6 +65,8 @@ class QueueRow:
     agent_count: int
     modified_at: datetime
     version: int
+    priority: int = 0  # 1 is the highest
+    assignment_method: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class Services(DistributionServices):
         queue, members = Queue.__table__, queue_members
         agent_count = select(func.count()).where(members.c.queue_id == queue.c.id).scalar_subquery()
         query = select(queue.c.id, queue.c.name, queue.c.kind, queue.c.description, agent_count,
-                       queue.c.modified_at, queue.c.version)
+                       queue.c.modified_at, queue.c.version, queue.c.priority, queue.c.assignment_method)
         with self.db.sessions() as session:
             return sorted((QueueRow(*row) for row in session.execute(query) if _matches(row.name, search)),
                           key=lambda r: sort_key(r.name))

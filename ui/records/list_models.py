@@ -399,6 +399,7 @@ class QueueListModel(RowTableModel):
         _name_column(),
         Column("Type", lambda r: QUEUE_KIND_LABELS.get(r.kind, r.kind), lambda r: r.kind),
         Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Priority", lambda r: str(r.priority), lambda r: r.priority, RIGHT),  # 1 is the highest
         Column("Description", lambda r: " ".join(r.description.split())[:160], lambda r: _text_key(r.description)),
         _modified_column(),
     )

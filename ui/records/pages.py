@@ -170,7 +170,7 @@ class ViewSelector(QComboBox):
 class ListPage(QWidget):
     """One list: a title, an optional view filter, the table or its empty state."""
 
-    STRETCH_COLUMN = {"workstreams": 0, "queues": 3, "agents": 3, "presences": 2, "channels": 0, "skills": 2,
+    STRETCH_COLUMN = {"workstreams": 0, "queues": 4, "agents": 3, "presences": 2, "channels": 0, "skills": 2,
                       "capacity_profiles": 0}
     # The kinds of record each list shows something of (a work stream row shows its default queue's name,
     # a queue row its agent count, an agent row its presence and queues, a channel row its work stream).

@@ -184,6 +184,9 @@ def test_other_models_show_labels(services):
     general = [r for r in range(queues.rowCount()) if queues.index(r, 0).data() == "General"][0]
     assert queues.index(general, 1).data() == "Messaging"
     assert queues.index(general, 2).data() == "6"
+    vip = [r for r in range(queues.rowCount()) if queues.index(r, 0).data() == "VIP"][0]
+    assert queues.index(vip, 3).data() == "1"  # its priority: the highest
+    assert queues.index(general, 3).data(SORT_ROLE) == 10_000
 
     agents = AgentListModel(services)
     agents.refresh()
