@@ -631,18 +631,12 @@ class QueueDialog(EntityDialog):
         if self.object_id is not None:
             self.default_of = self.services.default_queue_users(self.object_id)
         if self.default_of:
-            why = (f"This is the default queue of work stream {_names(self.default_of)}. A default queue takes "
-                   "what no rule sends elsewhere, so it never overflows.")
-            tabs.setTabEnabled(self.overflow_index, False)
-            tabs.setTabToolTip(self.overflow_index, why)
-            self.overflow.setEnabled(False)
+            # The simulator and the doctor skip overflow per stream: only for the conversations of
+            # the streams whose default queue this is. Other streams' rules may still send here.
+            why = (f"This is the default queue of work stream {_names(self.default_of)}: its conversations "
+                   "ignore these rules here. Conversations other streams' rules send here overflow as set.")
             self.overflow.default_note.setText(why)
             self.overflow.default_note.show()
-            self.overflow_off = QLabel("Overflow is off: " + why[0].lower() + why[1:])
-            self.overflow_off.setObjectName("overflowOff")
-            self.overflow_off.setProperty("role", "hint")
-            self.overflow_off.setWordWrap(True)
-            self.form.addRow("Overflow", self.overflow_off)
 
     def _method_changed(self, *_args) -> None:
         self.method_hint.setText(ASSIGNMENT_METHOD_HINTS[self.method_combo.currentData()])

@@ -169,14 +169,16 @@ def test_when_closed_needs_operating_hours(qtbot, services):
     assert closed.enabled.isEnabled() and not dialog.overflow.closed_hint.isVisible()
 
 
-def test_a_default_queue_shows_overflow_disabled_and_why(qtbot, services):
-    general = row(services.list_queues(), "General")
-    dialog = open_dialog(qtbot, QueueDialog, services, general.id)
-    assert not dialog.tabs.isTabEnabled(dialog.overflow_index)
-    why = dialog.tabs.tabToolTip(dialog.overflow_index)
-    assert why.startswith("This is the default queue of work stream ") and "never overflows" in why
-    assert dialog.overflow_off.text().startswith("Overflow is off: this is the default queue of work stream")
-    assert dialog.overflow_off.isVisible()
+def test_a_default_queue_keeps_overflow_and_says_whose_conversations_ignore_it(qtbot, services):
+    # The demo's Investments desk falls through to Investments; the retail stream's rules send
+    # pension questions there too, and those overflow out of hours (as the simulator does).
+    investments = row(services.list_queues(), "Investments")
+    dialog = open_dialog(qtbot, QueueDialog, services, investments.id)
+    assert dialog.tabs.isTabEnabled(dialog.overflow_index) and dialog.overflow.isEnabled()
+    dialog.set_tab("Overflow")
+    note = dialog.overflow.default_note
+    assert note.isVisible() and note.text().startswith("This is the default queue of work stream ")
+    assert "Chat - Investments desk" in note.text() and "other streams' rules send here overflow" in note.text()
 
 
 def test_a_new_queue_with_hours_saves(qtbot, services):
