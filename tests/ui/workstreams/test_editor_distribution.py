@@ -424,3 +424,17 @@ def test_a_classification_problem_is_shown_on_its_tab_and_row(qtbot, open_editor
     assert editor.classification_model.row_errors().get(0)
     editor.undo_stack.undo()
     assert editor.classification_error.message() == "" and editor.save()
+
+
+def test_help_lists_the_decline_reason_keys_the_list_obeys(qtbot, open_editor):
+    from ui.shell.actions import shortcut_rows
+    from ui.workstreams.decline_reasons import DECLINE_REASON_KEYS
+
+    listed = [(where, what) for where, what, _keys in shortcut_rows()]
+    assert [("Decline reasons", what) for what, _k in DECLINE_REASON_KEYS.values()] == \
+        [row for row in listed if row[0] == "Decline reasons"]
+    editor = open_editor(RETAIL)
+    reasons = editor.decline_reasons_edit
+    reasons.list.setCurrentRow(1)
+    key(qtbot, reasons.list, Qt.Key.Key_Up, ALT)  # the keys of that table are the ones obeyed
+    assert editor.draft()["decline_reasons"] == ["Needs another skill", "Busy with another customer"]
