@@ -438,3 +438,14 @@ def test_help_lists_the_decline_reason_keys_the_list_obeys(qtbot, open_editor):
     reasons.list.setCurrentRow(1)
     key(qtbot, reasons.list, Qt.Key.Key_Up, ALT)  # the keys of that table are the ones obeyed
     assert editor.draft()["decline_reasons"] == ["Needs another skill", "Busy with another customer"]
+
+
+def test_tab_into_capacity_format_lands_on_the_chosen_button(qtbot, open_editor):
+    editor = open_editor(RETAIL)  # a profile stream: "Capacity profile" is chosen
+    editor.activateWindow()
+    editor.name_edit.setFocus()
+    qtbot.waitUntil(editor.name_edit.hasFocus)
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Tab)
+    assert editor.profile_radio.hasFocus()
+    qtbot.keyClick(editor.profile_radio, Qt.Key.Key_Space)  # Space on the chosen one changes nothing
+    assert editor.draft()["capacity_format"] == "profile" and not editor.is_dirty()
