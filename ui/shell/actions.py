@@ -161,6 +161,9 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
     rows += [("View", f"Show {label.lower()}", native(view_shortcut(key)))
              for key, label, _icon in sorted(VIEWS, key=lambda view: VIEW_KEY_ORDER.index(view[0]))]
     rows += [("Editor tables", what, ", ".join(native(s) for s in keys)) for what, keys in TABLE_KEYS.values()]
+    from ui.workstreams.decline_reasons import DECLINE_REASON_KEYS
+
+    rows += [("Decline reasons", what, ", ".join(native(s) for s in keys)) for what, keys in DECLINE_REASON_KEYS.values()]
     from ui.records.editors import DIALOG_KEYS
 
     rows += [("Record dialogs", what, ", ".join(native(s) for s in keys)) for what, keys in DIALOG_KEYS.values()]

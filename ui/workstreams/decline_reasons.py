@@ -7,7 +7,7 @@ shows the draft's list again through ``set_values``.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +22,17 @@ from PySide6.QtWidgets import (
 
 from models.choices import DECLINE_REASONS_MAX, NAME_MAX
 from ui.common.icons import icon
+
+
+# The list's keys (Help > Keyboard shortcuts lists them from here). Enter and F2 are the line
+# edit's and the list's own; Delete and Alt+Up/Down are handled by _ListKeys below.
+DECLINE_REASON_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "add": ("Add the decline reason typed", ("Return",)),
+    "rename": ("Rename the selected decline reason", ("F2",)),
+    "delete": ("Remove the selected decline reason", ("Delete",)),
+    "up": ("Move the selected decline reason up", ("Alt+Up",)),
+    "down": ("Move the selected decline reason down", ("Alt+Down",)),
+}
 
 
 class DeclineReasonsEdit(QWidget):
@@ -180,14 +191,12 @@ class _ListKeys(QObject):
         key_event: QKeyEvent = event  # type: ignore[assignment]
         if self.owner.list.state() == QAbstractItemView.State.EditingState:
             return False
-        alt = key_event.modifiers() & Qt.KeyboardModifier.AltModifier
-        action = None
-        if key_event.key() == Qt.Key.Key_Delete and not alt:
-            action = self.owner._delete
-        elif alt and key_event.key() == Qt.Key.Key_Up:
-            action = lambda: self.owner._move(-1)  # noqa: E731
-        elif alt and key_event.key() == Qt.Key.Key_Down:
-            action = lambda: self.owner._move(+1)  # noqa: E731
+        mods = key_event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(key_event.key() | mods.value)
+        actions = {"delete": self.owner._delete, "up": lambda: self.owner._move(-1),
+                   "down": lambda: self.owner._move(+1)}
+        action = next((act for name, act in actions.items()
+                       if any(pressed == QKeySequence(k) for k in DECLINE_REASON_KEYS[name][1])), None)
         if action is None:
             return False
         if event.type() == QEvent.Type.ShortcutOverride:

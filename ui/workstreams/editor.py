@@ -73,6 +73,7 @@ from ui.common import messages
 from ui.common.icons import icon
 from ui.workstreams.classification_dialog import ClassificationRuleDialog
 from ui.workstreams.decline_reasons import DeclineReasonsEdit
+from ui.workstreams.focus import tab_to_checked
 from ui.workstreams.editor_models import ClassificationRulesModel, RulesModel, VariablesModel
 from ui.workstreams.rule_editor import RuleEditorDialog
 from ui.workstreams.variable_dialog import VariableDialog
@@ -766,6 +767,7 @@ class WorkStreamEditor(QWidget):
             lambda: "profile" if self.profile_radio.isChecked() else "units",
             lambda v: (self.profile_radio if v == "profile" else self.units_radio).setChecked(True))
         self.format_group.buttonToggled.connect(self._capacity_format_toggled)
+        tab_to_checked(self.format_group)
 
         self.capacity_spin = QSpinBox()
         self.capacity_spin.setObjectName("capacity")
@@ -814,6 +816,7 @@ class WorkStreamEditor(QWidget):
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.push_radio)
         self.mode_group.addButton(self.pick_radio)
+        tab_to_checked(self.mode_group)
         mode_layout.addWidget(self.push_radio)
         mode_layout.addWidget(self.pick_radio)
         mode_layout.addStretch(1)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.routing.conditions import render_condition, validate_condition
 from models.choices import DESCRIPTION_MAX, NAME_MAX
 from ui.workstreams.condition_builder import ConditionBuilder
+from ui.workstreams.focus import tab_to_checked
 from ui.workstreams.split_editor import SplitEditor
 from ui.common.widgets import ErrorLabel, LookupCombo, apply_editor_style, attach_queue_quick_create, hint_label, \
     section_title
@@ -79,6 +80,7 @@ class RuleEditorDialog(QDialog):
         self.send_group = QButtonGroup(self)
         self.send_group.addButton(self.one_queue_radio)
         self.send_group.addButton(self.split_radio)
+        tab_to_checked(self.send_group)
         send_layout.addWidget(self.one_queue_radio)
         send_layout.addWidget(self.split_radio)
         send_layout.addStretch(1)

@@ -424,3 +424,28 @@ def test_a_classification_problem_is_shown_on_its_tab_and_row(qtbot, open_editor
     assert editor.classification_model.row_errors().get(0)
     editor.undo_stack.undo()
     assert editor.classification_error.message() == "" and editor.save()
+
+
+def test_help_lists_the_decline_reason_keys_the_list_obeys(qtbot, open_editor):
+    from ui.shell.actions import shortcut_rows
+    from ui.workstreams.decline_reasons import DECLINE_REASON_KEYS
+
+    listed = [(where, what) for where, what, _keys in shortcut_rows()]
+    assert [("Decline reasons", what) for what, _k in DECLINE_REASON_KEYS.values()] == \
+        [row for row in listed if row[0] == "Decline reasons"]
+    editor = open_editor(RETAIL)
+    reasons = editor.decline_reasons_edit
+    reasons.list.setCurrentRow(1)
+    key(qtbot, reasons.list, Qt.Key.Key_Up, ALT)  # the keys of that table are the ones obeyed
+    assert editor.draft()["decline_reasons"] == ["Needs another skill", "Busy with another customer"]
+
+
+def test_tab_into_capacity_format_lands_on_the_chosen_button(qtbot, open_editor):
+    editor = open_editor(RETAIL)  # a profile stream: "Capacity profile" is chosen
+    editor.activateWindow()
+    editor.name_edit.setFocus()
+    qtbot.waitUntil(editor.name_edit.hasFocus)
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Tab)
+    assert editor.profile_radio.hasFocus()
+    qtbot.keyClick(editor.profile_radio, Qt.Key.Key_Space)  # Space on the chosen one changes nothing
+    assert editor.draft()["capacity_format"] == "profile" and not editor.is_dirty()
