@@ -7,6 +7,7 @@ import keeps or resolves.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.doctor import ImportFindings
@@ -25,6 +26,10 @@ class DoctorImportNote(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("doctorImportList")
         self.list.setAccessibleName("New findings")
+        # long messages wrap instead of scrolling sideways
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
