@@ -17,8 +17,9 @@ MAX_LISTED = 200
 
 
 class DoctorImportNote(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, max_list_height: int = 150):
         super().__init__(parent)
+        self.max_list_height = max_list_height
         self.setObjectName("doctorImportNote")
         self.title = QLabel()
         self.title.setObjectName("doctorImportTitle")
@@ -52,3 +53,7 @@ class DoctorImportNote(QWidget):
         if len(new) > MAX_LISTED:
             self.list.addItem(f"… and {len(new) - MAX_LISTED} more (wsc doctor after the import lists them all)")
         self.list.setVisible(bool(new))
+        # as tall as its rows (about two lines for a long message), up to max_list_height
+        line = self.list.fontMetrics().height()
+        rows = sum(2 if len(f.message) > 90 else 1 for f in new[:MAX_LISTED])
+        self.list.setMaximumHeight(min(self.max_list_height, rows * line + len(new[:MAX_LISTED]) * 12 + 16))
