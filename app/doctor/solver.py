@@ -107,7 +107,6 @@ class Solver:
         self._leaf_var: list[str] = []
         self._leaf_valid: list[bool] = []
         self._leaf_sig: list[tuple] = []  # (operator, value key, valid): a leaf without its variable
-        self._leaf_order: dict[int, str] = {}  # a leaf's sort key, so a decision never depends on leaf ids
         self._theory: dict[tuple[str, frozenset], tuple[str, Any]] = {}
         self._shared = shared
 
@@ -162,16 +161,8 @@ class Solver:
             self._theory[key] = found
         return found
 
-    def _order_of(self, leaf_id: int) -> str:
-        found = self._leaf_order.get(leaf_id)
-        if found is None:
-            found = self._leaf_order[leaf_id] = repr(self._leaf_sig[leaf_id])
-        return found
-
     def _decide_variable(self, variable: str, literals: frozenset) -> tuple[str, Any]:
-        # in a fixed order (not the leaf ids'), so a decision is the same in every stream
-        ordered = sorted(literals, key=lambda literal: (self._order_of(literal[0]), literal[1]))
-        pairs = [(self.leaves[leaf_id], positive) for leaf_id, positive in ordered]
+        pairs = [(self.leaves[leaf_id], positive) for leaf_id, positive in literals]
         decidable = variable in self.types and all(self._leaf_valid[leaf_id] for leaf_id, _ in literals)
         candidates = [ABSENT]
         if decidable:

@@ -97,7 +97,6 @@ class ImportCmtDialog(QDialog):
         outer.addWidget(self.file_label)
 
         self.doctor_note = DoctorImportNote()
-        self.doctor_note.list.setMaximumHeight(110)
         outer.addWidget(self.doctor_note)
 
         self.summary_label = dialog_label("", name="diffSummary")

@@ -837,7 +837,6 @@ class ImportBundleDialog(QDialog):
 
         # the doctor: the findings this import would add, before the diff
         self.doctor_note = DoctorImportNote()
-        self.doctor_note.list.setMaximumHeight(110)
         self.doctor_note.hide()
         outer.addWidget(self.doctor_note)
 

@@ -18,6 +18,28 @@ from app.common.names import name_key
 from ui.common.background import BackgroundTask, run_in_background
 
 
+_ICONS: dict = {}  # severity (None: blank) -> icon, made once each (a QApplication must exist)
+
+
+def badge_icon(severity: str | None):
+    """The dot for a severity, or a blank of the same size (None) so every name lines up."""
+    found = _ICONS.get(severity)
+    if found is None:
+        if severity is not None:
+            from ui.doctor.view import severity_icon  # the doctor's colours; imported once badges exist
+
+            found = severity_icon(severity)
+        else:
+            from PySide6.QtCore import Qt
+            from PySide6.QtGui import QIcon, QPixmap
+
+            pixmap = QPixmap(12, 12)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            found = QIcon(pixmap)
+        _ICONS[severity] = found
+    return found
+
+
 # Tests of other screens switch this off (tests/ui/conftest.py), so no badge thread outlives them.
 AUTOMATIC = True
 
@@ -39,6 +61,7 @@ class WorkstreamBadges(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(self.DELAY_MS)
         self.timer.timeout.connect(self.run)
+        model.badge_icon = badge_icon
         model.refreshed.connect(self.schedule)
         model.rowsInserted.connect(self.schedule)  # a further page scrolled in
 
@@ -91,10 +114,7 @@ class WorkstreamBadges(QObject):
         if version != self.version:
             self.pending = True  # computed on data that has changed since
             return
-        from ui.doctor.view import severity_icon
-
         self.known.update(badges)
-        self.model.badge_icon = severity_icon
         self.model.set_badges({key: badge for key, badge in self.known.items() if badge is not None})
         self.updated.emit()
 

@@ -12,6 +12,7 @@ others are small and load whole.  Roles:
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
@@ -375,13 +376,19 @@ class WorkStreamListModel(RowTableModel):
                                   [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole])
 
     def extra_data(self, item, column, role):
-        if column == 0 and role in (_DECORATION, _TOOLTIP) and self.badges:
+        if column == 0 and role == _DECORATION:
+            # every row has the badge's room (a blank one without findings), so names never shift
+            if self.badge_icon is None:
+                return None
+            badge = self.badges.get(name_key(item.name))
+            return self.badge_icon(None if badge is None else badge.worst)
+        if column == 0 and role == _TOOLTIP and self.badges:
             badge = self.badges.get(name_key(item.name))
             if badge is not None:
-                if role == _DECORATION:
-                    return self.badge_icon(badge.worst) if self.badge_icon is not None else None
                 inactive = "" if item.active else f"{item.name} is inactive\n"
-                return inactive + badge.tooltip
+                # rich text, so Qt wraps the long lines instead of running off the screen
+                lines = (inactive + badge.tooltip).splitlines()
+                return "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>"
         if not item.active:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return INACTIVE_COLOUR

@@ -1,11 +1,13 @@
 """The work streams list's doctor badge: computed off the GUI thread after the list loads."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 
 from app.config.io import export_document, import_document
 from ui.doctor import badges
-from ui.doctor.badges import WorkstreamBadges
+from ui.doctor.badges import WorkstreamBadges, badge_icon
 from ui.shell.main_window import MainWindow
 
 TIMEOUT = 30_000
@@ -18,7 +20,11 @@ def row_of(model, name: str) -> int:
 
 
 def cell(model, name: str, role):
-    return model.data(model.index(row_of(model, name), 0), role)
+    value = model.data(model.index(row_of(model, name), 0), role)
+    if role == Qt.ItemDataRole.ToolTipRole and value is not None:  # rich text, so that it wraps
+        assert value.startswith("<qt>") and value.endswith("</qt>")
+        value = html.unescape(value[4:-5].replace("<br>", "\n"))
+    return value
 
 
 def open_window(qtbot, services):
@@ -37,16 +43,19 @@ def test_badges_arrive_after_the_list_and_name_the_findings(qtbot, services, mon
     model = page.model
     # the list is there before any badge: the doctor has not run on the GUI thread
     assert model.rowCount() == 3 and model.badges == {} and page.badges.task is None
+    # the room for a badge is there from the start: names do not move when badges arrive
+    assert cell(model, RETAIL, Qt.ItemDataRole.DecorationRole).cacheKey() == badge_icon(None).cacheKey()
     assert page.badges.timer.isActive()  # scheduled for after start-up
     model.set_state("all")  # the inactive stream too
     assert model.rowCount() == 4
     page.badges.timer.setInterval(0)
     with qtbot.waitSignal(page.badges.updated, timeout=TIMEOUT):
         page.badges.timer.start()
-    assert cell(model, DESK, Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(model, DESK, Qt.ItemDataRole.DecorationRole).cacheKey() == badge_icon("info").cacheKey()
     tip = cell(model, DESK, Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Info: queue 'Investments' is its default queue")
-    assert cell(model, RETAIL, Qt.ItemDataRole.DecorationRole) is None  # no findings, no badge
+    # no findings: a blank of the same size (the names stay lined up), no tooltip
+    assert cell(model, RETAIL, Qt.ItemDataRole.DecorationRole).cacheKey() == badge_icon(None).cacheKey()
     assert cell(model, RETAIL, Qt.ItemDataRole.ToolTipRole) is None
     qtmodeltester.check(model)
 
