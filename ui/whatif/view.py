@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
@@ -35,7 +35,7 @@ KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer")
         ("occupancy", "Occupancy"), ("arrived", "Arrived"), ("answered", "Answered"))
 SIDE_BY_SIDE_MIN = 760  # px of results area for two runs side by side
 # the four per-skill figures the issue names (the report and --json also carry "abandoned")
-SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("asa_s", "ASA"), ("service_level", "SL"))
+SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("asa_s", "ASA (s)"), ("service_level", "SL"))
 OVERFLOW_COLUMNS = (("transfer", "Transfer"), ("end", "End"), ("assign_anyway", "Assign anyway"))
 START_FORMAT = "yyyy-MM-ddTHH:mm:ss"  # the model's start: ISO 8601, local (no offset)
 
@@ -407,9 +407,19 @@ class WhatIfView(QWidget):
             self.columns_layout.setDirection(direction)
             # the page's height for its width changed (one column above the other needs twice the
             # height); the scroll area hears of it only on its next resize, so tell it now
-            page = self.results_scroll.widget()
-            page.layout().activate()
-            QApplication.sendEvent(self.results_scroll, QEvent(QEvent.Type.LayoutRequest))
+            self._fit_results()
+            QTimer.singleShot(0, self, self._fit_results)  # once more when the layouts have settled
+
+    def _fit_results(self) -> None:
+        """The results page at its height for the room's width: what the scroll area does itself, but
+        only on its next resize, which a change of arrangement alone does not bring."""
+        page = self.results_scroll.widget()
+        page.layout().activate()
+        room = self.results_scroll.viewport().size()
+        height = max(page.heightForWidth(room.width()), page.minimumSizeHint().height(), room.height())
+        if page.height() < height:
+            page.resize(room.width(), height)
+            QApplication.sendEvent(self.results_scroll, QEvent(QEvent.Type.LayoutRequest))  # its scroll bars
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
