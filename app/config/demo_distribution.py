@@ -53,6 +53,7 @@ STREAM_SETTINGS = {
         ],
         "missed_notification_presence": "Away",
         "decline_reasons": ["Busy with another customer", "Needs another skill"],
+        "keep_same_agent": True,  # with the reconnect window: a returning customer gets the same agent
         "reconnect_window_s": 300,
     },
 }

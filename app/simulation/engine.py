@@ -190,7 +190,8 @@ class _Stream:
             profile_name=profile,
             missed_presence=ws.get("missed_notification_presence"),
             decline_reasons={_fold(reason): reason for reason in ws.get("decline_reasons", [])},
-            reconnect_s=ws.get("reconnect_window_s", 0),
+            # the window is keep-same-agent's: without it a returning conversation is routed anew
+            reconnect_s=ws.get("reconnect_window_s", 0) if ws.get("keep_same_agent") else 0,
             default_queue=_fold(ws["default_queue"]) if ws.get("default_queue") else None,
             catalogue=catalogue,
         )

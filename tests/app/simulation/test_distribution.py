@@ -528,6 +528,7 @@ def test_scenario_decline_reasons_are_checked_with_their_path():
 # --------------------------------------------------------------------------- reconnect affinity
 
 def reconnect_doc(window: int = 300, **ws) -> dict:
+    ws.setdefault("keep_same_agent", True)
     return document(stream(reconnect_window_s=window, notification="direct_open", capacity=60, **ws),
                     agents=[agent("Ana", 100), agent("Ben", 100)])
 
@@ -556,6 +557,16 @@ def test_a_reconnect_after_the_window_or_without_one_is_routed_anew():
         assert h.of("reconnected")[-1]["within_window"] is False
         assert [e["event"] for e in h.events if e["t"] == at] == ["reconnected", "routed", "assigned"]
         assert h.sim.conversation("c1").arrived_at == at
+
+
+def test_without_keep_same_agent_the_window_does_nothing():
+    h = Harness(reconnect_doc(keep_same_agent=False))
+    h.at(0).add_conversation("c1", "Chat", {})
+    h.at(10).end("c1")
+    h.at(11).set_presence("Ana", "Offline")
+    h.at(20).reconnect("c1")
+    assert h.of("reconnected")[-1]["within_window"] is False
+    assert h.last("assigned")["agent"] == "Ben"
 
 
 def test_a_reconnect_during_wrap_up_takes_the_blocked_capacity_back():
