@@ -22,6 +22,7 @@ MODULES += ("benchmarks.bench_data", "benchmarks.bench_startup")
 MODULES += ("benchmarks.bench_cli",)
 MODULES += ("benchmarks.bench_whatif",)
 MODULES += ("benchmarks.bench_doctor",)
+MODULES += ("benchmarks.bench_distribution",)
 
 
 class _Tee(io.TextIOBase):

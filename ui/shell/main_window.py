@@ -75,7 +75,7 @@ from ui.shell.command_bar import CommandBar
 from ui.shell.editor_host import EditorHost
 from ui.shell.file_commands import FileCommands
 from ui.shell.navigation import NavDelegate
-from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable
+from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable, page_class
 from ui.records.list_models import (
     ROW_ROLE,
     WORKSTREAM_STATES,
@@ -86,10 +86,10 @@ if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
     from ui.records.editors import EntityDialog
 
 APP_TITLE = "Workstream Console"
-RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
+RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels", "skills", "rating_models", "capacity_profiles")
 
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
-TABS = ("work-distribution", "context-variables", "routing-rules")
+TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
@@ -397,19 +397,19 @@ class MainWindow(FileCommands, QMainWindow):
         self.setCentralWidget(central)
 
     def _build_list_page(self, key: str) -> ListPage:
-        page = ListPage(key, self.services, loading_text=(self._database_label or "") if self.services is None
+        page = page_class(key)(key, self.services, loading_text=(self._database_label or "") if self.services is None
                         else None)
         self.lists[key] = page
 
         def wire(table: ListTable) -> None:
-            table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
+            table.openRequested.connect(lambda index, t=table: self.open_row(t.view_key, index))
             table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
 
         page.table_hooks.append(wire)
-        if page._table is not None:
-            wire(page._table)
+        for table in page.tables():
+            wire(table)
         page.model.modelReset.connect(self._update_counts)
-        page.empty_new.clicked.connect(self.new_record)
+        page.newRequested.connect(self.new_record_of)
         page.addAction(self.act_delete)  # Delete works where the lists are (not inside the editor)
         if key == "workstreams":
             self.workstream_stack.insertWidget(0, page)
@@ -653,7 +653,8 @@ class MainWindow(FileCommands, QMainWindow):
     def _whole_database_actions(self) -> list[QAction]:
         """Commands that work whatever is selected (once the database is open)."""
         return [self.act_import, self.act_export, self.act_export_bundle, self.act_import_bundle,
-                self.act_bundle_history, self.act_generate, self.act_reset_demo, *self.view_actions.values(),
+                self.act_bundle_history, self.act_generate, self.act_reset_demo, self.act_new_rating_model,
+                *self.view_actions.values(),
                 *self.new_channel_actions.values()]
 
     def data_actions(self) -> list[QAction]:
@@ -673,7 +674,14 @@ class MainWindow(FileCommands, QMainWindow):
             self.open_entity(view, row.id)
 
     def new_record(self) -> None:
-        view = self._view
+        self.new_record_of(self._view)
+
+    def new_rating_model(self) -> None:
+        """File > New rating model (Ctrl+Shift+R): on the Skills page, where rating models are listed."""
+        if self.show_view("skills"):
+            self.open_entity("rating_models", None)
+
+    def new_record_of(self, view: str) -> None:
         if view == "workstreams":
             self.new_workstream()
         elif view in RECORD_DIALOG_VIEWS:
@@ -705,6 +713,9 @@ class MainWindow(FileCommands, QMainWindow):
                 page.apply_changes(changes, keep_id=keep if page.key in changes.kinds else None)
             except UserError as error:
                 self.set_status(f"Could not reload the {page.key}: {error}")
+        follow = getattr(self.editor, "apply_changes", None)  # the editor's lookups (queues, skills, ...) too
+        if follow is not None:
+            follow(changes)
         self._update_actions()
         self._update_counts()
 
@@ -735,7 +746,9 @@ class MainWindow(FileCommands, QMainWindow):
             return None
         if view == "workstreams":
             return self.workstreams.delete_selected()
-        rows = self.lists[view].selected_rows()
+        if self.current_page() is not None:
+            view = self.current_page().command_key()  # the Skills page: a rating model when they have focus
+        rows = self.lists[self._view].selected_rows()
         if len(rows) > 1:
             return self.delete_many(view, rows)
         if not rows:
@@ -790,7 +803,8 @@ class MainWindow(FileCommands, QMainWindow):
 
     def _entity_saved(self, view: str, saved_id: str, dialog: EntityDialog) -> None:
         # The record dialogs save themselves (inline errors, conflicts); the pages hear what changed.
-        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",)}.get(view, ())
+        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",),
+                 "skills": ("rating_models",), "rating_models": ("skills",)}.get(view, ())
         self.operations.broadcast(Changes.of(view, *extra, ids=[saved_id]))
         self.set_status(f"Saved {KIND[view]} '{dialog.saved_name}'")
         self._update_actions()

@@ -114,7 +114,10 @@ def test_work_stream_rows_show_friendly_labels_and_raw_sort_values(services):
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert titles == ["Name", "Channel", "Mode", "Notification", "Capacity", "Default queue", "Modified"]
     display = [model.index(row, c).data() for c in range(model.columnCount())]
-    assert display[1:6] == ["Live chat", "Push", "Screen pop with decline", "30", "General"]
+    # Retail banking's capacity is the Chat profile (document version 2): the column says so, not "30".
+    assert display[1:6] == ["Live chat", "Push", "Screen pop with decline", "Chat profile", "General"]
+    units = names.index("Chat - Investments desk")
+    assert model.index(units, 4).data().isdigit()
     assert model.index(row, 1).data(SORT_ROLE) == "live_chat"
     assert model.index(row, 4).data(SORT_ROLE) == 30
     assert model.index(row, 0).data(ID_ROLE) == services.workstream_id_by_name("Chat - Retail banking")
