@@ -43,11 +43,16 @@ def named(items, name):
 
 
 @pytest.fixture
-def stations(tmp_path):
-    """A and B, each with the demo configuration, B having received A's full bundle."""
+def stations(tmp_path, template_databases):
+    """A and B, each with the demo configuration, B having received A's full bundle.
+
+    Each is a copy of the session's seeded template, with an identity of its own (seeding on a
+    first start gives the same ids: test_demo_configuration_has_the_same_ids_in_every_database).
+    """
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     for path in (a, b):
-        assert wsc(path, "list", "queues")[0] == 0  # first start seeds the demo
+        template_databases.copy_to(path)
+        assert wsc(path, "list", "queues")[0] == 0
     full = tmp_path / "full.wsbundle"
     assert wsc(a, "bundle", "export", str(full), "--label", "base")[0] == 0
     code, _out, err = wsc(b, "bundle", "import", str(full))
