@@ -19,8 +19,10 @@ from datetime import datetime, timezone
 
 MODULES = ("benchmarks.bench_routing", "benchmarks.bench_panel")
 MODULES += ("benchmarks.bench_data", "benchmarks.bench_startup")
+MODULES += ("benchmarks.bench_cli",)
 MODULES += ("benchmarks.bench_whatif",)
 MODULES += ("benchmarks.bench_doctor",)
+MODULES += ("benchmarks.bench_distribution",)
 
 
 class _Tee(io.TextIOBase):

@@ -240,8 +240,8 @@ def read_document(path: Path) -> dict:
 
 
 def parse_document_bytes(data: bytes, path: str) -> dict:
-    from app.interchange.bundles import safety
-    from app.interchange.bundles.safety import RejectedInput
+    from app.common import safety
+    from app.common.safety import RejectedInput
 
     value = safety.load_json(data, str(path), error=RejectedInput)
     if not isinstance(value, dict):

@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
 
 def read_json_file(path: str, stdin) -> object:
     """A document read with the same hostile-input rules as a bundle's config.json."""
-    from app.interchange.bundles import safety
+    from app.common import safety
 
     data = read_limited(path, stdin=stdin, what="document")
     return safety.load_json(data, path, error=safety.RejectedInput)

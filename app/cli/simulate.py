@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from app.cli.route import seed_number
 from app.common.errors import UserError
 
 
@@ -15,6 +16,9 @@ def add_parser(subparsers) -> None:
                     "current configuration on a virtual clock. The same scenario always prints the same lines.",
     )
     parser.add_argument("scenario", metavar="SCENARIO.json", help="the scenario file ('-' for stdin)")
+    parser.add_argument("--seed", type=seed_number, default=0, metavar="N",
+                        help="seed of the percentage draws of split routing rules (default 0; "
+                             "the same seed, the same queues)")
     parser.set_defaults(handler=run)
 
 
@@ -43,7 +47,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     scenario = read_scenario(args.scenario, ctx.stdin)
     doc = export_document(ctx.database())
     try:
-        events = run_scenario(doc, scenario)
+        events = run_scenario(doc, scenario, seed=args.seed)
     except UserError as error:
         raise UserError(f"{args.scenario}: {error}") from None
     for event in events:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.interchange.bundles import safety
+from app.common import safety
 
 
 def loads_strict(text: str, source: str = "input") -> Any:

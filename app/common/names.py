@@ -16,3 +16,8 @@ def name_key(name: str) -> str:
 
 def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """The order names are listed in: case-insensitive, ties broken by the exact spelling."""
+    return (name.casefold(), name)

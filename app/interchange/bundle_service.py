@@ -183,7 +183,7 @@ def check_readable(data: bytes) -> None:
     """Refuse to write a bundle that ``read_bundle`` would refuse for its size: the
     archive, each member and its expansion ratio are held to the reader's limits."""
     from app.interchange.bundles import format as bundle_format
-    from app.interchange.bundles import safety
+    from app.common import safety
 
     if len(data) > safety.MAX_ARCHIVE_BYTES:
         raise UserError(f"cannot export: the bundle would be {safety.human_size(len(data))}, more than the "

@@ -91,7 +91,7 @@ work stream's channel or a queue's type skip that record (``ignored``);
 other bad values reject the package.  The result passes
 app.config.document.validate_document or the package is rejected.
 
-Reading uses the bundle rules for the zip (app.interchange.bundles.safety) and a
+Reading uses the bundle rules for the zip (app.common.safety) and a
 hardened XML parser (defusedxml: no DTD, no entities, no external references)
 with a depth and element-count limit.
 """
@@ -117,10 +117,10 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from app.interchange.bundles import safety
+from app.common import safety
 from app.interchange.bundles.delta import document_dict
 from app.interchange.bundles.format import add_member
-from app.interchange.bundles.safety import MemberRule, RejectedInput
+from app.common.safety import MemberRule, RejectedInput
 from app.routing.conditions import GROUP_KEYS, VALUELESS_OPERATORS, LIST_OPERATORS
 from app.config.document import DocumentInvalid, validate_document
 from app.common.errors import UserError

@@ -52,12 +52,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from math import isfinite
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from app.routing.conditions import (
     GROUP_KEYS,
     LIST_OPERATORS,
     VALUELESS_OPERATORS,
+    evaluate,
     evaluate_leaf,
     is_group,
     is_number,
@@ -73,12 +74,73 @@ LeafTest = Callable[[Prepared], bool]
 # --------------------------------------------------------------------------- results
 
 @dataclass(frozen=True)
+class SplitTarget:
+    """One queue of a percentage split and its share (1..99; a split's shares add up to 100)."""
+
+    queue: str
+    percent: int
+
+
+class _Split:
+    """A split rule's targets; the draw picks one.  The routing function returns it where it
+    returns a queue name; callers tell the two apart by class."""
+
+    __slots__ = ("targets", "bounds", "first")
+
+    def __init__(self, targets: Iterable[SplitTarget]):
+        self.targets = tuple(targets)
+        cumulative = 0
+        bounds = []
+        for target in self.targets:
+            cumulative += target.percent
+            bounds.append((cumulative, target.queue))
+        if bounds:  # shares adding up to less than 100 (an invalid document): the last takes the rest
+            bounds[-1] = (100, bounds[-1][1])
+        self.bounds = tuple(bounds)
+        self.first = self.targets[0].queue
+
+    def pick(self, draw: float | None) -> str:
+        """``pick_target``, with the cumulative bounds worked out once."""
+        if draw is None:
+            return self.first
+        if draw.__class__ is not float and draw.__class__ is not int or not 0 <= draw < 100:
+            raise ValueError(f"a percentage draw is a number from 0 up to (not including) 100, not {draw!r}")
+        for bound, queue in self.bounds:
+            if draw < bound:
+                return queue
+        return self.first  # pragma: no cover - bounds end at 100 and draw < 100
+
+
+def pick_target(targets: Sequence[SplitTarget], draw: float | None) -> str:
+    """The first target whose cumulative percent exceeds ``draw`` (0 <= draw < 100); None -> the first."""
+    if draw is None:
+        return targets[0].queue
+    if draw.__class__ not in (int, float) or not 0 <= draw < 100:
+        raise ValueError(f"a percentage draw is a number from 0 up to (not including) 100, not {draw!r}")
+    cumulative = 0
+    for target in targets:
+        cumulative += target.percent
+        if draw < cumulative:
+            return target.queue
+    return targets[-1].queue  # shares that add up to less than 100 (an invalid document): the last takes the rest
+
+
+def percentage_draw(rng: Any) -> float:
+    """One percentage draw, 0 <= draw < 100, from a ``random.Random`` (the simulator's and
+    ``wsc route --seed``'s: the same seed gives the same draws)."""
+    return rng.random() * 100
+
+
+@dataclass(frozen=True)
 class RouteResult:
     workstream: str
     queue: str | None
     rule: str | None
     fallback: bool
     trace: list[dict] = field(default_factory=list)
+    # the matched rule's split (empty unless it is one) and the draw that chose ``queue`` from it
+    targets: tuple[SplitTarget, ...] = ()
+    draw: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -86,8 +148,21 @@ class RouteResult:
             "queue": self.queue,
             "rule": self.rule,
             "fallback": self.fallback,
+            "targets": [{"queue": target.queue, "percent": target.percent} for target in self.targets],
+            "draw": self.draw,
             "trace": self.trace,
         }
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What work classification attached to a conversation: the first matching rule and its skills."""
+
+    rule: str | None
+    skills: dict[str, str]
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "skills": dict(self.skills)}
 
 
 # --------------------------------------------------------------------------- leaf compilation
@@ -461,24 +536,37 @@ class _SourceBuilder:
 
 
 def _generate_route_queue(
-    rules: Sequence["_Rule"], default_queue: str | None, slots: _Slots,
-    slow: Callable[[Mapping[str, Any]], str | None],
-) -> tuple[Callable[[Mapping[str, Any]], str | None], str] | None:
+    rules: Sequence["_Rule"], default_queue: Any, slots: _Slots,
+    slow: Callable[[Mapping[str, Any]], Any], classes: Sequence["_Rule"] | None = None,
+    default_class: Any = None,
+) -> tuple[Callable[[Mapping[str, Any]], Any], str] | None:
     """One plain function for all the rules and its source; None when the stream is
-    too big or too deep for generated source (the closures route it then)."""
+    too big or too deep for generated source (the closures route it then).
+
+    With ``classes`` (classification rules: a condition and a ``Classification`` as their
+    "queue") the function first takes the first matching one (``default_class`` if none) and
+    returns ``(classification, queue)``: the context is read and prepared once for both."""
     builder = _SourceBuilder(slots.types, slots.kind)
     try:
-        for rule in rules:
+        for rule in (*(classes or ()), *rules):
             builder.survey(rule.condition, 1)
     except _NotGenerated:
         return None
     lines = ["def _route(ctx, _K=_K, _str=_str, _isinstance=_isinstance, _slow=_slow):\n"]
     for variable, slot in builder.slots.items():
         lines.append(_HOIST_SOURCE[builder.mode(variable)].format(v=builder.local(slot), k=builder.const(variable)))
+    returned = "{}"
+    if classes is not None:
+        lines.append(f"    c = {builder.const(default_class)}\n")
+        for index, rule in enumerate(classes):
+            lines.append(f"    {'elif' if index else 'if'} {builder.expression(rule.condition)}:\n")
+            lines.append(f"        c = {builder.const(rule.queue)}\n")
+        returned = "c, {}"
     for rule in rules:
         lines.append(f"    if {builder.expression(rule.condition)}:\n")
-        lines.append(f"        return {builder.const(rule.queue)}\n")
-    lines.append(f"    return {builder.const(default_queue)}\n")
+        lines.append(f"        return {returned.format(builder.const(rule.queue))}\n")
+    lines.append(f"    return {returned.format(builder.const(default_queue))}\n")
+    # a split rule returns its ``_Split`` (never inlined: not a plain constant); route_queue draws
     source = "".join(lines)
     constants = tuple(builder.constants)
     namespace: dict[str, Any] = {
@@ -550,7 +638,7 @@ def _inline_constants(tree: ast.AST, constants: tuple) -> None:
 @dataclass(frozen=True)
 class _Rule:
     name: str
-    queue: str
+    queue: "str | _Split | None"  # a split rule's queue is its targets
     condition: Mapping
     test: LeafTest
     leaves: tuple[_TracedLeaf, ...]
@@ -560,7 +648,8 @@ class _Rule:
 class CompiledRouter:
     """The routing rules of one work stream, compiled once."""
 
-    def __init__(self, workstream: str, default_queue: str | None, rules: list[_Rule], slots: _Slots):
+    def __init__(self, workstream: str, default_queue: str | None, rules: list[_Rule], slots: _Slots,
+                 classes: Sequence[tuple[LeafTest, Mapping, "Classification"]] = ()):
         self.workstream = workstream
         self.default_queue = default_queue
         self._rules = rules
@@ -572,6 +661,15 @@ class CompiledRouter:
         self.source: str | None = None if generated is None else generated[1]
         self._route_queue: Callable[[Mapping[str, Any]], str | None] = (
             self._route_queue_closures if generated is None else generated[0])
+        #: the stream's classification rules (None: it has none), compiled like the routing rules
+        self.classifier: CompiledClassifier | None = None
+        self._classify_route: Callable[[Mapping[str, Any]], tuple] | None = None
+        if classes:
+            self.classifier = CompiledClassifier(workstream, list(classes), slots)
+            combined = _generate_route_queue(
+                rules, default_queue, slots, self._classify_route_closures,
+                [_ClassRule(condition, result) for _test, condition, result in classes], _UNCLASSIFIED)
+            self._classify_route = self._classify_route_closures if combined is None else combined[0]
 
     @property
     def rule_count(self) -> int:
@@ -590,23 +688,43 @@ class CompiledRouter:
             prepared.append(value)
         return prepared
 
-    def route_queue(self, context: Mapping[str, Any]) -> str | None:
-        """The destination queue only: the fast path, no trace (the generated function)."""
-        return self._route_queue(context)
+    def route_queue(self, context: Mapping[str, Any], draw: float | None = None) -> str | None:
+        """The destination queue only: the fast path, no trace (the generated function).
+        ``draw`` (0 <= draw < 100) chooses among a split rule's queues; None -> its first."""
+        queue = self._route_queue(context)
+        if queue.__class__ is _Split:
+            return queue.pick(draw)
+        return queue
+
+    def classify_and_route(self, context: Mapping[str, Any],
+                           draw: float | None = None) -> tuple["Classification", str | None]:
+        """``classify`` and ``route_queue`` in one call that reads the context once (one generated
+        function for both rule lists): the per-conversation decision of a version 2 stream."""
+        combined = self._classify_route
+        if combined is None:
+            return _UNCLASSIFIED, self.route_queue(context, draw)
+        classification, queue = combined(context)
+        if queue.__class__ is _Split:
+            return classification, queue.pick(draw)
+        return classification, queue
+
+    def _classify_route_closures(self, context: Mapping[str, Any]) -> tuple:
+        return self.classifier.classify(context), self._route_queue_closures(context)
 
     def _route_queue_closures(self, context: Mapping[str, Any]) -> str | None:
         """``route_queue`` by the closures: for streams too big for generated source
         and for mistyped contexts the generated function hands over."""
         prepared = self._prepare(context)
         if prepared is None:
-            return self.route(context).queue
+            result = self.route(context)
+            return _Split(result.targets) if result.targets else result.queue
         for test, queue in self._fast:
             if test(prepared):
                 return queue
         return self.default_queue
 
-    def route(self, context: Mapping[str, Any]) -> RouteResult:
-        """The destination with a trace of every evaluated rule and leaf."""
+    def route(self, context: Mapping[str, Any], draw: float | None = None) -> RouteResult:
+        """The destination with a trace of every evaluated rule and leaf; ``draw`` as in ``route_queue``."""
         prepared = self._prepare(context)
         trace: list[dict] = []
         for position, rule in enumerate(self._rules):
@@ -622,6 +740,9 @@ class CompiledRouter:
                 "conditions": [_trace_leaf(item, result, context) for item, result in zip(rule.leaves, results)],
             })
             if matched:
+                if rule.queue.__class__ is _Split:
+                    return RouteResult(self.workstream, rule.queue.pick(draw), rule.name, False, trace,
+                                       rule.queue.targets, draw)
                 return RouteResult(self.workstream, rule.queue, rule.name, False, trace)
         return RouteResult(self.workstream, self.default_queue, None, True, trace)
 
@@ -639,6 +760,17 @@ def _trace_leaf(item: _TracedLeaf, result: bool, context: Mapping[str, Any]) -> 
     }
 
 
+def _destination(rule: Mapping[str, Any]) -> "str | _Split | None":
+    """A rule's queue name, or its split's targets (``queues`` of the document, version 2)."""
+    queue = rule.get("queue")
+    shares = rule.get("queues") or ()
+    if queue is None and shares:
+        return _Split(SplitTarget(share["queue"], share["percent"]) for share in shares)
+    if queue is None:
+        raise UserError(f"routing rule '{rule.get('name')}' sends to no queue (give 'queue' or 'queues')")
+    return queue
+
+
 def compile_workstream(ws: Mapping[str, Any]) -> CompiledRouter:
     """Compile a work stream (a configuration-document dict) into a router."""
     name = ws["name"]
@@ -651,10 +783,109 @@ def compile_workstream(ws: Mapping[str, Any]) -> CompiledRouter:
         test = _compile_fast(condition, slots, where)
         leaves: list[_TracedLeaf] = []
         combine = _compile_traced(condition, slots, "", leaves)
-        rules.append(_Rule(rule["name"], rule["queue"], condition, test, tuple(leaves), combine))
-    router = CompiledRouter(name, ws.get("default_queue"), rules, slots)
+        rules.append(_Rule(rule["name"], _destination(rule), condition, test, tuple(leaves), combine))
+    router = CompiledRouter(name, ws.get("default_queue"), rules, slots, _compile_classes(ws, slots))
     slots.done()
     return router
+
+
+# --------------------------------------------------------------------------- classification
+
+_UNCLASSIFIED = Classification(None, {})
+
+
+@dataclass(frozen=True)
+class _ClassRule:
+    """A classification rule in the shape the source generator reads (its result as the "queue")."""
+
+    condition: Mapping
+    queue: Classification
+
+
+class CompiledClassifier:
+    """The classification rules of one work stream, compiled once: ordered, first match,
+    conditions meaning what they mean in routing rules (the same closures)."""
+
+    def __init__(self, workstream: str, rules: list[tuple[LeafTest, Mapping, Classification]], slots: _Slots):
+        self.workstream = workstream
+        self._rules = tuple(rules)
+        self._slot_plan = tuple((name, slots.index[name] in slots.number_read) for name in slots.index)
+        # the same generated source as route_queue: one function, the closures when too big
+        pseudo = [_ClassRule(condition, result) for _test, condition, result in rules]
+        generated = _generate_route_queue(pseudo, _UNCLASSIFIED, slots, self._classify_closures) if rules else None
+        self.source: str | None = None if generated is None else generated[1]
+        self._classify = self._classify_closures if generated is None else generated[0]
+
+    @property
+    def rule_count(self) -> int:
+        return len(self._rules)
+
+    def classify(self, context: Mapping[str, Any]) -> Classification:
+        """The first matching rule's skills (read-only: shared by every match), or none."""
+        return self._classify(context)
+
+    def _classify_closures(self, context: Mapping[str, Any]) -> Classification:
+        if not self._rules:
+            return _UNCLASSIFIED
+        prepared: Prepared | None = []
+        for name, read_as_number in self._slot_plan:
+            value = context.get(name)
+            if isinstance(value, str):
+                if read_as_number:
+                    prepared = None  # mistyped: the reference interpreter decides
+                    break
+                value = value.casefold()
+            prepared.append(value)
+        if prepared is None:
+            for _test, condition, result in self._rules:
+                if evaluate(condition, context):
+                    return result
+            return _UNCLASSIFIED
+        for test, _condition, result in self._rules:
+            if test(prepared):
+                return result
+        return _UNCLASSIFIED
+
+
+def _compile_classes(ws: Mapping[str, Any], slots: _Slots) -> list[tuple[LeafTest, Mapping, Classification]]:
+    rules = []
+    for index, rule in enumerate(ws.get("classification_rules", []) or []):
+        where = f"work stream '{ws['name']}', classification_rules[{index}].condition"
+        condition = rule.get("condition", {"all": []})
+        test = _compile_fast(condition, slots, where)
+        rules.append((test, condition, Classification(rule["name"], dict(rule.get("skills", {})))))
+    return rules
+
+
+def compile_classifier(ws: Mapping[str, Any]) -> CompiledClassifier:
+    """Compile a work stream's ``classification_rules`` (a configuration-document dict)."""
+    slots = _Slots(variable_types(ws))
+    classifier = CompiledClassifier(ws["name"], _compile_classes(ws, slots), slots)
+    slots.done()
+    return classifier
+
+
+_CLASSIFIERS: dict[str, CompiledClassifier] = {}
+_CLASSIFIER_CACHE_SIZE = 64
+
+
+def classify(ws_doc: Mapping[str, Any], context: Mapping[str, Any]) -> Classification:
+    """The skills a conversation of ``ws_doc`` with ``context`` needs (compiled once per rule set)."""
+    rules = ws_doc.get("classification_rules") or []
+    if not rules:
+        return _UNCLASSIFIED
+    key = content_hash({"name": ws_doc["name"], "variables": ws_doc.get("context_variables", []), "rules": rules})
+    classifier = _CLASSIFIERS.get(key)
+    if classifier is None:
+        if len(_CLASSIFIERS) >= _CLASSIFIER_CACHE_SIZE:
+            _CLASSIFIERS.clear()
+        classifier = _CLASSIFIERS[key] = compile_classifier(ws_doc)
+    return classifier.classify(context)
+
+
+def required_skills(ws_doc: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, str]:
+    """Skill name -> minimum rating a conversation needs (empty: none)."""
+    return dict(classify(ws_doc, context).skills)
 
 
 # --------------------------------------------------------------------------- typed contexts
@@ -749,9 +980,17 @@ class RouterCache:
 
 
 __all__ = [
+    "Classification",
+    "CompiledClassifier",
     "CompiledRouter",
     "RouteResult",
     "RouterCache",
+    "SplitTarget",
+    "classify",
+    "compile_classifier",
+    "percentage_draw",
+    "pick_target",
+    "required_skills",
     "coerce_context",
     "coerce_value",
     "compile_workstream",

@@ -73,7 +73,7 @@ class ImportPreview:
 
 def read_document_file(path: str | Path) -> Any:
     """A JSON document read with the bundle reader's rules and limits; one-line errors."""
-    from app.interchange.bundles import safety
+    from app.common import safety
 
     path = Path(path)
     data = files.read_limited(path, limit=MAX_DOCUMENT_BYTES, what="document")  # counted; regular files only

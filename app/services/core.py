@@ -13,33 +13,26 @@ import logging
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
-from app.routing.conditions import Issue
-from app.config.document import (
-    AgentDoc,
-    ChannelDoc,
-    DocumentInvalid,
-    PresenceDoc,
-    QueueDoc,
-    WorkStreamDoc,
-    check_workstream,
-    issues_from_pydantic,
-)
-from app.config.document import check_profile_names, check_queue_distribution, check_skill_ratings
-from app.config.io import known_names, skill_ratings
-from app.config.references import presence_users, queue_users
-from app.config.io import ConfigWriter, agent_dict, fold, presence_dict, queue_dict, sort_key, workstream_dict
+# The document (pydantic), the writer and the editing draft are imported inside the methods
+# that need them: the lists, names and deletes -- all `wsc list` and the window's first fill
+# ask for -- never load pydantic (~150 ms; tests/app/cli/test_import_cost.py holds this).
 from app.store.database import Database
 from app.services.changes import Changes
-from app.workstreams.editing import copy_name, referrer_sentence
-from app.common.errors import ConflictError, InUseError, NotFound, UserError
+from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
+from app.common.names import name_key as fold, sort_key
+from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
+from models import queue_members
 from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
-from pydantic import ValidationError
+
+if TYPE_CHECKING:  # for the annotations only
+    from app.config.document import AgentDoc, ChannelDoc, PresenceDoc, QueueDoc, WorkStreamDoc
+    from app.routing.conditions import Issue
 
 # --------------------------------------------------------------------------- rows
 
@@ -56,6 +49,11 @@ class WorkStreamRow:
     default_queue: str
     modified_at: datetime
     version: int
+    capacity_profile: str | None = None  # the profile's name when the stream's capacity is a profile
+
+
+def _profile_name(stream: WorkStream) -> str | None:
+    return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,8 @@ class QueueRow:
     agent_count: int
     modified_at: datetime
     version: int
+    priority: int = 0  # 1 is the highest
+    assignment_method: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,10 @@ def _like(search: str) -> str:
 
 
 def _parse(model: type, data: Any) -> Any:
+    from pydantic import ValidationError
+
+    from app.config.document import issues_from_pydantic
+
     if isinstance(data, model):
         return data
     try:
@@ -145,7 +149,7 @@ QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow
 AGENT_V2_FIELDS = ("skills", "capacity_profiles")
 
 
-class Services:
+class Services(DistributionServices):
     """The console's use cases over one database."""
 
     @staticmethod
@@ -161,62 +165,77 @@ class Services:
         self.on_workstream_saved = on_workstream_saved or (lambda _id: None)
 
     # ------------------------------------------------------------------ lists
+    # Read with SQLAlchemy Core, from the tables rather than the mapped classes: a headless
+    # `wsc list` then never configures the ORM's mappers (~35 ms of relationships to set up).
 
     def list_workstreams(self, state: str = "all", search: str = "") -> list[WorkStreamRow]:
-        query = select(WorkStream, Queue.name).outerjoin(Queue, WorkStream.default_queue_id == Queue.id)
+        stream, queue, profile = WorkStream.__table__, Queue.__table__, CapacityProfile.__table__
+        query = (select(stream.c.id, stream.c.name, stream.c.channel, stream.c.active, stream.c.distribution_mode,
+                        stream.c.notification, stream.c.capacity, queue.c.name, stream.c.modified_at,
+                        stream.c.version, stream.c.capacity_format, profile.c.name)
+                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id)
+                 .outerjoin(profile, stream.c.capacity_profile_id == profile.c.id))
         if state == "active":
-            query = query.where(WorkStream.active.is_(True))
+            query = query.where(stream.c.active.is_(True))
         elif state == "inactive":
-            query = query.where(WorkStream.active.is_(False))
+            query = query.where(stream.c.active.is_(False))
         if search:
             # name_key is the Python-casefolded name: matches beyond ASCII on every database.
-            query = query.where(WorkStream.name_key.like(_like(search.casefold()), escape="\\"))
-        query = query.order_by(WorkStream.name_key)
+            query = query.where(stream.c.name_key.like(_like(search.casefold()), escape="\\"))
+        query = query.order_by(stream.c.name_key)
         with self.db.sessions() as session:
             return [
-                WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                              w.capacity, queue_name or "", w.modified_at, w.version)
-                for w, queue_name in session.execute(query.execution_options(populate_existing=False))
+                WorkStreamRow(id_, name, channel, active, mode, notification, capacity, queue_name or "", modified,
+                              version, profile_name if capacity_format == "profile" else None)
+                for (id_, name, channel, active, mode, notification, capacity, queue_name, modified, version,
+                     capacity_format, profile_name) in session.execute(query)
             ]
 
     def list_queues(self, search: str = "") -> list[QueueRow]:
+        queue, members = Queue.__table__, queue_members
+        agent_count = select(func.count()).where(members.c.queue_id == queue.c.id).scalar_subquery()
+        query = select(queue.c.id, queue.c.name, queue.c.kind, queue.c.description, agent_count,
+                       queue.c.modified_at, queue.c.version, queue.c.priority, queue.c.assignment_method)
         with self.db.sessions() as session:
-            query = select(Queue).options(selectinload(Queue.agents))
-            rows = session.scalars(query).all()
-            return sorted(
-                (QueueRow(q.id, q.name, q.kind, q.description, len(q.agents), q.modified_at, q.version) for q in rows
-                 if _matches(q.name, search)),
-                key=lambda r: sort_key(r.name),
-            )
+            return sorted((QueueRow(*row) for row in session.execute(query) if _matches(row.name, search)),
+                          key=lambda r: sort_key(r.name))
 
     def list_agents(self, search: str = "") -> list[AgentRow]:
+        agent, presence, queue, members = Agent.__table__, Presence.__table__, Queue.__table__, queue_members
         with self.db.sessions() as session:
-            query = select(Agent).options(selectinload(Agent.queues))
-            rows = session.scalars(query).all()
+            queues_of: dict[str, list[str]] = {}
+            for agent_id, queue_name in session.execute(
+                    select(members.c.agent_id, queue.c.name).join(queue, members.c.queue_id == queue.c.id)):
+                queues_of.setdefault(agent_id, []).append(queue_name)
+            rows = session.execute(
+                select(agent.c.id, agent.c.name, agent.c.capacity, presence.c.name, agent.c.modified_at,
+                       agent.c.version).join(presence, agent.c.presence_id == presence.c.id))
             return sorted(
-                (AgentRow(a.id, a.name, a.capacity, a.presence.name,
-                          tuple(sorted((q.name for q in a.queues), key=sort_key)), a.modified_at, a.version)
-                 for a in rows if _matches(a.name, search)),
+                (AgentRow(id_, name, capacity, presence_name, tuple(sorted(queues_of.get(id_, ()), key=sort_key)),
+                          modified, version)
+                 for id_, name, capacity, presence_name, modified, version in rows if _matches(name, search)),
                 key=lambda r: sort_key(r.name),
             )
 
     def list_presences(self, search: str = "") -> list[PresenceRow]:
+        presence = Presence.__table__
+        query = select(presence.c.id, presence.c.name, presence.c.base, presence.c.text, presence.c.is_system,
+                       presence.c.modified_at, presence.c.version)
         with self.db.sessions() as session:
-            query = select(Presence)
-            rows = session.scalars(query).all()
+            rows = session.execute(query).all()
             order = list(BASE_PRESENCE_NAMES)
             return sorted(
-                (PresenceRow(p.id, p.name, p.base, p.text, p.is_system, p.modified_at, p.version) for p in rows
-                 if _matches(p.name, search)),
+                (PresenceRow(*row) for row in rows if _matches(row.name, search)),
                 key=lambda r: (not r.is_system, order.index(r.base) if r.is_system else 0, sort_key(r.name)),
             )
 
     def list_channels(self, search: str = "") -> list[ChannelRow]:
+        channel, stream = Channel.__table__, WorkStream.__table__
+        query = select(channel.c.id, channel.c.name, channel.c.kind, stream.c.name, channel.c.is_default,
+                       channel.c.modified_at, channel.c.version).join(stream, channel.c.workstream_id == stream.c.id)
         with self.db.sessions() as session:
-            query = select(Channel, WorkStream.name).join(Channel.workstream)
             return sorted(
-                (ChannelRow(c.id, c.name, c.kind, ws_name, c.is_default, c.modified_at, c.version)
-                 for c, ws_name in session.execute(query) if _matches(c.name, search)),
+                (ChannelRow(*row) for row in session.execute(query) if _matches(row[1], search)),
                 key=lambda r: sort_key(r.name),
             )
 
@@ -238,11 +257,16 @@ class Services:
     @staticmethod
     def new_workstream(channel: str = "live_chat") -> dict:
         """A new stream's fields: the product's defaults, inactive until it has a default queue."""
+        from app.config.document import WorkStreamDoc
+
         data = WorkStreamDoc(name="new", channel=channel, active=False).model_dump()
         data["name"] = ""
         return data
 
     def load_workstream(self, workstream_id: str) -> Loaded:
+        from app.config.document import WorkStreamDoc
+        from app.config.io import workstream_dict
+
         with self.db.sessions() as session:
             stream = self._get(session, WorkStream, workstream_id, "work stream")
             doc = WorkStreamDoc.model_validate(workstream_dict(stream, with_ids=True))
@@ -250,6 +274,9 @@ class Services:
 
     def save_workstream(self, data: WorkStreamDoc | dict, workstream_id: str | None = None,
                         expected_version: int | None = None) -> Saved:
+        from app.config.document import WorkStreamDoc
+        from app.config.io import ConfigWriter, workstream_dict
+
         doc = _parse(WorkStreamDoc, data)
         with self.db.session() as session:
             target = None
@@ -272,6 +299,10 @@ class Services:
         return saved
 
     def _workstream_issues(self, session: Session, doc: WorkStreamDoc, own_id: str | None) -> list[Issue]:
+        from app.routing.conditions import Issue
+        from app.config.document import check_workstream
+        from app.config.io import skill_ratings
+
         queue_names = {fold(n) for n in session.scalars(select(Queue.name))}
         # Only what the stream names is read: a plain save stays one query for its references.
         skills = ({fold(k): v for k, v in skill_ratings(session).items()}
@@ -298,6 +329,8 @@ class Services:
 
     def copy_workstream(self, workstream_id: str) -> Saved:
         """A copy with its variables, rules and settings (not its channels), inactive."""
+        from app.workstreams.editing import copy_name
+
         loaded = self.load_workstream(workstream_id)
         data = loaded.doc.model_dump()
         data = _drop_ids(data)
@@ -329,6 +362,8 @@ class Services:
 
     def delete_refusal(self, kind: str, object_id: str) -> str | None:
         """Why the record cannot be deleted (what delete_* would say), or None: to refuse before asking."""
+        if kind in DISTRIBUTION_KINDS:
+            return self.distribution_delete_refusal(kind, object_id)
         model = {"workstreams": WorkStream, "queues": Queue, "agents": Agent, "presences": Presence,
                  "channels": Channel}[kind]
         with self.db.sessions() as session:
@@ -341,6 +376,9 @@ class Services:
 
     def _refuse_delete(self, session: Session, kind: str, obj: Any) -> None:
         """Raise the reason a record is kept (in use, or a base presence); the one check of every delete."""
+        from app.config.references import presence_users
+        from app.workstreams.editing import referrer_sentence
+
         if kind == "workstreams":
             channels = [f"channel '{c.name}'" for c in obj.channels]
             if channels:
@@ -362,11 +400,18 @@ class Services:
     # ------------------------------------------------------------------ queues
 
     def load_queue(self, queue_id: str) -> Loaded:
+        from app.config.document import QueueDoc
+        from app.config.io import queue_dict
+
         with self.db.sessions() as session:
             queue = self._get(session, Queue, queue_id, "queue")
             return Loaded(queue.id, QueueDoc.model_validate(queue_dict(queue, with_ids=True)), queue.version)
 
     def save_queue(self, data: QueueDoc | dict, queue_id: str | None = None, expected_version: int | None = None) -> Saved:
+        from app.routing.conditions import Issue
+        from app.config.document import QueueDoc, check_queue_distribution
+        from app.config.io import ConfigWriter
+
         data = self._keep_unsent(data, queue_id, QUEUE_V2_FIELDS, self.load_queue)
         doc = _parse(QueueDoc, data)
         with self.db.session() as session:
@@ -380,11 +425,15 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                queue = ConfigWriter(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer = ConfigWriter(session)
+                queue = writer.queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer.queue_overflow(doc)  # the rules name queues: written once the queue is
             session.flush()
             return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 
     def queue_referrers(self, session: Session, queue: Queue) -> list[str]:
+        from app.config.references import queue_users
+
         referrers = [f"work stream '{name}' (default queue)" for name in session.scalars(
             select(WorkStream.name).where(WorkStream.default_queue_id == queue.id).order_by(WorkStream.name_key))]
         referrers += [f"rule '{rule}' in '{stream}'" for rule, stream in session.execute(
@@ -403,6 +452,9 @@ class Services:
     # ------------------------------------------------------------------ agents
 
     def load_agent(self, agent_id: str) -> Loaded:
+        from app.config.document import AgentDoc
+        from app.config.io import agent_dict
+
         with self.db.sessions() as session:
             agent = self._get(session, Agent, agent_id, "agent")
             return Loaded(agent.id, AgentDoc.model_validate(agent_dict(agent, with_ids=True)), agent.version)
@@ -415,6 +467,10 @@ class Services:
     def save_agent(self, data: AgentDoc | dict, agent_id: str | None = None, expected_version: int | None = None,
                    queues: list[str] | None = None) -> Saved:
         """Save an agent; ``queues``, when given, is the full list of queues it belongs to."""
+        from app.routing.conditions import Issue
+        from app.config.document import AgentDoc, check_profile_names, check_skill_ratings
+        from app.config.io import ConfigWriter, known_names
+
         data = self._keep_unsent(data, agent_id, AGENT_V2_FIELDS, self.load_agent)
         doc = _parse(AgentDoc, data)
         with self.db.session() as session:
@@ -451,6 +507,9 @@ class Services:
     # ------------------------------------------------------------------ presences
 
     def load_presence(self, presence_id: str) -> Loaded:
+        from app.config.document import PresenceDoc
+        from app.config.io import presence_dict
+
         with self.db.sessions() as session:
             presence = self._get(session, Presence, presence_id, "presence")
             return Loaded(presence.id, PresenceDoc.model_validate(presence_dict(presence, with_ids=True)),
@@ -458,6 +517,9 @@ class Services:
 
     def save_presence(self, data: PresenceDoc | dict, presence_id: str | None = None,
                       expected_version: int | None = None) -> Saved:
+        from app.config.document import PresenceDoc
+        from app.config.io import ConfigWriter
+
         doc = _parse(PresenceDoc, data)
         with self.db.session() as session:
             target = self._target(session, Presence, presence_id, expected_version, "presence")
@@ -481,6 +543,8 @@ class Services:
     # ------------------------------------------------------------------ channels
 
     def load_channel(self, channel_id: str) -> Loaded:
+        from app.config.document import ChannelDoc
+
         with self.db.sessions() as session:
             channel = self._get(session, Channel, channel_id, "channel")
             doc = {"id": channel.id, "name": channel.name, "kind": channel.kind, "is_default": channel.is_default}
@@ -488,6 +552,9 @@ class Services:
 
     def save_channel(self, data: ChannelDoc | dict, workstream: str, channel_id: str | None = None,
                      expected_version: int | None = None) -> Saved:
+        from app.routing.conditions import Issue
+        from app.config.document import ChannelDoc
+
         doc = _parse(ChannelDoc, data)
         with self.db.session() as session:
             target = self._target(session, Channel, channel_id, expected_version, "channel")
@@ -571,6 +638,8 @@ class Services:
                     for r in rows]
 
     def save_test_case(self, workstream_id: str, name: str, context: dict, expected_queue: str) -> str:
+        from app.routing.conditions import Issue
+
         if not name.strip():
             raise DocumentInvalid([Issue("name", "a test case needs a name")])
         if len(name) > NAME_MAX:
@@ -619,6 +688,8 @@ class Services:
 
     @staticmethod
     def _name_clash(session: Session, model: type, name: str, own_id: str | None, what: str) -> list[Issue]:
+        from app.routing.conditions import Issue
+
         # Compared case-folded in Python: SQL lower() folds ASCII only on SQLite.
         wanted = name.casefold()
         clash = next((n for n in session.scalars(select(model.name).where(model.id != (own_id or "")))
@@ -699,7 +770,8 @@ class Services:
                 ordering = [column.desc() if descending else column.asc() for column in key_columns]
                 for w, queue_name, *key in session.execute(query.order_by(*ordering)):
                     rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                                              w.capacity, queue_name or "", w.modified_at, w.version,
+                                              _profile_name(w)))
                     last_key = tuple(key)
             answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
             if with_counts:

@@ -30,10 +30,20 @@ act).  Ended conversations keep their capacity blocked for ``wrap_up_block_s``;
 auto-closed ones release it at once.
 
 Events besides the spec's list: ``capacity_changed`` (set_capacity) and a
-``reason`` on ``queued`` (no_eligible_agent | pick_mode) and on
+``reason`` on ``queued`` (no_eligible_agent | pick_mode | closed) and on
 ``capacity_released`` (declined, offer_expired, withdrawn, ended, wrap_up_over,
-auto_close).  ``keep_same_agent`` has no effect: the simulator has no transfers
-or reconnections for affinity to matter.
+auto_close, reconnected).
+
+Document version 2 (README "Work distribution rules"; ``distribution.py`` and ``hours.py``
+hold the pieces): classification attaches skills (``classified``); ``exact`` / ``closest``
+skill matching; a split rule takes one seeded draw per conversation (``routed`` carries
+``draw``); the queue's assignment method (highest capacity keeps the ranking heap above,
+the others scan the members, grouped once by skill coverage); an agent's queues drain by
+priority; a ``profile`` stream needs a free slot of its capacity profile instead of units;
+operating hours (with a ``start``) keep conversations in a closed queue until it opens;
+overflow on entering a queue (``overflowed``); a missed pop may set the agent's presence;
+declines may carry a reason; ``reconnect`` returns a closed conversation to its last agent
+within the stream's window, or routes it anew.
 
 Listeners run synchronously and must not call actions themselves (that raises
 RuntimeError); a GUI should queue what it wants to do next.
@@ -45,16 +55,36 @@ from app.common.names import name_key
 import bisect
 import heapq
 import math
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 
 from app.simulation.clock import Clock, VirtualClock
+from app.simulation.distribution import (
+    HIGHEST_CAPACITY,
+    ROUND_ROBIN,
+    SkillCatalogue,
+    coverage_key,
+    qualifies,
+)
+from app.simulation.hours import QueueHours, parse_start
 from app.routing.conditions import variables_used
 from app.config.document import ConfigDocument, check_references, dump, issues_from_pydantic
 from app.common.errors import UserError
-from app.routing.router import CompiledRouter, RouteResult, coerce_context, compile_workstream
+from app.routing.router import (
+    Classification,
+    CompiledClassifier,
+    CompiledRouter,
+    RouteResult,
+    coerce_context,
+    compile_classifier,
+    compile_workstream,
+    percentage_draw,
+    pick_target,
+)
 from models.choices import BASE_PRESENCE_NAMES
 
 Event = dict[str, Any]
@@ -69,7 +99,7 @@ WAITING = "waiting"    # the customer went quiet
 CLOSED = "closed"
 
 # Timer kinds.
-_OFFER_EXPIRY, _COOLDOWN_END, _WRAP_UP_END, _AUTO_CLOSE = range(4)
+_OFFER_EXPIRY, _COOLDOWN_END, _WRAP_UP_END, _AUTO_CLOSE, _QUEUE_OPENS = range(5)
 
 _NEVER = -math.inf
 
@@ -123,13 +153,25 @@ class _Stream:
     auto_close_s: int
     reads: tuple[str, ...] = ()  # the context variables its rules read
     routes: dict[tuple, RouteResult] = field(default_factory=dict)
+    # version 2: None when the stream has no classification rules (nothing to classify)
+    classifier: CompiledClassifier | None = None
+    skill_matching: str = "none"
+    profile: str | None = None       # folded capacity profile name of a profile-format stream
+    profile_name: str | None = None
+    missed_presence: str | None = None  # presence name set when a pop expires (None: unchanged)
+    decline_reasons: dict[str, str] = field(default_factory=dict)  # folded -> as written
+    reconnect_s: int = 0
+    default_queue: str | None = None  # folded: the queue that ignores overflow
+    requirements: dict[int, tuple] = field(default_factory=dict)  # id(Classification) -> requirements
+    catalogue: SkillCatalogue | None = None  # rating positions for the requirements
 
     @classmethod
-    def from_doc(cls, ws: dict) -> "_Stream":
+    def from_doc(cls, ws: dict, catalogue: SkillCatalogue | None = None) -> "_Stream":
         reads: set[str] = set()
         for rule in ws.get("routing_rules", []):
             reads |= variables_used(rule.get("condition", {}))
-        return cls(
+        profile = ws.get("capacity_profile") if ws.get("capacity_format") == "profile" else None
+        stream = cls(
             name=ws["name"],
             router=compile_workstream(ws),
             doc=ws,
@@ -142,7 +184,27 @@ class _Stream:
             wrap_up_s=ws["wrap_up_block_s"],
             auto_close_s=ws["auto_close_after_inactivity_s"],
             reads=tuple(sorted(reads)),
+            classifier=compile_classifier(ws) if ws.get("classification_rules") else None,
+            skill_matching=ws.get("skill_matching", "none"),
+            profile=_fold(profile) if profile else None,
+            profile_name=profile,
+            missed_presence=ws.get("missed_notification_presence"),
+            decline_reasons={_fold(reason): reason for reason in ws.get("decline_reasons", [])},
+            reconnect_s=ws.get("reconnect_window_s", 0),
+            default_queue=_fold(ws["default_queue"]) if ws.get("default_queue") else None,
+            catalogue=catalogue,
         )
+        return stream
+
+    def requirements_of(self, classification: Classification) -> tuple:
+        """The classification's skills as (folded skill, minimum position, ...) for matching; () under 'none'."""
+        if self.skill_matching == "none" or not classification.skills:
+            return ()
+        key = id(classification)  # the classifier keeps one object per rule for its lifetime
+        found = self.requirements.get(key)
+        if found is None:
+            found = self.requirements[key] = (self.catalogue or SkillCatalogue({})).requirements(classification.skills)
+        return found
 
     def route(self, context: Mapping[str, Any]) -> RouteResult:
         """``router.route(context)``, remembered: a route (queue, rule and trace) depends only on the
@@ -177,6 +239,12 @@ class _Agent:
     queues: list[str] = field(default_factory=list)
     rankings: list["_Queue"] = field(default_factory=list)  # the queues that rank this agent
     version: int = 0  # bumped when its ranking key or presence changes (older entries are stale)
+    skills: dict[str, str] = field(default_factory=dict)        # skill name -> rating, as written
+    held: dict[str, int] = field(default_factory=dict)          # folded skill -> rating position
+    profile_limits: dict[str, int] = field(default_factory=dict)  # folded profile -> work item limit
+    profile_free: dict[str, int] = field(default_factory=dict)    # folded profile -> free slots (limit - held)
+    last_release: float = _NEVER  # when it last released capacity (least_active)
+    drain_groups: list[list["_Queue"]] = field(default_factory=list)  # its queues by priority, highest first
 
     @property
     def free(self) -> int:
@@ -195,6 +263,16 @@ class _Queue:
     # per base presence, a heap of (-free, last_touch, name, version, agent): the best agent
     # first; entries whose version is not the agent's are stale and dropped when met
     ranking: dict[str, list[tuple]] = field(default_factory=dict)
+    priority: int = 10_000
+    method: str = HIGHEST_CAPACITY
+    rr_last: int = -1  # round robin: the member position last offered or assigned
+    positions: dict[str, int] = field(default_factory=dict)  # member name -> its place in the queue's order
+    all_members: list[list[tuple[int, _Agent]]] = field(default_factory=lambda: [[]])  # [(position, agent)]: one group
+    skill_groups: dict[int, list] = field(default_factory=dict)  # id(requirements) -> _skill_groups
+    hours: QueueHours | None = None  # None: always open
+    overflow: tuple[dict, ...] = ()
+    anyway_waiting: int = 0  # waiting conversations that may be assigned while the queue is closed
+    opening_timer: float | None = None  # when a _QUEUE_OPENS timer is due (one at a time)
 
 
 @dataclass(eq=False, slots=True)
@@ -215,6 +293,15 @@ class _Conversation:
     idle_token: int = 0
     idle_since: float | None = None
     closed_reason: str | None = None
+    context: dict = field(default_factory=dict)   # typed; kept for a reconnect routed anew
+    skills: dict[str, str] = field(default_factory=dict)  # what classification attached
+    requirements: tuple = ()     # skills to match (empty under skill matching 'none')
+    held_profile: str | None = None  # folded capacity profile it holds a slot of
+    anyway: bool = False         # may be assigned while its queue is closed (overflow: assign anyway)
+    last_agent: str | None = None
+    closed_at: float | None = None
+    wrapping: bool = False       # closed, its capacity still blocked by wrap-up
+    wrap_token: int = 0
 
     @property
     def waiting_key(self) -> tuple[int, str]:
@@ -223,6 +310,22 @@ class _Conversation:
 
 def _ranking_entry(agent: _Agent) -> tuple:
     return (agent.used - agent.capacity, agent.last_touch, agent.name, agent.version, agent)
+
+
+def _position_of(member: tuple[int, _Agent]) -> int:
+    return member[0]
+
+
+def _skill_groups(members: list[_Agent], requirements: tuple, matching: str) -> list[list[tuple[int, _Agent]]]:
+    """The members a conversation with these requirements may go to, as (queue position, agent)
+    groups in queue order: ``exact`` one group of the qualified; ``closest`` every member, one
+    group per coverage (best first)."""
+    if matching == "exact":
+        return [[(position, agent) for position, agent in enumerate(members) if qualifies(agent.held, requirements)]]
+    by_coverage: dict[tuple, list[tuple[int, _Agent]]] = {}
+    for position, agent in enumerate(members):
+        by_coverage.setdefault(coverage_key(agent.held, requirements), []).append((position, agent))
+    return [by_coverage[key] for key in sorted(by_coverage)]
 
 
 def _rerank(agent: _Agent) -> None:
@@ -260,6 +363,8 @@ class AgentView:
     offers: tuple[OfferView, ...]
     queues: tuple[str, ...]
     last_offer_or_assignment_at: float | None
+    skills: dict[str, str] = field(default_factory=dict)    # skill -> rating
+    profiles: dict[str, int] = field(default_factory=dict)  # capacity profile -> this agent's work item limit
 
 
 @dataclass(frozen=True)
@@ -278,6 +383,8 @@ class ConversationView:
     idle_since: float | None
     closed_reason: str | None
     cooldowns: dict[str, float]  # agent -> when it may be offered this conversation again
+    skills: dict[str, str] = field(default_factory=dict)  # the skills classification attached (skill -> rating)
+    draw: float | None = None  # the percentage draw that chose its queue (a split rule only)
 
 
 @dataclass(frozen=True)
@@ -286,6 +393,9 @@ class QueueView:
     members: tuple[str, ...]
     waiting: tuple[str, ...]          # push conversations waiting for an agent, oldest first
     open_work_items: tuple[str, ...]  # pick conversations, oldest first
+    priority: int = 10_000            # lower is offered first to an agent in several queues
+    assignment_method: str = HIGHEST_CAPACITY
+    is_open: bool = True              # by its operating hours at the simulator's time
 
 
 # --------------------------------------------------------------------------- the simulator
@@ -293,8 +403,13 @@ class QueueView:
 class Simulator:
     """Work distribution over a configuration document, on an injected clock."""
 
-    def __init__(self, config_doc: Mapping[str, Any], clock: Clock):
+    def __init__(self, config_doc: Mapping[str, Any], clock: Clock, seed: int = 0,
+                 start: datetime | str | None = None):
+        """``seed`` makes the percentage draws reproducible; ``start`` is the local date-time of
+        simulated second 0 for operating hours (None: no calendar, every queue always open)."""
         self._clock = clock
+        self._rng = random.Random(seed)
+        self._start = parse_start(start)
         self._time: float = clock.now()
         self._timers: list[tuple] = []
         self._timer_seq = 0
@@ -303,6 +418,9 @@ class Simulator:
         self._busy = False
         doc = normalize_config(config_doc)
         self._presences = self._build_presences(doc)
+        self._catalogue = SkillCatalogue(doc)
+        # folded profile -> (name, default work item limit)
+        self._profiles = {_fold(p["name"]): (p["name"], p["work_item_limit"]) for p in doc["capacity_profiles"]}
         self._agents: dict[str, _Agent] = {}
         self._agent_by_fold: dict[str, _Agent] = {}
         for agent_doc in doc["agents"]:
@@ -313,8 +431,13 @@ class Simulator:
             self._add_queue(queue_doc)
         self._streams: dict[str, _Stream] = {}
         self._stream_by_fold: dict[str, _Stream] = {}
+        for agent in self._agents.values():  # priority first (lower number), document order within one
+            by_priority: dict[int, list[_Queue]] = {}
+            for queue in agent.rankings:
+                by_priority.setdefault(queue.priority, []).append(queue)
+            agent.drain_groups = [by_priority[p] for p in sorted(by_priority)]
         for ws in doc["workstreams"]:
-            stream = _Stream.from_doc(ws)
+            stream = _Stream.from_doc(ws, self._catalogue)
             self._streams[stream.name] = stream
             self._stream_by_fold[_fold(stream.name)] = stream
         self._conversations: dict[str, _Conversation] = {}
@@ -332,13 +455,26 @@ class Simulator:
     def _add_agent(self, agent_doc: dict) -> None:
         name, base = self._presences[_fold(agent_doc["presence"])]
         agent = _Agent(agent_doc["name"], name, base, agent_doc["capacity"])
+        agent.skills = dict(agent_doc.get("skills", {}))
+        agent.held = self._catalogue.held(agent.skills)
+        agent.profile_limits = {key: limit for key, (_name, limit) in self._profiles.items()}
+        for profile, limit in agent_doc.get("capacity_profiles", {}).items():
+            agent.profile_limits[_fold(profile)] = limit
+        agent.profile_free = dict(agent.profile_limits)
         self._agents[agent.name] = agent
         self._agent_by_fold[_fold(agent.name)] = agent
 
     def _add_queue(self, queue_doc: dict) -> None:
         queue = _Queue(queue_doc["name"])
+        queue.priority = queue_doc.get("priority", queue.priority)
+        queue.method = queue_doc.get("assignment_method", HIGHEST_CAPACITY)
+        queue.overflow = tuple(queue_doc.get("overflow", []))
+        if queue_doc.get("operating_hours") and self._start is not None:
+            queue.hours = QueueHours(queue_doc["operating_hours"], self._start)
         for member in queue_doc["agents"]:
             agent = self._agent_by_fold[_fold(member)]
+            queue.positions[agent.name] = len(queue.members)
+            queue.all_members[0].append((len(queue.members), agent))
             queue.members.append(agent)
             queue.member_names.add(agent.name)
             agent.queues.append(queue.name)
@@ -374,6 +510,11 @@ class Simulator:
     @property
     def clock(self) -> Clock:
         return self._clock
+
+    @property
+    def start(self) -> datetime | None:
+        """The local date-time of simulated second 0 (operating hours); None: no calendar."""
+        return self._start
 
     def next_timer_at(self) -> float | None:
         """When the next timer is due (stale, cancelled timers included)."""
@@ -501,7 +642,8 @@ class Simulator:
             self._activate(conv, person)
             self._emit("accepted", conversation=conv.id, agent=person.name)
 
-    def decline(self, agent: str, conversation: str) -> None:
+    def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
+        """Decline an outstanding pop; ``reason`` must be one of the stream's decline reasons."""
         with self._action():
             self._catch_up()
             found = self._lookup("decline", agent, conversation)
@@ -515,7 +657,17 @@ class Simulator:
                                         "it can be accepted or left to expire, not declined",
                              agent=person.name, conversation=conv.id)
                 return
-            self._emit("declined", conversation=conv.id, agent=person.name)
+            if reason is None:
+                self._emit("declined", conversation=conv.id, agent=person.name)
+            else:
+                known = conv.stream.decline_reasons.get(_fold(reason)) if isinstance(reason, str) else None
+                if known is None:
+                    listed = ", ".join(f"'{r}'" for r in conv.stream.decline_reasons.values()) or "none"
+                    self._reject("decline", f"{_describe(reason)} is not a decline reason of work stream "
+                                            f"'{conv.stream.name}' (its reasons: {listed})",
+                                 agent=person.name, conversation=conv.id)
+                    return
+                self._emit("declined", conversation=conv.id, agent=person.name, reason=known)
             self._after_refusal(conv, person, "declined")
 
     def pick(self, agent: str, conversation: str) -> None:
@@ -577,6 +729,30 @@ class Simulator:
                 return
             self._end(conv)
 
+    def reconnect(self, conversation: str) -> None:
+        """A closed conversation's customer comes back.  Within the stream's reconnect window
+        (seconds since it closed; 0 = none) it goes straight back to its last agent, whatever
+        that agent's capacity and presence; otherwise it is classified and routed anew."""
+        with self._action():
+            self._catch_up()
+            found = self._lookup("reconnect", None, conversation)
+            if found is None:
+                return
+            conv = found[1]
+            if conv.state != CLOSED:
+                self._reject("reconnect", f"conversation '{conv.id}' is {conv.state}, not closed",
+                             conversation=conv.id)
+                return
+            window = conv.stream.reconnect_s
+            within = (conv.last_agent is not None and window > 0 and conv.closed_at is not None
+                      and self._time - conv.closed_at <= window)
+            self._emit("reconnected", conversation=conv.id, agent=conv.last_agent if within else None,
+                       within_window=within)
+            if within:
+                self._return_to_last_agent(conv)
+            else:
+                self._route_anew(conv)
+
     def customer_idle(self, conversation: str) -> None:
         with self._action():
             self._catch_up()
@@ -614,18 +790,87 @@ class Simulator:
     # ----------------------------------------------------------------- arrival and placement
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
+        self._arrivals += 1
+        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, None, None)
+        conv.context = context
+        self._conversations[conv.id] = conv
+        self._classify_and_route(conv)
+
+    def _classify_and_route(self, conv: _Conversation) -> None:
+        stream = conv.stream
+        context = conv.context
+        if stream.classifier is not None:
+            classification = stream.classifier.classify(context)
+            conv.skills = classification.skills
+            conv.requirements = stream.requirements_of(classification)
+            self._emit("classified", conversation=conv.id, skills=dict(classification.skills),
+                       rule=classification.rule)
         result = stream.route(context)
+        if result.targets:  # a split: one seeded draw per conversation picks the queue
+            draw = percentage_draw(self._rng)
+            result = replace(result, queue=pick_target(result.targets, draw), draw=draw)
+        conv.route = result
         name = result.queue
         queue = (self._queues.get(name) or self._queue_named(name)) if name is not None else None
-        self._arrivals += 1
-        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, result, queue)
-        self._conversations[conv.id] = conv
-        self._emit("routed", conversation=conv.id, workstream=stream.name,
-                   queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
+        conv.queue = queue
+        if result.draw is None:
+            self._emit("routed", conversation=conv.id, workstream=stream.name,
+                       queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
+        else:
+            self._emit("routed", conversation=conv.id, workstream=stream.name, queue=queue.name, rule=result.rule,
+                       fallback=result.fallback, draw=result.draw)
         if queue is None:
             conv.state = UNROUTED
             return
-        self._place(conv)
+        if queue.overflow:
+            self._enter(conv, queue, set())
+        else:
+            self._place(conv)
+
+    def _enter(self, conv: _Conversation, queue: _Queue, visited: set[str]) -> None:
+        """The conversation comes to ``queue``: its overflow rules first (not for the stream's
+        default queue, nor for a queue this chain of transfers already left), then placement."""
+        conv.queue = queue
+        rule = None
+        if queue.overflow and _fold(queue.name) != conv.stream.default_queue and queue.name not in visited:
+            rule = self._overflow_rule(queue)
+        if rule is None:
+            self._place(conv)
+            return
+        when, action = rule["when"], rule["action"]
+        if action == "transfer":
+            target = self._queue_named(rule["queue"])
+            self._emit("overflowed", conversation=conv.id, queue=queue.name, when=when, action=action,
+                       to=target.name)
+            visited.add(queue.name)
+            self._enter(conv, target, visited)
+        elif action == "end":
+            self._emit("overflowed", conversation=conv.id, queue=queue.name, when=when, action=action,
+                       reason=rule.get("reason", ""))
+            conv.state = CLOSED
+            conv.closed_reason = "overflow"
+            conv.closed_at = self._time
+            self._emit("closed", conversation=conv.id, reason="overflow")
+        else:  # assign_anyway: into the queue as it is, even while it is closed
+            self._emit("overflowed", conversation=conv.id, queue=queue.name, when=when, action=action)
+            if when == "closed":
+                conv.anyway = True
+            self._place(conv)
+
+    def _overflow_rule(self, queue: _Queue) -> dict | None:
+        """The first overflow rule whose condition holds: the queue is closed, or more than
+        ``limit`` conversations would be waiting in it with this one."""
+        for rule in queue.overflow:
+            if rule["when"] == "closed":
+                if queue.hours is not None and not queue.hours.is_open(self._time):
+                    return rule
+            elif self._waiting_count(queue) >= rule["limit"]:
+                return rule
+        return None
+
+    @staticmethod
+    def _waiting_count(queue: _Queue) -> int:
+        return sum(len(keys) for keys in queue.waiting.values()) + len(queue.open_items)
 
     def _place(self, conv: _Conversation) -> None:
         """Offer (or assign) at once to the best eligible agent, or wait in the queue."""
@@ -635,12 +880,68 @@ class Simulator:
             queue.open_items[conv.id] = None
             self._emit("queued", conversation=conv.id, queue=queue.name, reason="pick_mode")
             return
+        if queue.hours is not None and not conv.anyway and not queue.hours.is_open(self._time):
+            self._wait(queue, conv)
+            self._emit("queued", conversation=conv.id, queue=queue.name, reason="closed")
+            self._watch_opening(queue)
+            return
         agent, _ = self._best_agent(conv)
         if agent is not None:
             self._dispatch(conv, agent)
             return
-        bisect.insort(queue.waiting.setdefault(conv.stream.name, []), conv.waiting_key)
+        self._wait(queue, conv)
         self._emit("queued", conversation=conv.id, queue=queue.name, reason="no_eligible_agent")
+
+    @staticmethod
+    def _wait(queue: _Queue, conv: _Conversation) -> None:
+        bisect.insort(queue.waiting.setdefault(conv.stream.name, []), conv.waiting_key)
+        if conv.anyway:
+            queue.anyway_waiting += 1
+
+    def _watch_opening(self, queue: _Queue) -> None:
+        """A timer at the queue's next opening, so its waiting conversations are offered then."""
+        if queue.opening_timer is not None and queue.opening_timer > self._time:
+            return  # already watched (or it never opens within a simulation's reach: inf)
+        opens = queue.hours.next_change(self._time)
+        if opens is None:
+            queue.opening_timer = math.inf
+            return
+        queue.opening_timer = opens
+        self._schedule(opens, _QUEUE_OPENS, queue.name, None, opens)
+
+    def _return_to_last_agent(self, conv: _Conversation) -> None:
+        agent = self._agents[conv.last_agent]
+        if conv.wrapping:  # its wrap-up still blocks the capacity: the conversation takes it back
+            conv.wrapping = False
+            conv.wrap_token += 1
+            agent.wrap_up_units -= conv.units
+        else:
+            self._hold(agent, conv)
+        conv.closed_reason = None
+        conv.closed_at = None
+        self._activate(conv, agent)
+        self._emit("assigned", conversation=conv.id, agent=agent.name, via="reconnect")
+
+    def _route_anew(self, conv: _Conversation) -> None:
+        if conv.wrapping:  # the agent's wrap-up for it ends now; the conversation starts over
+            agent = self._agents[conv.agent]
+            conv.wrapping = False
+            conv.wrap_token += 1
+            agent.wrap_up_units -= conv.units
+            self._release(agent, conv, "reconnected")
+        else:
+            agent = None
+        self._arrivals += 1
+        conv.arrival = self._arrivals
+        conv.arrived_at = self._time
+        conv.agent = None
+        conv.cooldowns = {}
+        conv.anyway = False
+        conv.closed_reason = None
+        conv.closed_at = None
+        self._classify_and_route(conv)
+        if agent is not None:
+            self._drain_agent(agent)
 
     def _best_agent(self, conv: _Conversation) -> tuple[_Agent | None, bool]:
         """The best eligible agent, and whether anyone fits ignoring cool-downs.
@@ -654,7 +955,12 @@ class Simulator:
         conversation is that presence's best; nobody after an entry without enough
         free capacity can fit.  The same agent as a scan of every member picks,
         without looking at every member.
+
+        That heap is today's rule (highest capacity, in units, no skills); anything else --
+        another assignment method, a capacity profile, skills to match -- scans the members.
         """
+        if conv.requirements or conv.stream.profile is not None or conv.queue.method is not HIGHEST_CAPACITY:
+            return self._best_agent_by_scan(conv)
         need = conv.stream.capacity
         cooldowns = conv.cooldowns
         now = self._time
@@ -689,8 +995,107 @@ class Simulator:
                     heapq.heappush(heap, entry)
         return best, anyone_fits
 
+    def _best_agent_by_scan(self, conv: _Conversation) -> tuple[_Agent | None, bool]:
+        """``_best_agent`` by looking at the members: presence, free capacity (units or a slot of
+        the stream's profile), skills (``exact`` keeps the qualified; ``closest`` tries the members
+        by coverage, best first), the queue's assignment method, cool-downs.
+
+        The members are grouped once per queue and requirement set (skills don't change during a
+        simulation): a group is only looked at when no member of a better-covering one is free.
+        Round robin takes the first eligible member after the last one offered, so it stops there.
+        The second answer ignores cool-downs and skills (both are per conversation), so a drain
+        drops a stream only when nobody fits it at all."""
+        stream = conv.stream
+        queue = conv.queue
+        requirements = conv.requirements
+        if requirements:
+            key = id(requirements)
+            groups = queue.skill_groups.get(key)
+            if groups is None:
+                groups = queue.skill_groups[key] = _skill_groups(queue.members, requirements, stream.skill_matching)
+        else:
+            groups = queue.all_members
+        allowed = stream.allowed
+        need = stream.capacity
+        profile = stream.profile
+        method = queue.method
+        cooldowns = conv.cooldowns
+        now = self._time
+        if method is HIGHEST_CAPACITY:  # the common case, without a key tuple per member
+            for group in groups:
+                best: _Agent | None = None
+                best_free = 0
+                for _position, agent in group:
+                    if agent.base not in allowed:
+                        continue
+                    if profile is None:
+                        free = agent.capacity - agent.used
+                        if free < need:
+                            continue
+                    else:
+                        free = agent.profile_free.get(profile, 0)
+                        if free < 1:
+                            continue
+                    if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                        continue
+                    if (best is None or free > best_free
+                            or (free == best_free and (agent.last_touch < best.last_touch
+                                                       or (agent.last_touch == best.last_touch
+                                                           and agent.name < best.name)))):
+                        best, best_free = agent, free
+                if best is not None:
+                    return best, True
+            return None, self._anyone_fits(queue, stream)
+        round_robin = method == ROUND_ROBIN
+        for group in groups:
+            best = None
+            best_key: tuple | None = None
+            if round_robin:  # the members after the last one offered, then from the top
+                split = bisect.bisect_right(group, queue.rr_last, key=_position_of)
+                order: Iterable = (group[split:], group[:split])
+            else:
+                order = (group,)
+            for part in order:
+                for position, agent in part:
+                    if agent.base not in allowed:
+                        continue
+                    if profile is None:
+                        if agent.capacity - agent.used < need:
+                            continue
+                    elif agent.profile_free.get(profile, 0) < 1:
+                        continue
+                    if cooldowns and now < cooldowns.get(agent.name, _NEVER):
+                        continue
+                    if round_robin:
+                        return agent, True
+                    # least_active: longest since the last capacity release, then the queue's order
+                    candidate = (agent.last_release, position)
+                    if best_key is None or candidate < best_key:
+                        best, best_key = agent, candidate
+            if best is not None:
+                return best, True
+        return None, self._anyone_fits(queue, stream)
+
+    @staticmethod
+    def _anyone_fits(queue: _Queue, stream: _Stream) -> bool:
+        """Whether any member has the presence and free capacity (units or profile slot) the stream needs."""
+        allowed = stream.allowed
+        profile = stream.profile
+        for agent in queue.members:
+            if agent.base not in allowed:
+                continue
+            if profile is None:
+                if agent.capacity - agent.used >= stream.capacity:
+                    return True
+            elif agent.profile_free.get(profile, 0) >= 1:
+                return True
+        return False
+
     def _dispatch(self, conv: _Conversation, agent: _Agent) -> None:
         stream = conv.stream
+        queue = conv.queue
+        if queue.method == ROUND_ROBIN:
+            queue.rr_last = queue.positions[agent.name]
         self._hold(agent, conv)
         if stream.notification == "direct_open":
             self._activate(conv, agent)
@@ -706,14 +1111,21 @@ class Simulator:
         self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
 
     def _hold(self, agent: _Agent, conv: _Conversation) -> None:
-        conv.units = conv.stream.capacity
-        agent.used += conv.units
+        profile = conv.stream.profile
+        if profile is None:
+            conv.units = conv.stream.capacity
+            agent.used += conv.units
+        else:  # a profile-format stream takes one slot of its profile, no units
+            conv.units = 0
+            conv.held_profile = profile
+            agent.profile_free[profile] = agent.profile_free.get(profile, 0) - 1
         agent.last_touch = self._time
         _rerank(agent)
 
     def _activate(self, conv: _Conversation, agent: _Agent) -> None:
         conv.state = ACTIVE
         conv.agent = agent.name
+        conv.last_agent = agent.name
         agent.active[conv.id] = None
 
     # ----------------------------------------------------------------- offers
@@ -747,9 +1159,18 @@ class Simulator:
         units = conv.units
         agent.used -= units
         conv.units = 0
+        agent.last_release = self._time
         _rerank(agent)
+        profile = conv.held_profile
+        if profile is None:
+            self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
+                       free=agent.free, reason=reason)
+            return
+        conv.held_profile = None
+        agent.profile_free[profile] += 1
         self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
-                   free=agent.free, reason=reason)
+                   free=agent.free, reason=reason, profile=conv.stream.profile_name,
+                   free_slots=agent.profile_free[profile])
 
     # ----------------------------------------------------------------- ending
 
@@ -757,6 +1178,7 @@ class Simulator:
         state = conv.state
         conv.state = CLOSED
         conv.closed_reason = "ended"
+        conv.closed_at = self._time
         if state in (ACTIVE, WAITING):
             agent = self._agents[conv.agent]
             del agent.active[conv.id]
@@ -765,7 +1187,9 @@ class Simulator:
             wrap_up = conv.stream.wrap_up_s
             if wrap_up > 0:
                 agent.wrap_up_units += conv.units
-                self._schedule(self._time + wrap_up, _WRAP_UP_END, conv.id, agent.name)
+                conv.wrapping = True
+                conv.wrap_token += 1
+                self._schedule(self._time + wrap_up, _WRAP_UP_END, conv.id, agent.name, conv.wrap_token)
             else:
                 self._release(agent, conv, "ended")
                 self._drain_agent(agent)
@@ -789,6 +1213,8 @@ class Simulator:
         index = bisect.bisect_left(waiting, conv.waiting_key)
         if index < len(waiting) and waiting[index] == conv.waiting_key:
             del waiting[index]
+            if conv.anyway:
+                queue.anyway_waiting -= 1
 
     # ----------------------------------------------------------------- timers
 
@@ -798,6 +1224,9 @@ class Simulator:
             if conv.state == OFFERED and conv.offer_token == token:
                 agent = self._agents[b]
                 self._emit("offer_expired", conversation=conv.id, agent=agent.name)
+                missed = conv.stream.missed_presence
+                if missed is not None:
+                    self._missed_notification(agent, missed)
                 self._after_refusal(conv, agent, "offer_expired")
         elif kind == _COOLDOWN_END:
             conv = self._conversations[a]
@@ -807,21 +1236,44 @@ class Simulator:
                     self._drain_queue(conv.queue)
         elif kind == _WRAP_UP_END:
             conv = self._conversations[a]
+            if not conv.wrapping or conv.wrap_token != token:  # a reconnect took the conversation back
+                return
+            conv.wrapping = False
             agent = self._agents[b]
             units = conv.units
             agent.wrap_up_units -= units
             self._release(agent, conv, "wrap_up_over")
             self._drain_agent(agent)
+        elif kind == _QUEUE_OPENS:
+            queue = self._queues[a]
+            if queue.opening_timer != token:
+                return
+            queue.opening_timer = None
+            if queue.hours.is_open(self._time):
+                self._drain_queue(queue)
+            elif any(queue.waiting.values()):
+                self._watch_opening(queue)
         elif kind == _AUTO_CLOSE:
             conv = self._conversations[a]
             if conv.state == WAITING and conv.idle_token == token:
                 self._auto_close(conv)
+
+    def _missed_notification(self, agent: _Agent, presence: str) -> None:
+        """The stream sets an agent who let a pop expire to this presence (Dynamics: Inactive)."""
+        resolved = self._presences.get(_fold(presence))
+        if resolved is None or resolved == (agent.presence, agent.base):
+            return
+        agent.presence, agent.base = resolved
+        _rerank(agent)
+        self._emit("presence_changed", agent=agent.name, presence=agent.presence, base=agent.base,
+                   reason="missed_notification")
 
     def _auto_close(self, conv: _Conversation) -> None:
         agent = self._agents[conv.agent]
         del agent.active[conv.id]
         conv.state = CLOSED
         conv.closed_reason = "auto_close"
+        conv.closed_at = self._time
         self._emit("closed", conversation=conv.id, agent=agent.name, reason="auto_close")
         self._release(agent, conv, "auto_close")
         self._drain_agent(agent)
@@ -829,8 +1281,12 @@ class Simulator:
     # ----------------------------------------------------------------- draining waiting conversations
 
     def _drain_agent(self, agent: _Agent) -> None:
-        for queue_name in agent.queues:
-            self._drain_queue(self._queues[queue_name])
+        """Its queues by priority (lower number first); queues of one priority together, oldest first."""
+        for group in agent.drain_groups:
+            if len(group) == 1:
+                self._drain_queue(group[0])
+            else:
+                self._drain_queues(group)
 
     def _drain_queue(self, queue: _Queue) -> None:
         """Offer waiting conversations, oldest first across streams, while anyone can take one.
@@ -841,25 +1297,47 @@ class Simulator:
         """
         if not any(queue.waiting.values()):
             return
-        position = dict.fromkeys(queue.waiting, 0)
-        while position:
-            oldest_stream = None
+        self._drain_queues((queue,))
+
+    def _drain_queues(self, queues: Iterable[_Queue]) -> None:
+        """``_drain_queue`` over several queues of one priority at once: the oldest conversation
+        waiting in any of them first.  A closed queue offers only what overflow let in anyway."""
+        lanes: dict[tuple[_Queue, str], int] = {}
+        closed: set[str] = set()
+        for queue in queues:
+            if queue.hours is not None and not queue.hours.is_open(self._time):
+                if any(queue.waiting.values()):
+                    self._watch_opening(queue)  # they may have come while it was open: offer them when it reopens
+                if not queue.anyway_waiting:
+                    continue
+                closed.add(queue.name)
+            for stream_name, waiting in queue.waiting.items():
+                if waiting:
+                    lanes[(queue, stream_name)] = 0
+        while lanes:
+            oldest_lane = None
             oldest_key = None
-            for stream_name, index in position.items():
-                waiting = queue.waiting[stream_name]
+            for lane, index in lanes.items():
+                waiting = lane[0].waiting[lane[1]]
                 if index < len(waiting) and (oldest_key is None or waiting[index] < oldest_key):
-                    oldest_stream, oldest_key = stream_name, waiting[index]
-            if oldest_stream is None:
+                    oldest_lane, oldest_key = lane, waiting[index]
+            if oldest_lane is None:
                 return
             conv = self._conversations[oldest_key[1]]
+            if closed and not conv.anyway and oldest_lane[0].name in closed:
+                lanes[oldest_lane] += 1
+                continue
             agent, anyone_fits = self._best_agent(conv)
             if agent is not None:
-                del queue.waiting[oldest_stream][position[oldest_stream]]
+                queue = oldest_lane[0]
+                del queue.waiting[oldest_lane[1]][lanes[oldest_lane]]
+                if conv.anyway:
+                    queue.anyway_waiting -= 1
                 self._dispatch(conv, agent)
             elif anyone_fits:
-                position[oldest_stream] += 1  # only cool-downs stop this one; try the next
+                lanes[oldest_lane] += 1  # only cool-downs (or skills) stop this one; try the next
             else:
-                del position[oldest_stream]
+                del lanes[oldest_lane]
 
     # ----------------------------------------------------------------- pick
 
@@ -871,7 +1349,12 @@ class Simulator:
             return f"conversation '{conv.id}' is not an open work item (it is {conv.state})"
         if agent.name not in conv.queue.member_names:
             return f"'{agent.name}' is not a member of queue '{conv.queue.name}'"
-        if agent.free < stream.capacity:
+        if stream.profile is not None:
+            limit = agent.profile_limits.get(stream.profile, 0)
+            if agent.profile_free.get(stream.profile, 0) < 1:
+                return (f"'{agent.name}' already has {limit} work items of capacity profile "
+                        f"'{stream.profile_name}', its limit")
+        elif agent.free < stream.capacity:
             return (f"'{agent.name}' has {agent.free} free capacity units; "
                     f"work stream '{stream.name}' needs {stream.capacity}")
         return None
@@ -918,8 +1401,7 @@ class Simulator:
             return None
         return sum(len(keys) for keys in queue.waiting.values()), len(queue.open_items)
 
-    @staticmethod
-    def _agent_view(agent: _Agent) -> AgentView:
+    def _agent_view(self, agent: _Agent) -> AgentView:
         return AgentView(
             name=agent.name,
             presence=agent.presence,
@@ -931,6 +1413,8 @@ class Simulator:
             offers=tuple(OfferView(conv_id, expires) for conv_id, expires in agent.offers.items()),
             queues=tuple(agent.queues),
             last_offer_or_assignment_at=None if agent.last_touch == _NEVER else agent.last_touch,
+            skills=dict(agent.skills),
+            profiles={name: agent.profile_limits.get(key, limit) for key, (name, limit) in self._profiles.items()},
         )
 
     def _conversation_view(self, conv: _Conversation) -> ConversationView:
@@ -949,16 +1433,20 @@ class Simulator:
             idle_since=conv.idle_since if conv.state == WAITING else None,
             closed_reason=conv.closed_reason,
             cooldowns={agent: until for agent, until in conv.cooldowns.items() if until > self._time},
+            skills=dict(conv.skills),
+            draw=conv.route.draw,
         )
 
-    @staticmethod
-    def _queue_view(queue: _Queue) -> QueueView:
+    def _queue_view(self, queue: _Queue) -> QueueView:
         waiting = sorted(key for keys in queue.waiting.values() for key in keys)
         return QueueView(
             name=queue.name,
             members=tuple(agent.name for agent in queue.members),
             waiting=tuple(conv_id for _arrival, conv_id in waiting),
             open_work_items=tuple(queue.open_items),
+            priority=queue.priority,
+            assignment_method=queue.method,
+            is_open=queue.hours is None or queue.hours.is_open(self._time),
         )
 
 
@@ -979,7 +1467,7 @@ class _ActionGuard:
 
 # --------------------------------------------------------------------------- scenarios
 
-SCENARIO_KEYS = ("until", "agents", "events")
+SCENARIO_KEYS = ("until", "start", "agents", "events")
 # A scenario covers at most a year of simulated time ...
 MAX_UNTIL_S = 366 * 24 * 3600
 # ... and at most this many events: an unanswered pop offered round and round forever
@@ -990,13 +1478,14 @@ AGENT_OVERRIDE_KEYS = ("presence", "capacity")
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "conversation": (("id", "workstream"), ("context",)),
     "accept": (("agent", "conversation"), ()),
-    "decline": (("agent", "conversation"), ()),
+    "decline": (("agent", "conversation"), ("reason",)),
     "pick": (("agent", "conversation"), ()),
     "presence": (("agent", "presence"), ()),
     "capacity": (("agent", "capacity"), ()),
     "customer_idle": (("conversation",), ()),
     "customer_active": (("conversation",), ()),
     "end": (("conversation",), ()),
+    "reconnect": (("conversation",), ()),
 }
 
 
@@ -1012,6 +1501,7 @@ class Scenario:
     until: float
     agents: dict[str, dict[str, Any]]  # canonical agent name -> overrides
     events: list[ScenarioEvent]        # sorted by time, stably
+    start: datetime | None = None      # the local date-time of t=0 (operating hours); None: always open
 
 
 def _is_time(value: Any) -> bool:
@@ -1055,13 +1545,15 @@ class _ScenarioChecker:
             raise UserError("scenario: must be a JSON object")
         for key in scenario:
             if key not in SCENARIO_KEYS:
-                raise UserError(f"scenario: unknown key {_describe(key)} (expected until, agents, events)")
+                raise UserError(f"scenario: unknown key {_describe(key)} (expected until, start, agents, events)")
         overrides = self.check_agents(scenario.get("agents", {}))
         raw_events = scenario.get("events", [])
         if not isinstance(raw_events, list):
             raise UserError("events: must be a list")
         events = [self.check_event(raw, f"events[{i}]") for i, raw in enumerate(raw_events)]
         self.check_conversation_ids(events)
+        self.check_decline_reasons(events)
+        start = parse_start(scenario.get("start"))
         until = scenario.get("until", max((e.at for e in events), default=0))
         if not _is_time(until):
             raise UserError("until: must be a number ≥ 0")
@@ -1070,7 +1562,7 @@ class _ScenarioChecker:
         for index, event in enumerate(events):
             if event.at > until:
                 raise UserError(f"events[{index}].at: {json_time(event.at)} is after until ({json_time(until)})")
-        return Scenario(until, overrides, sorted(events, key=lambda e: e.at))
+        return Scenario(until, overrides, sorted(events, key=lambda e: e.at), start)
 
     def check_agents(self, agents: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(agents, Mapping):
@@ -1138,6 +1630,22 @@ class _ScenarioChecker:
             raise UserError(f"{path}.context: {error}") from None
         return {"workstream": stream["name"], "context": typed}
 
+    def check_decline_reasons(self, events: list[ScenarioEvent]) -> None:
+        """A decline's reason is text and one of its conversation's work stream's decline reasons."""
+        streams = {e.fields["id"]: self.streams[_fold(e.fields["workstream"])]
+                   for e in events if e.type == "conversation"}
+        for index, event in enumerate(events):
+            if event.type != "decline" or "reason" not in event.fields:
+                continue
+            reason = event.fields["reason"]
+            stream = streams[event.fields["conversation"]]
+            reasons = {_fold(r): r for r in stream.get("decline_reasons", [])}
+            if not isinstance(reason, str) or _fold(reason) not in reasons:
+                listed = ", ".join(f"'{r}'" for r in reasons.values()) or "none"
+                raise UserError(f"events[{index}].reason: {_describe(reason)} is not a decline reason of "
+                                f"work stream '{stream['name']}' (its reasons: {listed})")
+            event.fields["reason"] = reasons[_fold(reason)]
+
     @staticmethod
     def check_conversation_ids(events: list[ScenarioEvent]) -> None:
         first_seen: dict[str, int] = {}
@@ -1167,7 +1675,7 @@ def _apply(simulator: Simulator, event: ScenarioEvent) -> None:
     elif event.type == "accept":
         simulator.accept(f["agent"], f["conversation"])
     elif event.type == "decline":
-        simulator.decline(f["agent"], f["conversation"])
+        simulator.decline(f["agent"], f["conversation"], f.get("reason"))
     elif event.type == "pick":
         simulator.pick(f["agent"], f["conversation"])
     elif event.type == "presence":
@@ -1180,6 +1688,8 @@ def _apply(simulator: Simulator, event: ScenarioEvent) -> None:
         simulator.customer_active(f["conversation"])
     elif event.type == "end":
         simulator.end(f["conversation"])
+    elif event.type == "reconnect":
+        simulator.reconnect(f["conversation"])
     else:  # pragma: no cover - validate_scenario admits only the types above
         raise AssertionError(event.type)
 
@@ -1194,16 +1704,17 @@ def apply_scenario_action(simulator: Simulator, kind: str, fields: Mapping[str, 
     return True
 
 
-def run_scenario(config_doc: Mapping[str, Any], scenario: Any) -> list[Event]:
+def run_scenario(config_doc: Mapping[str, Any], scenario: Any, seed: int = 0) -> list[Event]:
     """Play ``scenario`` on a virtual clock; the events, in time order.
 
     ``until`` defaults to the time of the last event.  Agent overrides apply at
-    t=0 before anything is recorded.  The same inputs always give the same output.
+    t=0 before anything is recorded.  The same inputs (and ``seed``, for the
+    percentage draws) always give the same output.
     """
     config = normalize_config(config_doc)
     plan = _ScenarioChecker(config).check(scenario)
     clock = VirtualClock(0)
-    simulator = Simulator(config, clock)
+    simulator = Simulator(config, clock, seed=seed, start=plan.start)
     for name, override in plan.agents.items():
         if "presence" in override:
             simulator.set_presence(name, override["presence"])

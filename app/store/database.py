@@ -156,9 +156,11 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def setting(self, key: str) -> str | None:
+        # Core, not session.get: opening a database must not configure every mapper (~35 ms
+        # that a headless `wsc list` would pay for nothing).
+        settings = Setting.__table__
         with self.sessions() as session:
-            row = session.get(Setting, key)
-            return row.value if row else None
+            return session.scalar(select(settings.c.value).where(settings.c.key == key))
 
     @property
     def database_id(self) -> str:
@@ -512,6 +514,8 @@ def _note_configuration_change(session: Session, _context, _instances) -> None:
 def _ensure_identity(db: Database) -> None:
     """Every database has an id, written into the manifests of the bundles it exports."""
     try:
+        if db.setting("database_id") is not None:
+            return
         with db.session() as session:
             if session.get(Setting, "database_id") is None:
                 session.add(Setting(key="database_id", value=str(uuid.uuid4())))

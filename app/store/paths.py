@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 APP_NAME = "WorkstreamConsole"
 
 
 def default_database_path() -> Path:
+    from platformdirs import user_data_dir  # only without --db: ~5 ms every command would pay
+
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "workstream-console.db"
 
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from benchmarks import __main__ as runner
-from benchmarks import bench_data, bench_startup, report
+from benchmarks import bench_cli, bench_data, bench_startup, report
 from benchmarks.generate import PRESETS, count_objects, generate
 from benchmarks.generate import main as generate_main
 
@@ -64,6 +64,17 @@ def test_bench_startup_runs(monkeypatch):
     painted, listed = report.recorded("startup")
     assert painted.ratio == pytest.approx(results["ratio"]) and painted.goal == "<= 1.5x"
     assert listed.value == results["ready_s"] and listed.met is None
+
+
+def test_bench_cli_runs():
+    lines: list[str] = []
+    results = bench_cli.run(lines.append, repeats=1)
+    assert results["command_s"] > 0 and results["floor_s"] > 0
+    assert results["ratio"] == pytest.approx(results["command_s"] / results["floor_s"])
+    assert "wsc list workstreams" in "\n".join(lines)
+    (row,) = report.recorded("cli")
+    assert row.goal == "<= 1.3x" and row.met == (results["ratio"] <= 1.3)
+    assert "benchmarks.bench_cli" in runner.MODULES
 
 
 def test_the_runner_lists_the_new_benchmarks_and_keeps_the_old():

@@ -14,15 +14,20 @@ everybody is in would otherwise swallow everyone.  The card's badges list all
 its queues, and every queue keeps a header (members, conversations waiting),
 even one that is nobody's home.
 
+A card's height never changes while the simulation runs: it shows one pop in
+full and a "+N more pops waiting" line (its tooltip names them; the
+notification pane lists them all), one line of conversation chips ("+N more"
+beyond), and keeps the room of each when it is empty.  Every card of a panel is
+as tall as the tallest (``set_floor_height``), so the cards of a row line up
+and the groups below never move as pops come and go.
+
 Keeping hundreds of cards live: a card refreshes only when an event of the
 tick names its agent *and* it is on screen (the panel refreshes off-screen
-cards when they scroll into view); it keeps a fixed size between refreshes, so
-a label changing inside never relayouts the whole panel, and after a tick it
-may keep room it no longer needs for a moment (``refresh(shrink=False)``); its
-pop and chip widgets are reused rather than rebuilt; the pops are painted (only
-Accept and Decline are real buttons); and it shows at most ``MAX_POPS`` pops and
-``MAX_CHIPS`` chips ("+N more" beyond).  A queue group's header is fixed-size
-too, so its counts change without moving anything.
+cards when they scroll into view); being fixed-size, a label changing inside it
+never relayouts the whole panel; its pop and chip widgets are reused rather
+than rebuilt; the pop is painted (only Accept and Decline are real buttons).
+A queue group's header is fixed-size too, so its counts change without moving
+anything.
 """
 from __future__ import annotations
 
@@ -51,7 +56,7 @@ from PySide6.QtWidgets import (
 
 from ui.panel.screen_pop import CardPop
 
-MAX_POPS = 3
+MAX_POPS = 1  # in full on a card; the others are a "+N more" line (the notification lists all)
 MAX_CHIPS = 8
 CARD_WIDTH = 222
 CARD_SPACING = 10
@@ -73,6 +78,10 @@ QFrame#agentCard QLabel { background: transparent; border: none; }
 QLabel#agentName { font-weight: 600; color: #242424; }
 QLabel#queueBadge { color: #115EA3; background: #EBF3FC; border-radius: 4px; padding: 1px 6px; }
 QLabel#queueBadge[home="true"] { color: #FFFFFF; background: #0F6CBD; }
+QLabel#skillBadge { color: #5C2E91; background: #F3EEF9; border-radius: 4px; padding: 1px 6px; }
+QLabel#queueTag { color: #FFFFFF; background: #5C2E91; border-radius: 4px; padding: 0px 5px; font-weight: 600; }
+QLabel#queueClosed { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; border-radius: 4px;
+    padding: 0px 5px; font-weight: 600; }
 QLabel#capacityText { color: #616161; }
 QLabel#morePops { color: #8A5300; }
 QLabel#cardStatus { color: #616161; }
@@ -148,6 +157,13 @@ class ConversationInfo:
     state: str
     context: Mapping[str, Any] = field(default_factory=dict)
     units: int = 0
+    skills: Mapping[str, str] = field(default_factory=dict)  # what classification attached (skill -> rating)
+
+
+def _keep_room_when_hidden(widget: QWidget) -> None:
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
 
 
 class FlowLayout(QLayout):
@@ -363,6 +379,47 @@ class CapacityGauge(QWidget):
         painter.end()
 
 
+class PresenceCombo(QComboBox):
+    """The card's presence drop-down: every presence shows at once, Offline included.
+
+    A drop-down that overlays its current item (Fusion's popup) sizes its list without the
+    item view's style-sheet padding and border, so the last presence sat under a scroll
+    arrow; and other styles stop at ``maxVisibleItems``.  After Qt has placed the list, it
+    grows by what is missing, and moves up if the screen ends first."""
+
+    def showPopup(self) -> None:  # noqa: N802 — Qt's name
+        self.setMaxVisibleItems(max(1, self.count()))
+        super().showPopup()
+        view = self.view()
+        popup = view.window()
+        if popup is self.window():
+            return
+        rows = sum(view.sizeHintForRow(row) for row in range(self.count()) if not view.isRowHidden(row))
+        screen = (self.screen() or popup.screen()).availableGeometry()
+        grew = False
+        for _ in range(3):  # the scroll arrows go once the list fits, which frees their room
+            if popup.layout() is not None:
+                popup.layout().activate()
+            shortfall = rows - view.viewport().height()
+            if shortfall <= 0:
+                break
+            geometry = popup.geometry()
+            geometry.setHeight(min(screen.height(), geometry.height() + shortfall))
+            if geometry.bottom() > screen.bottom():
+                geometry.moveBottom(screen.bottom())
+            if geometry.top() < screen.top():
+                geometry.moveTop(screen.top())
+            popup.setGeometry(geometry)
+            grew = True
+        if grew:
+            if popup.layout() is not None:
+                popup.layout().activate()
+            surplus = view.viewport().height() - rows  # the arrows' room, no longer needed
+            if surplus > 0:
+                popup.resize(popup.width(), popup.height() - surplus)
+        view.scrollToTop()
+
+
 class ConversationChip(QToolButton):
     """An active conversation on a card: click for its route, the arrow for end / idle / active."""
 
@@ -371,6 +428,8 @@ class ConversationChip(QToolButton):
         self.setObjectName("conversationChip")
         self.conversation_id = conversation_id
         self.state = ""
+        self._full_text = ""
+        self._fit_width: int | None = None
         self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.menu_ = QMenu(self)
@@ -381,14 +440,27 @@ class ConversationChip(QToolButton):
         self.end_action = self.menu_.addAction("End conversation")
         self.setMenu(self.menu_)
 
+    def fit_to(self, width: int | None) -> None:
+        """At most ``width`` pixels wide, the text elided to fit (None: the whole text)."""
+        if width != self._fit_width:
+            self._fit_width = width
+            self._fit_text()
+
+    def _fit_text(self) -> None:
+        text = self._full_text
+        if self._fit_width is not None:
+            overhead = super().sizeHint().width() - self.fontMetrics().horizontalAdvance(self.text())
+            text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(0, self._fit_width - overhead))
+        if text != self.text():
+            self.setText(text)
+
     def set_info(self, info: ConversationInfo) -> None:
         stream = str(info.workstream.get("name", ""))
         waiting = info.state == "waiting"
         # The queue it was routed to, named as one (the work stream is in the tooltip).
         queue = info.queue or "none"
-        text = f"{info.id} · queue {queue if len(queue) <= 14 else queue[:13] + '…'}" + (" · idle" if waiting else "")
-        if text != self.text():
-            self.setText(text)
+        self._full_text = f"{info.id} · queue {queue if len(queue) <= 14 else queue[:13] + '…'}" + (" · idle" if waiting else "")
+        self._fit_text()
         self.setToolTip(f"{info.id}: queue {info.queue}, work stream {stream}; "
                         f"{'customer idle (waiting)' if waiting else 'active'}. Click for its route; "
                         "the arrow ends it or changes the customer's activity.")
@@ -407,7 +479,7 @@ class ConversationChip(QToolButton):
 class AgentCard(QFrame):
     presenceChosen = Signal(str, str)       # agent, presence
     acceptRequested = Signal(str, str)      # agent, conversation
-    declineRequested = Signal(str, str)
+    declineRequested = Signal(str, str, object)  # agent, conversation, reason (None: none)
     endRequested = Signal(str)              # conversation
     idleRequested = Signal(str)
     activeRequested = Signal(str)
@@ -415,7 +487,8 @@ class AgentCard(QFrame):
     clicked = Signal(str)                   # agent
 
     def __init__(self, name: str, presences: Sequence[tuple[str, str]], queues: Sequence[str],
-                 home_queue: str | None = None, parent: QWidget | None = None, card_width: int | None = None):
+                 home_queue: str | None = None, parent: QWidget | None = None, card_width: int | None = None,
+                 skills: Mapping[str, str] | None = None):
         super().__init__(parent)
         self.setObjectName("agentCard")
         self.setProperty("selected", False)
@@ -452,7 +525,7 @@ class AgentCard(QFrame):
         head.addLayout(names, 1)
         layout.addLayout(head)
 
-        self.presence_combo = QComboBox()
+        self.presence_combo = PresenceCombo()
         self.presence_combo.setObjectName("presenceCombo")
         self.presence_combo.setToolTip(f"{name}'s presence: only presences a work stream allows get its pops")
         for presence, base in presences:
@@ -482,27 +555,44 @@ class AgentCard(QFrame):
             badge.setProperty("home", queue == home_queue)
             badge.setToolTip("Home queue: the card is grouped here" if queue == home_queue else "Also a member")
             badges.addWidget(badge)
+        # The agent's skills, after the queues, in the skills' own colour (a pop says what it needs the same way).
+        self.skills = dict(skills or {})
+        self.skill_badges: list[QLabel] = []
+        for skill, rating in sorted(self.skills.items(), key=lambda item: item[0].casefold()):
+            badge = QLabel(f"{skill} {rating}")
+            badge.setObjectName("skillBadge")
+            badge.setToolTip(f"Skill {skill}, rating {rating}")
+            badges.addWidget(badge)
+            self.skill_badges.append(badge)
         layout.addWidget(self.badge_area)
         self._badges = badges
 
+        # The parts that come and go (chips, the pop, "+N more") keep their room when empty, so a card's
+        # height never changes while the simulation runs and the groups below never move.
         self.chip_area = QWidget()
-        self.chip_layout = FlowLayout(self.chip_area, spacing=4, height_for_width=False)
-        self.chip_area.hide()
-        layout.addWidget(self.chip_area)
-        self.more_chips = QLabel()
+        self.chip_layout = QHBoxLayout(self.chip_area)
+        self.chip_layout.setContentsMargins(0, 0, 0, 0)
+        self.chip_layout.setSpacing(4)
+        self.more_chips = ElidedLabel(minimum_chars=3)
         self.more_chips.setObjectName("cardStatus")
+        self.more_chips.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.more_chips.hide()
-        layout.addWidget(self.more_chips)
+        self.chip_layout.addWidget(self.more_chips)
+        self.chip_layout.addStretch(1)
+        self._new_chip()  # the first chip's room is kept while it is hidden
+        layout.addWidget(self.chip_area)
 
         self.pop_area = QVBoxLayout()
-        self.pop_area.setSpacing(6)
+        self.pop_area.setSpacing(0)
+        self._new_pop()  # one pop in full; its room is kept while there is none
         layout.addLayout(self.pop_area)
         self.more_pops = ElidedLabel()
         self.more_pops.setObjectName("morePops")
+        _keep_room_when_hidden(self.more_pops)
         self.more_pops.hide()
         layout.addWidget(self.more_pops)
-        layout.addStretch(1)  # a card kept taller than it needs (see refresh) leaves the room at the bottom
-        self._wanted_height: int | None = None  # a shrink put off by refresh(shrink=False)
+        layout.addStretch(1)  # a card made as tall as the tallest of the panel leaves the room at the bottom
+        self._floor_height = 0  # the panel's card height (cards of one panel are the same height)
 
     # ------------------------------------------------------------------ state
 
@@ -520,10 +610,8 @@ class AgentCard(QFrame):
 
     def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float, *, shrink: bool = True) -> bool:
         """Show ``view`` (an ``AgentView``); ``info(conversation id)`` describes conversations.
-        True when the card changed height (the cards around it move).  With ``shrink=False`` a card
-        that needs less room than it has keeps its height for now (``shrink_pending``; ``settle_height``
-        applies it): at high speed pops come and go every moment, and each change of height moves
-        and repaints every card after it."""
+        True when the card changed height, which happens only the first time (its height is fixed:
+        one pop in full and a "+N more" line, one line of chips; ``shrink`` is kept for callers)."""
         self._now = now
         index = self.presence_combo.findText(view.presence)
         if index >= 0 and index != self.presence_combo.currentIndex():
@@ -553,106 +641,130 @@ class AgentCard(QFrame):
 
     @property
     def shrink_pending(self) -> bool:
-        return self._wanted_height is not None
+        return False  # the height never depends on what the card shows
 
     def settle_height(self) -> bool:
-        """Apply a shrink that ``refresh(shrink=False)`` put off; True when the card shrank."""
-        return self._wanted_height is not None and self._fit_height(True)
+        return False
 
-    def _fit_height(self, shrink: bool = True) -> bool:
-        """A fixed size, so changes inside the card never relayout the whole panel; it moves only
-        when the card grows or shrinks (a pop or a chip row comes or goes).  True when it did."""
+    def natural_height(self) -> int:
+        """The height the card's parts need (the same with or without pops and chips)."""
         badges = self._badges.heightForWidth(self.card_width - 20)  # the badges wrap onto the lines they need
         if self.badge_area.maximumHeight() != badges or self.badge_area.minimumHeight() != badges:
             self.badge_area.setFixedHeight(badges)
+        chips = max(self._chip_pool[0].sizeHint().height(), self.more_chips.sizeHint().height())
+        if self.chip_area.maximumHeight() != chips or self.chip_area.minimumHeight() != chips:
+            self.chip_area.setFixedHeight(chips)
         layout = self.layout()
+        layout.invalidate()
         layout.activate()
-        height = layout.sizeHint().height()
-        current = self.maximumHeight()
-        fixed = current == self.minimumHeight()
-        if fixed and height < current and not shrink:
-            self._wanted_height = height
-            return False
-        self._wanted_height = None
-        if height != current or not fixed:
+        return layout.sizeHint().height()
+
+    def set_floor_height(self, height: int) -> bool:
+        """The panel's card height: every card as tall as the tallest (one with more queue badges), so
+        the cards of a row line up.  True when the card changed height."""
+        self._floor_height = height
+        return self._fit_height()
+
+    def _fit_height(self, shrink: bool = True) -> bool:
+        """A fixed size, so changes inside the card never relayout the whole panel.  True when it changed."""
+        height = max(self.natural_height(), self._floor_height)
+        if height != self.maximumHeight() or height != self.minimumHeight():
             self.setFixedHeight(height)
             return True
         return False
 
+    def _new_chip(self) -> ConversationChip:
+        chip = ConversationChip("")
+        chip.clicked.connect(lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
+        chip.show_route_action.triggered.connect(lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
+        chip.idle_action.triggered.connect(lambda _c=False, ch=chip: self.idleRequested.emit(ch.conversation_id))
+        chip.active_action.triggered.connect(lambda _c=False, ch=chip: self.activeRequested.emit(ch.conversation_id))
+        chip.end_action.triggered.connect(lambda _c=False, ch=chip: self.endRequested.emit(ch.conversation_id))
+        if not self._chip_pool:
+            _keep_room_when_hidden(chip)
+        chip.hide()
+        self.chip_layout.insertWidget(len(self._chip_pool), chip)
+        self._chip_pool.append(chip)
+        return chip
+
+    def _new_pop(self) -> CardPop:
+        pop = CardPop("", workstream={}, queue=None, context={}, expires_at=self._now, agent=self.name, now=self._now)
+        pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
+        pop.declined.connect(lambda c, r, a=self.name: self.declineRequested.emit(a, c, r))
+        pop.selected.connect(self.conversationSelected)
+        if not self._pop_pool:
+            _keep_room_when_hidden(pop)
+        pop.hide()
+        self.pop_area.addWidget(pop)
+        self._pop_pool.append(pop)
+        return pop
+
     def _sync_chips(self, active: list[str], info: Callable[[str], ConversationInfo]) -> None:
-        """Chip widgets are kept and reused: position i shows the i-th active conversation."""
-        shown = active[:MAX_CHIPS]
+        """Chip widgets are kept and reused: position i shows the i-th active conversation.  One line of
+        them: those that do not fit are counted in "+N more" (the tooltip names them)."""
+        room = self.card_width - 20
+        spacing = self.chip_layout.spacing()
         pool = self._chip_pool
-        while len(pool) < len(shown):
-            chip = ConversationChip("")
-            chip.clicked.connect(lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
-            chip.show_route_action.triggered.connect(
-                lambda _c=False, ch=chip: self.conversationSelected.emit(ch.conversation_id))
-            chip.idle_action.triggered.connect(lambda _c=False, ch=chip: self.idleRequested.emit(ch.conversation_id))
-            chip.active_action.triggered.connect(
-                lambda _c=False, ch=chip: self.activeRequested.emit(ch.conversation_id))
-            chip.end_action.triggered.connect(lambda _c=False, ch=chip: self.endRequested.emit(ch.conversation_id))
-            pool.append(chip)
-            self.chip_layout.addWidget(chip)
         self.chips = {}
-        for chip, conv_id in zip(pool, shown):
+        shown = 0
+        used = 0
+        for index, conv_id in enumerate(active[:MAX_CHIPS]):
+            chip = pool[index] if index < len(pool) else self._new_chip()
             chip.conversation_id = conv_id
             chip.set_info(info(conv_id))
-            chip.setVisible(True)
+            chip.fit_to(None)
+            width = chip.sizeHint().width()
+            left = len(active) - index - 1
+            reserve = (spacing + self.more_chips.fontMetrics().horizontalAdvance(f"+{left} more") + 4) if left else 0
+            if index and used + spacing + width + reserve > room:
+                break
+            if index == 0 and width + reserve > room:  # a first chip too wide for the line: its text elides
+                chip.fit_to(room - reserve)
+                width = chip.sizeHint().width()
+            used += (spacing if index else 0) + width
+            if chip.isHidden():
+                chip.show()
             self.chips[conv_id] = chip
-        for chip in pool[len(shown):]:
+            shown += 1
+        for chip in pool[shown:]:
             if not chip.isHidden():
                 chip.hide()
-        if self.chips:
-            self.chip_layout.invalidate()
-            height = self.chip_layout.heightForWidth(self.card_width - 20)
-            if self.chip_area.maximumHeight() != height or self.chip_area.minimumHeight() != height:
-                self.chip_area.setFixedHeight(height)
-        self.chip_area.setVisible(bool(self.chips))
-        extra = len(active) - len(shown)
+        extra = len(active) - shown
         self.more_chips.setVisible(extra > 0)
         if extra > 0:
-            self.more_chips.setText(f"+{extra} more active")
+            self.more_chips.setText(f"+{extra} more")
+            self.more_chips.set_tooltip("Also active: " + ", ".join(active[shown:]))
 
     def _sync_pops(self, offers: list, info: Callable[[str], ConversationInfo]) -> None:
-        """Pop widgets are kept and reused too: position i shows the i-th outstanding offer."""
-        shown = offers[:MAX_POPS]
-        pool = self._pop_pool
-        previous = {conv: pop for conv, pop in self.pops.items()}
+        """The first outstanding offer in full (the reused pop widget); the others are a "+N more" line
+        whose tooltip names them; the notification pane lists them all."""
+        pop = self._pop_pool[0]
+        previous = dict(self.pops)
         self.pops = {}
-        for index, offer in enumerate(shown):
-            if index < len(pool):
-                pop = pool[index]
-                expires_at = float(offer.expires_at or self._now)
-                # A conversation offered again to this agent (after it expired or was declined) is a new
-                # offer with its own expiry, in the same slot: show it afresh, never the old countdown.
-                if previous.get(offer.conversation) is not pop or pop.answered or pop.expires_at != expires_at:
-                    details = info(offer.conversation)
-                    pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
-                                  context=details.context, expires_at=expires_at, agent=self.name, now=self._now)
-                else:
-                    pop.update_time(self._now)
-            else:
+        if offers:
+            offer = offers[0]
+            expires_at = float(offer.expires_at or self._now)
+            # A conversation offered again to this agent (after it expired or was declined) is a new
+            # offer with its own expiry: show it afresh, never the old countdown.
+            if previous.get(offer.conversation) is not pop or pop.answered or pop.expires_at != expires_at:
                 details = info(offer.conversation)
-                pop = CardPop(offer.conversation, workstream=details.workstream, queue=details.queue,
-                              context=details.context, expires_at=offer.expires_at or self._now, agent=self.name,
-                              now=self._now)
-                pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
-                pop.declined.connect(lambda c, a=self.name: self.declineRequested.emit(a, c))
-                pop.selected.connect(self.conversationSelected)
-                pool.append(pop)
-                self.pop_area.addWidget(pop)
+                pop.set_offer(offer.conversation, workstream=details.workstream, queue=details.queue,
+                              context=details.context, expires_at=expires_at, agent=self.name, now=self._now,
+                              skills=details.skills)
+            else:
+                pop.update_time(self._now)
             if pop.isHidden():
                 pop.show()
             self.pops[offer.conversation] = pop
-        for pop in pool[len(shown):]:
-            if not pop.isHidden():
-                pop.hide()
-        extra = len(offers) - len(shown)
+        elif not pop.isHidden():
+            pop.hide()
+        extra = len(offers) - len(self.pops)
         self.more_pops.setVisible(extra > 0)
         if extra > 0:
             self.more_pops.setText(f"+{extra} more pop{'s' if extra != 1 else ''} waiting")
-            self.more_pops.set_tooltip("Not shown on the card: " + ", ".join(o.conversation for o in offers[MAX_POPS:]))
+            self.more_pops.set_tooltip("Also offered to this agent: "
+                                       + ", ".join(o.conversation for o in offers[MAX_POPS:])
+                                       + ". Click the card: its notification lists them all.")
 
     def update_time(self, now: float) -> None:
         self._now = now
@@ -690,7 +802,8 @@ class QueueGroup(QFrame):
     """
 
     def __init__(self, queue: str | None, members: int, parent: QWidget | None = None,
-                 card_width: int | None = None):
+                 card_width: int | None = None, priority: int | None = None, assignment_method: str | None = None,
+                 has_hours: bool = False):
         super().__init__(parent)
         self.setObjectName("queueGroup")
         self.queue = queue
@@ -713,6 +826,26 @@ class QueueGroup(QFrame):
         self.title.set_tooltip(f"Queue {queue}: the agents whose smallest queue it is are grouped here"
                                if queue else "Agents in no queue")
         head.addWidget(self.title, 0, 0)
+        # Version 2: "P1" when the queue has a priority (lower first), "Closed" outside its operating hours.
+        tags = QHBoxLayout()
+        tags.setSpacing(4)
+        self.priority_tag = QLabel(f"P{priority}" if priority is not None else "")
+        self.priority_tag.setObjectName("queueTag")
+        method = (assignment_method or "highest_capacity").replace("_", " ")
+        self.priority_tag.setToolTip(f"Priority {priority}: an agent in several queues is offered this queue's "
+                                     f"conversations before those of a queue with a larger number. "
+                                     f"Assignment: {method}." if priority is not None else "")
+        self.priority_tag.setVisible(priority is not None)
+        tags.addWidget(self.priority_tag)
+        self.closed_tag = QLabel("Closed")
+        self.closed_tag.setObjectName("queueClosed")
+        self.closed_tag.setToolTip("Outside the queue's operating hours: its overflow rules apply, or its "
+                                   "conversations wait until it opens")
+        self.closed_tag.hide()
+        tags.addWidget(self.closed_tag)
+        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+        self.has_hours = has_hours
+        self.is_open = True
         self.pick_button = QToolButton()
         self.pick_button.setObjectName("pickButton")
         self.pick_button.setText("Pick…")
@@ -722,10 +855,10 @@ class QueueGroup(QFrame):
         self.pick_menu = QMenu(self.pick_button)
         self.pick_button.setMenu(self.pick_menu)
         self.pick_button.hide()
-        head.addWidget(self.pick_button, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.pick_button, 0, 2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.meta = ElidedLabel()
         self.meta.setObjectName("queueMeta")
-        head.addWidget(self.meta, 1, 0, 1, 2)
+        head.addWidget(self.meta, 1, 0, 1, 3)
         head.setColumnStretch(0, 1)
         self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
@@ -746,7 +879,8 @@ class QueueGroup(QFrame):
         return self._header_rows() + max(0, self.layout().spacing())
 
     def _header_rows(self) -> int:
-        first = max(self.title.sizeHint().height(), self.pick_button.sizeHint().height())
+        first = max(self.title.sizeHint().height(), self.pick_button.sizeHint().height(),
+                    self.priority_tag.sizeHint().height(), self.closed_tag.sizeHint().height())
         return first + self.meta.sizeHint().height()
 
     def header_width(self) -> int:
@@ -755,8 +889,16 @@ class QueueGroup(QFrame):
         self.header.ensurePolished()
         worst = self._meta_text(999, 999)
         name = self.title.fontMetrics().horizontalAdvance(self.title.full_text()) + 4
-        return max(name + 10 + self.pick_button.sizeHint().width(),
+        tags = sum(tag.sizeHint().width() + 4 for tag in (self.priority_tag, self.closed_tag)
+                   if tag is self.closed_tag and self.has_hours or tag is self.priority_tag and tag.text())
+        return max(name + 10 + tags + 10 + self.pick_button.sizeHint().width(),
                    self.meta.fontMetrics().horizontalAdvance(worst) + 4)
+
+    def set_open(self, is_open: bool) -> None:
+        """Open or closed by the queue's operating hours at the simulated time (the header does not move)."""
+        if is_open != self.is_open:
+            self.is_open = is_open
+            self.closed_tag.setVisible(not is_open)
 
     def _place_header(self) -> None:
         """Fit the header over its spacer (on resize and once styled; never because a count changed)."""

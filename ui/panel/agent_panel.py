@@ -35,11 +35,10 @@ log (one insert), then the stale cards *on screen*, at most ``REFRESH_BUDGET_S``
 of wall time per slice; the same slices move the countdowns of the pops on
 screen and rebuild the toast.  The event loop runs between slices, so a tick,
 the log and the cards each repaint on their own with input handled in between.
-Cards off screen stay stale until they scroll into view.  After a tick a card
-that needs less room keeps its height for ``SHRINK_DELAY_S`` (growing is
-immediate): pops come and go every moment at 60×, and each change of height
-moves and repaints every card after it.  The batch of a user action (Accept,
-Send ...) is shown at once, shrinking included.
+Cards off screen stay stale until they scroll into view.  Cards never change
+height as pops come and go (see ui/panel/agent_cards.py), so a refreshed card
+repaints itself only and the cards and groups after it stay where they are.
+The batch of a user action (Accept, Send ...) is shown at once.
 """
 from __future__ import annotations
 
@@ -47,6 +46,7 @@ from ui.common.typed_fields import check_typed_field, repolish
 
 import json
 import time
+from datetime import datetime
 from collections import Counter
 from typing import Any, Callable, Mapping
 
@@ -78,8 +78,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.common.errors import UserError
-from models.choices import DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
+from models.choices import DEFAULT_QUEUE_PRIORITY, DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
+from ui.common.widgets import fit_columns
 from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,
@@ -90,17 +91,19 @@ from ui.panel.agent_cards import (
     QueueGroup,
     home_queues,
 )
-from ui.panel.panel_models import EVENT_LABELS, EventLogModel, plain_value
+from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plain_value
 from ui.panel.screen_pop import POP_QSS, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
 
 REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards before yielding to the event loop
 REFRESH_YIELD_MS = 1      # between two slices
-SHRINK_DELAY_S = 1.0      # wall time a card keeps room it no longer needs after a tick (pops come and go)
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
+LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
+LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
+RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
 # Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
 PRESENTATION_QSS = """
@@ -146,11 +149,12 @@ QLabel#traceWhy { color: #242424; }
 QFrame#rightColumn { background: #FFFFFF; border: none; border-left: 1px solid #E0E0E0; }
 QFrame#toast { background: #F0F4F9; border: none; border-top: 1px solid #D6E1EE; }
 QLabel#toastHeader { color: #424242; font-weight: 600; }
+QLabel#toastOthers { color: #424242; }
 QLabel#loadError { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; border-radius: 6px;
     padding: 8px 12px; }
 QTableView#eventLog { border: none; border-top: 1px solid #E0E0E0; }
 QTableView#eventLog::item { padding: 0px 6px; }
-QTableView#eventLog QHeaderView::section { padding: 6px 6px; }
+QTableView#eventLog QHeaderView::section { padding: 6px 4px; }
 """
 
 # event -> the conversation's state afterwards (for the counters and queue headers)
@@ -190,9 +194,15 @@ class Toast(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(6)
-        self.header = QLabel()
+        self.header = ElidedLabel()
         self.header.setObjectName("toastHeader")
         layout.addWidget(self.header)
+        # The agent's other outstanding offers (a card shows only the first in full): one line that names
+        # them, each with its queue and expiry in the tooltip, so the column keeps its room for Send.
+        self.others = ElidedLabel()
+        self.others.setObjectName("toastOthers")
+        self.others.hide()
+        layout.addWidget(self.others)
         self.pop: ScreenPop | None = None
         self.hide()
 
@@ -203,7 +213,14 @@ class Toast(QFrame):
             self.pop.deleteLater()
         self.pop = pop
         if pop is not None:
-            self.layout().addWidget(pop)
+            self.layout().insertWidget(1, pop)
+
+    def set_others(self, conversations: list[str], details: list[str]) -> None:
+        text = f"Also waiting: {', '.join(conversations)}" if conversations else ""
+        if text != self.others.full_text():
+            self.others.setText(text)
+            self.others.set_tooltip("\n".join(details))
+        self.others.setVisible(bool(conversations))
 
 
 class AgentPanel(QWidget):
@@ -213,7 +230,12 @@ class AgentPanel(QWidget):
     presentationChanged = Signal(bool)  # presentation mode on or off (the window's View → Presentation follows)
 
     def __init__(self, services, parent: QWidget | None = None, *, time_source: Callable[[], float] | None = None,
-                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0):
+                 config_doc: Mapping[str, Any] | None = None, speed: float = 1.0,
+                 calendar_start: datetime | None | object = LOCAL_NOW):
+        """``calendar_start``: the local date-time of simulated second 0, for queues' operating hours.
+        By default a panel on the real clock starts at the computer's local time now (a queue closes
+        when it closes today), and one on an injected clock (tests, benchmarks) has no calendar: every
+        queue is open.  None: no calendar."""
         super().__init__(parent)
         self.setObjectName("agentPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -233,9 +255,8 @@ class AgentPanel(QWidget):
         self._toast_due = False
         self._log_backlog: list[dict] = []  # a tick's events, for the log's own slice
         self._log_skipped = 0
-        self._shrinking: dict[str, float] = {}  # agent -> when (monotonic) its card began to want less room
-        self.shrink_delay_s = SHRINK_DELAY_S
         self._groups_widget: QWidget | None = None
+        self._hours_queues: list[str] = []  # queues with operating hours (their "Closed" tag follows the clock)
         self._focus_agent: str | None = None
         self.selected_conversation: str | None = None
         self._conv_state: dict[str, str] = {}
@@ -261,14 +282,12 @@ class AgentPanel(QWidget):
         self._refresh_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._refresh_timer.setInterval(REFRESH_YIELD_MS)
         self._refresh_timer.timeout.connect(self._refresh_slice)
-        # Cards that need less room after a tick keep their height until this fires (see AgentCard.refresh).
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setObjectName("cardSettleTimer")
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.timeout.connect(self._schedule_refresh)
 
         doc = self._read_config() or {}
-        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed)
+        if calendar_start is LOCAL_NOW:
+            calendar_start = datetime.now().replace(microsecond=0) if time_source is None else None
+        self.driver = SimulationDriver(doc, self, time_source=time_source, speed=speed,
+                                       calendar_start=calendar_start)
         self.driver.eventsEmitted.connect(self._on_events)
         self.driver.timeChanged.connect(self._on_time)
         self.driver.speedChanged.connect(self._sync_speed_buttons)
@@ -319,7 +338,7 @@ class AgentPanel(QWidget):
         right_layout.addWidget(self.side_tabs, 1)
         self.toast = Toast(right)
         right_layout.addWidget(self.toast)
-        right.setMinimumWidth(290)
+        right.setMinimumWidth(RIGHT_MINIMUM)
         right.setMaximumWidth(440)
         self.right_column = right
         self.main_splitter.addWidget(right)
@@ -607,10 +626,14 @@ class AgentPanel(QWidget):
         header = self.log_view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self._size_log_columns()
-        header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
-        self.log_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._log_widths: dict[int, int] = {}
+        self._size_log_columns()
+        # Never sideways: Details takes what is left and elides (each cell's tooltip is its whole text);
+        # the agent and conversation give way before the time and the event name.  Widths come from the
+        # font, not the rows (thousands of them, a batch every tick).
+        self.log_fitter = fit_columns(self.log_view, EventLogModel.DETAILS, sizes=self._log_widths.__getitem__,
+                                      minimum_slack=110, keep=(EventLogModel.TIME, EventLogModel.EVENT))
         self.log_view.selectionModel().selectionChanged.connect(self._log_selection_changed)
         self.log_stack = QStackedWidget()
         self.empty_label = QLabel(EMPTY_TEXT)
@@ -629,15 +652,24 @@ class AgentPanel(QWidget):
         bold = QFont(self.log_view.font())
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
-        longest_event = max(bold_metrics.horizontalAdvance(label) for label in EVENT_LABELS.values())
+        # Event names in bold (the pops and their answers) or plain, as the log shows them.
+        longest_event = max((bold_metrics if event in BOLD_EVENTS else metrics).horizontalAdvance(label)
+                            for event, label in EVENT_LABELS.items())
         people = [agent["name"] for agent in self.driver.config.get("agents", [])] or ["Emma Lindqvist"]
         longest_agent = min(max(metrics.horizontalAdvance(name) for name in people),
                             metrics.horizontalAdvance("M" * 14))
-        widths = (metrics.horizontalAdvance("00:00:00") + 22, longest_event + 22,
-                  metrics.horizontalAdvance("Conversation") + 22, longest_agent + 18)
         header = self.log_view.horizontalHeader()
+        pad = LOG_CELL_PADDING
+        widths = (metrics.horizontalAdvance("00:00:00") + pad, longest_event + pad,
+                  max(metrics.horizontalAdvance("C-0000") + pad, header.sectionSizeHint(EventLogModel.CONVERSATION)),
+                  longest_agent + pad)
+        self._log_widths.update(enumerate(widths))
+        self._log_widths[EventLogModel.DETAILS] = header.sectionSizeHint(EventLogModel.DETAILS)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        fitter = getattr(self, "log_fitter", None)
+        if fitter is not None:
+            fitter.schedule()
 
     def _build_trace_panel(self) -> QWidget:
         panel = QFrame()
@@ -665,7 +697,6 @@ class AgentPanel(QWidget):
         sim = self.driver.simulator
         self._cards_with_pops.clear()
         self._stale_cards.clear()
-        self._shrinking.clear()
         self.cards.clear()
         self.groups.clear()
         canvas = QWidget()
@@ -683,15 +714,24 @@ class AgentPanel(QWidget):
         sizes = {q.name: len(q.members) for q in queue_views}
         homes = home_queues({a.name: a.queues for a in agents}, sizes, queue_order)
         presences = [(name, base) for name, base in self._presence_list()]
-        for queue in queue_order:
-            group = QueueGroup(queue, sizes[queue], card_width=self._card_width)
+        queue_docs = {q["name"]: q for q in self.driver.config.get("queues", [])}
+        self._hours_queues = [q.name for q in queue_views if queue_docs.get(q.name, {}).get("operating_hours")
+                              and self.driver.calendar_start is not None]
+        for view in queue_views:
+            queue = view.name
+            priority = view.priority if view.priority != DEFAULT_QUEUE_PRIORITY else None  # only one that was set
+            group = QueueGroup(queue, sizes[queue], card_width=self._card_width,
+                               priority=priority, assignment_method=view.assignment_method,
+                               has_hours=queue in self._hours_queues)
+            group.set_open(view.is_open)
             group.pick_menu.aboutToShow.connect(lambda g=group: self._fill_pick_menu(g))
             self.groups[queue] = group
         if any(home is None for home in homes.values()):
             self.groups[None] = QueueGroup(None, sum(1 for h in homes.values() if h is None),
                                            card_width=self._card_width)
         for view in agents:
-            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width)
+            card = AgentCard(view.name, presences, view.queues, homes[view.name], card_width=self._card_width,
+                             skills=view.skills)
             card.presenceChosen.connect(self._presence_chosen)
             card.acceptRequested.connect(self.accept)
             card.declineRequested.connect(self.decline)
@@ -718,12 +758,24 @@ class AgentPanel(QWidget):
         if old is not None:
             old.deleteLater()
         self.cards_scroll.setWidget(canvas)
+        self._equalize_card_heights()
         self._fill_stream_combo()
         self._set_toast(None)
         self._on_time(sim.time)
         self._update_stats()
         self._update_empty_state()
         self._structure = self._structure_key()
+
+    def _equalize_card_heights(self) -> None:
+        """Every card as tall as the tallest (one with more queue badges), once styled: the cards of a
+        row line up, and as no card changes height afterwards the groups never move."""
+        if not self.cards:
+            return
+        for card in self.cards.values():
+            card.ensurePolished()
+        height = max(card.natural_height() for card in self.cards.values())
+        for card in self.cards.values():
+            card.set_floor_height(height)
 
     def _presence_list(self) -> list[tuple[str, str]]:
         from models.choices import BASE_PRESENCE_NAMES, BASE_PRESENCES
@@ -740,12 +792,13 @@ class AgentPanel(QWidget):
             return ConversationInfo(conversation_id, {}, None, "unknown")
         stream = self.driver.workstream(view.workstream) or {"name": view.workstream}
         return ConversationInfo(conversation_id, stream, view.queue, view.state,
-                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)))
+                                self.driver.context_of(conversation_id), int(stream.get("capacity", 0)),
+                                view.skills)
 
-    def _refresh_card(self, agent: str, force: bool = False, shrink: bool = True) -> bool:
+    def _refresh_card(self, agent: str, force: bool = False) -> bool:
         """Show the agent's state on its card — now if the card is on screen, else when it scrolls into
         view (cards off screen only collect the change: hundreds of agents cost what a screenful costs).
-        True when the card grew or shrank."""
+        True when the card changed height (only its first refresh may)."""
         card = self.cards.get(agent)
         if card is None:
             return False
@@ -756,15 +809,11 @@ class AgentPanel(QWidget):
         view = self.driver.simulator.agent(agent)
         if view is None:
             return False
-        moved = card.refresh(view, self._conversation_info, self.driver.time, shrink=shrink)
+        moved = card.refresh(view, self._conversation_info, self.driver.time)
         if card.pops:
             self._cards_with_pops.add(agent)
         else:
             self._cards_with_pops.discard(agent)
-        if card.shrink_pending:
-            self._shrinking.setdefault(agent, time.monotonic())
-        else:
-            self._shrinking.pop(agent, None)
         return moved
 
     # ------------------------------------------------------------------ the injector
@@ -944,7 +993,7 @@ class AgentPanel(QWidget):
         self.exit_presentation_button.setVisible(on)
         room = int(440 * PRESENTATION_SCALE) if on else 440  # the toast and the form at the larger type
         self.right_column.setMaximumWidth(room)
-        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else 290)
+        self.right_column.setMinimumWidth(int(290 * PRESENTATION_SCALE) if on else RIGHT_MINIMUM)
         self.side_column.setMaximumWidth(room)
         self._show_window_chrome(not on, full_screen)
         focus = self._focus_agent
@@ -965,7 +1014,8 @@ class AgentPanel(QWidget):
         """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
         if width < 600:
             return
-        low = max(300, self.right_column.minimumWidth())
+        # Narrow (1024 px screens): the right column at its minimum, so the log keeps room for Details.
+        low = max(300 if width >= 900 else 0, self.right_column.minimumWidth())
         high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
                                                                            else 1))))
         right = max(low, min(high, int(width * 0.29)))
@@ -1040,8 +1090,8 @@ class AgentPanel(QWidget):
         if len(items) > 20:
             menu.addAction(f"+{len(items) - 20} more").setEnabled(False)
 
-    def decline(self, agent: str, conversation: str) -> None:
-        self.driver.decline(agent, conversation)
+    def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
+        self.driver.decline(agent, conversation, reason)
 
     def _presence_chosen(self, agent: str, presence: str) -> None:
         self.driver.set_presence(agent, presence)
@@ -1224,9 +1274,6 @@ class AgentPanel(QWidget):
         stale = self._stale_cards
         with_pops = self._cards_with_pops
         cards = self.cards
-        shrink = deadline is None  # a user action's cards shrink at once; a tick's settle later
-        settle_before = time.monotonic() - self.shrink_delay_s
-        next_settle: float | None = None
         left = moved = False
         refreshed = 0
         for agent in self.cards_on_screen():
@@ -1234,27 +1281,14 @@ class AgentPanel(QWidget):
             if agent in stale:
                 # At least one card per slice, so the queue always moves on.
                 if deadline is None or not refreshed or time.perf_counter() < deadline:
-                    moved |= self._refresh_card(agent, force=True, shrink=shrink)
+                    moved |= self._refresh_card(agent, force=True)
                     refreshed += 1
-                    if card.shrink_pending:
-                        since = self._shrinking[agent]
-                        next_settle = since if next_settle is None else min(next_settle, since)
                     continue
                 left = True
                 if not countdowns:
                     break
-            if card.shrink_pending:
-                since = self._shrinking.get(agent, 0.0)
-                if shrink or since <= settle_before:
-                    moved |= card.settle_height()
-                    self._shrinking.pop(agent, None)
-                else:
-                    next_settle = since if next_settle is None else min(next_settle, since)
             if countdowns and agent in with_pops:
                 card.update_time(now)
-        if next_settle is not None and not self._settle_timer.isActive():
-            wait = next_settle + self.shrink_delay_s - time.monotonic()
-            self._settle_timer.start(max(1, int(wait * 1000) + 1))
         if self._toast_due:
             # After the cards if the budget is spent; but a slice that refreshed no card does the toast
             # (at least one piece of work per slice, or a spent budget would put it off for ever).
@@ -1345,6 +1379,11 @@ class AgentPanel(QWidget):
             self.clock_label.setText(text)
         if self.toast.pop is not None:
             self.toast.pop.update_time(now)
+        for queue in self._hours_queues:  # opening hours move with the clock, not with events
+            group = self.groups.get(queue)
+            if group is not None:
+                view = self.driver.simulator.queue(queue)
+                group.set_open(view is None or view.is_open)
         if self._cards_with_pops:
             self._countdowns_due = True  # the pops on screen, in the refresh queue's next slice
             if self.driver.ticking:
@@ -1388,19 +1427,25 @@ class AgentPanel(QWidget):
             # The same agent's next pop on the same work stream reuses the toast (only texts change).
             if current is None or current.agent != agent or not current.set_offer(
                     offer.conversation, workstream=info.workstream, queue=info.queue, context=info.context,
-                    expires_at=expires_at, agent=agent, now=self.driver.time):
+                    expires_at=expires_at, agent=agent, now=self.driver.time, skills=info.skills):
                 pop = ScreenPop(offer.conversation, workstream=info.workstream, queue=info.queue,
                                 context=info.context, expires_at=expires_at, agent=agent, now=self.driver.time,
-                                toast=True)
+                                toast=True, skills=info.skills)
                 pop.setObjectName("screenPop")
                 pop.accepted.connect(lambda c, a=agent: self.accept(a, c))
-                pop.declined.connect(lambda c, a=agent: self.decline(a, c))
+                pop.declined.connect(lambda c, r, a=agent: self.decline(a, c, r))
                 pop.selected.connect(self.show_conversation)
                 self._set_toast(pop)
         if self.toast.isHidden():
             self.toast.show()
         more = f"  ·  1 of {len(offers)}" if len(offers) > 1 else ""
         self.toast.header.setText(f"Notification for {agent}{more}")
+        details = []
+        for offer in offers[1:]:
+            until = f", until {format_clock(offer.expires_at)}" if offer.expires_at is not None else ""
+            details.append(f"{offer.conversation}: queue {self._conversation_info(offer.conversation).queue or 'none'}"
+                           f"{until}")
+        self.toast.set_others([offer.conversation for offer in offers[1:]], details)
 
     def _set_toast(self, pop: ScreenPop | None) -> None:
         self.toast.set_pop(pop)
@@ -1471,14 +1516,13 @@ class AgentPanel(QWidget):
         super().showEvent(event)
         self._fit_clock()
         self.driver.start()
-        if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog or self._shrinking:
+        if self._stale_cards or self._cards_with_pops or self._toast_due or self._log_backlog:
             self._countdowns_due = bool(self._cards_with_pops)
             self._schedule_refresh()  # once laid out (the timer is the panel's: it goes with it)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.driver.stop()
         self._refresh_timer.stop()
-        self._settle_timer.stop()
         super().hideEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -1499,7 +1543,6 @@ class AgentPanel(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.driver.stop()
         self._refresh_timer.stop()
-        self._settle_timer.stop()
         super().closeEvent(event)
 
     # ================================================================== screenshots

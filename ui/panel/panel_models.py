@@ -32,7 +32,9 @@ AMBER = "#8A5300"
 GREY = "#707070"
 
 EVENT_LABELS = {
+    "classified": "Classified",
     "routed": "Routed",
+    "overflowed": "Overflowed",
     "queued": "Queued",
     "offered": "Screen pop",
     "accepted": "Accepted",
@@ -42,18 +44,19 @@ EVENT_LABELS = {
     "waiting": "Customer idle",
     "active": "Customer active",
     "closed": "Closed",
+    "reconnected": "Reconnected",
     "capacity_released": "Capacity released",
     "capacity_changed": "Capacity changed",
     "presence_changed": "Presence changed",
     "action_rejected": "Action rejected",
     "pick_rejected": "Pick rejected",
     "scenario_loaded": "Scenario loaded",
-    "configuration_changed": "Configuration changed",
+    "configuration_changed": "Setup changed",  # short: the log's Event column fits at 1024 px
 }
 
 _EVENT_COLOURS = {
     "accepted": GREEN, "assigned": GREEN,
-    "declined": AMBER, "offer_expired": AMBER,
+    "declined": AMBER, "offer_expired": AMBER, "overflowed": AMBER,
     "action_rejected": RED, "pick_rejected": RED, "configuration_changed": "#115EA3",
     "capacity_released": GREY, "capacity_changed": GREY,
 }
@@ -92,20 +95,47 @@ def plain_value(value: Any) -> str:
     return render_value(value)
 
 
+def overflow_details(event: Mapping[str, Any]) -> str:
+    """An ``overflowed`` event in words: why the queue overflowed, then what happened."""
+    queue = event.get("queue")
+    why = f"{queue} is closed" if event.get("when") == "closed" else f"too many waiting in {queue}"
+    action = event.get("action")
+    if action == "transfer":
+        return f"{why}: transferred to {event.get('to')}"
+    if action == "end":
+        reason = event.get("reason")
+        return f"{why}: ended" + (f" ({reason})" if reason else "")
+    if action == "assign_anyway":
+        return f"{why}: assigned there anyway"
+    return f"{why}: {action}"
+
+
 def event_details(event: Mapping[str, Any]) -> str:
     """One readable line for an event."""
     kind = event.get("event")
+    if kind == "classified":
+        skills = event.get("skills") or {}
+        if not skills:
+            return "needs no particular skill (no classification rule matched)"
+        needs = ", ".join(f"{name} at {rating} or better" for name, rating in skills.items())
+        return f"needs {needs} (rule '{event.get('rule')}')" if event.get("rule") else f"needs {needs}"
     if kind == "routed":
         queue = event.get("queue")
         if queue is None:
             return "no rule matched and the work stream has no default queue"
         if event.get("fallback"):
             return f"{event.get('workstream')} → {queue} (default queue: no rule matched)"
-        return f"{event.get('workstream')} → {queue} by rule '{event.get('rule')}'"
+        draw = event.get("draw")
+        split = f", a percentage split that drew {draw:.0f} of 100" if isinstance(draw, (int, float)) else ""
+        return f"{event.get('workstream')} → {queue} by rule '{event.get('rule')}'{split}"
+    if kind == "overflowed":
+        return overflow_details(event)
     if kind == "queued":
         reason = event.get("reason")
         if reason == "pick_mode":
             return f"open work item in {event.get('queue')} (pick mode)"
+        if reason == "closed":
+            return f"waiting in {event.get('queue')} until it opens"
         return f"waiting in {event.get('queue')}: no eligible agent"
     if kind == "offered":
         expires = event.get("expires_at")
@@ -113,7 +143,8 @@ def event_details(event: Mapping[str, Any]) -> str:
     if kind == "accepted":
         return "the agent accepted the pop"
     if kind == "declined":
-        return "the agent declined the pop"
+        reason = event.get("reason")
+        return f"the agent declined the pop: {reason}" if reason else "the agent declined the pop"
     if kind == "offer_expired":
         return "nobody answered the pop in time"
     if kind == "assigned":
@@ -133,7 +164,13 @@ def event_details(event: Mapping[str, Any]) -> str:
     if kind == "capacity_changed":
         return f"capacity {event.get('capacity')}; {event.get('free')} free"
     if kind == "presence_changed":
+        if event.get("reason") == "missed_notification":
+            return f"set to {event.get('presence')}: the agent missed a notification"
         return f"{event.get('presence')}"
+    if kind == "reconnected":
+        agent = event.get("agent")
+        return f"the customer came back: to {agent}, the last agent" if agent and event.get("within_window") \
+            else "the customer came back: routed again"
     if kind in ("action_rejected", "pick_rejected"):
         action = event.get("action")
         return f"{action}: {event.get('reason')}" if action else str(event.get("reason", ""))
@@ -151,7 +188,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _USER = int(Qt.ItemDataRole.UserRole)
-_BOLD_EVENTS = frozenset({"offered", "accepted", "declined", "offer_expired", "action_rejected"})
+BOLD_EVENTS = frozenset({"offered", "accepted", "declined", "offer_expired", "action_rejected"})
 
 
 def _cells(event: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
@@ -218,7 +255,7 @@ class EventLogModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return self._colours.get(self._rows[row].get("event"))
         if role == _FONT:
-            if index.column() == self.EVENT and self._rows[row].get("event") in _BOLD_EVENTS:
+            if index.column() == self.EVENT and self._rows[row].get("event") in BOLD_EVENTS:
                 return self._bold
             return None
         if role <= _USER:

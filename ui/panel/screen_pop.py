@@ -12,6 +12,11 @@ while the simulation is paused it stands still.  The pop never removes itself:
 the panel drops it when the simulator reports ``accepted``, ``declined`` or
 ``offer_expired``.
 
+A stream with decline reasons (version 2) asks for one: Decline opens a menu
+of them (and "Without a reason"); arrow keys and Enter choose, Esc keeps the
+pop.  The skills classification attached to the conversation show on the pop
+("Needs Mortgages 3").
+
 Keyboard: **Ctrl+Shift+A** accepts and **Ctrl+Shift+D** declines the pop shown
 as the toast (``enable_shortcuts``; window-wide while it is visible, so there is
 only ever one owner of the keys and no ambiguity); **Esc** declines the pop that
@@ -23,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -42,6 +47,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -53,6 +59,7 @@ from ui.panel.panel_models import plain_value
 ACCEPT_KEYS = "Ctrl+Shift+A"
 DECLINE_KEYS = "Ctrl+Shift+D"
 URGENT_S = 15  # the bar turns red in the last seconds
+ASK = object()  # decline(): no reason given yet — ask when the stream has decline reasons
 
 CHANNEL_SHORT_TITLES = {  # on the narrow card pops
     "live_chat": "Incoming chat",
@@ -79,6 +86,7 @@ QLabel#popCountdown { font-weight: 600; color: #0F6CBD; }
 QFrame#screenPop[toast="true"] QLabel#popCountdown { font-size: 14pt; }
 QFrame#screenPop[urgent="true"] QLabel#popCountdown { color: #C50F1F; }
 QLabel#popRoute { color: #616161; }
+QLabel#popSkills { color: #5C2E91; }
 QLabel#popContextName { color: #616161; }
 QLabel#popContextValue { color: #242424; }
 QFrame#screenPop QPushButton { padding: 4px 12px; min-width: 56px; }
@@ -92,6 +100,7 @@ _ACCENT_COLOUR = QColor("#0F6CBD")
 _URGENT_COLOUR = QColor("#C50F1F")
 _TEXT_COLOUR = QColor("#242424")
 _GREY_TEXT = QColor("#616161")
+_SKILL_COLOUR = QColor("#5C2E91")  # the skills a conversation needs (the skill chips on cards match)
 _TRACK_COLOUR = QColor("#EDEDED")
 _WHITE = QColor("#FFFFFF")
 _BORDER_PEN = QPen(QColor("#D1D1D1"), 1)
@@ -101,6 +110,13 @@ def format_countdown(remaining: float) -> str:
     """Seconds left as m:ss, rounded up (a pop never shows 0:00 while it can still be answered)."""
     whole = max(0, math.ceil(remaining - 1e-9))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def skills_text(skills: Mapping[str, str]) -> str:
+    """The skills a conversation needs, in words: "Needs Mortgages 3 · Languages 4" ("" for none)."""
+    if not skills:
+        return ""
+    return "Needs " + " · ".join(f"{name} {rating}" for name, rating in sorted(skills.items(), key=lambda i: i[0].casefold()))
 
 
 def context_lines(workstream: Mapping[str, Any], context: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -194,10 +210,12 @@ class ChannelGlyph(QWidget):
 class _Answerable:
     """Accept/Decline shared by the toast and the card pop: answered once, then disabled.
 
-    The class using it provides ``accepted``/``declined`` signals, ``conversation_id``,
-    ``can_decline``, ``accept_button``, ``decline_button`` (None without Decline) and
-    sets ``_answered = False``.
+    The class using it provides ``accepted(conversation)`` and ``declined(conversation, reason)``
+    signals, ``conversation_id``, ``can_decline``, ``decline_reasons``, ``accept_button``,
+    ``decline_button`` (None without Decline) and sets ``_answered = False``.
     """
+
+    reason_menu: QMenu | None = None
 
     def accept(self) -> None:
         if self._answered:
@@ -206,12 +224,45 @@ class _Answerable:
         self._disable()
         self.accepted.emit(self.conversation_id)
 
-    def decline(self) -> None:
+    def decline(self, reason: Any = ASK) -> None:
+        """Decline; with the stream's decline reasons and no ``reason`` given, ask for one first."""
         if self._answered or not self.can_decline:
             return
+        if reason is ASK:
+            if self.decline_reasons:
+                self.ask_decline_reason()
+                return
+            reason = None
         self._answered = True
         self._disable()
-        self.declined.emit(self.conversation_id)
+        self.declined.emit(self.conversation_id, reason)
+
+    def ask_decline_reason(self) -> QMenu:
+        """The stream's decline reasons as a menu under Decline (keyboard: arrows, Enter; Esc keeps the pop)."""
+        if self.reason_menu is not None:
+            self.reason_menu.close()
+            self.reason_menu.deleteLater()
+        menu = QMenu(self)  # type: ignore[arg-type] — a QWidget subclass uses this mix-in
+        menu.setObjectName("declineReasons")
+        menu.setToolTipsVisible(True)
+        title = menu.addAction("Why decline?")
+        title.setEnabled(False)
+        conversation = self.conversation_id
+        for reason in self.decline_reasons:
+            action = menu.addAction(reason)
+            action.triggered.connect(lambda _checked=False, r=reason, c=conversation: self._reason_chosen(c, r))
+        menu.addSeparator()
+        plain = menu.addAction("Without a reason")
+        plain.triggered.connect(lambda _checked=False, c=conversation: self._reason_chosen(c, None))
+        self.reason_menu = menu
+        anchor = self.decline_button or self
+        menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
+        menu.setActiveAction(menu.actions()[1] if len(menu.actions()) > 1 else None)
+        return menu
+
+    def _reason_chosen(self, conversation: str, reason: str | None) -> None:
+        if conversation == self.conversation_id:  # not a later offer shown in this widget meanwhile
+            self.decline(reason)
 
     def _disable(self) -> None:
         self.accept_button.setEnabled(False)
@@ -220,15 +271,15 @@ class _Answerable:
 
 
 class ScreenPop(_Answerable, QFrame):
-    """One offered conversation; ``accepted(conversation)`` / ``declined(conversation)`` when answered."""
+    """One offered conversation; ``accepted(conversation)`` / ``declined(conversation, reason)`` when answered."""
 
     accepted = Signal(str)
-    declined = Signal(str)
+    declined = Signal(str, object)  # conversation, reason (None: none)
     selected = Signal(str)  # the body was clicked: show this conversation's route
 
     def __init__(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
-                 toast: bool = False, parent: QWidget | None = None):
+                 toast: bool = False, skills: Mapping[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("screenPop")
         self.setProperty("toast", toast)
@@ -240,7 +291,9 @@ class ScreenPop(_Answerable, QFrame):
         self.expires_at = float(expires_at)
         self.timeout_s = float(workstream.get("screen_pop_timeout_s") or 120)
         self.can_decline = workstream.get("notification") == "screen_pop_decline"
+        self.decline_reasons = list(workstream.get("decline_reasons") or [])
         self.queue = queue
+        self.skills = dict(skills or {})
         self._answered = False
         self._shown_text = ""
         self._shown_value = -1
@@ -269,6 +322,12 @@ class ScreenPop(_Answerable, QFrame):
         self.route_label.setWordWrap(True)  # the stream's name goes on a second line rather than being cut
         self.route_label.setToolTip(f"Conversation {conversation_id} on {self.workstream_name}, queue {queue}")
         layout.addWidget(self.route_label)
+        self.skills_label = QLabel(skills_text(self.skills))
+        self.skills_label.setObjectName("popSkills")
+        self.skills_label.setWordWrap(True)
+        self.skills_label.setToolTip("The skills the work stream's classification rules attached")
+        self.skills_label.setVisible(bool(self.skills))
+        layout.addWidget(self.skills_label)
 
         lines = context_lines(workstream, context or {})
         self.context_rows = lines
@@ -321,7 +380,11 @@ class ScreenPop(_Answerable, QFrame):
             self.decline_button.setObjectName("popDecline")
             self.decline_button.setToolTip(f"Decline: the conversation goes to the next agent "
                                            f"({DECLINE_KEYS} on the notification, Esc on the pop)")
-            self.decline_button.clicked.connect(self.decline)
+            if self.decline_reasons:
+                self.decline_button.setText("Decline…")
+                self.decline_button.setToolTip(f"Decline with a reason: the conversation goes to the next agent "
+                                               f"({DECLINE_KEYS} on the notification, Esc on the pop)")
+            self.decline_button.clicked.connect(lambda: self.decline())
             buttons.addWidget(self.decline_button)
         else:
             note = QLabel("No decline: answer or let it time out")
@@ -336,7 +399,8 @@ class ScreenPop(_Answerable, QFrame):
         self.update_time(now)
 
     def set_offer(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
-                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0) -> bool:
+                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
+                  skills: Mapping[str, str] | None = None) -> bool:
         """Show another offer in this widget when it looks the same (same work stream, same context rows):
         only texts change, so nothing is built, polished or laid out again.  False (and nothing changed)
         when it does not fit: build a new pop then."""
@@ -349,6 +413,9 @@ class ScreenPop(_Answerable, QFrame):
         self.expires_at = float(expires_at)
         self.queue = queue
         self.context_rows = lines
+        self.skills = dict(skills or {})
+        self.skills_label.setText(skills_text(self.skills))
+        self.skills_label.setVisible(bool(self.skills))
         route = f"Queue {queue or '(none)'} · work stream {self.workstream_name}"
         self.route_label.setText(route if self._toast else f"{conversation_id} · {route}")
         self.route_label.setToolTip(f"Conversation {conversation_id} on {self.workstream_name}, queue {queue}")
@@ -431,23 +498,23 @@ class CardPop(_Answerable, QFrame):
     """
 
     accepted = Signal(str)
-    declined = Signal(str)
+    declined = Signal(str, object)  # conversation, reason (None: none)
     selected = Signal(str)
 
-    PAINTED_HEIGHT = 85
-    HEIGHT = 121
+    PAINTED_HEIGHT = 102
+    HEIGHT = 138
     COUNTDOWN_WIDTH = 64  # the top-right corner a countdown step repaints (room for "10:00")
-    BAR_TOP = 79
+    BAR_TOP = 96
 
     def __init__(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
-                 parent: QWidget | None = None):
+                 skills: Mapping[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("cardPop")
         self.setFixedHeight(self.HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # The painted rows follow the font (larger in presentation mode): see _fit_to_font.
-        self._lines = (6, 18, 25, 59, self.BAR_TOP, self.PAINTED_HEIGHT, self.COUNTDOWN_WIDTH, 42)
+        self._lines = (6, 18, 25, 59, self.BAR_TOP, self.PAINTED_HEIGHT, self.COUNTDOWN_WIDTH, 42, 76)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, self.PAINTED_HEIGHT, 8, 8)
         layout.setSpacing(6)
@@ -458,7 +525,7 @@ class CardPop(_Answerable, QFrame):
         layout.addWidget(self.accept_button)
         self._decline = QPushButton("Decline")
         self._decline.setObjectName("popDecline")
-        self._decline.clicked.connect(self.decline)
+        self._decline.clicked.connect(lambda: self.decline())
         layout.addWidget(self._decline)
         layout.addStretch(1)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
@@ -467,11 +534,12 @@ class CardPop(_Answerable, QFrame):
         self._fonts: tuple[QFont, QFont, QFontMetrics, QFontMetrics] | None = None  # plain, bold and their metrics
         self._elided: dict[tuple[str, int, bool], str] = {}
         self.set_offer(conversation_id, workstream=workstream, queue=queue, context=context,
-                       expires_at=expires_at, agent=agent, now=now)
+                       expires_at=expires_at, agent=agent, now=now, skills=skills)
         self._fit_to_font()
 
     def set_offer(self, conversation_id: str, *, workstream: Mapping[str, Any], queue: str | None,
-                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0) -> None:
+                  context: Mapping[str, Any] | None, expires_at: float, agent: str = "", now: float = 0.0,
+                  skills: Mapping[str, str] | None = None) -> None:
         """Show another offer in this widget (cards reuse their pop widgets)."""
         self.conversation_id = conversation_id
         self.agent = agent
@@ -480,7 +548,11 @@ class CardPop(_Answerable, QFrame):
         self.expires_at = float(expires_at)
         self.timeout_s = float(workstream.get("screen_pop_timeout_s") or 120)
         self.can_decline = workstream.get("notification") == "screen_pop_decline"
+        self.decline_reasons = list(workstream.get("decline_reasons") or [])
         self.queue = queue
+        self.skills = dict(skills or {})
+        # Always a line, so every pop (and card) is the same height: the skills attached, or that none were.
+        self.skills_line = skills_text(self.skills) or "No skills needed"
         self.title = CHANNEL_SHORT_TITLES.get(self.channel, "Incoming")
         # Where it was routed, said in words: the card sits under the agent's home queue, which need not
         # be the queue that offered this conversation (a General chat on a card under VIP).
@@ -492,6 +564,7 @@ class CardPop(_Answerable, QFrame):
             else f"{conversation_id} · no context values"
         self.setToolTip(f"{self.title} {conversation_id}\nQueue: {queue or '(none)'}\n"
                         f"Work stream: {self.workstream_name}\n"
+                        + (f"{skills_text(self.skills)}\n" if self.skills else "")
                         + ("\n".join(f"{n}: {v}" for n, v in lines) or "No context values"))
         self._answered = False
         self._shown_text = ""
@@ -503,6 +576,10 @@ class CardPop(_Answerable, QFrame):
         self.accept_button.setEnabled(True)
         self._decline.setEnabled(True)
         self._decline.setVisible(self.can_decline)
+        decline_text = "Decline…" if self.decline_reasons else "Decline"
+        if self._decline.text() != decline_text:
+            self._decline.setText(decline_text)
+            self._decline.setToolTip("Decline with a reason" if self.decline_reasons else "")
         self.update_time(now)
         if self._urgent != was_urgent:
             self.update()  # the accent colour down the left edge
@@ -539,7 +616,7 @@ class CardPop(_Answerable, QFrame):
             self.update()
             return
         width = self.width()
-        title_top, line, _route, _summary, bar_top, _painted, countdown, _stream = self._lines
+        title_top, line, _route, _summary, bar_top, _painted, countdown, _stream, _skills = self._lines
         if text != self._shown_text:
             self._shown_text = text
             self.update(width - countdown, 0, countdown, title_top + line + 2)
@@ -563,10 +640,11 @@ class CardPop(_Answerable, QFrame):
         route_top = title_top + line + 1
         stream_top = route_top + line - 1
         summary_top = stream_top + line - 1
-        bar_top = summary_top + line + 3
+        skills_top = summary_top + line - 1
+        bar_top = skills_top + line + 3
         painted = bar_top + 6
         countdown = max(self.COUNTDOWN_WIDTH, bold_metrics.horizontalAdvance("10:00") + 20)
-        self._lines = (title_top, line, route_top, summary_top, bar_top, painted, countdown, stream_top)
+        self._lines = (title_top, line, route_top, summary_top, bar_top, painted, countdown, stream_top, skills_top)
         layout = self.layout()
         margins = layout.contentsMargins()
         if margins.top() != painted:
@@ -614,7 +692,7 @@ class CardPop(_Answerable, QFrame):
         painter.setBrush(accent)
         painter.drawRoundedRect(QRectF(0, 0, 4, self.height()), 2, 2)
         painter.setFont(bold)
-        title_top, line, route_top, summary_top, bar_top, _painted, countdown, stream_top = self._lines
+        title_top, line, route_top, summary_top, bar_top, _painted, countdown, stream_top, skills_top = self._lines
         count_width = bold_metrics.horizontalAdvance(self._shown_text)
         if exposed.intersects(QRect(width - countdown, 0, countdown, title_top + line + 2)):
             painter.setPen(accent)
@@ -636,6 +714,9 @@ class CardPop(_Answerable, QFrame):
             painter.setPen(_GREY_TEXT)
             painter.drawText(QRectF(12, summary_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
                              self._elide(self.summary, width - 22, False))
+            painter.setPen(_SKILL_COLOUR if self.skills else _GREY_TEXT)
+            painter.drawText(QRectF(12, skills_top, width - 22, line - 1), Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(self.skills_line, width - 22, False))
         bar = QRectF(12, bar_top, width - 22, 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(_TRACK_COLOUR)
@@ -651,5 +732,5 @@ class CardPop(_Answerable, QFrame):
         super().mousePressEvent(event)
 
 
-__all__ = ["ACCEPT_KEYS", "CHANNEL_TITLES", "CardPop", "DECLINE_KEYS", "POP_QSS", "ScreenPop", "context_lines",
-           "format_countdown"]
+__all__ = ["ACCEPT_KEYS", "ASK", "CHANNEL_TITLES", "CardPop", "DECLINE_KEYS", "POP_QSS", "ScreenPop", "context_lines",
+           "format_countdown", "skills_text"]

@@ -37,6 +37,7 @@ import gc
 import math
 import random
 import time
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -159,8 +160,11 @@ class SimulationDriver(QObject):
 
     def __init__(self, config_doc: Mapping[str, Any], parent: QObject | None = None, *,
                  time_source: Callable[[], float] | None = None, speed: float = 1.0, paused: bool = False,
-                 interval_ms: int = TICK_INTERVAL_MS, budget_s: float = TICK_BUDGET_S, manage_gc: bool = True):
+                 interval_ms: int = TICK_INTERVAL_MS, budget_s: float = TICK_BUDGET_S, manage_gc: bool = True,
+                 calendar_start: datetime | None = None):
         super().__init__(parent)
+        # The local date-time of simulated second 0, for queues' operating hours (None: always open).
+        self.calendar_start = calendar_start
         self._manage_gc = manage_gc
         self._gc_token = [False]  # shared with the destroyed() handler, which cannot use self
         self._time_source = time_source or time.monotonic
@@ -206,7 +210,7 @@ class SimulationDriver(QObject):
         self._sim_clock = VirtualClock(start)
         if self._unsubscribe is not None:
             self._unsubscribe()
-        self.simulator = Simulator(self.config, self._sim_clock)
+        self.simulator = Simulator(self.config, self._sim_clock, start=self.calendar_start)
         self._unsubscribe = self.simulator.subscribe(self._collect)
 
     # ------------------------------------------------------------------ following the configuration
@@ -469,8 +473,9 @@ class SimulationDriver(QObject):
     def accept(self, agent: str, conversation: str) -> None:
         self._act(lambda: self.simulator.accept(agent, conversation))
 
-    def decline(self, agent: str, conversation: str) -> None:
-        self._act(lambda: self.simulator.decline(agent, conversation))
+    def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
+        """Decline a pop; ``reason`` one of the stream's decline reasons (or None)."""
+        self._act(lambda: self.simulator.decline(agent, conversation, reason))
 
     def pick(self, agent: str, conversation: str) -> None:
         self._act(lambda: self.simulator.pick(agent, conversation))

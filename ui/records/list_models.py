@@ -213,7 +213,9 @@ class WorkStreamListModel(RowTableModel):
                lambda r: r.distribution_mode),
         Column("Notification", lambda r: NOTIFICATION_LABELS.get(r.notification, r.notification),
                lambda r: r.notification),
-        Column("Capacity", lambda r: str(r.capacity), lambda r: r.capacity, RIGHT),
+        # A profile-based stream's capacity is its profile's work item limit, not units.
+        Column("Capacity", lambda r: f"{r.capacity_profile} profile" if r.capacity_profile else str(r.capacity),
+               lambda r: r.capacity, RIGHT),
         Column("Default queue", lambda r: r.default_queue or DASH, lambda r: _text_key(r.default_queue)),
         _modified_column(),
     )
@@ -404,6 +406,7 @@ class QueueListModel(RowTableModel):
         _name_column(),
         Column("Type", lambda r: QUEUE_KIND_LABELS.get(r.kind, r.kind), lambda r: r.kind),
         Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Priority", lambda r: str(r.priority), lambda r: r.priority, RIGHT),  # 1 is the highest
         Column("Description", lambda r: " ".join(r.description.split())[:160], lambda r: _text_key(r.description)),
         _modified_column(),
     )
@@ -461,10 +464,60 @@ class ChannelListModel(RowTableModel):
         return self.services.list_channels()
 
 
+def _scale(values: tuple[str, ...]) -> str:
+    """A rating scale as read aloud, lowest first: '1 · 2 · 3 · 4 · 5'."""
+    return " · ".join(values)
+
+
+class SkillListModel(RowTableModel):
+    noun = ("skill", "skills")
+    columns = (
+        _name_column(),
+        Column("Rating model", lambda r: r.rating_model, lambda r: _text_key(r.rating_model)),
+        Column("Ratings", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_skills()
+
+
+class RatingModelListModel(RowTableModel):
+    """The rating models, shown on the Skills page under its skills."""
+
+    noun = ("rating model", "rating models")
+    columns = (
+        _name_column(),
+        Column("Values (lowest first)", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Skills", lambda r: str(r.skill_count), lambda r: r.skill_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_rating_models()
+
+
+class CapacityProfileListModel(RowTableModel):
+    noun = ("capacity profile", "capacity profiles")
+    columns = (
+        _name_column(),
+        Column("Work item limit", lambda r: str(r.work_item_limit), lambda r: r.work_item_limit, RIGHT),
+        Column("Agent overrides", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Work streams", lambda r: str(r.workstream_count), lambda r: r.workstream_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_capacity_profiles()
+
+
 MODEL_FOR_VIEW: dict[str, type[RowTableModel]] = {
     "workstreams": WorkStreamListModel,
     "queues": QueueListModel,
     "agents": AgentListModel,
+    "skills": SkillListModel,
+    "capacity_profiles": CapacityProfileListModel,
     "presences": PresenceListModel,
     "channels": ChannelListModel,
 }

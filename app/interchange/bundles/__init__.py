@@ -1,6 +1,8 @@
 """Configuration bundles (.wsbundle): the Qt-free, database-free file layer.
 
-* ``safety``   — hostile-input zip reading and strict JSON (shared with app.interchange.cmt);
+Hostile-input zip reading and strict JSON are ``app.common.safety`` (shared with CMT packages
+and documents).
+
 * ``manifest`` — the manifest schema, canonical JSON, versions, HMAC signature;
 * ``format``   — ``write_bundle`` / ``read_bundle``;
 * ``diff``     — semantic diff of two configuration documents;
@@ -8,6 +10,6 @@
 """
 from __future__ import annotations
 
-from app.interchange.bundles.safety import BundleRejected, RejectedInput
+from app.common.safety import BundleRejected, RejectedInput
 
 __all__ = ["BundleRejected", "RejectedInput"]

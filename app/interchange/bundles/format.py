@@ -16,7 +16,7 @@ content is.  (Editing and then reverting an object moves its ``modified_at``, so
 that case gives a new timestamp: the bytes then differ only in the manifest.)
 
 Reading checks, in order, and stops at the first problem with a one-line
-``BundleRejected``: archive safety and limits (app.interchange.bundles.safety), the
+``BundleRejected``: archive safety and limits (app.common.safety), the
 manifest (strict schema, known format version, min_app_version not newer than
 this app), the members listed with matching SHA-256 and size, the signature
 (when required, or when a key is given and a signature present), strict JSON
@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Union
 
-from app.interchange.bundles import safety
+from app.common import safety
 from app.interchange.bundles.delta import DELTA_FORMAT, DeltaDocument, document_dict, parse_delta
 from app.interchange.bundles.manifest import (
     CONFIG_MEMBER,
@@ -50,7 +50,7 @@ from app.interchange.bundles.manifest import (
     signature_matches,
     utc_timestamp,
 )
-from app.interchange.bundles.safety import BundleRejected, MemberRule
+from app.common.safety import BundleRejected, MemberRule
 from app.config.document import FORMAT_NAME, ConfigDocument, DocumentInvalid, KnownNames, validate_document
 from app.common.errors import UserError
 

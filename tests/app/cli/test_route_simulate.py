@@ -88,7 +88,9 @@ def test_route_json_has_the_trace(dbfile):
     code, out, _ = wsc(dbfile, "route", "Test Chat", "ordervalue=1500", "country=DE", "--json")
     result = json.loads(out)
     assert code == 0
-    assert set(result) == {"workstream", "queue", "rule", "fallback", "trace"}
+    assert set(result) == {"workstream", "queue", "rule", "fallback", "targets", "draw", "seed", "classification",
+                           "trace"}
+    assert (result["targets"], result["draw"], result["seed"], result["classification"]) == ([], None, None, None)
     assert (result["workstream"], result["queue"], result["rule"], result["fallback"]) == (
         "Test Chat", "Test General", None, True)
     (entry,) = result["trace"]

@@ -57,6 +57,15 @@ def test_capacity_beyond_every_member_is_an_error_naming_the_stream_and_queue():
     assert "capacity-exceeds-members" not in codes(doc_with(capacity=100))
 
 
+def test_a_profile_format_stream_uses_no_capacity_units_so_its_capacity_is_not_checked_against_members():
+    doc = doc_with(capacity=101)
+    assert "capacity-exceeds-members" in codes(doc)
+    doc.update(version=2, capacity_profiles=[{"name": "Chat", "work_item_limit": 2}])
+    doc["workstreams"][0].update(capacity_format="profile", capacity_profile="Chat")
+    validate_document(doc)
+    assert "capacity-exceeds-members" not in codes(doc)
+
+
 def test_a_shadowed_rule_routes_to_a_queue_that_does_not_count():
     rules = doc_with()["workstreams"][0]["routing_rules"]
     rules.append({"name": "Dead", "description": "", "queue": "Records",

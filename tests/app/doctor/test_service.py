@@ -27,8 +27,9 @@ def add_late_copy(services: Services) -> None:
 
 
 @pytest.fixture
-def pair(tmp_path):
-    changed, plain = demo(tmp_path / "changed.db"), demo(tmp_path / "plain.db")
+def pair(tmp_path, template_databases):
+    changed, plain = (Services(open_database(template_databases.copy_to(tmp_path / name)))
+                      for name in ("changed.db", "plain.db"))
     add_late_copy(changed)
     yield changed, plain
     changed.db.dispose()

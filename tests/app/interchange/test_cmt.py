@@ -11,7 +11,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from app.interchange import cmt
-from app.interchange.bundles import safety
+from app.common import safety
 from app.interchange.cmt import (
     CmtError,
     CmtImport,

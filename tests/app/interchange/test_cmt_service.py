@@ -38,9 +38,9 @@ def exported(db_path) -> str:
 
 
 @pytest.fixture
-def db_path(tmp_path):
+def db_path(tmp_path, template_databases):
     path = tmp_path / "console.db"
-    open_database(f"sqlite:///{path}").dispose()  # the demo bank
+    template_databases.copy_to(path)  # the demo bank
     return path
 
 

@@ -232,7 +232,7 @@ def test_trace_reports_every_leaf_with_its_path_and_seen_value():
          "seen": None, "result": True},
     ]
     assert result.to_json() == {"workstream": "Chat - Support", "queue": "General", "rule": None,
-                                "fallback": True, "trace": result.trace}
+                                "fallback": True, "targets": [], "draw": None, "trace": result.trace}
 
 
 def test_a_bare_leaf_condition_has_an_empty_path():

@@ -44,9 +44,9 @@ EMPTY_CONFIG = {"format": "workstream-console/config", "version": 1}
 
 
 @pytest.fixture
-def other_db(tmp_path):
-    """Database B: migrated, empty."""
-    database = open_database(f"sqlite:///{tmp_path / 'other.db'}", seed_demo=False)
+def other_db(tmp_path, template_databases):
+    """Database B: migrated, empty (a copy of the session's template)."""
+    database = open_database(template_databases.copy_to(tmp_path / "other.db", seeded=False))
     yield database
     database.dispose()
 

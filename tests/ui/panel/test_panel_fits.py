@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from ui.panel.agent_panel import AgentPanel
-from ui.panel.panel_models import EVENT_LABELS, EventLogModel
+from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel
 from ui.shell.main_window import MainWindow
 
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080)]
@@ -58,9 +58,17 @@ def log_event_column_problems(panel: AgentPanel) -> list[str]:
     view = panel.log_view
     bold = QFont(view.font())
     bold.setBold(True)
-    need = max(QFontMetrics(bold).horizontalAdvance(text) for text in EVENT_LABELS.values()) + 12
+    need = max(QFontMetrics(bold if event in BOLD_EVENTS else view.font()).horizontalAdvance(text)
+               for event, text in EVENT_LABELS.items()) + 12
     width = view.columnWidth(EventLogModel.EVENT)
-    return [] if width >= need else [f"log Event column {width}px, the longest event name needs {need}px"]
+    problems = [] if width >= need else [f"log Event column {width}px, the longest event name needs {need}px"]
+    header = view.horizontalHeader()
+    used = sum(header.sectionSize(column) for column in range(header.count()))
+    if used > view.viewport().width():
+        problems.append(f"the log's columns take {used}px of {view.viewport().width()}px: it scrolls sideways")
+    if view.columnWidth(EventLogModel.DETAILS) < 100:
+        problems.append(f"the log's Details column is {view.columnWidth(EventLogModel.DETAILS)}px: unreadable")
+    return problems
 
 
 def build(qtbot, services, size, presentation=False):

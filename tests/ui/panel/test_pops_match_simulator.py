@@ -35,6 +35,7 @@ def small_doc() -> dict:
             "name": "Chat", "channel": "live_chat", "capacity": 20, "distribution_mode": "push",
             "notification": "screen_pop_decline", "screen_pop_timeout_s": 30, "allowed_presences": ["available"],
             "assign_after_decline_s": 3, "default_queue": "General",
+            "decline_reasons": ["Busy with another customer", "Needs another skill"],
             "context_variables": [{"name": "tier", "display_name": "Tier", "type": "text"}],
             "routing_rules": [{"name": "Gold to VIP", "queue": "VIP",
                                "condition": {"all": [{"variable": "tier", "operator": "eq", "value": "Gold"}]}}],
@@ -95,11 +96,11 @@ def test_cards_show_exactly_the_outstanding_offers_after_every_tick(qtbot, seed)
         for name, card in panel.cards.items():
             for conv, pop in list(card.pops.items()):
                 if rng.random() < 0.08:
-                    pop.decline()
+                    pop.decline(rng.choice([*pop.decline_reasons, None]))  # as chosen in its reason menu
                     declines += 1
         toast = panel.toast_pop
         if toast is not None and rng.random() < 0.1:
-            toast.decline()  # what Ctrl+Shift+D does
+            toast.decline(rng.choice([*toast.decline_reasons, None]))  # Ctrl+Shift+D, then a reason
             declines += 1
         if step % 50 == 25:  # another agent in focus now and then
             panel.focus_agent(rng.choice(sorted(panel.cards)))
@@ -113,3 +114,4 @@ def test_cards_show_exactly_the_outstanding_offers_after_every_tick(qtbot, seed)
     offers = Counter((e["agent"], e["conversation"]) for e in events if e.get("event") == "offered")
     reoffers = sum(1 for count in offers.values() if count > 1)  # the same conversation to the same agent
     assert declines > 5 and expiries > 5 and reoffers > 0
+    assert any(e.get("reason") for e in events if e.get("event") == "declined")  # reasons reach the simulator

@@ -12,7 +12,7 @@ from typing import Callable
 import pytest
 
 from app.interchange.bundles import format as bundle_format
-from app.interchange.bundles import safety
+from app.common import safety
 from app.interchange.bundles.delta import DeltaDocument, document_dict
 from app.interchange.bundles.format import (
     BundleRejected,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.interchange.bundles import safety
-from app.interchange.bundles.safety import BundleRejected, MemberRule, load_json, name_problem, read_archive
+from app.common import safety
+from app.common.safety import BundleRejected, MemberRule, load_json, name_problem, read_archive
 from tests.app.interchange.bundles.helpers import zip_of
 
 

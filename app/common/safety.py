@@ -1,4 +1,4 @@
-"""Reading untrusted archives and JSON: the checks every bundle and CMT package passes.
+"""Reading untrusted archives and JSON: the checks every bundle, CMT package and document passes.
 
 Everything here treats its input as hostile.  Nothing is extracted to disk:
 members are read into memory, by exact allow-listed names only, and each is
@@ -45,7 +45,6 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
-from app.routing.conditions import Issue
 from app.common.errors import UserError
 
 KiB = 1024
@@ -70,7 +69,8 @@ ALLOWED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated
 class RejectedInput(UserError):
     """A file we were handed is refused; the message is one line naming the cause."""
 
-    def __init__(self, message: str, issues: list[Issue] | None = None):
+    def __init__(self, message: str, issues: list | None = None):
+        # Each issue is an app.routing.conditions.Issue; not imported: app.common imports no other app package.
         super().__init__(" ".join(message.split()))
         self.issues = issues or []
 
