@@ -71,13 +71,16 @@ def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_st
               selected=None) -> list[Finding]:
     from app.doctor import parallel
 
-    if workers > 1 and workstream is None and selected is None \
+    facts = DocumentFacts(doc, budget, analyses=analyses)
+    if workers > 1 and workstream is None and selected is None and analyses is None \
             and len(doc.get("workstreams", [])) >= parallel.MIN_STREAMS:
         workers = parallel.usable_workers(workers)
         if workers > 1:
-            analyses = {} if analyses is None else analyses
-            parallel.analyse_in_processes(doc.get("workstreams", []), workers, budget, analyses, progress)
-    facts = DocumentFacts(doc, budget, analyses=analyses)
+            found = [] if only_streams else [f for c in CHECKS if c.scope == "document" for f in c.run(facts)]
+            found += parallel.examine_in_processes(doc, workers, budget, progress)
+            if progress is not None:
+                progress("Examined", len(doc["workstreams"]), len(doc["workstreams"]))
+            return sort_findings(found)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]
     streams = list(facts.streams())
