@@ -38,17 +38,19 @@ class Cancelled(Exception):
 
 def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
              cancelled: Callable[[], bool] | None = None, budget: int | None = None,
-             analyses: dict | None = None, only_streams: bool = False, workers: int = 1) -> list[Finding]:
+             analyses: dict | None = None, only_streams: bool = False, workers: int = 1,
+             streams: set[str] | None = None) -> list[Finding]:
     """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given).
 
     ``analyses`` (a dict the caller keeps) shares rule analyses between calls: a stream whose
     variables and rules are the same is not analysed twice.  ``only_streams`` skips the
     document-wide checks (the list's badges need the streams' findings only).  ``workers`` > 1
     analyses the rules of a large configuration in that many processes where that is safe
-    (``app.doctor.parallel``); the findings are the same."""
+    (``app.doctor.parallel``); the findings are the same.  ``streams`` (folded names) limits
+    the work stream checks to those streams (the document-wide checks still run)."""
     with _collector_paused():
         return _diagnose(doc, workstream, progress=progress, cancelled=cancelled, budget=budget,
-                         analyses=analyses, only_streams=only_streams, workers=workers)
+                         analyses=analyses, only_streams=only_streams, workers=workers, selected=streams)
 
 
 @contextmanager
@@ -65,18 +67,25 @@ def _collector_paused():
             gc.enable()
 
 
-def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_streams, workers) -> list[Finding]:
+def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_streams, workers,
+              selected=None) -> list[Finding]:
     from app.doctor import parallel
 
-    if workers > 1 and workstream is None and len(doc.get("workstreams", [])) >= parallel.MIN_STREAMS:
+    facts = DocumentFacts(doc, budget, analyses=analyses)
+    if workers > 1 and workstream is None and selected is None and analyses is None \
+            and len(doc.get("workstreams", [])) >= parallel.MIN_STREAMS:
         workers = parallel.usable_workers(workers)
         if workers > 1:
-            analyses = {} if analyses is None else analyses
-            parallel.analyse_in_processes(doc.get("workstreams", []), workers, budget, analyses, progress)
-    facts = DocumentFacts(doc, budget, analyses=analyses)
+            found = [] if only_streams else [f for c in CHECKS if c.scope == "document" for f in c.run(facts)]
+            found += parallel.examine_in_processes(doc, workers, budget, progress)
+            if progress is not None:
+                progress("Examined", len(doc["workstreams"]), len(doc["workstreams"]))
+            return sort_findings(found)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]
     streams = list(facts.streams())
+    if selected is not None:
+        streams = [s for s in streams if fold(s.name) in selected]
     if workstream is not None:
         streams = [s for s in streams if fold(s.name) == fold(workstream)]
     elif not only_streams:
@@ -175,6 +184,9 @@ class ImportFindings:
     new: list[Finding] = field(default_factory=list)  # what the import adds
     kept: list[Finding] = field(default_factory=list)  # already there, still there
     resolved: list[Finding] = field(default_factory=list)  # there now, gone after the import
+    # True when only the work streams the import changes were examined (nothing else changed):
+    # ``kept`` then holds only theirs and the document-wide findings
+    partial: bool = False
 
     @property
     def all(self) -> list[Finding]:
@@ -198,23 +210,49 @@ def compare_findings(before_doc: Mapping[str, Any], after_doc: Mapping[str, Any]
 
     Findings are matched by code and message (they name objects, not indexes, so a
     finding about an untouched object is the same before and after).  A stream whose
-    rules did not change is analysed once for both documents."""
+    rules did not change is analysed once for both documents.  When the import changes work
+    streams only (queues, agents, presences, skills and profiles identical), only the streams
+    that differ are examined: the others' findings cannot change (``partial``)."""
     analyses: dict = {}
+    changed = _changed_streams(before_doc, after_doc)
 
     def stage(label: str) -> Progress:
         if progress is None:
             return None
         return lambda step, done, total: progress(f"{label}: {step.lower()}", done, total)
 
-    before = diagnose(before_doc, progress=stage("Doctor, now"), analyses=analyses)
-    after = diagnose(after_doc, progress=stage("Doctor, after the import"), analyses=analyses)
+    before = diagnose(before_doc, progress=stage("Doctor, now"), analyses=analyses, streams=changed)
+    after = diagnose(after_doc, progress=stage("Doctor, after the import"), analyses=analyses, streams=changed)
     before_keys = {f.key for f in before}
     after_keys = {f.key for f in after}
     return ImportFindings(
         new=[f for f in after if f.key not in before_keys],
         kept=[f for f in after if f.key in before_keys],
         resolved=[f for f in before if f.key not in after_keys],
+        partial=changed is not None,
     )
+
+
+_OTHER_KINDS = ("rating_models", "skills", "capacity_profiles", "presences", "agents", "queues")
+
+
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def _changed_streams(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str] | None:
+    """Folded names of the work streams that differ, or None when anything else differs too
+    (a queue, an agent... can change any stream's findings).  Ids are ignored: a full bundle's
+    ids replace the receiver's without changing anything the doctor looks at."""
+    if any(_without_ids(before.get(kind, [])) != _without_ids(after.get(kind, [])) for kind in _OTHER_KINDS):
+        return None
+    old = {fold(w["name"]): _without_ids(w) for w in before.get("workstreams", [])}
+    new = {fold(w["name"]): _without_ids(w) for w in after.get("workstreams", [])}
+    return {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
 
 
 __all__ = [

@@ -210,31 +210,91 @@ def queue_never_open(facts: DocumentFacts) -> Iterable[Finding]:
 
 @check("overflow-loop", WARNING, "document", "overflow transfers that lead back to where they started")
 def overflow_loop(facts: DocumentFacts) -> Iterable[Finding]:
+    """One finding per group of queues that transfer to each other (a strongly connected
+    component of the transfer graph), naming one loop through it from its first queue.
+    Linear in queues and overflow rules, however tangled the transfers are."""
     queues = facts.queues
     transfers: dict[str, list[tuple[str, int]]] = {}  # folded queue -> [(folded target, overflow index)]
     for key, (_index, queue) in queues.items():
         for o_index, rule in enumerate(queue.get("overflow", [])):
             if rule.get("action") == "transfer" and rule.get("queue") is not None and fold(rule["queue"]) in queues:
                 transfers.setdefault(key, []).append((fold(rule["queue"]), o_index))
-    reported: set[frozenset] = set()
-    for start in transfers:
-        # depth-first along transfers; a cycle is reported once, from its first queue in document order
-        stack: list[tuple[str, list[tuple[str, int]]]] = [(start, [])]
-        while stack:
-            at, trail = stack.pop()
-            for target, o_index in transfers.get(at, []):
-                step = trail + [(at, o_index)]
+    for group in _strongly_connected(list(queues), transfers):
+        if len(group) < 2:
+            continue  # a queue cannot overflow to itself (the document refuses it)
+        start = min(group, key=lambda q: queues[q][0])
+        step = _loop_from(start, group, transfers)
+        names = [queues[q][1]["name"] for q, _ in step] + [queues[start][1]["name"]]
+        yield Finding("overflow-loop", WARNING,
+                      f"overflow loop {' → '.join(names)}: transfers lead back to "
+                      f"'{names[0]}', so a work item can bounce between these queues",
+                      tuple(f"queues[{queues[q][0]}].overflow[{o}]" for q, o in step))
+
+
+def _strongly_connected(nodes: list[str], edges: Mapping[str, list[tuple[str, int]]]) -> list[set[str]]:
+    """Tarjan's strongly connected components, without recursion."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges.get(node, [])
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position][0]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            for target, _o in targets:  # children done: take their low links
+                if target in on_stack:
+                    low[node] = min(low[node], low[target])
+            if low[node] == index[node]:
+                group = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.add(member)
+                    if member == node:
+                        break
+                groups.append(group)
+    return groups
+
+
+def _loop_from(start: str, group: set[str], edges: Mapping[str, list[tuple[str, int]]]) -> list[tuple[str, int]]:
+    """The shortest transfer path from ``start`` back to it inside ``group``: [(queue, overflow index)]."""
+    previous: dict[str, tuple[str, int]] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for target, o_index in edges.get(node, []):
+                if target not in group:
+                    continue
                 if target == start:
-                    cycle = frozenset(step)
-                    if cycle not in reported and min(queues[q][0] for q, _ in step) == queues[start][0]:
-                        reported.add(cycle)
-                        names = [queues[q][1]["name"] for q, _ in step] + [queues[start][1]["name"]]
-                        yield Finding("overflow-loop", WARNING,
-                                      f"overflow loop {' → '.join(names)}: transfers lead back to "
-                                      f"'{names[0]}', so a work item can bounce between these queues",
-                                      tuple(f"queues[{queues[q][0]}].overflow[{o}]" for q, o in step))
-                elif target not in {q for q, _ in step}:
-                    stack.append((target, step))
+                    path = [(node, o_index)]
+                    while node != start:
+                        node, o_index = previous[node]
+                        path.append((node, o_index))
+                    return path[::-1]
+                if target not in previous:
+                    previous[target] = (node, o_index)
+                    following.append(target)
+        frontier = following
+    return []
 
 
 @check("overflow-on-default-queue", INFO, "workstream", "overflow rules on the stream's default queue, which ignores them")

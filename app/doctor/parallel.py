@@ -1,15 +1,15 @@
-"""The rule analyses of a large configuration in several processes (the doctor's slow part).
+"""The work stream checks of a large configuration in several processes (the doctor's slow part).
 
-A stream's rule analysis depends on its variables and rules only (``facts.rules_key``), so
-the streams are split into chunks, each analysed in a worker process, and the results fill
-the cache ``diagnose`` reads from; every other check then runs as before, in order, so the
-findings are exactly those of one process.
+A stream's findings depend on the document only, so the streams are split into ranges and
+each range is examined in a worker process; the findings come back in stream order, so the
+result is exactly that of one process.  The document-wide checks stay in the caller.
 
-Workers are forked: a fork does not import anything again, which matters because a spawned
-worker re-imports the main module (``python -m ui`` would start a second window).  So this
-runs only where a fork is safe: a POSIX process in its main thread without Qt loaded (the
-``wsc doctor`` command and the benchmarks).  Anywhere else ``usable_workers`` says 1 and the
-doctor runs in its own thread as before.
+Workers are forked after the document is set aside here, so they share it and nothing is sent
+to them but ranges.  A fork also imports nothing again, which matters because a spawned worker
+re-imports the main module (``python -m ui`` would start a second window).  So this runs only
+where a fork is safe: a POSIX process in its main thread without Qt loaded (the ``wsc doctor``
+command and the benchmarks).  Anywhere else ``usable_workers`` says 1 and the doctor runs in
+its own thread as before.
 """
 from __future__ import annotations
 
@@ -20,15 +20,13 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Mapping
 
-from app.doctor.analysis import StreamAnalysis, analyse_stream
-from app.doctor.facts import rules_key
-
 # Below this many streams the workers' start costs more than they save.
 MIN_STREAMS = 400
 CHUNK = 100  # streams per task: small enough for progress, large enough to share decisions
 MAX_WORKERS = 8
 
-_theory: dict = {}  # a worker's one-variable decisions, kept across its chunks
+_theory: dict = {}  # a worker's one-variable decisions, kept across its ranges
+_document: Any = None  # the document being examined: set before the fork, so the workers share it
 
 
 def usable_workers(requested: int | None = None) -> int:
@@ -42,40 +40,47 @@ def usable_workers(requested: int | None = None) -> int:
     return max(1, min(wanted, available, MAX_WORKERS))
 
 
-def _analyse_chunk(chunk: list[tuple[str, dict]], budget: int | None) -> list[tuple[str, StreamAnalysis]]:
-    return [(key, analyse_stream(stream, budget, shared=_theory)) for key, stream in chunk]
+def _examine_range(first: int, last: int, budget: int | None) -> list:
+    """Every work stream check on streams ``first`` .. ``last - 1`` of the shared document."""
+    from app.doctor.facts import DocumentFacts, StreamFacts
+    from app.doctor.findings import CHECKS
+
+    facts = DocumentFacts(_document, budget, theory=_theory)
+    checks = [c for c in CHECKS if c.scope == "workstream"]
+    found: list = []
+    for index in range(first, last):
+        stream = StreamFacts(facts, index, _document["workstreams"][index])
+        for stream_check in checks:
+            found += stream_check.run(stream)
+    return found
 
 
-def analyse_in_processes(streams: list[Mapping[str, Any]], workers: int, budget: int | None,
-                         analyses: dict[str, StreamAnalysis],
-                         progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Fill ``analyses`` (rules_key -> analysis) for ``streams`` using ``workers`` processes.
+def examine_in_processes(doc: Mapping[str, Any], workers: int, budget: int | None,
+                         progress: Callable[[str, int, int], None] | None = None) -> list:
+    """The work stream checks' findings for every stream of ``doc``, in stream order, from
+    ``workers`` forked processes.
 
-    ``progress`` is called after each chunk; an exception it raises (Cancel) stops the
+    ``progress`` is called as ranges finish; an exception it raises (Cancel) stops the
     workers and propagates."""
-    todo: list[tuple[str, dict]] = []
-    for stream in streams:
-        key = rules_key(stream)
-        if key not in analyses:
-            analyses[key] = None  # type: ignore[assignment]  # claimed: a copy is analysed once
-            todo.append((key, {"context_variables": stream.get("context_variables", []),
-                               "routing_rules": stream.get("routing_rules", [])}))
-    for key, _stream in todo:
-        del analyses[key]
-    if not todo:
-        return
-    chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    global _document
+    total = len(doc.get("workstreams", []))
+    ranges = [(first, min(first + CHUNK, total)) for first in range(0, total, CHUNK)]
+    results: dict[int, list] = {}
+    _document = doc
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        pending = {pool.submit(_analyse_chunk, chunk, budget) for chunk in chunks}
+        futures = {pool.submit(_examine_range, first, last, budget): (first, last) for first, last in ranges}
         done_streams = 0
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        waiting = set(futures)
+        while waiting:
+            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
             for future in finished:
-                results = future.result()
-                analyses.update(results)
-                done_streams += len(results)
+                first, last = futures[future]
+                results[first] = future.result()
+                done_streams += last - first
             if progress is not None:
-                progress("Examining work streams", done_streams, len(todo) + 1)
+                progress("Examining work streams", done_streams, total + 1)  # "done" only at the end
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        _document = None
+    return [finding for first, _last in ranges for finding in results[first]]

@@ -57,6 +57,7 @@ from app.routing.conditions import (
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 ABSENT = object()  # a candidate: the variable is not in the context
 DEFAULT_BUDGET = 4_000  # search steps per question before "not decided"
+SHARED_MAX = 100_000  # one-variable decisions kept across streams (see Solver)
 
 # A formula node: ("L", leaf_id, positive) | ("A", children) | ("O", children)
 Node = tuple
@@ -157,7 +158,9 @@ class Solver:
                        frozenset((self._leaf_sig[leaf_id], positive) for leaf_id, positive in literals))
                 found = self._shared.get(sig)
                 if found is None:
-                    found = self._shared[sig] = self._decide_variable(variable, literals)
+                    found = self._decide_variable(variable, literals)
+                    if len(self._shared) < SHARED_MAX:  # bounded: 10,000 streams must not fill memory
+                        self._shared[sig] = found
             self._theory[key] = found
         return found
 

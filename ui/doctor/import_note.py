@@ -42,7 +42,7 @@ class DoctorImportNote(QWidget):
         parts = [f"Doctor: {len(new)} new finding{'s' if len(new) != 1 else ''}"]
         if result.resolved:
             parts.append(f"{len(result.resolved)} resolved")
-        if result.kept:
+        if result.kept and not result.partial:  # partial: the unchanged streams were not examined
             parts.append(f"{len(result.kept)} already there")
         self.title.setText(", ".join(parts) + ("." if new else " — the import adds no problems."))
         self.list.clear()

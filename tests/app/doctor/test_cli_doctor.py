@@ -88,3 +88,11 @@ def test_invalid_document_is_one_line(tmp_path):
 def test_unknown_workstream_in_the_database_is_one_line(tmp_path):
     code, out, err = run(tmp_path / "demo.db", "doctor", "--workstream", "Nope")
     assert code == 1 and out == "" and err.startswith("wsc: unknown work stream") and err.count("\n") == 1
+
+
+def test_jobs_gives_the_same_findings_and_a_bad_count_is_one_line(tmp_path, config_file):
+    one = run(tmp_path / "x.db", "doctor", "--config", str(config_file), "--jobs", "1")
+    two = run(tmp_path / "x.db", "doctor", "--config", str(config_file), "--jobs", "2")
+    assert one == two and one[0] == 1 and "capacity-exceeds-members" in one[1]
+    code, out, err = run(tmp_path / "x.db", "doctor", "--config", str(config_file), "--jobs", "0")
+    assert code == 1 and out == "" and err == "wsc: --jobs must be 1 or more\n"

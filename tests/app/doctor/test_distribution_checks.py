@@ -214,3 +214,17 @@ def test_the_demo_bank_has_no_false_findings():
         # retail stream's rule that routes there
         ("info", "overflow-on-default-queue", "Chat - Investments desk"),
     }
+
+
+def test_tangled_transfers_are_one_finding_per_group_and_stay_linear():
+    # 60 queues in a ring, each also transferring two ahead: one group, one loop named from the first
+    doc = v2_doc()
+    names = [f"Q{n:02d}" for n in range(60)]
+    doc["queues"] += [{"name": name, "agents": ["Ann"], "operating_hours": copy.deepcopy(OFFICE_HOURS),
+                       "overflow": [{"when": "closed", "action": "transfer", "queue": names[(n + 1) % 60]},
+                                    {"when": "waiting_exceeds", "limit": 3, "action": "transfer",
+                                     "queue": names[(n + 2) % 60]}]}
+                      for n, name in enumerate(names)]
+    [finding] = found(doc, "overflow-loop")
+    assert finding.message.startswith("overflow loop Q00 → Q02 → Q04")
+    assert finding.message.split(": ")[0].endswith("→ Q00")

@@ -75,6 +75,31 @@ def test_a_delta_bundle_is_previewed_by_its_own_dry_run(pair, tmp_path):
         receiver.db.dispose()
 
 
+def test_when_only_streams_change_only_they_are_examined(monkeypatch):
+    import copy
+
+    from app.config.demo import demo_distribution_document
+    from app.doctor import compare_findings
+    from app.doctor import facts
+
+    before = demo_distribution_document()
+    after = copy.deepcopy(before)
+    desk = next(w for w in after["workstreams"] if w["name"] == "Chat - Investments desk")
+    desk["capacity"] = 500
+    for item in after["workstreams"] + after["queues"]:
+        item["id"] = "00000000-0000-4000-8000-" + f"{hash(item['name']) % 10**12:012d}"  # ids do not count
+    analysed = []
+    original = facts.analyse_stream
+    monkeypatch.setattr(facts, "analyse_stream", lambda stream, *a, **k: analysed.append(stream["name"])
+                        or original(stream, *a, **k))
+    result = compare_findings(before, after)
+    # only the changed stream, and its rules once for both documents (they did not change)
+    assert result.partial and analysed == ["Chat - Investments desk"]
+    assert [f.code for f in result.new] == ["capacity-exceeds-members", "capacity-exceeds-members"]
+    # the document-wide checks still ran; the unchanged streams' findings are not listed
+    assert {f.code for f in result.kept} == {"overflow-on-default-queue"}
+
+
 def test_compare_findings_new_kept_resolved():
     import copy
 

@@ -116,6 +116,11 @@ def test_import_note_lists_new_findings_first(qtbot):
     note = DoctorImportNote()
     qtbot.addWidget(note)
     assert note.title.text().startswith("Doctor: 0 new findings") and note.list.isHidden()
+    result = import_findings(current, incoming)
+    note.set_findings(result)
+    # only the stream changed: only it was examined, so "already there" is not counted
+    assert result.partial and note.title.text() == "Doctor: 1 new finding."
+    assert note.list.count() == 1 and "500" in note.list.item(0).text()
+    incoming["queues"][2]["description"] = "changed too"  # now everything is examined
     note.set_findings(import_findings(current, incoming))
     assert note.title.text() == "Doctor: 1 new finding, 1 already there."
-    assert note.list.count() == 1 and "500" in note.list.item(0).text()
