@@ -579,13 +579,18 @@ class AgentCard(QFrame):
         self.more_chips.hide()
         self.chip_layout.addWidget(self.more_chips)
         self.chip_layout.addStretch(1)
-        self._new_chip()  # the first chip's room is kept while it is hidden
         layout.addWidget(self.chip_area)
 
-        self.pop_area = QVBoxLayout()
+        # One pop in full, in a slot of a pop's height whether or not there is one.  The pop and the chips
+        # are made when first needed (hundreds of cards open faster); the panel measures a pop and a chip
+        # once in its style and gives every card their heights (set_slot_heights).
+        self.pop_slot = QWidget()
+        self.pop_area = QVBoxLayout(self.pop_slot)
+        self.pop_area.setContentsMargins(0, 0, 0, 0)
         self.pop_area.setSpacing(0)
-        self._new_pop()  # one pop in full; its room is kept while there is none
-        layout.addLayout(self.pop_area)
+        self._chip_height = self.fontMetrics().height() + 8
+        self.pop_slot.setFixedHeight(CardPop.HEIGHT)
+        layout.addWidget(self.pop_slot)
         self.more_pops = ElidedLabel()
         self.more_pops.setObjectName("morePops")
         _keep_room_when_hidden(self.more_pops)
@@ -593,6 +598,7 @@ class AgentCard(QFrame):
         layout.addWidget(self.more_pops)
         layout.addStretch(1)  # a card made as tall as the tallest of the panel leaves the room at the bottom
         self._floor_height = 0  # the panel's card height (cards of one panel are the same height)
+        self._natural: int | None = None  # the last natural_height()
 
     # ------------------------------------------------------------------ state
 
@@ -608,10 +614,10 @@ class AgentCard(QFrame):
     def selected(self) -> bool:
         return self._selected
 
-    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float, *, shrink: bool = True) -> bool:
+    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float) -> bool:
         """Show ``view`` (an ``AgentView``); ``info(conversation id)`` describes conversations.
-        True when the card changed height, which happens only the first time (its height is fixed:
-        one pop in full and a "+N more" line, one line of chips; ``shrink`` is kept for callers)."""
+        Returns whether the card changed height: never (its height is fixed: one pop in full and a
+        "+N more" line, one line of chips)."""
         self._now = now
         index = self.presence_combo.findText(view.presence)
         if index >= 0 and index != self.presence_combo.currentIndex():
@@ -637,37 +643,39 @@ class AgentCard(QFrame):
             self.status_label.setText(status)
         self._sync_chips(list(view.active), info)
         self._sync_pops(offers, info)
-        return self._fit_height(shrink)
-
-    @property
-    def shrink_pending(self) -> bool:
-        return False  # the height never depends on what the card shows
-
-    def settle_height(self) -> bool:
-        return False
+        return False  # sized once, by the panel (set_floor_height) or when first shown: never by a refresh
 
     def natural_height(self) -> int:
         """The height the card's parts need (the same with or without pops and chips)."""
         badges = self._badges.heightForWidth(self.card_width - 20)  # the badges wrap onto the lines they need
         if self.badge_area.maximumHeight() != badges or self.badge_area.minimumHeight() != badges:
             self.badge_area.setFixedHeight(badges)
-        chips = max(self._chip_pool[0].sizeHint().height(), self.more_chips.sizeHint().height())
+        chips = max(self._chip_height, self.more_chips.sizeHint().height())
         if self.chip_area.maximumHeight() != chips or self.chip_area.minimumHeight() != chips:
             self.chip_area.setFixedHeight(chips)
         layout = self.layout()
         layout.invalidate()
         layout.activate()
-        return layout.sizeHint().height()
+        self._natural = layout.sizeHint().height()
+        return self._natural
+
+    def set_slot_heights(self, pop: int, chip: int) -> None:
+        """The heights of a pop and a chip in the panel's style (measured once for all the cards)."""
+        self._chip_height = chip
+        if self.pop_slot.maximumHeight() != pop or self.pop_slot.minimumHeight() != pop:
+            self.pop_slot.setFixedHeight(pop)
 
     def set_floor_height(self, height: int) -> bool:
         """The panel's card height: every card as tall as the tallest (one with more queue badges), so
         the cards of a row line up.  True when the card changed height."""
         self._floor_height = height
-        return self._fit_height()
+        return self._fit_height(measured=True)
 
-    def _fit_height(self, shrink: bool = True) -> bool:
-        """A fixed size, so changes inside the card never relayout the whole panel.  True when it changed."""
-        height = max(self.natural_height(), self._floor_height)
+    def _fit_height(self, measured: bool = False) -> bool:
+        """A fixed size, so changes inside the card never relayout the whole panel.  True when it changed.
+        ``measured``: ``natural_height`` was just called (by the panel: it is not measured again)."""
+        natural = self._natural if measured and self._natural is not None else self.natural_height()
+        height = max(natural, self._floor_height)
         if height != self.maximumHeight() or height != self.minimumHeight():
             self.setFixedHeight(height)
             return True
@@ -680,8 +688,6 @@ class AgentCard(QFrame):
         chip.idle_action.triggered.connect(lambda _c=False, ch=chip: self.idleRequested.emit(ch.conversation_id))
         chip.active_action.triggered.connect(lambda _c=False, ch=chip: self.activeRequested.emit(ch.conversation_id))
         chip.end_action.triggered.connect(lambda _c=False, ch=chip: self.endRequested.emit(ch.conversation_id))
-        if not self._chip_pool:
-            _keep_room_when_hidden(chip)
         chip.hide()
         self.chip_layout.insertWidget(len(self._chip_pool), chip)
         self._chip_pool.append(chip)
@@ -692,8 +698,6 @@ class AgentCard(QFrame):
         pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
         pop.declined.connect(lambda c, r, a=self.name: self.declineRequested.emit(a, c, r))
         pop.selected.connect(self.conversationSelected)
-        if not self._pop_pool:
-            _keep_room_when_hidden(pop)
         pop.hide()
         self.pop_area.addWidget(pop)
         self._pop_pool.append(pop)
@@ -738,7 +742,9 @@ class AgentCard(QFrame):
     def _sync_pops(self, offers: list, info: Callable[[str], ConversationInfo]) -> None:
         """The first outstanding offer in full (the reused pop widget); the others are a "+N more" line
         whose tooltip names them; the notification pane lists them all."""
-        pop = self._pop_pool[0]
+        if not self._pop_pool and not offers:
+            return
+        pop = self._pop_pool[0] if self._pop_pool else self._new_pop()
         previous = dict(self.pops)
         self.pops = {}
         if offers:
@@ -773,7 +779,8 @@ class AgentCard(QFrame):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._fit_height()  # now that the style sheet has sized the labels
+        if not self._floor_height:
+            self._fit_height()  # now that the style sheet has sized the labels
 
     def is_on_screen(self) -> bool:
         """Whether any of the card shows in its scroll area's viewport (or in its window, outside one)."""

@@ -85,6 +85,7 @@ from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,
     AgentCard,
+    ConversationChip,
     ConversationInfo,
     ElidedLabel,
     FlowLayout,
@@ -92,7 +93,7 @@ from ui.panel.agent_cards import (
     home_queues,
 )
 from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plain_value
-from ui.panel.screen_pop import POP_QSS, ScreenPop
+from ui.panel.screen_pop import POP_QSS, CardPop, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
 
@@ -771,11 +772,31 @@ class AgentPanel(QWidget):
         row line up, and as no card changes height afterwards the groups never move."""
         if not self.cards:
             return
+        pop_height, chip_height = self._measure_slots()
         for card in self.cards.values():
             card.ensurePolished()
+            card.set_slot_heights(pop_height, chip_height)
         height = max(card.natural_height() for card in self.cards.values())
         for card in self.cards.values():
             card.set_floor_height(height)
+
+    def _measure_slots(self) -> tuple[int, int]:
+        """A pop's and a chip's height in the panel's style and type (one of each, measured in the cards
+        area and thrown away): cards keep that room for them before they have any."""
+        canvas = self.cards_scroll.widget()
+        pop = CardPop("C-0000", workstream={"notification": "screen_pop_decline"}, queue="Queue", context={},
+                      expires_at=0.0)
+        chip = ConversationChip("C-0000")
+        chip.set_info(ConversationInfo("C-0000", {}, "Queue", "active"))
+        try:
+            for probe in (pop, chip):
+                probe.setParent(canvas)
+                probe.hide()
+                probe.ensurePolished()
+            return pop.height(), chip.sizeHint().height()
+        finally:
+            pop.deleteLater()
+            chip.deleteLater()
 
     def _presence_list(self) -> list[tuple[str, str]]:
         from models.choices import BASE_PRESENCE_NAMES, BASE_PRESENCES
