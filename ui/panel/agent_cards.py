@@ -867,7 +867,7 @@ class QueueGroup(QFrame):
         self.meta.setObjectName("queueMeta")
         head.addWidget(self.meta, 1, 0, 1, 3)
         head.setColumnStretch(0, 1)
-        self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
+        self._header_space = QSpacerItem(0, self.header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
         layout.addItem(self._header_space)
         self.note = QLabel()
@@ -880,7 +880,7 @@ class QueueGroup(QFrame):
         self._counts = (-1, -1)
         self.set_waiting(0)
 
-    def _header_height(self) -> int:
+    def header_height(self) -> int:
         """The header's two lines (name and Pick…, then the counts), plus the spacing under it (a layout
         puts none after a spacer)."""
         return self._header_rows() + max(0, self.layout().spacing())
@@ -910,7 +910,7 @@ class QueueGroup(QFrame):
     def _place_header(self) -> None:
         """Fit the header over its spacer (on resize and once styled; never because a count changed)."""
         self.header.ensurePolished()
-        space = self._header_height()
+        space = self.header_height()
         if space != self._header_space.sizeHint().height():
             self._header_space.changeSize(0, space, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             self.layout().invalidate()

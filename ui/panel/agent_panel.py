@@ -215,13 +215,39 @@ class Toast(QFrame):
         self.pop = pop
         if pop is not None:
             self.layout().insertWidget(1, pop)
+            pop.show()  # now, not when the layout gets round to it: its room is measured next
+            self.hold_room()
+
+    def hold_room(self) -> None:
+        """Never less tall than the notification needs: with wrapped lines the column's layout would
+        otherwise squeeze it to what its height-for-width guess says (the context rows overlapped)."""
+        if self.pop is not None:
+            self.pop.ensurePolished()
+        layout = self.layout()
+        layout.invalidate()
+        height = layout.sizeHint().height()
+        if layout.hasHeightForWidth() and self.width() > 0:  # the lines as they wrap at its width now
+            height = max(height, layout.totalHeightForWidth(self.width()))
+        if self.minimumHeight() != height:
+            self.setMinimumHeight(height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.hold_room()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.hold_room()
 
     def set_others(self, conversations: list[str], details: list[str]) -> None:
         text = f"Also waiting: {', '.join(conversations)}" if conversations else ""
         if text != self.others.full_text():
             self.others.setText(text)
             self.others.set_tooltip("\n".join(details))
-        self.others.setVisible(bool(conversations))
+        if self.others.isVisibleTo(self) != bool(conversations):
+            self.others.setVisible(bool(conversations))
+            self.hold_room()
 
 
 class AgentPanel(QWidget):
@@ -337,6 +363,7 @@ class AgentPanel(QWidget):
         self.side_tabs.setTabToolTip(0, "Send a conversation, a burst, or play a scenario")
         self.side_tabs.setTabToolTip(1, "Why the selected conversation went to its queue")
         right_layout.addWidget(self.side_tabs, 1)
+        self.side_tabs.setMinimumHeight(120)  # gives way to the toast, which is never squeezed
         self.toast = Toast(right)
         right_layout.addWidget(self.toast)
         right.setMinimumWidth(RIGHT_MINIMUM)
@@ -688,8 +715,17 @@ class AgentPanel(QWidget):
         self.trace_why.hide()
         layout.addWidget(self.trace_why)
         self.trace_view = RouteTraceView()
+        self.trace_view.setMinimumHeight(90)
         layout.addWidget(self.trace_view, 1)
-        return panel
+        # In a scroll area: its wrapped lines would otherwise hold the column's height (height for width)
+        # and push the notification under the bottom edge on a short screen (presentation at 720 px).
+        scroll = QScrollArea()
+        scroll.setObjectName("traceScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(panel)
+        return scroll
 
     # ------------------------------------------------------------------ cards
 
@@ -1041,6 +1077,21 @@ class AgentPanel(QWidget):
                                                                            else 1))))
         right = max(low, min(high, int(width * 0.29)))
         self.main_splitter.setSizes([width - right, right])
+        self._split_cards_and_log()
+
+    def _split_cards_and_log(self) -> None:
+        """Room for a whole row of cards above the log when the window is short (720 px, presentation):
+        the log keeps a few rows, the cards the rest up to a row's height; tall windows keep 3:2."""
+        total = sum(self.left_splitter.sizes())
+        group = next((g for g in self.groups.values() if g.cards), None)
+        if total <= 0 or group is None:
+            return
+        row = (self.cards_scroll.widget().layout().contentsMargins().top() + group.layout().contentsMargins().top()
+               + group.header_height() + group.cards[0].height() + 16)
+        log_rows = self.log_view.verticalHeader().defaultSectionSize()
+        log_least = self.log_view.horizontalHeader().sizeHint().height() + 3 * log_rows + 44  # title and 3 rows
+        cards = max(int(total * 0.6), min(row, total - log_least))
+        self.left_splitter.setSizes([cards, total - cards])
 
     def _show_window_chrome(self, show: bool, full_screen: bool = True) -> None:
         """Hide (and later restore) what is not the panel: the window's menu and status bars, its
@@ -1459,6 +1510,7 @@ class AgentPanel(QWidget):
                 self._set_toast(pop)
         if self.toast.isHidden():
             self.toast.show()
+        self.toast.hold_room()
         more = f"  ·  1 of {len(offers)}" if len(offers) > 1 else ""
         self.toast.header.setText(f"Notification for {agent}{more}")
         details = []

@@ -12,7 +12,7 @@ from typing import Any
 
 DEMO_STREAM = "Chat - Retail banking"
 
-# file name -> keyword arguments for ui.shell.startup.run
+# file name -> keyword arguments for ui.shell.startup.run ("size" overrides render_all's)
 SHOTS: dict[str, dict[str, Any]] = {
     "workstreams.png": {"view": "workstreams"},
     "editor-work-distribution.png": {"workstream": DEMO_STREAM, "tab": "work-distribution"},
@@ -20,8 +20,9 @@ SHOTS: dict[str, dict[str, Any]] = {
     "editor-routing-rules.png": {"workstream": DEMO_STREAM, "tab": "routing-rules"},
     "queues.png": {"view": "queues"},
     "agent-dialog.png": {"view": "agents", "dialog": "agents:Ana Ruiz"},
-    "agent-panel.png": {"tab": "agent-panel"},
-    "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True},  # View → Presentation
+    # The live panel at a laptop's 1280×720, carrying pops (issue 10), and projected (View → Presentation).
+    "agent-panel.png": {"tab": "agent-panel", "size": "1280x720"},
+    "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True, "size": "1280x720"},
 }
 
 
@@ -37,7 +38,7 @@ def render_all(outdir: str | Path, size: str = "1280x800") -> list[Path]:
         url = sqlite_url(Path(temp) / "demo.db")
         for name, options in SHOTS.items():
             path = target / name
-            code = run(url, screenshot=str(path), size=size, **options)
+            code = run(url, screenshot=str(path), **{"size": size, **options})
             if code != 0:
                 raise SystemExit(code)
             written.append(path)

@@ -108,10 +108,45 @@ def test_nothing_on_the_panel_is_clipped(qtbot, services, size):
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("size", SIZES[2:], ids=[f"{w}x{h}" for w, h in SIZES[2:]])
+PRESENTATION_SIZES = SIZES[1:]  # 1280×720 too: the README's presentation picture is taken there
+
+
+@pytest.mark.parametrize("size", PRESENTATION_SIZES, ids=[f"{w}x{h}" for w, h in PRESENTATION_SIZES])
 def test_nothing_is_clipped_in_presentation_mode(qtbot, services, size):
     window, panel = build(qtbot, services, size, presentation=True)
     assert panel.presentation
     problems = clipped(panel) + log_event_column_problems(panel)
+    panel.set_presentation(False)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def styled(qapp):
+    """The console's own style sheet and fonts (paddings and sizes are what a person sees)."""
+    from ui.common import style
+
+    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
+    style.apply(qapp)
+    yield
+    qapp.setStyleSheet("")
+    qapp.setStyle(old_style)
+    qapp.setPalette(old_palette)
+    qapp.setFont(old_font)
+
+
+@pytest.mark.parametrize("size, presentation", [((1024, 768), False), ((1280, 720), False), ((1280, 720), True),
+                                                 ((1920, 1080), True)],
+                         ids=["1024x768", "1280x720", "1280x720-presentation", "1920x1080-presentation"])
+def test_nothing_is_clipped_in_the_consoles_own_style(qtbot, services, styled, size, presentation):
+    window, panel = build(qtbot, services, size, presentation=presentation)
+    panel.focus_agent("Ana Ruiz")  # the notification, with the agent's other pops listed
+    for _ in range(3):
+        QApplication.processEvents()
+    assert panel.toast_pop is not None
+    problems = clipped(panel) + log_event_column_problems(panel)
+    right = panel.right_column
+    if panel.toast.geometry().bottom() > right.contentsRect().bottom():
+        problems.append(f"the notification ends at {panel.toast.geometry().bottom()}px, "
+                        f"below its column's {right.contentsRect().bottom()}px")
     panel.set_presentation(False)
     assert problems == [], "\n".join(problems)

@@ -97,7 +97,12 @@ def test_the_docs_screenshots(tmp_path):
     assert [p.name for p in written] == list(screenshots.SHOTS)
     for path in written:
         picture = image(path)
-        assert (picture.width(), picture.height()) == (1024, 700)
+        width, height = map(int, screenshots.SHOTS[path.name].get("size", "1024x700").split("x"))
+        assert (picture.width(), picture.height()) == (width, height), path.name
+    # The live panel is pictured at a laptop's 1280×720 whatever the set's size (issue 10).
+    assert {name: (image(tmp_path / name).width(), image(tmp_path / name).height())
+            for name in ("agent-panel.png", "agent-panel-presentation.png")} == {
+        "agent-panel.png": (1280, 720), "agent-panel-presentation.png": (1280, 720)}
 
 
 def test_screenshots_usage(capsys):
