@@ -70,6 +70,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -103,7 +104,7 @@ EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sen
 SCREENSHOT_STREAM = "Chat - Retail banking"
 LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
-LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
+LOG_CELL_PADDING = 20     # a log cell's padding (6 px a side in the style sheet), focus margins and air
 RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
 # Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
@@ -530,7 +531,7 @@ class AgentPanel(QWidget):
     def _build_side_column(self) -> QWidget:
         column = QFrame()
         column.setObjectName("sideColumn")
-        column.setMinimumWidth(300)
+        column.setMinimumWidth(240)  # the right column is at least as wide as this needs (see _split)
         column.setMaximumWidth(440)
         self.side_column = column
         layout = QVBoxLayout(column)
@@ -1071,6 +1072,11 @@ class AgentPanel(QWidget):
         """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
         if width < 600:
             return
+        # Never narrower than the Send form needs in this font (it does not scroll sideways).
+        base = int(290 * PRESENTATION_SCALE) if self._presentation else RIGHT_MINIMUM
+        form = max(self.side_column.minimumWidth(), self.side_column.minimumSizeHint().width()) + \
+            self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
+        self.right_column.setMinimumWidth(max(base, form))
         # Narrow (1024 px screens): the right column at its minimum, so the log keeps room for Details.
         low = max(300 if width >= 900 else 0, self.right_column.minimumWidth())
         high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
 
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel
@@ -46,6 +47,13 @@ def clipped(root: QWidget) -> list[str]:
         elif label.contentsRect().height() < label.fontMetrics().height():
             problems.append(f"label '{text}': {label.contentsRect().height()}px high for "
                             f"{label.fontMetrics().height()}px of text")
+    for scroll in root.findChildren(QScrollArea):  # content that can't scroll sideways must fit
+        inner = scroll.widget()
+        if scroll.isVisibleTo(root) and inner is not None and scroll.widgetResizable() \
+                and scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff \
+                and inner.width() > scroll.viewport().width():
+            problems.append(f"{scroll.objectName()}: its content is {inner.width()}px wide in "
+                            f"{scroll.viewport().width()}px and is cut on the right")
     for button in root.findChildren(QAbstractButton):
         if not button.isVisibleTo(root) or not button.text():
             continue
@@ -144,6 +152,10 @@ def test_nothing_is_clipped_in_the_consoles_own_style(qtbot, services, styled, s
         QApplication.processEvents()
     assert panel.toast_pop is not None
     problems = clipped(panel) + log_event_column_problems(panel)
+    shown_tab = panel.side_tabs.currentIndex()
+    panel.side_tabs.setCurrentIndex(1 - shown_tab)  # the other tab too (Send, Route trace)
+    QApplication.processEvents()
+    problems += clipped(panel.side_tabs)
     right = panel.right_column
     if panel.toast.geometry().bottom() > right.contentsRect().bottom():
         problems.append(f"the notification ends at {panel.toast.geometry().bottom()}px, "
