@@ -104,6 +104,7 @@ EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sen
 SCREENSHOT_STREAM = "Chat - Retail banking"
 LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
+NARROW_PANEL = 900        # narrower (a 1024 px screen), the clock bar drops its "Simulated time" caption
 LOG_CELL_PADDING = 20     # a log cell's padding (6 px a side in the style sheet), focus margins and air
 RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
@@ -491,6 +492,7 @@ class AgentPanel(QWidget):
         caption = QLabel("Simulated time")
         caption.setObjectName("clockCaption")
         layout.addWidget(caption)
+        self.clock_caption = caption  # hidden on a narrow panel, so the counts beside Reset have room
         self.clock_label = ClockLabel("00:00:00")
         self.clock_label.setObjectName("simClock")
         self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
@@ -1607,6 +1609,7 @@ class AgentPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         width = event.size().width()
+        self.clock_caption.setVisible(width >= NARROW_PANEL)
         if not self._sized and width >= 600:
             # First real size (and after presentation mode): about 29 % for the right column, within
             # its limits (300-400 px normally), the rest for the cards.
@@ -1674,8 +1677,9 @@ class AgentPanel(QWidget):
         ringing = driver.inject(name, context(customertier="Silver", topic="payment", accountbalance=-120,
                                               portfoliovalue=2000))
         jump(23)
-        # Two more ringing (overdrawn customers asking about fees): pops on another card too.
-        driver.inject(name, context(customertier="Standard", topic="fees", accountbalance=-40))
+        # Two more ringing (overdrawn customers asking about fees): pops on another card too, one of them
+        # needing a skill (version 2 classification: a mortgage question needs Mortgages 3).
+        driver.inject(name, context(customertier="Standard", topic="fees on my mortgage", accountbalance=-40))
         driver.inject(name, context(customertier="Silver", topic="statement", accountbalance=-15))
         jump(28)
         view = driver.simulator.conversation(ringing)

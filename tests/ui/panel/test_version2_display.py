@@ -164,3 +164,10 @@ def test_a_stream_without_reasons_declines_at_once():
 ])
 def test_version_2_events_in_words(event, words):
     assert event_details(event) == words
+
+
+def test_a_profile_slot_coming_back_is_said_as_a_slot():
+    assert event_details({"event": "capacity_released", "units": 0, "free": 100, "reason": "declined",
+                          "profile": "Chat", "free_slots": 2}) == "a Chat slot back (declined); 2 free"
+    assert event_details({"event": "capacity_released", "units": 30, "free": 70, "reason": "ended"}) == \
+        "30 units back (ended); 70 free"
