@@ -10,6 +10,9 @@ BENCH_STAMP := $(VENV)/.installed-bench
 # What `make test-pg` runs against PostgreSQL: the [postgresql] variants (marked `pg`) of
 # the persistence, migration, bundle and concurrency tests.
 PG_TESTS := tests/pg tests/models tests/migrations tests/app/services/test_concurrency.py
+# pytest-xdist workers for make test: auto = one per core; TEST_WORKERS=0 runs the suite serially
+# in one process. --dist loadfile keeps a file's tests (and their module fixtures) on one worker.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-pg test-all bench lint screenshots dist clean
 
@@ -37,7 +40,7 @@ run: $(RUN_STAMP)
 	$(BIN)/wsc gui
 
 test: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow and not pg"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow and not pg"
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
 
 # A throw-away PostgreSQL server (installed with apt-get if missing, in a temporary directory,

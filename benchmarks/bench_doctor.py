@@ -8,7 +8,8 @@ objects), written into a database by the app's import path (setup, not timed):
   and what ``wsc export`` writes) -- the baseline, measured in the same run;
 * doctor: ``app.doctor.diagnose`` of that document: every rule decided by
   reasoning (satisfiable? shadowed? always true? ``in`` values taken?) and every
-  distribution check;
+  distribution check, with the worker processes ``wsc doctor`` uses (one per core;
+  ``app.doctor.parallel``) -- and in one process too, so both figures are in the run;
 * ``wsc doctor`` as a whole is the sum of the two.
 
 The ratio doctor / export is the figure to watch; there is no goal yet.  Also
@@ -61,15 +62,27 @@ def run(preset: str, report=print) -> dict:
             db.dispose()
     del doc
     report(f"  export_document (baseline)                      {export_s:8.1f} s")
-    doctor_s, findings = timed(lambda: diagnose(exported))
+    from app.doctor.parallel import MIN_STREAMS, usable_workers
+
+    workers = usable_workers() if len(exported["workstreams"]) >= MIN_STREAMS else 1
+    cpu_started = time.process_time()
+    single_s, findings = timed(lambda: diagnose(exported))
+    cpu_s = time.process_time() - cpu_started
+    report(f"  diagnose, one process                           {single_s:8.1f} s   "
+           f"{single_s / export_s if export_s else float('nan'):5.2f}x the export  (CPU {cpu_s:.1f} s)")
+    doctor_s = single_s
+    if workers > 1:
+        doctor_s, parallel_findings = timed(lambda: diagnose(exported, workers=workers))
+        assert [f.to_json() for f in parallel_findings] == [f.to_json() for f in findings]
     ratio = doctor_s / export_s if export_s else float("nan")
-    report(f"  diagnose                                        {doctor_s:8.1f} s   {ratio:5.2f}x the export")
+    report(f"  diagnose ({workers} process{'es' if workers != 1 else ''})                          "
+           f"{doctor_s:8.1f} s   {ratio:5.2f}x the export")
     report(f"  wsc doctor (export + diagnose)                  {export_s + doctor_s:8.1f} s")
     report(f"  per work stream                                 {1000 * doctor_s / max(1, len(exported['workstreams'])):8.2f} ms")
     counts = collections.Counter(f.code for f in findings)
     report(f"  {len(findings):,} findings: " + ", ".join(f"{code} {n:,}" for code, n in counts.most_common()))
     return {"preset": preset, "streams": len(exported["workstreams"]), "rules": rules, "export_s": export_s,
-            "doctor_s": doctor_s, "findings": len(findings),
+            "doctor_s": doctor_s, "single_s": single_s, "workers": workers, "findings": len(findings),
             "undecided": counts.get("rule-possibly-shadowed", 0)}
 
 

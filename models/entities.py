@@ -278,7 +278,7 @@ class WorkStream(Tracked, Base):
         back_populates="workstream", cascade="all, delete-orphan", order_by="ClassificationRule.position"
     )
     context_variables: Mapped[list[ContextVariable]] = relationship(
-        back_populates="workstream", cascade="all, delete-orphan", order_by="ContextVariable.name"
+        back_populates="workstream", cascade="all, delete-orphan", order_by="ContextVariable.position"
     )
     routing_rules: Mapped[list[RoutingRuleItem]] = relationship(
         back_populates="workstream", cascade="all, delete-orphan", order_by="RoutingRuleItem.position"
@@ -294,6 +294,8 @@ class ContextVariable(Tracked, Base):
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     type: Mapped[str] = mapped_column(String(8), default="text")
+    # The user's order (issue 10): the editor, the document and the trial pane list them so.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     workstream: Mapped[WorkStream] = relationship(back_populates="context_variables")
 

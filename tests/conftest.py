@@ -7,11 +7,21 @@ those variants are skipped, and ``make test`` deselects them (``-m "not pg"``).
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Never the user's log folder, in this process or in the wsc processes tests start.
-os.environ.setdefault("WSC_LOG_DIR", __import__("tempfile").mkdtemp(prefix="wsc-test-logs-"))
+# Each test process (each pytest-xdist worker) writes what lands outside tmp_path into folders of
+# its own: the log file, the QSettings and default database of the wsc processes tests start.
+# Never the user's folders, and never another worker's (a shared rotating log or settings file
+# would be written by two processes at once).
+_PROCESS_FOLDER = tempfile.mkdtemp(prefix="wsc-test-")
+atexit.register(shutil.rmtree, _PROCESS_FOLDER, ignore_errors=True)
+os.environ["WSC_LOG_DIR"] = os.path.join(_PROCESS_FOLDER, "logs")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_PROCESS_FOLDER, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_PROCESS_FOLDER, "data")
 
 import pytest  # noqa: E402
 

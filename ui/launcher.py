@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-TABS = ("work-distribution", "context-variables", "routing-rules", "agent-panel")
-VIEWS = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel")
+TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules", "agent-panel")
+VIEWS = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel", "skills", "capacity_profiles")
 
 
 class GuiCommand:

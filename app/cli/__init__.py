@@ -73,8 +73,33 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
-    """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher)."""
+# The module that adds each top-level command. A command line that names one builds only that
+# module's sub-parsers: building all of them costs ~10 ms (argparse) that `wsc list` would pay
+# for nothing. Anything else (no command, --help, a command not listed here) builds them all.
+COMMAND_MODULES = {"import": "core", "export": "core", "list": "core", "demo": "core", "route": "route",
+                   "simulate": "simulate", "whatif": "whatif", "doctor": "doctor", "bundle": "bundle", "cmt": "cmt"}
+GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--db-url")
+
+
+def command_module(argv: list[str]) -> str | None:
+    """The name of the module that adds the command ``argv`` names, or None (then every module)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in GLOBAL_OPTIONS_WITH_VALUE:
+            next(tokens, None)
+        elif token.startswith("-"):
+            if token in ("-h", "--help", "--version"):
+                return None
+        else:
+            return COMMAND_MODULES.get(token)
+    return None
+
+
+def build_parser(extra_commands: tuple = (), only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every headless command; ``extra_commands`` come first (``gui``, from ui.launcher).
+
+    ``only`` (a ``COMMAND_MODULES`` value): just that module's commands, for a command line that names one.
+    """
     from app.cli import bundle, cmt, core, doctor, route, simulate, whatif
 
     parser = OneLineParser(
@@ -87,7 +112,10 @@ def build_parser(extra_commands: tuple = ()) -> argparse.ArgumentParser:
     where.add_argument("--db-url", metavar="URL", help="any SQLAlchemy database URL (default: $WSC_DB_URL)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     # In the order `wsc --help` lists them.
-    for module in (*extra_commands, core, route, simulate, whatif, doctor, bundle, cmt):
+    modules = (*extra_commands, core, route, simulate, whatif, doctor, bundle, cmt)
+    if only is not None:
+        modules = tuple(m for m in modules if m.__name__ == f"app.cli.{only}")
+    for module in modules:
         module.add_parser(subparsers)
     return parser
 
@@ -117,7 +145,7 @@ def one_line(error: BaseException) -> str:
 
 def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
          extra_commands: tuple = (), default_command: str | None = None) -> int:
-    parser = build_parser(extra_commands)
+    parser = build_parser(extra_commands, only=command_module(sys.argv[1:] if argv is None else argv))
     err = ctx.stderr if ctx is not None else sys.stderr
     try:
         args = parser.parse_args(argv)

@@ -39,6 +39,8 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     print(f"wrote {args.file}: {result.workstreams} work streams, {result.queues} queues", file=ctx.stdout)
     for line in result.rounded:
         print(f"rounded: {line}", file=ctx.stdout)
+    for line in result.not_carried:
+        print(f"not carried: {line}", file=ctx.stdout)
     return 0
 
 

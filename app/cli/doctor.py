@@ -27,6 +27,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                         help="the lowest severity that makes the exit status 1 (default: error)")
     parser.add_argument("--config", metavar="FILE.json", help="check this configuration document instead")
+    parser.add_argument("--jobs", type=int, metavar="N", default=None,
+                        help="processes for the rule analysis of a large configuration (default: one per core; "
+                             "1: this process only)")
     parser.set_defaults(handler=run)
 
 
@@ -54,7 +57,11 @@ def run(args: argparse.Namespace, ctx) -> int:
     if args.workstream is not None and not any(
             ws["name"].casefold() == args.workstream.casefold() for ws in doc.get("workstreams", [])):
         raise UserError(f"unknown work stream '{args.workstream}'")
-    findings = diagnose(doc, args.workstream)
+    from app.doctor.parallel import usable_workers
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be 1 or more")
+    findings = diagnose(doc, args.workstream, workers=usable_workers(args.jobs))
     if args.json:
         print(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False), file=ctx.stdout)
     else:

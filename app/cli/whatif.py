@@ -196,6 +196,9 @@ def _figures_text(figures: dict) -> str:
     text += _rows_text("Work streams", figures["workstreams"], TEXT_FIGURES)
     text += _rows_text("Queues", figures["queues"], TEXT_FIGURES)
     text += _rows_text("Agents", figures["agents"], ("answered", "aht_s", "offers", "occupancy", "capacity_used"))
+    text += _rows_text("Skills", figures.get("skills", {}), ("arrived", "answered", "abandoned", "asa_s",
+                                                            "service_level"))
+    text += _rows_text("Overflow", figures.get("overflow", {}), ("transfer", "end", "assign_anyway"))
     return text
 
 

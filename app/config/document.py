@@ -629,7 +629,7 @@ def _name_order(item: dict) -> tuple[str, str]:
 def normalize_workstream(stream: dict) -> dict:
     out = dict(stream)
     out["allowed_presences"] = sort_base_presences(stream.get("allowed_presences", []))
-    out["context_variables"] = sorted(stream.get("context_variables", []), key=_name_order)
+    out["context_variables"] = list(stream.get("context_variables", []))  # the user's order (issue 10): kept
     out["channels"] = sorted(stream.get("channels", []), key=_name_order)
     if "decline_reasons" in stream:  # shown to the agent in this order: kept
         out["decline_reasons"] = list(stream["decline_reasons"])

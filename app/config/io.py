@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, insert, literal, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.config.document import (
@@ -172,7 +172,7 @@ def workstream_dict(w: WorkStream, with_ids: bool) -> dict:
         "default_queue": w.default_queue.name if w.default_queue else None,
         "context_variables": [
             _with_id({"display_name": v.display_name, "name": v.name, "type": v.type}, v, with_ids)
-            for v in sorted(w.context_variables, key=lambda v: sort_key(v.name))
+            for v in sorted(w.context_variables, key=lambda v: (v.position, sort_key(v.name)))
         ],
         "routing_rules": [
             _with_id({"name": r.name, "description": r.description,
@@ -264,7 +264,8 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
         return [row for row in execute(query) if row[0] in chosen]
 
     by_stream: dict[str, tuple[list, list, list]] = {w[0]: ([], [], []) for w in streams}
-    for row in children(select(V.c.workstream_id, V.c.id, V.c.display_name, V.c.name, V.c.type), V.c.workstream_id):
+    for row in children(select(V.c.workstream_id, V.c.id, V.c.display_name, V.c.name, V.c.type, V.c.position),
+                        V.c.workstream_id):
         by_stream[row[0]][0].append(row)
     for row in children(select(R.c.workstream_id, R.c.id, R.c.name, R.c.description, R.c.queue_id, R.c.position,
                                R.c.condition), R.c.workstream_id):
@@ -292,7 +293,7 @@ def export_from_session(session: Session, *, with_ids: bool = False, workstreams
 
     def stream_dict(w) -> dict:
         variables, rules, channels = by_stream[w[0]]
-        variables.sort(key=lambda v: sort_key(v[3]))
+        variables.sort(key=lambda v: (v[5], sort_key(v[3])))  # the user's order (issue 10)
         rules.sort(key=lambda r: r[5])
         channels.sort(key=lambda c: sort_key(c[2]))
         if with_ids:
@@ -576,14 +577,16 @@ def apply_document(session: Session, doc: ConfigDocument, *, replace: bool = Fal
     summary = ApplySummary()
     if adopt_ids:
         adopt_identities(session, doc)
-    if replace:
-        _delete_missing(session, doc, summary)
+    going_later = _delete_missing(session, doc, summary) if replace else []
     writer = ConfigWriter(session, summary)
     with session.no_autoflush:  # rows are half-built between assignments; flush at known points
         if bulk:
             _write_all_bulk(session, writer, doc)
         else:
             _write_all(session, writer, doc)
+    for rating_model in going_later:  # its skills have moved to the document's rating model by now
+        session.delete(rating_model)
+    session.flush()
     problems = foreign_key_problems(session)
     if problems:
         raise UserError(f"import refused: {problems[0]}")
@@ -897,7 +900,7 @@ class _BulkCreator:
                                            "rating": rating} for index, (name, rating) in enumerate(k.skills.items())]
             variables += [{"id": v.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
                            "workstream_id": stream_id, "display_name": v.display_name, "name": v.name,
-                           "type": v.type} for v in d.context_variables]
+                           "type": v.type, "position": position} for position, v in enumerate(d.context_variables)]
             stream_rules = [{"id": r.id or new_id(), "created_at": now, "modified_at": now, "version": 1,
                              "workstream_id": stream_id, "name": r.name, "description": r.description,
                              "queue_id": queue[fold(r.queue)] if r.queue is not None else None,
@@ -967,8 +970,12 @@ def _sqlite_executemany(connection, table, rows: list[dict]) -> None:
     connection.exec_driver_sql(str(compiled), list(zip(*columns)))
 
 
-def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary) -> None:
-    """With --replace: remove what the document does not name (children first)."""
+def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary) -> list:
+    """With --replace: remove what the document does not name (children first).
+
+    Returns the rating models that go while a kept skill still uses them: they are deleted
+    after the writes, once the skill has moved to the document's rating model."""
+    still_used: list = []
     keep_streams = {fold(w.name) for w in doc.workstreams} | {w.id for w in doc.workstreams if w.id}
     keep_channels = {fold(c.name) for w in doc.workstreams for c in w.channels}
     for channel in session.scalars(select(Channel)).all():
@@ -1006,6 +1013,10 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
                 elif kind == "skills":
                     session.execute(delete(AgentSkill).where(AgentSkill.skill_id == obj.id))
                     session.execute(delete(ClassificationSkill).where(ClassificationSkill.skill_id == obj.id))
+                elif session.scalar(select(func.count()).select_from(Skill).where(Skill.rating_model_id == obj.id)):
+                    summary.deleted[kind].append(obj.name)
+                    still_used.append(obj)
+                    continue
                 summary.deleted[kind].append(obj.name)
                 session.delete(obj)
         session.flush()
@@ -1015,6 +1026,7 @@ def _delete_missing(session: Session, doc: ConfigDocument, summary: ApplySummary
             summary.deleted["presences"].append(presence.name)
             session.delete(presence)
     session.flush()
+    return still_used
 
 
 class ConfigWriter:
@@ -1271,12 +1283,12 @@ class ConfigWriter:
         by_id = {v.id: v for v in stream.context_variables}
         by_name = {v.name: v for v in stream.context_variables}
         keep = []
-        for doc in docs:
+        for position, doc in enumerate(docs):
             var = by_id.get(doc.id) if doc.id else None
             var = var or by_name.get(doc.name)
             if var is None:
                 var = ContextVariable(id=doc.id) if doc.id and self.session.get(ContextVariable, doc.id) is None else ContextVariable()
-            _assign(var, display_name=doc.display_name, name=doc.name, type=doc.type)
+            _assign(var, display_name=doc.display_name, name=doc.name, type=doc.type, position=position)
             keep.append(var)
         stream.context_variables = keep
         # A renamed variable can take a name another one is giving up: flush deletes first.
@@ -1331,8 +1343,7 @@ class ConfigWriter:
 def _same_child_ids(doc: WorkStreamDoc, obj: WorkStream) -> bool:
     """With ids in the document, an unchanged stream also keeps its children's ids."""
     pairs = (
-        (sorted(doc.context_variables, key=lambda v: sort_key(v.name)),
-         sorted(obj.context_variables, key=lambda v: sort_key(v.name))),
+        (doc.context_variables, sorted(obj.context_variables, key=lambda v: (v.position, sort_key(v.name)))),
         (doc.routing_rules, sorted(obj.routing_rules, key=lambda r: r.position)),
         (sorted(doc.channels, key=lambda c: sort_key(c.name)), sorted(obj.channels, key=lambda c: sort_key(c.name))),
         (doc.classification_rules, sorted(obj.classification_rules, key=lambda k: k.position)),

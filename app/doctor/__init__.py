@@ -8,6 +8,8 @@ import would add.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -35,15 +37,49 @@ class Cancelled(Exception):
 
 
 def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress: Progress = None,
-             cancelled: Callable[[], bool] | None = None, budget: int | None = None) -> list[Finding]:
-    """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given)."""
-    facts = DocumentFacts(doc, budget)
+             cancelled: Callable[[], bool] | None = None, budget: int | None = None,
+             analyses: dict | None = None, only_streams: bool = False, workers: int = 1) -> list[Finding]:
+    """Every finding about ``doc`` (only about one work stream's when ``workstream`` is given).
+
+    ``analyses`` (a dict the caller keeps) shares rule analyses between calls: a stream whose
+    variables and rules are the same is not analysed twice.  ``only_streams`` skips the
+    document-wide checks (the list's badges need the streams' findings only).  ``workers`` > 1
+    analyses the rules of a large configuration in that many processes where that is safe
+    (``app.doctor.parallel``); the findings are the same."""
+    with _collector_paused():
+        return _diagnose(doc, workstream, progress=progress, cancelled=cancelled, budget=budget,
+                         analyses=analyses, only_streams=only_streams, workers=workers)
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic collector held off: the analysis makes millions of short-lived containers, and
+    each full collection would walk the whole (large) document again.  Reference counting still
+    frees everything at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_streams, workers) -> list[Finding]:
+    from app.doctor import parallel
+
+    if workers > 1 and workstream is None and len(doc.get("workstreams", [])) >= parallel.MIN_STREAMS:
+        workers = parallel.usable_workers(workers)
+        if workers > 1:
+            analyses = {} if analyses is None else analyses
+            parallel.analyse_in_processes(doc.get("workstreams", []), workers, budget, analyses, progress)
+    facts = DocumentFacts(doc, budget, analyses=analyses)
     found: list[Finding] = []
     stream_checks = [c for c in CHECKS if c.scope == "workstream"]
     streams = list(facts.streams())
     if workstream is not None:
         streams = [s for s in streams if fold(s.name) == fold(workstream)]
-    else:
+    elif not only_streams:
         for document_check in (c for c in CHECKS if c.scope == "document"):
             found += document_check.run(facts)
     total = len(streams)
@@ -84,11 +120,49 @@ def worst_by_workstream(findings: list[Finding]) -> dict[str, tuple[str, int]]:
     return badges
 
 
+@dataclass(frozen=True)
+class Badge:
+    """What the work streams list shows beside a stream: its worst finding, and every finding
+    as (severity, message without the stream's name), worst first."""
+
+    worst: str
+    lines: tuple[tuple[str, str], ...]
+
+    @property
+    def tooltip(self) -> str:
+        shown = [f"{SEVERITY_NAMES[severity]}: {message}" for severity, message in self.lines[:BADGE_LINES]]
+        more = len(self.lines) - BADGE_LINES
+        return "\n".join(shown + ([f"… and {more} more (View > Configuration doctor)"] if more > 0 else []))
+
+
+SEVERITY_NAMES = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
+BADGE_LINES = 8
+
+
+def badges_by_workstream(findings: list[Finding]) -> dict[str, Badge]:
+    """Folded work stream name -> its badge (streams without findings are left out)."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.workstream is not None:
+            grouped.setdefault(fold(finding.workstream), []).append(finding)
+    badges = {}
+    for name, found in grouped.items():
+        ordered = sort_findings(found)
+        badges[name] = Badge(ordered[0].severity, tuple((f.severity, _without_stream(f)) for f in ordered))
+    return badges
+
+
+def _without_stream(finding: Finding) -> str:
+    """The message without its "'Stream': " prefix (the row already names the stream)."""
+    prefix = f"'{finding.workstream}': "
+    return finding.message[len(prefix):] if finding.message.startswith(prefix) else finding.message
+
+
 def merged_document(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict:
     """``current`` as a merge import of ``incoming`` leaves it: objects matched by name
     (case-insensitively) are replaced, new ones added, nothing removed."""
     merged: dict[str, Any] = dict(current)
-    for kind in ("presences", "agents", "queues", "workstreams"):
+    for kind in ("rating_models", "skills", "capacity_profiles", "presences", "agents", "queues", "workstreams"):
         by_name = {fold(item["name"]): item for item in current.get(kind, [])}
         for item in incoming.get(kind, []):
             by_name[fold(item["name"])] = item
@@ -110,13 +184,30 @@ class ImportFindings:
 
 def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, replace: bool = False,
                     progress: Progress = None) -> ImportFindings:
-    """The findings an import of ``incoming`` into ``current`` would add (and keep, and resolve).
+    """The findings an import of ``incoming`` into ``current`` would add (and keep, and resolve),
+    the import taken as a merge by name (or a replace).  When the import's own dry run is at
+    hand, ``compare_findings(before, after)`` on its two documents is exact."""
+    after_doc = dict(incoming) if replace else merged_document(current, incoming)
+    return compare_findings(current, after_doc, progress=progress)
+
+
+def compare_findings(before_doc: Mapping[str, Any], after_doc: Mapping[str, Any], *,
+                     progress: Progress = None) -> ImportFindings:
+    """The findings of ``after_doc`` that ``before_doc`` does not have (first), those it keeps,
+    and those it resolves.
 
     Findings are matched by code and message (they name objects, not indexes, so a
-    finding about an untouched object is the same before and after)."""
-    after_doc = dict(incoming) if replace else merged_document(current, incoming)
-    before = diagnose(current, progress=progress)
-    after = diagnose(after_doc, progress=progress)
+    finding about an untouched object is the same before and after).  A stream whose
+    rules did not change is analysed once for both documents."""
+    analyses: dict = {}
+
+    def stage(label: str) -> Progress:
+        if progress is None:
+            return None
+        return lambda step, done, total: progress(f"{label}: {step.lower()}", done, total)
+
+    before = diagnose(before_doc, progress=stage("Doctor, now"), analyses=analyses)
+    after = diagnose(after_doc, progress=stage("Doctor, after the import"), analyses=analyses)
     before_keys = {f.key for f in before}
     after_keys = {f.key for f in after}
     return ImportFindings(
@@ -127,7 +218,7 @@ def import_findings(current: Mapping[str, Any], incoming: Mapping[str, Any], *, 
 
 
 __all__ = [
-    "CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
-    "at_or_above", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
+    "Badge", "CHECKS", "ERROR", "INFO", "badges_by_workstream", "SEVERITIES", "WARNING", "Cancelled", "Finding", "FindingsByRule", "ImportFindings",
+    "at_or_above", "compare_findings", "diagnose", "findings_for_workstream", "import_findings", "merged_document",
     "worst_by_workstream",
 ]

@@ -41,15 +41,22 @@ class StreamAnalysis:
     default_witness: dict | None = None
 
 
-def _leaf_key(leaf: Mapping, types: Mapping[str, str]) -> str:
-    """A leaf's text with list order ignored and text case-folded, as routing compares it."""
+def _leaf_key(leaf: Mapping, types: Mapping[str, str]) -> Any:
+    """A leaf with list order ignored and text case-folded, as routing compares it: a tuple
+    (cheaper than the JSON text it replaces, and as strict: 1, 1.0 and True differ)."""
     value = leaf.get("value")
     fold = types.get(leaf.get("variable")) == "text"
-    if isinstance(value, list):
-        value = sorted({v.casefold() if fold and isinstance(v, str) else v for v in value}, key=repr)
-    elif fold and isinstance(value, str):
-        value = value.casefold()
-    return json.dumps([leaf.get("variable"), leaf.get("operator"), value], default=str)
+    try:
+        if isinstance(value, list):
+            items = {v.casefold() if fold and isinstance(v, str) else v for v in value}
+            value = ("list", tuple((type(v).__name__, v) for v in sorted(items, key=repr)))
+        else:
+            value = (type(value).__name__, value.casefold() if fold and isinstance(value, str) else value)
+        key = (leaf.get("variable"), leaf.get("operator"), value)
+        hash(key)
+        return key
+    except TypeError:  # something unhashable in an invalid document: its JSON text then
+        return json.dumps([leaf.get("variable"), leaf.get("operator"), leaf.get("value")], default=str)
 
 
 def canonical(solver: Solver, node: Any, types: Mapping[str, str], leaf_keys: dict[int, str]) -> Any:
@@ -84,9 +91,11 @@ def _in_leaves(node: Any) -> list[Mapping]:
     return []
 
 
-def analyse_stream(stream: Mapping[str, Any], budget: int | None = None, check_in_values: bool = True) -> StreamAnalysis:
+def analyse_stream(stream: Mapping[str, Any], budget: int | None = None, check_in_values: bool = True,
+                   shared: dict | None = None) -> StreamAnalysis:
+    """``shared``: one-variable decisions kept across streams (see ``Solver``)."""
     types = {v["name"]: v.get("type", "text") for v in stream.get("context_variables", [])}
-    solver = Solver(types) if budget is None else Solver(types, budget)
+    solver = Solver(types, shared=shared) if budget is None else Solver(types, budget, shared=shared)
     conditions = [rule.get("condition", {"all": []}) for rule in stream.get("routing_rules", [])]
     positive = [solver.formula(condition) for condition in conditions]
     negative = [Solver.negate(node) for node in positive]
@@ -103,7 +112,7 @@ def analyse_stream(stream: Mapping[str, Any], budget: int | None = None, check_i
         else:
             seen[text] = index
         if check_in_values and fact.status == REACHABLE:
-            fact.taken_in_values = _taken_in_values(solver, conditions, positive, negative, index)
+            fact.taken_in_values = _taken_in_values(solver, conditions, positive, negative, index, fact.witness)
         facts.append(fact)
     return StreamAnalysis(facts, fall_through.status, fall_through.witness)
 
@@ -117,6 +126,7 @@ class _Past:
     used: list[int]  # the earlier rules whose negations the answer rests on
     steps: int
     reason: str = ""
+    seen: list[dict] = field(default_factory=list)  # every context tried: each one matches ``node``
 
 
 def _get_past(solver: Solver, positive: list, negative: list, node: Any, upto: int, start: dict) -> _Past:
@@ -126,16 +136,18 @@ def _get_past(solver: Solver, positive: list, negative: list, node: Any, upto: i
     used: list[int] = []
     witness, steps = start, 0
     head = [] if node is None else [node]
+    seen = [start]
     while True:
         caught = _first_match(solver, positive, upto, witness)
         if caught is None:
-            return _Past(SAT, witness, used, steps)
+            return _Past(SAT, witness, used, steps, seen=seen)
         used.append(caught)
         outcome = solver.solve([*head, *(negative[j] for j in used)])
         steps += outcome.steps
         if outcome.status != SAT:
-            return _Past(outcome.status, None, sorted(used), steps, outcome.reason)
+            return _Past(outcome.status, None, sorted(used), steps, outcome.reason, seen)
         witness = outcome.witness
+        seen.append(witness)
 
 
 def _dead_end(solver: Solver, positive: list, negative: list) -> tuple[int | None, _Past]:
@@ -160,14 +172,19 @@ def _rule_facts(solver: Solver, positive: list, negative: list, index: int,
     if dead_at is not None and index >= dead_at:
         # no conversation gets past the rules the fall-through rests on
         fact.status, fact.witness = SHADOWED, alone.witness
-        fact.shadowed_by = _culprits(solver, positive, negative, index, alone.witness) or fall_through.used
+        fact.shadowed_by = _culprits(solver, positive, negative, index, [alone.witness]) or fall_through.used
         return fact
     past = _get_past(solver, positive, negative, positive[index], index, alone.witness)
     if past.status == SAT:
         fact.status, fact.witness = REACHABLE, past.witness
     elif past.status == UNSAT:
         fact.status, fact.witness = SHADOWED, alone.witness
-        fact.shadowed_by = _culprits(solver, positive, negative, index, alone.witness, past.used) or past.used
+        if len(past.used) == 1:
+            # Early exit: "this rule and not that one" is unsatisfiable, so that one covers it
+            # alone, and no earlier rule does (it would have caught the first witness).
+            fact.shadowed_by = list(past.used)
+        else:
+            fact.shadowed_by = _culprits(solver, positive, negative, index, past.seen, past.used) or past.used
     else:
         fact.status, fact.witness = POSSIBLY_SHADOWED, alone.witness
         fact.searched = (f"searched {past.steps} combinations of the conditions of rules "
@@ -176,17 +193,22 @@ def _rule_facts(solver: Solver, positive: list, negative: list, index: int,
     return fact
 
 
-def _culprits(solver: Solver, positive: list, negative: list, index: int, witness: dict,
+def _culprits(solver: Solver, positive: list, negative: list, index: int, witnesses: list[dict],
               among: list[int] | None = None) -> list[int]:
     """The first earlier rule that on its own covers this one ([] if none does alone).
 
-    A rule that covers this one matches every context this one matches, so only
-    the earlier rules that match this rule's witness need asking."""
+    A rule that covers this one matches every context this one matches, so only the
+    earlier rules that match every context found for this rule need asking (each
+    answer "no" brings one more such context)."""
     asked = 0
+    witnesses = list(witnesses)
     for earlier in (range(index) if among is None else among):
-        if solver.matches(positive[earlier], witness):
-            if solver.solve([positive[index], negative[earlier]]).status == UNSAT:
+        if all(solver.matches(positive[earlier], witness) for witness in witnesses):
+            outcome = solver.solve([positive[index], negative[earlier]])
+            if outcome.status == UNSAT:
                 return [earlier]
+            if outcome.status == SAT:
+                witnesses.append(outcome.witness)
             asked += 1
             if asked == MAX_CULPRIT_QUESTIONS:
                 break
@@ -194,7 +216,8 @@ def _culprits(solver: Solver, positive: list, negative: list, index: int, witnes
 
 
 
-def _taken_in_values(solver: Solver, conditions: list, positive: list, negative: list, index: int) -> list[tuple[str, Any, int | None]]:
+def _taken_in_values(solver: Solver, conditions: list, positive: list, negative: list, index: int,
+                     witness: dict | None = None) -> list[tuple[str, Any, int | None]]:
     """``in`` values of a reachable rule that earlier rules always take first."""
     taken = []
     condition = conditions[index]
@@ -205,6 +228,12 @@ def _taken_in_values(solver: Solver, conditions: list, positive: list, negative:
         for value in values:
             narrowed = _replace_leaf(condition, leaf, {"variable": leaf["variable"], "operator": "eq", "value": value})
             node = solver.formula(narrowed)
+            if witness is not None:
+                # Early exit: the rule's own witness with this value, if it still matches the
+                # narrowed rule and no earlier rule, proves the value reaches it (no search).
+                trial = {**witness, leaf["variable"]: value}
+                if solver.matches(node, trial) and _first_match(solver, positive, index, trial) is None:
+                    continue
             alone = solver.solve([node])
             if alone.status != SAT:
                 continue  # unsatisfiable with the rest of the rule: another finding's business

@@ -102,7 +102,8 @@ def emptiness_only(facts: StreamFacts) -> Iterable[Finding]:
 @check("variable-unused", INFO, "workstream", "a context variable no rule reads")
 def unused_variables(facts: StreamFacts) -> Iterable[Finding]:
     used: set[str] = set()
-    for rule in facts.stream.get("routing_rules", []):
+    # classification rules read context variables too
+    for rule in (*facts.stream.get("routing_rules", []), *facts.stream.get("classification_rules", [])):
         used |= variables_used(rule.get("condition", {"all": []}))
     for index, variable in enumerate(facts.stream.get("context_variables", [])):
         if variable["name"] not in used:

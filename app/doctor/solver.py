@@ -95,14 +95,20 @@ class _Exhausted(Exception):
 class Solver:
     """Satisfiability of formulas over one work stream's variables."""
 
-    def __init__(self, variable_types: Mapping[str, str], budget: int = DEFAULT_BUDGET):
+    def __init__(self, variable_types: Mapping[str, str], budget: int = DEFAULT_BUDGET,
+                 shared: dict | None = None):
+        """``shared`` (a dict the caller keeps across solvers) caches one variable's decisions by
+        what they depend on, its type and its literals' operators and values (not its name), so
+        the streams of a configuration decide each such set once."""
         self.types = dict(variable_types)
         self.budget = budget
         self.leaves: list[Mapping] = []
         self._leaf_ids: dict[Any, int] = {}
         self._leaf_var: list[str] = []
         self._leaf_valid: list[bool] = []
+        self._leaf_sig: list[tuple] = []  # (operator, value key, valid): a leaf without its variable
         self._theory: dict[tuple[str, frozenset], tuple[str, Any]] = {}
+        self._shared = shared
 
     # ------------------------------------------------------------------ formulas
 
@@ -114,7 +120,9 @@ class Solver:
             self.leaves.append(dict(leaf))
             variable = leaf.get("variable")
             self._leaf_var.append(variable if isinstance(variable, str) else "")
-            self._leaf_valid.append(isinstance(variable, str) and condition_is_valid(leaf, self.types))
+            valid = isinstance(variable, str) and condition_is_valid(leaf, self.types)
+            self._leaf_valid.append(valid)
+            self._leaf_sig.append((leaf.get("operator"), _value_key(leaf.get("value")), valid))
         return found
 
     def formula(self, condition: Any) -> Node:
@@ -142,7 +150,15 @@ class Solver:
         key = (variable, literals)
         found = self._theory.get(key)
         if found is None:
-            found = self._theory[key] = self._decide_variable(variable, literals)
+            if self._shared is None:
+                found = self._decide_variable(variable, literals)
+            else:
+                sig = (self.types.get(variable), variable in self.types,
+                       frozenset((self._leaf_sig[leaf_id], positive) for leaf_id, positive in literals))
+                found = self._shared.get(sig)
+                if found is None:
+                    found = self._shared[sig] = self._decide_variable(variable, literals)
+            self._theory[key] = found
         return found
 
     def _decide_variable(self, variable: str, literals: frozenset) -> tuple[str, Any]:

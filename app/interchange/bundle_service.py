@@ -257,6 +257,9 @@ class ImportPlan:
     conflicts: list = field(default_factory=list)
     applied: bool = False
     backup: str | None = None
+    # a dry run asked for them (keep_documents): the configuration before and after, for the doctor
+    before_document: dict | None = None
+    after_document: dict | None = None
 
     def lines(self) -> list[str]:
         return self.summary.lines()
@@ -267,7 +270,7 @@ class ImportPlan:
 
 def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = False, replace: bool = False,
                   on_conflict: str = "stop", require_signature: bool = False, sign_key: bytes | None = None,
-                  progress: Progress | None = None) -> ImportPlan:
+                  progress: Progress | None = None, keep_documents: bool = False) -> ImportPlan:
     """Check everything, plan, and (unless dry_run) apply in one transaction after a backup.
 
     Conflicts of a delta with on_conflict="stop" are returned in the plan of a
@@ -277,14 +280,18 @@ def import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool = F
     result back, so it is exactly what happens; a real import then keeps that same
     transaction (after backing up the file, whose committed state is still the one
     before the import) instead of rolling back and applying everything a second time.
+    ``keep_documents`` puts the configuration before and after in the plan (the import
+    preview's doctor compares them).
     """
     with gc_paused(), database_errors(db):
         return _import_bundle(db, source, dry_run=dry_run, replace=replace, on_conflict=on_conflict,
-                              require_signature=require_signature, sign_key=sign_key, progress=progress)
+                              require_signature=require_signature, sign_key=sign_key, progress=progress,
+                              keep_documents=keep_documents)
 
 
 def _import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool, replace: bool, on_conflict: str,
-                   require_signature: bool, sign_key: bytes | None, progress: Progress | None) -> ImportPlan:
+                   require_signature: bool, sign_key: bytes | None, progress: Progress | None,
+                   keep_documents: bool = False) -> ImportPlan:
     step = progress or (lambda *_: None)
     name = str(source) if not isinstance(source, (bytes, bytearray)) else "bundle"
     step("Checking the bundle", 0, 4)
@@ -295,7 +302,8 @@ def _import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool, r
     step("Planning", 1, 4)
     with db.sessions() as session:
         try:
-            plan, doc_replace = _plan(session, loaded, name, replace=replace, on_conflict=on_conflict)
+            plan, doc_replace = _plan(session, loaded, name, replace=replace, on_conflict=on_conflict,
+                                      keep_documents=keep_documents)
             stopped = bool(plan.conflicts) and on_conflict == "stop"
             if dry_run or stopped or doc_replace is None:
                 session.rollback()
@@ -318,7 +326,7 @@ def _import_bundle(db: Database, source: str | Path | bytes, *, dry_run: bool, r
 
 
 def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
-          on_conflict: str) -> tuple[ImportPlan, bool | None]:
+          on_conflict: str, keep_documents: bool = False) -> tuple[ImportPlan, bool | None]:
     """Apply inside the session's transaction and read the result back: the plan is exactly
     what happens.  Returns the plan and whether a real import replaces the configuration
     (None when nothing can be applied: a delta stopped by its conflicts).  The caller
@@ -329,8 +337,11 @@ def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
     if loaded.kind == "delta":
         target, conflicts = _delta_target(session, loaded, before, on_conflict)
         if target is None:
-            return ImportPlan(name, "delta", loaded.manifest.label, loaded.manifest.to_json(),
-                              diff_documents(before, before), ApplySummary(), conflicts), None
+            stopped = ImportPlan(name, "delta", loaded.manifest.label, loaded.manifest.to_json(),
+                                 diff_documents(before, before), ApplySummary(), conflicts)
+            if keep_documents:  # nothing would change
+                stopped.before_document = stopped.after_document = before
+            return stopped, None
         doc, doc_replace = validate_document(target), True
     else:
         doc, doc_replace = loaded.document, replace
@@ -340,11 +351,14 @@ def _plan(session: Session, loaded: LoadedBundle, name: str, *, replace: bool,
         # A full bundle's ids become this console's: a later delta finds its objects here.
         summary = apply_document(session, doc, replace=doc_replace, adopt_ids=loaded.kind == "full")
     session.flush()
+    after = export_from_session(session, with_ids=True) if keep_documents or not was_empty else None
     if was_empty:
         diff = created_diff(summary)
     else:
-        diff = diff_documents(before, export_from_session(session, with_ids=True))
+        diff = diff_documents(before, after)
     plan = ImportPlan(name, loaded.kind, loaded.manifest.label, loaded.manifest.to_json(), diff, summary, conflicts)
+    if keep_documents:
+        plan.before_document, plan.after_document = before, after
     return plan, doc_replace or was_empty
 
 

@@ -20,9 +20,8 @@ What is carried
   for a new stream, since channels themselves are not carried),
   ``statecode``/``statuscode`` (0/1 active, 1/2 inactive).  Also written with the
   values Microsoft's unified-routing records use (``fixed_stream_values``):
-  ``msdyn_mode`` 717210001, ``msdyn_direction`` 0 (inbound), ``msdyn_capacityformat``
-  192350000 (unit based), ``msdyn_conversationmode`` 192350000 (live chat streams
-  only) and ``msdyn_enableselectingfrompushbasedworkstreams`` (True on push streams);
+  ``msdyn_mode`` 717210001, ``msdyn_direction`` 0 (inbound), ``msdyn_conversationmode``
+  192350000 (live chat streams only) and ``msdyn_enableselectingfrompushbasedworkstreams`` (True on push streams);
   read back, another value there is reported as not carried.
 * ``msdyn_ocliveworkstreamcontextvariable``: display name, name, data type
   (192350000 text, 192350001 number), work stream lookup,
@@ -34,8 +33,26 @@ What is carried
   column names come from Microsoft's msdyn_ocruleitem table reference; the entity
   is *not* in Microsoft's published CMT sample schemas, so its CMT types are ours.
 
-What is not carried: presences, agents, queue membership, channels (chat
-widgets, numbers...), skills (so no ``msdyn_matchinglogic``), ids of nothing else.
+* Version 2, only where Microsoft's sample schemas list the table and column:
+  ``ratingmodel`` (name, ``minratingvalue`` 1, ``maxratingvalue`` n) with its
+  ``ratingvalue`` records (name, ``value`` 1..n lowest first, lookup); skills as
+  ``characteristic`` (name; a characteristic names no rating model, so a new skill
+  read back is rated on the package's first model and an existing one keeps its own);
+  ``msdyn_capacityprofile`` (name, ``msdyn_defaultmaxunits`` = work item limit);
+  ``queue.msdyn_priority`` and ``msdyn_assignmentstrategy`` (192350000 highest
+  capacity, 192350001 round robin, 192350003 longest idle = least active; 192350002,
+  a custom assignment configuration, is reported not carried); the work stream's
+  ``msdyn_capacityformat`` (192350000 units, 192360000 profile), ``msdyn_matchinglogic``
+  (192350000 exact, 192350001 closest; not written for "none") and its profile as a
+  ``msdyn_liveworkstreamcapacityprofile`` link.  Unpacked solution folders carry the
+  capacity profiles (keyed by unique name) and links too.
+
+What is not carried: presences, agents (so neither their skills nor their
+profiles: ``bookableresourcecharacteristic`` is in no published schema), queue
+membership, channels (chat widgets, numbers...), operating hours (``msdyn_operatinghour``
+has no schedule columns there), overflow and classification rules (decision rule
+sets), percentage splits (a rule item has one queue: the export skips such a rule
+and says so in ``CmtPackage.not_carried``), ids of nothing else.
 Reading gives a document with no presences and agents, queues without members and
 streams without channels; importing into a database (``merge_into``) upserts what
 the package carries and leaves everything else exactly as it is.
@@ -107,7 +124,7 @@ from app.common.safety import MemberRule, RejectedInput
 from app.routing.conditions import GROUP_KEYS, VALUELESS_OPERATORS, LIST_OPERATORS
 from app.config.document import DocumentInvalid, validate_document
 from app.common.errors import UserError
-from models.choices import BASE_PRESENCES, MAX_INT32
+from models.choices import BASE_PRESENCES, MAX_INT32, MAX_QUEUE_PRIORITY, MAX_WORK_ITEM_LIMIT
 
 CONTENT_TYPES = "[Content_Types].xml"
 DATA = "data.xml"
@@ -125,6 +142,11 @@ QUEUE = "queue"
 STREAM = "msdyn_liveworkstream"
 VARIABLE = "msdyn_ocliveworkstreamcontextvariable"
 RULE = "msdyn_ocruleitem"
+RATING_MODEL = "ratingmodel"
+RATING_VALUE = "ratingvalue"
+SKILL = "characteristic"
+PROFILE = "msdyn_capacityprofile"
+PROFILE_LINK = "msdyn_liveworkstreamcapacityprofile"
 
 # Choice values (dataverse-facts.md; queue types from Microsoft's queue table).
 QUEUE_TYPES = {"messaging": 192350000, "records": 192350001}
@@ -133,6 +155,11 @@ DISTRIBUTION = {"push": 192350000, "pick": 192350001}
 NOTIFICATIONS = {"direct_open": 100000000, "screen_pop_timeout": 100000001, "screen_pop_decline": 100000002}
 PRESENCES = dict(zip(BASE_PRESENCES, range(192360000, 192360005)))
 DATA_TYPES = {"text": 192350000, "number": 192350001}
+# Version 2 (dataverse-facts.md and the queue table reference's msdyn_queueassignmentstrategy).
+CAPACITY_FORMATS = {"units": 192350000, "profile": 192360000}
+SKILL_MATCHING = {"exact": 192350000, "closest": 192350001}  # "none": the column is not written
+ASSIGNMENT_METHODS = {"highest_capacity": 192350000, "round_robin": 192350001, "least_active": 192350003}
+CUSTOM_ASSIGNMENT = 192350002  # an assignment configuration of rulesets: not modelled
 ENTITY_REFERENCE_TYPE = 192350100
 STATE = {True: (0, 1), False: (1, 2)}  # active -> (statecode, statuscode)
 
@@ -143,9 +170,8 @@ DURATION_COLUMNS = {
     "msdyn_assignworkitemafterdecline": "assign_after_decline_s",
 }
 UNIFIED_ROUTING_MODE = 717210001
-CAPACITY_UNIT_BASED = 192350000
 CONVERSATION_LIVE_CHAT = 192350000
-FIXED_COLUMNS = ("msdyn_mode", "msdyn_direction", "msdyn_capacityformat", "msdyn_conversationmode",
+FIXED_COLUMNS = ("msdyn_mode", "msdyn_direction", "msdyn_conversationmode",
                  "msdyn_enableselectingfrompushbasedworkstreams")
 
 CONDITION_OPERATORS = {
@@ -194,12 +220,36 @@ class EntitySpec:
 
 
 WRITTEN_ENTITIES: tuple[EntitySpec, ...] = (
+    # Skills and capacity profiles first: queues and work streams are imported after what they use.
+    EntitySpec(RATING_MODEL, "Rating Model", 1144, "ratingmodelid", "name", (
+        FieldSpec("ratingmodelid", "Rating Model", "guid", primary=True),
+        FieldSpec("name", "Name", "string"),
+        FieldSpec("minratingvalue", "Min Rating Value", "number"),
+        FieldSpec("maxratingvalue", "Max Rating Value", "number"),
+    )),
+    EntitySpec(RATING_VALUE, "Rating Value", 1142, "ratingvalueid", "name", (
+        FieldSpec("ratingvalueid", "Rating Value", "guid", primary=True),
+        FieldSpec("name", "Name", "string"),
+        FieldSpec("ratingmodel", "Rating Model", "entityreference", lookup=RATING_MODEL),
+        FieldSpec("value", "Value", "number"),
+    )),
+    EntitySpec(SKILL, "Characteristic", 1141, "characteristicid", "name", (
+        FieldSpec("characteristicid", "Characteristic", "guid", primary=True),
+        FieldSpec("name", "Name", "string"),
+    )),
+    EntitySpec(PROFILE, "Capacity Profile", 10465, "msdyn_capacityprofileid", "msdyn_name", (
+        FieldSpec("msdyn_capacityprofileid", "Capacity Profile", "guid", primary=True),
+        FieldSpec("msdyn_name", "Name", "string"),
+        FieldSpec("msdyn_defaultmaxunits", "Default Max Units", "number"),
+    )),
     EntitySpec(QUEUE, "Queue", 2020, "queueid", "name", (
         FieldSpec("queueid", "Queue", "guid", primary=True),
         FieldSpec("name", "Name", "string"),
         FieldSpec("description", "Description", "string"),
         FieldSpec("msdyn_queuetype", "Queue type", "optionsetvalue"),
         FieldSpec("msdyn_isomnichannelqueue", "Is Omnichannel queue", "bool"),
+        FieldSpec("msdyn_priority", "Priority", "number"),
+        FieldSpec("msdyn_assignmentstrategy", "Assignment Strategy", "optionsetvalue"),
     )),
     EntitySpec(STREAM, "Work Stream", 10481, "msdyn_liveworkstreamid", "msdyn_name", (
         FieldSpec("msdyn_liveworkstreamid", "Work Stream", "guid", primary=True),
@@ -222,9 +272,19 @@ WRITTEN_ENTITIES: tuple[EntitySpec, ...] = (
         FieldSpec("msdyn_enableagentaffinity", "Keep same agent for entire conversation", "bool"),
         FieldSpec("msdyn_blockcapacityforwrapup", "Block capacity for wrap up state", "number"),
         FieldSpec("msdyn_isdefault", "Is Default", "bool"),
+        FieldSpec("msdyn_matchinglogic", "Matching Logic", "optionsetvalue"),
         FieldSpec("statecode", "Status", "state"),
         FieldSpec("statuscode", "Status Reason", "status"),
     )),
+    # A profile-based work stream's capacity profile.
+    EntitySpec(PROFILE_LINK, "Work stream capacity profile", 10537, "msdyn_liveworkstreamcapacityprofileid",
+               "msdyn_name", (
+                   FieldSpec("msdyn_liveworkstreamcapacityprofileid", "Work stream capacity profile", "guid",
+                             primary=True),
+                   FieldSpec("msdyn_name", "Name", "string"),
+                   FieldSpec("msdyn_capacityprofile_id", "Capacity Profile", "entityreference", lookup=PROFILE),
+                   FieldSpec("msdyn_workstream_id", "Work Stream", "entityreference", lookup=STREAM),
+               )),
     EntitySpec(VARIABLE, "Context variable", 10494, "msdyn_ocliveworkstreamcontextvariableid", "msdyn_name", (
         FieldSpec("msdyn_ocliveworkstreamcontextvariableid", "Context variable", "guid", primary=True),
         FieldSpec("msdyn_name", "Name", "string"),
@@ -318,10 +378,12 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else _number(value)
 
 
-def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str]) -> dict[str, list[_Record]]:
+def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str],
+             not_carried: list[str]) -> dict[str, list[_Record]]:
     queue_ids = {q["name"].casefold(): (guid_for(q.get("id"), QUEUE, q["name"].casefold()), q["name"])
                  for q in doc["queues"]}
-    records: dict[str, list[_Record]] = {QUEUE: [], STREAM: [], VARIABLE: [], RULE: []}
+    records: dict[str, list[_Record]] = {spec.name: [] for spec in WRITTEN_ENTITIES}
+    profile_ids = _distribution_records(doc, records)
     for queue in doc["queues"]:
         qid = queue_ids[queue["name"].casefold()][0]
         records[QUEUE].append(_Record(qid, [
@@ -330,10 +392,22 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str
             ("description", _check_xml_text(queue["description"], f"the description of queue '{queue['name']}'"), {}),
             ("msdyn_queuetype", str(QUEUE_TYPES[queue["kind"]]), {}),
             ("msdyn_isomnichannelqueue", "True", {}),
+            ("msdyn_priority", str(queue["priority"]), {}),
+            ("msdyn_assignmentstrategy", str(ASSIGNMENT_METHODS[queue["assignment_method"]]), {}),
         ]))
+    not_carried += _not_carried_lines(doc)
     for stream in doc["workstreams"]:
         sid = guid_for(stream.get("id"), STREAM, stream["name"].casefold())
         records[STREAM].append(_Record(sid, _stream_fields(stream, sid, queue_ids, rounded)))
+        if stream["capacity_format"] == "profile" and stream["capacity_profile"] is not None:
+            pid, pname = profile_ids[_fold(stream["capacity_profile"])]
+            lid = guid_for(None, PROFILE_LINK, stream["name"].casefold(), pname.casefold())
+            records[PROFILE_LINK].append(_Record(lid, [
+                ("msdyn_liveworkstreamcapacityprofileid", lid, {}),
+                ("msdyn_name", _check_xml_text(f"{pname}-{stream['name']}"[:NAME_MAX], "a capacity profile name"), {}),
+                ("msdyn_capacityprofile_id", pid, {"lookupentity": PROFILE, "lookupentityname": pname}),
+                ("msdyn_workstream_id", sid, {"lookupentity": STREAM, "lookupentityname": stream["name"]}),
+            ]))
         for var in stream["context_variables"]:
             vid = guid_for(var.get("id"), VARIABLE, stream["name"].casefold(), var["name"])
             records[VARIABLE].append(_Record(vid, [
@@ -347,8 +421,74 @@ def _records(doc: Mapping[str, Any], include_rule_items: bool, rounded: list[str
                 ("statuscode", "1", {}),
             ]))
         if include_rule_items:
-            records[RULE] += _rule_records(stream, sid, queue_ids)
+            records[RULE] += _rule_records(stream, sid, queue_ids, not_carried)
     return records
+
+
+def _distribution_records(doc: Mapping[str, Any], records: dict[str, list[_Record]]) -> dict[str, tuple[str, str]]:
+    """Rating models with their values, skills (characteristics) and capacity profiles;
+    returns folded profile name -> (GUID, name) for the work streams' links."""
+    model_ids: dict[str, tuple[str, str]] = {}
+    for model in doc.get("rating_models", []):
+        mid = guid_for(model.get("id"), RATING_MODEL, _fold(model["name"]))
+        model_ids[_fold(model["name"])] = (mid, model["name"])
+        what = f"rating model '{model['name']}'"
+        records[RATING_MODEL].append(_Record(mid, [
+            ("ratingmodelid", mid, {}),
+            ("name", _check_xml_text(model["name"], what), {}),
+            ("minratingvalue", "1", {}),  # the values are numbered 1..n, lowest first
+            ("maxratingvalue", str(len(model["values"])), {}),
+        ]))
+        for number, value in enumerate(model["values"], start=1):
+            vid = guid_for(None, RATING_VALUE, _fold(model["name"]), _fold(value))
+            records[RATING_VALUE].append(_Record(vid, [
+                ("ratingvalueid", vid, {}),
+                ("name", _check_xml_text(value, f"a rating value of {what}"), {}),
+                ("ratingmodel", mid, {"lookupentity": RATING_MODEL, "lookupentityname": model["name"]}),
+                ("value", str(number), {}),
+            ]))
+    for skill in doc.get("skills", []):
+        kid = guid_for(skill.get("id"), SKILL, _fold(skill["name"]))
+        records[SKILL].append(_Record(kid, [
+            ("characteristicid", kid, {}),
+            ("name", _check_xml_text(skill["name"], "a skill name"), {}),
+        ]))
+    profile_ids: dict[str, tuple[str, str]] = {}
+    for profile in doc.get("capacity_profiles", []):
+        pid = guid_for(profile.get("id"), PROFILE, _fold(profile["name"]))
+        profile_ids[_fold(profile["name"])] = (pid, profile["name"])
+        records[PROFILE].append(_Record(pid, [
+            ("msdyn_capacityprofileid", pid, {}),
+            ("msdyn_name", _check_xml_text(profile["name"], "a capacity profile name"), {}),
+            ("msdyn_defaultmaxunits", str(profile["work_item_limit"]), {}),
+        ]))
+    return profile_ids
+
+
+def _not_carried_lines(doc: Mapping[str, Any]) -> list[str]:
+    """What of version 2 a package cannot hold, one line per kind (the export says so)."""
+    lines = []
+    hours = [q["name"] for q in doc["queues"] if q.get("operating_hours") is not None]
+    if hours:
+        lines.append(f"operating hours of {_listed(hours, 'queue')}: Microsoft's schema has no columns for a "
+                     "weekly schedule (msdyn_operatinghour holds a name only)")
+    overflow = [q["name"] for q in doc["queues"] if q.get("overflow")]
+    if overflow:
+        lines.append(f"overflow rules of {_listed(overflow, 'queue')}: Dynamics keeps them as decision rule sets, "
+                     "which the console does not write")
+    classified = [w["name"] for w in doc["workstreams"] if w.get("classification_rules")]
+    if classified:
+        lines.append(f"classification rules of {_listed(classified, 'work stream')}: Dynamics keeps them as "
+                     "decision rule sets, which the console does not write")
+    skilled = [a["name"] for a in doc.get("agents", []) if a.get("skills") or a.get("capacity_profiles")]
+    if skilled:
+        lines.append(f"skills and capacity profiles of {_listed(skilled, 'agent')}: agents are not carried")
+    return lines
+
+
+def _listed(names: list[str], noun: str) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{len(names)} {noun}{'s' if len(names) != 1 else ''} ({shown})"
 
 
 def minutes_for(seconds: int) -> int:
@@ -364,7 +504,6 @@ def fixed_stream_values(stream: Mapping[str, Any]) -> dict[str, str]:
     values = {
         "msdyn_mode": str(UNIFIED_ROUTING_MODE),
         "msdyn_direction": "0",  # inbound
-        "msdyn_capacityformat": str(CAPACITY_UNIT_BASED),  # the console counts capacity in units
     }
     if stream["channel"] == "live_chat":
         values["msdyn_conversationmode"] = str(CONVERSATION_LIVE_CHAT)
@@ -391,7 +530,7 @@ def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, 
         ("msdyn_streamsource", str(CHANNELS[stream["channel"]]), {}),
         ("msdyn_mode", fixed["msdyn_mode"], {}),
         ("msdyn_direction", fixed["msdyn_direction"], {}),
-        ("msdyn_capacityformat", fixed["msdyn_capacityformat"], {}),
+        ("msdyn_capacityformat", str(CAPACITY_FORMATS[stream.get("capacity_format", "units")]), {}),
     ]
     if "msdyn_conversationmode" in fixed:
         fields.append(("msdyn_conversationmode", fixed["msdyn_conversationmode"], {}))
@@ -412,13 +551,18 @@ def _stream_fields(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, 
         ("msdyn_enableagentaffinity", _bool(stream["keep_same_agent"]), {}),
         ("msdyn_blockcapacityforwrapup", str(stream["wrap_up_block_s"]), {}),
         ("msdyn_isdefault", _bool(any(c["is_default"] for c in stream["channels"])), {}),
+    ]
+    if stream.get("skill_matching", "none") in SKILL_MATCHING:
+        fields.append(("msdyn_matchinglogic", str(SKILL_MATCHING[stream["skill_matching"]]), {}))
+    fields += [
         ("statecode", str(statecode), {}),
         ("statuscode", str(statuscode), {}),
     ]
     return fields
 
 
-def _rule_records(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]]) -> list[_Record]:
+def _rule_records(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, tuple[str, str]],
+                  not_carried: list[str]) -> list[_Record]:
     records = []
     seen: Counter[str] = Counter()
     for position, rule in enumerate(stream["routing_rules"], start=1):
@@ -426,9 +570,10 @@ def _rule_records(stream: Mapping[str, Any], sid: str, queue_ids: Mapping[str, t
         seen[rule["name"]] += 1
         rid = guid_for(rule.get("id"), RULE, stream["name"].casefold(), rule["name"], str(occurrence))
         if rule.get("queue") is None:
-            raise CmtError(f"cannot export rule '{rule['name']}' of work stream '{stream['name']}': it splits "
-                           "conversations between queues, and a CMT routing rule item has one queue; "
-                           "give it one queue first")
+            shares = ", ".join(f"{share['percent']}% '{share['queue']}'" for share in rule["queues"])
+            not_carried.append(f"rule '{rule['name']}' of work stream '{stream['name']}' splits conversations "
+                               f"between queues ({shares}); a routing rule item has one queue, so it is skipped")
+            continue
         qid, qname = queue_ids[rule["queue"].casefold()]
         what = f"rule '{rule['name']}'"
         records.append(_Record(rid, [
@@ -495,6 +640,7 @@ CONTENT_TYPES_XML = ('<?xml version="1.0" encoding="utf-8"?>'
 class CmtPackage:
     data: bytes
     rounded: list[str]  # durations that were not whole minutes, one line each
+    not_carried: list[str] = field(default_factory=list)  # what the package cannot hold, one line each
 
 
 def build_cmt_package(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
@@ -505,13 +651,14 @@ def build_cmt_package(config_doc: Mapping[str, Any], *, include_rule_items: bool
     except DocumentInvalid as error:
         raise CmtError(f"cannot export: {error}") from None
     rounded: list[str] = []
-    records = _records(doc, include_rule_items, rounded)
+    not_carried: list[str] = []
+    records = _records(doc, include_rule_items, rounded, not_carried)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         add_member(archive, CONTENT_TYPES, CONTENT_TYPES_XML.encode("utf-8"))
         add_member(archive, SCHEMA, schema_xml(include_rule_items).encode("utf-8"))
         add_member(archive, DATA, data_xml(records, include_rule_items, timestamp).encode("utf-8"))
-    return CmtPackage(buffer.getvalue(), rounded)
+    return CmtPackage(buffer.getvalue(), rounded, not_carried)
 
 
 def cmt_package_bytes(config_doc: Mapping[str, Any], *, include_rule_items: bool = True,
@@ -607,6 +754,7 @@ class CmtImport:
     placeholder_notes: dict[str, str] = field(default_factory=dict)  # stream id -> "placeholder created" note
     stub_queues: frozenset[str] = frozenset()  # queue ids only referenced, not carried
     pending_rules: list[PendingRule] = field(default_factory=list)
+    queue_carried: dict[str, dict] = field(default_factory=dict)  # queue id -> carried version 2 values
 
 
 @dataclass
@@ -709,10 +857,20 @@ class Reader:
         self.not_carried: dict[str, list[str]] = {}  # record GUID -> columns (with odd values)
         self.related: dict[str, Counter[str]] = {}  # stream GUID -> related entity -> count
         self.labels: dict[str, str] = {}  # record GUID -> "entity 'name'"
+        self.rating_models: dict[str, dict] = {}  # GUID -> rating model
+        self.skills: dict[str, dict] = {}  # GUID -> skill
+        self.profiles: dict[str, dict] = {}  # GUID -> capacity profile
+        self.profile_keys: dict[str, str] = {}  # another key of a profile (a solution's unique name) -> GUID
+        self.queue_carried: dict[str, dict] = {}  # queue GUID -> the version 2 values its record set
 
     def document(self, then: Callable[[Reader], None] | None = None) -> dict:
         """The configuration document; ``then`` adds what another source format carries."""
         refuse_duplicate_ids(self.records)
+        self._rating_models(self.records.get(RATING_MODEL, []), self.records.get(RATING_VALUE, []))
+        for record in self.records.get(SKILL, []):
+            self._skill(record)
+        for record in self.records.get(PROFILE, []):
+            self._profile(record)
         for record in self.records.get(QUEUE, []):
             self._queue(record)
         for record in self.records.get(STREAM, []):
@@ -720,8 +878,11 @@ class Reader:
         for record in self.records.get(VARIABLE, []):
             self._variable(record)
         self._rules(self.records.get(RULE, []))
+        for record in self.records.get(PROFILE_LINK, []):
+            self._profile_link(record)
         if then is not None:
             then(self)
+        self._profile_streams_without_profile()
         for record_id, label in self.labels.items():
             parts = []
             if self.not_carried.get(record_id):
@@ -733,12 +894,102 @@ class Reader:
                 self.ignored.append(f"{label}: {'; '.join(parts)}")
         return {
             "format": "workstream-console/config",
-            "version": 1,
+            "version": 2,
+            "rating_models": list(self.rating_models.values()),
+            "skills": list(self.skills.values()),
+            "capacity_profiles": list(self.profiles.values()),
             "presences": [],
             "agents": [],
             "queues": list(self.queues.values()),
             "workstreams": list(self.streams.values()),
         }
+
+    # -- rating models, skills, capacity profiles (version 2)
+
+    def _rating_models(self, models: list[ReadRecord], values: list[ReadRecord]) -> None:
+        numbered: dict[str, list[tuple[int, int, str]]] = {}
+        for record in models:
+            self._note_unknown(record)
+            name = self._name(record, "name", "rating model")
+            self.rating_models[record.id] = {"id": record.id, "name": name, "values": []}
+            numbered[record.id] = []
+        for index, record in enumerate(values):
+            self._note_unknown(record)
+            name = self._name(record, "name", "rating value")
+            where = f"{record.place}: rating value '{name}'"
+            lookup = record.fields.get("ratingmodel")
+            model = parse_guid(lookup.value, f"{where}: ratingmodel") if lookup and lookup.value else None
+            if model not in numbered:
+                self.ignored.append(f"rating value '{name}': its rating model is not in the package (skipped)")
+                continue
+            raw = record.text("value")
+            number = parse_int(raw, f"{where}: value") if raw is not None and raw.strip() else 2**31
+            numbered[model].append((number, index, name))
+        for model_id, found in numbered.items():
+            model = self.rating_models[model_id]
+            model["values"] = [name for _n, _i, name in sorted(found)]  # lowest value first
+            if not model["values"]:
+                self.ignored.append(f"rating model '{model['name']}': no rating values in the package (skipped)")
+                del self.rating_models[model_id]
+
+    def _skill(self, record: ReadRecord) -> None:
+        self._note_unknown(record)
+        name = self._name(record, "name", "characteristic")
+        models = list(self.rating_models.values())
+        if not models:
+            self.ignored.append(f"characteristic '{name}': no rating model in the package to rate it on (skipped)")
+            return
+        # A characteristic names no rating model (an agent's rating does): the package's first one.
+        self.skills[record.id] = {"id": record.id, "name": name, "rating_model": models[0]["name"]}
+        if len(models) > 1:
+            self.notes.append(f"skill '{name}': rated on '{models[0]['name']}' (a characteristic names no "
+                              "rating model; an existing skill keeps its own)")
+
+    def _profile(self, record: ReadRecord) -> None:
+        self._note_unknown(record)
+        name = self._name(record, "msdyn_name", "capacity profile")
+        profile: dict[str, Any] = {"id": record.id, "name": name}
+        raw = record.text("msdyn_defaultmaxunits")
+        if raw is not None and raw.strip():
+            limit = parse_int(raw, f"{record.place}: capacity profile '{name}': msdyn_defaultmaxunits")
+            if not 1 <= limit <= MAX_WORK_ITEM_LIMIT:
+                raise CmtRejected(f"{record.place}: capacity profile '{name}': msdyn_defaultmaxunits {limit} is "
+                                  f"out of range (1 to {MAX_WORK_ITEM_LIMIT})")
+            profile["work_item_limit"] = limit
+        self.profiles[record.id] = profile
+
+    def _profile_link(self, record: ReadRecord) -> None:
+        self._note_unknown(record)
+        what = f"work stream capacity profile {record.id}"
+        stream = self._owner(record, "msdyn_workstream_id", what)
+        lookup = record.fields.get("msdyn_capacityprofile_id")
+        if stream is None or lookup is None or not lookup.value:
+            return
+        key = self.profile_keys.get(lookup.value.strip().casefold()) or parse_guid(lookup.value, f"{record.place}: {what}")
+        profile = self.profiles.get(key)
+        if profile is None:
+            self.ignored.append(f"{what} of workstream '{stream['name']}': its capacity profile is not in the "
+                                "package (skipped)")
+            return
+        if stream.get("capacity_profile") is not None:
+            self.ignored.append(f"workstream '{stream['name']}': a second capacity profile '{profile['name']}' "
+                                "is not carried (the console's streams use one)")
+            return
+        stream["capacity_profile"] = profile["name"]
+        self.carried[stream["id"]]["capacity_profile"] = profile["name"]
+
+    def _profile_streams_without_profile(self) -> None:
+        for stream in self.streams.values():
+            if stream.get("capacity_format") == "profile" and stream.get("capacity_profile") is None:
+                stream["capacity_format"] = "units"
+                self.carried[stream["id"]].pop("capacity_format", None)
+                self.notes.append(f"workstream '{stream['name']}': profile based, but its capacity profile is not "
+                                  "in the package; kept as it is here (unit based when new)")
+            elif stream.get("capacity_format", "units") == "units" and stream.get("capacity_profile") is not None:
+                self.ignored.append(f"workstream '{stream['name']}': capacity profile '{stream['capacity_profile']}' "
+                                    "is not carried: the stream is unit based")
+                del stream["capacity_profile"]
+                self.carried[stream["id"]].pop("capacity_profile", None)
 
     def _note_unknown(self, record: ReadRecord) -> None:
         name = record.text(SPECS[record.entity].name_field) or record.id
@@ -771,8 +1022,27 @@ class Reader:
             kind = kinds[number]
         if record.text("msdyn_isomnichannelqueue") is not None:
             parse_bool(record.text("msdyn_isomnichannelqueue") or "", f"{where}: msdyn_isomnichannelqueue")
-        self.queues[record.id] = {"id": record.id, "name": name, "kind": kind,
-                                  "description": record.text("description") or "", "agents": []}
+        queue = {"id": record.id, "name": name, "kind": kind, "description": record.text("description") or "",
+                 "agents": []}
+        carried: dict[str, Any] = {}
+        priority = record.text("msdyn_priority")
+        if priority is not None and priority.strip():
+            value = parse_int(priority, f"{where}: msdyn_priority")
+            if not 1 <= value <= MAX_QUEUE_PRIORITY:
+                raise CmtRejected(f"{where}: msdyn_priority {value} is out of range (1 to {MAX_QUEUE_PRIORITY})")
+            carried["priority"] = value
+        strategy = record.text("msdyn_assignmentstrategy")
+        if strategy is not None and strategy.strip() and parse_int(strategy, f"{where}: msdyn_assignmentstrategy") != -1:
+            number = parse_int(strategy, f"{where}: msdyn_assignmentstrategy")
+            methods = {v: k for k, v in ASSIGNMENT_METHODS.items()}
+            if number in methods:
+                carried["assignment_method"] = methods[number]
+            else:
+                label = "custom assignment configuration" if number == CUSTOM_ASSIGNMENT else str(number)
+                self.not_carried.setdefault(record.id, []).append(f"msdyn_assignmentstrategy {number} ({label})")
+        queue.update(carried)
+        self.queue_carried[record.id] = carried
+        self.queues[record.id] = queue
 
     def _queue_name(self, lookup: Field, where: str, stub_kind: str) -> str | None:
         guid = parse_guid(lookup.value, where)
@@ -861,6 +1131,22 @@ class Reader:
             if unknown:
                 raise CmtRejected(f"{where}: msdyn_allowedpresences: unknown presence value {unknown[0]}")
             stream["allowed_presences"] = [names[v] for v in values]
+        capacity_format = record.text("msdyn_capacityformat")
+        if capacity_format is not None and capacity_format.strip():
+            number = parse_int(capacity_format, f"{where}: msdyn_capacityformat")
+            formats = {v: k for k, v in CAPACITY_FORMATS.items()}
+            if number in formats:
+                stream["capacity_format"] = formats[number]
+            else:
+                self.not_carried.setdefault(record.id, []).append(f"msdyn_capacityformat {number}")
+        matching = record.text("msdyn_matchinglogic")
+        if matching is not None and matching.strip():
+            number = parse_int(matching, f"{where}: msdyn_matchinglogic")
+            logic = {v: k for k, v in SKILL_MATCHING.items()}
+            if number in logic:
+                stream["skill_matching"] = logic[number]
+            elif number != -1:
+                self.not_carried.setdefault(record.id, []).append(f"msdyn_matchinglogic {number}")
         affinity = record.text("msdyn_enableagentaffinity")
         if affinity is not None:
             stream["keep_same_agent"] = parse_bool(affinity, f"{where}: msdyn_enableagentaffinity")
@@ -1102,7 +1388,8 @@ def imported_from(reader: "Reader", ignored: list[str], where: str,
     return CmtImport(document=document_dict(validated), ignored=ignored + reader.ignored, notes=reader.notes,
                      carried=reader.carried, default_streams=frozenset(reader.default_streams),
                      placeholder_notes=reader.placeholder_notes,
-                     stub_queues=frozenset(reader.stub_queues), pending_rules=reader.pending_rules)
+                     stub_queues=frozenset(reader.stub_queues), pending_rules=reader.pending_rules,
+                     queue_carried=reader.queue_carried)
 
 
 def written_fields(include_rule_items: bool = True) -> dict[str, dict[str, tuple[str, str | None]]]:
@@ -1133,7 +1420,8 @@ def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:
     void = set()  # the reader's notes that do not apply here
     notes: list[str] = []
     source = imported.document
-    queue_names = _merge_queues(doc, source["queues"], imported.stub_queues)
+    profile_names = _merge_distribution(doc, source, void, imported.notes)
+    queue_names = _merge_queues(doc, source["queues"], imported.stub_queues, imported.queue_carried)
     streams_by_id = {w["id"]: w for w in doc["workstreams"] if w.get("id")}
     streams_by_name = {_fold(w["name"]): w for w in doc["workstreams"]}
     merged: dict[str, dict] = {}  # package stream id -> stream in the result
@@ -1148,8 +1436,14 @@ def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:
         void.add(imported.placeholder_notes.get(stream["id"]))  # its channels stay as they are
         carried = imported.carried.get(stream["id"], {})
         for key, value in carried.items():
-            if key != "id":
-                existing[key] = queue_names.get(_fold(value), value) if key == "default_queue" else value
+            if key == "default_queue":
+                existing[key] = queue_names.get(_fold(value), value)
+            elif key == "capacity_profile":
+                existing[key] = profile_names.get(_fold(value), value)
+            elif key != "id":
+                existing[key] = value
+        if existing.get("capacity_format", "units") == "units":
+            existing["capacity_profile"] = None  # a unit-based stream has none
         _upsert(existing["context_variables"], incoming["context_variables"], ("display_name", "type"))
         _upsert(existing["routing_rules"], incoming["routing_rules"], ("description", "queue", "condition"))
         if existing.get("active", True) and existing.get("default_queue") is None:
@@ -1173,7 +1467,31 @@ def merge_into(current: dict, imported: CmtImport) -> tuple[dict, list[str]]:
     return doc, [note for note in imported.notes if note not in void] + notes
 
 
-def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str]) -> dict[str, str]:
+def _merge_distribution(doc: dict, source: dict, void: set, reader_notes: list[str]) -> dict[str, str]:
+    """Upsert rating models, skills and capacity profiles (by id, then name); an existing skill keeps
+    its rating model (a characteristic names none).  Returns folded profile name -> name in the result."""
+    for kind, keys in (("rating_models", ("values",)), ("skills", ()), ("capacity_profiles", ("work_item_limit",))):
+        existing = doc.setdefault(kind, [])
+        by_id = {item["id"]: item for item in existing if item.get("id")}
+        by_name = {_fold(item["name"]): item for item in existing}
+        for item in source.get(kind, []):
+            match = by_id.get(item["id"]) or by_name.get(_fold(item["name"]))
+            if match is None:
+                existing.append(dict(item))
+                continue
+            if kind == "skills":
+                void.update(note for note in reader_notes if note.startswith(f"skill '{item['name']}': rated on"))
+            match["name"] = item["name"]
+            for key in keys:
+                if key in item:
+                    match[key] = item[key]
+    if source.get("rating_models") or source.get("skills") or source.get("capacity_profiles"):
+        doc["version"] = 2
+    return {_fold(p["name"]): p["name"] for p in doc.get("capacity_profiles", [])}
+
+
+def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str],
+                  carried: Mapping[str, dict] | None = None) -> dict[str, str]:
     """Upsert the package's queues (members kept); folded package name -> name in the result."""
     by_id = {q["id"]: q for q in doc["queues"] if q.get("id")}
     by_name = {_fold(q["name"]): q for q in doc["queues"]}
@@ -1191,14 +1509,18 @@ def _merge_queues(doc: dict, queues: list[dict], stubs: frozenset[str]) -> dict[
             continue
         old = existing["name"]
         existing.update(name=queue["name"], kind=queue["kind"], description=queue["description"])
+        existing.update((carried or {}).get(queue["id"], {}))  # priority, assignment method: only when set
         names[_fold(queue["name"])] = queue["name"]
         if old != queue["name"]:  # references are by name: follow the rename everywhere
             for stream in doc["workstreams"]:
                 if stream.get("default_queue") is not None and _fold(stream["default_queue"]) == _fold(old):
                     stream["default_queue"] = queue["name"]
                 for rule in stream.get("routing_rules", []):
-                    if _fold(rule["queue"]) == _fold(old):
+                    if rule.get("queue") is not None and _fold(rule["queue"]) == _fold(old):
                         rule["queue"] = queue["name"]
+                    for share in rule.get("queues", []):
+                        if _fold(share["queue"]) == _fold(old):
+                            share["queue"] = queue["name"]
     return names
 
 
@@ -1240,3 +1562,5 @@ def _upsert(existing: list[dict], incoming: list[dict], keys: tuple[str, ...]) -
         match["name"] = item["name"]
         for key in keys:
             match[key] = item[key]
+        if item.get("queue") is not None and match.get("queues"):
+            match["queues"] = []  # a split rule the package gives one queue

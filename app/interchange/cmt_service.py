@@ -7,7 +7,7 @@ database file byte-identical.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.common.errors import UserError
@@ -29,6 +29,7 @@ class CmtExport:
     workstreams: int
     queues: int
     rounded: list[str]  # durations that were not whole minutes (written rounded up), one line each
+    not_carried: list[str] = field(default_factory=list)  # what a package cannot hold (split rules...), one line each
 
 
 def read_cmt_source(source: str | Path) -> CmtImport:
@@ -44,13 +45,14 @@ def export_cmt(db: Database, target: str | Path) -> CmtExport:
         package = build_cmt_package(document)
         session.add(BundleHistory(direction="export", file=str(target), label=LABEL, kind="cmt"))
         write_atomically(Path(target), package.data)
-    return CmtExport(len(document["workstreams"]), len(document["queues"]), package.rounded)
+    return CmtExport(len(document["workstreams"]), len(document["queues"]), package.rounded, package.not_carried)
 
 
 def import_cmt(db: Database, source: str | Path | CmtImport, *, dry_run: bool = False,
-               name: str | None = None) -> tuple[ImportPlan, list[str]]:
+               name: str | None = None, keep_documents: bool = False) -> tuple[ImportPlan, list[str]]:
     """Upsert what a package (or solution folder) carries; everything else stays as it is.
 
+    ``keep_documents`` puts the configuration before and after in the plan (for the doctor).
     ``source`` may be already read (``read_cmt_source``), so a command line can refuse a bad
     file before it opens the database at all.
     """
@@ -77,6 +79,8 @@ def import_cmt(db: Database, source: str | Path | CmtImport, *, dry_run: bool = 
             session.flush()
             after = export_from_session(session, with_ids=True)
             plan = ImportPlan(where, "cmt", LABEL, {}, diff_documents(before, after), summary, backup=backup)
+            if keep_documents:
+                plan.before_document, plan.after_document = before, after
             if dry_run:
                 session.rollback()
                 return plan, remarks

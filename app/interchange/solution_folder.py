@@ -26,6 +26,7 @@ carried is reported by the name of its work stream.
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,10 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from app.interchange.cmt import (
+    GUID_NAMESPACE,
     OPERATOR_FROM_XML,
+    PROFILE,
+    PROFILE_LINK,
     STREAM,
     VARIABLE,
     CmtImport,
@@ -76,6 +80,8 @@ class SolutionRecord:
         child = self.element.find(column)
         if child is None:
             return None
+        if child.get("default") is not None:  # a localised label: <msdyn_name default="…"><label …/></msdyn_name>
+            return child.get("default")
         if len(child):  # a lookup: the key is in its child
             return (child[0].text or "").strip()
         if child.text is None and child.get("default") is not None:  # a localised label
@@ -103,8 +109,25 @@ def read_solution_folder(path: str | os.PathLike) -> CmtImport:
     streams = [r for r in records if r.entity == STREAM]
     variables = [r for r in records if r.entity == VARIABLE]
     read = {STREAM: [_read_record(r) for r in streams], VARIABLE: [_read_record(r) for r in variables]}
+    # Capacity profiles are keyed by unique name; their links to work streams by GUID.
+    profiles = [r for r in records if r.entity == PROFILE]
+    read[PROFILE] = [_read_record(r, _key_guid(r.key)) for r in profiles]
+    for profile, record in zip(read[PROFILE], profiles):
+        if not (profile.text("msdyn_name") or "").strip():  # named by its unique name, then
+            profile.fields["msdyn_name"] = Field(record.key, None, None)
+    read[PROFILE_LINK] = [_read_record(r) for r in records if r.entity == PROFILE_LINK]
+    reader = Reader(read)
+    reader.profile_keys = {r.key.casefold(): _key_guid(r.key) for r in profiles}
     translator = _RuleTranslator(root, records)
-    return imported_from(Reader(read), [], str(root), then=translator.add_to)
+    return imported_from(reader, [], str(root), then=translator.add_to)
+
+
+def _key_guid(key: str) -> str:
+    """A record's GUID: its key when that is one, else stable from its unique name."""
+    try:
+        return str(uuid.UUID(key)).lower()
+    except ValueError:
+        return str(uuid.uuid5(GUID_NAMESPACE, f"solution/{key.casefold()}"))
 
 
 def _load(root: Path) -> list[SolutionRecord]:
@@ -140,13 +163,13 @@ def _lookup_keys(element: Element) -> set[str]:
     return {(child[0].text or "").strip() for child in element if len(child) and child[0].tag != "label"}
 
 
-def _read_record(record: SolutionRecord) -> ReadRecord:
+def _read_record(record: SolutionRecord, record_id: str | None = None) -> ReadRecord:
     fields: dict[str, Field] = {}
     for child in record.element:
         if child.tag in fields:
             raise CmtRejected(f"{record.place}: column {child.tag} twice")
         fields[child.tag] = Field(record.text(child.tag) or "", None, None)
-    record_id = parse_guid(record.key, f"{record.place}: {record.entity}id")
+    record_id = record_id or parse_guid(record.key, f"{record.place}: {record.entity}id")
     return ReadRecord(record.entity, record_id, fields, record.place)
 
 
@@ -174,6 +197,8 @@ class _RuleTranslator:
             carried: set[str] = set()
             if stream is not None:
                 carried = self._rules(record, stream, reader)
+                if stream.get("capacity_profile") is not None:  # its profile and the link were read
+                    carried |= {r.key.casefold() for r in related if r.entity in (PROFILE, PROFILE_LINK)}
             counts = Counter(r.entity for r in related if r.key.casefold() not in carried and r.entity != VARIABLE)
             if counts:
                 reader.related[parse_guid(record.key, record.place)] = counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-KINDS = ("workstreams", "queues", "agents", "presences", "channels")
+KINDS = ("workstreams", "queues", "agents", "presences", "channels", "rating_models", "skills", "capacity_profiles")
 
 
 @dataclass(frozen=True)

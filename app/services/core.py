@@ -25,6 +25,7 @@ from app.store.database import Database
 from app.services.changes import Changes
 from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
 from app.common.names import name_key as fold, sort_key
+from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
 from models import queue_members
 from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
@@ -48,6 +49,11 @@ class WorkStreamRow:
     default_queue: str
     modified_at: datetime
     version: int
+    capacity_profile: str | None = None  # the profile's name when the stream's capacity is a profile
+
+
+def _profile_name(stream: WorkStream) -> str | None:
+    return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class QueueRow:
     agent_count: int
     modified_at: datetime
     version: int
+    priority: int = 0  # 1 is the highest
+    assignment_method: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,7 @@ QUEUE_V2_FIELDS = ("priority", "assignment_method", "operating_hours", "overflow
 AGENT_V2_FIELDS = ("skills", "capacity_profiles")
 
 
-class Services:
+class Services(DistributionServices):
     """The console's use cases over one database."""
 
     @staticmethod
@@ -161,11 +169,12 @@ class Services:
     # `wsc list` then never configures the ORM's mappers (~35 ms of relationships to set up).
 
     def list_workstreams(self, state: str = "all", search: str = "") -> list[WorkStreamRow]:
-        stream, queue = WorkStream.__table__, Queue.__table__
+        stream, queue, profile = WorkStream.__table__, Queue.__table__, CapacityProfile.__table__
         query = (select(stream.c.id, stream.c.name, stream.c.channel, stream.c.active, stream.c.distribution_mode,
                         stream.c.notification, stream.c.capacity, queue.c.name, stream.c.modified_at,
-                        stream.c.version)
-                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id))
+                        stream.c.version, stream.c.capacity_format, profile.c.name)
+                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id)
+                 .outerjoin(profile, stream.c.capacity_profile_id == profile.c.id))
         if state == "active":
             query = query.where(stream.c.active.is_(True))
         elif state == "inactive":
@@ -177,16 +186,16 @@ class Services:
         with self.db.sessions() as session:
             return [
                 WorkStreamRow(id_, name, channel, active, mode, notification, capacity, queue_name or "", modified,
-                              version)
-                for id_, name, channel, active, mode, notification, capacity, queue_name, modified, version
-                in session.execute(query)
+                              version, profile_name if capacity_format == "profile" else None)
+                for (id_, name, channel, active, mode, notification, capacity, queue_name, modified, version,
+                     capacity_format, profile_name) in session.execute(query)
             ]
 
     def list_queues(self, search: str = "") -> list[QueueRow]:
         queue, members = Queue.__table__, queue_members
         agent_count = select(func.count()).where(members.c.queue_id == queue.c.id).scalar_subquery()
         query = select(queue.c.id, queue.c.name, queue.c.kind, queue.c.description, agent_count,
-                       queue.c.modified_at, queue.c.version)
+                       queue.c.modified_at, queue.c.version, queue.c.priority, queue.c.assignment_method)
         with self.db.sessions() as session:
             return sorted((QueueRow(*row) for row in session.execute(query) if _matches(row.name, search)),
                           key=lambda r: sort_key(r.name))
@@ -353,6 +362,8 @@ class Services:
 
     def delete_refusal(self, kind: str, object_id: str) -> str | None:
         """Why the record cannot be deleted (what delete_* would say), or None: to refuse before asking."""
+        if kind in DISTRIBUTION_KINDS:
+            return self.distribution_delete_refusal(kind, object_id)
         model = {"workstreams": WorkStream, "queues": Queue, "agents": Agent, "presences": Presence,
                  "channels": Channel}[kind]
         with self.db.sessions() as session:
@@ -414,7 +425,9 @@ class Services:
             if issues:
                 raise DocumentInvalid(issues)
             with session.no_autoflush:
-                queue = ConfigWriter(session).queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer = ConfigWriter(session)
+                queue = writer.queue(doc.model_copy(update={"id": target.id if target else doc.id}))
+                writer.queue_overflow(doc)  # the rules name queues: written once the queue is
             session.flush()
             return Saved(queue.id, queue.version, queue.name, Changes.of("queues", "agents", ids=[queue.id]))
 
@@ -757,7 +770,8 @@ class Services:
                 ordering = [column.desc() if descending else column.asc() for column in key_columns]
                 for w, queue_name, *key in session.execute(query.order_by(*ordering)):
                     rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                                              w.capacity, queue_name or "", w.modified_at, w.version))
+                                              w.capacity, queue_name or "", w.modified_at, w.version,
+                                              _profile_name(w)))
                     last_key = tuple(key)
             answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
             if with_counts:

@@ -186,6 +186,10 @@ KPI_ROWS = (("arrived", "Arrived"), ("answered", "Answered"), ("abandoned", "Aba
             ("abandon_rate", "Abandon rate"), ("aht_s", "Average handle time (s)"),
             ("occupancy", "Occupancy"), ("reoffers_per_conversation", "Re-offers per conversation"))
 PERCENT = {"service_level", "abandon_rate", "occupancy", "capacity_used", "wait_probability"}
+# document version 2: per skill (the conversations requiring it) and per queue's overflow action
+SKILL_COLUMNS = ("arrived", "answered", "abandoned", "asa_s", "service_level")
+OVERFLOW_COLUMNS = ("transfer", "end", "assign_anyway")
+SECTION_TITLES = {"skills": "Skills (conversations requiring each)", "overflow": "Overflow (conversations per action)"}
 
 
 def format_value(name: str, value: Any) -> str:
@@ -245,8 +249,13 @@ def html_report(title: str, runs: Sequence[tuple[str, Mapping[str, Any], Mapping
                                  ("queues", ("arrived", "answered", "abandoned", "service_level", "asa_s",
                                              "wait_p90_s", "aht_s")),
                                  ("agents", ("answered", "aht_s", "offers", "accepted", "declined", "expired",
-                                             "occupancy", "capacity_used"))):
-            parts.append(f"<h3>{section.capitalize()}</h3>{_table(figures[section], columns)}")
+                                             "occupancy", "capacity_used")),
+                                 ("skills", SKILL_COLUMNS),
+                                 ("overflow", OVERFLOW_COLUMNS)):
+            rows = figures.get(section) or {}
+            if section in SECTION_TITLES and not rows:
+                continue  # a configuration without skills or overflow rules: no empty table
+            parts.append(f"<h3>{SECTION_TITLES.get(section, section.capitalize())}</h3>{_table(rows, columns)}")
     parts.append("</body></html>")
     return "".join(parts)
 

@@ -25,19 +25,23 @@ import gc
 import heapq
 import math
 import random
+from math import log
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from app.common.errors import UserError
+from app.common.names import name_key
 from app.simulation.clock import VirtualClock
 from app.simulation.engine import Simulator, normalize_config
+from app.simulation.lab_simulator import LabSimulator
 from app.simulation.workload import CheckedWorkload, check_workload
 
 Progress = Callable[[str, int, int], None]
 
-# Player action kinds, in the heap as (time, sequence, kind, a, b).
-_ARRIVE, _ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK = range(8)
+# Player action kinds, in the heap as (time, sequence, kind, a, b) (arrivals have their own heap).
+_ACCEPT, _DECLINE, _END, _IDLE, _ABANDON, _PRESENCE, _PICK, _RECONNECT = range(8)
+_NO_CONTEXT: dict = {}  # the context of a conversation without a mix (read, never written)
 
 CONVERSATION_FIGURES = (
     "arrived", "answered", "abandoned", "waiting_at_end", "service_level", "asa_s",
@@ -46,7 +50,10 @@ CONVERSATION_FIGURES = (
 )
 AGENT_FIGURES = ("answered", "aht_s", "offers", "accepted", "declined", "expired", "occupancy", "capacity_used")
 TOTAL_FIGURES = CONVERSATION_FIGURES + ("occupancy", "capacity_used")
-SECTIONS = ("totals", "workstreams", "queues", "agents")
+# per skill: the conversations whose classification required it
+SKILL_FIGURES = ("arrived", "answered", "abandoned", "asa_s", "service_level")
+OVERFLOW_ACTIONS = ("transfer", "end", "assign_anyway")
+SECTIONS = ("totals", "workstreams", "queues", "agents", "skills", "overflow")
 
 
 def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.Random:
@@ -57,7 +64,8 @@ def stream_rng(seed: int, replication: int, purpose: str, name: str) -> random.R
 
 @dataclass(eq=False, slots=True)
 class _Call:
-    """What the player knows about one conversation it created."""
+    """One conversation the player created: what the player knows of it and, in a lab run, what
+    the recorder keeps of it (one object and one dict entry per conversation for both)."""
 
     stream: int
     handle_s: float
@@ -66,6 +74,15 @@ class _Call:
     answered: bool = False
     offered_to: str | None = None
     offer_seq: int = 0
+    # the recorder's part
+    lane: "_Lane | None" = None
+    tally: "Tally | None" = None  # the lane's, when the conversation arrived after the warm-up
+    arrived_at: float = 0.0
+    answered_at: float | None = None
+    agent: "_AgentState | None" = None
+    offers: int = 0
+    skills: tuple = ()         # the skills its classification attached
+    skill_tallies: tuple = ()  # theirs, when it counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +98,8 @@ class _StreamPlan:
     idle_after: Callable | None
     can_decline: bool
     pick: bool
+    reconnect_probability: float = 0.0
+    reconnect_after: Callable | None = None
 
 
 class WorkloadPlayer:
@@ -107,9 +126,13 @@ class WorkloadPlayer:
         self.duration_s = model.duration_s
         self.end_s = start_s + model.duration_s
         seed = model.seed
-        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come
+        self.heap: list[tuple] = []  # (time, sequence, kind, a, b): the actions to come but arrivals
+        # the next arrival of each stream, (time, stream index, stream, conversation, context), earliest first,
+        # from one generator per stream (drawn one ahead, as they are needed)
+        self.arrivals: list[tuple[float, int, str, _Call, dict | None]] = []
+        self._arrival_times: list = []
         self._seq = 0
-        self._calls: dict[str, _Call] = {}
+        self.calls: dict[str, _Call] = {}
         self._count = 0
         self.steps = 0  # loop steps of the last virtual run (for the curious)
         streams = {ws["name"]: ws for ws in config["workstreams"]}
@@ -133,25 +156,34 @@ class WorkloadPlayer:
                 idle_after=idle.after_s.sampler() if idle else None,
                 can_decline=ws["notification"] == "screen_pop_decline",
                 pick=ws["distribution_mode"] == "pick",
+                reconnect_probability=arrivals.reconnect.probability if arrivals.reconnect else 0.0,
+                reconnect_after=arrivals.reconnect.after_s.sampler() if arrivals.reconnect else None,
             ))
             self._rngs.append({purpose: stream_rng(seed, replication, purpose, name)
-                               for purpose in ("arrivals", "context", "handle", "patience", "idle")})
+                               for purpose in ("arrivals", "context", "handle", "patience", "idle", "reconnect")})
+        # each agent's (accept, decline, response sampler, random numbers), made at its first offer
+        # (seeding a generator costs a SHA-512: most agents of a direct-open day never get one)
         self._agents: dict[str, tuple[float, float, Callable, random.Random]] = {}
-        for agent_doc in config["agents"]:
-            behaviour = model.behaviour(agent_doc["name"])
-            self._agents[agent_doc["name"]] = (
-                behaviour.accept, behaviour.decline, behaviour.response_s.sampler(),
-                stream_rng(seed, replication, "agent", agent_doc["name"]))
-        self._agent_queues = {a["name"]: [] for a in config["agents"]}
+        self._model, self._seed, self._replication = model, seed, replication
+        by_key = {name_key(a["name"]): a["name"] for a in config["agents"]}
+        self._agent_queues: dict[str, list[str]] = {a["name"]: [] for a in config["agents"]}
         for queue in config["queues"]:
             for member in queue["agents"]:
-                for name in self._agent_queues:
-                    if name.casefold() == member.casefold():
-                        self._agent_queues[name].append(queue["name"])
+                name = by_key.get(name_key(member))
+                if name is not None:
+                    self._agent_queues[name].append(queue["name"])
         self._any_pick = any(plan.pick for plan in self._plans)
+        # customers who may come back after their conversation ends (the player then listens to closes)
+        self.reconnects = any(plan.reconnect_after is not None for plan in self._plans)
         self._pick_streams = {plan.name for plan in self._plans if plan.pick}
         for index in range(len(self._plans)):
-            self._schedule_arrival(index, start_s)
+            self._arrival_times.append(self._draw_arrivals(index))
+            first = next(self._arrival_times[index], None)
+            if first is not None:
+                self.arrivals.append(first)
+        heapq.heapify(self.arrivals)
+        # the lab's simulator takes trusted arrivals and ends (see app.simulation.lab_simulator)
+        self._trusted = isinstance(simulator, LabSimulator)
         for at, agent, presence in workload.presence_plan:
             if at <= self.duration_s:
                 self._push(start_s + at, _PRESENCE, agent, presence)
@@ -172,77 +204,111 @@ class WorkloadPlayer:
         self._seq += 1
         heapq.heappush(self.heap, (when, self._seq, kind, a, b))
 
-    def _schedule_arrival(self, index: int, after: float) -> None:
-        """The next arrival of stream ``index`` after ``after``: Poisson, thinned to the profile."""
+    def _draw_arrivals(self, index: int):
+        """The arrivals of stream ``index``, each as it enters the arrivals heap: ``(time, index,
+        stream, conversation, context)``, everything random about it drawn here, each from its purpose's
+        generator (so the k-th arrival always gets the k-th handle time, patience ...).
+
+        Times: Poisson at the profile's highest rate, thinned to the profile (every candidate kept
+        without one), before the end."""
         plan = self._plans[index]
         if plan.rate_max <= 0:
             return
-        rng = self._rngs[index]["arrivals"]
-        t = after
+        rngs = self._rngs[index]
+        uniform = rngs["arrivals"].random
+        rate, end, start, constant, rate_at = plan.rate_max, self.end_s, self.start_s, plan.constant, plan.rate_at
+        name = plan.name
+        handle, handle_rng = plan.handle, rngs["handle"]
+        patience, patience_rng = plan.patience, rngs["patience"]
+        idle_after, idle_probability, idle_rng = plan.idle_after, plan.idle_probability, rngs["idle"]
+        mixes, context_rng = plan.mixes, rngs["context"]
+        t = start
         while True:
-            t += rng.expovariate(plan.rate_max)
-            if t >= self.end_s:
+            t += -log(1.0 - uniform()) / rate  # rng.expovariate(rate), inline (the same number)
+            if t >= end:
                 return
-            if plan.constant or rng.random() * plan.rate_max < plan.rate_at(t - self.start_s):
-                self._push(t, _ARRIVE, index)
-                return
+            if not constant and uniform() * rate >= rate_at(t - start):
+                continue
+            context = {mix.variable: mix.draw(context_rng) for mix in mixes} if mixes else None
+            idle_s = None
+            if idle_after is not None and idle_rng.random() < idle_probability:
+                idle_s = idle_after(idle_rng)
+            patience_s = patience(patience_rng) if patience is not None else None
+            yield t, index, name, _Call(index, handle(handle_rng), patience_s, idle_s), context
 
     def next_action_at(self) -> float | None:
-        return self.heap[0][0] if self.heap else None
+        heap, arrivals = self.heap, self.arrivals
+        if heap and (not arrivals or heap[0][0] <= arrivals[0][0]):
+            return heap[0][0]
+        return arrivals[0][0] if arrivals else None
 
     def play_due(self, now: float) -> int:
         """Perform every action due at or before ``now`` (live use); how many were due."""
         done = 0
-        while self.heap and self.heap[0][0] <= now:
+        while True:
+            when = self.next_action_at()
+            if when is None or when > now:
+                return done
             self.perform_next()
             done += 1
-        return done
 
     def perform_next(self) -> None:
-        when, _seq, kind, a, b = heapq.heappop(self.heap)
-        sim = self.simulator
-        if kind == _ARRIVE:
-            self._arrive(a, when)
-        elif kind == _ACCEPT or kind == _DECLINE:
-            call = self._calls.get(a)
-            if call is not None and call.offered_to is not None and call.offer_seq == b:
-                (sim.accept if kind == _ACCEPT else sim.decline)(call.offered_to, a)
-        elif kind == _END:
-            if a in self._calls:
-                sim.end(a)
-        elif kind == _IDLE:
-            if a in self._calls:
-                sim.customer_idle(a)
-        elif kind == _ABANDON:
-            call = self._calls.get(a)
-            if call is not None and not call.answered:
-                sim.end(a)
-        elif kind == _PRESENCE:
-            sim.set_presence(a, b)
-        elif kind == _PICK:
-            self._pick(a)
+        """The next action (scheduled ones before an arrival at the same time)."""
+        heap, arrivals = self.heap, self.arrivals
+        if arrivals and (not heap or arrivals[0][0] < heap[0][0]):
+            self.perform_arrival()
+        else:
+            self.perform_action()
 
-    def _arrive(self, index: int, when: float) -> None:
-        plan = self._plans[index]
-        rngs = self._rngs[index]
+    def perform_arrival(self) -> None:
+        """The next arrival (of any stream), and the draw of its stream's one after."""
+        arrivals = self.arrivals
+        when, index, name, call, context = arrivals[0]
+        upcoming = next(self._arrival_times[index], None)
+        if upcoming is None:
+            heapq.heappop(arrivals)
+        else:
+            heapq.heapreplace(arrivals, upcoming)
         self._count += 1
         conv_id = f"{self.id_prefix}{self._count}"
-        if plan.mixes:
-            context_rng = rngs["context"]
-            context = {mix.variable: mix.draw(context_rng) for mix in plan.mixes}
+        self.calls[conv_id] = call
+        if call.patience_s is not None:
+            self._push(when + call.patience_s, _ABANDON, conv_id)
+        if self._trusted:
+            self.simulator.arrive_at(when, conv_id, name, context or _NO_CONTEXT)
         else:
-            context = None
-        idle_after = None
-        if plan.idle_after is not None:
-            idle_rng = rngs["idle"]
-            if idle_rng.random() < plan.idle_probability:
-                idle_after = plan.idle_after(idle_rng)
-        patience = plan.patience(rngs["patience"]) if plan.patience is not None else None
-        self._calls[conv_id] = _Call(index, plan.handle(rngs["handle"]), patience, idle_after)
-        if patience is not None:
-            self._push(when + patience, _ABANDON, conv_id)
-        self._schedule_arrival(index, when)
-        self.simulator.add_conversation(conv_id, plan.name, context)
+            self.simulator.add_conversation(conv_id, name, context)
+
+    def perform_action(self) -> None:
+        """The next scheduled action (an answer, an end, a presence change ...)."""
+        when, _seq, kind, a, b = heapq.heappop(self.heap)
+        sim = self.simulator
+        if kind == _END:
+            if a in self.calls:
+                if self._trusted:
+                    sim.end_at(when, a)
+                else:
+                    sim.end(a)
+        elif kind == _ACCEPT or kind == _DECLINE:
+            call = self.calls.get(a)
+            if call is not None and call.offered_to is not None and call.offer_seq == b:
+                (sim.accept if kind == _ACCEPT else sim.decline)(call.offered_to, a)
+        elif kind == _IDLE:
+            if a in self.calls:
+                sim.customer_idle(a)
+        elif kind == _ABANDON:
+            call = self.calls.get(a)
+            if call is not None and not call.answered:
+                if self._trusted:
+                    sim.end_at(when, a)
+                else:
+                    sim.end(a)
+        elif kind == _PRESENCE:
+            sim.set_presence(a, b)
+        elif kind == _RECONNECT:
+            self._reconnect(a, b)
+        elif kind == _PICK:
+            self._pick(a)
 
     # ----------------------------------------------------------------- listening (scheduling only)
 
@@ -252,13 +318,14 @@ class WorkloadPlayer:
             handler(event)
 
     def _offered(self, event: dict) -> None:
-        call = self._calls.get(event["conversation"])
+        call = self.calls.get(event["conversation"])
         if call is None:
             return
         agent = event["agent"]
         call.offered_to = agent
         call.offer_seq += 1
-        accept, decline, response, rng = self._agents[agent]
+        answers = self._agents.get(agent) or self._answers_of(agent)
+        accept, decline, response, rng = answers
         choice = rng.random()
         delay = response(rng)
         if choice < accept:
@@ -267,25 +334,54 @@ class WorkloadPlayer:
             self._push(event["t"] + delay, _DECLINE, event["conversation"], call.offer_seq)
         # otherwise the pop is left to expire at the stream's timeout
 
+    def _answers_of(self, agent: str) -> tuple[float, float, Callable, random.Random]:
+        behaviour = self._model.behaviour(agent)
+        answers = self._agents[agent] = (behaviour.accept, behaviour.decline, behaviour.response_s.sampler(),
+                                         stream_rng(self._seed, self._replication, "agent", agent))
+        return answers
+
     def _refused(self, event: dict) -> None:
-        call = self._calls.get(event["conversation"])
+        call = self.calls.get(event["conversation"])
         if call is not None:
             call.offered_to = None
 
     def _answered(self, event: dict) -> None:
         conv_id = event["conversation"]
-        call = self._calls.get(conv_id)
-        if call is None:
-            return
+        call = self.calls.get(conv_id)
+        if call is not None:
+            self.answered(conv_id, call, event["t"])
+
+    def answered(self, conv_id: str, call: _Call, t: float) -> None:
+        """Conversation ``conv_id`` was answered at ``t``: schedule its end (and its going quiet)."""
         call.answered = True
         call.offered_to = None
-        t = event["t"]
         if call.idle_after_s is not None and call.idle_after_s < call.handle_s:
             self._push(t + call.idle_after_s, _IDLE, conv_id)
-        self._push(t + call.handle_s, _END, conv_id)
+        self._seq += 1  # self._push, inline: this runs for every answered conversation
+        heapq.heappush(self.heap, (t + call.handle_s, self._seq, _END, conv_id, None))
 
     def _closed(self, event: dict) -> None:
-        self._calls.pop(event["conversation"], None)
+        conv_id = event["conversation"]
+        call = self.calls.pop(conv_id, None)
+        if call is not None and self.reconnects:
+            self.closed(conv_id, call, event["t"])
+
+    def closed(self, conv_id: str, call: _Call, t: float) -> None:
+        """Conversation ``conv_id`` closed at ``t``: an answered one's customer may come back."""
+        plan = self._plans[call.stream] if call.stream >= 0 else None
+        if plan is None or plan.reconnect_after is None or not call.answered:
+            return
+        rng = self._rngs[call.stream]["reconnect"]
+        if rng.random() < plan.reconnect_probability:
+            self._push(t + plan.reconnect_after(rng), _RECONNECT, conv_id, call)
+
+    def _reconnect(self, conv_id: str, before: _Call) -> None:
+        """The customer is back: a new handle time (from the reconnect draws), the same lane."""
+        index = before.stream
+        call = _Call(index, self._plans[index].handle(self._rngs[index]["reconnect"]), None, None)
+        call.lane = before.lane
+        self.calls[conv_id] = call
+        self.simulator.reconnect(conv_id)
 
     def _queued(self, event: dict) -> None:
         if event.get("reason") == "pick_mode":
@@ -304,7 +400,7 @@ class WorkloadPlayer:
         agents = [sim.agent(name) for name in queue.members]
         for conv_id in queue.open_work_items:
             conv = sim.conversation(conv_id)
-            call = self._calls.get(conv_id)
+            call = self.calls.get(conv_id)
             if conv is None or call is None:
                 continue
             for agent in agents:
@@ -320,30 +416,35 @@ class WorkloadPlayer:
 # --------------------------------------------------------------------------- the recorder
 
 @dataclass(eq=False, slots=True)
-class _Record:
-    stream: str
-    queue: str | None
-    arrived_at: float
-    counted: bool
-    tallies: tuple  # total, work stream, queue: where its figures go (empty before the warm-up ends)
-    units: int
-    answered_at: float | None = None
-    agent: "_AgentState | None" = None
-    offers: int = 0
-
-
-@dataclass(eq=False)
 class Tally:
+    """Counts, waits and handle times of a set of conversations (or of one agent's part in them)."""
+
     arrived: int = 0
     abandoned: int = 0
-    waits: list = field(default_factory=list)    # of the answered conversations (filled at the end)
-    handles: list = field(default_factory=list)  # of the ended ones (filled at the end)
+    waits: list = field(default_factory=list)    # of the answered conversations
+    handles: list = field(default_factory=list)  # of the ended ones
     offers: int = 0
     accepted: int = 0
     declined: int = 0
     expired: int = 0
     offered_conversations: int = 0
     waiting_at_end: int = 0
+
+    @classmethod
+    def merged(cls, tallies: Iterable["Tally"]) -> "Tally":
+        out = cls()
+        for tally in tallies:
+            out.arrived += tally.arrived
+            out.abandoned += tally.abandoned
+            out.waits += tally.waits
+            out.handles += tally.handles
+            out.offers += tally.offers
+            out.accepted += tally.accepted
+            out.declined += tally.declined
+            out.expired += tally.expired
+            out.offered_conversations += tally.offered_conversations
+            out.waiting_at_end += tally.waiting_at_end
+        return out
 
     def figures(self, service_level_s: float) -> dict:
         waits = sorted(self.waits)
@@ -373,8 +474,33 @@ class Tally:
 
 
 @dataclass(eq=False, slots=True)
+class _Lane:
+    """The conversations of one work stream routed to one queue (or to none).
+
+    Every event touches one lane and at most one agent; the per-stream, per-queue and
+    total figures are sums of lanes, made once at the end.  The running counts cover
+    the warm-up too (the series and the charts show it); ``tally`` only what counts."""
+
+    stream: str
+    queue: str | None
+    units: int
+    routed: int = 0
+    decided: int = 0          # answered or abandoned
+    within: int = 0           # answered within the service level
+    removed: int = 0          # ended by an overflow rule, or transferred away by one
+    tally: Tally | None = None  # created at its first arrival after the warm-up
+    listed: bool = True       # False: the uncounted twin that customers coming back (reconnect) use
+    returns: "_Lane | None" = None  # that twin
+
+
+@dataclass(eq=False, slots=True)
 class _AgentState:
-    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures)."""
+    """One agent's time integrals since t=0 (differences give the warm-up-free and interval figures).
+
+    Between two folds (a presence or capacity change, the warm-up's end, an interval's end)
+    the integrals are kept as moments, so an event adds a product instead of integrating:
+    for a step function x changed by d_k at times c_k since the fold at f,
+    ∫_f^t x ds = x(t)·t − (x(f)·f + Σ d_k·c_k).  ``fold`` turns them into the integrals."""
 
     name: str
     capacity: int
@@ -382,22 +508,39 @@ class _AgentState:
     tally: Tally
     busy: int = 0          # conversations open (accepted or assigned, not closed)
     used: int = 0          # capacity units held (offers, conversations, wrap-up)
-    since: float = 0.0
+    answered: int = 0      # conversations it answered that count (after the warm-up)
+    busy_moment: float = 0.0  # of the indicator busy > 0
+    used_moment: float = 0.0  # of used
+    since: float = 0.0        # the last fold
     allowed_time: float = 0.0
     busy_time: float = 0.0
     used_time: float = 0.0  # ∫ used/capacity dt while allowed
     at_warmup: tuple = (0.0, 0.0, 0.0)
     at_interval: tuple = (0.0, 0.0)
 
-    def advance(self, t: float) -> None:
+    def fold(self, t: float) -> None:
+        busy = 1 if self.busy else 0
         if self.allowed and t > self.since:
-            span = t - self.since
-            self.allowed_time += span
-            if self.busy:
-                self.busy_time += span
-            if self.used and self.capacity:
-                self.used_time += span * self.used / self.capacity
+            self.allowed_time += t - self.since
+            self.busy_time += busy * t - self.busy_moment
+            if self.capacity:
+                self.used_time += (self.used * t - self.used_moment) / self.capacity
         self.since = t
+        self.busy_moment = busy * t
+        self.used_moment = self.used * t
+
+    def hold(self, t: float, units: int) -> None:
+        self.used += units
+        self.used_moment += units * t
+
+    def start(self, t: float) -> None:
+        if not self.busy:
+            self.busy_moment += t
+        self.busy += 1
+
+
+def _pick(figures: dict, names: tuple) -> dict:
+    return {name: figures[name] for name in names}
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -415,42 +558,58 @@ def percentile(ordered: list, q: float) -> float | None:
 
 
 class Recorder:
-    """Figures and interval series from a simulator's events (a listener; never acts)."""
+    """Figures and interval series from a simulator's events (a listener; never acts).
+
+    Incremental: per event one lane (work stream × queue) and at most one agent are
+    updated; nothing is kept per event, and per conversation only until it closes."""
 
     def __init__(self, simulator: Simulator, config: Mapping[str, Any], *, warmup_s: float,
-                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True):
+                 service_level_s: float, interval_s: float, duration_s: float, subscribe: bool = True,
+                 records: dict[str, _Call] | None = None):
+        """``records``: the player's conversations, which the recorder completes (and removes when
+        they close); without them it keeps its own."""
         self.warmup_s = warmup_s
         self.sl_s = service_level_s
         self.interval_s = interval_s
         self.duration_s = duration_s
-        self.streams = {ws["name"]: ws for ws in config["workstreams"]}
-        self.units = {ws["name"]: ws["capacity"] for ws in config["workstreams"]}
+        self.stream_names = [ws["name"] for ws in config["workstreams"]]
+        # a profile-format stream takes a slot of its capacity profile, no capacity units
+        self.units = {ws["name"]: 0 if ws.get("capacity_format") == "profile" else ws["capacity"]
+                      for ws in config["workstreams"]}
+        # skills in the configuration's order; per skill, the conversations that require it
+        self.skills: dict[str, Tally] = {skill["name"]: Tally() for skill in config.get("skills", [])}
+        # per queue with overflow rules, per action: how many conversations the rules moved or ended
+        self.overflow: dict[str, dict[str, int]] = {
+            q["name"]: dict.fromkeys(OVERFLOW_ACTIONS, 0) for q in config["queues"] if q.get("overflow")}
         self.allowed_bases = set()
         for ws in config["workstreams"]:
             self.allowed_bases.update(ws["allowed_presences"])
-        self.total = Tally()
-        self.by_stream = {ws["name"]: Tally() for ws in config["workstreams"]}
-        self.by_queue = {q["name"]: Tally() for q in config["queues"]}
         self.agents = {view.name: _AgentState(view.name, view.capacity, view.base in self.allowed_bases, Tally())
                        for view in simulator.agents()}
         self.counting = warmup_s <= 0
-        self.records: dict[str, _Record] = {}
-        self.answers: list[tuple[float, tuple]] = []  # (wait, tallies) per answered conversation
-        self.handles: list[tuple[float, tuple]] = []  # (handle time, tallies) per ended one
-        self.waiting = {q["name"]: 0 for q in config["queues"]}
+        self.lanes: dict[tuple[str, str | None], _Lane] = {}
+        self.records: dict[str, _Call] = records if records is not None else {}
+        # called with (conversation id, record, time) when a conversation is answered / closes (the
+        # lab's player schedules its end, or its customer's return: one call instead of a second listener)
+        self.on_answer: Callable[[str, _Call, float], None] | None = None
+        self.on_close: Callable[[str, _Call, float], None] | None = None
+        # queues in the order the figures list them: the configuration's, then others as they count
+        self.queue_names = dict.fromkeys(q["name"] for q in config["queues"])
+        # queues in the order the series list them: the configuration's, then others as they are routed to
+        self.waiting_names = dict.fromkeys(q["name"] for q in config["queues"])
         # series, one entry per interval
         self.interval_ends: list[float] = []
-        self.series_waiting: dict[str, list[int]] = {name: [] for name in self.waiting}
+        self.series_waiting: dict[str, list[int]] = {name: [] for name in self.waiting_names}
         self.series_occupancy: dict[str, list[float | None]] = {name: [] for name in self.agents}
         self.series_sl: list[float | None] = []
         self.series_arrived: list[int] = []
-        self._interval_sl = [0, 0]  # answered within SL, decided
-        self._interval_arrived = 0
+        self._at_interval = (0, 0, 0)  # routed, within, decided at the last interval's end
         self.handlers = {
             "routed": self._routed, "offered": self._offered, "accepted": self._accepted,
             "assigned": self._assigned, "declined": self._declined, "offer_expired": self._expired,
             "capacity_released": self._released, "closed": self._closed, "presence_changed": self._presence,
-            "capacity_changed": self._capacity,
+            "capacity_changed": self._capacity, "classified": self._classified, "overflowed": self._overflowed,
+            "reconnected": self._reconnected,
         }
         self._unsubscribe = simulator.subscribe(self.on_event) if subscribe else None
 
@@ -466,116 +625,196 @@ class Recorder:
     def end_warmup(self, t: float) -> None:
         """From ``t`` on, arrivals count and the agents' integrals are measured."""
         for state in self.agents.values():
-            state.advance(t)
+            state.fold(t)
             state.at_warmup = (state.allowed_time, state.busy_time, state.used_time)
         self.counting = True
 
+    def _new_lane(self, stream: str, queue: str | None) -> _Lane:
+        lane = self.lanes[(stream, queue)] = _Lane(stream, queue, self.units[stream])
+        if queue is not None and queue not in self.waiting_names:
+            self.waiting_names[queue] = None
+        return lane
+
     def _routed(self, event: dict) -> None:
-        t = event["t"]
-        name = event["queue"]
+        conv_id, stream, queue = event["conversation"], event["workstream"], event["queue"]
+        lane = self.lanes.get((stream, queue)) or self._new_lane(stream, queue)
+        record = self.records.get(conv_id)
+        if record is None:  # not the player's
+            record = self.records[conv_id] = _Call(-1, 0.0, None, None)
+        elif record.lane is not None:  # a customer back after a reconnect, routed anew: not counted
+            record.lane = self._returns(lane)
+            return
+        lane.routed += 1
+        record.lane = lane
+        record.arrived_at = event["t"]
         if self.counting:
-            tallies = (self.total, self.by_stream[event["workstream"]])
-            if name is not None:
-                queue = self.by_queue.get(name)
-                if queue is None:
-                    queue = self.by_queue[name] = Tally()
-                tallies += (queue,)
-            for tally in tallies:
-                tally.arrived += 1
-        else:
-            tallies = ()
-        self.records[event["conversation"]] = _Record(event["workstream"], name, t, self.counting, tallies,
-                                                      self.units[event["workstream"]])
-        if name is not None:
-            self.waiting[name] = self.waiting.get(name, 0) + 1
-        self._interval_arrived += 1
+            tally = lane.tally or self._count_lane(lane)
+            tally.arrived += 1
+            record.tally = tally
+            if record.skills:
+                record.skill_tallies = tuple(self.skills.get(name) or self._new_skill(name) for name in record.skills)
+                for skill in record.skill_tallies:
+                    skill.arrived += 1
+
+    def _new_skill(self, name: str) -> Tally:
+        tally = self.skills[name] = Tally()
+        return tally
+
+    @staticmethod
+    def _returns(lane: _Lane) -> _Lane:
+        if not lane.listed:
+            return lane
+        if lane.returns is None:
+            lane.returns = _Lane(lane.stream, lane.queue, lane.units, listed=False)
+        return lane.returns
+
+    def _classified(self, event: dict) -> None:
+        record = self.records.get(event["conversation"])
+        if record is not None and record.lane is None:  # classified on arrival (not on a return)
+            record.skills = tuple(event["skills"])
+
+    def _overflowed(self, event: dict) -> None:
+        record = self.records[event["conversation"]]
+        action = event["action"]
+        if record.tally is not None:
+            counts = self.overflow.get(event["queue"])
+            if counts is None:
+                counts = self.overflow[event["queue"]] = dict.fromkeys(OVERFLOW_ACTIONS, 0)
+            counts[action] = counts.get(action, 0) + 1
+        if action != "transfer" or not record.lane.listed:
+            return
+        # the queue figures follow the conversation to the queue it was transferred to
+        old = record.lane
+        old.removed += 1
+        lane = self.lanes.get((old.stream, event["to"])) or self._new_lane(old.stream, event["to"])
+        lane.routed += 1
+        record.lane = lane
+        if record.tally is not None:
+            record.tally.arrived -= 1
+            record.tally = lane.tally or self._count_lane(lane)
+            record.tally.arrived += 1
+
+    def _reconnected(self, event: dict) -> None:
+        """A customer came back: the player's new record, on its lane's uncounted twin."""
+        record = self.records.get(event["conversation"])
+        if record is None:  # not the player's: nothing known of it
+            return
+        record.lane = self._returns(record.lane) if record.lane is not None else None
+        record.arrived_at = event["t"]
+
+    def _count_lane(self, lane: _Lane) -> Tally:
+        """The lane's first arrival after the warm-up: from now on its conversations count."""
+        lane.tally = Tally()
+        if lane.queue is not None:
+            self.queue_names.setdefault(lane.queue)
+        return lane.tally
 
     def _offered(self, event: dict) -> None:
         record = self.records[event["conversation"]]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used += record.units
+        state.hold(event["t"], record.lane.units)
         record.offers += 1
-        if record.counted:
-            first = record.offers == 1
-            for tally in record.tallies + (state.tally,):
-                tally.offers += 1
-                if first:
-                    tally.offered_conversations += 1
+        tally = record.tally
+        if tally is not None:
+            tally.offers += 1
+            state.tally.offers += 1
+            if record.offers == 1:
+                tally.offered_conversations += 1
+                state.tally.offered_conversations += 1
 
-    def _answer(self, event: dict, record: _Record, state: _AgentState) -> None:
-        t = event["t"]
+    def _answer(self, t: float, conv_id: str, record: _Call, state: _AgentState) -> None:
         record.answered_at = t
         record.agent = state
+        if not state.busy:  # state.start(t), inline
+            state.busy_moment += t
         state.busy += 1
-        if record.queue is not None:
-            self.waiting[record.queue] -= 1
         wait = t - record.arrived_at
-        self._interval_sl[1] += 1  # the series cover the warm-up too (the charts show it)
+        lane = record.lane
+        lane.decided += 1
         if wait <= self.sl_s:
-            self._interval_sl[0] += 1
-        if record.counted:
-            self.answers.append((wait, record.tallies + (state.tally,)))
+            lane.within += 1
+        tally = record.tally
+        if tally is not None:
+            tally.waits.append(wait)
+            state.answered += 1
+            for skill in record.skill_tallies:
+                skill.waits.append(wait)
+        on_answer = self.on_answer
+        if on_answer is not None:
+            on_answer(conv_id, record, t)
 
     def _accepted(self, event: dict) -> None:
-        record = self.records[event["conversation"]]
+        conv_id = event["conversation"]
+        record = self.records[conv_id]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        self._answer(event, record, state)
-        if record.counted:
-            for tally in record.tallies + (state.tally,):
-                tally.accepted += 1
+        self._answer(event["t"], conv_id, record, state)
+        if record.tally is not None:
+            record.tally.accepted += 1
+            state.tally.accepted += 1
 
     def _assigned(self, event: dict) -> None:
-        record = self.records[event["conversation"]]
+        conv_id = event["conversation"]
+        record = self.records[conv_id]
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used += record.units
-        self._answer(event, record, state)
-
-    def _refusal(self, event: dict, attribute: str) -> None:
-        record = self.records[event["conversation"]]
-        if record.counted:
-            state = self.agents[event["agent"]]
-            for tally in record.tallies + (state.tally,):
-                setattr(tally, attribute, getattr(tally, attribute) + 1)
+        t = event["t"]
+        units = record.lane.units
+        state.used += units  # state.hold(t, units), inline
+        state.used_moment += units * t
+        self._answer(t, conv_id, record, state)
 
     def _declined(self, event: dict) -> None:
-        self._refusal(event, "declined")
+        record = self.records[event["conversation"]]
+        if record.tally is not None:
+            record.tally.declined += 1
+            self.agents[event["agent"]].tally.declined += 1
 
     def _expired(self, event: dict) -> None:
-        self._refusal(event, "expired")
+        record = self.records[event["conversation"]]
+        if record.tally is not None:
+            record.tally.expired += 1
+            self.agents[event["agent"]].tally.expired += 1
 
     def _released(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
-        state.used -= event["units"]
+        units = event["units"]
+        state.used -= units  # state.hold(t, -units), inline
+        state.used_moment -= units * event["t"]
 
     def _closed(self, event: dict) -> None:
-        record = self.records.pop(event["conversation"])
-        t = event["t"]
-        if record.answered_at is not None:
-            state = record.agent
-            state.advance(t)
+        conv_id = event["conversation"]
+        record = self.records.pop(conv_id)
+        state = record.agent
+        tally = record.tally
+        if state is not None:
+            t = event["t"]
             state.busy -= 1
-            if record.counted:
-                self.handles.append((t - record.answered_at, record.tallies + (state.tally,)))
+            if not state.busy:
+                state.busy_moment -= t
+            if tally is not None:
+                handle = t - record.answered_at
+                tally.handles.append(handle)
+                state.tally.handles.append(handle)
+            if self.on_close is not None:
+                self.on_close(conv_id, record, t)
+            return
+        if event.get("reason") == "overflow":  # ended by an overflow rule (counted in the overflow figures)
+            record.lane.removed += 1
             return
         # closed before anyone answered: the customer gave up
-        if record.queue is not None:
-            self.waiting[record.queue] -= 1
-        self._interval_sl[1] += 1
-        for tally in record.tallies:
+        record.lane.decided += 1
+        if tally is not None:
             tally.abandoned += 1
+            for skill in record.skill_tallies:
+                skill.abandoned += 1
 
     def _presence(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
+        state.fold(event["t"])
         state.allowed = event["base"] in self.allowed_bases
 
     def _capacity(self, event: dict) -> None:
         state = self.agents[event["agent"]]
-        state.advance(event["t"])
+        state.fold(event["t"])
         state.capacity = event["capacity"]
 
     # ----------------------------------------------------------------- intervals and the end
@@ -583,38 +822,41 @@ class Recorder:
     def close_interval(self, end: float) -> None:
         """The series' figures for the interval ending at ``end``."""
         self.interval_ends.append(end)
-        for name, count in self.waiting.items():
+        waiting = dict.fromkeys(self.waiting_names, 0)
+        routed = within = decided = 0
+        for lane in self.lanes.values():
+            routed += lane.routed
+            within += lane.within
+            decided += lane.decided
+            if lane.queue is not None:
+                waiting[lane.queue] += lane.routed - lane.decided - lane.removed
+        for name, count in waiting.items():
             self.series_waiting.setdefault(name, [None] * (len(self.interval_ends) - 1)).append(count)
         for state in self.agents.values():
-            state.advance(end)
+            state.fold(end)
             allowed0, busy0 = state.at_interval
             self.series_occupancy[state.name].append(ratio(state.busy_time - busy0, state.allowed_time - allowed0))
             state.at_interval = (state.allowed_time, state.busy_time)
-        within, decided = self._interval_sl
-        self.series_sl.append(ratio(within, decided))
-        self.series_arrived.append(self._interval_arrived)
-        self._interval_sl = [0, 0]
-        self._interval_arrived = 0
+        routed0, within0, decided0 = self._at_interval
+        self.series_sl.append(ratio(within - within0, decided - decided0))
+        self.series_arrived.append(routed - routed0)
+        self._at_interval = (routed, within, decided)
 
     def finish(self, end: float) -> None:
         if not self.interval_ends or self.interval_ends[-1] < end:
             self.close_interval(end)
         for record in self.records.values():
-            if record.answered_at is None:
-                for tally in record.tallies:
-                    tally.waiting_at_end += 1
-        for wait, tallies in self.answers:
-            for tally in tallies:
-                tally.waits.append(wait)
-        for handle, tallies in self.handles:
-            for tally in tallies:
-                tally.handles.append(handle)
+            if record.answered_at is None and record.tally is not None:
+                record.tally.waiting_at_end += 1
+                for skill in record.skill_tallies:
+                    skill.waiting_at_end += 1
 
     def figures(self) -> dict:
         agents = {}
         allowed = busy = used = 0.0
         for state in self.agents.values():
             figures = state.tally.figures(self.sl_s)
+            figures["answered"] = state.answered  # an agent's waits are not kept, only counted
             row = {name: figures[name] for name in AGENT_FIGURES if name in figures}
             allowed0, busy0, used0 = state.at_warmup
             agent_allowed = state.allowed_time - allowed0
@@ -624,14 +866,19 @@ class Recorder:
             allowed += agent_allowed
             busy += state.busy_time - busy0
             used += state.used_time - used0
-        totals = self.total.figures(self.sl_s)
+        counted = [lane for lane in self.lanes.values() if lane.tally is not None]
+        totals = Tally.merged(lane.tally for lane in counted).figures(self.sl_s)
         totals["occupancy"] = ratio(busy, allowed)
         totals["capacity_used"] = ratio(used, allowed)
         return {
             "totals": totals,
-            "workstreams": {name: tally.figures(self.sl_s) for name, tally in self.by_stream.items()},
-            "queues": {name: tally.figures(self.sl_s) for name, tally in self.by_queue.items()},
+            "workstreams": {name: Tally.merged(lane.tally for lane in counted if lane.stream == name).figures(self.sl_s)
+                            for name in self.stream_names},
+            "queues": {name: Tally.merged(lane.tally for lane in counted if lane.queue == name).figures(self.sl_s)
+                       for name in self.queue_names},
             "agents": agents,
+            "skills": {name: _pick(tally.figures(self.sl_s), SKILL_FIGURES) for name, tally in self.skills.items()},
+            "overflow": {queue: dict(counts) for queue, counts in self.overflow.items()},
         }
 
     def series(self) -> dict:
@@ -658,6 +905,7 @@ class Cancelled(Exception):
 
 
 PROGRESS_EVERY = 8192  # loop steps between progress reports
+_ARRIVAL, _ACTION, _TIMER = range(3)  # what the run loop does next
 
 
 def prepare(config_doc: Mapping[str, Any], model: Any) -> tuple[dict, CheckedWorkload]:
@@ -678,19 +926,24 @@ def run_once(config: dict, workload: CheckedWorkload, *, replication: int = 0,
     """
     model = workload.model
     clock = VirtualClock(0)
-    simulator = Simulator(config, clock)
+    simulator = LabSimulator(config, clock, start=model.start_at)
     end = model.duration_s
-    recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
-                        interval_s=model.interval_s, duration_s=end, subscribe=False)
     player = WorkloadPlayer(simulator, workload, config, replication=replication, subscribe=False)
-    unsubscribe = simulator.subscribe(_fan_out(player.handlers, recorder.handlers))
+    recorder = Recorder(simulator, config, warmup_s=model.warmup_s, service_level_s=model.service_level_s,
+                        interval_s=model.interval_s, duration_s=end, subscribe=False, records=player.calls)
+    # The recorder first (it reads a conversation's record before the player is done with it).  It
+    # removes the record when the conversation closes, which is all the player does then, and hands
+    # answered conversations to the player itself.
+    recorder.on_answer = player.answered
+    if player.reconnects:
+        recorder.on_close = player.closed
+    playing = {name: handler for name, handler in player.handlers.items()
+               if name not in ("closed", "accepted", "assigned")}
+    simulator.set_hooks(_merged_handlers(recorder.handlers, playing))
     boundaries = _boundaries(model)
     total = int(end)
-    try:
-        with _gc_paused():
-            _play(simulator, player, recorder, clock, boundaries, end, progress, step)
-    finally:
-        unsubscribe()
+    with _gc_paused():
+        _play(simulator, player, recorder, clock, boundaries, end, progress, step)
     if progress is not None:
         progress(step, total, total)
     return RunResult(recorder.figures(), recorder.series(), player.steps)
@@ -710,33 +963,49 @@ def _gc_paused():
             gc.enable()
 
 
-def _play(simulator, player, recorder, clock, boundaries, end, progress, step) -> None:
-    """The event loop: the player's next action or the simulator's next timer, whichever comes first."""
-    actions = player.heap
-    next_timer = simulator.next_timer_at
+def _play(simulator: LabSimulator, player: WorkloadPlayer, recorder: Recorder, clock: VirtualClock,
+          boundaries: list, end: float, progress: Progress | None, step: str) -> None:
+    """The event loop: the simulator's next timer, the player's next scheduled action or its next
+    arrival, whichever comes first (in that order at equal times)."""
+    actions, arrivals, timers = player.heap, player.arrivals, simulator.timers
+    perform_arrival, perform_action, end_at = player.perform_arrival, player.perform_action, simulator.end_at
+    heappop, inf = heapq.heappop, math.inf
+    arrival, action, timer, ending = _ARRIVAL, _ACTION, _TIMER, _END  # locals: read every step
     next_mark = 0
     boundary = boundaries[0][0] if boundaries else math.inf
     steps = 0
+    report_at = PROGRESS_EVERY
     total = int(end)
     try:
         while True:
-            ta = actions[0][0] if actions else None
-            tt = next_timer()
-            timer_first = tt is not None and (ta is None or tt <= ta)
-            t = tt if timer_first else ta
-            if t is None or t > end:
+            t = arrivals[0][0] if arrivals else inf
+            source = arrival
+            if actions and actions[0][0] <= t:
+                t = actions[0][0]
+                source = action
+            if timers and timers[0][0] <= t:
+                t = timers[0][0]
+                source = timer
+            if t > end:
                 break
             if boundary <= t:
                 next_mark = _cross(recorder, boundaries, next_mark, t)
                 boundary = boundaries[next_mark][0] if next_mark < len(boundaries) else math.inf
-            clock.set(t)
-            if timer_first:
-                simulator.advance_to(t)
+            if source == arrival:
+                perform_arrival()  # trusted: takes its time from the arrival, not the clock
+            elif source == action and actions[0][2] == ending:
+                end_at(t, heappop(actions)[3])  # perform_action's commonest case, inline (trusted too)
             else:
-                player.perform_next()
+                clock.set(t)
+                if source == action:
+                    perform_action()
+                else:
+                    simulator.advance_to(t)
             steps += 1
-            if progress is not None and steps % PROGRESS_EVERY == 0:
-                progress(step, int(t), total)
+            if steps >= report_at:
+                report_at += PROGRESS_EVERY
+                if progress is not None:
+                    progress(step, int(t), total)
         _cross(recorder, boundaries, next_mark, end)
         clock.set(max(clock.now(), end))
         recorder.finish(end)
@@ -768,25 +1037,13 @@ def _cross(recorder: Recorder, boundaries: list, index: int, t: float) -> int:
     return index
 
 
-def _fan_out(*tables: dict) -> Callable[[dict], None]:
-    """One listener calling each table's handler for the event (fewer calls than one listener each)."""
+def _merged_handlers(*tables: dict) -> dict[str, Callable[[dict], None]]:
+    """Per event name, one function calling each table's handler for it, in table order."""
     merged: dict[str, tuple] = {}
     for table in tables:
         for name, handler in table.items():
             merged[name] = merged.get(name, ()) + (handler,)
-    calls: dict[str, Callable[[dict], None]] = {}
-    for name, handlers in merged.items():
-        if len(handlers) == 1:
-            calls[name] = handlers[0]
-        else:
-            calls[name] = _both(handlers)
-    get = calls.get
-
-    def listener(event: dict) -> None:
-        handler = get(event["event"])
-        if handler is not None:
-            handler(event)
-    return listener
+    return {name: handlers[0] if len(handlers) == 1 else _both(handlers) for name, handlers in merged.items()}
 
 
 def _both(handlers: tuple) -> Callable[[dict], None]:
@@ -884,12 +1141,22 @@ class ModelResult:
 
 def run_model(config: dict, workload: CheckedWorkload, replications: int | None = None,
               progress: Progress | None = None, label: str = "") -> ModelResult:
+    """``count`` replications; ``progress`` hears of all of them as one stretch of work (done and total
+    over the replications together), so a Cancel is heard at the latest at the end of a replication."""
     count = replications or workload.model.replications
     runs = []
     for index in range(count):
         step = f"{label}replication {index + 1} of {count}" if count > 1 else f"{label}simulating"
-        runs.append(run_once(config, workload, replication=index, progress=progress, step=step))
+        runs.append(run_once(config, workload, replication=index, step=step,
+                             progress=_overall(progress, index, count) if progress is not None else None))
     return ModelResult(runs)
+
+
+def _overall(progress: Progress, index: int, count: int) -> Progress:
+    """Replication ``index`` of ``count``'s progress as progress over all of them."""
+    def report(step: str, done: int, total: int) -> None:
+        progress(step, index * total + done, count * total)
+    return report
 
 
 def _delta(a: Any, b: Any) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_serializer,
@@ -20,6 +21,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationI
 
 from app.common.errors import UserError
 from app.config.document import issues_from_pydantic
+from app.simulation.hours import parse_start
 from models.choices import BASE_PRESENCE_NAMES
 
 FORMAT_NAME = "workstream-console/workload"
@@ -51,8 +53,10 @@ class Distribution:
             value = self.mean
             return lambda rng: value
         if self.kind == "exponential":
-            rate = 1.0 / self.mean if self.mean > 0 else math.inf
-            return (lambda rng: rng.expovariate(rate)) if rate != math.inf else (lambda rng: 0.0)
+            if self.mean <= 0:
+                return lambda rng: 0.0
+            rate, log = 1.0 / self.mean, math.log
+            return lambda rng: -log(1.0 - rng.random()) / rate  # rng.expovariate(rate), one call fewer
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu, sigma = math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
         return lambda rng: rng.lognormvariate(mu, sigma)
@@ -111,6 +115,25 @@ class IdleBehaviour(_Strict):
         return value.as_json()
 
 
+class ReconnectBehaviour(_Strict):
+    """After an answered conversation ends, the customer comes back with this probability,
+    ``after_s`` later (the simulator's ``reconnect``: within the work stream's reconnect window
+    it goes straight back to the last agent, otherwise it is routed anew).  A returning
+    conversation lasts a new handle time, and may come back again."""
+
+    probability: Probability
+    after_s: Any
+
+    @field_validator("after_s", mode="before")
+    @classmethod
+    def _check_after(cls, value: Any) -> Distribution:
+        return parse_distribution(value)
+
+    @field_serializer("after_s")
+    def _distribution_json(self, value: Distribution) -> dict:
+        return value.as_json()
+
+
 class ArrivalStream(_Strict):
     workstream: Annotated[str, Field(min_length=1)]
     per_hour: Annotated[float, Field(ge=0, le=MAX_PER_HOUR, allow_inf_nan=False)]
@@ -119,6 +142,7 @@ class ArrivalStream(_Strict):
     handle_time_s: Any
     patience_s: Any = None
     idle: IdleBehaviour | None = None
+    reconnect: ReconnectBehaviour | None = None
 
     @field_validator("handle_time_s", mode="before")
     @classmethod
@@ -198,6 +222,7 @@ class WorkloadModel(_Strict):
     format: Literal["workstream-console/workload"]
     version: Literal[1]
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    start: Any = None  # the local date-time of t=0 (ISO 8601 text), for the queues' operating hours
     duration_s: Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)]
     warmup_s: Seconds = 0.0
     service_level_s: Seconds = 60.0
@@ -205,6 +230,21 @@ class WorkloadModel(_Strict):
     interval_s: Annotated[float, Field(gt=0, le=MAX_DURATION_S, allow_inf_nan=False)] = 900.0
     arrivals: list[ArrivalStream] = Field(default_factory=list)
     agents: dict[str, AgentBehaviour] = Field(default_factory=dict)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_is_a_date_time(cls, value: Any) -> str | None:
+        if value is not None:
+            try:
+                parse_start(value)
+            except UserError as error:
+                raise ValueError(str(error).removeprefix("start: ")) from None
+        return value
+
+    @property
+    def start_at(self) -> datetime | None:
+        """``start`` as a ``datetime`` (None: no calendar, every queue always open)."""
+        return parse_start(self.start)
 
     @field_validator("warmup_s")
     @classmethod
@@ -385,6 +425,7 @@ __all__ = [
     "Distribution",
     "FORMAT_NAME",
     "IdleBehaviour",
+    "ReconnectBehaviour",
     "WorkloadModel",
     "check_workload",
     "context_mix_from_rules",
@@ -417,11 +458,20 @@ def rule_values(condition: Any, found: dict[str, list]) -> None:
             rule_values(item, found)
 
 
+def rule_queues(rule: Mapping[str, Any]) -> list[str]:
+    """The queues a routing rule sends to: its one queue, or those of its percentage split (version 2)."""
+    if rule.get("queue"):
+        return [rule["queue"]]
+    return [target["queue"] for target in rule.get("queues") or [] if target.get("queue")]
+
+
 def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
-    """Per context variable its rules read: the values they name, equally likely (plus one other for
-    text, so the default queue gets some); numbers uniform from 0 to twice the largest threshold."""
+    """Per context variable its rules read (routing and classification): the values they name, equally
+    likely (plus one other for text, so the default queue gets some); numbers uniform from 0 to twice
+    the largest threshold."""
     found: dict[str, list] = {}
-    for rule in ws.get("routing_rules", []):
+    # routing rules pick the queue, classification rules (version 2) the skills: both need their values
+    for rule in [*ws.get("routing_rules", []), *ws.get("classification_rules", [])]:
         rule_values(rule.get("condition", {}), found)
     mixes: dict[str, dict] = {}
     for variable in ws.get("context_variables", []):
@@ -443,19 +493,36 @@ def context_mix_from_rules(ws: Mapping[str, Any]) -> dict[str, dict]:
     return mixes
 
 
+def _slots(agent: Mapping[str, Any], ws: Mapping[str, Any], profiles: Mapping[str, int]) -> int:
+    """Conversations of ``ws`` one agent holds at once: capacity units ÷ the stream's need, or the
+    work item limit of the stream's capacity profile (the agent's own, else the profile's)."""
+    if ws.get("capacity_format") == "profile" and ws.get("capacity_profile"):
+        own = {name.casefold(): limit for name, limit in (agent.get("capacity_profiles") or {}).items()}
+        profile = ws["capacity_profile"].casefold()
+        return max(own.get(profile, profiles.get(profile, 0)), 0)
+    return max(agent["capacity"] // max(ws["capacity"], 1), 0)
+
+
 def default_model(config: Mapping[str, Any], *, seed: int = 1, duration_s: int = 8 * 3600) -> dict:
     """A starting workload model for a (normalised) configuration: every active work stream with a rate
-    that keeps its agents about ``DEFAULT_LOAD`` busy (shared among the streams using them), 5-minute
+    that keeps its agents (those in a presence it allows) about ``DEFAULT_LOAD`` busy (shared among the
+    streams using them), 5-minute
     conversations, 3-minute patience, context values taken from the stream's rules."""
     members = {q["name"].casefold(): [m.casefold() for m in q["agents"]] for q in config["queues"]}
-    capacity = {a["name"].casefold(): a["capacity"] for a in config["agents"]}
+    agent_docs = {a["name"].casefold(): a for a in config["agents"]}
+    bases = {name.casefold(): base for base, name in BASE_PRESENCE_NAMES.items()}
+    bases |= {p["name"].casefold(): p["base"] for p in config.get("presences", [])}
+    profiles = {p["name"].casefold(): p["work_item_limit"] for p in config.get("capacity_profiles", [])}
     active = [ws for ws in config["workstreams"] if ws["active"] and ws.get("default_queue")]
     arrivals = []
     for ws in active:
-        queues = {ws["default_queue"].casefold()} | {r["queue"].casefold() for r in ws.get("routing_rules", [])}
-        agents = {agent for queue in queues for agent in members.get(queue, [])}
-        need = max(ws["capacity"], 1)
-        slots = sum(max(capacity.get(agent, 0) // need, 0) for agent in agents)
+        queues = {ws["default_queue"].casefold()} | {name.casefold() for r in ws.get("routing_rules", [])
+                                                     for name in rule_queues(r)}
+        allowed = set(ws["allowed_presences"])
+        # the members who can take its conversations now: in a presence it allows
+        agents = [agent_docs[agent] for agent in {agent for queue in queues for agent in members.get(queue, [])}
+                  if agent in agent_docs and bases.get(agent_docs[agent]["presence"].casefold()) in allowed]
+        slots = sum(_slots(agent, ws, profiles) for agent in agents)
         per_hour = max(1.0, round(DEFAULT_LOAD * slots * 3600 / DEFAULT_HANDLE_S / max(len(active), 1)))
         stream = {"workstream": ws["name"], "per_hour": per_hour,
                   "handle_time_s": {"exponential": DEFAULT_HANDLE_S}, "patience_s": {"exponential": 180}}

@@ -5,13 +5,17 @@ import copy
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from pydantic import ValidationError
 
+from app.common.names import name_key
 from app.config.document import WorkStreamDoc, check_workstream, issues_from_pydantic
 from app.routing.conditions import Issue, rename_variable, variables_used
 from models.choices import NAME_MAX
+
+if TYPE_CHECKING:
+    from app.workstreams.catalogue import DistributionCatalogue
 
 _NOT_NAME_CHAR = re.compile(r"[^a-z0-9_]")
 
@@ -71,6 +75,19 @@ def referrer_sentence(what: str, referrers: list[str], limit: int = 5) -> str:
     return f"{what} is used by {shown}{more}"
 
 
+def destination_text(rule: dict) -> str:
+    """Where a routing rule sends: its queue, or its split as 'A 60 % · B 40 %'."""
+    shares = rule.get("queues") or []
+    if shares:
+        return " · ".join(f"{share.get('queue', '')} {share.get('percent', 0)} %" for share in shares)
+    return rule.get("queue") or ""
+
+
+def skills_text(skills: dict) -> str:
+    """A classification rule's required skills as 'Mortgages ≥ 4 · Languages ≥ Fluent'."""
+    return " · ".join(f"{name} ≥ {rating}" for name, rating in skills.items())
+
+
 # --------------------------------------------------------------------------- the editor's draft
 #
 # The work stream editor edits a WorkStreamDraft: a plain dict shaped like
@@ -80,9 +97,12 @@ def referrer_sentence(what: str, referrers: list[str], limit: int = 5) -> str:
 # A listener (the editor) hears before and after each change to keep its
 # widgets and table models in step.
 
-LIST_KEYS = {"variables": "context_variables", "rules": "routing_rules"}
+LIST_KEYS = {"variables": "context_variables", "rules": "routing_rules", "classification": "classification_rules"}
+# What an edit's text calls one item of each list.
+ITEM_NOUNS = {"variables": "variable", "rules": "rule", "classification": "classification rule"}
 # Consecutive edits of these fields (keystrokes, spin steps) merge into one undo step.
-MERGEABLE_FIELDS = ("name", "capacity", "auto_close_after_inactivity_s", "assign_after_decline_s", "wrap_up_block_s")
+MERGEABLE_FIELDS = ("name", "capacity", "auto_close_after_inactivity_s", "assign_after_decline_s", "wrap_up_block_s",
+                    "reconnect_window_s")
 
 
 class EditRefused(ValueError):
@@ -101,6 +121,16 @@ class SetField:
         if later.key != self.key or self.key not in MERGEABLE_FIELDS:
             return None
         return SetField(self.key, self.old, later.new, self.text)
+
+
+@dataclass(frozen=True)
+class SetFields:
+    """Several fields in one step (capacity format and profile belong together)."""
+
+    keys: tuple[str, ...]
+    old: tuple[Any, ...]
+    new: tuple[Any, ...]
+    text: str
 
 
 @dataclass(frozen=True)
@@ -137,12 +167,14 @@ class ReplaceItem:
 
 @dataclass(frozen=True)
 class MoveRules:
-    """Rules [source, source+count) moved to before ``destination`` (Qt's moveRows meaning)."""
+    """Items [source, source+count) of one list (``kind``: rules unless said) moved to before
+    ``destination`` (Qt's moveRows meaning)."""
 
     source: int
     count: int
     destination: int
     text: str
+    kind: str = "rules"
 
     def landing(self) -> int:
         return landing_row(self.source, self.count, self.destination)
@@ -150,10 +182,12 @@ class MoveRules:
     def reversed(self) -> "MoveRules":
         at = self.landing()
         back = self.source if self.source < at else self.source + self.count
-        return MoveRules(at, self.count, back, self.text)
+        return MoveRules(at, self.count, back, self.text, self.kind)
 
 
-Edit = SetField | AddItem | DeleteItem | ReplaceItem | MoveRules
+MoveItems = MoveRules  # the same edit, for variables and classification rules too
+
+Edit = SetField | SetFields | AddItem | DeleteItem | ReplaceItem | MoveRules
 
 
 def landing_row(source: int, count: int, destination: int) -> int:
@@ -193,7 +227,7 @@ class WorkStreamDraft:
 
     @property
     def classification_rules(self) -> list[dict]:
-        return self.data.get("classification_rules") or []
+        return self.data.setdefault("classification_rules", [])
 
     def for_save(self) -> dict:
         data = copy.deepcopy(self.data)
@@ -254,23 +288,95 @@ class WorkStreamDraft:
         rule = self.rules[row]
         return DeleteItem("rules", row, rule, f"Delete rule '{rule.get('name', '')}'")
 
-    def move_rules(self, source: int, count: int, destination: int) -> MoveRules | None:
+    def move_rules(self, source: int, count: int, destination: int, kind: str = "rules") -> MoveRules | None:
         """Qt's moveRows meaning; None when the rows would land where they are."""
-        size = len(self.rules)
+        items = self.items(kind)
+        size = len(items)
         if count < 1 or source < 0 or source + count > size or not 0 <= destination <= size:
             return None
         if source <= destination <= source + count:
             return None
         landing = landing_row(source, count, destination)
-        name = self.rules[source].get("name", "")
-        return MoveRules(source, count, destination, f"Move rule '{name}' {'up' if landing < source else 'down'}")
+        name = items[source].get("display_name") or items[source].get("name", "")
+        return MoveRules(source, count, destination,
+                         f"Move {ITEM_NOUNS[kind]} '{name}' {'up' if landing < source else 'down'}", kind)
 
-    def move_rule(self, row: int, delta: int) -> MoveRules | None:
-        """One rule up (delta -1) or down (+1)."""
+    def move_rule(self, row: int, delta: int, kind: str = "rules") -> MoveRules | None:
+        """One item up (delta -1) or down (+1)."""
+        size = len(self.items(kind))
         target = row + delta
-        if not 0 <= row < len(self.rules) or not 0 <= target < len(self.rules):
+        if not 0 <= row < size or not 0 <= target < size:
             return None
-        return self.move_rules(row, 1, target if delta < 0 else target + 1)
+        return self.move_rules(row, 1, target if delta < 0 else target + 1, kind)
+
+    def move_variable(self, row: int, delta: int) -> MoveRules | None:
+        """Context variables keep the user's order (issue 10): one up or down."""
+        return self.move_rule(row, delta, "variables")
+
+    # ------------------------------------------------------------------ classification rules
+    def add_classification_rule(self, rule: dict) -> AddItem:
+        rule = rule if "id" in rule else {"id": None, **rule}
+        return AddItem("classification", len(self.classification_rules), rule,
+                       f"Add classification rule '{rule['name']}'")
+
+    def edit_classification_rule(self, row: int, new: dict) -> ReplaceItem | None:
+        old = self.classification_rules[row]
+        if new == old:
+            return None
+        return ReplaceItem("classification", row, old, new, f"Edit classification rule '{new['name']}'")
+
+    def delete_classification_rule(self, row: int) -> DeleteItem:
+        rule = self.classification_rules[row]
+        return DeleteItem("classification", row, rule, f"Delete classification rule '{rule.get('name', '')}'")
+
+    # ------------------------------------------------------------------ work distribution (version 2)
+    def set_capacity_format(self, capacity_format: str, profile: str | None = None) -> SetFields | None:
+        """Units or a profile, in one step: a unit-based stream has no profile, a profile-based one needs one
+        (``profile`` None keeps the one chosen, if any)."""
+        new_profile = None if capacity_format == "units" else (profile or self.data.get("capacity_profile"))
+        keys = ("capacity_format", "capacity_profile")
+        new = (capacity_format, new_profile)
+        old = tuple(self.data.get(key) for key in keys)
+        if old == new:
+            return None
+        text = "Use capacity units" if capacity_format == "units" else f"Use capacity profile '{new_profile or ''}'"
+        return SetFields(keys, old, new, text)
+
+    @property
+    def decline_reasons(self) -> list[str]:
+        return list(self.data.get("decline_reasons") or [])
+
+    def _reasons(self, reasons: list[str], text: str) -> SetField | None:
+        """The whole list in one SetField: undo puts back exactly the list before."""
+        return None if reasons == self.decline_reasons else SetField("decline_reasons", self.decline_reasons,
+                                                                     reasons, text)
+
+    def add_decline_reason(self, reason: str) -> SetField | None:
+        reason = reason.strip()
+        return self._reasons([*self.decline_reasons, reason], f"Add decline reason '{reason}'") if reason else None
+
+    def rename_decline_reason(self, row: int, reason: str) -> SetField | None:
+        reasons = self.decline_reasons
+        if not 0 <= row < len(reasons) or not reason.strip():
+            return None
+        old = reasons[row]
+        reasons[row] = reason.strip()
+        return self._reasons(reasons, f"Rename decline reason '{old}' to '{reasons[row]}'")
+
+    def delete_decline_reason(self, row: int) -> SetField | None:
+        reasons = self.decline_reasons
+        if not 0 <= row < len(reasons):
+            return None
+        gone = reasons.pop(row)
+        return self._reasons(reasons, f"Delete decline reason '{gone}'")
+
+    def move_decline_reason(self, row: int, delta: int) -> SetField | None:
+        reasons = self.decline_reasons
+        target = row + delta
+        if not 0 <= row < len(reasons) or not 0 <= target < len(reasons):
+            return None
+        reasons[row], reasons[target] = reasons[target], reasons[row]
+        return self._reasons(reasons, f"Move decline reason '{reasons[target]}' {'up' if delta < 0 else 'down'}")
 
     # ------------------------------------------------------------------ changing
     def apply(self, edit: Edit) -> None:
@@ -285,6 +391,9 @@ class WorkStreamDraft:
             self.listener.draft_changing(change)
         if isinstance(change, SetField):
             self.data[change.key] = copy.deepcopy(change.new)
+        elif isinstance(change, SetFields):
+            for key, value in zip(change.keys, change.new):
+                self.data[key] = copy.deepcopy(value)
         elif isinstance(change, AddItem):
             self.items(change.kind).insert(change.row, change.item)
         elif isinstance(change, DeleteItem):
@@ -296,7 +405,7 @@ class WorkStreamDraft:
             if change.new_classification is not None:
                 self.data["classification_rules"] = list(change.new_classification)
         elif isinstance(change, MoveRules):
-            rules = self.rules
+            rules = self.items(change.kind)
             block = rules[change.source:change.source + change.count]
             del rules[change.source:change.source + change.count]
             at = change.landing()
@@ -305,10 +414,13 @@ class WorkStreamDraft:
             self.listener.draft_changed(change)
 
     # ------------------------------------------------------------------ validation
-    def problems(self, queue_names: Iterable[str] | None = None) -> list[Issue]:
+    def problems(self, queue_names: Iterable[str] | None = None,
+                 catalogue: "DistributionCatalogue | None" = None) -> list[Issue]:
         """The document's own validation of this draft (paths as in WorkStreamDoc).
 
         ``queue_names`` None: queue references are not checked (the service does that on save).
+        ``catalogue``: the skills (with their ratings), capacity profiles and presences the
+        draft may name; None leaves those references to the service too.
         """
         data = self.for_save()
         try:
@@ -316,14 +428,18 @@ class WorkStreamDraft:
         except ValidationError as error:
             return issues_from_pydantic(error)
         if queue_names is None:
-            queue_names = [doc.default_queue or "", *(rule.queue for rule in doc.routing_rules)]
-        return check_workstream(doc, {name.casefold() for name in queue_names})
+            queue_names = [doc.default_queue or "", *(name for rule in doc.routing_rules for name in rule.queue_names())]
+        known = {} if catalogue is None else {"skills": catalogue.folded_skills(), "profiles": catalogue.folded_profiles(),
+                                             "presences": catalogue.folded_presences()}
+        return check_workstream(doc, {name_key(name) for name in queue_names}, **known)
 
 
 def _inverse(edit: Edit) -> Edit:
     """The edit that undoes ``edit``."""
     if isinstance(edit, SetField):
         return SetField(edit.key, edit.new, edit.old, edit.text)
+    if isinstance(edit, SetFields):
+        return SetFields(edit.keys, edit.new, edit.old, edit.text)
     if isinstance(edit, AddItem):
         return DeleteItem(edit.kind, edit.row, edit.item, edit.text)
     if isinstance(edit, DeleteItem):

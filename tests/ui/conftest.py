@@ -45,6 +45,15 @@ def isolated_settings(tmp_path, qapp):
 
 
 @pytest.fixture(autouse=True)
+def no_automatic_doctor_badges(monkeypatch):
+    """The list's doctor badges run on a thread a moment after the list loads: only the tests
+    about them (tests/ui/doctor/test_badges.py) turn them on."""
+    from ui.doctor import badges
+
+    monkeypatch.setattr(badges, "AUTOMATIC", False)
+
+
+@pytest.fixture(autouse=True)
 def no_dangling_timers_or_threads(monkeypatch, qapp):
     """A test fails if it leaves a QTimer running or a QThread alive (as napari's do).
 

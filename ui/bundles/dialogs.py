@@ -51,6 +51,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.doctor import ImportFindings
+from app.doctor.service import plan_findings
 from app.interchange import bundle_service
 from app.interchange.bundles.delta import KIND_LABELS, DeltaConflict
 from app.interchange.bundles.diff import FIELD_LABELS, Change, Diff
@@ -58,6 +60,7 @@ from app.interchange.bundles.format import BUNDLE_SUFFIX, load_sign_key, read_bu
 from app.common.errors import UserError
 from ui.common import messages
 from ui.common.background import BackgroundTask, describe_error, run_in_background
+from ui.doctor.import_note import DoctorImportNote
 from ui.records.editors import CheckList
 
 LABEL_MAX = 200  # the manifest's limit
@@ -149,7 +152,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _label(text: str, role: str | None = None, *, wrap: bool = False, name: str = "") -> QLabel:
+def dialog_label(text: str, role: str | None = None, *, wrap: bool = False, name: str = "") -> QLabel:
     label = QLabel(text)
     if role:
         label.setProperty("role", role)
@@ -160,7 +163,7 @@ def _label(text: str, role: str | None = None, *, wrap: bool = False, name: str 
 
 
 def _error_label(name: str) -> QLabel:
-    label = _label("", "error", wrap=True, name=name)
+    label = dialog_label("", "error", wrap=True, name=name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
@@ -171,7 +174,7 @@ def _set_error(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
-def _separator() -> QFrame:
+def separator_line() -> QFrame:
     line = QFrame()
     line.setFrameShape(QFrame.Shape.HLine)
     line.setProperty("role", "separator")
@@ -312,8 +315,8 @@ class ExportBundleDialog(FitHeightDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 18)
         outer.setSpacing(12)
-        outer.addWidget(_label("Export bundle", "dialogTitle"))
-        outer.addWidget(_label("A bundle carries work streams with the queues, agents and presences they use, "
+        outer.addWidget(dialog_label("Export bundle", "dialogTitle"))
+        outer.addWidget(dialog_label("A bundle carries work streams with the queues, agents and presences they use, "
                                "to import on another console. Bundles are checked when they are imported, "
                                "and can be signed.", "hint", wrap=True))
 
@@ -344,7 +347,7 @@ class ExportBundleDialog(FitHeightDialog):
         box.addWidget(self.some_streams)
         box.addWidget(self.stream_list)
         box.addWidget(self.streams_error)
-        form.addRow(_label("Work streams", "fieldName"), box)
+        form.addRow(dialog_label("Work streams", "fieldName"), box)
 
         # contents: everything or the changes since a baseline
         self.baselines = bundle_service.list_baselines(services.db)
@@ -361,14 +364,14 @@ class ExportBundleDialog(FitHeightDialog):
             self.baseline_combo.setItemData(self.baseline_combo.count() - 1, baseline["id"],
                                             Qt.ItemDataRole.ToolTipRole)
         self.baseline_combo.setEnabled(False)
-        self.baseline_hint = _label("", "hint", wrap=True, name="baselineHint")
+        self.baseline_hint = dialog_label("", "hint", wrap=True, name="baselineHint")
         box = QVBoxLayout()
         box.setSpacing(6)
         box.addWidget(self.full_radio)
         box.addWidget(self.delta_radio)
         box.addWidget(self.baseline_combo)
         box.addWidget(self.baseline_hint)
-        form.addRow(_label("Contents", "fieldName"), box)
+        form.addRow(dialog_label("Contents", "fieldName"), box)
         if not self.baselines:
             self.delta_radio.setEnabled(False)
             self.baseline_combo.hide()
@@ -380,7 +383,7 @@ class ExportBundleDialog(FitHeightDialog):
         self.label_edit.setObjectName("bundleLabel")
         self.label_edit.setMaxLength(LABEL_MAX)
         self.label_edit.setPlaceholderText("What this bundle is, e.g. “Q4 routing changes”")
-        form.addRow(_label("Label", "fieldName"), self.label_edit)
+        form.addRow(dialog_label("Label", "fieldName"), self.label_edit)
 
         self.key_picker = FilePicker("Not signed", self.ask_key_path, clearable=True)
         self.key_picker.setObjectName("signKey")
@@ -388,10 +391,10 @@ class ExportBundleDialog(FitHeightDialog):
         box = QVBoxLayout()
         box.setSpacing(4)
         box.addWidget(self.key_picker)
-        box.addWidget(_label("Optional. A console that requires signed bundles checks the signature with the "
+        box.addWidget(dialog_label("Optional. A console that requires signed bundles checks the signature with the "
                              "same key file.", "hint", wrap=True))
         box.addWidget(self.key_error)
-        form.addRow(_label("Signing key", "fieldName"), box)
+        form.addRow(dialog_label("Signing key", "fieldName"), box)
 
         self.file_picker = FilePicker("Choose where to save the bundle", self.ask_save_path, editable=True)
         self.file_picker.setObjectName("bundleFile")
@@ -401,13 +404,13 @@ class ExportBundleDialog(FitHeightDialog):
         box.setSpacing(4)
         box.addWidget(self.file_picker)
         box.addWidget(self.file_error)
-        form.addRow(_label("Save to", "fieldName"), box)
+        form.addRow(dialog_label("Save to", "fieldName"), box)
 
-        self.general_error = _label("", "error-banner", wrap=True, name="exportError")
+        self.general_error = dialog_label("", "error-banner", wrap=True, name="exportError")
         self.general_error.hide()
         outer.addWidget(self.general_error)
         outer.addStretch(1)
-        outer.addWidget(_separator())
+        outer.addWidget(separator_line())
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setProperty("role", "primary")
@@ -584,14 +587,19 @@ class Preview:
     baseline_at: datetime | None = None
     size: int = 0
     signature_checked: bool = False
+    findings: ImportFindings | None = None  # the doctor: what the import adds (new first)
 
 
 def preview_bundle(db, path: str, *, replace: bool = False, on_conflict: str = "stop",
                    require_signature: bool = False, sign_key: bytes | None = None, progress=None) -> Preview:
     """The dry run (in the worker thread): the plan, and for a delta the baseline it needs."""
     plan = bundle_service.import_bundle(db, path, dry_run=True, replace=replace, on_conflict=on_conflict,
-                                        require_signature=require_signature, sign_key=sign_key, progress=progress)
+                                        require_signature=require_signature, sign_key=sign_key, progress=progress,
+                                        keep_documents=True)
     preview = Preview(plan, signature_checked=sign_key is not None and "signature" in plan.manifest)
+    # the doctor on the configuration as it is and as the import would leave it
+    preview.findings = plan_findings(plan, progress)
+    plan.before_document = plan.after_document = None  # a big configuration twice: not kept
     try:
         preview.size = Path(path).stat().st_size
     except OSError:
@@ -768,7 +776,7 @@ class ImportBundleDialog(QDialog):
         outer.setContentsMargins(24, 20, 24, 18)
         outer.setSpacing(12)
         title_row = QHBoxLayout()
-        title_row.addWidget(_label("Import bundle", "dialogTitle"))
+        title_row.addWidget(dialog_label("Import bundle", "dialogTitle"))
         title_row.addStretch(1)
         self.choose_button = QPushButton("Choose another file…")
         self.choose_button.clicked.connect(self.choose_file)
@@ -781,7 +789,7 @@ class ImportBundleDialog(QDialog):
         header_layout = QVBoxLayout(self.header)
         header_layout.setContentsMargins(14, 10, 14, 12)
         header_layout.setSpacing(6)
-        self.title_label = _label("", name="bundleTitle", wrap=True)
+        self.title_label = dialog_label("", name="bundleTitle", wrap=True)
         header_layout.addWidget(self.title_label)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -791,8 +799,8 @@ class ImportBundleDialog(QDialog):
         for key, text, row, column, span in (("kind", "Kind", 0, 0, 3), ("origin", "From", 1, 0, 1),
                                              ("created", "Created", 1, 2, 1), ("signature", "Signature", 2, 0, 1),
                                              ("file", "File", 2, 2, 1)):
-            name = _label(text, "fieldName")
-            value = _label("", "fieldValue", name=f"header_{key}", wrap=key == "kind")
+            name = dialog_label(text, "fieldName")
+            value = dialog_label("", "fieldValue", name=f"header_{key}", wrap=key == "kind")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(name, row, column, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, row, column + 1, 1, span, Qt.AlignmentFlag.AlignTop)
@@ -809,9 +817,9 @@ class ImportBundleDialog(QDialog):
         conflict_layout = QVBoxLayout(self.conflict_box)
         conflict_layout.setContentsMargins(14, 10, 14, 10)
         conflict_layout.setSpacing(6)
-        self.conflict_title = _label("", name="conflictTitle", wrap=True)
+        self.conflict_title = dialog_label("", name="conflictTitle", wrap=True)
         conflict_layout.addWidget(self.conflict_title)
-        self.conflict_list = _label("", name="conflictList", wrap=True)
+        self.conflict_list = dialog_label("", name="conflictList", wrap=True)
         self.conflict_list.setTextFormat(Qt.TextFormat.RichText)
         conflict_layout.addWidget(self.conflict_list)
         self.conflict_group = QButtonGroup(self)
@@ -827,8 +835,13 @@ class ImportBundleDialog(QDialog):
         self.conflict_box.hide()
         outer.addWidget(self.conflict_box)
 
+        # the doctor: the findings this import would add, before the diff
+        self.doctor_note = DoctorImportNote()
+        self.doctor_note.hide()
+        outer.addWidget(self.doctor_note)
+
         # the diff
-        self.summary_label = _label("", name="diffSummary")
+        self.summary_label = dialog_label("", name="diffSummary")
         outer.addWidget(self.summary_label)
         self.diff_stack = QStackedWidget()
         self.tree = QTreeWidget()
@@ -845,7 +858,7 @@ class ImportBundleDialog(QDialog):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 330)
-        self.empty_label = _label("", name="diffEmpty", wrap=True)
+        self.empty_label = dialog_label("", name="diffEmpty", wrap=True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.diff_stack.addWidget(self.tree)
         self.diff_stack.addWidget(self.empty_label)
@@ -857,7 +870,7 @@ class ImportBundleDialog(QDialog):
         options.setSpacing(6)
         self.replace_check = QCheckBox("Replace: remove what the bundle does not carry")
         self.replace_check.setObjectName("replaceCheck")
-        self.replace_hint = _label("", "hint", wrap=True)
+        self.replace_hint = dialog_label("", "hint", wrap=True)
         options.addWidget(self.replace_check)
         options.addWidget(self.replace_hint)
         signature_row = QHBoxLayout()
@@ -873,15 +886,15 @@ class ImportBundleDialog(QDialog):
         options.addWidget(self.key_error)
         outer.addLayout(options)
 
-        self.error_banner = _label("", "error-banner", wrap=True, name="previewError")
+        self.error_banner = dialog_label("", "error-banner", wrap=True, name="previewError")
         self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_banner.hide()
         outer.addWidget(self.error_banner)
-        self.cancel_note = _label("", "cancelNote", wrap=True, name="cancelNote")
+        self.cancel_note = dialog_label("", "cancelNote", wrap=True, name="cancelNote")
         self.cancel_note.hide()
         outer.addWidget(self.cancel_note)
 
-        outer.addWidget(_separator())
+        outer.addWidget(separator_line())
         self.buttons = QDialogButtonBox()
         self.apply_button = self.buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setObjectName("applyButton")
@@ -1019,6 +1032,7 @@ class ImportBundleDialog(QDialog):
         self.error_banner.setText(text)
         self.error_banner.show()
         self.conflict_box.hide()
+        self.doctor_note.hide()
         self.summary_label.setText("")
         self._show_nothing("Nothing to preview.")
         self._update_buttons()
@@ -1101,6 +1115,10 @@ class ImportBundleDialog(QDialog):
             self.conflict_box.show()
         else:
             self.conflict_box.hide()
+
+        if preview.findings is not None:
+            self.doctor_note.set_findings(preview.findings)
+        self.doctor_note.setVisible(preview.findings is not None)
 
         # the replace option exists for full bundles only
         self.replace_check.setVisible(plan.kind == "full")

@@ -20,7 +20,7 @@ SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
 NAMES = (
     "app", "new", "save", "save-close", "copy", "activate", "deactivate", "delete", "refresh",
     "import", "export", "back", "search", "info",
-    "workstream", "queue", "agent", "presence", "channel", "panel",
+    "workstream", "queue", "agent", "presence", "channel", "panel", "skill", "capacity-profile", "rating-model",
 )
 
 

@@ -7,6 +7,7 @@ import keeps or resolves.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.doctor import ImportFindings
@@ -16,8 +17,9 @@ MAX_LISTED = 200
 
 
 class DoctorImportNote(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, max_list_height: int = 150):
         super().__init__(parent)
+        self.max_list_height = max_list_height
         self.setObjectName("doctorImportNote")
         self.title = QLabel()
         self.title.setObjectName("doctorImportTitle")
@@ -25,6 +27,10 @@ class DoctorImportNote(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("doctorImportList")
         self.list.setAccessibleName("New findings")
+        # long messages wrap instead of scrolling sideways
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -47,3 +53,7 @@ class DoctorImportNote(QWidget):
         if len(new) > MAX_LISTED:
             self.list.addItem(f"… and {len(new) - MAX_LISTED} more (wsc doctor after the import lists them all)")
         self.list.setVisible(bool(new))
+        # as tall as its rows (about two lines for a long message), up to max_list_height
+        line = self.list.fontMetrics().height()
+        rows = sum(2 if len(f.message) > 90 else 1 for f in new[:MAX_LISTED])
+        self.list.setMaximumHeight(min(self.max_list_height, rows * line + len(new[:MAX_LISTED]) * 12 + 16))

@@ -12,6 +12,7 @@ others are small and load whole.  Roles:
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from app.common.errors import UserError
+from app.common.names import name_key
 from models.choices import (
     BASE_PRESENCE_NAMES,
     CHANNEL_KIND_LABELS,
@@ -211,11 +213,14 @@ class WorkStreamListModel(RowTableModel):
                lambda r: r.distribution_mode),
         Column("Notification", lambda r: NOTIFICATION_LABELS.get(r.notification, r.notification),
                lambda r: r.notification),
-        Column("Capacity", lambda r: str(r.capacity), lambda r: r.capacity, RIGHT),
+        # A profile-based stream's capacity is its profile's work item limit, not units.
+        Column("Capacity", lambda r: f"{r.capacity_profile} profile" if r.capacity_profile else str(r.capacity),
+               lambda r: r.capacity, RIGHT),
         Column("Default queue", lambda r: r.default_queue or DASH, lambda r: _text_key(r.default_queue)),
         _modified_column(),
     )
-    extra_roles = frozenset({Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole})
+    extra_roles = frozenset({Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
+                             Qt.ItemDataRole.DecorationRole})
     # The service's sort key of each column, in column order.
     ORDERS = ("name", "channel", "distribution_mode", "notification", "capacity", "default_queue", "modified_at")
     # Rows per page: a screenful or three.  The view measures every loaded row for its
@@ -236,6 +241,9 @@ class WorkStreamListModel(RowTableModel):
         self._total = 0
         self._ids: dict[str, int] = {}
         self._loaded = False
+        # the doctor's badges (ui/doctor/badges.py fills them off the GUI thread): folded name -> Badge
+        self.badges: dict[str, Any] = {}
+        self.badge_icon: Callable[[str], Any] | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -360,7 +368,27 @@ class WorkStreamListModel(RowTableModel):
             return f"{self._matching} of {words(self._total)}"
         return words(self._total)
 
+    def set_badges(self, badges: dict[str, Any]) -> None:
+        """The doctor's badges by folded name; the Name column repaints."""
+        self.badges = badges
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0),
+                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole])
+
     def extra_data(self, item, column, role):
+        if column == 0 and role == _DECORATION:
+            # every row has the badge's room (a blank one without findings), so names never shift
+            if self.badge_icon is None:
+                return None
+            badge = self.badges.get(name_key(item.name))
+            return self.badge_icon(None if badge is None else badge.worst)
+        if column == 0 and role == _TOOLTIP and self.badges:
+            badge = self.badges.get(name_key(item.name))
+            if badge is not None:
+                inactive = "" if item.active else f"{item.name} is inactive\n"
+                # rich text, so Qt wraps the long lines instead of running off the screen
+                lines = (inactive + badge.tooltip).splitlines()
+                return "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>"
         if not item.active:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return INACTIVE_COLOUR
@@ -369,12 +397,16 @@ class WorkStreamListModel(RowTableModel):
         return None
 
 
+_DECORATION, _TOOLTIP = int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)
+
+
 class QueueListModel(RowTableModel):
     noun = ("queue", "queues")
     columns = (
         _name_column(),
         Column("Type", lambda r: QUEUE_KIND_LABELS.get(r.kind, r.kind), lambda r: r.kind),
         Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Priority", lambda r: str(r.priority), lambda r: r.priority, RIGHT),  # 1 is the highest
         Column("Description", lambda r: " ".join(r.description.split())[:160], lambda r: _text_key(r.description)),
         _modified_column(),
     )
@@ -432,10 +464,60 @@ class ChannelListModel(RowTableModel):
         return self.services.list_channels()
 
 
+def _scale(values: tuple[str, ...]) -> str:
+    """A rating scale as read aloud, lowest first: '1 · 2 · 3 · 4 · 5'."""
+    return " · ".join(values)
+
+
+class SkillListModel(RowTableModel):
+    noun = ("skill", "skills")
+    columns = (
+        _name_column(),
+        Column("Rating model", lambda r: r.rating_model, lambda r: _text_key(r.rating_model)),
+        Column("Ratings", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Agents", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_skills()
+
+
+class RatingModelListModel(RowTableModel):
+    """The rating models, shown on the Skills page under its skills."""
+
+    noun = ("rating model", "rating models")
+    columns = (
+        _name_column(),
+        Column("Values (lowest first)", lambda r: _scale(r.values), lambda r: len(r.values)),
+        Column("Skills", lambda r: str(r.skill_count), lambda r: r.skill_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_rating_models()
+
+
+class CapacityProfileListModel(RowTableModel):
+    noun = ("capacity profile", "capacity profiles")
+    columns = (
+        _name_column(),
+        Column("Work item limit", lambda r: str(r.work_item_limit), lambda r: r.work_item_limit, RIGHT),
+        Column("Agent overrides", lambda r: str(r.agent_count), lambda r: r.agent_count, RIGHT),
+        Column("Work streams", lambda r: str(r.workstream_count), lambda r: r.workstream_count, RIGHT),
+        _modified_column(),
+    )
+
+    def load(self):
+        return self.services.list_capacity_profiles()
+
+
 MODEL_FOR_VIEW: dict[str, type[RowTableModel]] = {
     "workstreams": WorkStreamListModel,
     "queues": QueueListModel,
     "agents": AgentListModel,
+    "skills": SkillListModel,
+    "capacity_profiles": CapacityProfileListModel,
     "presences": PresenceListModel,
     "channels": ChannelListModel,
 }

@@ -32,16 +32,23 @@ from ui.records.list_models import (
     ROW_ROLE,
     WORKSTREAM_STATES,
     ListProxyModel,
+    RatingModelListModel,
     RowTableModel,
 )
 
 VIEW_LABELS = {"workstreams": "Work streams", "queues": "Queues", "agents": "Agents", "presences": "Presences",
-               "channels": "Channels"}
+               "channels": "Channels", "skills": "Skills", "capacity_profiles": "Capacity profiles"}
 LIST_VIEWS = tuple(MODEL_FOR_VIEW)
+# The kinds of record a command can act on: the list views, and the Skills page's rating models.
 KIND = {"workstreams": "work stream", "queues": "queue", "agents": "agent", "presences": "presence",
-        "channels": "channel"}
+        "channels": "channel", "skills": "skill", "capacity_profiles": "capacity profile",
+        "rating_models": "rating model"}
 DELETE_SERVICE = {"workstreams": "delete_workstream", "queues": "delete_queue", "agents": "delete_agent",
-                  "presences": "delete_presence", "channels": "delete_channel"}
+                  "presences": "delete_presence", "channels": "delete_channel", "skills": "delete_skill",
+                  "capacity_profiles": "delete_capacity_profile", "rating_models": "delete_rating_model"}
+# Lists whose records are deleted one at a time (each refusal names what uses that one record).
+ONE_AT_A_TIME = ("skills", "rating_models", "capacity_profiles")
+EMPTY_ICONS = {"workstreams": "workstream", "skills": "skill", "capacity_profiles": "capacity-profile"}
 EMPTY_STATES = {
     "workstreams": ("No work streams yet", "Click New to create one; a work stream decides how conversations "
                                            "of a channel are routed and distributed to agents."),
@@ -49,7 +56,15 @@ EMPTY_STATES = {
     "agents": ("No agents yet", "Click New to add an agent, with a capacity and the queues they work in."),
     "presences": ("No presences", "Click New to create a custom presence on top of a base presence."),
     "channels": ("No channels yet", "Click New to add a channel to a work stream (a chat widget, an SMS number, ...)."),
+    "skills": ("No skills yet", "Click New to create a skill (Mortgages, Languages, ...), then give agents a rating "
+                                "in it on their Skills & capacity tab."),
+    "capacity_profiles": ("No capacity profiles yet",
+                          "Click New to create one (Chat: 3 at once, Voice: 1). A work stream with profile-based "
+                          "capacity uses it; an agent can have a limit of their own."),
 }
+# The Skills page when no rating model exists: a skill needs one first.
+NO_RATING_MODELS = ("No skills yet", "A skill is rated on a rating model (for example Proficiency 1 to 5). "
+                                     "Click New rating model below to create one, then New to create a skill.")
 
 class EmptyState(QWidget):
     """A calm, centred 'nothing here yet — here is what to do' message."""
@@ -93,12 +108,15 @@ class EmptyState(QWidget):
 
 
 class ListTable(QTableView):
-    """A read-only, row-selecting table; Enter or a double-click asks to open the row."""
+    """A read-only, row-selecting table; Enter or a double-click asks to open the row.
+
+    ``view_key`` is the kind of record it lists (what opening a row opens)."""
 
     openRequested = Signal(QModelIndex)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, view_key: str = ""):
         super().__init__(parent)
+        self.view_key = view_key
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl: delete many
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -152,12 +170,16 @@ class ViewSelector(QComboBox):
 class ListPage(QWidget):
     """One list: a title, an optional view filter, the table or its empty state."""
 
-    STRETCH_COLUMN = {"workstreams": 0, "queues": 3, "agents": 3, "presences": 2, "channels": 0}
+    STRETCH_COLUMN = {"workstreams": 0, "queues": 4, "agents": 3, "presences": 2, "channels": 0, "skills": 2,
+                      "capacity_profiles": 0}
     # The kinds of record each list shows something of (a work stream row shows its default queue's name,
     # a queue row its agent count, an agent row its presence and queues, a channel row its work stream).
     SHOWS = {"workstreams": {"workstreams", "queues"}, "queues": {"queues", "agents"},
              "agents": {"agents", "presences", "queues"}, "presences": {"presences"},
-             "channels": {"channels", "workstreams"}}
+             "channels": {"channels", "workstreams"}, "skills": {"skills", "rating_models", "agents"},
+             "capacity_profiles": {"capacity_profiles", "agents", "workstreams"}}
+
+    newRequested = Signal(str)  # a New button of the page: the kind of record to create
 
     def __init__(self, key: str, services, parent=None, loading_text: str | None = None):
         super().__init__(parent)
@@ -196,9 +218,10 @@ class ListPage(QWidget):
         self._table: ListTable | None = None
         self.table_hooks: list[Callable[[ListTable], None]] = []  # run once the table exists
         title, text = EMPTY_STATES[key]
-        self.empty = EmptyState(key[:-1] if key != "workstreams" else "workstream", title, text)
+        self.empty = EmptyState(EMPTY_ICONS.get(key, key[:-1]), title, text)
         self.empty_new = QPushButton(f"New {KIND[key]}")
         self.empty_new.setProperty("role", "primary")
+        self.empty_new.clicked.connect(lambda: self.newRequested.emit(self.key))
         self.empty.add_button(self.empty_new)
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
@@ -206,6 +229,12 @@ class ListPage(QWidget):
             self.table  # noqa: B018 — built now; only the start-up shell waits for data first
         else:
             self.set_loading(loading_text)
+
+        self.badges = None
+        if key == "workstreams":  # the doctor's worst finding per stream, computed off the GUI thread
+            from ui.doctor.badges import WorkstreamBadges
+
+            self.badges = WorkstreamBadges(self.model, self)
 
         self.model.modelReset.connect(self.update_state)
         self.proxy.rowsInserted.connect(self.update_state)
@@ -216,16 +245,7 @@ class ListPage(QWidget):
     def table(self) -> ListTable:
         """The table, built on first use (a page that opens in its loading state paints sooner)."""
         if self._table is None:
-            table = ListTable()
-            table.setObjectName(f"{self.key}Table")
-            table.setModel(self.proxy)
-            table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            head = table.horizontalHeader()
-            stretch = self.STRETCH_COLUMN.get(self.key, 0)
-            for column in range(self.model.columnCount()):
-                mode = (QHeaderView.ResizeMode.Stretch if column == stretch
-                        else QHeaderView.ResizeMode.ResizeToContents)
-                head.setSectionResizeMode(column, mode)
+            table = make_table(self.key, self.proxy, self.STRETCH_COLUMN.get(self.key, 0))
             self.stack.insertWidget(0, table)
             self._table = table
             for hook in self.table_hooks:
@@ -234,6 +254,14 @@ class ListPage(QWidget):
 
     def focus_list(self) -> None:
         (self._table or self).setFocus()
+
+    def tables(self) -> list[ListTable]:
+        """The page's tables built so far (the window wires each: open a row, follow its selection)."""
+        return [self._table] if self._table is not None else []
+
+    def command_key(self) -> str:
+        """The kind of record Delete acts on here (the Skills page: its rating models when they have focus)."""
+        return self.key
 
     # ------------------------------------------------------------------ state
 
@@ -323,6 +351,160 @@ class ListPage(QWidget):
         super().showEvent(event)
         if self.stale and self.loading_text is None:
             self.refresh()
+
+
+def make_table(key: str, proxy: ListProxyModel, stretch: int) -> ListTable:
+    table = ListTable(view_key=key)
+    table.setObjectName(f"{key}Table")
+    if key in ONE_AT_A_TIME:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setModel(proxy)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    head = table.horizontalHeader()
+    for column in range(proxy.sourceModel().columnCount()):
+        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        head.setSectionResizeMode(column, mode)
+    return table
+
+
+class SkillsPage(ListPage):
+    """Skills, and under them the rating models they are rated on (a section of its own).
+
+    New on the command bar creates a skill; the section's own button creates a rating
+    model.  Enter opens, and Delete deletes, in whichever of the two tables has the focus.
+    """
+
+    rating_stack: QStackedWidget | None = None  # None until the section is built (ListPage.__init__ runs first)
+    rating_table: ListTable | None = None
+    _rating_active = False
+
+    def __init__(self, key: str, services, parent=None, loading_text: str | None = None):
+        super().__init__(key, services, parent, loading_text)
+        self.rating_model = RatingModelListModel(services, self)
+        self.rating_proxy = ListProxyModel(self.rating_model, self)
+        section = QWidget()
+        section.setObjectName("ratingModelsHeader")
+        row = QHBoxLayout(section)
+        row.setContentsMargins(13, 14, 24, 6)  # the title over the first column's text
+        row.setSpacing(12)
+        title = QLabel("Rating models")
+        title.setProperty("role", "sectionTitle")
+        row.addWidget(title)
+        self.rating_hint = QLabel("The scales skills are rated on, lowest value first.")
+        self.rating_hint.setProperty("role", "hint")
+        row.addWidget(self.rating_hint, 1)
+        self.new_rating_button = QPushButton("New rating model")
+        self.new_rating_button.setToolTip("Create a rating model (a named scale such as 1 to 5) (Ctrl+Shift+R)")
+        self.new_rating_button.clicked.connect(lambda: self.newRequested.emit("rating_models"))
+        row.addWidget(self.new_rating_button)
+        layout = self.layout()
+        layout.addWidget(section)
+        self.rating_stack = QStackedWidget()
+        self.rating_table = make_table("rating_models", self.rating_proxy, 1)
+        self.rating_empty = QLabel("No rating models yet: click New rating model to create one "
+                                   "(for example Proficiency, with the values 1, 2, 3, 4, 5).")
+        self.rating_empty.setProperty("role", "hint")
+        self.rating_empty.setWordWrap(True)
+        self.rating_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.rating_empty.setContentsMargins(8, 8, 24, 8)
+        self.rating_stack.addWidget(self.rating_table)
+        self.rating_stack.addWidget(self.rating_empty)
+        layout.addWidget(self.rating_stack, 2)
+        layout.setStretchFactor(self.stack, 3)
+        self.rating_table.installEventFilter(self)
+        self.model.refreshed.connect(self._refresh_rating_models)
+        self.rating_model.modelReset.connect(self.update_state)
+        self.update_state()
+
+    def _refresh_rating_models(self) -> None:
+        self.rating_model.services = self.model.services  # given later to a page built while the database opened
+        self.rating_model.refresh()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FocusIn and watched in (self._table, self.rating_table):
+            # One table at a time shows a selection: the one Delete and Enter act on.
+            self._rating_active = watched is self.rating_table
+            other = self._table if self._rating_active else self.rating_table
+            if other is not None and other.selectionModel() is not None:
+                other.clearSelection()
+        return super().eventFilter(watched, event)
+
+    @property
+    def table(self) -> ListTable:
+        table = super().table
+        if table.property("watched") is None:
+            table.setProperty("watched", True)
+            table.installEventFilter(self)
+        return table
+
+    def tables(self) -> list[ListTable]:
+        return super().tables() + ([self.rating_table] if self.rating_table is not None else [])
+
+    def _rating_rows(self) -> list[Any]:
+        indexes = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
+        return [index.data(ROW_ROLE) for index in sorted(indexes, key=lambda index: index.row())]
+
+    def _on_rating_side(self) -> bool:
+        """The commands act on the rating models: the table with the focus, unless only the other has a selection."""
+        if self._rating_active:
+            return bool(self._rating_rows()) or not super().selected_rows()
+        return bool(self._rating_rows()) and not super().selected_rows()
+
+    def command_key(self) -> str:
+        return "rating_models" if self._on_rating_side() else self.key
+
+    def selected_rows(self) -> list[Any]:
+        return self._rating_rows() if self._on_rating_side() else super().selected_rows()
+
+    def select_rating_model(self, row_id: str) -> bool:
+        row = self.rating_proxy.row_for_id(row_id)
+        if row < 0:
+            return False
+        self.rating_table.selectRow(row)
+        self.rating_table.setFocus()
+        self._rating_active = True
+        return True
+
+    def set_search(self, text: str) -> None:
+        self.rating_proxy.set_search(text)
+        super().set_search(text)
+
+    def update_state(self) -> None:
+        super().update_state()
+        if self.rating_stack is None:
+            return  # called by ListPage.__init__, before the section exists
+        has_models = self.rating_model.rowCount() > 0
+        self.rating_stack.setCurrentWidget(self.rating_table if self.rating_proxy.rowCount() else self.rating_empty)
+        if self.loading_text is None and not has_models and self.stack.currentWidget() is self.empty \
+                and not self.search_text.strip():
+            self.empty.set_text(*NO_RATING_MODELS)
+        if has_models and self.rating_proxy.rowCount() == 0:
+            self.rating_empty.setText(f"No rating model matches '{self.search_text.strip()}'.")
+        elif not has_models:
+            self.rating_empty.setText("No rating models yet: click New rating model to create one "
+                                      "(for example Proficiency, with the values 1, 2, 3, 4, 5).")
+
+    def refresh(self, keep_id: str | None = None) -> None:
+        """Reload both tables; ``keep_id`` may be a skill or a rating model."""
+        selected = self.rating_table.selectionModel().selectedRows() if self.rating_table is not None else []
+        rating_current = selected[0].data(ROW_ROLE).id if selected else None
+        super().refresh(keep_id=keep_id)  # the skills; their refreshed signal reloads the rating models
+        if keep_id and self.proxy.row_for_id(keep_id) >= 0:
+            self.table.setFocus()  # a skill just saved: the skills table is where the next key goes
+        elif keep_id and self.rating_proxy.row_for_id(keep_id) >= 0:
+            self.select_rating_model(keep_id)
+        elif rating_current and self.rating_proxy.row_for_id(rating_current) >= 0:
+            self.rating_table.selectRow(self.rating_proxy.row_for_id(rating_current))
+
+
+PAGE_CLASSES: dict[str, type[ListPage]] = {"skills": SkillsPage}
+
+
+def page_class(key: str) -> type[ListPage]:
+    """The class of a list view's page (most are a plain ``ListPage``)."""
+    return PAGE_CLASSES.get(key, ListPage)
 
 
 class ListPages(dict):

@@ -34,6 +34,8 @@ class ActionSpec:
 # except where ``SLOTS`` says otherwise.
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "New", "new", ("Ctrl+N",), "Create a new record in this list", "File", 0),
+    ActionSpec("new_rating_model", "New rating model…", None, ("Ctrl+Shift+R",),
+               "Create a rating model (a scale such as 1 to 5 that skills are rated on)", "File", 0),
     ActionSpec("save", "Save", "save", ("Ctrl+S",), "Save the work stream", "File", 0),
     ActionSpec("save_close", "Save && Close", "save-close", ("Ctrl+Shift+S",),
                "Save the work stream and go back to the list", "File", 0),
@@ -45,6 +47,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Preview a .wsbundle file, then import it", "File", 2),
     ActionSpec("export_bundle", "Export bundle…", "export", ("Ctrl+Shift+E",),
                "Write work streams and what they use to a .wsbundle file", "File", 2),
+    ActionSpec("import_cmt", "Import Dynamics package…", "import", (),
+               "Preview a Dynamics 365 Configuration Migration package (.zip), then import it", "File", 2),
     ActionSpec("bundle_history", "Bundle history…", None, (),
                "Bundles exported from and imported into this database", "File", 2),
     ActionSpec("generate", "Generate sample configuration…", None, (),
@@ -76,15 +80,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("about", "About Workstream Console", "info", (), "", "Help", 1, QAction.MenuRole.AboutRole),
 )
 
-# key, navigation label, icon; View > <label> is Ctrl+<position>
+# key, navigation label, icon (in the navigation's order)
 VIEWS: tuple[tuple[str, str, str], ...] = (
     ("workstreams", "Work streams", "workstream"),
     ("queues", "Queues", "queue"),
     ("agents", "Agents", "agent"),
+    ("skills", "Skills", "skill"),
+    ("capacity_profiles", "Capacity profiles", "capacity-profile"),
     ("presences", "Presences", "presence"),
     ("channels", "Channels", "channel"),
     ("agent-panel", "Live agent panel", "panel"),
 )
+# View > <label> is Ctrl+<digit>, the digit its place here: pages added later take the next free
+# digit rather than moving the keys people already know.
+VIEW_KEY_ORDER = ("workstreams", "queues", "agents", "presences", "channels", "agent-panel", "skills",
+                  "capacity_profiles")
 
 # The command bar, left to right ("|" is a separator); the rest live in the menus only.
 COMMAND_BAR = ("new", "save", "save_close", "|", "copy", "toggle_active", "delete", "|", "refresh")
@@ -97,14 +107,14 @@ SLOTS = {"new": "new_record", "save": "save_editor", "save_close": "save_and_clo
          "quit": "close", "copy": "copy_workstream", "delete": "delete_selected", "find": "focus_search",
          "back": "close_editor", "about": "show_about", "shortcuts": "show_shortcuts",
          "import_bundle": "import_bundle", "export_bundle": "export_bundle",
-         "bundle_history": "show_bundle_history", "whatif": "open_whatif_lab", "doctor": "open_doctor",
+         "bundle_history": "show_bundle_history", "import_cmt": "import_cmt_package", "whatif": "open_whatif_lab", "doctor": "open_doctor",
          "presentation": "toggle_presentation"}
 
 SPECS = {spec.name: spec for spec in ACTIONS}
 
 
 def view_shortcut(key: str) -> str:
-    return f"Ctrl+{[k for k, _label, _icon in VIEWS].index(key) + 1}"
+    return f"Ctrl+{VIEW_KEY_ORDER.index(key) + 1}"
 
 
 def native(shortcut: str) -> str:
@@ -148,6 +158,13 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
 
     rows = [(spec.menu or "Window", spec.text.replace("&&", "&").rstrip("…"), ", ".join(native(s) for s in spec.shortcuts))
             for spec in ACTIONS if spec.shortcuts]
-    rows += [("View", f"Show {label.lower()}", native(view_shortcut(key))) for key, label, _icon in VIEWS]
+    rows += [("View", f"Show {label.lower()}", native(view_shortcut(key)))
+             for key, label, _icon in sorted(VIEWS, key=lambda view: VIEW_KEY_ORDER.index(view[0]))]
     rows += [("Editor tables", what, ", ".join(native(s) for s in keys)) for what, keys in TABLE_KEYS.values()]
+    from ui.workstreams.decline_reasons import DECLINE_REASON_KEYS
+
+    rows += [("Decline reasons", what, ", ".join(native(s) for s in keys)) for what, keys in DECLINE_REASON_KEYS.values()]
+    from ui.records.editors import DIALOG_KEYS
+
+    rows += [("Record dialogs", what, ", ".join(native(s) for s in keys)) for what, keys in DIALOG_KEYS.values()]
     return rows

@@ -166,6 +166,27 @@ class FileCommands:
         # The bundle dialog runs its own import (progress, plan); the pages hear that everything may have changed.
         self.operations.broadcast(Changes.everything())
 
+    def ask_cmt_path(self) -> str:
+        from ui.bundles.cmt_dialog import ask_cmt_path
+
+        return ask_cmt_path(self)
+
+    def import_cmt_package(self):
+        """File > Import Dynamics package: preview (the doctor's new findings first), then apply."""
+        from ui.bundles.cmt_dialog import ImportCmtDialog
+
+        if self.editor is not None and not self.close_editor():
+            return None
+        path = self.ask_cmt_path()
+        if not path:
+            return None
+        dialog = ImportCmtDialog(self.services, self, path)
+        dialog.message.connect(self.set_status)
+        dialog.imported.connect(self._bundle_imported)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.start()
+        return dialog
+
     def show_bundle_history(self):
         from ui.bundles.history_view import BundleHistoryDialog
 

@@ -12,8 +12,9 @@ Layout (after the Customer Service admin center)::
 
 Where things live: every command and shortcut in ui/shell/actions.py (one
 table), the command bar in ui/shell/command_bar.py, the list pages in
-ui/records/pages.py, the editor page in ui/shell/editor_host.py, and every
-write in ui/common/operations.py (off the GUI thread; it broadcasts the
+ui/records/pages.py, the editor page in ui/shell/editor_host.py, the editor's
+life and the commands on one work stream in ui/workstreams/controller.py, and
+every write in ui/common/operations.py (off the GUI thread; it broadcasts the
 ``Changes`` it made and each page refreshes itself).  The work stream editor
 and the live agent panel are imported when first needed.  Every way of leaving
 an editor (navigation, opening another record, closing the window, reset,
@@ -49,12 +50,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.common.errors import ConflictError, InUseError, NotFound, UserError
+from app.common.errors import ConflictError, NotFound, UserError
 from models.choices import (
     CHANNEL_LABELS,
     CHANNELS,
 )
 from ui.common import messages
+from ui.common.deleting import delete_one
 from ui.common.messages import sentence
 from ui.common.icons import app_icon, icon
 from ui.common.operations import Changes, Operations
@@ -73,20 +75,21 @@ from ui.shell.command_bar import CommandBar
 from ui.shell.editor_host import EditorHost
 from ui.shell.file_commands import FileCommands
 from ui.shell.navigation import NavDelegate
-from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable
+from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable, page_class
 from ui.records.list_models import (
     ROW_ROLE,
     WORKSTREAM_STATES,
 )
+from ui.workstreams.controller import WorkStreamController
 
 if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
     from ui.records.editors import EntityDialog
 
 APP_TITLE = "Workstream Console"
-RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels")
+RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels", "skills", "rating_models", "capacity_profiles")
 
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
-TABS = ("work-distribution", "context-variables", "routing-rules")
+TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
@@ -102,12 +105,6 @@ class Reloadable(Protocol):
     """A page that can start again from the database as saved now (the live agent panel)."""
 
     def reload(self) -> None: ...
-
-
-def default_editor(services, workstream_id: str | None, parent: QWidget, channel: str = "live_chat") -> QWidget:
-    from ui.workstreams.editor import WorkStreamEditor  # the editor's modules load when first opened
-
-    return WorkStreamEditor(services, workstream_id, parent, channel=channel)
 
 
 def default_agent_panel(services, parent: QWidget) -> QWidget:
@@ -139,15 +136,13 @@ class MainWindow(FileCommands, QMainWindow):
         self.services = services
         self._database_label = database_label
         self._built = False
-        self._editor_factory = editor_factory
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
-        self.editor: QWidget | None = None
         self.current_dialog: EntityDialog | None = None
         self._view = ""
-        self._editor_active: bool | None = None
-        self._last_edited: str | None = None
         self.undo_group = QUndoGroup(self)
+        # The editor's life and Copy/Activate/Deactivate/Delete of a work stream: ui/workstreams/controller.py
+        self.workstreams = WorkStreamController(self, editor_factory)
         self.operations = Operations(self, self.set_status)  # every write: ui.common.operations
         self.operations.changed.connect(self._changes_made)
         self.operations.finished.connect(self.longActionFinished)
@@ -402,19 +397,19 @@ class MainWindow(FileCommands, QMainWindow):
         self.setCentralWidget(central)
 
     def _build_list_page(self, key: str) -> ListPage:
-        page = ListPage(key, self.services, loading_text=(self._database_label or "") if self.services is None
+        page = page_class(key)(key, self.services, loading_text=(self._database_label or "") if self.services is None
                         else None)
         self.lists[key] = page
 
         def wire(table: ListTable) -> None:
-            table.openRequested.connect(lambda index, k=key: self.open_row(k, index))
+            table.openRequested.connect(lambda index, t=table: self.open_row(t.view_key, index))
             table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
 
         page.table_hooks.append(wire)
-        if page._table is not None:
-            wire(page._table)
+        for table in page.tables():
+            wire(table)
         page.model.modelReset.connect(self._update_counts)
-        page.empty_new.clicked.connect(self.new_record)
+        page.newRequested.connect(self.new_record_of)
         page.addAction(self.act_delete)  # Delete works where the lists are (not inside the editor)
         if key == "workstreams":
             self.workstream_stack.insertWidget(0, page)
@@ -562,7 +557,7 @@ class MainWindow(FileCommands, QMainWindow):
 
     def _state_changed(self, _index: int) -> None:
         page = self.lists["workstreams"]
-        selected = getattr(page.selected_row(), "id", None) or self._last_edited
+        selected = getattr(page.selected_row(), "id", None) or self.workstreams.last_edited
         try:
             page.model.set_state(self.workstream_filter())
         except UserError as error:
@@ -625,7 +620,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.act_copy.setVisible(on_streams)
         self.act_copy.setEnabled(on_streams and (saved_id is not None or row is not None))
         self.act_toggle_active.setVisible(on_streams)
-        active = self._editor_active if editing else (row.active if row is not None and on_streams else None)
+        active = self.workstreams.editor_active if editing else (row.active if row is not None and on_streams else None)
         self.act_toggle_active.setEnabled(on_streams and active is not None and (not editing or saved_id is not None))
         if active:
             self.act_toggle_active.setText("Deactivate")
@@ -658,7 +653,8 @@ class MainWindow(FileCommands, QMainWindow):
     def _whole_database_actions(self) -> list[QAction]:
         """Commands that work whatever is selected (once the database is open)."""
         return [self.act_import, self.act_export, self.act_export_bundle, self.act_import_bundle,
-                self.act_bundle_history, self.act_generate, self.act_reset_demo, *self.view_actions.values(),
+                self.act_bundle_history, self.act_generate, self.act_reset_demo, self.act_new_rating_model,
+                *self.view_actions.values(),
                 *self.new_channel_actions.values()]
 
     def data_actions(self) -> list[QAction]:
@@ -678,110 +674,36 @@ class MainWindow(FileCommands, QMainWindow):
             self.open_entity(view, row.id)
 
     def new_record(self) -> None:
-        view = self._view
+        self.new_record_of(self._view)
+
+    def new_rating_model(self) -> None:
+        """File > New rating model (Ctrl+Shift+R): on the Skills page, where rating models are listed."""
+        if self.show_view("skills"):
+            self.open_entity("rating_models", None)
+
+    def new_record_of(self, view: str) -> None:
         if view == "workstreams":
             self.new_workstream()
         elif view in RECORD_DIALOG_VIEWS:
             self.open_entity(view, None)
 
+    # The editor's life, forwarded to the controller (the action table, FileCommands and tests call these).
+
+    @property
+    def editor(self) -> QWidget | None:
+        """The open work stream editor, if any."""
+        return self.workstreams.editor
+
     def new_workstream(self, channel: str = "live_chat") -> bool:
-        if not self.show_view("workstreams"):
-            return False
-        if self.editor is not None and not self.close_editor():
-            return False
-        return self._create_editor(None, channel=channel)
+        return self.workstreams.new_workstream(channel)
 
     def open_workstream(self, workstream_id: str, tab: str | None = None) -> bool:
         """Show a work stream in the editor (after the unsaved-changes guard)."""
-        if not self.show_view("workstreams"):
-            return False
-        if self.editor is not None:
-            if self.editor.workstream_id() == workstream_id:
-                if tab:
-                    self.editor.set_tab(tab)
-                return True
-            if not self.close_editor():
-                return False
-        if not self._create_editor(workstream_id):
-            return False
-        if tab:
-            self.editor.set_tab(tab)
-            self.editor.focus_first_field()
-        return True
-
-    def _create_editor(self, workstream_id: str | None, channel: str = "live_chat") -> bool:
-        factory = self._editor_factory or default_editor
-        try:
-            editor = factory(self.services, workstream_id, self.editor_host, channel=channel)
-        except UserError as error:
-            messages.error(self, "Can't open the work stream", str(error))
-            self.lists["workstreams"].refresh()
-            return False
-        title = editor.title()
-        self.editor = editor
-        self.editor_host.set_editor(editor, title)
-        editor.titleChanged.connect(self._editor_title_changed)
-        editor.dirtyChanged.connect(self._editor_dirty_changed)
-        editor.saved.connect(self._editor_saved)
-        self.undo_group.addStack(editor.undo_stack)
-        self.undo_group.setActiveStack(editor.undo_stack)
-        editor.undo_stack.indexChanged.connect(self._clear_stale_status)
-        self._editor_active = editor.active_state()
-        self.workstream_stack.setCurrentWidget(self.editor_host)
-        self.setWindowModified(False)
-        self._update_actions()
-        self._update_counts()
-        editor.focus_first_field()
-        self.set_status(f"Opened '{title}'" if workstream_id else "New work stream: fill in the name and settings")
-        return True
+        return self.workstreams.open_workstream(workstream_id, tab)
 
     def close_editor(self, force: bool = False) -> bool:
         """Back to the list; unless forced, asks the editor first (its Save/Discard/Cancel guard)."""
-        editor = self.editor
-        if editor is None:
-            return True
-        if not force and not editor.maybe_close():
-            return False
-        edited_id = editor.workstream_id()
-        self.undo_group.removeStack(editor.undo_stack)
-        for signal, slot in ((editor.titleChanged, self._editor_title_changed),
-                             (editor.dirtyChanged, self._editor_dirty_changed),
-                             (editor.saved, self._editor_saved)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-        self.editor_host.take_editor()
-        editor.hide()
-        editor.deleteLater()
-        self.editor = None
-        self._editor_active = None
-        self.setWindowModified(False)
-        page = self.lists["workstreams"]
-        self._last_edited = edited_id
-        try:
-            if page.stale:  # saved (or changed) while the editor was open: reload once, here
-                page.refresh(keep_id=edited_id)
-            else:
-                page.select_id(edited_id)
-        except UserError as error:
-            self.set_status(f"Could not reload the list: {error}")
-        if edited_id is not None and page.proxy.row_for_id(edited_id) < 0 and page.model.state != "all":
-            # A stream the current view does not list (a new one saved inactive): show it, and say why.
-            other = "inactive" if page.model.state == "active" else "active"
-            name = self.editor_host.title().rstrip(" *")
-            self.set_workstream_filter("all")
-            page.select_id(edited_id)
-            hint = f"showing all work streams: '{name}' is {other}"
-            current = self.status_message.text()
-            self.set_status(f"{current} — {hint}" if current.startswith("Saved") else hint[0].upper() + hint[1:])
-        if self.status_message.text().startswith(("Opened", "New work stream:", "Not saved")):
-            self.set_status("")  # about the editor just closed
-        self.workstream_stack.setCurrentWidget(page)
-        page.table.setFocus()
-        self._update_actions()
-        self._update_counts()
-        return True
+        return self.workstreams.close_editor(force)
 
     def _changes_made(self, changes: Changes) -> None:
         """After a write: each list page that shows what changed reloads (now if shown, else when next shown)."""
@@ -791,185 +713,52 @@ class MainWindow(FileCommands, QMainWindow):
                 page.apply_changes(changes, keep_id=keep if page.key in changes.kinds else None)
             except UserError as error:
                 self.set_status(f"Could not reload the {page.key}: {error}")
+        follow = getattr(self.editor, "apply_changes", None)  # the editor's lookups (queues, skills, ...) too
+        if follow is not None:
+            follow(changes)
         self._update_actions()
         self._update_counts()
 
-    def _clear_stale_status(self, _index: int = 0) -> None:
-        """An edit after 'Not saved: fix the problems…': that message no longer describes the editor."""
-        if self.status_message.text().startswith("Not saved"):
-            self.set_status("")
-
-    def _editor_title_changed(self, title: str) -> None:
-        self.editor_host.set_title(title)
-
-    def _editor_dirty_changed(self, dirty: bool) -> None:
-        self.editor_host.set_dirty(dirty)
-        self.setWindowModified(dirty)
-
-    def _editor_saved(self, workstream_id: str) -> None:
-        """The editor wrote its stream (its own save, with its own conflict handling): tell the pages."""
-        self._editor_active = self.editor.active_state() if self.editor is not None else None
-        self.operations.broadcast(Changes.of("workstreams", "channels", ids=[workstream_id]))
-        self.set_status(f"Saved work stream '{self.editor_host.title().rstrip(' *')}'")
+    def refresh_commands(self) -> None:
+        """The command bar and the status counts follow the view, the selection and the editor."""
         self._update_actions()
+        self._update_counts()
 
     # ------------------------------------------------------------------ commands
 
     def save_editor(self) -> bool:
-        if self.editor is None:
-            return False
-        if self.editor.save():
-            return True
-        self.set_status("Not saved: fix the problems shown in the editor")
-        return False
+        return self.workstreams.save_editor()
 
     def save_and_close(self) -> bool:
-        if self.editor is None:
-            return False
-        if not self.save_editor():
-            return False
-        return self.close_editor(force=True)
-
-    def _selected_workstream(self) -> tuple[str, str] | None:
-        """(id, name) of the work stream the command applies to."""
-        if self.editor is not None:
-            workstream_id = self.editor.workstream_id()
-            if workstream_id is None:
-                return None
-            return workstream_id, self.editor_host.title().rstrip(" *")
-        row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
-        return (row.id, row.name) if row is not None else None
+        return self.workstreams.save_and_close()
 
     def copy_workstream(self):
-        target = self._selected_workstream()
-        if target is None:
-            return None
-        if self.editor is not None and not self.close_editor():
-            return None
-
-        def copied(saved) -> None:
-            self.open_workstream(saved.id)
-            self.set_status(f"Copied '{target[1]}' to '{saved.name}' (inactive, without channels)")
-
-        return self.operations.run(
-            self.services.copy_workstream, target[0], title=f"Copying '{target[1]}'",
-            changes=lambda saved: saved.changes, progress_arg=None, on_done=copied,
-            on_error=lambda error: self._show_action_error("Can't copy the work stream", error),
-            changes_on_error=Changes.of("workstreams"))
+        return self.workstreams.copy_workstream()
 
     def toggle_active(self):
         """Activate or deactivate the selected (or edited) work stream; an editor keeps its edits."""
-        editor = self.editor
-        if editor is not None:
-            workstream_id = editor.workstream_id()
-            if workstream_id is None or self._editor_active is None:
-                return None
-            active, version, name = self._editor_active, editor.version(), self.editor_host.title().rstrip(" *")
-            # In the editor Deactivate sits where Save & Close sits in the list: one stray click must not do it.
-            if active and not messages.confirm(
-                    self, "Deactivate the work stream?",
-                    f"Deactivate '{name}'? It stops taking new conversations until it is activated again. "
-                    "Your unsaved edits are kept."):
-                return None
-        else:
-            row = self.lists["workstreams"].selected_row() if self._view == "workstreams" else None
-            if row is None:
-                return None
-            workstream_id, active, version, name = row.id, row.active, row.version, row.name
-        verb = "Deactivated" if active else "Activated"
-
-        def toggled(saved) -> None:
-            note = ""
-            if self.editor is not None and self.editor.workstream_id() == saved.id:
-                self.editor.set_active_state(not active, saved.version)
-                self._editor_active = not active
-            else:
-                state = self.workstream_filter()
-                if state != "all" and (state == "active") != (not active):
-                    note = f" — it now shows under {'Active' if not active else 'Inactive'} work streams"
-            self.set_status(f"{verb} '{saved.name}'{note}")
-            self._update_actions()
-
-        return self.operations.run(
-            self.services.set_workstream_active, workstream_id, not active, version,
-            title=f"{'Deactivating' if active else 'Activating'} '{name}'",
-            changes=lambda saved: saved.changes, progress_arg=None, on_done=toggled,
-            on_error=lambda error: self._show_action_error(
-                f"Can't {'deactivate' if active else 'activate'} '{name}'", error))
+        return self.workstreams.toggle_active()
 
     def delete_selected(self):
         """Delete the selected record(s), or the edited stream: refused first when in use, then asked."""
         view = self._view
         if view not in DELETE_SERVICE:
             return None
-        kind = KIND[view]
-        if view == "workstreams" and self.editor is not None:
-            workstream_id = self.editor.workstream_id()
-            if workstream_id is None:  # never saved: nothing to delete but the draft
-                if self.editor.is_dirty() and not messages.confirm(
-                        self, "Discard the new work stream?", "The new work stream has not been saved. Discard it?"):
-                    return None
-                self.close_editor(force=True)
-                self.set_status("Discarded the new work stream")
-                return True
-            target_id, name = workstream_id, self.editor_host.title().rstrip(" *")
-        else:
-            page = self.lists[view]
-            rows = page.selected_rows()
-            if len(rows) > 1:
-                return self.delete_many(view, rows)
-            if not rows:
-                return None
-            target_id, name = rows[0].id, rows[0].name
-        try:
-            refusal = self.services.delete_refusal(view, target_id)  # say "in use" before "can't be undone"
-        except UserError as error:
-            self._show_action_error(f"Can't delete {kind} '{name}'", error)
+        if view == "workstreams":
+            return self.workstreams.delete_selected()
+        if self.current_page() is not None:
+            view = self.current_page().command_key()  # the Skills page: a rating model when they have focus
+        rows = self.lists[self._view].selected_rows()
+        if len(rows) > 1:
+            return self.delete_many(view, rows)
+        if not rows:
             return None
-        if refusal is not None:
-            messages.error(self, f"Can't delete {kind} '{name}'", sentence(refusal))
-            self.set_status(f"Not deleted: {kind} '{name}' is in use")
-            return None
-        if not messages.confirm(self, f"Delete {kind}?", f"Delete {kind} '{name}'? This can't be undone."):
-            return None
-
-        def deleted(_changes) -> None:
-            if view == "workstreams" and self.editor is not None:
-                self.close_editor(force=True)
-            self.set_status(f"Deleted {kind} '{name}'")
-            self._update_actions()
-
-        def refused(error: BaseException) -> None:
-            if isinstance(error, InUseError):  # put in use since we asked
-                messages.error(self, f"Can't delete {kind} '{name}'", sentence(str(error)))
-                self.set_status(f"Not deleted: {kind} '{name}' is in use")
-            else:
-                self._show_action_error(f"Can't delete {kind} '{name}'", error)
-
-        return self.operations.run(
-            getattr(self.services, DELETE_SERVICE[view]), target_id, title=f"Deleting {kind} '{name}'",
-            changes=lambda changes: changes, progress_arg=None, on_done=deleted, on_error=refused,
-            changes_on_error=Changes.of(view))
+        return delete_one(self, view, KIND[view], DELETE_SERVICE[view], rows[0].id, rows[0].name, lambda: None)
 
     def refresh(self) -> None:
         """F5: reload the lists, or the open work stream (after the unsaved-changes guard)."""
-        editor = self.editor
-        if editor is not None:
-            workstream_id = editor.workstream_id()
-            if workstream_id is None:
-                self.set_status("Nothing to reload: the new work stream is not saved yet")
-                return
-            if not editor.maybe_close():
-                return
-            try:
-                editor.reload()
-                self._editor_active = editor.active_state()
-            except UserError as error:
-                self.close_editor(force=True)
-                self._show_action_error("Can't reload the work stream", error)
-                return
-            self.set_status("Reloaded the work stream")
-            self._update_actions()
+        if self.editor is not None:
+            self.workstreams.reload_editor()
             return
         if self._view == "agent-panel" and isinstance(self.agent_panel, Reloadable):
             self.agent_panel.reload()  # a fresh simulation on the configuration as saved now
@@ -983,11 +772,13 @@ class MainWindow(FileCommands, QMainWindow):
         self.set_status("Refreshed")
         self._update_actions()
 
-    def _show_action_error(self, title: str, error: BaseException) -> None:
+    def show_action_error(self, title: str, error: BaseException) -> None:
         messages.error(self, title, sentence(str(error)))
         self.set_status(f"{title}: {error}")
         if isinstance(error, (ConflictError, NotFound)):
             self.operations.broadcast(Changes.everything())  # the lists were out of date
+
+    _show_action_error = show_action_error  # the record dialogs' name for it
 
     # ------------------------------------------------------------------ entity dialogs
 
@@ -1012,7 +803,8 @@ class MainWindow(FileCommands, QMainWindow):
 
     def _entity_saved(self, view: str, saved_id: str, dialog: EntityDialog) -> None:
         # The record dialogs save themselves (inline errors, conflicts); the pages hear what changed.
-        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",)}.get(view, ())
+        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",),
+                 "skills": ("rating_models",), "rating_models": ("skills",)}.get(view, ())
         self.operations.broadcast(Changes.of(view, *extra, ids=[saved_id]))
         self.set_status(f"Saved {KIND[view]} '{dialog.saved_name}'")
         self._update_actions()

@@ -12,14 +12,21 @@ from typing import Any
 
 DEMO_STREAM = "Chat - Retail banking"
 
-# file name -> keyword arguments for ui.shell.startup.run ("size" overrides render_all's)
+# file name -> keyword arguments for ui.shell.startup.run
 SHOTS: dict[str, dict[str, Any]] = {
     "workstreams.png": {"view": "workstreams"},
-    "editor-work-distribution.png": {"workstream": DEMO_STREAM, "tab": "work-distribution"},
+    # Tall enough for the whole form: its last section (skills, notifications, decline reasons) included.
+    "editor-work-distribution.png": {"workstream": DEMO_STREAM, "tab": "work-distribution", "size": "1280x1600"},
     "editor-context-variables.png": {"workstream": DEMO_STREAM, "tab": "context-variables"},
     "editor-routing-rules.png": {"workstream": DEMO_STREAM, "tab": "routing-rules"},
+    "editor-classification-rules.png": {"workstream": DEMO_STREAM, "tab": "classification-rules"},
     "queues.png": {"view": "queues"},
     "agent-dialog.png": {"view": "agents", "dialog": "agents:Ana Ruiz"},
+    "agent-dialog-skills.png": {"view": "agents", "dialog": "agents:Ana Ruiz#skills"},
+    "skills.png": {"view": "skills"},
+    "capacity-profiles.png": {"view": "capacity_profiles"},
+    "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours"},
+    "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:VIP#overflow"},
     # The live panel at a laptop's 1280×720, carrying pops (issue 10), and projected (View → Presentation).
     "agent-panel.png": {"tab": "agent-panel", "size": "1280x720"},
     "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True, "size": "1280x720"},
@@ -38,7 +45,7 @@ def render_all(outdir: str | Path, size: str = "1280x800") -> list[Path]:
         url = sqlite_url(Path(temp) / "demo.db")
         for name, options in SHOTS.items():
             path = target / name
-            code = run(url, screenshot=str(path), **{"size": size, **options})
+            code = run(url, screenshot=str(path), **{"size": size, **options})  # a shot may ask for its own size
             if code != 0:
                 raise SystemExit(code)
             written.append(path)

@@ -432,14 +432,18 @@ def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
     """The window, dimmed, with a record dialog drawn over its centre (for the docs)."""
     from PySide6.QtCore import QPoint, QRect
     from PySide6.QtGui import QColor, QPainter
+    from ui.records.editors import DIALOG_FOR_VIEW
+
+    spec, _, tab = spec.partition("#")  # "queues:VIP#overflow": that tab of the dialog
     view, _, name = spec.partition(":")
-    if view not in ("queues", "agents", "presences", "channels"):
+    if view not in DIALOG_FOR_VIEW:
         raise UserError(f"no dialog for '{view}'")
     object_id = None
     if name:
-        window.show_view(view)
-        page = window.lists[view]
-        matches = [row for row in page.model.rows if row.name.casefold() == name.casefold()]
+        window.show_view("skills" if view == "rating_models" else view)
+        page = window.lists["skills" if view == "rating_models" else view]
+        rows = page.rating_model.rows if view == "rating_models" else page.model.rows
+        matches = [row for row in rows if row.name.casefold() == name.casefold()]
         if not matches:
             raise UserError(f"unknown {view[:-1]} '{name}'")
         object_id = matches[0].id
@@ -448,7 +452,10 @@ def _grab_with_dialog(app: QApplication, window, spec: str) -> QPixmap:
     if dialog is None:
         raise UserError(f"could not open the {view[:-1]} dialog")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    dialog.adjustSize()
+    if tab:
+        dialog.set_tab(tab)
+    # whole when the window has room (adjustSize stops at 2/3 of the screen), else it scrolls inside
+    dialog.resize(dialog.sizeHint().boundedTo(window.size() - QSize(48, 24)))
     _settle(app)
     base = window.grab()
     panel = dialog.grab()

@@ -13,6 +13,9 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
+MAX_WIDTH = 840  # px a chart is drawn at, at most (centred in wider room)
+
+
 class SvgChart(QWidget):
     """Paints an SVG keeping its aspect ratio; empty until ``set_svg``."""
 
@@ -35,7 +38,8 @@ class SvgChart(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return max(130, width * 260 // 560)
+        # at most 1.5x its natural size: one run across a wide window gets a readable chart, not a poster
+        return max(130, min(width, MAX_WIDTH) * 260 // 560)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         if not self.svg:

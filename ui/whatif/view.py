@@ -16,11 +16,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QBoxLayout, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
-    QSplitter, QVBoxLayout, QWidget,
+    QApplication, QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from app.common.errors import UserError
@@ -28,11 +28,16 @@ from ui.common import messages
 from ui.common.background import run_in_background
 from ui.common.widgets import ErrorLabel, apply_editor_style, hint_label, section_title
 from ui.whatif.charts import SvgChart
+from ui.whatif.figures_table import FiguresTable, FiguresTableModel
 
 MODEL_FILTER = "Workload models (*.json);;All files (*)"
 KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer"), ("abandon_rate", "Abandoned"),
         ("occupancy", "Occupancy"), ("arrived", "Arrived"), ("answered", "Answered"))
 SIDE_BY_SIDE_MIN = 760  # px of results area for two runs side by side
+# the four per-skill figures the issue names (the report and --json also carry "abandoned")
+SKILL_COLUMNS = (("arrived", "Arrived"), ("answered", "Answered"), ("asa_s", "ASA (s)"), ("service_level", "SL"))
+OVERFLOW_COLUMNS = (("transfer", "Transfer"), ("end", "End"), ("assign_anyway", "Assign anyway"))
+START_FORMAT = "yyyy-MM-ddTHH:mm:ss"  # the model's start: ISO 8601, local (no offset)
 
 
 def simulate(config: dict, model: dict, progress=None) -> dict:
@@ -87,6 +92,18 @@ class RunColumn(QWidget):
         self.charts = [SvgChart(self) for _ in range(3)]
         for chart in self.charts:
             layout.addWidget(chart)
+        # document version 2: per skill and per overflow queue (shown when the configuration has them)
+        self.skills_title = hint_label("Skills — the conversations that required each")
+        self.skills_model = FiguresTableModel("Skill", SKILL_COLUMNS, self)
+        self.skills_table = FiguresTable(self.skills_model)
+        self.skills_table.setObjectName("skillsTable")
+        self.overflow_title = hint_label("Overflow — conversations per action, by the queue whose rule acted")
+        self.overflow_model = FiguresTableModel("Queue", OVERFLOW_COLUMNS, self)
+        self.overflow_table = FiguresTable(self.overflow_model)
+        self.overflow_table.setObjectName("overflowTable")
+        for widget in (self.skills_title, self.skills_table, self.overflow_title, self.overflow_table):
+            widget.setVisible(False)
+            layout.addWidget(widget)
         layout.addStretch(1)
 
     def show_run(self, label: str, run: dict) -> None:
@@ -100,6 +117,13 @@ class RunColumn(QWidget):
             tile.setText(kpi_text(name, totals.get(name)))
         for chart, svg in zip(self.charts, charts(run["figures"], run["series"])):
             chart.set_svg(svg)
+        for title, model, table, section in ((self.skills_title, self.skills_model, self.skills_table, "skills"),
+                                             (self.overflow_title, self.overflow_model, self.overflow_table,
+                                              "overflow")):
+            rows = run["figures"].get(section) or {}
+            model.set_rows(rows)
+            title.setVisible(bool(rows))
+            table.setVisible(bool(rows))
 
 
 class WhatIfView(QWidget):
@@ -167,6 +191,12 @@ class WhatIfView(QWidget):
             model["replications"] = self.replications.value()
         if changed(self.interval_min):
             model["interval_s"] = self.interval_min.value() * 60
+        if self._start_value() != self._filled_start:
+            start = self._start_value()
+            if start is None:
+                model.pop("start", None)
+            else:
+                model["start"] = start
         for row, arrivals in enumerate(model.get("arrivals", [])):
             rate, handle, patience = self.arrival_boxes[row]
             if changed(rate):
@@ -186,6 +216,23 @@ class WhatIfView(QWidget):
         if changed(self.response_s):
             behaviour["response_s"] = self._with_mean(behaviour.get("response_s"), self.response_s.value())
         return model
+
+    def _start_value(self) -> str | None:
+        return self.start.dateTime().toString(START_FORMAT) if self.use_start.isChecked() else None
+
+    def _fill_start(self, text: Any) -> None:
+        """The model's start in the form; without one, unticked, and the coming Monday 08:00 offered."""
+        start = QDateTime.fromString(str(text), Qt.DateFormat.ISODate) if isinstance(text, str) else QDateTime()
+        if not start.isValid():
+            today = QDate.currentDate()
+            monday = today.addDays((8 - today.dayOfWeek()) % 7 or 7)
+            start = QDateTime(monday, QTime(8, 0))
+            text = None
+        self.start.setDateTime(start)
+        self.use_start.setChecked(text is not None)
+        self.start.setEnabled(text is not None)
+        # the start as written in the model: a file's exact text is kept unless the form changes it
+        self._filled_start = self._start_value()
 
     def _changed(self, box: QSpinBox) -> bool:
         return box.value() != self._filled.get(id(box))
@@ -263,6 +310,18 @@ class WhatIfView(QWidget):
                               ("Warm-up (not counted)", self.warmup_min), ("Service level within", self.sl_s),
                               ("Replications", self.replications), ("Chart interval", self.interval_min)):
             general.addRow(label, widget)
+        self.use_start = QCheckBox("Starts at")
+        self.use_start.setToolTip("The local date and time the day starts: the queues' operating hours and "
+                                  "closed dates apply from it. Unticked: every queue is always open.")
+        self.start = QDateTimeEdit()
+        self.start.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.start.setCalendarPopup(True)
+        self.start.setAccessibleName("Start of the day")
+        self.use_start.toggled.connect(self.start.setEnabled)
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.use_start)
+        start_row.addWidget(self.start, 1)
+        general.addRow("Calendar", start_row)
         form_layout.addLayout(general)
         form_layout.addWidget(section_title("Arrivals"))
         self.arrivals = QWidget()
@@ -277,8 +336,8 @@ class WhatIfView(QWidget):
                                          "Activate a work stream, or open a model file.")
         form_layout.addWidget(self.empty_arrivals)
         form_layout.addWidget(hint_label("Patience 0 = customers wait for ever. Profiles, context mixes, "
-                                         "per-agent behaviour and presence changes come from the model file "
-                                         "and are kept."))
+                                         "customers coming back (reconnect), per-agent behaviour and presence "
+                                         "changes come from the model file and are kept."))
         form_layout.addWidget(section_title("Agents answering pops"))
         agents = QFormLayout()
         self.accept = self._spin(0, 100, " %")
@@ -317,6 +376,9 @@ class WhatIfView(QWidget):
         results_scroll = QScrollArea()
         results_scroll.setWidgetResizable(True)
         results_scroll.setWidget(results_page)
+        # the runs' arrangement follows the room the results get (the splitter moves it, not only the window)
+        self.results_scroll = results_scroll
+        results_scroll.viewport().installEventFilter(self)
         splitter.addWidget(results_scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -327,13 +389,37 @@ class WhatIfView(QWidget):
         super().resizeEvent(event)
         self._arrange_runs()
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.results_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._arrange_runs()
+        return super().eventFilter(watched, event)
+
     def _arrange_runs(self) -> None:
         """Side by side when there is room for two columns of tiles and charts, else one above the other."""
-        room = self.columns.parentWidget().width() if self.columns.parentWidget() else self.width()
-        direction = (QBoxLayout.Direction.LeftToRight if room >= SIDE_BY_SIDE_MIN
+        room = self.results_scroll.viewport().width()
+        margins = self.results_scroll.widget().layout().contentsMargins()
+        # both columns at their narrowest (tiles, and the skills and overflow tables when shown)
+        needed = (self.latest.minimumSizeHint().width() + self.previous.minimumSizeHint().width()
+                  + self.columns_layout.spacing() + margins.left() + margins.right())
+        direction = (QBoxLayout.Direction.LeftToRight if room >= max(SIDE_BY_SIDE_MIN, needed)
                      else QBoxLayout.Direction.TopToBottom)
         if self.columns_layout.direction() != direction:
             self.columns_layout.setDirection(direction)
+            # the page's height for its width changed (one column above the other needs twice the
+            # height); the scroll area hears of it only on its next resize, so tell it now
+            self._fit_results()
+            QTimer.singleShot(0, self, self._fit_results)  # once more when the layouts have settled
+
+    def _fit_results(self) -> None:
+        """The results page at its height for the room's width: what the scroll area does itself, but
+        only on its next resize, which a change of arrangement alone does not bring."""
+        page = self.results_scroll.widget()
+        page.layout().activate()
+        room = self.results_scroll.viewport().size()
+        height = max(page.heightForWidth(room.width()), page.minimumSizeHint().height(), room.height())
+        if page.height() < height:
+            page.resize(room.width(), height)
+            QApplication.sendEvent(self.results_scroll, QEvent(QEvent.Type.LayoutRequest))  # its scroll bars
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
@@ -355,6 +441,7 @@ class WhatIfView(QWidget):
         self._fill(self.sl_s, float(model.get("service_level_s", 60)))
         self._fill(self.replications, int(model.get("replications", 1)))
         self._fill(self.interval_min, max(1.0, float(model.get("interval_s", 900)) / 60))
+        self._fill_start(model.get("start"))
         self._fill_arrivals(model.get("arrivals", []))
         behaviour = (model.get("agents") or {}).get("default", {})
         self._fill(self.accept, 100 * float(behaviour.get("accept", 1)))
@@ -438,6 +525,7 @@ class WhatIfView(QWidget):
         self.previous.setVisible(len(self.runs) > 1)
         if len(self.runs) > 1:
             self.previous.show_run(self.runs[0]["label"], self.runs[0])
+        self._arrange_runs()  # the tables a run shows may need more room than two columns have
         self._task_over()
 
     def _run_failed(self, error: BaseException) -> None:

@@ -1,4 +1,4 @@
-"""The work stream form: Work distribution, Context variables, Routing rule items.
+"""The work stream form: Work distribution, Context variables, Routing rule items, Classification rules.
 
 The editor holds the whole stream as an in-memory draft (a dict shaped like
 WorkStreamDoc, ids included) and saves it in one call to
@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Sig
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
@@ -49,9 +50,11 @@ from app.workstreams.editing import (
     MoveRules,
     ReplaceItem,
     SetField,
+    SetFields,
     WorkStreamDraft,
     rules_using_variable,
 )
+from app.workstreams.catalogue import DistributionCatalogue, read_catalogue
 from app.common.errors import ConflictError, DocumentInvalid, NotFound, UserError
 from models.choices import (
     BASE_PRESENCE_NAMES,
@@ -59,6 +62,7 @@ from models.choices import (
     CHANNEL_LABELS,
     CHANNELS,
     MAX_INT32,
+    MAX_RECONNECT_WINDOW_S,
     MAX_WRAP_UP_BLOCK_S,
     NAME_MAX,
     NOTIFICATION_LABELS,
@@ -67,7 +71,10 @@ from models.choices import (
 )
 from ui.common import messages
 from ui.common.icons import icon
-from ui.workstreams.editor_models import RulesModel, VariablesModel
+from ui.workstreams.classification_dialog import ClassificationRuleDialog
+from ui.workstreams.decline_reasons import DeclineReasonsEdit
+from ui.workstreams.focus import tab_to_checked
+from ui.workstreams.editor_models import ClassificationRulesModel, RulesModel, VariablesModel
 from ui.workstreams.rule_editor import RuleEditorDialog
 from ui.workstreams.variable_dialog import VariableDialog
 from ui.common.widgets import (
@@ -84,15 +91,23 @@ from ui.common.widgets import (
     section_title,
 )
 
-TAB_NAMES = ("work-distribution", "context-variables", "routing-rules")
-TAB_TITLES = ("Work distribution", "Context variables", "Routing rule items")
+TAB_NAMES = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
+TAB_TITLES = ("Work distribution", "Context variables", "Routing rule items", "Classification rules")
+# The list tabs: the draft's kind, its document key, its tab (indexes of TAB_NAMES).
+LIST_KINDS = {"variables": ("context_variables", 1), "rules": ("routing_rules", 2),
+              "classification": ("classification_rules", 3)}
+KIND_OF_KEY = {key: kind for kind, (key, _tab) in LIST_KINDS.items()}
+SKILL_MATCHING_LABELS = {"none": "None: skills are not used", "exact": "Exact: every required skill at its rating",
+                         "closest": "Closest: best coverage first"}
 NEW_TITLE = "New work stream"
 
 # The fields of tab 1, in form order, with the label used in messages.
 FIELD_LABELS = {
     "name": "Name",
     "channel": "Channel",
+    "capacity_format": "Capacity format",
     "capacity": "Capacity",
+    "capacity_profile": "Capacity profile",
     "auto_close_after_inactivity_s": "Auto-close after inactivity",
     "distribution_mode": "Work distribution mode",
     "notification": "Notification",
@@ -100,12 +115,16 @@ FIELD_LABELS = {
     "allowed_presences": "Allowed presences",
     "assign_after_decline_s": "Assign work item after decline or timeout",
     "keep_same_agent": "Keep same agent for entire conversation",
+    "reconnect_window_s": "Reconnect window",
     "wrap_up_block_s": "Block capacity for wrap-up",
     "default_queue": "Default queue",
+    "skill_matching": "Skill matching",
+    "missed_notification_presence": "After a missed notification",
+    "decline_reasons": "Decline reasons",
     "active": "Status",
 }
 FIELD_ORDER = list(FIELD_LABELS)
-_LIST_PATH = re.compile(r"^(context_variables|routing_rules)\[(\d+)\]\.?(.*)$")
+_LIST_PATH = re.compile(r"^(context_variables|routing_rules|classification_rules)\[(\d+)\]\.?(.*)$")
 LABEL_WIDTH = 220
 FIELD_MAX_WIDTH = 400  # label + field fit beside a 1024-pixel window's navigation
 
@@ -163,8 +182,8 @@ TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "new": ("New variable or rule", ("Insert", "Ctrl+Shift+N")),
     "edit": ("Edit the selected variable or rule", ("Return", "Enter")),
     "delete": ("Delete the selected variable or rule", ("Delete",)),
-    "up": ("Move the selected rule up", ("Alt+Up",)),
-    "down": ("Move the selected rule down", ("Alt+Down",)),
+    "up": ("Move the selected variable or rule up", ("Alt+Up",)),
+    "down": ("Move the selected variable or rule down", ("Alt+Down",)),
 }
 
 
@@ -217,6 +236,88 @@ class _UndoKeysToEditor(QObject):
         return False
 
 
+class _ColumnFitter(QObject):
+    """Width-aware columns: each column but ``stretch`` is as wide as its contents, up to a share of
+    the table's width (longer text elides; the model's tooltip shows it whole); ``stretch`` takes
+    what is left.  So the table never needs a horizontal scroll bar, even at 1024 pixels."""
+
+    SHARE = 0.3  # of the viewport, at most, for each sized column
+    ROWS_MEASURED = 200  # contents widths from the first rows: a 5,000-rule stream stays instant
+
+    def __init__(self, view: QTableView, stretch: int, shares: dict[int, float] | None = None):
+        super().__init__(view)
+        self.view, self.stretch = view, stretch
+        self.shares = shares or {}  # a column's own cap (share of the width), else SHARE
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setResizeContentsPrecision(self.ROWS_MEASURED)
+        header.setMinimumSectionSize(48)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        view.viewport().installEventFilter(self)
+        self._pending = False
+        model = view.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged,
+                       model.rowsMoved, model.layoutChanged):
+            signal.connect(self.schedule)
+        self.fit()
+
+    def schedule(self, *_args) -> None:
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self.fit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        self._pending = False
+        header = self.view.horizontalHeader()
+        model = self.view.model()
+        if model is None:
+            return
+        available = self.view.viewport().width()
+        for column in range(model.columnCount()):
+            if column == self.stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            cap = max(header.minimumSectionSize(), int(available * self.shares.get(column, self.SHARE)))
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)) + 8
+            header.resizeSection(column, min(wanted, cap))
+
+
+def _fit_columns(view: QTableView, stretch: int, elide: tuple[int, ...] = (),
+                 shares: dict[int, float] | None = None) -> _ColumnFitter:
+    """See _ColumnFitter; ``elide``: the columns whose text is cut with an ellipsis (all are, by the view)."""
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.column_fitter = _ColumnFitter(view, stretch, shares)  # type: ignore[attr-defined]
+    return view.column_fitter  # type: ignore[attr-defined]
+
+
+def _name_combo(names: list[str], none_text: str | None, placeholder: str = "") -> QComboBox:
+    """Names to choose from (the item data is the name; None for ``none_text``)."""
+    combo = QComboBox()
+    if none_text is not None:
+        combo.addItem(none_text, None)
+    for name in names:
+        combo.addItem(name, name)
+    combo.setPlaceholderText(placeholder)
+    if none_text is None:
+        combo.setCurrentIndex(-1)
+    return combo
+
+
+def _set_name_combo(combo: QComboBox, name: str | None) -> None:
+    """Select ``name``; one the list lacks (deleted or renamed elsewhere) is still shown, so nothing is lost."""
+    index = combo.findData(name)
+    if index < 0 and name is not None:
+        combo.addItem(name, name)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
+
+
 def _table(parent: QWidget, name: str) -> QTableView:
     view = QTableView(parent)
     view.setObjectName(name)
@@ -225,6 +326,7 @@ def _table(parent: QWidget, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table and Ctrl+Tab changes the editor tab, as in a form
     view.setShowGrid(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().setVisible(False)
@@ -271,9 +373,15 @@ class WorkStreamEditor(QWidget):
         # The draft holds the data and its edits; this editor listens to keep the widgets in step.
         self.stream = WorkStreamDraft(data, listener=self)
 
+        # Skills (with their ratings), capacity profiles and presences the version 2 fields may name.
+        db = getattr(services, "db", None)
+        self.catalogue: DistributionCatalogue = read_catalogue(db) if db is not None else DistributionCatalogue()
         self.variables_model = VariablesModel(self._draft["context_variables"], self)
         self.rules_model = RulesModel(self._draft["routing_rules"], self.variables_model.labels, self)
         self.rules_model.move_hook = self._push_move
+        self.classification_model = ClassificationRulesModel(self.stream.classification_rules,
+                                                             self.variables_model.labels, self)
+        self.classification_model.move_hook = functools.partial(self._push_move, kind="classification")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
@@ -292,11 +400,14 @@ class WorkStreamEditor(QWidget):
         self.tabs.addTab(self._build_distribution_tab(), TAB_TITLES[0])
         self.tabs.addTab(self._build_variables_tab(), TAB_TITLES[1])
         self.tabs.addTab(self._build_rules_tab(), TAB_TITLES[2])
+        self.tabs.addTab(self._build_classification_tab(), TAB_TITLES[3])
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         apply_editor_style(self)
         self._populate()
         self._list_changed("variables")
         self._list_changed("rules")
+        self._list_changed("classification")
         self._align_labels()
         self._install_test_routing()
         self._undo_keys = _UndoKeysToEditor(self)
@@ -314,6 +425,7 @@ class WorkStreamEditor(QWidget):
         self.stream.data = data
         self.variables_model.set_rows(data["context_variables"])
         self.rules_model.set_rows(data["routing_rules"])
+        self.classification_model.set_rows(self.stream.classification_rules)
 
     def _clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -416,8 +528,17 @@ class WorkStreamEditor(QWidget):
             self.variables_view.setFocus(Qt.FocusReason.OtherFocusReason)
         elif tab == "routing-rules":
             self.rules_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif tab == "classification-rules":
+            self.classification_view.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _tab_changed(self, _index: int) -> None:
+        """Ctrl+Tab from a field of the tab that went away: the keyboard lands on the new tab's table
+        (or Name), not on a hidden field where typing would go nowhere."""
+        focused = QApplication.focusWidget()
+        if focused is None or (self.isAncestorOf(focused) and focused is not self.tabs.tabBar()):
+            self.focus_first_field()
 
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]
@@ -450,12 +571,43 @@ class WorkStreamEditor(QWidget):
             self._saved_name = loaded.doc.name
         self.variables_model.set_rows(self._draft["context_variables"])
         self.rules_model.set_rows(self._draft["routing_rules"])
+        self.classification_model.set_rows(self.stream.classification_rules)
         self._server_issues, self._save_attempted, self._touched = [], False, set()
         self._populate()
         self.undo_stack.clear()
         self._list_changed("variables")
         self._list_changed("rules")
+        self._list_changed("classification")
         self.titleChanged.emit(self.title())
+
+    # The records the editor's lookups list: a write of one of these refreshes them.
+    LOOKUP_KINDS = ("queues", "presences", "skills", "rating_models", "capacity_profiles")
+
+    def apply_changes(self, changes) -> None:
+        """Another view wrote queues, presences, skills or profiles: the lookups follow (the choices made
+        stay, even one that is gone, so that the problem is shown, not silently changed)."""
+        if not changes.touches(self.LOOKUP_KINDS):
+            return
+        db = getattr(self.services, "db", None)
+        if db is not None:
+            self.catalogue = read_catalogue(db)
+        self._loading = True
+        try:
+            for combo, names, none_text in ((self.profile_combo, self.catalogue.profiles, None),
+                                            (self.missed_presence_combo, self.catalogue.presences,
+                                             "Presence unchanged")):
+                current = combo.currentData()
+                combo.clear()
+                if none_text is not None:
+                    combo.addItem(none_text, None)
+                for name in names:
+                    combo.addItem(name, name)
+                _set_name_combo(combo, current)
+            if changes.touches(("queues",)):
+                self.default_queue_combo.set_names(self.services.names("queues"))
+        finally:
+            self._loading = False
+        self._refresh_errors()
 
     def set_active_state(self, active: bool, version: int) -> None:
         """The host (de)activated the stream: take its new state and version without losing edits."""
@@ -489,12 +641,30 @@ class WorkStreamEditor(QWidget):
         form.setContentsMargins(4, 10, 0, 8)
         return form
 
+    def _form_box(self, form: QFormLayout) -> QWidget:
+        """The form in a box no wider than label + field: Qt lays out a wrapping hint for the width the
+        form offers, so the form must not offer more than the field may take (else the hint overlaps)."""
+        box = QWidget()
+        box.setLayout(form)
+        box.setMaximumWidth(LABEL_WIDTH + form.horizontalSpacing() + FIELD_MAX_WIDTH + 200 + 4)
+        # Beside a stretch in a row: a row layout hands each item no more than its maximum width when
+        # it asks for heights (a column or a form asks with the whole width, and gets one line too few).
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(box, 1)  # grows first, up to its maximum; the stretch takes what is left
+        row.addStretch(0)
+        return holder
+
     def _row(self, form: QFormLayout, key: str, widget: QWidget, hint: str = "", required: bool = False) -> None:
         """Label | control, with its hint and its inline error underneath the control."""
         label = self._label(FIELD_LABELS[key] + (" *" if required else ""))
         label.setBuddy(widget)
         cell = QWidget()
         cell.setObjectName(f"cell_{key}")
+        # The cell, not only its hint, is capped: a hint capped alone was laid out for the wider
+        # cell (one line) and then wrapped into two, over the field above it.
+        cell.setMaximumWidth(FIELD_MAX_WIDTH + 200)
         column = QVBoxLayout(cell)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
@@ -522,7 +692,9 @@ class WorkStreamEditor(QWidget):
         """Centre each label on the first line of its field (the field's hint and error sit below)."""
         self.ensurePolished()
         for key, label in self._field_labels.items():
-            label.setMinimumHeight(max(label.sizeHint().height(), self._field_widgets[key].sizeHint().height()))
+            field = self._field_widgets[key]
+            first_line = field.new_edit if isinstance(field, DeclineReasonsEdit) else field  # a list: its top line
+            label.setMinimumHeight(max(label.sizeHint().height(), first_line.sizeHint().height()))
 
     def _bind(self, key: str, signal, getter: Callable[[], Any], setter: Callable[[Any], None]) -> None:
         self._bindings[key] = (getter, setter)
@@ -572,6 +744,31 @@ class WorkStreamEditor(QWidget):
         status_layout.addWidget(status_hint, 1)  # wraps only when the window is narrow
         self._row(general, "active", status_row)
 
+        # Capacity format: units (the version 1 behaviour) or a capacity profile's work item limit.
+        format_row = QWidget()
+        format_row.setObjectName("capacityFormat")
+        format_layout = QHBoxLayout(format_row)
+        format_layout.setContentsMargins(0, 0, 0, 0)
+        format_layout.setSpacing(20)
+        self.units_radio = QRadioButton("Units")
+        self.units_radio.setObjectName("capacityUnits")
+        self.units_radio.setToolTip("Each conversation takes units of the agent's capacity")
+        self.profile_radio = QRadioButton("Capacity profile")
+        self.profile_radio.setObjectName("capacityByProfile")
+        self.profile_radio.setToolTip("Each conversation counts against a capacity profile's work item limit")
+        self.format_group = QButtonGroup(self)
+        self.format_group.addButton(self.units_radio)
+        self.format_group.addButton(self.profile_radio)
+        format_layout.addWidget(self.units_radio)
+        format_layout.addWidget(self.profile_radio)
+        format_layout.addStretch(1)
+        self._row(general, "capacity_format", format_row)
+        self._bindings["capacity_format"] = (
+            lambda: "profile" if self.profile_radio.isChecked() else "units",
+            lambda v: (self.profile_radio if v == "profile" else self.units_radio).setChecked(True))
+        self.format_group.buttonToggled.connect(self._capacity_format_toggled)
+        tab_to_checked(self.format_group)
+
         self.capacity_spin = QSpinBox()
         self.capacity_spin.setObjectName("capacity")
         # Negative numbers can be typed (and are refused inline): with a floor of 0, "-5" silently became 5.
@@ -584,13 +781,22 @@ class WorkStreamEditor(QWidget):
                   hint="Units of an agent's capacity that one conversation takes.")
         self._bind("capacity", self.capacity_spin.valueChanged, self.capacity_spin.value, self.capacity_spin.setValue)
 
+        self.profile_combo = _name_combo(self.catalogue.profiles, none_text=None, placeholder="Select a profile")
+        self.profile_combo.setObjectName("capacityProfile")
+        self.profile_combo.setMinimumWidth(220)
+        self._row(general, "capacity_profile", self.profile_combo,
+                  hint="The profile's work item limit caps how many such conversations an agent holds."
+                  if self.catalogue.profiles else "There are no capacity profiles yet: add one in Capacity profiles.")
+        self._bind("capacity_profile", self.profile_combo.currentIndexChanged, self.profile_combo.currentData,
+                   functools.partial(_set_name_combo, self.profile_combo))
+
         self.auto_close_edit = DurationEdit(MAX_INT32, zero_text="Never")
         self.auto_close_edit.setObjectName("autoClose")
         self._row(general, "auto_close_after_inactivity_s", self.auto_close_edit,
                   hint="A waiting conversation with no activity for this long is closed. 0 = never.")
         self._bind("auto_close_after_inactivity_s", self.auto_close_edit.valueChanged, self.auto_close_edit.value,
                    self.auto_close_edit.setValue)
-        outer.addLayout(general)
+        outer.addWidget(self._form_box(general))
         outer.addSpacing(14)
 
         # ---------------------------------------------------- Work distribution
@@ -610,6 +816,7 @@ class WorkStreamEditor(QWidget):
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.push_radio)
         self.mode_group.addButton(self.pick_radio)
+        tab_to_checked(self.mode_group)
         mode_layout.addWidget(self.push_radio)
         mode_layout.addWidget(self.pick_radio)
         mode_layout.addStretch(1)
@@ -661,6 +868,19 @@ class WorkStreamEditor(QWidget):
         self._bind("keep_same_agent", self.keep_agent_check.toggled, self.keep_agent_check.isChecked,
                    self.keep_agent_check.setChecked)
 
+        self.reconnect_spin = QSpinBox()
+        self.reconnect_spin.setObjectName("reconnectWindow")
+        self.reconnect_spin.setRange(-MAX_INT32, MAX_INT32)  # out of range is refused inline, never clamped
+        self.reconnect_spin.setSuffix(" s")
+        self.reconnect_spin.setMinimumWidth(140)
+        self.reconnect_spin.setAccelerated(True)
+        pad_spin_box(self.reconnect_spin)
+        self._row(distribution, "reconnect_window_s", self.reconnect_spin,
+                  hint=f"With Keep same agent: a returning conversation goes back to its last agent within "
+                       f"this many seconds (at most {MAX_RECONNECT_WINDOW_S:,}). 0 = no reconnect.")
+        self._bind("reconnect_window_s", self.reconnect_spin.valueChanged, self.reconnect_spin.value,
+                   self.reconnect_spin.setValue)
+
         self.wrap_up_edit = DurationEdit(MAX_WRAP_UP_BLOCK_S, zero_text="Not blocked", with_seconds=True)
         self.wrap_up_edit.setObjectName("wrapUpBlock")
         self._row(distribution, "wrap_up_block_s", self.wrap_up_edit,
@@ -676,9 +896,60 @@ class WorkStreamEditor(QWidget):
                   hint="Where conversations go when no routing rule matches. An active stream needs one.")
         self._bind("default_queue", self.default_queue_combo.nameChanged, self.default_queue_combo.current_name,
                    self.default_queue_combo.set_current_name)
-        outer.addLayout(distribution)
+        outer.addWidget(self._form_box(distribution))
+        outer.addSpacing(14)
+
+        # ---------------------------------------------------- Skills and notifications (document version 2)
+        outer.addWidget(self._section("Skills and notifications"))
+        skills = self._form()
+        self.skill_matching_combo = QComboBox()
+        self.skill_matching_combo.setObjectName("skillMatching")
+        for value in ("none", "exact", "closest"):
+            self.skill_matching_combo.addItem(SKILL_MATCHING_LABELS[value], value)
+        self.skill_matching_combo.setMinimumWidth(260)
+        self._row(skills, "skill_matching", self.skill_matching_combo,
+                  hint="How the skills a classification rule attaches choose agents.")
+        self._bind("skill_matching", self.skill_matching_combo.currentIndexChanged,
+                   self.skill_matching_combo.currentData,
+                   lambda v: self.skill_matching_combo.setCurrentIndex(self.skill_matching_combo.findData(v)))
+
+        self.missed_presence_combo = _name_combo(self.catalogue.presences, none_text="Presence unchanged")
+        self.missed_presence_combo.setObjectName("missedNotificationPresence")
+        self.missed_presence_combo.setMinimumWidth(260)
+        self._row(skills, "missed_notification_presence", self.missed_presence_combo,
+                  hint="The presence an agent is put in when a notification expires unanswered.")
+        self._bind("missed_notification_presence", self.missed_presence_combo.currentIndexChanged,
+                   self.missed_presence_combo.currentData,
+                   functools.partial(_set_name_combo, self.missed_presence_combo))
+
+        self.decline_reasons_edit = DeclineReasonsEdit()
+        self.decline_reasons_edit.setObjectName("declineReasonsEdit")
+        self.decline_reasons_edit.setMinimumWidth(FIELD_MAX_WIDTH)
+        self._row(skills, "decline_reasons", self.decline_reasons_edit,
+                  hint="Optional: an agent who declines picks one of these, in this order.")
+        self._bindings["decline_reasons"] = (self.decline_reasons_edit.values, self.decline_reasons_edit.set_values)
+        reasons = self.decline_reasons_edit
+        reasons.addRequested.connect(lambda text: self._push_edit(self.stream.add_decline_reason(text)))
+        reasons.renameRequested.connect(lambda row, text: self._push_edit(self.stream.rename_decline_reason(row, text)))
+        reasons.deleteRequested.connect(lambda row: self._push_edit(self.stream.delete_decline_reason(row)))
+        reasons.moveRequested.connect(lambda row, delta: self._push_edit(self.stream.move_decline_reason(row, delta)))
+        outer.addWidget(self._form_box(skills))
         outer.addStretch(1)
         return scroll
+
+    def _push_edit(self, edit: Edit | None) -> None:
+        if edit is None:
+            return
+        keys = edit.keys if isinstance(edit, SetFields) else (edit.key,) if isinstance(edit, SetField) else ()
+        self._touched.update(keys)
+        self.undo_stack.push(DraftCommand(self.stream, edit))
+
+    def _capacity_format_toggled(self, _button, checked: bool) -> None:
+        if self._loading or not checked:
+            return
+        capacity_format = self._bindings["capacity_format"][0]()
+        profile = self.profile_combo.currentData() or (self.catalogue.profiles[0] if self.catalogue.profiles else None)
+        self._push_edit(self.stream.set_capacity_format(capacity_format, profile))
 
     def _queue_kind(self) -> str:
         return "records" if self._draft.get("channel") == "entity_records" else "messaging"
@@ -710,18 +981,18 @@ class WorkStreamEditor(QWidget):
                                                    self.delete_variable)
         for button in (self.new_variable_button, self.edit_variable_button, self.delete_variable_button):
             bar.addWidget(button)
+        # Variables keep the user's order (issue 10): the trial pane and Burst list them so.
+        self.move_variable_up_button, self.move_variable_down_button = self._arrow_buttons(
+            "moveVariable", "variable", lambda delta: self.move_variable(delta), "earlier in the list")
+        bar.addSpacing(12)
+        bar.addWidget(self.move_variable_up_button)
+        bar.addWidget(self.move_variable_down_button)
         bar.addStretch(1)
         layout.addLayout(bar)
 
         self.variables_stack = QStackedWidget()
         self.variables_view = _table(page, "variablesTable")
         self.variables_view.setModel(self.variables_model)
-        header = self.variables_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.resizeSection(0, 300)
-        header.resizeSection(1, 260)
         self.variables_empty_label = QLabel("No context variables yet. Click New to add one; "
                                             "routing rules compare them.")
         self.variables_empty_label.setObjectName("emptyState")
@@ -737,8 +1008,24 @@ class WorkStreamEditor(QWidget):
         self.variables_view.activated.connect(lambda _i: self.edit_variable())
         self.variables_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         _TableKeys(self.variables_view, {"new": self.new_variable, "edit": self.edit_variable,
-                                         "delete": self.delete_variable})
+                                         "delete": self.delete_variable, "up": lambda: self.move_variable(-1),
+                                         "down": lambda: self.move_variable(1)})
+        _fit_columns(self.variables_view, stretch=0, elide=(0, 1))
         return page
+
+    def _arrow_buttons(self, name: str, what: str, move: Callable[[int], Any],
+                       earlier: str = "evaluated earlier") -> tuple[QPushButton, QPushButton]:
+        """Move up / Move down as arrows, named in their tooltips and accessible names."""
+        later = earlier.replace("earlier", "later")
+        up = self._button("", f"{name}Up", f"Move up: the selected {what} {earlier} (Alt+Up)", lambda: move(-1))
+        up.setIcon(icon("chevron-up"))
+        up.setAccessibleName("Move up")
+        down = self._button("", f"{name}Down", f"Move down: the selected {what} {later} (Alt+Down)", lambda: move(1))
+        down.setIcon(icon("chevron-down"))
+        down.setAccessibleName("Move down")
+        for arrow in (up, down):
+            arrow.setProperty("role", "icon")
+        return up, down
 
     # ================================================================== tab 3
     def _build_rules_tab(self) -> QWidget:
@@ -791,15 +1078,10 @@ class WorkStreamEditor(QWidget):
         self.rules_view.setDragDropOverwriteMode(False)
         self.rules_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.rules_view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        header = self.rules_view.horizontalHeader()
-        header.moveSection(RulesModel.ORDER, 0)  # Order shows first
-        header.setSectionResizeMode(RulesModel.ORDER, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(RulesModel.ORDER, 72)
-        header.setSectionResizeMode(RulesModel.NAME, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(RulesModel.NAME, 210)
-        header.setSectionResizeMode(RulesModel.QUEUE, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(RulesModel.QUEUE, 120)
-        header.setSectionResizeMode(RulesModel.CONDITION, QHeaderView.ResizeMode.Stretch)
+        self.rules_view.horizontalHeader().moveSection(RulesModel.ORDER, 0)  # Order shows first
+        # Beside the Test routing pane at 1024 pixels the table is about 400 wide: the condition keeps half.
+        _fit_columns(self.rules_view, stretch=RulesModel.CONDITION, elide=(RulesModel.NAME, RulesModel.QUEUE),
+                     shares={RulesModel.NAME: 0.25, RulesModel.QUEUE: 0.22})
         self.rules_empty_label = QLabel("No routing rule items yet: every conversation goes to the default queue. "
                                         "Click New to add one.")
         self.rules_empty_label.setObjectName("emptyState")
@@ -837,6 +1119,70 @@ class WorkStreamEditor(QWidget):
                                      "up": lambda: self.move_rule(-1), "down": lambda: self.move_rule(1)})
         return splitter
 
+    # ================================================================== tab 4
+    def _build_classification_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("classificationRulesPage")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(hint_label("Classification rules are evaluated top to bottom; the first whose condition is "
+                                    "true attaches its required skills to the conversation. Skill matching on "
+                                    "Work distribution says how those skills choose agents."))
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.new_classification_button = self._button("New", "newClassificationRule",
+                                                       "New classification rule (Insert)", self.new_classification_rule)
+        self.edit_classification_button = self._button("Edit", "editClassificationRule",
+                                                        "Edit the selected classification rule (Enter)",
+                                                        self.edit_classification_rule)
+        self.delete_classification_button = self._button("Delete", "deleteClassificationRule",
+                                                          "Delete the selected classification rule (Delete)",
+                                                          self.delete_classification_rule)
+        self.move_classification_up_button, self.move_classification_down_button = self._arrow_buttons(
+            "moveClassificationRule", "rule", lambda delta: self.move_classification_rule(delta))
+        for button in (self.new_classification_button, self.edit_classification_button,
+                       self.delete_classification_button):
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        bar.addWidget(self.move_classification_up_button)
+        bar.addWidget(self.move_classification_down_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        self.classification_stack = QStackedWidget()
+        self.classification_view = _table(page, "classificationTable")
+        self.classification_view.setModel(self.classification_model)
+        self.classification_view.setDragEnabled(True)
+        self.classification_view.setAcceptDrops(True)
+        self.classification_view.setDropIndicatorShown(True)
+        self.classification_view.setDragDropOverwriteMode(False)
+        self.classification_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.classification_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.classification_view.horizontalHeader().moveSection(ClassificationRulesModel.ORDER, 0)
+        _fit_columns(self.classification_view, stretch=ClassificationRulesModel.CONDITION,
+                     elide=(ClassificationRulesModel.NAME, ClassificationRulesModel.SKILLS))
+        no_skills = "" if self.catalogue.skills else " There are no skills yet: add them in the Skills view first."
+        self.classification_empty_label = QLabel("No classification rules yet: conversations get no required "
+                                                 "skills. Click New to add one." + no_skills)
+        self.classification_empty_label.setObjectName("emptyState")
+        self.classification_empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.classification_empty_label.setWordWrap(True)
+        self.classification_stack.addWidget(self.classification_view)
+        self.classification_stack.addWidget(self.classification_empty_label)
+        layout.addWidget(self.classification_stack, 1)
+        self.classification_error = ErrorLabel()
+        self.classification_error.setObjectName("classificationErrors")
+        layout.addWidget(self.classification_error)
+
+        self.classification_view.activated.connect(lambda _i: self.edit_classification_rule())
+        self.classification_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        _TableKeys(self.classification_view, {
+            "new": self.new_classification_rule, "edit": self.edit_classification_rule,
+            "delete": self.delete_classification_rule, "up": lambda: self.move_classification_rule(-1),
+            "down": lambda: self.move_classification_rule(1)})
+        return page
+
     # ================================================================== fields
     def _populate(self) -> None:
         self._loading = True
@@ -870,12 +1216,15 @@ class WorkStreamEditor(QWidget):
         elif isinstance(change, DeleteItem):
             self._model(change.kind).begin_remove(change.row)
         elif isinstance(change, MoveRules):
-            self.rules_model.begin_move(change.source, change.count, change.destination)
+            self._model(change.kind).begin_move(change.source, change.count, change.destination)
 
     def draft_changed(self, change: Edit) -> None:
         """After the draft changed: models, widgets and problems follow."""
         if isinstance(change, SetField):
             self._show_field(change.key, change.new)
+        elif isinstance(change, SetFields):
+            for key, value in zip(change.keys, change.new):
+                self._show_field(key, value)
         elif isinstance(change, AddItem):
             self._model(change.kind).end_insert()
             self._list_changed(change.kind, select=change.row)
@@ -887,10 +1236,12 @@ class WorkStreamEditor(QWidget):
             self._model(change.kind).rows_replaced(change.row, change.row)
             if change.new_rules is not None:
                 self.rules_model.rows_replaced(0, self.rules_model.rowCount() - 1)
+            if change.new_classification is not None:  # the list object was replaced: the model follows it
+                self.classification_model.set_rows(self.stream.classification_rules)
             self._list_changed(change.kind, select=change.row)
         elif isinstance(change, MoveRules):
-            self.rules_model.end_move()
-            self._list_changed("rules", select=change.landing())
+            self._model(change.kind).end_move()
+            self._list_changed(change.kind, select=change.landing())
 
     def _show_field(self, key: str, value: Any) -> None:
         getter, setter = self._bindings[key]
@@ -908,6 +1259,14 @@ class WorkStreamEditor(QWidget):
         direct = self._draft.get("notification") == "direct_open"
         self.timeout_combo.setEnabled(not direct)
         self.timeout_combo.setToolTip("Not used: the session opens directly" if direct else "")
+        by_profile = self._draft.get("capacity_format") == "profile"
+        self.capacity_spin.setEnabled(not by_profile)
+        self.capacity_spin.setToolTip("Not used: the stream's capacity is its profile" if by_profile else "")
+        self.profile_combo.setEnabled(by_profile)
+        self.profile_combo.setToolTip("" if by_profile else "Not used: the stream's capacity is in units")
+        keep = bool(self._draft.get("keep_same_agent"))
+        self.reconnect_spin.setEnabled(keep)
+        self.reconnect_spin.setToolTip("" if keep else "Used only with Keep same agent")
         queue = self._draft.get("default_queue")
         self.default_queue_note.setText(
             f"When no rule matches, the conversation goes to the default queue, {queue}." if queue else
@@ -922,19 +1281,24 @@ class WorkStreamEditor(QWidget):
 
     # ================================================================== lists
     def _model(self, kind: str) -> VariablesModel | RulesModel:
-        return self.variables_model if kind == "variables" else self.rules_model
+        return {"variables": self.variables_model, "rules": self.rules_model,
+                "classification": self.classification_model}[kind]
 
     def _view(self, kind: str) -> QTableView:
-        return self.variables_view if kind == "variables" else self.rules_view
+        return {"variables": self.variables_view, "rules": self.rules_view,
+                "classification": self.classification_view}[kind]
 
     def _list_changed(self, kind: str, select: int | None = None) -> None:
-        prefix = "context_variables" if kind == "variables" else "routing_rules"
+        prefix = LIST_KINDS[kind][0]
         self._server_issues = [i for i in self._server_issues if _top_key(i.path) != prefix]
         if kind == "variables":
             self.rules_model.refresh_rendering()
+            self.classification_model.refresh_rendering()
             self.variables_stack.setCurrentIndex(0 if self.variables_model.rowCount() else 1)
-        else:
+        elif kind == "rules":
             self.rules_stack.setCurrentIndex(0 if self.rules_model.rowCount() else 1)
+        else:
+            self.classification_stack.setCurrentIndex(0 if self.classification_model.rowCount() else 1)
         if select is not None and select >= 0:
             self._select(kind, select)
         self._update_buttons()
@@ -960,6 +1324,15 @@ class WorkStreamEditor(QWidget):
         variable = self.selected_row("variables")
         self.edit_variable_button.setEnabled(variable is not None)
         self.delete_variable_button.setEnabled(variable is not None)
+        self.move_variable_up_button.setEnabled(variable is not None and variable > 0)
+        self.move_variable_down_button.setEnabled(variable is not None
+                                                  and variable < self.variables_model.rowCount() - 1)
+        classification = self.selected_row("classification")
+        self.edit_classification_button.setEnabled(classification is not None)
+        self.delete_classification_button.setEnabled(classification is not None)
+        self.move_classification_up_button.setEnabled(classification is not None and classification > 0)
+        self.move_classification_down_button.setEnabled(
+            classification is not None and classification < self.classification_model.rowCount() - 1)
         rule = self.selected_row("rules")
         self.edit_rule_button.setEnabled(rule is not None)
         self.delete_rule_button.setEnabled(rule is not None)
@@ -992,7 +1365,7 @@ class WorkStreamEditor(QWidget):
             return
         variable = self.variables_model.item(row)
         taken = [n for i, n in enumerate(self.variables_model.names()) if i != row]
-        used_by = rules_using_variable(self.rules_model.rows(), variable["name"])
+        used_by = rules_using_variable(self.rules_model.rows() + self.classification_model.rows(), variable["name"])
         dialog = VariableDialog(taken, variable, used_by, parent=self)
         self._open_dialog(dialog, lambda: self._edit_variable(row, dialog.value()))
 
@@ -1015,6 +1388,41 @@ class WorkStreamEditor(QWidget):
             messages.error(self, "Variable in use", str(refused))
             return
         self.undo_stack.push(DraftCommand(self.stream, edit))
+
+    def move_variable(self, delta: int) -> bool:
+        row = self.selected_row("variables")
+        return row is not None and self._push_list_edit(self.stream.move_variable(row, delta))
+
+    def _push_list_edit(self, edit: Edit | None) -> bool:
+        if edit is None:
+            return False
+        self.undo_stack.push(DraftCommand(self.stream, edit))
+        return True
+
+    # ---------------------------------------------------------------- classification rules
+    def _classification_dialog(self, rule: dict | None) -> ClassificationRuleDialog:
+        return ClassificationRuleDialog(self.catalogue, list(self.variables_model.rows()), rule, self)
+
+    def new_classification_rule(self) -> None:
+        dialog = self._classification_dialog(None)
+        self._open_dialog(dialog, lambda: self._push_list_edit(self.stream.add_classification_rule(dialog.rule())))
+
+    def edit_classification_rule(self) -> None:
+        row = self.selected_row("classification")
+        if row is None:
+            return
+        dialog = self._classification_dialog(self.classification_model.item(row))
+        self._open_dialog(dialog, lambda: self._push_list_edit(
+            self.stream.edit_classification_rule(row, dialog.rule())))
+
+    def delete_classification_rule(self) -> None:
+        row = self.selected_row("classification")
+        if row is not None:
+            self._push_list_edit(self.stream.delete_classification_rule(row))
+
+    def move_classification_rule(self, delta: int) -> bool:
+        row = self.selected_row("classification")
+        return row is not None and self._push_list_edit(self.stream.move_rule(row, delta, "classification"))
 
     # ---------------------------------------------------------------- rules
     def _rule_dialog(self, rule: dict | None) -> RuleEditorDialog:
@@ -1055,9 +1463,9 @@ class WorkStreamEditor(QWidget):
         self.undo_stack.push(DraftCommand(self.stream, edit))
         return True
 
-    def _push_move(self, source: int, count: int, destination: int) -> bool:
-        """A drag in the rules table (the model's moveRows)."""
-        edit = self.stream.move_rules(source, count, destination)
+    def _push_move(self, source: int, count: int, destination: int, kind: str = "rules") -> bool:
+        """A drag in a rules table (the model's moveRows)."""
+        edit = self.stream.move_rules(source, count, destination, kind)
         if edit is None:
             return False
         self.undo_stack.push(DraftCommand(self.stream, edit))
@@ -1067,7 +1475,7 @@ class WorkStreamEditor(QWidget):
     def _client_problems(self) -> dict[str, str]:
         """The document's validation of the draft (WorkStreamDraft.problems), worded for the form, by path."""
         problems: dict[str, str] = {}
-        for issue in self.stream.problems():
+        for issue in self.stream.problems(catalogue=self.catalogue):
             problems.setdefault(issue.path, self._form_message(issue))
         return problems
 
@@ -1095,7 +1503,7 @@ class WorkStreamEditor(QWidget):
         def order(issue: Issue) -> tuple:
             match = _LIST_PATH.match(issue.path)
             if match:
-                return (1 if match.group(1) == "context_variables" else 2, int(match.group(2)), issue.path)
+                return (LIST_KINDS[KIND_OF_KEY[match.group(1)]][1], int(match.group(2)), issue.path)
             top = _top_key(issue.path)
             return (0, FIELD_ORDER.index(top) if top in FIELD_ORDER else len(FIELD_ORDER), issue.path)
 
@@ -1105,15 +1513,16 @@ class WorkStreamEditor(QWidget):
     def _issue_tab(issue: Issue) -> int:
         match = _LIST_PATH.match(issue.path)
         if match:
-            return 1 if match.group(1) == "context_variables" else 2
+            return LIST_KINDS[KIND_OF_KEY[match.group(1)]][1]
         return 0
 
     def _describe(self, issue: Issue) -> str:
         match = _LIST_PATH.match(issue.path)
         if match:
             kind, row, rest = match.group(1), int(match.group(2)), match.group(3)
-            model = self.variables_model if kind == "context_variables" else self.rules_model
-            what = "Variable" if kind == "context_variables" else "Rule"
+            model = self._model(KIND_OF_KEY[kind])
+            what = {"context_variables": "Variable", "routing_rules": "Rule",
+                    "classification_rules": "Classification rule"}[kind]
             name = model.item(row).get("display_name" if kind == "context_variables" else "name", "") \
                 if row < model.rowCount() else ""
             where = f" ({rest.replace('_', ' ')})" if rest else ""
@@ -1125,8 +1534,8 @@ class WorkStreamEditor(QWidget):
     def _refresh_errors(self) -> None:
         issues = self.issues()
         per_field: dict[str, str] = {}
-        rows: dict[str, dict[int, list[str]]] = {"context_variables": {}, "routing_rules": {}}
-        lists: dict[str, list[str]] = {"context_variables": [], "routing_rules": []}
+        rows: dict[str, dict[int, list[str]]] = {key: {} for key, _tab in LIST_KINDS.values()}
+        lists: dict[str, list[str]] = {key: [] for key, _tab in LIST_KINDS.values()}
         other: list[str] = []
         for issue in issues:
             match = _LIST_PATH.match(issue.path)
@@ -1148,10 +1557,12 @@ class WorkStreamEditor(QWidget):
                 widget.style().polish(widget)
         self.variables_model.set_row_errors(rows["context_variables"])
         self.rules_model.set_row_errors(rows["routing_rules"])
+        self.classification_model.set_row_errors(rows["classification_rules"])
         self.variables_error.show_message("\n".join(lists["context_variables"]) or None)
         self.rules_error.show_message("\n".join(lists["routing_rules"]) or None)
+        self.classification_error.show_message("\n".join(lists["classification_rules"]) or None)
 
-        counts = [0, 0, 0]
+        counts = [0] * len(TAB_NAMES)
         for issue in issues:
             counts[self._issue_tab(issue)] += 1
         for tab, count in enumerate(counts):
@@ -1178,7 +1589,7 @@ class WorkStreamEditor(QWidget):
         self.tabs.setCurrentIndex(tab)
         match = _LIST_PATH.match(issue.path)
         if match:
-            kind = "variables" if match.group(1) == "context_variables" else "rules"
+            kind = KIND_OF_KEY[match.group(1)]
             self._select(kind, int(match.group(2)))
             self._view(kind).setFocus()
             return
@@ -1218,9 +1629,10 @@ class WorkStreamEditor(QWidget):
         by_name = {v["name"].casefold(): v["id"] for v in stored["context_variables"]}
         for variable in self._draft["context_variables"]:
             variable["id"] = by_name.get(variable["name"].casefold(), variable.get("id"))
-        if len(stored["routing_rules"]) == len(self._draft["routing_rules"]):
-            for rule, stored_rule in zip(self._draft["routing_rules"], stored["routing_rules"]):
-                rule["id"] = stored_rule["id"]
+        for key in ("routing_rules", "classification_rules"):
+            if len(stored.get(key) or []) == len(self._draft.get(key) or []):
+                for rule, stored_rule in zip(self._draft.get(key) or [], stored.get(key) or []):
+                    rule["id"] = stored_rule["id"]
         channels = {c["name"].casefold(): c["id"] for c in stored["channels"]}
         for channel in self._draft.get("channels", []):
             channel["id"] = channels.get(channel["name"].casefold(), channel.get("id"))

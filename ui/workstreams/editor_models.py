@@ -12,10 +12,12 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from app.routing.conditions import render_condition
+from app.workstreams.editing import destination_text, skills_text
 from models.choices import VARIABLE_TYPE_LABELS
 from ui.common.widgets import error_dot_icon
 
 RULE_ROWS_MIME = "application/x-wsc-routing-rule-rows"
+CLASSIFICATION_ROWS_MIME = "application/x-wsc-classification-rule-rows"
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -124,6 +126,15 @@ class _DraftListModel(QAbstractTableModel):
         self.endRemoveRows()
         self._after_structure_change()
 
+    def begin_move(self, source: int, count: int, destination: int) -> None:
+        self.beginMoveRows(QModelIndex(), source, source + count - 1, QModelIndex(), destination)
+
+    def end_move(self) -> None:
+        self._errors = {}
+        self._rebuild()
+        self.endMoveRows()
+        self._after_structure_change()
+
     def rows_replaced(self, first: int, last: int) -> None:
         self._errors = {r: m for r, m in self._errors.items() if not first <= r <= last}
         self._rebuild()
@@ -167,6 +178,9 @@ class VariablesModel(_DraftListModel):
         if column == 1:
             return variable.get("name", "")
         return VARIABLE_TYPE_LABELS.get(variable.get("type", "text"), variable.get("type", ""))
+
+    def _tooltip(self, row: int, column: int) -> str | None:
+        return self._display(row, column) if column in (0, 1) else None  # the whole text of an elided name
 
     def names(self) -> list[str]:
         return [v.get("name", "") for v in self._rows]
@@ -228,13 +242,17 @@ class RulesModel(_DraftListModel):
         if column == self.NAME:
             return rule.get("name", "")
         if column == self.QUEUE:
-            return rule.get("queue", "")
+            return destination_text(rule)
         return self._rendered[row]
 
     def _tooltip(self, row: int, column: int) -> str | None:
         rule = self._rows[row]
         if column == self.CONDITION:
             return self._rendered[row]
+        if column == self.QUEUE and rule.get("queues"):
+            return f"{destination_text(rule)}: a percentage split, each conversation draws one queue"
+        if column == self.NAME:  # a long name is elided in the column: the whole name here
+            return "\n".join(t for t in (rule.get("name", ""), rule.get("description") or "") if t) or None
         return rule.get("description") or None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -269,15 +287,6 @@ class RulesModel(_DraftListModel):
         self.endMoveRows()
         self._order_changed()
         return True
-
-    def begin_move(self, source: int, count: int, destination: int) -> None:
-        self.beginMoveRows(QModelIndex(), source, source + count - 1, QModelIndex(), destination)
-
-    def end_move(self) -> None:
-        self._errors = {}
-        self._rebuild()
-        self.endMoveRows()
-        self._order_changed()
 
     @staticmethod
     def landing_row(source: int, count: int, destination: int) -> int:
@@ -334,3 +343,44 @@ class RulesModel(_DraftListModel):
             row = len(self._rows)
         self.moveRows(QModelIndex(), rows[0], len(rows), QModelIndex(), row)
         return False
+
+
+class ClassificationRulesModel(RulesModel):
+    """The stream's classification rules in evaluation order: Order, Name, Required skills, Condition.
+
+    The same shape as the routing rules (the first match attaches its skills), so it moves the
+    same way; the Queue column is the skills the rule requires.
+    """
+
+    COLUMNS = ("Name", "Required skills", "Condition", "Order")
+    NAME, SKILLS, CONDITION, ORDER = range(4)
+
+    def _display(self, row: int, column: int) -> str:
+        if column == self.SKILLS:
+            return skills_text(self._rows[row].get("skills") or {})
+        return super()._display(row, column)
+
+    def _tooltip(self, row: int, column: int) -> str | None:
+        if column == self.SKILLS:
+            return "Required skills, each at least at this rating: " + skills_text(self._rows[row].get("skills") or {})
+        if column == self.CONDITION:
+            return self._rendered[row]
+        return self._rows[row].get("name") or None
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - a rule dragged here is not a routing rule
+        return [CLASSIFICATION_ROWS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802
+        data = super().mimeData(indexes)
+        moved = QMimeData()
+        moved.setData(CLASSIFICATION_ROWS_MIME, data.data(RULE_ROWS_MIME))
+        return moved
+
+    @staticmethod
+    def _decode(data: QMimeData) -> list[int]:
+        if data is None or not data.hasFormat(CLASSIFICATION_ROWS_MIME):
+            return []
+        try:
+            return [int(p) for p in bytes(data.data(CLASSIFICATION_ROWS_MIME).data()).decode("ascii").split(",") if p]
+        except ValueError:
+            return []

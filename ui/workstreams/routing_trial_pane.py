@@ -7,6 +7,10 @@ condition row with the value seen and its result, failing rows red.  The pane
 routes the editor's *draft* (unsaved edits included) with
 ``compile_workstream(draft).route(coerce_context(draft, values))``.
 
+When the draft has classification rules the pane also says which one attaches
+which skills; when the matched rule is a percentage split it shows the split, the
+draw (typed, to replay one, or a new random one per Test) and the queue it chose.
+
 Saved test cases (context → expected queue) live per work stream in the
 database (``Services.save_test_case`` ...).  ``set_workstream`` re-runs them,
 and ``failingCountChanged(int)`` tells the editor how many fail so it can badge
@@ -21,6 +25,7 @@ from __future__ import annotations
 from ui.common.typed_fields import check_typed_field, repolish
 
 import copy
+import random
 from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
@@ -47,7 +52,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.common.errors import DocumentInvalid, UserError
-from app.routing.router import RouteResult, coerce_context, compile_workstream
+from app.routing.router import Classification, RouteResult, classify, coerce_context, compile_workstream, \
+    percentage_draw
+from app.workstreams.editing import destination_text, skills_text
 from ui.common import messages
 from ui.panel.panel_models import GREEN, RED, TraceModel, render_value
 
@@ -62,6 +69,7 @@ QLabel#routeResult { border-radius: 6px; padding: 6px 10px; font-weight: 600; }
 QLabel#routeResult[outcome="rule"] { color: #0E700E; background: #DFF6DD; border: 1px solid #9FD89F; }
 QLabel#routeResult[outcome="fallback"] { color: #115EA3; background: #EBF3FC; border: 1px solid #B4D6FA; }
 QLabel#routeResult[outcome="error"] { color: #A4262C; background: #FDE7E9; border: 1px solid #F1BBBC; }
+QLabel#splitResult, QLabel#classificationResult { color: #242424; padding: 0 2px; }
 QLabel#casesSummary[failing="true"] { color: #C50F1F; font-weight: 600; }
 QLabel#casesSummary[failing="false"] { color: #0E700E; }
 QLabel#casesSummary[failing="none"] { color: #616161; }
@@ -125,7 +133,7 @@ class RouteTraceView(QTreeView):
         labels = {v.get("name"): v.get("display_name") or v.get("name")
                   for v in workstream.get("context_variables", []) or [] if isinstance(v, Mapping)}
         rules = [r for r in workstream.get("routing_rules", []) or [] if isinstance(r, Mapping)]
-        rule_queues = {str(r.get("name")): str(r.get("queue")) for r in rules}
+        rule_queues = {str(r.get("name")): destination_text(r) for r in rules}  # a split: "A 60 % · B 40 %"
         evaluated = {str(entry.get("rule")) for entry in trace}
         skipped = [str(r.get("name")) for r in rules if str(r.get("name")) not in evaluated] if not fallback else []
         self.trace_model.set_trace(trace, queue=queue, rule=rule, fallback=fallback, labels=labels,
@@ -200,6 +208,8 @@ class TestRoutingPane(QWidget):
         self._failing = -1
         self._tested = False
         self.last_result: RouteResult | None = None
+        self.last_classification: Classification | None = None
+        self.draws = random.Random()  # a new draw per Test unless one is typed (tests seed it)
         # Replaced by tests; returns (name, expected queue) or None when cancelled.
         self.ask_case: Callable[[str, list[str], str | None], tuple[str, str] | None] = self._ask_case
 
@@ -254,11 +264,48 @@ class TestRoutingPane(QWidget):
         buttons.addWidget(self.save_case_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        # The split draw: shown while a rule of the draft is a percentage split.
+        self.draw_row = QWidget()
+        self.draw_row.setObjectName("splitDrawRow")
+        draw_layout = QVBoxLayout(self.draw_row)
+        draw_layout.setContentsMargins(0, 0, 0, 0)
+        draw_layout.setSpacing(2)
+        draw_label = QLabel("Split draw (0 to 99.99)")
+        self.draw_edit = QLineEdit()
+        self.draw_edit.setObjectName("splitDraw")
+        self.draw_edit.setClearButtonEnabled(True)
+        self.draw_edit.setPlaceholderText("empty: a new random draw each Test")
+        self.draw_edit.setToolTip("Type a draw to replay one; a split sends the conversation to the first queue "
+                                  "whose running total of percentages is above it")
+        draw_label.setBuddy(self.draw_edit)
+        self.draw_edit.returnPressed.connect(self.run_test)
+        self.draw_edit.textChanged.connect(lambda _t: self._draw_edited())
+        self.draw_error = QLabel("")
+        self.draw_error.setObjectName("fieldError")
+        policy = self.draw_error.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # as the fields' errors: nothing moves when it comes and goes
+        self.draw_error.setSizePolicy(policy)
+        self.draw_error.hide()
+        draw_layout.addWidget(draw_label)
+        draw_layout.addWidget(self.draw_edit)
+        draw_layout.addWidget(self.draw_error)
+        self.draw_row.hide()
+        layout.insertWidget(layout.indexOf(self.form_widget) + 2, self.draw_row)
         self.result_label = QLabel("")
         self.result_label.setObjectName("routeResult")
         self.result_label.setWordWrap(True)
         self.result_label.hide()
         layout.addWidget(self.result_label)
+        self.split_label = QLabel("")
+        self.split_label.setObjectName("splitResult")
+        self.split_label.setWordWrap(True)
+        self.split_label.hide()
+        layout.addWidget(self.split_label)
+        self.classification_label = QLabel("")
+        self.classification_label.setObjectName("classificationResult")
+        self.classification_label.setWordWrap(True)
+        self.classification_label.hide()
+        layout.addWidget(self.classification_label)
 
         # --- the trace
         self.trace_view = RouteTraceView()
@@ -319,14 +366,13 @@ class TestRoutingPane(QWidget):
         if id_changed:
             self._form_signature = None  # another stream: fresh, empty fields
         self._build_form(old_values if not id_changed else {})
+        self.draw_row.setVisible(self._has_split())
         self._load_cases()  # every time: another window or the CLI may have changed them
         if self._tested and not id_changed:
             self.run_test()
         else:
             self._tested = False
-            self.last_result = None
-            self.result_label.hide()
-            self.trace_view.clear()
+            self._clear_result()
             if self._compile_error:
                 self._show_message(f"Can't test these rules yet: {self._compile_error}")
         self.run_all()
@@ -377,6 +423,14 @@ class TestRoutingPane(QWidget):
             self._check_field(name)
         self.no_variables.setVisible(not self._fields)
         self.form_widget.setVisible(bool(self._fields))
+        self._retab()
+
+    def _retab(self) -> None:
+        """Tab top to bottom: the fields (rebuilt after everything else), the draw, Test, the cases."""
+        chain = [*self._fields.values(), self.draw_edit, self.test_button, self.save_case_button,
+                 self.run_all_button, self.case_list, self.delete_case_button]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     # ------------------------------------------------------------------ values
 
@@ -393,10 +447,44 @@ class TestRoutingPane(QWidget):
     def _field_edited(self, name: str) -> None:
         """A value changed: check it; a result shown for other values no longer stands beside a wrong one."""
         if self._check_field(name) and self.last_result is not None:
-            self.last_result = None
-            self.result_label.hide()
-            self.trace_view.clear()
+            self._clear_result()
             self._update_buttons()
+
+    def _clear_result(self) -> None:
+        self.last_result = None
+        self.last_classification = None
+        for label in (self.result_label, self.split_label, self.classification_label):
+            label.hide()
+        self.trace_view.clear()
+
+    def _has_split(self) -> bool:
+        return any(isinstance(r, Mapping) and r.get("queues") for r in self._draft.get("routing_rules", []) or [])
+
+    def _draw_edited(self) -> None:
+        problem = self._draw_problem()
+        self.draw_error.setText(problem or "")
+        self.draw_error.setVisible(bool(problem))
+        self.draw_edit.setProperty("invalid", bool(problem))
+        repolish(self.draw_edit)
+        if problem and self.last_result is not None:
+            self._clear_result()
+
+    def _draw_problem(self) -> str | None:
+        text = self.draw_edit.text().strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return f"'{text}' is not a number."
+        if not 0 <= value < 100:
+            return "A draw is from 0 up to (not including) 100."
+        return None
+
+    def _draw(self) -> float:
+        """The typed draw, or a new one (two decimals, so it can be typed back to replay it)."""
+        text = self.draw_edit.text().strip()
+        return float(text) if text else min(99.99, round(percentage_draw(self.draws), 2))
 
     def _check_field(self, name: str) -> str | None:
         return check_typed_field(self._fields[name], self._errors[name], name, self._types[name])
@@ -426,19 +514,22 @@ class TestRoutingPane(QWidget):
             self.last_result = None
             return None
         context, errors = self.typed_context()
+        if not errors and self.draw_row.isVisible() and self._draw_problem():
+            errors = {"": "the split draw"}
         if errors:
             fields = ", ".join(self._label(n) for n in errors if n) or errors.get("", "")
+            self._clear_result()
             self._show_message(f"Fix the highlighted value{'s' if len(errors) > 1 else ''} first: {fields}")
-            self.trace_view.clear()
-            self.last_result = None
             return None
         try:
-            result = self._router.route(context)
+            result = self._router.route(context, draw=self._draw() if self._has_split() else None)
         except Exception as error:  # noqa: BLE001 — never raise out of the pane
+            self._clear_result()
             self._show_message(f"Can't route: {error}")
-            self.last_result = None
             return None
         self.last_result = result
+        self._show_split(result)
+        self._show_classification(context)
         if result.queue is None:
             self._show_result("No rule matched and the work stream has no default queue", "error")
         elif result.fallback:
@@ -450,6 +541,38 @@ class TestRoutingPane(QWidget):
         self._update_buttons()
         self.routed.emit(result)
         return result
+
+    def _show_split(self, result: RouteResult) -> None:
+        if not result.targets:
+            self.split_label.hide()
+            return
+        shares = " · ".join(f"{t.queue} {t.percent} %" for t in result.targets)
+        draw = "" if result.draw is None else f"{result.draw:.2f}"
+        self.split_label.setText(f"Split {shares}: the draw {draw} chose {result.queue}.")
+        self.split_label.setToolTip("A split sends a conversation to the first queue whose running total of "
+                                    "percentages is above the draw (0 to 99.99)")
+        self.split_label.show()
+
+    def _show_classification(self, context: Mapping[str, Any]) -> None:
+        """Which classification rule attaches which skills (nothing shown for a stream without rules)."""
+        if not self._draft.get("classification_rules"):
+            self.last_classification = None
+            self.classification_label.hide()
+            return
+        try:
+            found = classify(self._draft, context)
+        except Exception as error:  # noqa: BLE001 — a half-edited rule must not break the pane
+            self.last_classification = None
+            self.classification_label.setText(f"Can't classify yet: {error}")
+            self.classification_label.show()
+            return
+        self.last_classification = found
+        if found.rule is None:
+            text = "Classification: no rule matched, so no skills are required."
+        else:
+            text = f"Classified by “{found.rule}”: needs {skills_text(found.skills)}."
+        self.classification_label.setText(text)
+        self.classification_label.show()
 
     def _label(self, name: str) -> str:
         for variable in self._variables():
@@ -494,9 +617,10 @@ class TestRoutingPane(QWidget):
                 names = list(self.services.names("queues"))
             except Exception:  # noqa: BLE001 — the list is a convenience
                 names = []
-        for queue in [self._draft.get("default_queue")] + [r.get("queue") for r in
-                                                            self._draft.get("routing_rules", []) or []
-                                                            if isinstance(r, Mapping)]:
+        rules = [r for r in self._draft.get("routing_rules", []) or [] if isinstance(r, Mapping)]
+        split_queues = [share.get("queue") for r in rules for share in r.get("queues") or []
+                        if isinstance(share, Mapping)]
+        for queue in [self._draft.get("default_queue")] + [r.get("queue") for r in rules] + split_queues:
             if isinstance(queue, str) and queue and queue not in names:
                 names.append(queue)
         return names
@@ -558,10 +682,16 @@ class TestRoutingPane(QWidget):
         except Exception as error:  # noqa: BLE001
             return False, f"{type(error).__name__}: {error}"
         try:
-            got = self._router.route(context).queue
+            result = self._router.route(context)
         except Exception as error:  # noqa: BLE001
             return False, f"can't route: {error}"
+        got = result.queue
         expected = case.get("expected_queue")
+        if result.targets:  # a split: the draw decides, so a case expecting any of its queues passes
+            shares = " · ".join(f"{t.queue} {t.percent} %" for t in result.targets)
+            if any(t.queue.casefold() == str(expected or "").casefold() for t in result.targets):
+                return True, f"→ split {shares}"
+            return False, f"expected {expected}, got the split {shares}"
         if (got or "").casefold() == str(expected or "").casefold():
             return True, f"→ {got}"
         return False, f"expected {expected}, got {got or 'no queue'}"

@@ -1,8 +1,10 @@
-"""The routing rule item dialog: name, description, destination queue and condition."""
+"""The routing rule item dialog: name, description, where it sends (one queue or a percentage
+split) and condition."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -10,7 +12,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QScrollArea,
+    QHBoxLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +22,8 @@ from PySide6.QtWidgets import (
 from app.routing.conditions import render_condition, validate_condition
 from models.choices import DESCRIPTION_MAX, NAME_MAX
 from ui.workstreams.condition_builder import ConditionBuilder
+from ui.workstreams.focus import tab_to_checked
+from ui.workstreams.split_editor import SplitEditor
 from ui.common.widgets import ErrorLabel, LookupCombo, apply_editor_style, attach_queue_quick_create, hint_label, \
     section_title
 
@@ -61,13 +67,39 @@ class RuleEditorDialog(QDialog):
         attach_queue_quick_create(self.queue_combo, services, self, lambda: queue_kind)
         self.queue_error = ErrorLabel(self)
         self.queue_error.setObjectName("ruleQueueError")
+        # Send to: one queue, or a percentage split over 2..5 queues (document version 2).
+        send_row = QWidget(self)
+        send_layout = QHBoxLayout(send_row)
+        send_layout.setContentsMargins(0, 0, 0, 0)
+        send_layout.setSpacing(20)
+        self.one_queue_radio = QRadioButton("One queue", send_row)
+        self.one_queue_radio.setObjectName("sendToOneQueue")
+        self.split_radio = QRadioButton("Split by percentage", send_row)
+        self.split_radio.setObjectName("sendToSplit")
+        self.split_radio.setToolTip("Each conversation draws one of up to five queues by the percentages given")
+        self.send_group = QButtonGroup(self)
+        self.send_group.addButton(self.one_queue_radio)
+        self.send_group.addButton(self.split_radio)
+        tab_to_checked(self.send_group)
+        send_layout.addWidget(self.one_queue_radio)
+        send_layout.addWidget(self.split_radio)
+        send_layout.addStretch(1)
+        self.split_editor = SplitEditor(services, lambda: queue_kind, self)
+        self.split_editor.tab_anchor = self.split_radio
+        # Top to bottom: the Send to choice (made after the queue) comes before the queue.
+        for before, after in ((self.description_edit, self.one_queue_radio), (self.one_queue_radio, self.split_radio),
+                              (self.split_radio, self.queue_combo)):
+            QWidget.setTabOrder(before, after)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
         form.addRow("Description", self.description_edit)
         form.addRow("", self.description_counter)
         form.addRow("", self.description_error)
-        form.addRow("Route to queue", self.queue_combo)
+        form.addRow("Send to", send_row)
+        form.addRow("Queue", self.queue_combo)
         form.addRow("", self.queue_error)
+        form.addRow("Split", self.split_editor)
+
         self._form = form
         layout.addLayout(form)
 
@@ -101,9 +133,18 @@ class RuleEditorDialog(QDialog):
         if rule is not None:
             self.name_edit.setText(rule.get("name", ""))
             self.description_edit.setPlainText(rule.get("description", ""))
-            self.queue_combo.set_current_name(rule.get("queue"))
+            if rule.get("queue"):
+                self.queue_combo.set_current_name(rule.get("queue"))
+            else:
+                self.queue_combo.setCurrentIndex(-1)
         else:
             self.queue_combo.setCurrentIndex(-1)
+        shares = (rule or {}).get("queues") or []
+        (self.split_radio if shares else self.one_queue_radio).setChecked(True)
+        self.split_editor.set_shares(shares)
+        self._show_send_to()
+        self.send_group.buttonToggled.connect(self._send_to_toggled)
+        self.split_editor.changed.connect(lambda: self._touch("split"))
 
         self.name_edit.textChanged.connect(lambda _t: self._touch("name"))
         self.description_edit.textChanged.connect(lambda: self._touch("description"))
@@ -112,6 +153,33 @@ class RuleEditorDialog(QDialog):
         self._check_fields()
         self._condition_changed()
         apply_editor_style(self)
+
+    # -------------------------------------------------------------- send to
+    def is_split(self) -> bool:
+        return self.split_radio.isChecked()
+
+    def _send_to_toggled(self, _button, checked: bool) -> None:
+        if not checked:
+            return
+        if self.is_split() and not self.split_editor.rows:
+            # Start from the queue chosen so far, half and half with a second one to choose.
+            self.split_editor.add_row(self.queue_combo.current_name(), 50)
+            self.split_editor.add_row(None, 50)
+            self.split_editor.touched = False
+        elif not self.is_split() and self.queue_combo.current_name() is None:
+            first = next((s["queue"] for s in self.split_editor.shares() if s["queue"]), None)
+            if first:
+                self.queue_combo.set_current_name(first)
+        self._show_send_to()
+        self._check_fields()
+
+    def _show_send_to(self) -> None:
+        split = self.is_split()
+        self._form.setRowVisible(self.queue_combo, not split)
+        self._form.setRowVisible(self.queue_error, not split)
+        self._form.setRowVisible(self.split_editor, split)
+        if split:
+            self.queue_error.show_message(None)
 
     # -------------------------------------------------------------- checks
     def _touch(self, field: str) -> None:
@@ -128,7 +196,11 @@ class RuleEditorDialog(QDialog):
         description = self.description_edit.toPlainText()
         if len(description) > DESCRIPTION_MAX:
             problems["description"] = f"A description has at most {DESCRIPTION_MAX} characters."
-        if self.queue_combo.current_name() is None:
+        if self.is_split():
+            split = self.split_editor.problem()
+            if split:
+                problems["split"] = split
+        elif self.queue_combo.current_name() is None:
             problems["queue"] = "Choose the queue this rule routes to."
         return problems
 
@@ -138,6 +210,8 @@ class RuleEditorDialog(QDialog):
         self.name_error.show_message(problems.get("name") if "name" in shown else None)
         self.description_error.show_message(problems.get("description") if "description" in shown else None)
         self.queue_error.show_message(problems.get("queue") if "queue" in shown else None)
+        if reveal and self.is_split():
+            self.split_editor.reveal()
         length = len(self.description_edit.toPlainText())
         self.description_counter.setText(f"{length} / {DESCRIPTION_MAX}")
         return problems
@@ -156,7 +230,13 @@ class RuleEditorDialog(QDialog):
     def rule(self) -> dict:
         result = dict(self._original or {})
         result.update(name=self.name_edit.text().strip(), description=self.description_edit.toPlainText(),
-                      queue=self.queue_combo.current_name() or "", condition=self.builder.condition())
+                      condition=self.builder.condition())
+        if self.is_split():
+            result.update(queue=None, queues=self.split_editor.shares())
+        else:
+            result["queue"] = self.queue_combo.current_name() or ""
+            if "queues" in result:  # a split no more (a rule has exactly one of the two)
+                result["queues"] = []
         return result
 
     def accept(self) -> None:  # noqa: D102
@@ -164,6 +244,12 @@ class RuleEditorDialog(QDialog):
         bad_row = self.builder.reveal_problems()
         if problems:
             first = next(iter(problems))
+            if first == "split":
+                bad = next((row for row in self.split_editor.rows if not row.queue_combo.current_name()), None)
+                target = bad.queue_combo if bad else (self.split_editor.rows[-1].percent_spin
+                                                      if self.split_editor.rows else self.split_editor.add_button)
+                target.setFocus()
+                return
             {"name": self.name_edit, "description": self.description_edit, "queue": self.queue_combo}[first].setFocus()
             return
         if bad_row is not None:

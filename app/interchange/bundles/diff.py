@@ -10,12 +10,13 @@ Objects are matched by id (when both sides carry the same id), then by name
   a rename when (lacking a common id) one disappears and one appears with the same
   display name and type;
 * ``move``: a routing rule whose place in the evaluation order changed (the
-  fewest moves that explain the new order; rules kept in relative order are not moved).
+  fewest moves that explain the new order; rules kept in relative order are not moved),
+  and likewise a context variable the user put elsewhere in the list.
 
 Renames do not echo: a condition differing only by a renamed variable, or a
 reference (default queue, rule queue, queue member, agent presence) differing
-only by a renamed object, is not reported again.  Context variables, channels
-and queue members are unordered (the exporter sorts them); rules are ordered.
+only by a renamed object, is not reported again.  Channels and queue members
+are unordered (the exporter sorts them); rules and context variables are ordered.
 
 ``counts`` counts top-level objects: a work stream whose rules changed is one update.
 """
@@ -445,6 +446,10 @@ def _workstream_changes(old: dict, new: dict) -> list[Change]:
     pairs += _match_renamed_variables(gone, added)
     variable_renames = {o["name"]: n["name"] for o, n in pairs if o["name"] != n["name"]}
     changes += _nested_changes("context_variable", stream, pairs, gone, added)
+    # Variables keep the user's order (issue 10): a reorder is a move, nothing else.
+    changes += [Change("move", "context_variable", c.name, workstream=stream, from_position=c.from_position,
+                       to_position=c.to_position)
+                for c in _moves(pairs, old["context_variables"], new["context_variables"], stream)]
 
     rule_pairs, gone, added = match(old["routing_rules"], new["routing_rules"])
     # Compare conditions as if the variables had always had their new names.

@@ -62,9 +62,9 @@ def doc_file(tmp_path) -> Path:
 
 
 @pytest.fixture
-def demo_db(tmp_path) -> Path:
+def demo_db(tmp_path, template_databases) -> Path:
     path = tmp_path / "demo.db"
-    open_database(f"sqlite:///{path}").dispose()
+    template_databases.copy_to(path)
     return path
 
 

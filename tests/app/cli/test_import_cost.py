@@ -63,3 +63,24 @@ def test_the_probe_sees_what_a_command_that_checks_a_document_loads(tmp_path, te
     probe = run_probe(tmp_path, template_databases, "import", "--dry-run", str(document))
     assert probe["loaded"]["pydantic"] and probe["loaded"]["app.config.document"]
     assert not probe["loaded"]["PySide6"]
+
+
+def registered_commands(parser) -> set[str]:
+    from argparse import _SubParsersAction  # noqa: PLC2701 — argparse keeps its sub-parsers there
+
+    (action,) = [a for a in parser._actions if isinstance(a, _SubParsersAction)]
+    return set(action.choices)
+
+
+def test_a_command_line_builds_only_its_commands_parser_and_the_table_knows_every_command():
+    from app.cli import COMMAND_MODULES, build_parser, command_module
+
+    everything = registered_commands(build_parser())
+    assert set(COMMAND_MODULES) == everything  # a new command is added to the table (or it builds them all)
+    for command, module in COMMAND_MODULES.items():
+        assert command in registered_commands(build_parser(only=module))
+        assert registered_commands(build_parser(only=module)) < everything
+    assert command_module(["--db", "list", "route", "Chat", "x=1"]) == "route"  # --db's value is not the command
+    assert command_module(["--db=x.db", "list", "queues"]) == "core"
+    assert command_module(["--help"]) is None and command_module([]) is None
+    assert command_module(["gui"]) is None and command_module(["lst"]) is None  # every parser: the usual error

@@ -24,13 +24,6 @@ def wsc(db_path, *argv):
     return main(["--db", str(db_path), *argv], ctx=ctx), out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def empty_db(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 'e.db'}", seed_demo=False)
-    yield db
-    db.dispose()
-
-
 def queue(name, **extra):
     return {"name": name, "kind": "messaging", "description": "", "agents": [], **extra}
 
@@ -46,9 +39,9 @@ def test_composed_and_decomposed_names_are_the_same_name(empty_db):
     assert len(queues) == 1 and queues[0]["description"] == "same queue"
 
 
-def test_duplicate_ids_in_a_document_are_refused_naming_both_places(tmp_path):
+def test_duplicate_ids_in_a_document_are_refused_naming_both_places(tmp_path, template_databases):
     db_path = tmp_path / "d.db"
-    open_database(f"sqlite:///{db_path}", seed_demo=False).dispose()
+    template_databases.copy_to(db_path, seeded=False)
     same = "0b6f3a52-6c4e-4d8e-9d7a-3f1e2b4c5d6e"
     doc = {"format": "workstream-console/config", "version": 1,
            "queues": [queue("Alpha", id=same), queue("Beta", id=same)]}
@@ -61,7 +54,7 @@ def test_duplicate_ids_in_a_document_are_refused_naming_both_places(tmp_path):
     db.dispose()
 
 
-def test_duplicate_ids_in_a_bundle_are_refused(tmp_path):
+def test_duplicate_ids_in_a_bundle_are_refused(tmp_path, template_databases):
     from app.interchange.bundles.format import write_bundle
 
     same = "0b6f3a52-6c4e-4d8e-9d7a-3f1e2b4c5d6e"
@@ -71,7 +64,7 @@ def test_duplicate_ids_in_a_bundle_are_refused(tmp_path):
     bundle = tmp_path / "agents.wsbundle"
     write_bundle(bundle, doc, label="x", source_database_id="elsewhere", created_at="2026-01-01T00:00:00Z")
     db_path = tmp_path / "r.db"
-    open_database(f"sqlite:///{db_path}", seed_demo=False).dispose()
+    template_databases.copy_to(db_path, seeded=False)
     code, _out, err = wsc(db_path, "bundle", "import", str(bundle))
     assert code == 1 and "agents[1500].id" in err and "agents[7]" in err
     code, _out, err = wsc(db_path, "bundle", "validate", str(bundle))

@@ -76,12 +76,16 @@ def test_route_shows_the_classification(tmp_path):
     assert (result["seed"], result["draw"]) == (None, None)  # no split matched: nothing drawn
 
 
-def test_cmt_export_refuses_a_split_in_one_line_and_writes_nothing(tmp_path):
+def test_cmt_export_skips_a_split_with_one_line_in_the_report(tmp_path):
     (tmp_path / "split.json").write_text(json.dumps(SPLIT))
     assert wsc(tmp_path, "import", "--replace", str(tmp_path / "split.json"))[0] == 0
-    code, _, err = wsc(tmp_path, "cmt", "export", str(tmp_path / "out.zip"))
-    assert code == 1 and len(err.splitlines()) == 1 and "splits conversations between queues" in err
-    assert not (tmp_path / "out.zip").exists()
+    code, out, err = wsc(tmp_path, "cmt", "export", str(tmp_path / "out.zip"))
+    assert code == 0 and err == ""
+    assert [line for line in out.splitlines() if line.startswith("not carried:")] == [
+        "not carried: rule 'r' of work stream 'S' splits conversations between queues (60% 'A', 40% 'B'); "
+        "a routing rule item has one queue, so it is skipped"]
+    code, out, _ = wsc(tmp_path, "cmt", "inspect", str(tmp_path / "out.zip"), "--json")
+    assert code == 0 and json.loads(out)["contents"]["routing_rules"] == 0  # the package has no rule for it
 
 
 def test_simulate_draws_splits_from_its_seed(tmp_path):

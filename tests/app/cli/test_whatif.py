@@ -50,10 +50,11 @@ def run_json(files, *extra):
     return out
 
 
-def test_json_has_exactly_the_four_sections_and_is_byte_identical(files):
+def test_json_has_exactly_the_six_sections_and_is_byte_identical(files):
     out = run_json(files)
     figures = json.loads(out)
-    assert list(figures) == ["totals", "workstreams", "queues", "agents"]
+    assert list(figures) == ["totals", "workstreams", "queues", "agents", "skills", "overflow"]
+    assert figures["skills"] == {} and figures["overflow"] == {}  # a version 1 configuration has neither
     assert list(figures["workstreams"]) == ["Chat"] and list(figures["agents"]) == ["Ana", "Ben"]
     for name in ("arrived", "answered", "abandoned", "waiting_at_end", "service_level", "asa_s", "wait_p50_s",
                  "wait_p90_s", "wait_p95_s", "abandon_rate", "aht_s", "offers", "accepted", "declined", "expired",
@@ -167,3 +168,30 @@ def test_progress_goes_to_a_terminal_stderr_only(files, monkeypatch):
     assert code == 0
     assert "wsc whatif: simulating: " in err.getvalue() and err.getvalue().endswith("\r\033[K")
     json.loads(out.getvalue())  # stdout stays clean JSON
+
+
+def test_version_2_figures_in_the_text_table_the_json_and_the_report(tmp_path):
+    from tests.app.simulation.test_whatif_v2 import config as v2_config, model as v2_model
+
+    (tmp_path / "config.json").write_text(json.dumps(v2_config()))
+    (tmp_path / "model.json").write_text(json.dumps(v2_model()))
+    argv = ("whatif", str(tmp_path / "model.json"), "--config", str(tmp_path / "config.json"))
+    code, out, err = wsc(tmp_path, *argv, "--json", "--report", str(tmp_path / "out.html"))
+    assert (code, err) == (0, "")
+    figures = json.loads(out)
+    assert figures["overflow"]["Desk"]["transfer"] > 0 and figures["skills"]["French"]["arrived"] > 0
+    page = (tmp_path / "out.html").read_text(encoding="utf-8")
+    assert "Skills (conversations requiring each)" in page and "<th>Mortgages</th>" in page
+    assert "Overflow (conversations per action)" in page and "<th>assign_anyway</th>" in page
+    code, text, err = wsc(tmp_path, *argv)
+    assert (code, err) == (0, "")
+    assert "\nSkills\n  Mortgages  arrived=" in text
+    assert f"\nOverflow\n  Desk  transfer={figures['overflow']['Desk']['transfer']}  end=0  assign_anyway=0\n" in text
+
+
+def test_a_bad_start_is_one_line_naming_it(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(CONFIG))
+    (tmp_path / "model.json").write_text(json.dumps({**MODEL, "start": "2026-13-01T09:00"}))
+    code, out, err = wsc(tmp_path, "whatif", str(tmp_path / "model.json"), "--config", str(tmp_path / "config.json"))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "start: '2026-13-01T09:00' is not a date-time" in err

@@ -116,6 +116,20 @@ def test_replace_removes_skills_profiles_and_models_the_document_drops(empty_db)
         assert session.scalar(select(func.count()).select_from(AgentSkill)) == 1
 
 
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "orm"])
+def test_replace_moves_a_kept_skill_to_a_new_rating_model_while_the_old_one_goes(empty_db, bulk):
+    import_document(empty_db, distribution_document())
+    doc = distribution_document()
+    old_models = {m["name"] for m in doc["rating_models"]}
+    values = doc["rating_models"][0]["values"]
+    doc["rating_models"] = [{"name": "Grades", "values": values}]
+    doc["skills"] = [{**s, "rating_model": "Grades"} for s in doc["skills"]]
+    with empty_db.session() as session:  # was: FOREIGN KEY constraint failed (the model went first)
+        summary = apply_document(session, validate_document(doc), replace=True, bulk=bulk)
+    assert sorted(summary.deleted["rating_models"]) == sorted(old_models)
+    assert export_document(empty_db) == expected(doc)
+
+
 def test_a_partial_export_brings_what_the_streams_need(empty_db):
     import_document(empty_db, distribution_document())
     partial = export_document(empty_db, workstreams=["Chat"])

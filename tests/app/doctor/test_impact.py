@@ -9,13 +9,12 @@ from app.config.io import export_document
 from app.doctor.impact import ImpactGraph
 from app.services.core import Services
 from app.config.opening import open_database
-from app.store.paths import sqlite_url
 from models import Presence, Queue, WorkStream
 
 
 @pytest.fixture
-def services(tmp_path):
-    db = open_database(sqlite_url(tmp_path / "demo.db"), seed_demo=True)
+def services(tmp_path, template_databases):
+    db = open_database(template_databases.copy_to(tmp_path / "demo.db"))
     yield Services(db)
     db.dispose()
 

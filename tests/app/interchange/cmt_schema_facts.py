@@ -8,6 +8,9 @@ microsoft/Dynamics365-Apps-Samples at 656a881a):
   live-chat-workstreams.xml and sms-workstream-sample-schema.xml (identical there);
   every other file that lists these entities agrees, except for the columns
   ``ABSENT_IN_FILE`` names (a file may export fewer columns)
+* ``ratingmodel``, ``ratingvalue``, ``characteristic`` — sample-schema-for-skill-based-routing.xml
+* ``msdyn_capacityprofile`` — sample-schema-for-capacity-profiles.xml
+* ``msdyn_liveworkstreamcapacityprofile`` — every work stream schema (live chat, SMS, ...)
 
 Kept in the repository so the writer is checked without ../shared; a test that
 runs only when ../shared exists re-reads Microsoft's files and checks every fact.
@@ -22,12 +25,35 @@ from __future__ import annotations
 
 # entity -> field -> (CMT type, lookupType or None)
 CMT_FIELDS: dict[str, dict[str, tuple[str, str | None]]] = {
+    "ratingmodel": {
+        "ratingmodelid": ("guid", None),
+        "name": ("string", None),
+        "minratingvalue": ("number", None),
+        "maxratingvalue": ("number", None),
+    },
+    "ratingvalue": {
+        "ratingvalueid": ("guid", None),
+        "name": ("string", None),
+        "ratingmodel": ("entityreference", "ratingmodel"),
+        "value": ("number", None),
+    },
+    "characteristic": {
+        "characteristicid": ("guid", None),
+        "name": ("string", None),
+    },
+    "msdyn_capacityprofile": {
+        "msdyn_capacityprofileid": ("guid", None),
+        "msdyn_name": ("string", None),
+        "msdyn_defaultmaxunits": ("number", None),
+    },
     "queue": {
         "queueid": ("guid", None),
         "name": ("string", None),
         "description": ("string", None),
         "msdyn_queuetype": ("optionsetvalue", None),
         "msdyn_isomnichannelqueue": ("bool", None),
+        "msdyn_priority": ("number", None),
+        "msdyn_assignmentstrategy": ("optionsetvalue", None),
     },
     "msdyn_liveworkstream": {
         "msdyn_liveworkstreamid": ("guid", None),
@@ -49,8 +75,15 @@ CMT_FIELDS: dict[str, dict[str, tuple[str, str | None]]] = {
         "msdyn_enableagentaffinity": ("bool", None),
         "msdyn_blockcapacityforwrapup": ("number", None),
         "msdyn_isdefault": ("bool", None),
+        "msdyn_matchinglogic": ("optionsetvalue", None),
         "statecode": ("state", None),
         "statuscode": ("status", None),
+    },
+    "msdyn_liveworkstreamcapacityprofile": {
+        "msdyn_liveworkstreamcapacityprofileid": ("guid", None),
+        "msdyn_name": ("string", None),
+        "msdyn_capacityprofile_id": ("entityreference", "msdyn_capacityprofile"),
+        "msdyn_workstream_id": ("entityreference", "msdyn_liveworkstream"),
     },
     "msdyn_ocliveworkstreamcontextvariable": {
         "msdyn_ocliveworkstreamcontextvariableid": ("guid", None),
@@ -75,6 +108,17 @@ CMT_FIELDS: dict[str, dict[str, tuple[str, str | None]]] = {
 
 # entity -> attributes of its <entity> element in Microsoft's files.
 CMT_ENTITIES: dict[str, dict[str, str]] = {
+    "ratingmodel": {"displayname": "Rating Model", "etc": "1144", "primaryidfield": "ratingmodelid",
+                    "primarynamefield": "name"},
+    "ratingvalue": {"displayname": "Rating Value", "etc": "1142", "primaryidfield": "ratingvalueid",
+                    "primarynamefield": "name"},
+    "characteristic": {"displayname": "Characteristic", "etc": "1141", "primaryidfield": "characteristicid",
+                       "primarynamefield": "name"},
+    "msdyn_capacityprofile": {"displayname": "Capacity Profile", "etc": "10465",
+                              "primaryidfield": "msdyn_capacityprofileid", "primarynamefield": "msdyn_name"},
+    "msdyn_liveworkstreamcapacityprofile": {"displayname": "Work stream capacity profile", "etc": "10537",
+                                            "primaryidfield": "msdyn_liveworkstreamcapacityprofileid",
+                                            "primarynamefield": "msdyn_name"},
     "queue": {"displayname": "Queue", "etc": "2020", "primaryidfield": "queueid", "primarynamefield": "name"},
     "msdyn_liveworkstream": {"displayname": "Work Stream", "etc": "10481",
                              "primaryidfield": "msdyn_liveworkstreamid", "primarynamefield": "msdyn_name"},
@@ -108,4 +152,8 @@ CHOICES = {
                                "away": 192360003, "offline": 192360004},
     "msdyn_datatype": {"text": 192350000, "number": 192350001},
     "msdyn_queuetype": {"messaging": 192350000, "records": 192350001},
+    "msdyn_capacityformat": {"units": 192350000, "profile": 192360000},
+    "msdyn_matchinglogic": {"exact": 192350000, "closest": 192350001},
+    # the queue table reference's msdyn_queueassignmentstrategy (192350002 is a custom assignment configuration)
+    "msdyn_assignmentstrategy": {"highest_capacity": 192350000, "round_robin": 192350001, "least_active": 192350003},
 }

@@ -38,8 +38,8 @@ def stream(doc, name):
 
 
 @pytest.fixture
-def other_db(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'other.db'}", seed_demo=False)
+def other_db(tmp_path, template_databases):
+    database = open_database(template_databases.copy_to(tmp_path / "other.db", seeded=False))
     yield database
     database.dispose()
 

@@ -45,10 +45,19 @@ def package_members(data: bytes) -> dict[str, bytes]:
 def cmt_part(doc: dict) -> dict:
     """What a CMT round trip keeps of a document."""
     kept = document_dict(validate_document(doc))
+    kept["version"] = 2  # a package is read as the current version
     kept["presences"], kept["agents"] = [], []
+    models = kept["rating_models"]
+    for skill in kept["skills"]:  # a characteristic names no rating model: the package's first
+        skill["rating_model"] = models[0]["name"]
     for queue in kept["queues"]:
         queue["agents"] = []
+        queue["operating_hours"], queue["overflow"] = None, []  # not in Microsoft's schema
     for item in kept["workstreams"]:
+        item["classification_rules"] = []  # decision rule sets: not written
+        item["routing_rules"] = [rule for rule in item["routing_rules"] if rule["queue"] is not None]  # splits skipped
+        # and what Microsoft's work stream columns do not hold
+        item.update(missed_notification_presence=None, decline_reasons=[], reconnect_window_s=0)
         # Durations travel in whole minutes: a part minute comes back rounded up.
         for key in ("auto_close_after_inactivity_s", "assign_after_decline_s"):
             item[key] = -(-item[key] // 60) * 60
@@ -60,6 +69,30 @@ def cmt_part(doc: dict) -> dict:
         else:
             item["channels"] = []
     return kept
+
+
+def v2_sample() -> dict:
+    """The sample document with work distribution: a rating model, skills, a capacity profile the chat
+    stream uses with exact skill matching, VIP first and round robin; and what CMT cannot carry
+    (office hours, overflow, a classification rule, agents' skills, a percentage split)."""
+    doc = sample_doc()
+    doc["version"] = 2
+    doc["rating_models"] = [{"id": "71000000-0000-4000-8000-000000000001", "name": "Proficiency",
+                             "values": ["Novice", "Good", "Expert"]}]
+    doc["skills"] = [{"id": "72000000-0000-4000-8000-000000000001", "name": "Mortgages", "rating_model": "Proficiency"}]
+    doc["capacity_profiles"] = [{"id": "73000000-0000-4000-8000-000000000001", "name": "Chat", "work_item_limit": 4}]
+    doc["agents"][0].update(skills={"Mortgages": "Expert"}, capacity_profiles={"Chat": 2})
+    vip = next(q for q in doc["queues"] if q["name"] == "VIP")
+    vip.update(priority=1, assignment_method="round_robin",
+               operating_hours={"timezone": "Europe/London", "week": {"mon": [["09:00", "17:00"]]}, "closed_dates": []},
+               overflow=[{"when": "closed", "action": "transfer", "queue": "General"}])
+    chat = stream(doc, "Chat - Support")
+    chat.update(capacity_format="profile", capacity_profile="Chat", skill_matching="exact",
+                classification_rules=[{"name": "Loans", "condition": {"all": []}, "skills": {"Mortgages": "Good"}}])
+    chat["routing_rules"].append({"name": "Half and half", "description": "",
+                                  "queues": [{"queue": "General", "percent": 50}, {"queue": "VIP", "percent": 50}],
+                                  "condition": {"all": []}})
+    return doc
 
 
 def package(data_xml: str, schema_xml: str | None = None) -> bytes:
@@ -95,7 +128,7 @@ def stream_record(*fields: str, sid: str = SID, name: str = "Chat") -> str:
 # --------------------------------------------------------------------------- writer facts
 
 def test_schema_written_is_exactly_the_facts_table():
-    schema = SafeET.fromstring(package_members(cmt_package_bytes(sample_doc()))["data_schema.xml"], forbid_dtd=True)
+    schema = SafeET.fromstring(package_members(cmt_package_bytes(v2_sample()))["data_schema.xml"], forbid_dtd=True)
     written = {}
     for entity in schema.findall("entity"):
         written[entity.get("name")] = {f.get("name"): (f.get("type"), f.get("lookupType"))
@@ -108,7 +141,7 @@ def test_schema_written_is_exactly_the_facts_table():
 
 
 def test_data_written_uses_only_facts_table_fields():
-    data = SafeET.fromstring(package_members(cmt_package_bytes(sample_doc()))["data.xml"], forbid_dtd=True)
+    data = SafeET.fromstring(package_members(cmt_package_bytes(v2_sample()))["data.xml"], forbid_dtd=True)
     seen = set()
     for entity in data.findall("entity"):
         table = CMT_FIELDS[entity.get("name")]
@@ -123,6 +156,9 @@ def test_data_written_uses_only_facts_table_fields():
 
 
 def test_choice_values_match_the_facts():
+    assert cmt.CAPACITY_FORMATS == CHOICES["msdyn_capacityformat"]
+    assert cmt.SKILL_MATCHING == CHOICES["msdyn_matchinglogic"]
+    assert cmt.ASSIGNMENT_METHODS == CHOICES["msdyn_assignmentstrategy"]
     assert cmt.CHANNELS == CHOICES["msdyn_streamsource"]
     assert cmt.NOTIFICATIONS == CHOICES["msdyn_notification"]
     assert cmt.DISTRIBUTION == CHOICES["msdyn_workdistributionmode"]
@@ -169,6 +205,59 @@ def test_round_trip_with_ids_keeps_what_cmt_carries():
     assert imported.ignored == []
     assert imported.notes == ["workstream 'Chat - Support': default of its channel kind; "
                               "placeholder channel 'Chat - Support (default chat widget)' created"]
+
+
+def test_round_trip_of_work_distribution_keeps_what_microsofts_tables_hold():
+    doc = v2_sample()
+    package = cmt.build_cmt_package(doc)
+    imported = read_cmt_package(package.data)
+    assert imported.document == cmt_part(doc)
+    assert imported.document["capacity_profiles"] == doc["capacity_profiles"]
+    assert imported.document["rating_models"] == doc["rating_models"]
+    chat = stream(imported.document, "Chat - Support")
+    assert (chat["capacity_format"], chat["capacity_profile"], chat["skill_matching"]) == ("profile", "Chat", "exact")
+    vip = next(q for q in imported.document["queues"] if q["name"] == "VIP")
+    assert (vip["priority"], vip["assignment_method"]) == (1, "round_robin")
+    # one line for each thing the package cannot hold
+    assert package.not_carried == [
+        "operating hours of 1 queue ('VIP'): Microsoft's schema has no columns for a weekly schedule "
+        "(msdyn_operatinghour holds a name only)",
+        "overflow rules of 1 queue ('VIP'): Dynamics keeps them as decision rule sets, which the console does not write",
+        "classification rules of 1 work stream ('Chat - Support'): Dynamics keeps them as decision rule sets, "
+        "which the console does not write",
+        "skills and capacity profiles of 1 agent ('Ana'): agents are not carried",
+        "rule 'Half and half' of work stream 'Chat - Support' splits conversations between queues "
+        "(50% 'General', 50% 'VIP'); a routing rule item has one queue, so it is skipped",
+    ]
+
+
+def test_version_2_values_as_microsofts_records_spell_them():
+    data = package_members(cmt_package_bytes(v2_sample()))["data.xml"].decode()
+    chat = written_stream(v2_sample(), "Chat - Support")
+    assert chat["msdyn_capacityformat"] == "192360000" and chat["msdyn_matchinglogic"] == "192350000"
+    assert '<field name="msdyn_assignmentstrategy" value="192350001" />' in data  # round robin
+    assert '<field name="msdyn_priority" value="1" />' in data
+    assert '<field name="msdyn_defaultmaxunits" value="4" />' in data
+    assert '<field name="name" value="Expert" />' in data and '<field name="value" value="3" />' in data
+    assert 'lookupentity="msdyn_capacityprofile" lookupentityname="Chat"' in data
+
+
+def test_a_custom_assignment_strategy_is_reported_not_carried():
+    queue = (f'<record id="{QID}">{field("name", "Q")}{field("msdyn_assignmentstrategy", "192350002")}'
+             f'{field("msdyn_priority", "3")}</record>')
+    imported = read_cmt_package(package(records_xml(("queue", queue))))
+    [read] = imported.document["queues"]
+    assert (read["priority"], read["assignment_method"]) == (3, "highest_capacity")
+    assert imported.ignored == ["queue 'Q': not carried: msdyn_assignmentstrategy 192350002 "
+                                "(custom assignment configuration)"]
+
+
+def test_a_profile_stream_without_its_profile_in_the_package_stays_unit_based():
+    imported = read_cmt_package(package(records_xml(("msdyn_liveworkstream", stream_record(
+        field("msdyn_streamsource", "192360000"), field("msdyn_capacityformat", "192360000"))))))
+    [read] = imported.document["workstreams"]
+    assert read["capacity_format"] == "units" and read["capacity_profile"] is None
+    assert any("profile based, but its capacity profile is not in the package" in n for n in imported.notes)
 
 
 def test_round_trip_without_ids_uses_stable_guids():
@@ -348,11 +437,12 @@ def test_duration_too_large_for_seconds_is_refused():
 
 def test_a_fixed_column_with_another_value_is_reported_not_carried():
     data = records_xml(("queue", queue_record()), ("msdyn_liveworkstream", stream_record(
-        field("msdyn_streamsource", "192360000"), field("msdyn_capacityformat", "192360000"),
+        field("msdyn_streamsource", "192360000"), field("msdyn_direction", "1"),
         field("msdyn_mode", "717210001"), field("msdyn_matchinglogic", "192350001"),
         field("msdyn_defaultqueue", QID, lookupentity="queue"))))
-    assert read_cmt_package(package(data)).ignored == [
-        "msdyn_liveworkstream 'Chat': not carried: msdyn_matchinglogic, msdyn_capacityformat 192360000"]
+    imported = read_cmt_package(package(data))
+    assert imported.ignored == ["msdyn_liveworkstream 'Chat': not carried: msdyn_direction 1"]
+    assert imported.document["workstreams"][0]["skill_matching"] == "closest"  # carried since version 2
 
 
 def test_two_records_under_one_guid_are_refused_naming_both():
@@ -424,7 +514,7 @@ def test_unmodelled_entities_fields_and_values_are_listed():
         + field("msdyn_liveworkstreamid", SID, lookupentity="msdyn_liveworkstream") + "</record>"
     )
     data = records_xml(
-        ("queue", queue_record(msdyn_priority="5")),
+        ("queue", queue_record(msdyn_maxqueuesize="5")),
         ("queue", queue_record("55555555-5555-4555-8555-555555555555", "Voice", msdyn_queuetype="192350002")),
         ("msdyn_liveworkstream", stream_record(
             field("msdyn_streamsource", "192360000"), field("msdyn_direction", "0"), field("msdyn_mode", "1"),
@@ -444,7 +534,7 @@ def test_unmodelled_entities_fields_and_values_are_listed():
         "workstream 'WhatsApp': channel 192300000 is not modelled (skipped)",
         "context variable 'customer' of workstream 'Chat': type Entity Reference is not modelled (skipped)",
         "context variable 'phone': skipped with its work stream",
-        "queue 'General': not carried: msdyn_priority",
+        "queue 'General': not carried: msdyn_maxqueuesize",
         "msdyn_liveworkstream 'Chat': not carried: msdyn_mode 1",
     ]
     assert [w["name"] for w in imported.document["workstreams"]] == ["Chat"]

@@ -38,9 +38,9 @@ def exported(db_path) -> str:
 
 
 @pytest.fixture
-def db_path(tmp_path):
+def db_path(tmp_path, template_databases):
     path = tmp_path / "console.db"
-    open_database(f"sqlite:///{path}").dispose()  # the demo bank
+    template_databases.copy_to(path)  # the demo bank
     return path
 
 
@@ -91,6 +91,38 @@ def test_an_existing_stream_changes_only_in_what_its_record_sets(db_path, tmp_pa
     assert code == 0, err
     after = json.loads(exported(db_path))
     retail.update(capacity=42, auto_close_after_inactivity_s=172800)
+    assert after == before
+
+
+def test_skills_profiles_and_queue_settings_are_upserted_and_nothing_else_moves(db_path, tmp_path):
+    before = json.loads(exported(db_path))
+    vip = next(q for q in before["queues"] if q["name"] == "VIP")
+    model, value_a, value_b = ("31000000-0000-4000-8000-00000000000" + n for n in "123")
+    skill, profile = "32000000-0000-4000-8000-000000000001", "33000000-0000-4000-8000-000000000001"
+    data = records_xml(
+        ("ratingmodel", f'<record id="{model}">{field("name", "Levels")}</record>'),
+        ("ratingvalue", f'<record id="{value_b}">{field("name", "High")}{field("value", "2")}'
+                        f'{field("ratingmodel", model, lookupentity="ratingmodel")}</record>'
+                        f'<record id="{value_a}">{field("name", "Low")}{field("value", "1")}'
+                        f'{field("ratingmodel", model, lookupentity="ratingmodel")}</record>'),
+        ("characteristic", f'<record id="{skill}">{field("name", "Mortgages")}</record>'),  # the demo's, by name
+        ("msdyn_capacityprofile", f'<record id="{profile}">{field("msdyn_name", "Email")}'
+                                  f'{field("msdyn_defaultmaxunits", "5")}</record>'),
+        ("queue", queue_record(vip["id"], "VIP", msdyn_priority="7")))
+    (tmp_path / "p.zip").write_bytes(package(data))
+    code, _out, err = wsc(db_path, "cmt", "import", str(tmp_path / "p.zip"))
+    assert code == 0, err
+    after = json.loads(exported(db_path))
+    assert next(m for m in after["rating_models"] if m["name"] == "Levels")["values"] == ["Low", "High"]
+    assert next(p for p in after["capacity_profiles"] if p["name"] == "Email")["work_item_limit"] == 5
+    mortgages = next(k for k in after["skills"] if k["name"] == "Mortgages")
+    assert mortgages["rating_model"] == "Proficiency"  # an existing skill keeps its rating model
+    changed = next(q for q in after["queues"] if q["name"] == "VIP")
+    assert (changed["priority"], changed["assignment_method"], changed["agents"]) == (7, "round_robin", vip["agents"])
+    # nothing else moved
+    after["rating_models"] = [m for m in after["rating_models"] if m["name"] != "Levels"]
+    after["capacity_profiles"] = [p for p in after["capacity_profiles"] if p["name"] != "Email"]
+    changed["priority"], changed["description"] = vip["priority"], vip["description"]  # the record's, blank
     assert after == before
 
 
@@ -268,10 +300,13 @@ def test_synthetic_solution_folder_is_read_and_what_is_not_carried_is_named(tmp_
         "workstream 'Synthetic chat': rule 'Web pages' not carried: condition on msdyn_ocliveworkitem.msdyn_channel, "
         "which is not a context variable of the work stream",
         "entity msdyn_operatinghour (1 record): not carried",
-        "msdyn_liveworkstream 'Synthetic chat': not carried: msdyn_isicdenabled, msdyn_capacityformat 192360000; "
-        "related records not carried: 1 msdyn_capacityprofile, 1 msdyn_decisionruleset, "
-        "1 msdyn_liveworkstreamcapacityprofile, 1 msdyn_routingconfigurationstep",
+        "msdyn_liveworkstream 'Synthetic chat': not carried: msdyn_isicdenabled; "
+        "related records not carried: 1 msdyn_decisionruleset, 1 msdyn_routingconfigurationstep",
     ]
+    # the capacity profile (keyed by unique name, unnamed: named by it) and the stream's link to it are carried
+    [profile] = imported.document["capacity_profiles"]
+    assert (profile["name"], profile["work_item_limit"]) == ("new_profile", 6)
+    assert (chat["capacity_format"], chat["capacity_profile"]) == ("profile", "new_profile")
 
 
 def test_inspect_prints_a_synthetic_solution_folder(tmp_path):
@@ -281,9 +316,8 @@ def test_inspect_prints_a_synthetic_solution_folder(tmp_path):
     lines = out.splitlines()
     assert lines[0] == f"{folder}: ok — 1 work streams, 0 queues, 1 context variables, 0 routing rules"
     assert lines[1] == "and 1 routing rules whose queue is matched by id on import"
-    assert ("ignored: msdyn_liveworkstream 'Synthetic chat': not carried: msdyn_isicdenabled, "
-            "msdyn_capacityformat 192360000; related records not carried: 1 msdyn_capacityprofile, "
-            "1 msdyn_decisionruleset, 1 msdyn_liveworkstreamcapacityprofile, 1 msdyn_routingconfigurationstep") in lines
+    assert ("ignored: msdyn_liveworkstream 'Synthetic chat': not carried: msdyn_isicdenabled; "
+            "related records not carried: 1 msdyn_decisionruleset, 1 msdyn_routingconfigurationstep") in lines
     assert json.loads((tmp_path / "doc.json").read_text())["workstreams"][0]["name"] == "Synthetic chat"
     assert not (tmp_path / "x.db").exists()  # inspecting never opens a database
 
@@ -302,6 +336,8 @@ def test_synthetic_solution_folder_imports_and_resolves_its_queue_by_id(db_path,
     assert "note: rule 'VIP' of workstream 'Synthetic chat': routes to queue 'VIP' (matched by id)" in out
     assert "matched by id on import" not in out
     after["workstreams"].remove(chat)
+    assert [p["name"] for p in after["capacity_profiles"]] == ["Chat", "new_profile"]  # the stream's profile came too
+    after["capacity_profiles"] = [p for p in after["capacity_profiles"] if p["name"] != "new_profile"]
     assert after == before  # nothing else changed
 
 
@@ -368,10 +404,15 @@ def test_microsofts_real_solution_folder_inspects_and_imports(db_path, tmp_path)
     assert code == 0, err
     report = json.loads(out)
     assert report["contents"]["workstreams"] == 2 and report["contents"]["rules_to_queues_by_id"] == 2
-    assert ("msdyn_liveworkstream 'ALM Test Chat Workstream': not carried: iscustomizable, "
-            "msdyn_alwaysassigntolastagent") in report["ignored"][0]
-    assert "msdyn_matchinglogic" in report["ignored"][0] and "msdyn_capacityformat 192360000" in report["ignored"][0]
-    assert "related records not carried: 1 msdyn_capacityprofile, 1 msdyn_decisioncontract" in report["ignored"][0]
+    chat_line = next(line for line in report["ignored"] if line.startswith("msdyn_liveworkstream 'ALM Test Chat"))
+    assert chat_line.startswith("msdyn_liveworkstream 'ALM Test Chat Workstream': not carried: iscustomizable, "
+                                "msdyn_alwaysassigntolastagent")
+    # version 2: skill matching, the capacity format and the capacity profile are carried now
+    assert "msdyn_matchinglogic" not in chat_line and "msdyn_capacityformat" not in chat_line
+    assert "msdyn_capacityprofile" not in chat_line and "msdyn_liveworkstreamcapacityprofile" not in chat_line
+    assert "related records not carried: 1 msdyn_decisioncontract" in chat_line
+    assert ("msdyn_capacityprofile 'ALM Test Chat Capacity Profile': not carried: iscustomizable, "
+            "msdyn_blockassignment, msdyn_resetduration, statecode, statuscode") in report["ignored"]
 
     # A database that has the queue the real rulesets route to (by id) gets the rules.
     doc = export_document_of(db_path)
@@ -387,5 +428,13 @@ def test_microsofts_real_solution_folder_inspects_and_imports(db_path, tmp_path)
     assert chat["allowed_presences"] == ["available", "busy"] and chat["screen_pop_timeout_s"] == 120
     assert [(r["name"], r["queue"], r["condition"]) for r in chat["routing_rules"]] == [
         ("ALM Test Chat Route-to-queues Rule", "ALM queue", {"all": []})]
+    # Microsoft's records: both streams profile based on the one 6-unit profile; closest skill matching on one
+    assert [(p["name"], p["work_item_limit"]) for p in after["capacity_profiles"]
+            if p["name"].startswith("ALM ")] == [("ALM Test Chat Capacity Profile", 6)]
+    alm = sorted((w["name"], w["capacity_format"], w["capacity_profile"], w["skill_matching"])
+                 for w in after["workstreams"] if w["name"].startswith("ALM "))
+    assert [row[1:3] for row in alm] == [("profile", "ALM Test Chat Capacity Profile")] * 2
+    assert sorted(row[3] for row in alm) == ["closest", "none"]
     after["workstreams"] = [w for w in after["workstreams"] if not w["name"].startswith("ALM ")]
+    after["capacity_profiles"] = [p for p in after["capacity_profiles"] if not p["name"].startswith("ALM ")]
     assert after == before

@@ -72,7 +72,7 @@ def test_the_figures_add_up():
 
 def test_sections_split_the_totals():
     figures = figures_of(config(), model())
-    assert set(figures) == {"totals", "workstreams", "queues", "agents"}
+    assert set(figures) == {"totals", "workstreams", "queues", "agents", "skills", "overflow"}
     queues = figures["queues"]
     assert queues["General"]["arrived"] + queues["VIP"]["arrived"] == figures["totals"]["arrived"]
     assert figures["workstreams"]["Chat"]["arrived"] == figures["totals"]["arrived"]
@@ -251,3 +251,21 @@ def test_the_player_can_start_later_on_a_running_simulation():
     assert routed and all(event["conversation"].startswith("wl-") for event in routed)
     assert all(5000 <= event["t"] <= 6800 for event in routed)
     assert not any(event["event"] == "action_rejected" for event in events)
+
+
+def test_progress_covers_every_replication_so_a_cancel_is_heard_between_short_ones():
+    """A short replication reports only its end; with N of them that end is not the end of the work."""
+    normalized, workload = prepare(config(), model(duration_s=600, warmup_s=0))
+    heard: list[tuple] = []
+    run_model(normalized, workload, replications=3, progress=lambda step, done, total: heard.append((done, total)))
+    assert heard == [(600, 1800), (1200, 1800), (1800, 1800)]
+
+    class Stop(Exception):
+        pass
+
+    def cancelled_after_the_first(step, done, total):
+        if done >= 600 and done < total:  # what ui.common.background's report does once Cancel is pressed
+            raise Stop()
+
+    with pytest.raises(Stop):
+        run_model(normalized, workload, replications=3, progress=cancelled_after_the_first)

@@ -105,3 +105,19 @@ def test_distributions_have_the_means_they_say():
         assert statistics.fmean(draw(rng) for _ in range(20_000)) == pytest.approx(mean, rel=0.03)
     lognormal = parse_distribution({"lognormal": [50, 30]}).sampler()
     assert statistics.stdev(lognormal(rng) for _ in range(20_000)) == pytest.approx(30, rel=0.08)
+
+
+def test_the_starting_model_draws_the_values_classification_rules_and_splits_read():
+    """Version 2: the skills' rules get their values too, and a percentage split's queues count as the stream's."""
+    from app.simulation.workload import default_model
+    from tests.app.simulation.test_whatif_v2 import config
+
+    doc = config()
+    doc["workstreams"][0]["routing_rules"].append(
+        {"name": "Split", "condition": {"all": [{"variable": "topic", "operator": "eq", "value": "split"}]},
+         "queues": [{"queue": "Desk", "percent": 50}, {"queue": "General", "percent": 50}]})
+    model = default_model(normalize_config(doc))
+    weights = model["arrivals"][0]["context"]["topic"]["weights"]
+    assert set(weights) == {"mortgage", "split", "both", "other"}  # "both" only a classification rule names
+    assert model["arrivals"][0]["per_hour"] > 0
+    parse_workload(model)

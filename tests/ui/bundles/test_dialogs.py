@@ -44,9 +44,9 @@ EMPTY_CONFIG = {"format": "workstream-console/config", "version": 1}
 
 
 @pytest.fixture
-def other_db(tmp_path):
-    """Database B: migrated, empty."""
-    database = open_database(f"sqlite:///{tmp_path / 'other.db'}", seed_demo=False)
+def other_db(tmp_path, template_databases):
+    """Database B: migrated, empty (a copy of the session's template)."""
+    database = open_database(template_databases.copy_to(tmp_path / "other.db", seeded=False))
     yield database
     database.dispose()
 
@@ -329,6 +329,33 @@ def test_replace_previews_the_deletions_it_would_make(qtbot, services, db, tmp_p
     assert "deleted here" in dialog.replace_hint.text()
     assert dialog.summary_label.text() == "0 to create, 0 to update, 7 to delete"
     assert item_named(dialog, RETAIL).text(1) == "deleted"
+
+
+def test_the_preview_shows_first_the_findings_the_import_would_add(qtbot, services, db, other_db, tmp_path):
+    base = tmp_path / "base.wsbundle"
+    export_bundle(db, base)
+    import_bundle(other_db, base)
+    edit(other_db, lambda doc: doc["queues"].append(
+        {"name": "Night shift", "kind": "messaging", "description": "", "agents": []}))
+    source = tmp_path / "night.wsbundle"
+    export_bundle(other_db, source)
+    before = snapshot(db)
+    dialog = open_preview(qtbot, services, source)
+    note = dialog.doctor_note
+    assert note.isVisible()
+    assert note.title.text().startswith("Doctor: 1 new finding, 2 already there")
+    assert note.list.count() == 1
+    assert note.list.item(0).text() == "queue 'Night shift' has no members: nothing routed there is ever assigned"
+    assert "queues[" in note.list.item(0).toolTip()
+    # the note sits above the diff, and the preview wrote nothing
+    assert note.geometry().top() < dialog.diff_stack.geometry().top()
+    assert snapshot(db) == before
+    # the same bundle again into the console it came from adds nothing
+    dialog.close()
+    other = Services(other_db)
+    again = open_preview(qtbot, other, source)
+    assert again.doctor_note.title.text().endswith("the import adds no problems.")
+    assert not again.doctor_note.list.isVisible()
 
 
 # --------------------------------------------------------------------------- import: conflicts

@@ -114,7 +114,10 @@ def test_work_stream_rows_show_friendly_labels_and_raw_sort_values(services):
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert titles == ["Name", "Channel", "Mode", "Notification", "Capacity", "Default queue", "Modified"]
     display = [model.index(row, c).data() for c in range(model.columnCount())]
-    assert display[1:6] == ["Live chat", "Push", "Screen pop with decline", "30", "General"]
+    # Retail banking's capacity is the Chat profile (document version 2): the column says so, not "30".
+    assert display[1:6] == ["Live chat", "Push", "Screen pop with decline", "Chat profile", "General"]
+    units = names.index("Chat - Investments desk")
+    assert model.index(units, 4).data().isdigit()
     assert model.index(row, 1).data(SORT_ROLE) == "live_chat"
     assert model.index(row, 4).data(SORT_ROLE) == 30
     assert model.index(row, 0).data(ID_ROLE) == services.workstream_id_by_name("Chat - Retail banking")
@@ -181,6 +184,9 @@ def test_other_models_show_labels(services):
     general = [r for r in range(queues.rowCount()) if queues.index(r, 0).data() == "General"][0]
     assert queues.index(general, 1).data() == "Messaging"
     assert queues.index(general, 2).data() == "6"
+    vip = [r for r in range(queues.rowCount()) if queues.index(r, 0).data() == "VIP"][0]
+    assert queues.index(vip, 3).data() == "1"  # its priority: the highest
+    assert queues.index(general, 3).data(SORT_ROLE) == 10_000
 
     agents = AgentListModel(services)
     agents.refresh()

@@ -48,16 +48,16 @@ def test_text_typed_straight_after_ctrl_n_lands_in_name(qtbot, window, discard_a
 def test_ctrl_z_in_a_number_field_undoes_the_editors_change(qtbot, window, services, discard_at_end):
     window.open_workstream(services.workstream_id_by_name(RETAIL))
     editor = window.editor
-    spin = editor.capacity_spin
+    spin = editor.assign_after_spin  # (Retail banking's capacity is a profile: its units field is disabled)
     before = spin.value()
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_Up)
-    assert editor.draft()["capacity"] == before + 1
+    assert editor.draft()["assign_after_decline_s"] == before + 1
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, CTRL)
-    assert spin.value() == before and editor.draft()["capacity"] == before
+    assert spin.value() == before and editor.draft()["assign_after_decline_s"] == before
     assert not editor.is_dirty()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, CTRL | SHIFT)
-    assert spin.value() == before + 1 and editor.draft()["capacity"] == before + 1
+    assert spin.value() == before + 1 and editor.draft()["assign_after_decline_s"] == before + 1
 
 
 def test_ctrl_z_in_name_undoes_through_the_editors_stack_not_the_line_edit(qtbot, window, services):
@@ -90,7 +90,7 @@ def test_tab_walks_the_first_form_top_to_bottom(qtbot, window):
 
 
 def test_a_negative_capacity_is_refused_inline_not_turned_positive(qtbot, window, services, discard_at_end):
-    window.open_workstream(services.workstream_id_by_name(RETAIL))
+    window.open_workstream(services.workstream_id_by_name("Chat - Investments desk"))  # capacity in units
     editor = window.editor
     spin = editor.capacity_spin
     spin.setFocus()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.config.io import canonical_json, export_document
 from app.services.core import Services
 from ui.common import messages
+from ui.records.list_models import SORT_ROLE
 from ui.shell import main_window as main_window_module
 from ui.shell.main_window import TABS, MainWindow
 from ui.workstreams.editor import WorkStreamEditor
@@ -171,12 +172,14 @@ def test_window_title_icon_and_initial_view(window):
     assert window.current_view() == "workstreams"
     assert window.nav.currentItem().text() == "Work streams"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Work streams", "Queues", "Agents", "Presences", "Channels", "Live agent panel"]
+        "Work streams", "Queues", "Agents", "Skills", "Capacity profiles", "Presences", "Channels",
+        "Live agent panel"]
     assert window.status_counts.text() == "3 active work streams"
 
 
 def test_navigation_switches_pages(qtbot, window):
-    for row, key in enumerate(["workstreams", "queues", "agents", "presences", "channels"]):
+    for row, key in enumerate(["workstreams", "queues", "agents", "skills", "capacity_profiles", "presences",
+                               "channels"]):
         with qtbot.waitSignal(window.viewChanged, raising=False):
             window.nav.setCurrentRow(row)
         assert window.current_view() == key
@@ -262,10 +265,11 @@ def test_sorting_by_a_header_click(qtbot, window):
     header = page.table.horizontalHeader()
     x = header.sectionViewportPosition(4) + header.sectionSize(4) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
-    capacities = [int(page.proxy.index(r, 4).data()) for r in range(page.proxy.rowCount())]
+    # The sort value (a profile stream shows its profile's name, but sorts by its units)
+    capacities = [page.proxy.index(r, 4).data(SORT_ROLE) for r in range(page.proxy.rowCount())]
     assert capacities == sorted(capacities)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
-    capacities = [int(page.proxy.index(r, 4).data()) for r in range(page.proxy.rowCount())]
+    capacities = [page.proxy.index(r, 4).data(SORT_ROLE) for r in range(page.proxy.rowCount())]
     assert capacities == sorted(capacities, reverse=True)
 
 

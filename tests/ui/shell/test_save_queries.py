@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from ui.shell.main_window import MainWindow
 
-RETAIL = "Chat - Retail banking"
+RETAIL = "Chat - Retail banking"  # (its capacity is a profile: the edits below are in an enabled number field)
 
 # One Ctrl+S in the work stream editor is:
 #  - ONE write transaction, Services.save_workstream: 14 statements on SQLite today (the stream with its
@@ -54,12 +54,12 @@ def window(qtbot, services):
 def test_one_save_is_one_write_and_what_the_refresh_needs(qtbot, window, services, statements):
     window.open_workstream(services.workstream_id_by_name(RETAIL))
     editor = window.editor
-    editor.capacity_spin.setFocus()
-    qtbot.keyClick(editor.capacity_spin, Qt.Key.Key_Up)
+    editor.assign_after_spin.setFocus()
+    qtbot.keyClick(editor.assign_after_spin, Qt.Key.Key_Up)
     editor._retest_timer.stop()  # noqa: SLF001 — the edit's own retest is not the save's cost
     statements.clear()
     with qtbot.waitSignal(editor.saved):
-        qtbot.keyClick(editor.capacity_spin, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(editor.assign_after_spin, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     writes = [i for i, s in enumerate(statements) if s.startswith(("UPDATE", "INSERT", "DELETE"))]
     assert writes, statements
     after_write = statements[writes[-1] + 1:]
@@ -75,7 +75,7 @@ def test_one_save_is_one_write_and_what_the_refresh_needs(qtbot, window, service
 def test_the_list_reloads_once_when_the_editor_closes(qtbot, window, services, statements):
     window.open_workstream(services.workstream_id_by_name(RETAIL))
     editor = window.editor
-    qtbot.keyClick(editor.capacity_spin, Qt.Key.Key_Up)
+    qtbot.keyClick(editor.assign_after_spin, Qt.Key.Key_Up)
     with qtbot.waitSignal(editor.saved):
         window.save_editor()
     statements.clear()

@@ -169,3 +169,124 @@ def test_cancel_keeps_the_results_shown_before(qtbot, view):
         view.task.cancel()  # before the worker starts: it stops at once
     assert view.error_label.text() == "Run cancelled: the results shown are from before."
     assert view.latest.tiles["arrived"].text() == shown and view.run_button.isEnabled()
+
+
+# --------------------------------------------------------------------------- document version 2
+
+@pytest.fixture
+def v2_view(qtbot, services):
+    from tests.app.simulation.test_whatif_v2 import config as v2_config
+
+    widget = WhatIfView(services, config_doc=v2_config())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 720)
+    widget.show()
+    return widget
+
+
+def test_the_start_is_read_from_a_model_and_written_only_when_changed(v2_view, tmp_path):
+    from tests.app.simulation.test_whatif_v2 import model as v2_model
+
+    assert not v2_view.use_start.isChecked() and not v2_view.start.isEnabled()
+    assert "start" not in v2_view.current_model()
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({**v2_model(), "start": "2026-12-07T08:00"}))
+    v2_view.load_model_file(str(path))
+    assert v2_view.use_start.isChecked() and v2_view.start.isEnabled()
+    assert v2_view.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-12-07 08:00"
+    assert v2_view.current_model()["start"] == "2026-12-07T08:00"  # the file's text, untouched
+    v2_view.start.setDateTime(v2_view.start.dateTime().addSecs(3600))
+    assert v2_view.current_model()["start"] == "2026-12-07T09:00:00"
+    v2_view.use_start.setChecked(False)
+    assert "start" not in v2_view.current_model()
+
+
+def test_a_version_2_run_shows_skills_and_overflow_tables(qtbot, v2_view, tmp_path, qtmodeltester):
+    from tests.app.simulation.test_whatif_v2 import model as v2_model
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(v2_model()))
+    v2_view.load_model_file(str(path))
+    run_and_wait(qtbot, v2_view)
+    column = v2_view.latest
+    assert column.skills_table.isVisible() and column.overflow_table.isVisible()
+    skills = column.skills_model
+    assert [skills.index(row, 0).data() for row in range(skills.rowCount())] == ["Mortgages", "French"]
+    assert skills.headerData(4, Qt.Orientation.Horizontal) == "SL" and skills.index(0, 4).data().endswith("%")
+    overflow = column.overflow_model
+    assert overflow.index(0, 0).data() == "Desk" and int(overflow.index(0, 1).data()) > 0
+    qtmodeltester.check(skills, force_py=True)
+    qtmodeltester.check(overflow, force_py=True)
+    # every row is shown: the table is as tall as its rows (no inner scrolling)
+    table = column.skills_table
+    assert table.height() >= table.horizontalHeader().height() + 2 * table.rowHeight(0)
+
+
+def test_a_version_1_run_shows_no_empty_tables(qtbot, view):
+    view.duration_min.setValue(60)
+    run_and_wait(qtbot, view)
+    assert not view.latest.skills_table.isVisible() and not view.latest.overflow_title.isVisible()
+
+
+# 1280 x 720: the two columns with their skills and overflow tables need ~800 px, the results get ~770
+@pytest.mark.parametrize("size, side_by_side", [((1024, 700), False), ((1280, 720), False), ((1920, 1080), True)])
+def test_two_runs_fit_without_sideways_scrolling(qtbot, services, size, side_by_side):
+    """With the app's style sheet, version 2 tables included: side by side when there is room, never clipped."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    from tests.app.simulation.test_whatif_v2 import config as v2_config, model as v2_model
+    from ui.common import style
+
+    widget = WhatIfView(services, config_doc=v2_config())
+    qtbot.addWidget(widget)
+    widget.setStyleSheet(style.stylesheet())
+    widget.set_model(v2_model())
+    widget.resize(*size)
+    widget.show()
+    run_and_wait(qtbot, widget)
+    run_and_wait(qtbot, widget)
+    qtbot.waitUntil(lambda: widget.previous.isVisible())
+    expected = QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom
+    qtbot.waitUntil(lambda: widget.columns_layout.direction() == expected)
+    area = widget.results_scroll
+    qtbot.waitUntil(lambda: area.widget().minimumSizeHint().width() <= area.viewport().width())
+    assert not area.horizontalScrollBar().isVisible()
+    for column in (widget.latest, widget.previous):
+        assert column.skills_table.width() >= column.skills_table.minimumWidth()
+
+
+def test_going_from_side_by_side_to_one_above_the_other_gives_the_charts_their_height(qtbot, services, monkeypatch):
+    """A run whose tables need more room than two columns have (the window unchanged): the page grows to
+    hold one column above the other, nothing squashed (the scroll area is not resized, so it is told)."""
+    from PySide6.QtWidgets import QApplication, QBoxLayout
+
+    from tests.app.simulation.test_whatif_v2 import config as v2_config, model as v2_model
+    from ui.whatif import view as view_module
+
+    widget = WhatIfView(services, config_doc=v2_config())
+    qtbot.addWidget(widget)
+    widget.set_model(v2_model())
+    widget.resize(1920, 1000)
+    widget.show()
+    run_and_wait(qtbot, widget)
+    run_and_wait(qtbot, widget)
+    qtbot.waitUntil(lambda: widget.columns_layout.direction() == QBoxLayout.Direction.LeftToRight)
+    monkeypatch.setattr(view_module, "SIDE_BY_SIDE_MIN", 10_000)  # as if the new tables were that wide
+    run_and_wait(qtbot, widget)
+    assert widget.columns_layout.direction() == QBoxLayout.Direction.TopToBottom
+    QApplication.processEvents()  # what the event loop does next, once: no resize is coming
+    page = widget.results_scroll.widget()
+    assert page.height() >= page.minimumSizeHint().height()
+    for column in (widget.latest, widget.previous):
+        for chart in column.charts:
+            assert chart.height() >= chart.heightForWidth(chart.width()) - 1
+
+
+def test_replicated_figures_show_the_mean_in_the_table_and_the_interval_in_the_tooltip(qtbot, v2_view):
+    v2_view.replications.setValue(3)
+    v2_view.duration_min.setValue(60)
+    run_and_wait(qtbot, v2_view)
+    skills = v2_view.latest.skills_model
+    shown = skills.index(0, 1).data()
+    tip = skills.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "–" not in shown and tip.startswith(shown + " (") and "–" in tip

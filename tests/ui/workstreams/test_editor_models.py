@@ -86,7 +86,7 @@ def test_rules_model_passes_modeltester_and_renders_conditions(qtmodeltester, ru
     assert rules_model.index(1, RulesModel.CONDITION).data() == \
         "Portfolio value ≥ 50000 OR (Customer tier is not empty AND Portfolio value < 0)"
     assert rules_model.index(2, RulesModel.CONDITION).data() == "(always)"
-    assert rules_model.index(0, RulesModel.NAME).data(Qt.ItemDataRole.ToolTipRole) == "first"
+    assert rules_model.index(0, RulesModel.NAME).data(Qt.ItemDataRole.ToolTipRole) == "A\nfirst"  # name whole, then description
     assert orders(rules_model) == ["1", "2", "3"]
 
 

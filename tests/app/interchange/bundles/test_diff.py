@@ -83,6 +83,13 @@ def test_reversal_reports_the_fewest_moves():
     assert len(moves) == 2
 
 
+def test_a_variable_reorder_is_one_move_and_nothing_else():
+    a, b = sample_doc(), sample_doc()
+    stream(b, CHAT)["context_variables"].reverse()
+    assert lines(a, b) == ["~ workstream 'Chat - Support'", "  ↕ context variable 'tier' moved 2 → 1"]
+    assert diff_documents(a, a).is_empty  # the same order is no change
+
+
 def _rename_variable(doc: dict, old: str, new: str) -> None:
     chat = stream(doc, CHAT)
     find(chat["context_variables"], old)["name"] = new

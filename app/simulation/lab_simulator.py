@@ -1,0 +1,79 @@
+"""The simulator as the what-if lab drives it: the same rules, less ceremony per event.
+
+``LabSimulator`` is a ``Simulator`` (every rule, every timer, every public action
+unchanged) with two differences that only a virtual-clock run by one trusted
+driver can afford:
+
+* **Hooks instead of event dicts.**  ``hooks`` maps an event name to one function,
+  called with the event's fields (plus ``"t"``, the simulated time as a float)
+  in the very dict the emitting call built — no second dict, no listener list,
+  no fan-out, and nothing at all for events nobody hooks.  Ordinary listeners
+  (``subscribe``) still get the ordinary event dicts, should anyone subscribe.
+* **Trusted arrivals and ends.**  ``arrive_at`` and ``end_at`` skip what the
+  public ``add_conversation`` and ``end`` check for a caller they cannot trust —
+  the re-entrancy guard, name lookups, context coercion and the rejections — and
+  take the time as an argument instead of reading the clock.  The lab's player
+  names only conversations and streams it created or resolved itself, draws
+  contexts already typed (a context mix yields text for text variables and
+  finite numbers for number variables: what ``coerce_context`` would return),
+  and never calls in from inside a hook.
+
+Everything else (accept, decline, pick, presence changes, timers) goes through
+the public actions, as in the live panel.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from app.simulation.clock import Clock
+from app.simulation.engine import CLOSED, Simulator
+
+Hook = Callable[[dict], None]
+
+
+class LabSimulator(Simulator):
+    """A ``Simulator`` that hands events to hooks and takes trusted arrivals and ends."""
+
+    def __init__(self, config_doc: Mapping[str, Any], clock: Clock, hooks: Mapping[str, Hook] | None = None,
+                 **options: Any):
+        """``options``: as ``Simulator``'s (``seed``, ``start``)."""
+        super().__init__(config_doc, clock, **options)
+        self._hooks: dict[str, Hook] = dict(hooks or {})
+        self.timers = self._timers  # the timer heap, read by the run loop (the same list, never rebound)
+
+    def set_hooks(self, hooks: Mapping[str, Hook]) -> None:
+        """From now on, ``hooks[event](fields)`` for each event named there (and nothing for the rest)."""
+        self._hooks = dict(hooks)
+
+    def _emit(self, event: str, **fields: Any) -> None:
+        if self._listeners:  # someone subscribed as well: the ordinary event dicts for them
+            Simulator._emit(self, event, **fields)
+        hook = self._hooks.get(event)
+        if hook is not None:
+            fields["t"] = self._time  # the dict is the hook's from here on
+            hook(fields)
+
+    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
+
+    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
+        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
+        timers = self._timers
+        if timers and timers[0][0] <= t:
+            self._advance(t)
+        elif t > self._time:
+            self._time = t
+        self._arrive(conversation_id, self._streams[workstream], context)
+
+    def end_at(self, t: float, conversation_id: str) -> None:
+        """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
+        conv = self._conversations[conversation_id]
+        if conv.state != CLOSED:
+            timers = self._timers
+            if timers and timers[0][0] <= t:
+                self._advance(t)
+            elif t > self._time:
+                self._time = t
+            self._end(conv)
+
+
+__all__ = ["Hook", "LabSimulator"]
