@@ -850,7 +850,7 @@ class QueueGroup(QFrame):
                                    "conversations wait until it opens")
         self.closed_tag.hide()
         tags.addWidget(self.closed_tag)
-        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)  # right after the name, not at the far edge
         self.has_hours = has_hours
         self.is_open = True
         self.pick_button = QToolButton()
@@ -862,11 +862,14 @@ class QueueGroup(QFrame):
         self.pick_menu = QMenu(self.pick_button)
         self.pick_button.setMenu(self.pick_menu)
         self.pick_button.hide()
-        head.addWidget(self.pick_button, 0, 2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.pick_button, 0, 3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.meta = ElidedLabel()
         self.meta.setObjectName("queueMeta")
-        head.addWidget(self.meta, 1, 0, 1, 3)
-        head.setColumnStretch(0, 1)
+        head.addWidget(self.meta, 1, 0, 1, 4)
+        # The name as wide as it is (shorter, with "…", only when the group is narrower), then the tags;
+        # the spare room after them.
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        head.setColumnStretch(2, 1)
         self._header_space = QSpacerItem(0, self.header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
         layout.addItem(self._header_space)
