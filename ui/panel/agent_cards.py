@@ -147,6 +147,21 @@ def home_queues(agent_queues: Mapping[str, Sequence[str]], queue_sizes: Mapping[
     return homes
 
 
+def profile_slots(view: Any, offers: Sequence[Any], info: Callable[[str], "ConversationInfo"]) \
+        -> list[tuple[str, int, int]]:
+    """(capacity profile, conversations and pops holding it, the agent's limit) for each profile of a
+    version 2 configuration: a profile-based stream takes a slot, not units, so units alone read 0."""
+    if not getattr(view, "profiles", None):
+        return []
+    held: dict[str, int] = {}
+    for conversation in (*view.active, *(offer.conversation for offer in offers)):
+        stream = info(conversation).workstream
+        if stream.get("capacity_format") == "profile" and stream.get("capacity_profile"):
+            key = str(stream["capacity_profile"]).casefold()
+            held[key] = held.get(key, 0) + 1
+    return [(name, held.get(name.casefold(), 0), limit) for name, limit in view.profiles.items()]
+
+
 @dataclass
 class ConversationInfo:
     """What a card needs to know about one conversation."""
@@ -627,10 +642,15 @@ class AgentCard(QFrame):
         used = view.capacity - view.free_capacity
         active_units = used - offered_units - view.wrap_up_units
         self.gauge.set_units(view.capacity, active_units, offered_units, view.wrap_up_units)
-        self.capacity_label.setText(f"{used}/{view.capacity}")
+        slots = profile_slots(view, offers, info)
+        capacity_text = f"{used}/{view.capacity}" + "".join(f" · {name} {held}/{limit}" for name, held, limit in slots)
+        if capacity_text != self.capacity_label.text():
+            self.capacity_label.setText(capacity_text)
         self.gauge.setToolTip(f"Capacity {view.capacity}: {max(0, active_units)} in conversations, "
                               f"{offered_units} held by pops, {view.wrap_up_units} in wrap-up, "
-                              f"{view.free_capacity} free")
+                              f"{view.free_capacity} free"
+                              + "".join(f"\nCapacity profile {name}: {held} of {limit} at once" for name, held, limit
+                                        in slots))
         parts = []
         if view.active:
             parts.append(f"{len(view.active)} active")
