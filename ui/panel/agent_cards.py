@@ -147,6 +147,21 @@ def home_queues(agent_queues: Mapping[str, Sequence[str]], queue_sizes: Mapping[
     return homes
 
 
+def profile_slots(view: Any, offers: Sequence[Any], info: Callable[[str], "ConversationInfo"]) \
+        -> list[tuple[str, int, int]]:
+    """(capacity profile, conversations and pops holding it, the agent's limit) for each profile of a
+    version 2 configuration: a profile-based stream takes a slot, not units, so units alone read 0."""
+    if not getattr(view, "profiles", None):
+        return []
+    held: dict[str, int] = {}
+    for conversation in (*view.active, *(offer.conversation for offer in offers)):
+        stream = info(conversation).workstream
+        if stream.get("capacity_format") == "profile" and stream.get("capacity_profile"):
+            key = str(stream["capacity_profile"]).casefold()
+            held[key] = held.get(key, 0) + 1
+    return [(name, held.get(name.casefold(), 0), limit) for name, limit in view.profiles.items()]
+
+
 @dataclass
 class ConversationInfo:
     """What a card needs to know about one conversation."""
@@ -579,13 +594,18 @@ class AgentCard(QFrame):
         self.more_chips.hide()
         self.chip_layout.addWidget(self.more_chips)
         self.chip_layout.addStretch(1)
-        self._new_chip()  # the first chip's room is kept while it is hidden
         layout.addWidget(self.chip_area)
 
-        self.pop_area = QVBoxLayout()
+        # One pop in full, in a slot of a pop's height whether or not there is one.  The pop and the chips
+        # are made when first needed (hundreds of cards open faster); the panel measures a pop and a chip
+        # once in its style and gives every card their heights (set_slot_heights).
+        self.pop_slot = QWidget()
+        self.pop_area = QVBoxLayout(self.pop_slot)
+        self.pop_area.setContentsMargins(0, 0, 0, 0)
         self.pop_area.setSpacing(0)
-        self._new_pop()  # one pop in full; its room is kept while there is none
-        layout.addLayout(self.pop_area)
+        self._chip_height = self.fontMetrics().height() + 8
+        self.pop_slot.setFixedHeight(CardPop.HEIGHT)
+        layout.addWidget(self.pop_slot)
         self.more_pops = ElidedLabel()
         self.more_pops.setObjectName("morePops")
         _keep_room_when_hidden(self.more_pops)
@@ -593,6 +613,7 @@ class AgentCard(QFrame):
         layout.addWidget(self.more_pops)
         layout.addStretch(1)  # a card made as tall as the tallest of the panel leaves the room at the bottom
         self._floor_height = 0  # the panel's card height (cards of one panel are the same height)
+        self._natural: int | None = None  # the last natural_height()
 
     # ------------------------------------------------------------------ state
 
@@ -608,10 +629,10 @@ class AgentCard(QFrame):
     def selected(self) -> bool:
         return self._selected
 
-    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float, *, shrink: bool = True) -> bool:
+    def refresh(self, view: Any, info: Callable[[str], ConversationInfo], now: float) -> bool:
         """Show ``view`` (an ``AgentView``); ``info(conversation id)`` describes conversations.
-        True when the card changed height, which happens only the first time (its height is fixed:
-        one pop in full and a "+N more" line, one line of chips; ``shrink`` is kept for callers)."""
+        Returns whether the card changed height: never (its height is fixed: one pop in full and a
+        "+N more" line, one line of chips)."""
         self._now = now
         index = self.presence_combo.findText(view.presence)
         if index >= 0 and index != self.presence_combo.currentIndex():
@@ -621,10 +642,15 @@ class AgentCard(QFrame):
         used = view.capacity - view.free_capacity
         active_units = used - offered_units - view.wrap_up_units
         self.gauge.set_units(view.capacity, active_units, offered_units, view.wrap_up_units)
-        self.capacity_label.setText(f"{used}/{view.capacity}")
+        slots = profile_slots(view, offers, info)
+        capacity_text = f"{used}/{view.capacity}" + "".join(f" · {name} {held}/{limit}" for name, held, limit in slots)
+        if capacity_text != self.capacity_label.text():
+            self.capacity_label.setText(capacity_text)
         self.gauge.setToolTip(f"Capacity {view.capacity}: {max(0, active_units)} in conversations, "
                               f"{offered_units} held by pops, {view.wrap_up_units} in wrap-up, "
-                              f"{view.free_capacity} free")
+                              f"{view.free_capacity} free"
+                              + "".join(f"\nCapacity profile {name}: {held} of {limit} at once" for name, held, limit
+                                        in slots))
         parts = []
         if view.active:
             parts.append(f"{len(view.active)} active")
@@ -637,37 +663,39 @@ class AgentCard(QFrame):
             self.status_label.setText(status)
         self._sync_chips(list(view.active), info)
         self._sync_pops(offers, info)
-        return self._fit_height(shrink)
-
-    @property
-    def shrink_pending(self) -> bool:
-        return False  # the height never depends on what the card shows
-
-    def settle_height(self) -> bool:
-        return False
+        return False  # sized once, by the panel (set_floor_height) or when first shown: never by a refresh
 
     def natural_height(self) -> int:
         """The height the card's parts need (the same with or without pops and chips)."""
         badges = self._badges.heightForWidth(self.card_width - 20)  # the badges wrap onto the lines they need
         if self.badge_area.maximumHeight() != badges or self.badge_area.minimumHeight() != badges:
             self.badge_area.setFixedHeight(badges)
-        chips = max(self._chip_pool[0].sizeHint().height(), self.more_chips.sizeHint().height())
+        chips = max(self._chip_height, self.more_chips.sizeHint().height())
         if self.chip_area.maximumHeight() != chips or self.chip_area.minimumHeight() != chips:
             self.chip_area.setFixedHeight(chips)
         layout = self.layout()
         layout.invalidate()
         layout.activate()
-        return layout.sizeHint().height()
+        self._natural = layout.sizeHint().height()
+        return self._natural
+
+    def set_slot_heights(self, pop: int, chip: int) -> None:
+        """The heights of a pop and a chip in the panel's style (measured once for all the cards)."""
+        self._chip_height = chip
+        if self.pop_slot.maximumHeight() != pop or self.pop_slot.minimumHeight() != pop:
+            self.pop_slot.setFixedHeight(pop)
 
     def set_floor_height(self, height: int) -> bool:
         """The panel's card height: every card as tall as the tallest (one with more queue badges), so
         the cards of a row line up.  True when the card changed height."""
         self._floor_height = height
-        return self._fit_height()
+        return self._fit_height(measured=True)
 
-    def _fit_height(self, shrink: bool = True) -> bool:
-        """A fixed size, so changes inside the card never relayout the whole panel.  True when it changed."""
-        height = max(self.natural_height(), self._floor_height)
+    def _fit_height(self, measured: bool = False) -> bool:
+        """A fixed size, so changes inside the card never relayout the whole panel.  True when it changed.
+        ``measured``: ``natural_height`` was just called (by the panel: it is not measured again)."""
+        natural = self._natural if measured and self._natural is not None else self.natural_height()
+        height = max(natural, self._floor_height)
         if height != self.maximumHeight() or height != self.minimumHeight():
             self.setFixedHeight(height)
             return True
@@ -680,8 +708,6 @@ class AgentCard(QFrame):
         chip.idle_action.triggered.connect(lambda _c=False, ch=chip: self.idleRequested.emit(ch.conversation_id))
         chip.active_action.triggered.connect(lambda _c=False, ch=chip: self.activeRequested.emit(ch.conversation_id))
         chip.end_action.triggered.connect(lambda _c=False, ch=chip: self.endRequested.emit(ch.conversation_id))
-        if not self._chip_pool:
-            _keep_room_when_hidden(chip)
         chip.hide()
         self.chip_layout.insertWidget(len(self._chip_pool), chip)
         self._chip_pool.append(chip)
@@ -692,8 +718,6 @@ class AgentCard(QFrame):
         pop.accepted.connect(lambda c, a=self.name: self.acceptRequested.emit(a, c))
         pop.declined.connect(lambda c, r, a=self.name: self.declineRequested.emit(a, c, r))
         pop.selected.connect(self.conversationSelected)
-        if not self._pop_pool:
-            _keep_room_when_hidden(pop)
         pop.hide()
         self.pop_area.addWidget(pop)
         self._pop_pool.append(pop)
@@ -738,7 +762,9 @@ class AgentCard(QFrame):
     def _sync_pops(self, offers: list, info: Callable[[str], ConversationInfo]) -> None:
         """The first outstanding offer in full (the reused pop widget); the others are a "+N more" line
         whose tooltip names them; the notification pane lists them all."""
-        pop = self._pop_pool[0]
+        if not self._pop_pool and not offers:
+            return
+        pop = self._pop_pool[0] if self._pop_pool else self._new_pop()
         previous = dict(self.pops)
         self.pops = {}
         if offers:
@@ -773,7 +799,8 @@ class AgentCard(QFrame):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._fit_height()  # now that the style sheet has sized the labels
+        if not self._floor_height:
+            self._fit_height()  # now that the style sheet has sized the labels
 
     def is_on_screen(self) -> bool:
         """Whether any of the card shows in its scroll area's viewport (or in its window, outside one)."""
@@ -843,7 +870,7 @@ class QueueGroup(QFrame):
                                    "conversations wait until it opens")
         self.closed_tag.hide()
         tags.addWidget(self.closed_tag)
-        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+        head.addLayout(tags, 0, 1, Qt.AlignmentFlag.AlignVCenter)  # right after the name, not at the far edge
         self.has_hours = has_hours
         self.is_open = True
         self.pick_button = QToolButton()
@@ -855,12 +882,15 @@ class QueueGroup(QFrame):
         self.pick_menu = QMenu(self.pick_button)
         self.pick_button.setMenu(self.pick_menu)
         self.pick_button.hide()
-        head.addWidget(self.pick_button, 0, 2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.pick_button, 0, 3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.meta = ElidedLabel()
         self.meta.setObjectName("queueMeta")
-        head.addWidget(self.meta, 1, 0, 1, 3)
-        head.setColumnStretch(0, 1)
-        self._header_space = QSpacerItem(0, self._header_height(), QSizePolicy.Policy.Minimum,
+        head.addWidget(self.meta, 1, 0, 1, 4)
+        # The name as wide as it is (shorter, with "…", only when the group is narrower), then the tags;
+        # the spare room after them.
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        head.setColumnStretch(2, 1)
+        self._header_space = QSpacerItem(0, self.header_height(), QSizePolicy.Policy.Minimum,
                                          QSizePolicy.Policy.Fixed)
         layout.addItem(self._header_space)
         self.note = QLabel()
@@ -873,7 +903,7 @@ class QueueGroup(QFrame):
         self._counts = (-1, -1)
         self.set_waiting(0)
 
-    def _header_height(self) -> int:
+    def header_height(self) -> int:
         """The header's two lines (name and Pick…, then the counts), plus the spacing under it (a layout
         puts none after a spacer)."""
         return self._header_rows() + max(0, self.layout().spacing())
@@ -903,7 +933,7 @@ class QueueGroup(QFrame):
     def _place_header(self) -> None:
         """Fit the header over its spacer (on resize and once styled; never because a count changed)."""
         self.header.ensurePolished()
-        space = self._header_height()
+        space = self.header_height()
         if space != self._header_space.sizeHint().height():
             self._header_space.changeSize(0, space, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             self.layout().invalidate()

@@ -70,6 +70,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -85,6 +86,7 @@ from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,
     AgentCard,
+    ConversationChip,
     ConversationInfo,
     ElidedLabel,
     FlowLayout,
@@ -92,7 +94,7 @@ from ui.panel.agent_cards import (
     home_queues,
 )
 from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plain_value
-from ui.panel.screen_pop import POP_QSS, ScreenPop
+from ui.panel.screen_pop import POP_QSS, CardPop, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
 
@@ -102,7 +104,8 @@ EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sen
 SCREENSHOT_STREAM = "Chat - Retail banking"
 LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
 
-LOG_CELL_PADDING = 24     # a log cell's padding (6 px a side in the style sheet), focus margins and air
+NARROW_PANEL = 900        # narrower (a 1024 px screen), the clock bar drops its "Simulated time" caption
+LOG_CELL_PADDING = 20     # a log cell's padding (6 px a side in the style sheet), focus margins and air
 RIGHT_MINIMUM = 272       # the right column (Send, Route trace, the toast) at its narrowest
 PRESENTATION_SCALE = 1.5  # type and cards in presentation mode, for the back of a room
 # Presentation mode: the explicit sizes of the normal style sheet, larger (more specific selectors win).
@@ -214,13 +217,39 @@ class Toast(QFrame):
         self.pop = pop
         if pop is not None:
             self.layout().insertWidget(1, pop)
+            pop.show()  # now, not when the layout gets round to it: its room is measured next
+            self.hold_room()
+
+    def hold_room(self) -> None:
+        """Never less tall than the notification needs: with wrapped lines the column's layout would
+        otherwise squeeze it to what its height-for-width guess says (the context rows overlapped)."""
+        if self.pop is not None:
+            self.pop.ensurePolished()
+        layout = self.layout()
+        layout.invalidate()
+        height = layout.sizeHint().height()
+        if layout.hasHeightForWidth() and self.width() > 0:  # the lines as they wrap at its width now
+            height = max(height, layout.totalHeightForWidth(self.width()))
+        if self.minimumHeight() != height:
+            self.setMinimumHeight(height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.hold_room()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.hold_room()
 
     def set_others(self, conversations: list[str], details: list[str]) -> None:
         text = f"Also waiting: {', '.join(conversations)}" if conversations else ""
         if text != self.others.full_text():
             self.others.setText(text)
             self.others.set_tooltip("\n".join(details))
-        self.others.setVisible(bool(conversations))
+        if self.others.isVisibleTo(self) != bool(conversations):
+            self.others.setVisible(bool(conversations))
+            self.hold_room()
 
 
 class AgentPanel(QWidget):
@@ -336,6 +365,7 @@ class AgentPanel(QWidget):
         self.side_tabs.setTabToolTip(0, "Send a conversation, a burst, or play a scenario")
         self.side_tabs.setTabToolTip(1, "Why the selected conversation went to its queue")
         right_layout.addWidget(self.side_tabs, 1)
+        self.side_tabs.setMinimumHeight(120)  # gives way to the toast, which is never squeezed
         self.toast = Toast(right)
         right_layout.addWidget(self.toast)
         right.setMinimumWidth(RIGHT_MINIMUM)
@@ -462,6 +492,7 @@ class AgentPanel(QWidget):
         caption = QLabel("Simulated time")
         caption.setObjectName("clockCaption")
         layout.addWidget(caption)
+        self.clock_caption = caption  # hidden on a narrow panel, so the counts beside Reset have room
         self.clock_label = ClockLabel("00:00:00")
         self.clock_label.setObjectName("simClock")
         self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
@@ -502,7 +533,7 @@ class AgentPanel(QWidget):
     def _build_side_column(self) -> QWidget:
         column = QFrame()
         column.setObjectName("sideColumn")
-        column.setMinimumWidth(300)
+        column.setMinimumWidth(240)  # the right column is at least as wide as this needs (see _split)
         column.setMaximumWidth(440)
         self.side_column = column
         layout = QVBoxLayout(column)
@@ -687,8 +718,17 @@ class AgentPanel(QWidget):
         self.trace_why.hide()
         layout.addWidget(self.trace_why)
         self.trace_view = RouteTraceView()
+        self.trace_view.setMinimumHeight(90)
         layout.addWidget(self.trace_view, 1)
-        return panel
+        # In a scroll area: its wrapped lines would otherwise hold the column's height (height for width)
+        # and push the notification under the bottom edge on a short screen (presentation at 720 px).
+        scroll = QScrollArea()
+        scroll.setObjectName("traceScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(panel)
+        return scroll
 
     # ------------------------------------------------------------------ cards
 
@@ -771,11 +811,31 @@ class AgentPanel(QWidget):
         row line up, and as no card changes height afterwards the groups never move."""
         if not self.cards:
             return
+        pop_height, chip_height = self._measure_slots()
         for card in self.cards.values():
             card.ensurePolished()
+            card.set_slot_heights(pop_height, chip_height)
         height = max(card.natural_height() for card in self.cards.values())
         for card in self.cards.values():
             card.set_floor_height(height)
+
+    def _measure_slots(self) -> tuple[int, int]:
+        """A pop's and a chip's height in the panel's style and type (one of each, measured in the cards
+        area and thrown away): cards keep that room for them before they have any."""
+        canvas = self.cards_scroll.widget()
+        pop = CardPop("C-0000", workstream={"notification": "screen_pop_decline"}, queue="Queue", context={},
+                      expires_at=0.0)
+        chip = ConversationChip("C-0000")
+        chip.set_info(ConversationInfo("C-0000", {}, "Queue", "active"))
+        try:
+            for probe in (pop, chip):
+                probe.setParent(canvas)
+                probe.hide()
+                probe.ensurePolished()
+            return pop.height(), chip.sizeHint().height()
+        finally:
+            pop.deleteLater()
+            chip.deleteLater()
 
     def _presence_list(self) -> list[tuple[str, str]]:
         from models.choices import BASE_PRESENCE_NAMES, BASE_PRESENCES
@@ -1014,12 +1074,32 @@ class AgentPanel(QWidget):
         """Share ``width`` between the cards and the right column (Send, Route trace, the toast)."""
         if width < 600:
             return
+        # Never narrower than the Send form needs in this font (it does not scroll sideways).
+        base = int(290 * PRESENTATION_SCALE) if self._presentation else RIGHT_MINIMUM
+        form = max(self.side_column.minimumWidth(), self.side_column.minimumSizeHint().width()) + \
+            self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
+        self.right_column.setMinimumWidth(max(base, form))
         # Narrow (1024 px screens): the right column at its minimum, so the log keeps room for Details.
         low = max(300 if width >= 900 else 0, self.right_column.minimumWidth())
         high = max(low, min(self.right_column.maximumWidth(), int(400 * (PRESENTATION_SCALE if self._presentation
                                                                            else 1))))
         right = max(low, min(high, int(width * 0.29)))
         self.main_splitter.setSizes([width - right, right])
+        self._split_cards_and_log()
+
+    def _split_cards_and_log(self) -> None:
+        """Room for a whole row of cards above the log when the window is short (720 px, presentation):
+        the log keeps a few rows, the cards the rest up to a row's height; tall windows keep 3:2."""
+        total = sum(self.left_splitter.sizes())
+        group = next((g for g in self.groups.values() if g.cards), None)
+        if total <= 0 or group is None:
+            return
+        row = (self.cards_scroll.widget().layout().contentsMargins().top() + group.layout().contentsMargins().top()
+               + group.header_height() + group.cards[0].height() + 16)
+        log_rows = self.log_view.verticalHeader().defaultSectionSize()
+        log_least = self.log_view.horizontalHeader().sizeHint().height() + 3 * log_rows + 44  # title and 3 rows
+        cards = max(int(total * 0.6), min(row, total - log_least))
+        self.left_splitter.setSizes([cards, total - cards])
 
     def _show_window_chrome(self, show: bool, full_screen: bool = True) -> None:
         """Hide (and later restore) what is not the panel: the window's menu and status bars, its
@@ -1438,6 +1518,7 @@ class AgentPanel(QWidget):
                 self._set_toast(pop)
         if self.toast.isHidden():
             self.toast.show()
+        self.toast.hold_room()
         more = f"  ·  1 of {len(offers)}" if len(offers) > 1 else ""
         self.toast.header.setText(f"Notification for {agent}{more}")
         details = []
@@ -1528,6 +1609,7 @@ class AgentPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         width = event.size().width()
+        self.clock_caption.setVisible(width >= NARROW_PANEL)
         if not self._sized and width >= 600:
             # First real size (and after presentation mode): about 29 % for the right column, within
             # its limits (300-400 px normally), the rest for the cards.
@@ -1595,8 +1677,9 @@ class AgentPanel(QWidget):
         ringing = driver.inject(name, context(customertier="Silver", topic="payment", accountbalance=-120,
                                               portfoliovalue=2000))
         jump(23)
-        # Two more ringing (overdrawn customers asking about fees): pops on another card too.
-        driver.inject(name, context(customertier="Standard", topic="fees", accountbalance=-40))
+        # Two more ringing (overdrawn customers asking about fees): pops on another card too, one of them
+        # needing a skill (version 2 classification: a mortgage question needs Mortgages 3).
+        driver.inject(name, context(customertier="Standard", topic="fees on my mortgage", accountbalance=-40))
         driver.inject(name, context(customertier="Silver", topic="statement", accountbalance=-15))
         jump(28)
         view = driver.simulator.conversation(ringing)

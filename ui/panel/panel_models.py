@@ -160,6 +160,8 @@ def event_details(event: Mapping[str, Any]) -> str:
                                                                                    str(event.get("reason", "")))
     if kind == "capacity_released":
         reason = _RELEASE_REASONS.get(event.get("reason"), event.get("reason", ""))
+        if event.get("profile"):  # a profile-based stream: a slot of the capacity profile, not units
+            return f"a {event['profile']} slot back ({reason}); {event.get('free_slots')} free"
         return f"{event.get('units')} units back ({reason}); {event.get('free')} free"
     if kind == "capacity_changed":
         return f"capacity {event.get('capacity')}; {event.get('free')} free"

@@ -299,7 +299,8 @@ class ScreenPop(_Answerable, QFrame):
         self._shown_value = -1
         self._shortcuts: list[QShortcut] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # At least as tall as its lines need as they wrap at its width (a narrow column wraps the title).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
         layout = QVBoxLayout(self)
         margin = 14 if toast else 8

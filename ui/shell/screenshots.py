@@ -27,8 +27,9 @@ SHOTS: dict[str, dict[str, Any]] = {
     "capacity-profiles.png": {"view": "capacity_profiles"},
     "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours"},
     "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:VIP#overflow"},
-    "agent-panel.png": {"tab": "agent-panel"},
-    "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True},  # View → Presentation
+    # The live panel at a laptop's 1280×720, carrying pops (issue 10), and projected (View → Presentation).
+    "agent-panel.png": {"tab": "agent-panel", "size": "1280x720"},
+    "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True, "size": "1280x720"},
 }
 
 

@@ -117,7 +117,7 @@ def test_accept_by_mouse_opens_the_conversation(qtbot, panel):
     assert log_events(panel, conv)[-1] == "accepted"
     assert card.pops == {} and list(card.chips) == [conv]
     assert panel.toast_pop is None
-    assert card.capacity_label.text() == "0/100"  # the retail stream takes a 'Chat' profile slot, no units
+    assert card.capacity_label.text() == "0/100 · Chat 1/3"  # the retail stream takes a 'Chat' profile slot, no units
 
 
 def choose_reason(qtbot, pop, reason):

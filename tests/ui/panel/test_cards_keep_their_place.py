@@ -69,6 +69,8 @@ def test_group_and_card_geometry_is_the_same_with_0_1_and_3_pops(panel, qtbot):
     one = show(panel, qtbot)
     assert list(ana.pops) == [first] and not ana.more_pops.isVisibleTo(ana)
     assert one == empty
+    assert ana.pops[first].height() == ana.pop_slot.height()  # the room kept was a pop's, in this type
+    assert ana.pops[first].geometry().bottom() < ana.pop_slot.height()
 
     second, third = send_gold(panel), send_gold(panel)
     three = show(panel, qtbot)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
 
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel
@@ -46,6 +47,13 @@ def clipped(root: QWidget) -> list[str]:
         elif label.contentsRect().height() < label.fontMetrics().height():
             problems.append(f"label '{text}': {label.contentsRect().height()}px high for "
                             f"{label.fontMetrics().height()}px of text")
+    for scroll in root.findChildren(QScrollArea):  # content that can't scroll sideways must fit
+        inner = scroll.widget()
+        if scroll.isVisibleTo(root) and inner is not None and scroll.widgetResizable() \
+                and scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff \
+                and inner.width() > scroll.viewport().width():
+            problems.append(f"{scroll.objectName()}: its content is {inner.width()}px wide in "
+                            f"{scroll.viewport().width()}px and is cut on the right")
     for button in root.findChildren(QAbstractButton):
         if not button.isVisibleTo(root) or not button.text():
             continue
@@ -108,10 +116,49 @@ def test_nothing_on_the_panel_is_clipped(qtbot, services, size):
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("size", SIZES[2:], ids=[f"{w}x{h}" for w, h in SIZES[2:]])
+PRESENTATION_SIZES = SIZES[1:]  # 1280×720 too: the README's presentation picture is taken there
+
+
+@pytest.mark.parametrize("size", PRESENTATION_SIZES, ids=[f"{w}x{h}" for w, h in PRESENTATION_SIZES])
 def test_nothing_is_clipped_in_presentation_mode(qtbot, services, size):
     window, panel = build(qtbot, services, size, presentation=True)
     assert panel.presentation
     problems = clipped(panel) + log_event_column_problems(panel)
+    panel.set_presentation(False)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def styled(qapp):
+    """The console's own style sheet and fonts (paddings and sizes are what a person sees)."""
+    from ui.common import style
+
+    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
+    style.apply(qapp)
+    yield
+    qapp.setStyleSheet("")
+    qapp.setStyle(old_style)
+    qapp.setPalette(old_palette)
+    qapp.setFont(old_font)
+
+
+@pytest.mark.parametrize("size, presentation", [((1024, 768), False), ((1280, 720), False), ((1280, 720), True),
+                                                 ((1920, 1080), True)],
+                         ids=["1024x768", "1280x720", "1280x720-presentation", "1920x1080-presentation"])
+def test_nothing_is_clipped_in_the_consoles_own_style(qtbot, services, styled, size, presentation):
+    window, panel = build(qtbot, services, size, presentation=presentation)
+    panel.focus_agent("Ana Ruiz")  # the notification, with the agent's other pops listed
+    for _ in range(3):
+        QApplication.processEvents()
+    assert panel.toast_pop is not None
+    problems = clipped(panel) + log_event_column_problems(panel)
+    shown_tab = panel.side_tabs.currentIndex()
+    panel.side_tabs.setCurrentIndex(1 - shown_tab)  # the other tab too (Send, Route trace)
+    QApplication.processEvents()
+    problems += clipped(panel.side_tabs)
+    right = panel.right_column
+    if panel.toast.geometry().bottom() > right.contentsRect().bottom():
+        problems.append(f"the notification ends at {panel.toast.geometry().bottom()}px, "
+                        f"below its column's {right.contentsRect().bottom()}px")
     panel.set_presentation(False)
     assert problems == [], "\n".join(problems)

@@ -164,3 +164,22 @@ def test_a_stream_without_reasons_declines_at_once():
 ])
 def test_version_2_events_in_words(event, words):
     assert event_details(event) == words
+
+
+def test_a_profile_slot_coming_back_is_said_as_a_slot():
+    assert event_details({"event": "capacity_released", "units": 0, "free": 100, "reason": "declined",
+                          "profile": "Chat", "free_slots": 2}) == "a Chat slot back (declined); 2 free"
+    assert event_details({"event": "capacity_released", "units": 30, "free": 70, "reason": "ended"}) == \
+        "30 units back (ended); 70 free"
+
+
+def test_a_card_counts_capacity_profile_slots_beside_units(qtbot, services):
+    panel, _wall = make_panel(qtbot, services)
+    panel.driver.set_presence("Dev Patel", "Offline")
+    ana = panel.cards["Ana Ruiz"]
+    assert ana.capacity_label.text() == "0/100 · Chat 0/3"  # her own limit: 3 chats at once
+    conv = send(panel, customertier="Gold")  # retail banking is profile-based: a Chat slot, no units
+    assert ana.capacity_label.text() == "0/100 · Chat 1/3"
+    panel.accept("Ana Ruiz", conv)
+    assert ana.capacity_label.text() == "0/100 · Chat 1/3"
+    assert "Capacity profile Chat: 1 of 3 at once" in ana.gauge.toolTip()

@@ -100,6 +100,10 @@ def test_the_docs_screenshots(tmp_path):
         own = screenshots.SHOTS[path.name].get("size")  # a shot may ask for its own size (a whole tall form)
         expected = tuple(int(n) for n in own.split("x")) if own else (1024, 700)
         assert (picture.width(), picture.height()) == expected
+    # The live panel is pictured at a laptop's 1280×720 whatever the set's size (issue 10).
+    assert {name: (image(tmp_path / name).width(), image(tmp_path / name).height())
+            for name in ("agent-panel.png", "agent-panel-presentation.png")} == {
+        "agent-panel.png": (1280, 720), "agent-panel-presentation.png": (1280, 720)}
 
 
 def test_screenshots_usage(capsys):
