@@ -83,6 +83,20 @@ def _matches(name: str, search: str) -> bool:
     return not search or search.casefold() in name.casefold()
 
 
+def _rating_values(session: "Session") -> dict[str, tuple[str, ...]]:
+    """Each rating model's values, lowest first, read from the table (no mapper)."""
+    from sqlalchemy import select
+
+    from models import RatingValue
+
+    value = RatingValue.__table__
+    by_model: dict[str, list[str]] = {}
+    for model_id, text in session.execute(select(value.c.rating_model_id, value.c.value)
+                                          .order_by(value.c.rating_model_id, value.c.position)):
+        by_model.setdefault(model_id, []).append(text)
+    return {model_id: tuple(texts) for model_id, texts in by_model.items()}
+
+
 def _document(model: type, data: Any) -> Any:
     """``data`` as the document class ``model``; its problems as ``DocumentInvalid`` with paths."""
     from pydantic import ValidationError
@@ -113,49 +127,58 @@ class DistributionServices:
 
     # ------------------------------------------------------------------ lists
 
+    # Read with SQLAlchemy Core, from the tables (as Services' other lists): a headless
+    # `wsc list skills` then never configures the ORM's mappers.
+
     def list_rating_models(self, search: str = "") -> list[RatingModelRow]:
         from sqlalchemy import func, select
-        from sqlalchemy.orm import selectinload
 
         from models import RatingModel, Skill
 
+        model, skill = RatingModel.__table__, Skill.__table__
         with self.db.sessions() as session:
-            counts = dict(session.execute(select(Skill.rating_model_id, func.count())
-                                          .group_by(Skill.rating_model_id)).all())
-            models = session.scalars(select(RatingModel).options(selectinload(RatingModel.values))).all()
-            return sorted((RatingModelRow(m.id, m.name, tuple(v.value for v in m.values), counts.get(m.id, 0),
-                                          m.modified_at, m.version)
-                           for m in models if _matches(m.name, search)), key=lambda r: _order(r.name))
+            values = _rating_values(session)
+            counts = dict(session.execute(select(skill.c.rating_model_id, func.count())
+                                          .group_by(skill.c.rating_model_id)).all())
+            rows = session.execute(select(model.c.id, model.c.name, model.c.modified_at, model.c.version))
+            return sorted((RatingModelRow(id_, name, values.get(id_, ()), counts.get(id_, 0), modified, version)
+                           for id_, name, modified, version in rows if _matches(name, search)),
+                          key=lambda r: _order(r.name))
 
     def list_skills(self, search: str = "") -> list[SkillRow]:
         from sqlalchemy import func, select
-        from sqlalchemy.orm import selectinload
 
         from models import AgentSkill, RatingModel, Skill
 
+        skill, model, held = Skill.__table__, RatingModel.__table__, AgentSkill.__table__
         with self.db.sessions() as session:
-            counts = dict(session.execute(select(AgentSkill.skill_id, func.count())
-                                          .group_by(AgentSkill.skill_id)).all())
-            skills = session.scalars(select(Skill).options(
-                selectinload(Skill.rating_model).selectinload(RatingModel.values))).unique().all()
-            return sorted((SkillRow(s.id, s.name, s.rating_model.name, tuple(v.value for v in s.rating_model.values),
-                                    counts.get(s.id, 0), s.modified_at, s.version)
-                           for s in skills if _matches(s.name, search)), key=lambda r: _order(r.name))
+            values = _rating_values(session)
+            counts = dict(session.execute(select(held.c.skill_id, func.count()).group_by(held.c.skill_id)).all())
+            rows = session.execute(select(skill.c.id, skill.c.name, model.c.name, skill.c.rating_model_id,
+                                          skill.c.modified_at, skill.c.version)
+                                   .join(model, skill.c.rating_model_id == model.c.id))
+            return sorted((SkillRow(id_, name, model_name, values.get(model_id, ()), counts.get(id_, 0), modified,
+                                    version)
+                           for id_, name, model_name, model_id, modified, version in rows
+                           if _matches(name, search)), key=lambda r: _order(r.name))
 
     def list_capacity_profiles(self, search: str = "") -> list[CapacityProfileRow]:
         from sqlalchemy import func, select
 
         from models import AgentCapacityProfile, CapacityProfile, WorkStream
 
+        profile, override, stream = CapacityProfile.__table__, AgentCapacityProfile.__table__, WorkStream.__table__
         with self.db.sessions() as session:
-            agents = dict(session.execute(select(AgentCapacityProfile.capacity_profile_id, func.count())
-                                          .group_by(AgentCapacityProfile.capacity_profile_id)).all())
-            streams = dict(session.execute(select(WorkStream.capacity_profile_id, func.count())
-                                           .where(WorkStream.capacity_profile_id.is_not(None))
-                                           .group_by(WorkStream.capacity_profile_id)).all())
-            return sorted((CapacityProfileRow(p.id, p.name, p.work_item_limit, agents.get(p.id, 0),
-                                              streams.get(p.id, 0), p.modified_at, p.version)
-                           for p in session.scalars(select(CapacityProfile)) if _matches(p.name, search)),
+            agents = dict(session.execute(select(override.c.capacity_profile_id, func.count())
+                                          .group_by(override.c.capacity_profile_id)).all())
+            streams = dict(session.execute(select(stream.c.capacity_profile_id, func.count())
+                                           .where(stream.c.capacity_profile_id.is_not(None))
+                                           .group_by(stream.c.capacity_profile_id)).all())
+            rows = session.execute(select(profile.c.id, profile.c.name, profile.c.work_item_limit,
+                                          profile.c.modified_at, profile.c.version))
+            return sorted((CapacityProfileRow(id_, name, limit, agents.get(id_, 0), streams.get(id_, 0), modified,
+                                              version)
+                           for id_, name, limit, modified, version in rows if _matches(name, search)),
                           key=lambda r: _order(r.name))
 
     def distribution_catalogue(self) -> DistributionCatalogue:
