@@ -18,7 +18,7 @@ window imports ``app.services.core`` without them (tests/ui/shell/test_startup.p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -27,6 +27,8 @@ from app.services.changes import Changes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from app.workstreams.catalogue import DistributionCatalogue
 
 # The kinds of record this module owns: kind -> (entity name in models, the noun users read).
 DISTRIBUTION_KINDS = {"rating_models": ("RatingModel", "rating model"), "skills": ("Skill", "skill"),
@@ -63,16 +65,6 @@ class CapacityProfileRow:
     workstream_count: int  # streams that use it
     modified_at: datetime
     version: int
-
-
-@dataclass(frozen=True)
-class DistributionCatalogue:
-    """What an agent or queue form offers: skills with their rating values, profiles with
-    their default limits, queue names (each sorted by name)."""
-
-    skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    profiles: dict[str, int] = field(default_factory=dict)
-    queues: tuple[str, ...] = ()
 
 
 def _order(name: str) -> tuple[str, str]:
@@ -181,21 +173,12 @@ class DistributionServices:
                            for id_, name, limit, modified, version in rows if _matches(name, search)),
                           key=lambda r: _order(r.name))
 
-    def distribution_catalogue(self) -> DistributionCatalogue:
-        """Skills (with their rating values), profiles (with their limits) and queue names, in one read."""
-        from sqlalchemy import select
+    def distribution_catalogue(self) -> "DistributionCatalogue":
+        """Skills (with their rating values), profiles (with their limits), presences and queue names:
+        the one catalogue (app.workstreams.catalogue) the work stream editor reads too."""
+        from app.workstreams.catalogue import read_catalogue
 
-        from app.config.io import skill_ratings
-        from models import CapacityProfile, Queue
-
-        with self.db.sessions() as session:
-            skills = skill_ratings(session)
-            profiles = dict(session.execute(select(CapacityProfile.name, CapacityProfile.work_item_limit))
-                            .all())
-            queues = list(session.scalars(select(Queue.name)))
-        return DistributionCatalogue({name: tuple(skills[name]) for name in sorted(skills, key=_order)},
-                                     {name: profiles[name] for name in sorted(profiles, key=_order)},
-                                     tuple(sorted(queues, key=_order)))
+        return read_catalogue(self.db)
 
     # ------------------------------------------------------------------ rating models
 
