@@ -89,7 +89,7 @@ def _rating_values(session: "Session") -> dict[str, tuple[str, ...]]:
     return {model_id: tuple(texts) for model_id, texts in by_model.items()}
 
 
-def _document(model: type, data: Any) -> Any:
+def parse_document(model: type, data: Any) -> Any:
     """``data`` as the document class ``model``; its problems as ``DocumentInvalid`` with paths."""
     from pydantic import ValidationError
 
@@ -200,7 +200,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import RatingModel
 
-        doc = _document(RatingModelDoc, data)
+        doc = parse_document(RatingModelDoc, data)
         with self.db.session() as session:
             target = self._target(session, RatingModel, rating_model_id, expected_version, "rating model")
             issues = self._name_clash(session, RatingModel, doc.name, rating_model_id, "rating model")
@@ -248,7 +248,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import RatingModel, Skill
 
-        doc = _document(SkillDoc, data)
+        doc = parse_document(SkillDoc, data)
         with self.db.session() as session:
             target = self._target(session, Skill, skill_id, expected_version, "skill")
             issues = self._name_clash(session, Skill, doc.name, skill_id, "skill")
@@ -294,7 +294,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import CapacityProfile
 
-        doc = _document(CapacityProfileDoc, data)
+        doc = parse_document(CapacityProfileDoc, data)
         with self.db.session() as session:
             target = self._target(session, CapacityProfile, profile_id, expected_version, "capacity profile")
             issues = self._name_clash(session, CapacityProfile, doc.name, profile_id, "capacity profile")
