@@ -31,7 +31,6 @@ large preset takes about 4 minutes on 2 cores; ``WSC_BENCH_PRESET`` also sets it
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
@@ -45,8 +44,9 @@ import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
+from app.common.collector import gc_paused
 from benchmarks.generate import PRESETS, count_objects, generate, write_database
 
 Report = Callable[[str], None]
@@ -57,17 +57,6 @@ DEFAULT_PRESET = os.environ.get("WSC_BENCH_PRESET", "large")
 LIST_PRESET = {"large": "huge-list", "small": "small", "tiny": "tiny", "huge-list": "huge-list"}
 PROBE_REPEATS = 3
 PROBE_TIMEOUT_S = 300
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _fresh(path: Path) -> Path:

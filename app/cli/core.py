@@ -9,7 +9,21 @@ from datetime import datetime
 from app.common.errors import DocumentInvalid, UserError
 from app.common.files import STDIN, read_limited, write_atomically
 
-LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels")
+LIST_KINDS = ("workstreams", "queues", "agents", "presences", "channels", "skills", "rating_models",
+              "capacity_profiles")
+# The plain table's columns where a row holds more than people read at a glance (field, heading);
+# --json keeps every field. The other kinds show every field but id, version and modified_at.
+LIST_COLUMNS = {
+    "skills": (("name", "NAME"), ("rating_model", "RATING MODEL"), ("agent_count", "HOLDERS")),
+    "rating_models": (("name", "NAME"), ("values", "VALUES")),
+    "capacity_profiles": (("name", "NAME"), ("work_item_limit", "WORK ITEM LIMIT"),
+                          ("agent_count", "AGENT OVERRIDES"), ("workstream_count", "STREAMS USING IT")),
+}
+
+
+def list_kind(text: str) -> str:
+    """``rating-models`` and ``rating_models`` (any case) name the same kind; argparse checks the choice."""
+    return text.strip().lower().replace("-", "_")
 
 
 def add_parser(subparsers) -> None:
@@ -26,8 +40,10 @@ def add_parser(subparsers) -> None:
     exp.add_argument("--with-ids", action="store_true", help="include every object's UUID")
     exp.set_defaults(handler=run_export)
 
-    lst = subparsers.add_parser("list", help="list work streams, queues, agents, presences or channels")
-    lst.add_argument("kind", choices=LIST_KINDS)
+    lst = subparsers.add_parser("list", help="list work streams, queues, agents, presences, channels, skills, "
+                                             "rating models or capacity profiles")
+    lst.add_argument("kind", type=list_kind, choices=LIST_KINDS,
+                     help="what to list (rating-models and capacity-profiles may be spelled with '-' or '_')")
     lst.add_argument("--json", action="store_true", help="a JSON list of objects, one per row")
     lst.set_defaults(handler=run_list)
 
@@ -103,24 +119,32 @@ def run_list(args: argparse.Namespace, ctx) -> int:
         "agents": services.list_agents,
         "presences": services.list_presences,
         "channels": services.list_channels,
+        "skills": services.list_skills,
+        "rating_models": services.list_rating_models,
+        "capacity_profiles": services.list_capacity_profiles,
     }[args.kind]()
     records = [{k: _plain(v) for k, v in asdict(row).items()} for row in rows]
     if args.json:
         print(json.dumps(records, indent=2, ensure_ascii=False), file=ctx.stdout)
         return 0
     if not records:
-        print(f"no {args.kind}", file=ctx.stdout)
+        print(f"no {args.kind.replace('_', ' ')}", file=ctx.stdout)
         return 0
-    columns = [c for c in records[0] if c not in ("id", "version", "modified_at")]
+    chosen = LIST_COLUMNS.get(args.kind) or [(c, c.upper()) for c in records[0]
+                                             if c not in ("id", "version", "modified_at")]
+    columns = [field for field, _heading in chosen]
+    headings = [heading for _field, heading in chosen]
     cells = [[_cell(r[c]) for c in columns] for r in records]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip(), file=ctx.stdout)
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(headings)]
+    print("  ".join(h.ljust(w) for h, w in zip(headings, widths)).rstrip(), file=ctx.stdout)
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=ctx.stdout)
     return 0
 
 
 def _cell(value) -> str:
+    if value is None:  # e.g. the capacity profile of a stream that counts units
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

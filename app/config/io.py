@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 
 import contextlib
-import gc
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -43,6 +42,7 @@ from app.config.document import (
     validate_document,
 )
 from app.store.database import CHANGED_KEY, Database, database_errors, foreign_key_problems
+from app.common.collector import gc_paused
 from app.common.errors import DocumentInvalid, UserError
 from app.common import names
 from app.common.names import name_key
@@ -77,24 +77,6 @@ DISTRIBUTION_KINDS = ("rating_models", "skills", "capacity_profiles")
 SUMMARY_KINDS = DISTRIBUTION_KINDS + KINDS
 
 log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while building or reading a large configuration.
-
-    A 700k-object document is millions of new containers; each full collection walks
-    all of them again, which made exporting and importing the large benchmark
-    configuration 2-3x slower (CPython 3.11).  Reference counting still frees
-    everything as usual; the collector runs again afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def fold(name: str) -> str:

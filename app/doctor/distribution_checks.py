@@ -12,7 +12,7 @@ that can never assign).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from app.doctor.facts import DocumentFacts, StreamFacts, fold, never_open
 from app.doctor.findings import ERROR, INFO, WARNING, Finding, check
@@ -28,18 +28,22 @@ def _stream(facts: StreamFacts, code: str, severity: str, message: str, paths: I
     return Finding(code, severity, f"'{facts.name}': {message}", tuple(paths), None, facts.name)
 
 
+def _routed_members(facts: StreamFacts) -> Iterator[tuple[int, Mapping, list, str]]:
+    """Each queue the stream routes to that the document has: its index, itself, its members, and why."""
+    for queue_name, why in facts.routed_queues():
+        found = facts.document.queue(queue_name)
+        if found is not None:
+            index, queue = found
+            yield index, queue, facts.document.members(queue), why
+
+
 @check("capacity-exceeds-members", ERROR, "workstream",
        "a queue the stream routes to where no member has the capacity one conversation needs")
 def capacity_exceeds_members(facts: StreamFacts) -> Iterable[Finding]:
     if facts.stream.get("capacity_format") == "profile":
         return  # a profile-based stream counts work items of its profile, not capacity units
     need = facts.stream.get("capacity", 0)
-    for queue_name, why in facts.routed_queues():
-        found = facts.document.queue(queue_name)
-        if found is None:
-            continue
-        index, queue = found
-        members = facts.document.members(queue)
+    for index, queue, members, why in _routed_members(facts):
         if members and all(agent.get("capacity", 0) < need for agent in members):
             best = max(agent.get("capacity", 0) for agent in members)
             yield _stream(facts, "capacity-exceeds-members", ERROR,
@@ -62,12 +66,7 @@ def queue_without_members(facts: DocumentFacts) -> Iterable[Finding]:
 def no_member_presence_allowed(facts: StreamFacts) -> Iterable[Finding]:
     allowed = set(facts.stream.get("allowed_presences", []))
     bases = facts.document.presence_bases
-    for queue_name, why in facts.routed_queues():
-        found = facts.document.queue(queue_name)
-        if found is None:
-            continue
-        index, queue = found
-        members = facts.document.members(queue)
+    for index, queue, members, why in _routed_members(facts):
         if members and not any(bases.get(fold(agent.get("presence", ""))) in allowed for agent in members):
             yield _stream(facts, "no-member-presence-allowed", WARNING,
                           f"no member of queue '{queue['name']}' is in a presence the stream allows "
@@ -182,12 +181,7 @@ def profile_unheld(facts: StreamFacts) -> Iterable[Finding]:
     profile = stream.get("capacity_profile")
     if stream.get("capacity_format") != "profile" or profile is None:
         return
-    for queue_name, why in facts.routed_queues():
-        found = facts.document.queue(queue_name)
-        if found is None:
-            continue
-        index, queue = found
-        members = facts.document.members(queue)
+    for index, queue, members, why in _routed_members(facts):
         if members and not any(fold(profile) in {fold(p) for p in agent.get("capacity_profiles", {})}
                                for agent in members):
             yield _stream(facts, "profile-unheld", ERROR,

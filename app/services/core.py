@@ -25,7 +25,7 @@ from app.store.database import Database
 from app.services.changes import Changes
 from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
 from app.common.names import name_key as fold, sort_key
-from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices
+from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices, parse_document as _parse
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
 from models import queue_members
 from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
@@ -128,19 +128,6 @@ def _matches(name: str, search: str) -> bool:
 def _like(search: str) -> str:
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
-
-
-def _parse(model: type, data: Any) -> Any:
-    from pydantic import ValidationError
-
-    from app.config.document import issues_from_pydantic
-
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise DocumentInvalid(issues_from_pydantic(error)) from None
 
 
 # Version 2 fields an editor written for version 1 does not send: a dict without them keeps

@@ -18,7 +18,7 @@ window imports ``app.services.core`` without them (tests/ui/shell/test_startup.p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -27,6 +27,8 @@ from app.services.changes import Changes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from app.workstreams.catalogue import DistributionCatalogue
 
 # The kinds of record this module owns: kind -> (entity name in models, the noun users read).
 DISTRIBUTION_KINDS = {"rating_models": ("RatingModel", "rating model"), "skills": ("Skill", "skill"),
@@ -65,16 +67,6 @@ class CapacityProfileRow:
     version: int
 
 
-@dataclass(frozen=True)
-class DistributionCatalogue:
-    """What an agent or queue form offers: skills with their rating values, profiles with
-    their default limits, queue names (each sorted by name)."""
-
-    skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    profiles: dict[str, int] = field(default_factory=dict)
-    queues: tuple[str, ...] = ()
-
-
 def _order(name: str) -> tuple[str, str]:
     return (name.casefold(), name)
 
@@ -83,7 +75,21 @@ def _matches(name: str, search: str) -> bool:
     return not search or search.casefold() in name.casefold()
 
 
-def _document(model: type, data: Any) -> Any:
+def _rating_values(session: "Session") -> dict[str, tuple[str, ...]]:
+    """Each rating model's values, lowest first, read from the table (no mapper)."""
+    from sqlalchemy import select
+
+    from models import RatingValue
+
+    value = RatingValue.__table__
+    by_model: dict[str, list[str]] = {}
+    for model_id, text in session.execute(select(value.c.rating_model_id, value.c.value)
+                                          .order_by(value.c.rating_model_id, value.c.position)):
+        by_model.setdefault(model_id, []).append(text)
+    return {model_id: tuple(texts) for model_id, texts in by_model.items()}
+
+
+def parse_document(model: type, data: Any) -> Any:
     """``data`` as the document class ``model``; its problems as ``DocumentInvalid`` with paths."""
     from pydantic import ValidationError
 
@@ -113,66 +119,66 @@ class DistributionServices:
 
     # ------------------------------------------------------------------ lists
 
+    # Read with SQLAlchemy Core, from the tables (as Services' other lists): a headless
+    # `wsc list skills` then never configures the ORM's mappers.
+
     def list_rating_models(self, search: str = "") -> list[RatingModelRow]:
         from sqlalchemy import func, select
-        from sqlalchemy.orm import selectinload
 
         from models import RatingModel, Skill
 
+        model, skill = RatingModel.__table__, Skill.__table__
         with self.db.sessions() as session:
-            counts = dict(session.execute(select(Skill.rating_model_id, func.count())
-                                          .group_by(Skill.rating_model_id)).all())
-            models = session.scalars(select(RatingModel).options(selectinload(RatingModel.values))).all()
-            return sorted((RatingModelRow(m.id, m.name, tuple(v.value for v in m.values), counts.get(m.id, 0),
-                                          m.modified_at, m.version)
-                           for m in models if _matches(m.name, search)), key=lambda r: _order(r.name))
+            values = _rating_values(session)
+            counts = dict(session.execute(select(skill.c.rating_model_id, func.count())
+                                          .group_by(skill.c.rating_model_id)).all())
+            rows = session.execute(select(model.c.id, model.c.name, model.c.modified_at, model.c.version))
+            return sorted((RatingModelRow(id_, name, values.get(id_, ()), counts.get(id_, 0), modified, version)
+                           for id_, name, modified, version in rows if _matches(name, search)),
+                          key=lambda r: _order(r.name))
 
     def list_skills(self, search: str = "") -> list[SkillRow]:
         from sqlalchemy import func, select
-        from sqlalchemy.orm import selectinload
 
         from models import AgentSkill, RatingModel, Skill
 
+        skill, model, held = Skill.__table__, RatingModel.__table__, AgentSkill.__table__
         with self.db.sessions() as session:
-            counts = dict(session.execute(select(AgentSkill.skill_id, func.count())
-                                          .group_by(AgentSkill.skill_id)).all())
-            skills = session.scalars(select(Skill).options(
-                selectinload(Skill.rating_model).selectinload(RatingModel.values))).unique().all()
-            return sorted((SkillRow(s.id, s.name, s.rating_model.name, tuple(v.value for v in s.rating_model.values),
-                                    counts.get(s.id, 0), s.modified_at, s.version)
-                           for s in skills if _matches(s.name, search)), key=lambda r: _order(r.name))
+            values = _rating_values(session)
+            counts = dict(session.execute(select(held.c.skill_id, func.count()).group_by(held.c.skill_id)).all())
+            rows = session.execute(select(skill.c.id, skill.c.name, model.c.name, skill.c.rating_model_id,
+                                          skill.c.modified_at, skill.c.version)
+                                   .join(model, skill.c.rating_model_id == model.c.id))
+            return sorted((SkillRow(id_, name, model_name, values.get(model_id, ()), counts.get(id_, 0), modified,
+                                    version)
+                           for id_, name, model_name, model_id, modified, version in rows
+                           if _matches(name, search)), key=lambda r: _order(r.name))
 
     def list_capacity_profiles(self, search: str = "") -> list[CapacityProfileRow]:
         from sqlalchemy import func, select
 
         from models import AgentCapacityProfile, CapacityProfile, WorkStream
 
+        profile, override, stream = CapacityProfile.__table__, AgentCapacityProfile.__table__, WorkStream.__table__
         with self.db.sessions() as session:
-            agents = dict(session.execute(select(AgentCapacityProfile.capacity_profile_id, func.count())
-                                          .group_by(AgentCapacityProfile.capacity_profile_id)).all())
-            streams = dict(session.execute(select(WorkStream.capacity_profile_id, func.count())
-                                           .where(WorkStream.capacity_profile_id.is_not(None))
-                                           .group_by(WorkStream.capacity_profile_id)).all())
-            return sorted((CapacityProfileRow(p.id, p.name, p.work_item_limit, agents.get(p.id, 0),
-                                              streams.get(p.id, 0), p.modified_at, p.version)
-                           for p in session.scalars(select(CapacityProfile)) if _matches(p.name, search)),
+            agents = dict(session.execute(select(override.c.capacity_profile_id, func.count())
+                                          .group_by(override.c.capacity_profile_id)).all())
+            streams = dict(session.execute(select(stream.c.capacity_profile_id, func.count())
+                                           .where(stream.c.capacity_profile_id.is_not(None))
+                                           .group_by(stream.c.capacity_profile_id)).all())
+            rows = session.execute(select(profile.c.id, profile.c.name, profile.c.work_item_limit,
+                                          profile.c.modified_at, profile.c.version))
+            return sorted((CapacityProfileRow(id_, name, limit, agents.get(id_, 0), streams.get(id_, 0), modified,
+                                              version)
+                           for id_, name, limit, modified, version in rows if _matches(name, search)),
                           key=lambda r: _order(r.name))
 
-    def distribution_catalogue(self) -> DistributionCatalogue:
-        """Skills (with their rating values), profiles (with their limits) and queue names, in one read."""
-        from sqlalchemy import select
+    def distribution_catalogue(self) -> "DistributionCatalogue":
+        """Skills (with their rating values), profiles (with their limits), presences and queue names:
+        the one catalogue (app.workstreams.catalogue) the work stream editor reads too."""
+        from app.workstreams.catalogue import read_catalogue
 
-        from app.config.io import skill_ratings
-        from models import CapacityProfile, Queue
-
-        with self.db.sessions() as session:
-            skills = skill_ratings(session)
-            profiles = dict(session.execute(select(CapacityProfile.name, CapacityProfile.work_item_limit))
-                            .all())
-            queues = list(session.scalars(select(Queue.name)))
-        return DistributionCatalogue({name: tuple(skills[name]) for name in sorted(skills, key=_order)},
-                                     {name: profiles[name] for name in sorted(profiles, key=_order)},
-                                     tuple(sorted(queues, key=_order)))
+        return read_catalogue(self.db)
 
     # ------------------------------------------------------------------ rating models
 
@@ -194,7 +200,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import RatingModel
 
-        doc = _document(RatingModelDoc, data)
+        doc = parse_document(RatingModelDoc, data)
         with self.db.session() as session:
             target = self._target(session, RatingModel, rating_model_id, expected_version, "rating model")
             issues = self._name_clash(session, RatingModel, doc.name, rating_model_id, "rating model")
@@ -242,7 +248,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import RatingModel, Skill
 
-        doc = _document(SkillDoc, data)
+        doc = parse_document(SkillDoc, data)
         with self.db.session() as session:
             target = self._target(session, Skill, skill_id, expected_version, "skill")
             issues = self._name_clash(session, Skill, doc.name, skill_id, "skill")
@@ -288,7 +294,7 @@ class DistributionServices:
         from app.services.core import Saved
         from models import CapacityProfile
 
-        doc = _document(CapacityProfileDoc, data)
+        doc = parse_document(CapacityProfileDoc, data)
         with self.db.session() as session:
             target = self._target(session, CapacityProfile, profile_id, expected_version, "capacity profile")
             issues = self._name_clash(session, CapacityProfile, doc.name, profile_id, "capacity profile")

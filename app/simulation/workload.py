@@ -96,42 +96,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", arbitrary_types_allowed=True)
 
 
-class IdleBehaviour(_Strict):
+class _AfterADelay(_Strict):
+    """A customer behaviour: it happens with ``probability``, ``after_s`` (a distribution) later."""
+
+    probability: Probability
+    after_s: Any
+
+    @field_validator("after_s", mode="before")
+    @classmethod
+    def _check_after(cls, value: Any) -> Distribution:
+        return parse_distribution(value)
+
+    @field_serializer("after_s")
+    def _distribution_json(self, value: Distribution) -> dict:
+        return value.as_json()
+
+
+class IdleBehaviour(_AfterADelay):
     """The customer goes quiet ``after_s`` into the conversation and does not come back.
 
     With the stream's auto-close the conversation then closes by itself; without it, it
     ends at its handle time like any other."""
 
-    probability: Probability
-    after_s: Any
 
-    @field_validator("after_s", mode="before")
-    @classmethod
-    def _check_after(cls, value: Any) -> Distribution:
-        return parse_distribution(value)
-
-    @field_serializer("after_s")
-    def _distribution_json(self, value: Distribution) -> dict:
-        return value.as_json()
-
-
-class ReconnectBehaviour(_Strict):
+class ReconnectBehaviour(_AfterADelay):
     """After an answered conversation ends, the customer comes back with this probability,
     ``after_s`` later (the simulator's ``reconnect``: within the work stream's reconnect window
     it goes straight back to the last agent, otherwise it is routed anew).  A returning
     conversation lasts a new handle time, and may come back again."""
-
-    probability: Probability
-    after_s: Any
-
-    @field_validator("after_s", mode="before")
-    @classmethod
-    def _check_after(cls, value: Any) -> Distribution:
-        return parse_distribution(value)
-
-    @field_serializer("after_s")
-    def _distribution_json(self, value: Distribution) -> dict:
-        return value.as_json()
 
 
 class ArrivalStream(_Strict):

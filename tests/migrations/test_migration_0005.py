@@ -8,29 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from alembic import command
-from app.store.database import alembic_config
 from models import make_engine
-
-NOW = "2026-01-01 00:00:00"
-
-
-def _migrate(engine, verb: str, target: str) -> None:
-    config = alembic_config()
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":  # as app.store.database does: no cascades while tables are rebuilt
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
-        with connection.begin():
-            config.attributes["connection"] = connection
-            getattr(command, verb)(config, target)
-
-
-def _tracked(table: str, row_id: str, **values) -> str:
-    columns = {"id": row_id, "created_at": NOW, "modified_at": NOW, "version": 1, **values}
-    names = ", ".join(columns)
-    literals = ", ".join(str(v) if isinstance(v, (int, bool)) else f"'{v}'" for v in columns.values())
-    return f"insert into {table} ({names}) values ({literals})"
+from tests.migrations.steps import migrate as _migrate, tracked_insert as _tracked
 
 
 def _a_stream(engine) -> None:

@@ -70,3 +70,17 @@ def no_dangling_timers_or_threads(monkeypatch, qapp):
     dangling = tracker.dangling(qapp)
     tracker.stop_all()  # so one leak does not cascade into other tests
     assert not dangling, "left running after the test: " + "; ".join(dangling)
+
+
+@pytest.fixture
+def styled(qapp):
+    """The real look (its paddings and minimum widths decide what fits), undone afterwards."""
+    from ui.common import style
+
+    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
+    style.apply(qapp)
+    yield
+    qapp.setStyleSheet("")
+    qapp.setStyle(old_style)
+    qapp.setPalette(old_palette)
+    qapp.setFont(old_font)

@@ -948,7 +948,7 @@ class WorkStreamEditor(QWidget):
         if self._loading or not checked:
             return
         capacity_format = self._bindings["capacity_format"][0]()
-        profile = self.profile_combo.currentData() or (self.catalogue.profiles[0] if self.catalogue.profiles else None)
+        profile = self.profile_combo.currentData() or next(iter(self.catalogue.profiles), None)
         self._push_edit(self.stream.set_capacity_format(capacity_format, profile))
 
     def _queue_kind(self) -> str:

@@ -38,6 +38,55 @@ def test_list_workstreams_as_text_and_json(dbfile):
     assert all({"id", "channel", "capacity", "default_queue"} <= set(r) for r in rows)
 
 
+
+def table(out: str) -> list[list[str]]:
+    """The plain list's rows (heading first), cells split on the two-space gutter."""
+    return [[cell.strip() for cell in line.split("  ") if cell.strip()] for line in out.splitlines()]
+
+
+def test_list_the_version_2_kinds_as_plain_columns(dbfile):
+    # The demo: skills Languages (Ana, Chloé, Dev, Emma, Farid) and Mortgages (Ana, Ben, Dev, Farid)
+    # on Proficiency 1-5; the Chat profile (limit 3) overridden by 5 agents, used by one stream.
+    code, out, err = run(dbfile, "list", "skills")
+    assert (code, err) == (0, "")
+    assert table(out) == [["NAME", "RATING MODEL", "HOLDERS"], ["Languages", "Proficiency", "5"],
+                          ["Mortgages", "Proficiency", "4"]]
+    code, out, _ = run(dbfile, "list", "rating_models")
+    assert code == 0 and table(out) == [["NAME", "VALUES"], ["Proficiency", "1, 2, 3, 4, 5"]]
+    code, out, _ = run(dbfile, "list", "capacity_profiles")
+    assert code == 0 and table(out) == [["NAME", "WORK ITEM LIMIT", "AGENT OVERRIDES", "STREAMS USING IT"],
+                                        ["Chat", "3", "5", "1"]]
+
+
+@pytest.mark.parametrize("spelling, kind", [("rating-models", "rating_models"), ("Capacity-Profiles", "capacity_profiles"),
+                                            ("SKILLS", "skills")])
+def test_a_kind_may_be_spelled_with_a_hyphen_or_in_capitals(dbfile, spelling, kind):
+    assert run(dbfile, "list", spelling) == run(dbfile, "list", kind)
+
+
+def test_list_the_version_2_kinds_as_json_keeps_every_field(dbfile):
+    code, out, _ = run(dbfile, "list", "skills", "--json")
+    (mortgages,) = [row for row in json.loads(out) if row["name"] == "Mortgages"]
+    assert code == 0 and mortgages["rating_model"] == "Proficiency" and mortgages["agent_count"] == 4
+    assert mortgages["values"] == ["1", "2", "3", "4", "5"] and {"id", "version", "modified_at"} <= set(mortgages)
+    code, out, _ = run(dbfile, "list", "capacity-profiles", "--json")
+    ((chat),) = json.loads(out)
+    assert code == 0 and (chat["name"], chat["work_item_limit"], chat["agent_count"], chat["workstream_count"]) == (
+        "Chat", 3, 5, 1)
+
+
+def test_an_empty_version_2_kind_says_so(dbfile, tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps({"format": "workstream-console/config", "version": 1}))
+    assert run(dbfile, "import", "--replace", str(path))[0] == 0
+    assert run(dbfile, "list", "rating-models") == (0, "no rating models\n", "")
+
+
+def test_an_unknown_kind_is_one_line_naming_the_kinds(dbfile):
+    code, out, err = run(dbfile, "list", "skillz")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "invalid choice: 'skillz'" in err and "capacity_profiles" in err and "--help" in err
+
 def test_export_to_stdout_and_file_are_identical_and_deterministic(dbfile, tmp_path):
     code, out, _ = run(dbfile, "export", "-")
     target = tmp_path / "config.json"

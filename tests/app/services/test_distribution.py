@@ -37,11 +37,12 @@ def test_the_demo_lists_its_rating_model_skills_and_profile(services):
     assert [s.name for s in services.list_skills(search="MORT")] == ["Mortgages"]
 
 
-def test_the_catalogue_gives_skills_with_values_profiles_and_queues(services):
+def test_the_catalogue_gives_skills_with_values_profiles_presences_and_queues(services):
     catalogue = services.distribution_catalogue()
     assert catalogue.skills == {"Languages": ("1", "2", "3", "4", "5"), "Mortgages": ("1", "2", "3", "4", "5")}
     assert catalogue.profiles == {"Chat": 3}
     assert catalogue.queues == ("Billing", "General", "Investments", "VIP")
+    assert "Available" in catalogue.presences and catalogue.ratings("MORTGAGES") == ("1", "2", "3", "4", "5")
 
 
 # --------------------------------------------------------------------------- rating models

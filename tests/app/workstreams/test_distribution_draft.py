@@ -8,8 +8,8 @@ from app.services.core import Services
 from app.workstreams.catalogue import DistributionCatalogue, read_catalogue
 from app.workstreams.editing import MoveRules, SetField, SetFields, WorkStreamDraft
 
-CATALOGUE = DistributionCatalogue(skills={"Mortgages": ["1", "2", "3", "4", "5"], "Languages": ["Basic", "Fluent"]},
-                                  profiles=["Chat", "Email"], presences=["Available", "Inactive"])
+CATALOGUE = DistributionCatalogue(skills={"Mortgages": ("1", "2", "3", "4", "5"), "Languages": ("Basic", "Fluent")},
+                                  profiles={"Chat": 3, "Email": 5}, presences=("Available", "Inactive"))
 
 
 def stream(**fields) -> dict:
@@ -204,6 +204,6 @@ def test_split_queues_are_checked_when_no_queue_names_are_given():
 def test_the_catalogue_reads_the_demo_skills_profiles_and_presences(db):
     catalogue = read_catalogue(db)
     assert "Mortgages" in catalogue.skills and catalogue.ratings("mortgages") == catalogue.skills["Mortgages"]
-    assert catalogue.ratings("Mortgages") and catalogue.ratings("nothing") == []
-    assert "Chat" in catalogue.profiles
+    assert catalogue.ratings("Mortgages") and catalogue.ratings("nothing") == ()
+    assert catalogue.profiles == {"Chat": 3} and catalogue.queues == ("Billing", "General", "Investments", "VIP")
     assert "Available" in catalogue.presences

@@ -10,7 +10,6 @@ import pytest
 
 # Offscreen, an open list can be neither raised nor given the keyboard; neither matters here.
 
-from ui.common import style
 from ui.panel.agent_panel import AgentPanel
 
 
@@ -20,17 +19,6 @@ class FakeWallClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def styled(qapp):
-    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
-    style.apply(qapp)
-    yield
-    qapp.setStyleSheet("")
-    qapp.setStyle(old_style)
-    qapp.setPalette(old_palette)
-    qapp.setFont(old_font)
 
 
 @pytest.fixture

@@ -5,20 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from ui.common import style
 from ui.records.pages import LIST_VIEWS
 from ui.shell.main_window import MainWindow
-
-
-@pytest.fixture
-def styled(qapp):
-    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
-    style.apply(qapp)
-    yield
-    qapp.setStyleSheet("")
-    qapp.setStyle(old_style)
-    qapp.setPalette(old_palette)
-    qapp.setFont(old_font)
 
 
 @pytest.fixture

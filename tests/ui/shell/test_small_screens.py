@@ -5,22 +5,9 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QToolButton, QWidget
 
-from ui.common import style
 from ui.shell.main_window import MainWindow
 
 RETAIL = "Chat - Retail banking"
-
-
-@pytest.fixture
-def styled(qapp):
-    """The real look (its paddings and minimum widths are what made buttons collide)."""
-    old_style, old_palette, old_font = qapp.style().name(), qapp.palette(), qapp.font()
-    style.apply(qapp)
-    yield
-    qapp.setStyleSheet("")
-    qapp.setStyle(old_style)
-    qapp.setPalette(old_palette)
-    qapp.setFont(old_font)
 
 
 @pytest.fixture

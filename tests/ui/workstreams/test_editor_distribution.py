@@ -259,7 +259,7 @@ def test_a_classification_rule_from_the_keyboard(qtbot, open_editor, services):
 
 
 def services_ratings(editor: WorkStreamEditor, skill: str) -> list[str]:
-    return editor.catalogue.ratings(skill)
+    return list(editor.catalogue.ratings(skill))
 
 
 def test_the_classification_dialog_needs_a_skill_and_a_rating(qtbot, open_editor):
