@@ -273,6 +273,7 @@ class _Queue:
     overflow: tuple[dict, ...] = ()
     anyway_waiting: int = 0  # waiting conversations that may be assigned while the queue is closed
     opening_timer: float | None = None  # when a _QUEUE_OPENS timer is due (one at a time)
+    least_need: int = 0  # the fewest units any units-format stream needs: agents with less free are left unranked
 
 
 @dataclass(eq=False, slots=True)
@@ -329,11 +330,18 @@ def _skill_groups(members: list[_Agent], requirements: tuple, matching: str) -> 
 
 
 def _rerank(agent: _Agent) -> None:
-    """Its key or presence changed: a fresh entry in each of its queues' rankings."""
-    agent.version += 1
-    entry = _ranking_entry(agent)
+    """Its key or presence changed: a fresh entry in each of its queues' rankings -- unless it
+    has less free capacity than any stream needs (a hold that fills it): nobody would take that
+    entry, and ``_best_agent`` finds the same agent without it (it only ever stops at one)."""
+    version = agent.version = agent.version + 1
+    free = agent.capacity - agent.used
+    entry = None
     base = agent.base
     for queue in agent.rankings:
+        if free < queue.least_need:
+            continue
+        if entry is None:
+            entry = (-free, agent.last_touch, agent.name, version, agent)  # _ranking_entry, inline
         heap = queue.ranking.get(base)
         if heap is None:
             heap = queue.ranking[base] = []
@@ -440,6 +448,9 @@ class Simulator:
             stream = _Stream.from_doc(ws, self._catalogue)
             self._streams[stream.name] = stream
             self._stream_by_fold[_fold(stream.name)] = stream
+        needs = [stream.capacity for stream in self._streams.values() if stream.profile is None]
+        for queue in self._queues.values():
+            queue.least_need = min(needs, default=0)
         self._conversations: dict[str, _Conversation] = {}
 
     # ----------------------------------------------------------------- construction
