@@ -423,6 +423,10 @@ class Simulator:
         self._timer_seq = 0
         self._arrivals = 0
         self._listeners: list[Listener] = []
+        # The commonest events' direct hooks (see LabSimulator): when one is set, that event goes to it
+        # as ``hook(fields)`` -- the fields with ``"t"`` last -- instead of through ``_emit``.
+        self._direct_routed = self._direct_assigned = self._direct_offered = self._direct_accepted = None
+        self._direct_released = self._direct_closed = None
         self._busy = False
         doc = normalize_config(config_doc)
         self._presences = self._build_presences(doc)
@@ -651,7 +655,11 @@ class Simulator:
             person.last_touch = self._time
             _rerank(person)
             self._activate(conv, person)
-            self._emit("accepted", conversation=conv.id, agent=person.name)
+            hook = self._direct_accepted
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": person.name, "t": self._time})
+            else:
+                self._emit("accepted", conversation=conv.id, agent=person.name)
 
     def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
         """Decline an outstanding pop; ``reason`` must be one of the stream's decline reasons."""
@@ -825,8 +833,13 @@ class Simulator:
         queue = (self._queues.get(name) or self._queue_named(name)) if name is not None else None
         conv.queue = queue
         if result.draw is None:
-            self._emit("routed", conversation=conv.id, workstream=stream.name,
-                       queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
+            hook = self._direct_routed
+            if hook is not None:
+                hook({"conversation": conv.id, "workstream": stream.name, "queue": queue.name if queue else None,
+                      "rule": result.rule, "fallback": result.fallback, "t": self._time})
+            else:
+                self._emit("routed", conversation=conv.id, workstream=stream.name,
+                           queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
         else:
             self._emit("routed", conversation=conv.id, workstream=stream.name, queue=queue.name, rule=result.rule,
                        fallback=result.fallback, draw=result.draw)
@@ -1110,7 +1123,11 @@ class Simulator:
         self._hold(agent, conv)
         if stream.notification == "direct_open":
             self._activate(conv, agent)
-            self._emit("assigned", conversation=conv.id, agent=agent.name, via="direct_open")
+            hook = self._direct_assigned
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": agent.name, "via": "direct_open", "t": self._time})
+            else:
+                self._emit("assigned", conversation=conv.id, agent=agent.name, via="direct_open")
             return
         expires_at = self._time + stream.timeout_s
         conv.state = OFFERED
@@ -1119,7 +1136,11 @@ class Simulator:
         conv.offer_token += 1
         agent.offers[conv.id] = expires_at
         self._schedule(expires_at, _OFFER_EXPIRY, conv.id, agent.name, conv.offer_token)
-        self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
+        hook = self._direct_offered
+        if hook is not None:
+            hook({"conversation": conv.id, "agent": agent.name, "expires_at": json_time(expires_at), "t": self._time})
+        else:
+            self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
 
     def _hold(self, agent: _Agent, conv: _Conversation) -> None:
         profile = conv.stream.profile
@@ -1174,8 +1195,13 @@ class Simulator:
         _rerank(agent)
         profile = conv.held_profile
         if profile is None:
-            self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
-                       free=agent.free, reason=reason)
+            hook = self._direct_released
+            if hook is not None:
+                hook({"agent": agent.name, "conversation": conv.id, "units": units,
+                      "free": agent.capacity - agent.used, "reason": reason, "t": self._time})
+            else:
+                self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
+                           free=agent.free, reason=reason)
             return
         conv.held_profile = None
         agent.profile_free[profile] += 1
@@ -1194,7 +1220,11 @@ class Simulator:
             agent = self._agents[conv.agent]
             del agent.active[conv.id]
             conv.idle_token += 1
-            self._emit("closed", conversation=conv.id, agent=agent.name, reason="ended")
+            hook = self._direct_closed
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": agent.name, "reason": "ended", "t": self._time})
+            else:
+                self._emit("closed", conversation=conv.id, agent=agent.name, reason="ended")
             wrap_up = conv.stream.wrap_up_s
             if wrap_up > 0:
                 agent.wrap_up_units += conv.units
