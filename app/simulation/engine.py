@@ -211,7 +211,8 @@ class _Stream:
         values of the variables the rules read — an absent variable reads as None — so
         conversations with the same values share one result (and its trace, which is read-only).
         Building the trace is most of what an arrival costs; contact-centre contexts repeat a lot."""
-        key = tuple([_exact(context.get(name)) for name in self.reads])
+        reads = self.reads
+        key = tuple([_exact(context.get(name)) for name in reads]) if reads else ()  # no rules: one route
         routes = self.routes
         try:
             result = routes.get(key)
@@ -810,8 +811,7 @@ class Simulator:
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
         self._arrivals += 1
-        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, None, None)
-        conv.context = context
+        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, None, None, context=context)
         self._conversations[conv.id] = conv
         self._classify_and_route(conv)
 
