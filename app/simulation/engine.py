@@ -643,6 +643,38 @@ class Simulator:
                 return
             self._arrive(conversation_id, stream, typed)
 
+    # The trusted entry points of one driver on a virtual clock (the what-if lab's player): no
+    # re-entrancy guard, name look-ups, context coercion or rejections, and the time as an
+    # argument.  The caller names only conversations it added and canonical stream names, passes
+    # contexts already typed (what ``coerce_context`` returns), and never calls from a listener.
+    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
+
+    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
+        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
+        timers = self._timers
+        if timers and timers[0][0] <= t:
+            self._advance(t)
+        elif t > self._time:
+            self._time = t
+        self._arrive(conversation_id, self._streams[workstream], context)
+
+    def end_at(self, t: float, conversation_id: str) -> None:
+        """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
+        conv = self._conversations[conversation_id]
+        if conv.state != CLOSED:
+            timers = self._timers
+            if timers and timers[0][0] <= t:
+                self._advance(t)
+            elif t > self._time:
+                self._time = t
+            self._end(conv)
+
+    @property
+    def timers(self) -> list[tuple]:
+        """The timer heap, ``(when, seq, ...)`` soonest first: a driver's run loop reads ``timers[0][0]``
+        (the same list for the simulator's life, never rebound)."""
+        return self._timers
+
     def accept(self, agent: str, conversation: str) -> None:
         with self._action():
             self._catch_up()

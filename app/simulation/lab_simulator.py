@@ -13,7 +13,7 @@ driver can afford:
   literal (the engine's ``_direct_*`` slots, set here while nobody listens).
   Ordinary listeners (``subscribe``) still get the ordinary event dicts, should
   anyone subscribe: while someone does, every event goes through ``_emit``.
-* **Trusted arrivals and ends.**  ``arrive_at`` and ``end_at`` skip what the
+* **Trusted arrivals and ends.**  The engine's ``arrive_at`` and ``end_at`` skip what the
   public ``add_conversation`` and ``end`` check for a caller they cannot trust —
   the re-entrancy guard, name lookups, context coercion and the rejections — and
   take the time as an argument instead of reading the clock.  The lab's player
@@ -30,20 +30,19 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from app.simulation.clock import Clock
-from app.simulation.engine import CLOSED, Simulator
+from app.simulation.engine import Simulator
 
 Hook = Callable[[dict], None]
 
 
 class LabSimulator(Simulator):
-    """A ``Simulator`` that hands events to hooks and takes trusted arrivals and ends."""
+    """A ``Simulator`` that hands events to hooks (its player uses the engine's trusted ``arrive_at`` / ``end_at``)."""
 
     def __init__(self, config_doc: Mapping[str, Any], clock: Clock, hooks: Mapping[str, Hook] | None = None,
                  **options: Any):
         """``options``: as ``Simulator``'s (``seed``, ``start``)."""
         super().__init__(config_doc, clock, **options)
         self._hooks: dict[str, Hook] = dict(hooks or {})
-        self.timers = self._timers  # the timer heap, read by the run loop (the same list, never rebound)
         self._set_direct()
 
     def set_hooks(self, hooks: Mapping[str, Hook]) -> None:
@@ -78,28 +77,6 @@ class LabSimulator(Simulator):
         if hook is not None:
             fields["t"] = self._time  # the dict is the hook's from here on
             hook(fields)
-
-    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
-
-    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
-        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
-        timers = self._timers
-        if timers and timers[0][0] <= t:
-            self._advance(t)
-        elif t > self._time:
-            self._time = t
-        self._arrive(conversation_id, self._streams[workstream], context)
-
-    def end_at(self, t: float, conversation_id: str) -> None:
-        """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
-        conv = self._conversations[conversation_id]
-        if conv.state != CLOSED:
-            timers = self._timers
-            if timers and timers[0][0] <= t:
-                self._advance(t)
-            elif t > self._time:
-                self._time = t
-            self._end(conv)
 
 
 __all__ = ["Hook", "LabSimulator"]

@@ -125,3 +125,15 @@ def test_hooks_get_the_same_events_while_a_listener_comes_and_goes():
     assert hooked_names == ["routed", "offered", "routed", "offered", "accepted", "closed", "capacity_released"]
     assert [e["event"] for e in listened] == ["routed", "offered"]
     assert hooked[:2] == [{**e, "t": float(e["t"])} for e in listened]
+
+
+def test_the_engine_s_trusted_entry_points_emit_what_its_public_actions_do():
+    clock = VirtualClock(0)
+    sim = Simulator(pops(), clock)
+    seen: list[dict] = []
+    sim.subscribe(seen.append)
+    script(sim, clock, trusted=True)
+    trusted = [e for e in seen if e["event"] in EVENTS]
+    assert [e["event"] for e in trusted].count("closed") == 2
+    assert trusted == plain_events()
+    assert all(timer[0] > sim.time for timer in sim.timers)  # every timer due by the end has fired
