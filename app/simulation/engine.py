@@ -246,6 +246,7 @@ class _Agent:
     profile_free: dict[str, int] = field(default_factory=dict)    # folded profile -> free slots (limit - held)
     last_release: float = _NEVER  # when it last released capacity (least_active)
     drain_groups: list[list["_Queue"]] = field(default_factory=list)  # its queues by priority, highest first
+    least_need: int = 0  # the fewest units any units-format stream needs: with less free it is left unranked
 
     @property
     def free(self) -> int:
@@ -274,7 +275,6 @@ class _Queue:
     overflow: tuple[dict, ...] = ()
     anyway_waiting: int = 0  # waiting conversations that may be assigned while the queue is closed
     opening_timer: float | None = None  # when a _QUEUE_OPENS timer is due (one at a time)
-    least_need: int = 0  # the fewest units any units-format stream needs: agents with less free are left unranked
 
 
 @dataclass(eq=False, slots=True)
@@ -336,13 +336,11 @@ def _rerank(agent: _Agent) -> None:
     entry, and ``_best_agent`` finds the same agent without it (it only ever stops at one)."""
     version = agent.version = agent.version + 1
     free = agent.capacity - agent.used
-    entry = None
+    if free < agent.least_need:
+        return
+    entry = (-free, agent.last_touch, agent.name, version, agent)  # _ranking_entry, inline
     base = agent.base
     for queue in agent.rankings:
-        if free < queue.least_need:
-            continue
-        if entry is None:
-            entry = (-free, agent.last_touch, agent.name, version, agent)  # _ranking_entry, inline
         heap = queue.ranking.get(base)
         if heap is None:
             heap = queue.ranking[base] = []
@@ -454,8 +452,8 @@ class Simulator:
             self._streams[stream.name] = stream
             self._stream_by_fold[_fold(stream.name)] = stream
         needs = [stream.capacity for stream in self._streams.values() if stream.profile is None]
-        for queue in self._queues.values():
-            queue.least_need = min(needs, default=0)
+        for agent in self._agents.values():
+            agent.least_need = min(needs, default=0)
         self._conversations: dict[str, _Conversation] = {}
 
     # ----------------------------------------------------------------- construction
