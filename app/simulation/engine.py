@@ -212,7 +212,8 @@ class _Stream:
         values of the variables the rules read — an absent variable reads as None — so
         conversations with the same values share one result (and its trace, which is read-only).
         Building the trace is most of what an arrival costs; contact-centre contexts repeat a lot."""
-        key = tuple([_exact(context.get(name)) for name in self.reads])
+        reads = self.reads
+        key = tuple([_exact(context.get(name)) for name in reads]) if reads else ()  # no rules: one route
         routes = self.routes
         try:
             result = routes.get(key)
@@ -246,6 +247,7 @@ class _Agent:
     profile_free: dict[str, int] = field(default_factory=dict)    # folded profile -> free slots (limit - held)
     last_release: float = _NEVER  # when it last released capacity (least_active)
     drain_groups: list[list["_Queue"]] = field(default_factory=list)  # its queues by priority, highest first
+    least_need: int = 0  # the fewest units any units-format stream needs: with less free it is left unranked
 
     @property
     def free(self) -> int:
@@ -330,9 +332,14 @@ def _skill_groups(members: list[_Agent], requirements: tuple, matching: str) -> 
 
 
 def _rerank(agent: _Agent) -> None:
-    """Its key or presence changed: a fresh entry in each of its queues' rankings."""
-    agent.version += 1
-    entry = _ranking_entry(agent)
+    """Its key or presence changed: a fresh entry in each of its queues' rankings -- unless it
+    has less free capacity than any stream needs (a hold that fills it): nobody would take that
+    entry, and ``_best_agent`` finds the same agent without it (it only ever stops at one)."""
+    version = agent.version = agent.version + 1
+    free = agent.capacity - agent.used
+    if free < agent.least_need:
+        return
+    entry = (-free, agent.last_touch, agent.name, version, agent)  # _ranking_entry, inline
     base = agent.base
     for queue in agent.rankings:
         heap = queue.ranking.get(base)
@@ -416,6 +423,10 @@ class Simulator:
         self._timer_seq = 0
         self._arrivals = 0
         self._listeners: list[Listener] = []
+        # The commonest events' direct hooks (see LabSimulator): when one is set, that event goes to it
+        # as ``hook(fields)`` -- the fields with ``"t"`` last -- instead of through ``_emit``.
+        self._direct_routed = self._direct_assigned = self._direct_offered = self._direct_accepted = None
+        self._direct_released = self._direct_closed = None
         self._busy = False
         doc = normalize_config(config_doc)
         self._presences = self._build_presences(doc)
@@ -441,6 +452,9 @@ class Simulator:
             stream = _Stream.from_doc(ws, self._catalogue)
             self._streams[stream.name] = stream
             self._stream_by_fold[_fold(stream.name)] = stream
+        needs = [stream.capacity for stream in self._streams.values() if stream.profile is None]
+        for agent in self._agents.values():
+            agent.least_need = min(needs, default=0)
         self._conversations: dict[str, _Conversation] = {}
 
     # ----------------------------------------------------------------- construction
@@ -628,6 +642,38 @@ class Simulator:
                 return
             self._arrive(conversation_id, stream, typed)
 
+    # The trusted entry points of one driver on a virtual clock (the what-if lab's player): no
+    # re-entrancy guard, name look-ups, context coercion or rejections, and the time as an
+    # argument.  The caller names only conversations it added and canonical stream names, passes
+    # contexts already typed (what ``coerce_context`` returns), and never calls from a listener.
+    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
+
+    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
+        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
+        timers = self._timers
+        if timers and timers[0][0] <= t:
+            self._advance(t)
+        elif t > self._time:
+            self._time = t
+        self._arrive(conversation_id, self._streams[workstream], context)
+
+    def end_at(self, t: float, conversation_id: str) -> None:
+        """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
+        conv = self._conversations[conversation_id]
+        if conv.state != CLOSED:
+            timers = self._timers
+            if timers and timers[0][0] <= t:
+                self._advance(t)
+            elif t > self._time:
+                self._time = t
+            self._end(conv)
+
+    @property
+    def timers(self) -> list[tuple]:
+        """The timer heap, ``(when, seq, ...)`` soonest first: a driver's run loop reads ``timers[0][0]``
+        (the same list for the simulator's life, never rebound)."""
+        return self._timers
+
     def accept(self, agent: str, conversation: str) -> None:
         with self._action():
             self._catch_up()
@@ -641,7 +687,11 @@ class Simulator:
             person.last_touch = self._time
             _rerank(person)
             self._activate(conv, person)
-            self._emit("accepted", conversation=conv.id, agent=person.name)
+            hook = self._direct_accepted
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": person.name, "t": self._time})
+            else:
+                self._emit("accepted", conversation=conv.id, agent=person.name)
 
     def decline(self, agent: str, conversation: str, reason: str | None = None) -> None:
         """Decline an outstanding pop; ``reason`` must be one of the stream's decline reasons."""
@@ -792,8 +842,7 @@ class Simulator:
 
     def _arrive(self, conversation_id: str, stream: _Stream, context: dict) -> None:
         self._arrivals += 1
-        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, None, None)
-        conv.context = context
+        conv = _Conversation(conversation_id, stream, self._arrivals, self._time, None, None, context=context)
         self._conversations[conv.id] = conv
         self._classify_and_route(conv)
 
@@ -815,8 +864,13 @@ class Simulator:
         queue = (self._queues.get(name) or self._queue_named(name)) if name is not None else None
         conv.queue = queue
         if result.draw is None:
-            self._emit("routed", conversation=conv.id, workstream=stream.name,
-                       queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
+            hook = self._direct_routed
+            if hook is not None:
+                hook({"conversation": conv.id, "workstream": stream.name, "queue": queue.name if queue else None,
+                      "rule": result.rule, "fallback": result.fallback, "t": self._time})
+            else:
+                self._emit("routed", conversation=conv.id, workstream=stream.name,
+                           queue=queue.name if queue else None, rule=result.rule, fallback=result.fallback)
         else:
             self._emit("routed", conversation=conv.id, workstream=stream.name, queue=queue.name, rule=result.rule,
                        fallback=result.fallback, draw=result.draw)
@@ -1100,7 +1154,11 @@ class Simulator:
         self._hold(agent, conv)
         if stream.notification == "direct_open":
             self._activate(conv, agent)
-            self._emit("assigned", conversation=conv.id, agent=agent.name, via="direct_open")
+            hook = self._direct_assigned
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": agent.name, "via": "direct_open", "t": self._time})
+            else:
+                self._emit("assigned", conversation=conv.id, agent=agent.name, via="direct_open")
             return
         expires_at = self._time + stream.timeout_s
         conv.state = OFFERED
@@ -1109,7 +1167,11 @@ class Simulator:
         conv.offer_token += 1
         agent.offers[conv.id] = expires_at
         self._schedule(expires_at, _OFFER_EXPIRY, conv.id, agent.name, conv.offer_token)
-        self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
+        hook = self._direct_offered
+        if hook is not None:
+            hook({"conversation": conv.id, "agent": agent.name, "expires_at": json_time(expires_at), "t": self._time})
+        else:
+            self._emit("offered", conversation=conv.id, agent=agent.name, expires_at=json_time(expires_at))
 
     def _hold(self, agent: _Agent, conv: _Conversation) -> None:
         profile = conv.stream.profile
@@ -1164,8 +1226,13 @@ class Simulator:
         _rerank(agent)
         profile = conv.held_profile
         if profile is None:
-            self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
-                       free=agent.free, reason=reason)
+            hook = self._direct_released
+            if hook is not None:
+                hook({"agent": agent.name, "conversation": conv.id, "units": units,
+                      "free": agent.capacity - agent.used, "reason": reason, "t": self._time})
+            else:
+                self._emit("capacity_released", agent=agent.name, conversation=conv.id, units=units,
+                           free=agent.free, reason=reason)
             return
         conv.held_profile = None
         agent.profile_free[profile] += 1
@@ -1184,7 +1251,11 @@ class Simulator:
             agent = self._agents[conv.agent]
             del agent.active[conv.id]
             conv.idle_token += 1
-            self._emit("closed", conversation=conv.id, agent=agent.name, reason="ended")
+            hook = self._direct_closed
+            if hook is not None:
+                hook({"conversation": conv.id, "agent": agent.name, "reason": "ended", "t": self._time})
+            else:
+                self._emit("closed", conversation=conv.id, agent=agent.name, reason="ended")
             wrap_up = conv.stream.wrap_up_s
             if wrap_up > 0:
                 agent.wrap_up_units += conv.units
@@ -1285,7 +1356,8 @@ class Simulator:
         """Its queues by priority (lower number first); queues of one priority together, oldest first."""
         for group in agent.drain_groups:
             if len(group) == 1:
-                self._drain_queue(group[0])
+                if any(group[0].waiting.values()):  # _drain_queue, inline: most releases find nobody waiting
+                    self._drain_queues(group)
             else:
                 self._drain_queues(group)
 

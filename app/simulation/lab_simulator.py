@@ -7,9 +7,13 @@ driver can afford:
 * **Hooks instead of event dicts.**  ``hooks`` maps an event name to one function,
   called with the event's fields (plus ``"t"``, the simulated time as a float)
   in the very dict the emitting call built — no second dict, no listener list,
-  no fan-out, and nothing at all for events nobody hooks.  Ordinary listeners
-  (``subscribe``) still get the ordinary event dicts, should anyone subscribe.
-* **Trusted arrivals and ends.**  ``arrive_at`` and ``end_at`` skip what the
+  no fan-out, and nothing at all for events nobody hooks.  The commonest events
+  (routed, offered, accepted, assigned, capacity released, closed) do not even
+  pass through ``_emit``: the engine calls their hook directly with a dict
+  literal (the engine's ``_direct_*`` slots, set here while nobody listens).
+  Ordinary listeners (``subscribe``) still get the ordinary event dicts, should
+  anyone subscribe: while someone does, every event goes through ``_emit``.
+* **Trusted arrivals and ends.**  The engine's ``arrive_at`` and ``end_at`` skip what the
   public ``add_conversation`` and ``end`` check for a caller they cannot trust —
   the re-entrancy guard, name lookups, context coercion and the rejections — and
   take the time as an argument instead of reading the clock.  The lab's player
@@ -26,24 +30,45 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from app.simulation.clock import Clock
-from app.simulation.engine import CLOSED, Simulator
+from app.simulation.engine import Simulator
 
 Hook = Callable[[dict], None]
 
 
 class LabSimulator(Simulator):
-    """A ``Simulator`` that hands events to hooks and takes trusted arrivals and ends."""
+    """A ``Simulator`` that hands events to hooks (its player uses the engine's trusted ``arrive_at`` / ``end_at``)."""
 
     def __init__(self, config_doc: Mapping[str, Any], clock: Clock, hooks: Mapping[str, Hook] | None = None,
                  **options: Any):
         """``options``: as ``Simulator``'s (``seed``, ``start``)."""
         super().__init__(config_doc, clock, **options)
         self._hooks: dict[str, Hook] = dict(hooks or {})
-        self.timers = self._timers  # the timer heap, read by the run loop (the same list, never rebound)
+        self._set_direct()
 
     def set_hooks(self, hooks: Mapping[str, Hook]) -> None:
         """From now on, ``hooks[event](fields)`` for each event named there (and nothing for the rest)."""
         self._hooks = dict(hooks)
+        self._set_direct()
+
+    def subscribe(self, callback: Callable[[dict], None]) -> Callable[[], None]:
+        unsubscribe = super().subscribe(callback)
+        self._set_direct()
+
+        def unsubscribe_and_go_direct() -> None:
+            unsubscribe()
+            self._set_direct()
+        return unsubscribe_and_go_direct
+
+    def _set_direct(self) -> None:
+        """The engine's direct hooks for its commonest events: this table's, while nobody listens (a
+        listener gets every event through ``_emit``, which then calls the hook too, in the same order)."""
+        hooks = {} if self._listeners else self._hooks
+        self._direct_routed = hooks.get("routed")
+        self._direct_assigned = hooks.get("assigned")
+        self._direct_offered = hooks.get("offered")
+        self._direct_accepted = hooks.get("accepted")
+        self._direct_released = hooks.get("capacity_released")
+        self._direct_closed = hooks.get("closed")
 
     def _emit(self, event: str, **fields: Any) -> None:
         if self._listeners:  # someone subscribed as well: the ordinary event dicts for them
@@ -52,28 +77,6 @@ class LabSimulator(Simulator):
         if hook is not None:
             fields["t"] = self._time  # the dict is the hook's from here on
             hook(fields)
-
-    # Both first move the simulated time to ``t``, firing any timer due by then (as ``_catch_up``).
-
-    def arrive_at(self, t: float, conversation_id: str, workstream: str, context: dict) -> None:
-        """``add_conversation`` at ``t`` for a new id, a canonical stream name and a typed context."""
-        timers = self._timers
-        if timers and timers[0][0] <= t:
-            self._advance(t)
-        elif t > self._time:
-            self._time = t
-        self._arrive(conversation_id, self._streams[workstream], context)
-
-    def end_at(self, t: float, conversation_id: str) -> None:
-        """``end`` at ``t`` of a conversation this driver added (nothing if it is closed already)."""
-        conv = self._conversations[conversation_id]
-        if conv.state != CLOSED:
-            timers = self._timers
-            if timers and timers[0][0] <= t:
-                self._advance(t)
-            elif t > self._time:
-                self._time = t
-            self._end(conv)
 
 
 __all__ = ["Hook", "LabSimulator"]

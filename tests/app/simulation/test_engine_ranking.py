@@ -27,12 +27,12 @@ def scan(simulator: Simulator, conv) -> tuple:
     return best, anyone_fits
 
 
-def config(rng: random.Random) -> dict:
+def config(rng: random.Random, capacities: tuple[int, ...] = (10, 20)) -> dict:
     agents = [{"name": f"A{i:02d}", "capacity": rng.choice([10, 20, 30, 40]),
                "presence": rng.choice(PRESENCES)} for i in range(24)]
     names = [a["name"] for a in agents]
     queues = [{"name": f"Q{q}", "agents": rng.sample(names, rng.randint(1, 12))} for q in range(4)]
-    streams = [{"name": f"S{s}", "channel": "live_chat", "capacity": rng.choice([10, 20]),
+    streams = [{"name": f"S{s}", "channel": "live_chat", "capacity": rng.choice(capacities),
                 "notification": rng.choice(["screen_pop_decline", "screen_pop_timeout", "direct_open"]),
                 "screen_pop_timeout_s": 30, "assign_after_decline_s": rng.choice([0, 20]),
                 "wrap_up_block_s": rng.choice([0, 15]),
@@ -42,8 +42,10 @@ def config(rng: random.Random) -> dict:
             "workstreams": streams}
 
 
+# (10, 20): agents with under 10 free get no heap entry; (0, 5, 20): a stream needing nothing ranks everyone
+@pytest.mark.parametrize("capacities", [(10, 20), (0, 5, 20)])
 @pytest.mark.parametrize("seed", range(12))
-def test_every_choice_matches_a_scan_of_the_members(seed, monkeypatch):
+def test_every_choice_matches_a_scan_of_the_members(seed, capacities, monkeypatch):
     rng = random.Random(seed)
     checks = []
     original = Simulator._best_agent
@@ -57,7 +59,7 @@ def test_every_choice_matches_a_scan_of_the_members(seed, monkeypatch):
 
     monkeypatch.setattr(Simulator, "_best_agent", checked)
     clock = VirtualClock(0)
-    doc = config(rng)
+    doc = config(rng, capacities)
     simulator = Simulator(doc, clock)
     agents = [a["name"] for a in doc["agents"]]
     live: list[str] = []

@@ -102,3 +102,38 @@ def test_a_trusted_end_of_a_closed_conversation_changes_nothing():
     sim.end_at(20, "c1")
     assert closed == ["c1"]
     assert sim.time == 10  # the second end did not even move the time
+
+
+def test_hooks_get_the_same_events_while_a_listener_comes_and_goes():
+    """The commonest events skip ``_emit`` while nobody listens, and go through it while someone does:
+    the hooks see the same sequence either way, and a listener gone stops getting events."""
+    clock = VirtualClock(0)
+    sim = LabSimulator(pops(), clock)
+    hooked: list[dict] = []
+    sim.set_hooks({name: (lambda fields, name=name: hooked.append({"event": name, **fields})) for name in EVENTS})
+    listened: list[dict] = []
+    unsubscribe = sim.subscribe(listened.append)
+    sim.arrive_at(0, "c1", "Chat", {})  # through _emit: both see it
+    unsubscribe()
+    sim.arrive_at(1, "c2", "Chat", {})  # direct again: only the hooks
+    clock.set(10)
+    sim.accept("Ana", "c1")
+    sim.end_at(20, "c1")
+    clock.set(30)
+    sim.advance_to(30)  # the wrap-up (5 s) is over: the capacity comes back
+    hooked_names = [e["event"] for e in hooked]
+    assert hooked_names == ["routed", "offered", "routed", "offered", "accepted", "closed", "capacity_released"]
+    assert [e["event"] for e in listened] == ["routed", "offered"]
+    assert hooked[:2] == [{**e, "t": float(e["t"])} for e in listened]
+
+
+def test_the_engine_s_trusted_entry_points_emit_what_its_public_actions_do():
+    clock = VirtualClock(0)
+    sim = Simulator(pops(), clock)
+    seen: list[dict] = []
+    sim.subscribe(seen.append)
+    script(sim, clock, trusted=True)
+    trusted = [e for e in seen if e["event"] in EVENTS]
+    assert [e["event"] for e in trusted].count("closed") == 2
+    assert trusted == plain_events()
+    assert all(timer[0] > sim.time for timer in sim.timers)  # every timer due by the end has fired
