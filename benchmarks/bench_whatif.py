@@ -127,7 +127,7 @@ def bench(report: Report = print, repeats: int = REPEATS) -> dict:
                 break
             best[name] = min(best.get(name, seconds), seconds)
             counts[name] = count
-            report(f"  round {round_ + 1}: {name:<5} {seconds:6.2f} s  ({count:,} conversations)")
+            report(f"  round {round_ + 1}: {name:<5} {seconds:6.2f} s CPU  ({count:,} conversations)")
     results = {"best_s": best, "counts": counts}
     for other in ("simpy", "ciw"):
         if other in best:
@@ -145,7 +145,8 @@ def _record(results: dict) -> None:
     for other, label in (("simpy", "SimPy"), ("ciw", "Ciw")):
         if other in best:
             rows.append(bench_report.Row(
-                f"What-if 8 h M/M/c day, {AGENTS} agents, ~{results['counts'].get('wsc', 0):,} conversations",
+                f"What-if 8 h M/M/c day, {AGENTS} agents, ~{results['counts'].get('wsc', 0):,} conversations "
+                "(CPU time)",
                 best["wsc"], "s", f"{label}, same model", best[other], "< 1x", best["wsc"] < best[other]))
     bench_report.record("whatif", rows)
 

@@ -736,8 +736,9 @@ class Recorder:
         if tally is not None:
             tally.waits.append(wait)
             state.answered += 1
-            for skill in record.skill_tallies:
-                skill.waits.append(wait)
+            if record.skill_tallies:  # (cheaper than a loop over nothing, for every answer)
+                for skill in record.skill_tallies:
+                    skill.waits.append(wait)
         on_answer = self.on_answer
         if on_answer is not None:
             on_answer(conv_id, record, t)
