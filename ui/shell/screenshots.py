@@ -26,7 +26,7 @@ SHOTS: dict[str, dict[str, Any]] = {
     "skills.png": {"view": "skills"},
     "capacity-profiles.png": {"view": "capacity_profiles"},
     "queue-dialog-hours.png": {"view": "queues", "dialog": "queues:Investments#operating hours"},
-    "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:VIP#overflow"},
+    "queue-dialog-overflow.png": {"view": "queues", "dialog": "queues:Investments#overflow"},
     # The live panel at a laptop's 1280×720, carrying pops (issue 10), and projected (View → Presentation).
     "agent-panel.png": {"tab": "agent-panel", "size": "1280x720"},
     "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True, "size": "1280x720"},
