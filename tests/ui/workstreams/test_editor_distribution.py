@@ -72,8 +72,11 @@ def test_skill_matching_and_missed_presence_from_the_keyboard(qtbot, open_editor
 
 
 def test_the_reconnect_window_follows_keep_same_agent_and_typing_is_one_step(qtbot, open_editor):
-    editor = open_editor(RETAIL)  # keeps no agent (its 300 s window waits, disabled)
-    assert not editor.reconnect_spin.isEnabled()
+    editor = open_editor(RETAIL)  # keeps the same agent: its 300 s window applies
+    assert editor.reconnect_spin.isEnabled()
+    key(qtbot, editor.keep_agent_check, Qt.Key.Key_Space)
+    assert not editor.reconnect_spin.isEnabled()  # the window waits, disabled
+    editor.undo_stack.clear()
     key(qtbot, editor.keep_agent_check, Qt.Key.Key_Space)
     assert editor.reconnect_spin.isEnabled()
     editor.reconnect_spin.setFocus()
@@ -89,7 +92,7 @@ def test_the_reconnect_window_follows_keep_same_agent_and_typing_is_one_step(qtb
 
 def test_a_reconnect_window_beyond_a_day_is_refused_inline(qtbot, open_editor, services):
     editor = open_editor(RETAIL)
-    key(qtbot, editor.keep_agent_check, Qt.Key.Key_Space)
+    assert editor.keep_agent_check.isChecked()  # the demo's retail chat keeps the same agent
     editor.reconnect_spin.setFocus()
     editor.reconnect_spin.selectAll()
     qtbot.keyClicks(editor.reconnect_spin, "90000")
@@ -172,7 +175,7 @@ def test_ctrl_z_from_the_new_fields_undoes_the_editors_change(qtbot, window, ser
     assert "Wrong queue" in editor.draft()["decline_reasons"]
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, CTRL)
     assert "Wrong queue" not in editor.draft()["decline_reasons"] and not editor.is_dirty()
-    key(qtbot, editor.keep_agent_check, Qt.Key.Key_Space)
+    assert editor.keep_agent_check.isChecked()  # so the window is enabled
     editor.reconnect_spin.setFocus()
     qtbot.keyClick(editor.reconnect_spin, Qt.Key.Key_Up)
     assert editor.draft()["reconnect_window_s"] == 301
