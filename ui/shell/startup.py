@@ -419,8 +419,12 @@ def _show_start(window, *, view: str | None, workstream: str | None, tab: str | 
     if view:
         window.show_view(view)
     if tab == "agent-panel":
+        # The panel, with that stream chosen for sending: opening its editor would hide the panel again.
         window.show_view("agent-panel")
-        tab = None
+        if workstream:
+            window.services.workstream_id_by_name(workstream)  # an unknown name: the usual one-line error
+            window.agent_panel.set_workstream(workstream)
+        return
     if workstream:
         workstream_id = window.services.workstream_id_by_name(workstream)
         window.open_workstream(workstream_id, tab=tab)
