@@ -110,19 +110,10 @@ def _plain(value):
 
 
 def run_list(args: argparse.Namespace, ctx) -> int:
-    from app.services.core import Services
+    # The lists module, not Services: `wsc list` never loads the mapped classes (app/services/lists.py).
+    from app.services.lists import LISTS
 
-    services = Services(ctx.database())
-    rows = {
-        "workstreams": services.list_workstreams,
-        "queues": services.list_queues,
-        "agents": services.list_agents,
-        "presences": services.list_presences,
-        "channels": services.list_channels,
-        "skills": services.list_skills,
-        "rating_models": services.list_rating_models,
-        "capacity_profiles": services.list_capacity_profiles,
-    }[args.kind]()
+    rows = LISTS[args.kind](ctx.database())
     records = [{k: _plain(v) for k, v in asdict(row).items()} for row in rows]
     if args.json:
         print(json.dumps(records, indent=2, ensure_ascii=False), file=ctx.stdout)

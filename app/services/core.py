@@ -12,23 +12,23 @@ from __future__ import annotations
 import logging
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 # The document (pydantic), the writer and the editing draft are imported inside the methods
 # that need them: the lists, names and deletes -- all `wsc list` and the window's first fill
 # ask for -- never load pydantic (~150 ms; tests/app/cli/test_import_cost.py holds this).
 from app.store.database import Database
+from app.services import lists
 from app.services.changes import Changes
+from app.services.lists import AgentRow, ChannelRow, PresenceRow, QueueRow, WorkStreamRow  # noqa: F401 (re-exported)
 from app.common.errors import ConflictError, DocumentInvalid, InUseError, NotFound, UserError
 from app.common.names import name_key as fold, sort_key
 from app.services.distribution import DISTRIBUTION_KINDS, DistributionServices, parse_document as _parse
 from models import Agent, CapacityProfile, Channel, Presence, Queue, RoutingRuleItem, RoutingTestCase, WorkStream
-from models import queue_members
-from models.choices import BASE_PRESENCE_NAMES, CHANNEL_KIND_FOR, NAME_MAX
+from models.choices import CHANNEL_KIND_FOR, NAME_MAX
 
 if TYPE_CHECKING:  # for the annotations only
     from app.config.document import AgentDoc, ChannelDoc, PresenceDoc, QueueDoc, WorkStreamDoc
@@ -37,69 +37,8 @@ if TYPE_CHECKING:  # for the annotations only
 # --------------------------------------------------------------------------- rows
 
 
-@dataclass(frozen=True)
-class WorkStreamRow:
-    id: str
-    name: str
-    channel: str
-    active: bool
-    distribution_mode: str
-    notification: str
-    capacity: int
-    default_queue: str
-    modified_at: datetime
-    version: int
-    capacity_profile: str | None = None  # the profile's name when the stream's capacity is a profile
-
-
 def _profile_name(stream: WorkStream) -> str | None:
     return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    id: str
-    name: str
-    kind: str
-    description: str
-    agent_count: int
-    modified_at: datetime
-    version: int
-    priority: int = 0  # 1 is the highest
-    assignment_method: str = ""
-
-
-@dataclass(frozen=True)
-class AgentRow:
-    id: str
-    name: str
-    capacity: int
-    presence: str
-    queues: tuple[str, ...]
-    modified_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class PresenceRow:
-    id: str
-    name: str
-    base: str
-    text: str
-    is_system: bool
-    modified_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class ChannelRow:
-    id: str
-    name: str
-    kind: str
-    workstream: str
-    is_default: bool
-    modified_at: datetime
-    version: int
 
 
 @dataclass(frozen=True)
@@ -118,16 +57,6 @@ class Saved:
     name: str
     changes: Changes = Changes()
     doc: Any = None  # the document as stored (ids included), when the write has it at hand
-
-
-def _matches(name: str, search: str) -> bool:
-    """Case-insensitive containment beyond ASCII (SQL lower() folds ASCII only on SQLite)."""
-    return not search or search.casefold() in name.casefold()
-
-
-def _like(search: str) -> str:
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
 
 
 # Version 2 fields an editor written for version 1 does not send: a dict without them keeps
@@ -151,80 +80,22 @@ class Services(DistributionServices):
         # Lets the routing cache drop a stream's compiled rules when it changes.
         self.on_workstream_saved = on_workstream_saved or (lambda _id: None)
 
-    # ------------------------------------------------------------------ lists
-    # Read with SQLAlchemy Core, from the tables rather than the mapped classes: a headless
-    # `wsc list` then never configures the ORM's mappers (~35 ms of relationships to set up).
+    # ------------------------------------------------------------------ lists (app.services.lists)
 
     def list_workstreams(self, state: str = "all", search: str = "") -> list[WorkStreamRow]:
-        stream, queue, profile = WorkStream.__table__, Queue.__table__, CapacityProfile.__table__
-        query = (select(stream.c.id, stream.c.name, stream.c.channel, stream.c.active, stream.c.distribution_mode,
-                        stream.c.notification, stream.c.capacity, queue.c.name, stream.c.modified_at,
-                        stream.c.version, stream.c.capacity_format, profile.c.name)
-                 .select_from(stream).outerjoin(queue, stream.c.default_queue_id == queue.c.id)
-                 .outerjoin(profile, stream.c.capacity_profile_id == profile.c.id))
-        if state == "active":
-            query = query.where(stream.c.active.is_(True))
-        elif state == "inactive":
-            query = query.where(stream.c.active.is_(False))
-        if search:
-            # name_key is the Python-casefolded name: matches beyond ASCII on every database.
-            query = query.where(stream.c.name_key.like(_like(search.casefold()), escape="\\"))
-        query = query.order_by(stream.c.name_key)
-        with self.db.sessions() as session:
-            return [
-                WorkStreamRow(id_, name, channel, active, mode, notification, capacity, queue_name or "", modified,
-                              version, profile_name if capacity_format == "profile" else None)
-                for (id_, name, channel, active, mode, notification, capacity, queue_name, modified, version,
-                     capacity_format, profile_name) in session.execute(query)
-            ]
+        return lists.list_workstreams(self.db, state, search)
 
     def list_queues(self, search: str = "") -> list[QueueRow]:
-        queue, members = Queue.__table__, queue_members
-        agent_count = select(func.count()).where(members.c.queue_id == queue.c.id).scalar_subquery()
-        query = select(queue.c.id, queue.c.name, queue.c.kind, queue.c.description, agent_count,
-                       queue.c.modified_at, queue.c.version, queue.c.priority, queue.c.assignment_method)
-        with self.db.sessions() as session:
-            return sorted((QueueRow(*row) for row in session.execute(query) if _matches(row.name, search)),
-                          key=lambda r: sort_key(r.name))
+        return lists.list_queues(self.db, search)
 
     def list_agents(self, search: str = "") -> list[AgentRow]:
-        agent, presence, queue, members = Agent.__table__, Presence.__table__, Queue.__table__, queue_members
-        with self.db.sessions() as session:
-            queues_of: dict[str, list[str]] = {}
-            for agent_id, queue_name in session.execute(
-                    select(members.c.agent_id, queue.c.name).join(queue, members.c.queue_id == queue.c.id)):
-                queues_of.setdefault(agent_id, []).append(queue_name)
-            rows = session.execute(
-                select(agent.c.id, agent.c.name, agent.c.capacity, presence.c.name, agent.c.modified_at,
-                       agent.c.version).join(presence, agent.c.presence_id == presence.c.id))
-            return sorted(
-                (AgentRow(id_, name, capacity, presence_name, tuple(sorted(queues_of.get(id_, ()), key=sort_key)),
-                          modified, version)
-                 for id_, name, capacity, presence_name, modified, version in rows if _matches(name, search)),
-                key=lambda r: sort_key(r.name),
-            )
+        return lists.list_agents(self.db, search)
 
     def list_presences(self, search: str = "") -> list[PresenceRow]:
-        presence = Presence.__table__
-        query = select(presence.c.id, presence.c.name, presence.c.base, presence.c.text, presence.c.is_system,
-                       presence.c.modified_at, presence.c.version)
-        with self.db.sessions() as session:
-            rows = session.execute(query).all()
-            order = list(BASE_PRESENCE_NAMES)
-            return sorted(
-                (PresenceRow(*row) for row in rows if _matches(row.name, search)),
-                key=lambda r: (not r.is_system, order.index(r.base) if r.is_system else 0, sort_key(r.name)),
-            )
+        return lists.list_presences(self.db, search)
 
     def list_channels(self, search: str = "") -> list[ChannelRow]:
-        channel, stream = Channel.__table__, WorkStream.__table__
-        query = select(channel.c.id, channel.c.name, channel.c.kind, stream.c.name, channel.c.is_default,
-                       channel.c.modified_at, channel.c.version).join(stream, channel.c.workstream_id == stream.c.id)
-        with self.db.sessions() as session:
-            return sorted(
-                (ChannelRow(*row) for row in session.execute(query) if _matches(row[1], search)),
-                key=lambda r: sort_key(r.name),
-            )
+        return lists.list_channels(self.db, search)
 
     def names(self, kind: str) -> list[str]:
         """Names for lookups: 'queues', 'agents', 'presences', 'workstreams'."""

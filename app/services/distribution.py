@@ -18,8 +18,6 @@ window imports ``app.services.core`` without them (tests/ui/shell/test_startup.p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 from app.common.errors import DocumentInvalid, InUseError
@@ -28,65 +26,13 @@ from app.services.changes import Changes
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from app.services.lists import CapacityProfileRow, RatingModelRow, SkillRow
+
     from app.workstreams.catalogue import DistributionCatalogue
 
 # The kinds of record this module owns: kind -> (entity name in models, the noun users read).
 DISTRIBUTION_KINDS = {"rating_models": ("RatingModel", "rating model"), "skills": ("Skill", "skill"),
                       "capacity_profiles": ("CapacityProfile", "capacity profile")}
-
-
-@dataclass(frozen=True)
-class RatingModelRow:
-    id: str
-    name: str
-    values: tuple[str, ...]  # lowest first
-    skill_count: int
-    modified_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class SkillRow:
-    id: str
-    name: str
-    rating_model: str
-    values: tuple[str, ...]  # its rating model's, lowest first
-    agent_count: int  # agents holding it
-    modified_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class CapacityProfileRow:
-    id: str
-    name: str
-    work_item_limit: int
-    agent_count: int  # agents with an override
-    workstream_count: int  # streams that use it
-    modified_at: datetime
-    version: int
-
-
-def _order(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
-
-
-def _matches(name: str, search: str) -> bool:
-    return not search or search.casefold() in name.casefold()
-
-
-def _rating_values(session: "Session") -> dict[str, tuple[str, ...]]:
-    """Each rating model's values, lowest first, read from the table (no mapper)."""
-    from sqlalchemy import select
-
-    from models import RatingValue
-
-    value = RatingValue.__table__
-    by_model: dict[str, list[str]] = {}
-    for model_id, text in session.execute(select(value.c.rating_model_id, value.c.value)
-                                          .order_by(value.c.rating_model_id, value.c.position)):
-        by_model.setdefault(model_id, []).append(text)
-    return {model_id: tuple(texts) for model_id, texts in by_model.items()}
 
 
 def parse_document(model: type, data: Any) -> Any:
@@ -123,55 +69,19 @@ class DistributionServices:
     # `wsc list skills` then never configures the ORM's mappers.
 
     def list_rating_models(self, search: str = "") -> list[RatingModelRow]:
-        from sqlalchemy import func, select
+        from app.services import lists
 
-        from models import RatingModel, Skill
-
-        model, skill = RatingModel.__table__, Skill.__table__
-        with self.db.sessions() as session:
-            values = _rating_values(session)
-            counts = dict(session.execute(select(skill.c.rating_model_id, func.count())
-                                          .group_by(skill.c.rating_model_id)).all())
-            rows = session.execute(select(model.c.id, model.c.name, model.c.modified_at, model.c.version))
-            return sorted((RatingModelRow(id_, name, values.get(id_, ()), counts.get(id_, 0), modified, version)
-                           for id_, name, modified, version in rows if _matches(name, search)),
-                          key=lambda r: _order(r.name))
+        return lists.list_rating_models(self.db, search)
 
     def list_skills(self, search: str = "") -> list[SkillRow]:
-        from sqlalchemy import func, select
+        from app.services import lists
 
-        from models import AgentSkill, RatingModel, Skill
-
-        skill, model, held = Skill.__table__, RatingModel.__table__, AgentSkill.__table__
-        with self.db.sessions() as session:
-            values = _rating_values(session)
-            counts = dict(session.execute(select(held.c.skill_id, func.count()).group_by(held.c.skill_id)).all())
-            rows = session.execute(select(skill.c.id, skill.c.name, model.c.name, skill.c.rating_model_id,
-                                          skill.c.modified_at, skill.c.version)
-                                   .join(model, skill.c.rating_model_id == model.c.id))
-            return sorted((SkillRow(id_, name, model_name, values.get(model_id, ()), counts.get(id_, 0), modified,
-                                    version)
-                           for id_, name, model_name, model_id, modified, version in rows
-                           if _matches(name, search)), key=lambda r: _order(r.name))
+        return lists.list_skills(self.db, search)
 
     def list_capacity_profiles(self, search: str = "") -> list[CapacityProfileRow]:
-        from sqlalchemy import func, select
+        from app.services import lists
 
-        from models import AgentCapacityProfile, CapacityProfile, WorkStream
-
-        profile, override, stream = CapacityProfile.__table__, AgentCapacityProfile.__table__, WorkStream.__table__
-        with self.db.sessions() as session:
-            agents = dict(session.execute(select(override.c.capacity_profile_id, func.count())
-                                          .group_by(override.c.capacity_profile_id)).all())
-            streams = dict(session.execute(select(stream.c.capacity_profile_id, func.count())
-                                           .where(stream.c.capacity_profile_id.is_not(None))
-                                           .group_by(stream.c.capacity_profile_id)).all())
-            rows = session.execute(select(profile.c.id, profile.c.name, profile.c.work_item_limit,
-                                          profile.c.modified_at, profile.c.version))
-            return sorted((CapacityProfileRow(id_, name, limit, agents.get(id_, 0), streams.get(id_, 0), modified,
-                                              version)
-                           for id_, name, limit, modified, version in rows if _matches(name, search)),
-                          key=lambda r: _order(r.name))
+        return lists.list_capacity_profiles(self.db, search)
 
     def distribution_catalogue(self) -> "DistributionCatalogue":
         """Skills (with their rating values), profiles (with their limits), presences and queue names:
@@ -244,7 +154,7 @@ class DistributionServices:
     def save_skill(self, data, skill_id: str | None = None, expected_version: int | None = None):
         """Create or change a skill; a new rating model must hold every rating given in the skill."""
         from app.config.document import SkillDoc
-        from app.config.io import ConfigWriter, fold
+        from app.config.io import ConfigWriter
         from app.services.core import Saved
         from models import RatingModel, Skill
 

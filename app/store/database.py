@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,9 +33,9 @@ import migrations
 from app.common.errors import ConflictError, UserError
 from app.store.changes import track_changes
 from app.store.paths import sqlite_path
-from models import Setting, make_engine, make_session_factory
-from models.db import busy_timeout_ms
-from models.entities import Tracked
+from models import list_tables
+from models.db import busy_timeout_ms, make_engine, make_session_factory
+from models.schema_columns import HEAD_COLUMNS
 
 BACKUPS_KEPT = 5
 # Provenance of the configuration (see app/interchange/bundle_service.py).
@@ -156,9 +156,10 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def setting(self, key: str) -> str | None:
-        # Core, not session.get: opening a database must not configure every mapper (~35 ms
-        # that a headless `wsc list` would pay for nothing).
-        settings = Setting.__table__
+        # Core over a light view, not session.get: opening a database must not declare the
+        # mapped classes (~65 ms) nor configure their mappers (~35 ms) that a headless
+        # `wsc list` would pay for nothing.
+        settings = list_tables.setting
         with self.sessions() as session:
             return session.scalar(select(settings.c.value).where(settings.c.key == key))
 
@@ -306,15 +307,13 @@ def check_sqlite_file(path: Path) -> None:
 
 def _schema_problem(connection: sqlite3.Connection) -> str | None:
     """The first table or column the models need and the file lacks (None: all there)."""
-    from models import Base
-
-    for table in Base.metadata.sorted_tables:
-        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+    for table, needed in HEAD_COLUMNS.items():
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
         if not columns:
-            return f"table '{table.name}' is missing"
-        for column in table.columns:
-            if column.name not in columns:
-                return f"table '{table.name}' has no column '{column.name}'"
+            return f"table '{table}' is missing"
+        for column in needed:
+            if column not in columns:
+                return f"table '{table}' has no column '{column}'"
     return None
 
 
@@ -421,6 +420,7 @@ def _begin(connection: Connection) -> Iterator[None]:
 
 def _seed(connection: Connection, seed: Callable[[Session], None]) -> None:
     """The database id and ``seed``'s data, in the migration's transaction."""
+    from models import Setting
     with Session(bind=connection, join_transaction_mode="rollback_only",
                  expire_on_commit=False) as session:
         event.listen(session, "before_flush", _note_configuration_change)
@@ -499,6 +499,8 @@ def _note_configuration_change(session: Session, _context, _instances) -> None:
     """Any change to a configuration object moves the configuration's 'last changed' time."""
     if session.info.get("adopting_provenance"):
         return
+    from models.entities import Setting, Tracked  # a flush has mapped objects: already loaded
+
     changed = [o for o in (*session.new, *session.deleted) if isinstance(o, Tracked)] or [
         o for o in session.dirty if isinstance(o, Tracked) and session.is_modified(o)]
     if not changed:
@@ -516,6 +518,8 @@ def _ensure_identity(db: Database) -> None:
     try:
         if db.setting("database_id") is not None:
             return
+        from models import Setting
+
         with db.session() as session:
             if session.get(Setting, "database_id") is None:
                 session.add(Setting(key="database_id", value=str(uuid.uuid4())))
