@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import logging
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+# QMessageBox is imported where a box is shown: its type (and its enums) cost the first
+# window's start-up a millisecond or two, and most sessions never show one.
 
 SAVE, DISCARD, CANCEL, YES, NO, OK = "save", "discard", "cancel", "yes", "no", "ok"
 
@@ -17,9 +21,13 @@ SAVE, DISCARD, CANCEL, YES, NO, OK = "save", "discard", "cancel", "yes", "no", "
 responder: Callable[[str, str, str], str] | None = None
 
 
-def _ask(parent: QWidget | None, kind: str, title: str, text: str, buttons, default, informative: str = "") -> str:
+def _ask(parent: QWidget | None, kind: str, title: str, text: str, buttons: list[tuple[str, str]], default: str,
+         informative: str = "") -> str:
+    """``buttons``: (answer, the name of its QMessageBox.StandardButton), in order."""
     if responder is not None:
         return responder(kind, title, text)
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setText(text)
@@ -29,32 +37,31 @@ def _ask(parent: QWidget | None, kind: str, title: str, text: str, buttons, defa
                  "question": QMessageBox.Icon.Question}.get(kind, QMessageBox.Icon.Information))
     mapping = {}
     for answer, standard in buttons:
-        mapping[box.addButton(standard)] = answer
+        mapping[box.addButton(getattr(QMessageBox.StandardButton, standard))] = answer
     box.setDefaultButton(next(b for b, a in mapping.items() if a == default))
     box.exec()
     return mapping.get(box.clickedButton(), CANCEL)
 
 
 def info(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
-    _ask(parent, "info", title, text, [(OK, QMessageBox.StandardButton.Ok)], OK, informative)
+    _ask(parent, "info", title, text, [(OK, "Ok")], OK, informative)
 
 
 def error(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
     logging.getLogger(__name__).error("%s: %s %s", title, text, informative)
-    _ask(parent, "error", title, text, [(OK, QMessageBox.StandardButton.Ok)], OK, informative)
+    _ask(parent, "error", title, text, [(OK, "Ok")], OK, informative)
 
 
 def confirm(parent: QWidget | None, title: str, text: str, informative: str = "") -> bool:
     """Yes/No, defaulting to No (for destructive actions)."""
     return _ask(parent, "question", title, text,
-                [(YES, QMessageBox.StandardButton.Yes), (NO, QMessageBox.StandardButton.No)], NO, informative) == YES
+                [(YES, "Yes"), (NO, "No")], NO, informative) == YES
 
 
 def save_discard_cancel(parent: QWidget | None, title: str, text: str) -> str:
     """The unsaved-changes guard: returns SAVE, DISCARD or CANCEL."""
     return _ask(parent, "question", title, text,
-                [(SAVE, QMessageBox.StandardButton.Save), (DISCARD, QMessageBox.StandardButton.Discard),
-                 (CANCEL, QMessageBox.StandardButton.Cancel)], SAVE)
+                [(SAVE, "Save"), (DISCARD, "Discard"), (CANCEL, "Cancel")], SAVE)
 
 
 def conflict(parent: QWidget | None, title: str, text: str, informative: str = "",
@@ -73,6 +80,8 @@ def conflict(parent: QWidget | None, title: str, text: str, informative: str = "
         dialog = ConflictDialog(parent, title, mine, theirs, text=text, informative=informative)
         dialog.exec()
         return dialog.choice
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setIcon(QMessageBox.Icon.Warning)

@@ -14,14 +14,16 @@ after what".  Focus goes back to the widget that had it before the operation.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.changes import Changes
-from ui.common.background import BackgroundTask, run_in_background
+
+if TYPE_CHECKING:
+    from ui.common.background import BackgroundTask
 
 __all__ = ["Changes", "Operations"]  # Changes is the services' own: what each write returns
 
@@ -98,6 +100,8 @@ class Operations(QObject):
             settle("cancelled", lambda: self.status(cancelled_text))
 
         self.status(f"{title}…")
+        from ui.common.background import run_in_background  # the runner loads after the first paint
+
         self.task = run_in_background(self.window, fn, *args, progress_title=title, on_done=done,
                                       on_error=failed, on_cancelled=cancelled, progress_arg=progress_arg,
                                       cancellable=cancellable and progress_arg is not None)

@@ -11,11 +11,15 @@ recomputed for the rows loaded.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.common.names import name_key
-from ui.common.background import BackgroundTask, run_in_background
+
+if TYPE_CHECKING:
+    from ui.common.background import BackgroundTask
 
 
 _ICONS: dict = {}  # severity (None: blank) -> icon, made once each (a QApplication must exist)
@@ -102,6 +106,8 @@ class WorkstreamBadges(QObject):
 
         version = self.version
         parent = self.parent()
+        from ui.common.background import run_in_background  # the runner loads after the first paint
+
         task = run_in_background(parent if isinstance(parent, QWidget) else None, workstream_badges,
                                  self.db, names, progress_title="", cancellable=True,
                                  on_done=lambda badges: self._done(badges, version),

@@ -81,7 +81,7 @@ from PySide6.QtWidgets import (
 from app.common.errors import UserError
 from models.choices import DEFAULT_QUEUE_PRIORITY, DISTRIBUTION_MODE_LABELS, NOTIFICATION_LABELS
 from ui.common import messages
-from ui.common.widgets import fit_columns
+from ui.common.column_fit import fit_columns
 from ui.panel.agent_cards import (
     CARD_WIDTH,
     CARDS_QSS,

@@ -12,7 +12,6 @@ others are small and load whole.  Roles:
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
@@ -385,6 +384,8 @@ class WorkStreamListModel(RowTableModel):
         if column == 0 and role == _TOOLTIP and self.badges:
             badge = self.badges.get(name_key(item.name))
             if badge is not None:
+                import html  # tooltips only: not on the first window's path
+
                 inactive = "" if item.active else f"{item.name} is inactive\n"
                 # rich text, so Qt wraps the long lines instead of running off the screen
                 lines = (inactive + badge.tooltip).splitlines()

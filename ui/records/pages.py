@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui.common.icons import icon
 from ui.common.operations import Changes
-from ui.common.widgets import fit_columns
+from ui.common.column_fit import fit_columns
 from ui.records.list_models import (
     MODEL_FOR_VIEW,
     ROW_ROLE,

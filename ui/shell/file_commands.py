@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
 
 from app.common.errors import DocumentInvalid
 from ui.common import messages
@@ -34,12 +35,16 @@ class FileCommands:
             self.settings().setValue(SETTINGS_LAST_FOLDER, str(Path(path).parent))
 
     def ask_open_path(self) -> str:
+        from PySide6.QtWidgets import QFileDialog  # file dialogs, only when one is asked for (start-up)
+
         path, _filter = QFileDialog.getOpenFileName(self, "Import configuration", self.last_folder(),
                                                     "Configuration documents (*.json);;All files (*)")
         self.remember_folder(path)
         return path
 
     def ask_save_path(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getSaveFileName(
             self, "Export configuration", str(Path(self.last_folder()) / "workstream-console.json")
             if self.last_folder() else "workstream-console.json", "Configuration documents (*.json)")
@@ -223,6 +228,9 @@ class FileCommands:
         except OSError as error:
             messages.error(self, "Can't open the log folder", sentence(f"{folder}: {error.strerror or error}"))
             return False
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.set_status(f"Log folder: {folder}" if opened else f"Could not open {folder}: open it by hand")
         return opened

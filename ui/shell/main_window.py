@@ -56,7 +56,6 @@ from models.choices import (
     CHANNELS,
 )
 from ui.common import messages
-from ui.common.deleting import delete_one
 from ui.common.messages import sentence
 from ui.common.icons import app_icon, icon
 from ui.common.operations import Changes, Operations
@@ -753,6 +752,8 @@ class MainWindow(FileCommands, QMainWindow):
             return self.delete_many(view, rows)
         if not rows:
             return None
+        from ui.common.deleting import delete_one  # with its dialogs, when first needed (start-up)
+
         return delete_one(self, view, KIND[view], DELETE_SERVICE[view], rows[0].id, rows[0].name, lambda: None)
 
     def refresh(self) -> None:

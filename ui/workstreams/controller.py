@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QWidget
 
 from app.common.errors import UserError
 from ui.common import messages
-from ui.common.deleting import delete_one
 from ui.common.operations import Changes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -326,5 +325,7 @@ class WorkStreamController(QObject):
         def deleted() -> None:
             if self.editor is not None:
                 self.close_editor(force=True, deleted=True)
+
+        from ui.common.deleting import delete_one  # when first needed (start-up)
 
         return delete_one(shell, "workstreams", "work stream", "delete_workstream", target_id, name, deleted)

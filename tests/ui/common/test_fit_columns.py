@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QToolTip
 
-from ui.common.widgets import CELL_PADDING, fit_columns
+from ui.common.column_fit import CELL_PADDING, fit_columns
 
 LONG = "A very long free-text description that will never fit beside the other columns of this table"
 
