@@ -81,12 +81,32 @@ def test_no_importlib_of_project_modules():
     assert offenders == []
 
 
+# Qt's spin boxes and date fields, made directly: their text would sit at the border (ui/common/spin_boxes.py).
+BARE_SPIN_BOXES = ("QSpinBox", "QDoubleSpinBox", "QDateEdit", "QDateTimeEdit", "QTimeEdit")
+
+
+def bare_spin_boxes(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in BARE_SPIN_BOXES:
+            found.append(f"{relative(path)}:{node.lineno}")
+    return found
+
+
+def test_spin_boxes_come_from_the_spin_boxes_module():
+    offenders = [line for path in product_modules() if relative(path) != "ui/common/spin_boxes.py"
+                 for line in bare_spin_boxes(path)]
+    assert offenders == []
+
+
 def test_the_rules_would_notice(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("import importlib\nfrom app.config.io import _Writer\nimportlib.import_module('ui.shell')\n")
+    bad.write_text("import importlib\nfrom app.config.io import _Writer\nimportlib.import_module('ui.shell')\n"
+                   "box = QtWidgets.QSpinBox()\n")
     bad_relative = ROOT / "tests" / "_house_rule_probe.py"
     try:
         bad_relative.write_text(bad.read_text())
         assert private_imports(bad_relative) and importlib_of_project_modules(bad_relative)
+        assert bare_spin_boxes(bad_relative)
     finally:
         bad_relative.unlink()

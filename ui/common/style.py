@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QProxyStyle, QStyleFactory
+from PySide6.QtWidgets import QApplication
 
 import resources
 
@@ -18,29 +18,10 @@ TEXT = "#242424"
 FONT_FAMILIES = ["Segoe UI", "Segoe UI Variable Text", "-apple-system", "SF Pro Text", "Helvetica Neue",
                  "Inter", "Cantarell", "Ubuntu", "Noto Sans", "Open Sans", "Arial", "DejaVu Sans", "Sans Serif"]
 FONT_POINT_SIZE = 9.5 if sys.platform != "darwin" else 13
-# Style sheets ignore a spin box's left padding (its line edit starts at the border), so the
-# style indents the text itself to line up with line edits and combo boxes.
-SPIN_TEXT_INSET = 9
-
-
-class ConsoleStyle(QProxyStyle):
-    """Fusion, plus what the style sheet cannot say."""
-
-    def __init__(self):
-        super().__init__(QStyleFactory.create("Fusion"))
-        self.setObjectName("console")
-
-    def polish(self, target):  # noqa: D401 - Qt API (QWidget, QPalette or QApplication)
-        result = super().polish(target)
-        if isinstance(target, QAbstractSpinBox):
-            edit = target.findChild(QLineEdit)
-            if edit is not None and edit.textMargins().left() < SPIN_TEXT_INSET:
-                edit.setTextMargins(SPIN_TEXT_INSET, 0, 0, 0)
-        return result
-
-
-
-_STYLE: QProxyStyle | None = None
+# Plain Fusion, not a QProxyStyle subclass: a Python style makes PySide create QStyle's
+# enums (~8 ms of start-up) and wraps every widget it polishes.  What the subclass used to
+# add, the spin boxes' text inset, ui/common/spin_boxes.py does.
+STYLE_NAME = "Fusion"
 
 
 def stylesheet() -> str:
@@ -86,17 +67,17 @@ def ui_font() -> QFont:
     return font
 
 
-def apply(app: QApplication, *, with_stylesheet: bool = True) -> None:
+def apply(app: QApplication, *, with_stylesheet: bool = True, set_style: bool = True) -> None:
     """Give the whole application the console's look.
 
     ``with_stylesheet=False`` leaves the style sheet for ``apply_stylesheet``:
     building the first window before the sheet is set, then setting it (one
     polish of the finished tree), is about 30 ms quicker than re-polishing each
-    widget as it is added.
+    widget as it is added.  ``set_style=False``: the application was made with
+    ``-style Fusion`` (ui.shell.startup.application), so no QStyle object is needed here.
     """
-    global _STYLE
-    _STYLE = ConsoleStyle()
-    app.setStyle(_STYLE)
+    if set_style:
+        app.setStyle(STYLE_NAME)
     app.setPalette(palette())
     app.setFont(ui_font())
     if with_stylesheet:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.common.errors import DocumentInvalid, UserError
 from models.choices import DESCRIPTION_MAX, MAX_INT32, NAME_MAX, QUEUE_KIND_LABELS, QUEUE_KINDS
+from ui.common.spin_boxes import SpinBox
 
 
 # Rules for the editor's own object names and roles, in the palette of resources/style.qss
@@ -109,12 +110,6 @@ class ErrorLabel(QLabel):
         return self.text() if not self.isHidden() else ""
 
 
-def pad_spin_box(box: QSpinBox) -> QSpinBox:
-    """Give a spin box's text the same left inset as a line edit's."""
-    box.lineEdit().setTextMargins(6, 0, 0, 0)
-    return box
-
-
 def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setProperty("role", "hint")
@@ -181,14 +176,13 @@ class DurationEdit(QWidget):
         layout.setSpacing(6)
 
         def spin(suffix: str, top: int, name: str, tip: str) -> QSpinBox:
-            box = QSpinBox(self)
+            box = SpinBox(self)
             box.setObjectName(name)
             box.setRange(0, top)
             box.setSuffix(suffix)
             box.setToolTip(tip)
             box.setAccelerated(True)
             box.setMinimumWidth(84)
-            pad_spin_box(box)
             box.valueChanged.connect(self._spun)
             layout.addWidget(box)
             return box

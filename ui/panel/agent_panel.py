@@ -67,7 +67,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -97,6 +96,7 @@ from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel, plai
 from ui.panel.screen_pop import POP_QSS, CardPop, ScreenPop
 from ui.panel.sim_driver import SPEED_PRESETS, SimulationDriver, format_clock
 from ui.workstreams.routing_trial_pane import RouteTraceView
+from ui.common.spin_boxes import SpinBox
 
 REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards before yielding to the event loop
 REFRESH_YIELD_MS = 1      # between two slices
@@ -580,7 +580,7 @@ class AgentPanel(QWidget):
         layout.addWidget(burst_title)
         burst_row = QHBoxLayout()
         burst_row.setSpacing(8)
-        self.burst_spin = QSpinBox()
+        self.burst_spin = SpinBox()
         self.burst_spin.setObjectName("burstCount")
         self.burst_spin.setRange(1, 5000)
         self.burst_spin.setValue(25)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from models.choices import MAX_WORK_ITEM_LIMIT
+from ui.common.spin_boxes import SpinBox
 
 
 class SkillsCapacityEditor(QWidget):
@@ -88,7 +89,7 @@ class SkillsCapacityEditor(QWidget):
     def _add_profile_row(self, name: str, limit: int) -> None:
         check = QCheckBox(name)
         check.setObjectName(f"profile_{name}")
-        spin = QSpinBox()
+        spin = SpinBox()
         spin.setObjectName(f"limit_{name}")
         spin.setRange(1, MAX_WORK_ITEM_LIMIT)
         spin.setValue(limit)

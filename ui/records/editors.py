@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -63,6 +62,7 @@ from models.choices import (
     QUEUE_KINDS,
 )
 from ui.common import messages
+from ui.common.spin_boxes import SpinBox
 
 GENERAL = ""  # issues without a field of their own
 # The record dialogs' own keys (Help > Keyboard shortcuts lists them): what -> keys.
@@ -583,7 +583,7 @@ class QueueDialog(EntityDialog):
         self.add_field("agents", "Members", box)
         self._fields["agents"] = self.members
         self._summarise()
-        self.priority_spin = QSpinBox()
+        self.priority_spin = SpinBox()
         self.priority_spin.setObjectName("priority")
         self.priority_spin.setRange(1, MAX_QUEUE_PRIORITY)
         self.priority_spin.setValue(DEFAULT_QUEUE_PRIORITY)
@@ -746,7 +746,7 @@ class AgentDialog(EntityDialog):
     def build_form(self) -> None:
         from ui.records.agent_skills import SkillsCapacityEditor
 
-        self.capacity_spin = QSpinBox()
+        self.capacity_spin = SpinBox()
         self.capacity_spin.setRange(0, MAX_INT32)
         self.capacity_spin.setValue(100)
         self.capacity_spin.setMaximumWidth(160)
@@ -1066,7 +1066,7 @@ class CapacityProfileDialog(EntityDialog):
     kind_plural = "capacity profiles"
 
     def build_form(self) -> None:
-        self.limit_spin = QSpinBox()
+        self.limit_spin = SpinBox()
         self.limit_spin.setObjectName("workItemLimit")
         self.limit_spin.setRange(1, MAX_WORK_ITEM_LIMIT)
         self.limit_spin.setValue(DEFAULT_WORK_ITEM_LIMIT)

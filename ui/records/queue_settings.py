@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.choices import NAME_MAX, OVERFLOW_LIMIT_MAX, WEEKDAYS
+from ui.common.spin_boxes import DateEdit, SpinBox
 
 DAY_LABELS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
               "sat": "Saturday", "sun": "Sunday"}
@@ -169,7 +169,7 @@ class OperatingHoursEditor(QWidget):
         dates = QVBoxLayout()
         dates.setSpacing(6)
         add_row = QHBoxLayout()
-        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit = DateEdit(QDate.currentDate())
         self.date_edit.setObjectName("closedDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -287,7 +287,7 @@ class OverflowRow:
         self.enabled.setObjectName(f"overflow_{when}")
         self.limit_spin: QSpinBox | None = None
         if when == "waiting_exceeds":
-            self.limit_spin = QSpinBox()
+            self.limit_spin = SpinBox()
             self.limit_spin.setObjectName("overflowLimit")
             self.limit_spin.setRange(1, OVERFLOW_LIMIT_MAX)
             self.limit_spin.setValue(20)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from app.config.generate import MAX_RULES, MAX_STREAMS, MAX_VARIABLES, sample_preset
+from ui.common.spin_boxes import SpinBox
 
 DEFAULTS = (1_000, 20, 50)
 LARGE_OBJECTS = 200_000  # above this, say that it takes a while
@@ -54,7 +55,7 @@ class GenerateSampleDialog(QDialog):
         self.setMinimumWidth(460)
 
     def _spin(self, low: int, high: int, value: int, step: int) -> QSpinBox:
-        spin = QSpinBox()
+        spin = SpinBox()
         spin.setRange(low, high)
         spin.setValue(value)
         spin.setSingleStep(step)

@@ -609,8 +609,10 @@ class MainWindow(FileCommands, QMainWindow):
         if self.new_button.popupMode() != mode:
             self.new_button.setMenu(self.new_menu if on_streams else None)
             self.new_button.setPopupMode(mode)
-            self.new_button.style().unpolish(self.new_button)  # the style sheet keys on popupMode
-            self.new_button.style().polish(self.new_button)
+            if self.new_button.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                # the style sheet keys on popupMode (not yet polished, as at start-up: nothing to redo)
+                self.new_button.style().unpolish(self.new_button)
+                self.new_button.style().polish(self.new_button)
             self.new_button.updateGeometry()
         for action in (self.act_save, self.act_save_close):
             action.setVisible(editing)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 
 class NavDelegate(QStyledItemDelegate):
@@ -11,7 +11,8 @@ class NavDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_Selected:
+        view = self.parent()
+        if view is not None and view.selectionModel().isSelected(index):
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)

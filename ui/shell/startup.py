@@ -145,8 +145,12 @@ def application(screenshot: bool = False, *, stylesheet: bool = True) -> QApplic
         QCoreApplication.setOrganizationName(ORGANIZATION)
         QCoreApplication.setApplicationName(APPLICATION)
         QApplication.setApplicationDisplayName(APPLICATION)
-        app = QApplication(sys.argv[:1])
-    style.apply(app, with_stylesheet=stylesheet)
+        # The style by name on the command line: setStyle() would hand Python a QStyle (see ui.common.style).
+        app = QApplication([*sys.argv[:1], "-style", style.STYLE_NAME])
+        made_here = True
+    else:
+        made_here = False
+    style.apply(app, with_stylesheet=stylesheet, set_style=not made_here)
     app.setWindowIcon(app_icon())
     return app
 

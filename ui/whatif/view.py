@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QDateTime, QEvent, QTime, QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QBoxLayout, QCheckBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QApplication, QBoxLayout, QCheckBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
     QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
@@ -29,6 +29,7 @@ from ui.common.background import run_in_background
 from ui.common.widgets import ErrorLabel, apply_editor_style, hint_label, section_title
 from ui.whatif.charts import SvgChart
 from ui.whatif.figures_table import FiguresTable, FiguresTableModel
+from ui.common.spin_boxes import DateTimeEdit, SpinBox
 
 MODEL_FILTER = "Workload models (*.json);;All files (*)"
 KPIS = (("service_level", "Service level"), ("asa_s", "Average speed of answer"), ("abandon_rate", "Abandoned"),
@@ -313,7 +314,7 @@ class WhatIfView(QWidget):
         self.use_start = QCheckBox("Starts at")
         self.use_start.setToolTip("The local date and time the day starts: the queues' operating hours and "
                                   "closed dates apply from it. Unticked: every queue is always open.")
-        self.start = QDateTimeEdit()
+        self.start = DateTimeEdit()
         self.start.setDisplayFormat("ddd d MMM yyyy HH:mm")
         self.start.setCalendarPopup(True)
         self.start.setAccessibleName("Start of the day")
@@ -423,7 +424,7 @@ class WhatIfView(QWidget):
 
     @staticmethod
     def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
-        box = QSpinBox()
+        box = SpinBox()
         box.setRange(low, high)
         box.setSuffix(suffix)
         return box

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QSpinBox,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -86,10 +85,10 @@ from ui.common.widgets import (
     attach_queue_quick_create,
     error_dot_icon,
     hint_label,
-    pad_spin_box,
     screen_pop_timeout_label,
     section_title,
 )
+from ui.common.spin_boxes import SpinBox
 
 TAB_NAMES = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 TAB_TITLES = ("Work distribution", "Context variables", "Routing rule items", "Classification rules")
@@ -769,14 +768,13 @@ class WorkStreamEditor(QWidget):
         self.format_group.buttonToggled.connect(self._capacity_format_toggled)
         tab_to_checked(self.format_group)
 
-        self.capacity_spin = QSpinBox()
+        self.capacity_spin = SpinBox()
         self.capacity_spin.setObjectName("capacity")
         # Negative numbers can be typed (and are refused inline): with a floor of 0, "-5" silently became 5.
         self.capacity_spin.setRange(-MAX_INT32, MAX_INT32)
         self.capacity_spin.setSuffix(" units")
         self.capacity_spin.setMinimumWidth(140)
         self.capacity_spin.setAccelerated(True)
-        pad_spin_box(self.capacity_spin)
         self._row(general, "capacity", self.capacity_spin,
                   hint="Units of an agent's capacity that one conversation takes.")
         self._bind("capacity", self.capacity_spin.valueChanged, self.capacity_spin.value, self.capacity_spin.setValue)
@@ -850,13 +848,12 @@ class WorkStreamEditor(QWidget):
                   hint="Agents get work only while their presence is based on one of these.")
         self._bind("allowed_presences", self.presences.changed, self.presences.values, self.presences.set_values)
 
-        self.assign_after_spin = QSpinBox()
+        self.assign_after_spin = SpinBox()
         self.assign_after_spin.setObjectName("assignAfterDecline")
         self.assign_after_spin.setRange(-MAX_INT32, MAX_INT32)
         self.assign_after_spin.setSuffix(" s")
         self.assign_after_spin.setMinimumWidth(140)
         self.assign_after_spin.setAccelerated(True)
-        pad_spin_box(self.assign_after_spin)
         self._row(distribution, "assign_after_decline_s", self.assign_after_spin,
                   hint="Before the same agent may be offered the item again.")
         self._bind("assign_after_decline_s", self.assign_after_spin.valueChanged, self.assign_after_spin.value,
@@ -868,13 +865,12 @@ class WorkStreamEditor(QWidget):
         self._bind("keep_same_agent", self.keep_agent_check.toggled, self.keep_agent_check.isChecked,
                    self.keep_agent_check.setChecked)
 
-        self.reconnect_spin = QSpinBox()
+        self.reconnect_spin = SpinBox()
         self.reconnect_spin.setObjectName("reconnectWindow")
         self.reconnect_spin.setRange(-MAX_INT32, MAX_INT32)  # out of range is refused inline, never clamped
         self.reconnect_spin.setSuffix(" s")
         self.reconnect_spin.setMinimumWidth(140)
         self.reconnect_spin.setAccelerated(True)
-        pad_spin_box(self.reconnect_spin)
         self._row(distribution, "reconnect_window_s", self.reconnect_spin,
                   hint=f"With Keep same agent: a returning conversation goes back to its last agent within "
                        f"this many seconds (at most {MAX_RECONNECT_WINDOW_S:,}). 0 = no reconnect.")

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.common.names import name_key
 from models.choices import MAX_SPLIT_QUEUES
 from ui.common.icons import icon
-from ui.common.widgets import ErrorLabel, LookupCombo, attach_queue_quick_create, pad_spin_box
+from ui.common.widgets import ErrorLabel, LookupCombo, attach_queue_quick_create
 from ui.workstreams.classification_dialog import focusable_before
+from ui.common.spin_boxes import SpinBox
 
 
 def split_problem(shares: list[dict]) -> str | None:
@@ -43,12 +44,11 @@ class _ShareRow(QWidget):
         self.queue_combo.setObjectName("splitQueue")
         self.queue_combo.setCurrentIndex(-1)
         attach_queue_quick_create(self.queue_combo, services, self, queue_kind)
-        self.percent_spin = QSpinBox(self)
+        self.percent_spin = SpinBox(self)
         self.percent_spin.setObjectName("splitPercent")
         self.percent_spin.setRange(0, 100)
         self.percent_spin.setSuffix(" %")
         self.percent_spin.setMinimumWidth(90)
-        pad_spin_box(self.percent_spin)
         self.remove_button = QPushButton(self)
         self.remove_button.setObjectName("splitRemove")
         self.remove_button.setIcon(icon("delete"))
