@@ -20,6 +20,9 @@ from app.common.errors import UserError
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
+# The reader of standard output went away (`wsc list … | head`): 128 + SIGPIPE, what a shell
+# reports for cat or ls in the same place.
+EXIT_BROKEN_PIPE = 141
 
 
 @dataclass
@@ -165,6 +168,10 @@ def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
         ctx = CliContext(db_url=db_url)
     try:
         return handler(args, ctx)
+    except BrokenPipeError:
+        # What the reader wanted it has; like cat, say nothing (no "[Errno 32] Broken pipe").
+        _stop_writing_stdout(ctx.stdout)
+        return EXIT_BROKEN_PIPE
     except (UserError, ValueError, OSError) as error:
         logging.getLogger(__name__).error("wsc %s: %s", args.command, one_line(error))
         print(f"wsc: {one_line(error)}", file=ctx.stderr)
@@ -188,6 +195,19 @@ def main(argv: list[str] | None = None, ctx: CliContext | None = None, *,
         ctx.close()
 
 
+def _stop_writing_stdout(stream) -> None:
+    """Point a real process's standard output at the null device, so that the interpreter's
+    own flush at exit does not fail on the broken pipe too (the Python docs' SIGPIPE recipe)."""
+    if stream is not sys.stdout or sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def run_as_program(argv: list[str] | None = None, **options) -> int:
     """``main`` for a real process: a closed or broken standard output is one line too
     (Python's own flush at exit would otherwise print a traceback-like complaint)."""
@@ -195,6 +215,9 @@ def run_as_program(argv: list[str] | None = None, **options) -> int:
     try:
         if sys.stdout is not None:
             sys.stdout.flush()
+    except BrokenPipeError:
+        _stop_writing_stdout(sys.stdout)
+        code = code or EXIT_BROKEN_PIPE
     except (OSError, ValueError):
         if sys.stderr is not None:
             print("wsc: could not write to standard output (closed, or the reader went away)", file=sys.stderr)

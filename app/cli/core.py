@@ -96,6 +96,8 @@ def write_stdout(ctx, text: str) -> None:
             ctx.stdout.write(text)
             ctx.stdout.flush()
             return
+        except BrokenPipeError:
+            raise  # the reader went away: wsc's main ends quietly (app/cli/__init__.py)
         except (OSError, ValueError) as error:
             problem = getattr(error, "strerror", None) or str(error)
     raise UserError(f"cannot write to standard output: {problem}")

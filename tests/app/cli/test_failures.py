@@ -332,3 +332,17 @@ def test_the_services_say_a_race_in_one_line_for_the_gui_too(demo_db, tmp_path, 
     with pytest.raises(UserError, match="agent was changed or deleted by someone else"):
         import_document(db, DOC)
     db.dispose()
+
+
+@pytest.mark.parametrize("command", [["list", "workstreams"], ["list", "agents", "--json"], ["export", "-"]])
+def test_a_reader_that_went_away_ends_the_command_quietly(demo_db, command):
+    """`wsc list … | head`: the reader closed the pipe; like cat, no message, exit 128 + SIGPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    try:
+        result = subprocess.run([sys.executable, "-m", "ui.launcher", "--db", str(demo_db), *command], cwd=REPO,
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
