@@ -9,21 +9,11 @@ from PySide6.QtGui import QColor
 
 from ui.panel.agent_panel import EMPTY_TEXT, AgentPanel
 from ui.panel.panel_models import GREEN_BG, EventLogModel, TraceModel
+from tests.helpers.clocks import FakeWallClock
 
 RETAIL = "Chat - Retail banking"   # push, screen pop with decline, 120 s
 SMS = "SMS - Billing alerts"       # push, direct open
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

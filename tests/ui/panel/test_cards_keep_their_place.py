@@ -11,16 +11,9 @@ import pytest
 from PySide6.QtCore import QRect
 
 from ui.panel.agent_panel import AgentPanel
+from tests.helpers.clocks import FakeWallClock
 
 RETAIL = "Chat - Retail banking"
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(params=[False, True], ids=["normal", "presentation"])

@@ -17,16 +17,9 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.panel_models import BOLD_EVENTS, EVENT_LABELS, EventLogModel
 from ui.shell.main_window import MainWindow
+from tests.helpers.clocks import FakeWallClock
 
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080)]
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def clipped(root: QWidget) -> list[str]:

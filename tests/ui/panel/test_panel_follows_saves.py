@@ -7,16 +7,9 @@ import pytest
 
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.panel_models import EventLogModel
+from tests.helpers.clocks import FakeWallClock
 
 RETAIL = "Chat - Retail banking"
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

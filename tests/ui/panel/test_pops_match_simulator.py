@@ -15,14 +15,7 @@ import pytest
 from ui.panel.agent_cards import MAX_POPS
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.screen_pop import format_countdown
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.clocks import FakeWallClock
 
 
 def small_doc() -> dict:
@@ -80,7 +73,7 @@ def mismatches(panel) -> list[str]:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_cards_show_exactly_the_outstanding_offers_after_every_tick(qtbot, seed):
-    wall = FakeWallClock()
+    wall = FakeWallClock(start=100.0)
     panel = AgentPanel(None, config_doc=small_doc(), time_source=wall, speed=60.0)
     qtbot.addWidget(panel)
     panel.resize(1600, 1000)

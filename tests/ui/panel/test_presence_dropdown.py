@@ -11,14 +11,7 @@ import pytest
 # Offscreen, an open list can be neither raised nor given the keyboard; neither matters here.
 
 from ui.panel.agent_panel import AgentPanel
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.clocks import FakeWallClock
 
 
 @pytest.fixture

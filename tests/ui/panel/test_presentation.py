@@ -7,11 +7,7 @@ from PySide6.QtWidgets import QWidget
 from ui.panel.agent_cards import CARD_WIDTH
 from ui.panel.agent_panel import AgentPanel
 from ui.shell.main_window import MainWindow
-
-
-class FakeWallClock:
-    def __call__(self) -> float:
-        return 500.0
+from tests.helpers.clocks import FakeWallClock
 
 
 def test_f11_presents_the_panel_and_f11_again_comes_back(qtbot, services):

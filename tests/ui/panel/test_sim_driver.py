@@ -7,22 +7,10 @@ import pytest
 
 from app.common.errors import UserError
 from ui.panel.sim_driver import BUDGET_CHECK_EVERY, BURST_CHUNK, SPEED_PRESETS, SimulationDriver, format_clock
+from tests.helpers.clocks import FakeWallClock
 
 RETAIL = "Chat - Retail banking"
 GOLD = {"customertier": "Gold"}  # routes to VIP: Ana Ruiz gets the pop first
-
-
-class FakeWallClock:
-    """A monotonic source the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -34,7 +22,7 @@ def demo_doc():
 
 @pytest.fixture
 def wall():
-    return FakeWallClock()
+    return FakeWallClock(start=1000.0)
 
 
 @pytest.fixture

@@ -15,18 +15,11 @@ import pytest
 
 from ui.panel.agent_panel import AgentPanel
 from ui.panel.panel_models import EventLogModel, event_details
+from tests.helpers.clocks import FakeWallClock
 
 RETAIL = "Chat - Retail banking"
 SATURDAY_NOON = datetime(2026, 12, 5, 12, 0)
 MONDAY_BEFORE_NINE = datetime(2026, 12, 7, 8, 59)
-
-
-class FakeWallClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def make_panel(qtbot, services, start=None):
