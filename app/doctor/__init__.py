@@ -8,11 +8,10 @@ import would add.
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from app.common.collector import gc_paused
 from app.doctor import distribution_checks, rule_checks  # noqa: F401 — importing registers their checks
 from app.doctor.facts import DocumentFacts, fold
 from app.doctor.findings import (
@@ -48,23 +47,10 @@ def diagnose(doc: Mapping[str, Any], workstream: str | None = None, *, progress:
     analyses the rules of a large configuration in that many processes where that is safe
     (``app.doctor.parallel``); the findings are the same.  ``streams`` (folded names) limits
     the work stream checks to those streams (the document-wide checks still run)."""
-    with _collector_paused():
+    # The analysis makes millions of short-lived containers: no full collections meanwhile.
+    with gc_paused():
         return _diagnose(doc, workstream, progress=progress, cancelled=cancelled, budget=budget,
                          analyses=analyses, only_streams=only_streams, workers=workers, selected=streams)
-
-
-@contextmanager
-def _collector_paused():
-    """The cyclic collector held off: the analysis makes millions of short-lived containers, and
-    each full collection would walk the whole (large) document again.  Reference counting still
-    frees everything at once."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _diagnose(doc, workstream, *, progress, cancelled, budget, analyses, only_streams, workers,
