@@ -432,6 +432,13 @@ class TestRoutingPane(QWidget):
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
 
+    def focus_first_field(self) -> None:
+        """The keyboard in the first value field (else the split draw, else Test), scrolled into view."""
+        candidates = [*self._fields.values(), self.draw_edit, self.test_button]
+        first = next(widget for widget in candidates if widget.isVisibleTo(self) or widget is self.test_button)
+        self.body_scroll.ensureWidgetVisible(first)
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     # ------------------------------------------------------------------ values
 
     def values(self) -> dict[str, str]:
