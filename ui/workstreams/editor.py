@@ -291,7 +291,9 @@ class _ColumnFitter(QObject):
             if column == self.stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
                 continue
-            cap = max(header.minimumSectionSize(), int(available * self.shares.get(column, self.SHARE)))
+            # Never under the header's own text: a narrow table elides its cells, not its headers.
+            cap = max(header.minimumSectionSize(), header.sectionSizeHint(column),
+                      int(available * self.shares.get(column, self.SHARE)))
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)) + 8
             header.resizeSection(column, min(wanted, cap))
@@ -1082,7 +1084,7 @@ class WorkStreamEditor(QWidget):
         for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button,
                        self.move_up_button, self.move_down_button):
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never below its text
-        from ui.workstreams.side_pane import PaneToggleButton, SidePaneSplitter
+        from ui.workstreams.side_pane import CompactingRow, PaneToggleButton, SidePaneSplitter
 
         # Its icon alone when the row is narrow: beside the pane at 1024 px the row has no room for its text.
         self.test_routing_toggle = PaneToggleButton("Test routing")
@@ -1091,6 +1093,8 @@ class WorkStreamEditor(QWidget):
         self.test_routing_toggle.clicked.connect(self._test_routing_toggled)
         bar.addWidget(self.test_routing_toggle)
         layout.addLayout(bar)
+        self.rules_button_row = CompactingRow(left, bar, [self.new_rule_button, self.edit_rule_button,
+                                                          self.delete_rule_button])
 
         self.rules_stack = QStackedWidget()
         self.rules_view = _table(left, "rulesTable")

@@ -10,14 +10,22 @@ so a screenshot depends on its size only.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QPushButton, QSizePolicy, QSplitter, QStyle, QStyleOptionButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 # Its own padding (the app's buttons have a 64 px minimum, too wide for the icon alone) and a
 # checked look (the app's style sheet has none for buttons).
 TOGGLE_QSS = """
-QPushButton { min-width: 0px; padding: 6px 9px; }
+QPushButton { min-width: 20px; padding: 6px 9px; }
 QPushButton:checked { background: #EBF3FC; border-color: #0F6CBD; color: #0F548C; }
 QPushButton:checked:hover { background: #DCEBFA; }
 """
@@ -83,6 +91,39 @@ class PaneToggleButton(QPushButton):
         text = self.full_text if self.width() >= self.sizeHint().width() else ""
         if self.text() != text:
             self.setText(text)
+
+
+# A compact row's buttons: padding around their text, without the app's 64 px minimum.
+COMPACT_QSS = "QPushButton { min-width: 0px; padding: 6px 12px; }"
+
+
+class CompactingRow(QObject):
+    """A row of buttons in ``container`` whose ``buttons`` give up their minimum width while the row
+    has less room than it needs (the rules' row beside the Test routing pane at 1024 px: about 430 px
+    for 470 px of buttons), so no button is squeezed under another or under its text."""
+
+    def __init__(self, container: QWidget, row: QBoxLayout, buttons: list[QPushButton]):
+        super().__init__(container)
+        self.container, self.row, self.buttons = container, row, buttons
+        self.compact = False
+        self._full_width = 0
+        container.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        if not self.compact:  # what the row needs at full width (compact, it needs less)
+            self._full_width = self.row.sizeHint().width()
+        margins = self.container.layout().contentsMargins()
+        room = self.container.width() - margins.left() - margins.right()
+        compact = room < self._full_width
+        if compact != self.compact:
+            self.compact = compact
+            for button in self.buttons:
+                button.setStyleSheet(COMPACT_QSS if compact else "")
 
 
 class SidePaneSplitter(QSplitter):
