@@ -110,7 +110,7 @@ class CompactingRow(QObject):
         container.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+        if event.type() == QEvent.Type.Resize:  # (a hidden widget gets its pending one before it shows)
             self.fit()
         return False
 
@@ -124,6 +124,9 @@ class CompactingRow(QObject):
             self.compact = compact
             for button in self.buttons:
                 button.setStyleSheet(COMPACT_QSS if compact else "")
+            # At once: the style sheet's minimum width resizes each button now, over its neighbour
+            # until the row is laid out again.
+            self.container.layout().activate()
 
 
 class SidePaneSplitter(QSplitter):
@@ -196,12 +199,16 @@ class SidePaneSplitter(QSplitter):
             self.chosen = shown
             if self._remembers():
                 QSettings().setValue(self._key("shown"), shown)
-        if shown == self.pane_shown():
-            return
-        self.pane.setVisible(shown)
-        if shown:
+        if self._set_visible(shown) and shown:
             self._restore_sizes()
+
+    def _set_visible(self, shown: bool) -> bool:
+        """True when it changed."""
+        if shown == self.pane_shown():
+            return False
+        self.pane.setVisible(shown)
         self.paneShownChanged.emit(shown)
+        return True
 
     def _restore_sizes(self) -> None:
         """The user's sizes (scaled by the splitter to its width), else two fifths for the pane, less
@@ -216,14 +223,12 @@ class SidePaneSplitter(QSplitter):
             self.setSizes([width - pane, pane])
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 — Qt's name
-        if not self._loaded:
+        first = not self._loaded
+        if first:
             self._load()
-            first = True
-        else:
-            first = False
+        # Decided before the splitter lays out, so its sides are laid out once, at their final widths.
+        shown = self.chosen if self.chosen is not None else event.size().width() >= self.needed_width()
+        changed = self._set_visible(shown)
         super().resizeEvent(event)
-        shown = self.chosen if self.chosen is not None else self.width() >= self.needed_width()
-        if shown != self.pane_shown():
-            self.set_pane_shown(shown, chosen=False)
-        elif first and shown:
+        if shown and (first or changed):
             self._restore_sizes()
