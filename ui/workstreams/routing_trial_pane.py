@@ -447,6 +447,7 @@ class TestRoutingPane(QWidget):
         """The keyboard in the first value field (else the split draw, else Test), scrolled into view."""
         candidates = [*self._fields.values(), self.draw_edit, self.test_button]
         first = next(widget for widget in candidates if widget.isVisibleTo(self) or widget is self.test_button)
+        self.body_scroll.verticalScrollBar().setValue(0)  # the pane's title too, not only the field
         self.body_scroll.ensureWidgetVisible(first)
         first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
