@@ -287,16 +287,31 @@ class _ColumnFitter(QObject):
         if model is None:
             return
         available = self.view.viewport().width()
+        widths: dict[int, int] = {}
         for column in range(model.columnCount()):
             if column == self.stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
                 continue
-            # Never under the header's own text: a narrow table elides its cells, not its headers.
-            cap = max(header.minimumSectionSize(), header.sectionSizeHint(column),
-                      int(available * self.shares.get(column, self.SHARE)))
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            cap = max(header.minimumSectionSize(), int(available * self.shares.get(column, self.SHARE)))
             wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)) + 8
-            header.resizeSection(column, min(wanted, cap))
+            widths[column] = min(wanted, cap)
+        # A narrow table elides its cells, never its headers: no column under its header's text, the
+        # stretch column's included (the widest of the others give way, down to their own header's).
+        floors = {column: header.sectionSizeHint(column) for column in widths}
+        widths = {column: max(width, floors[column]) for column, width in widths.items()}
+        over = sum(widths.values()) + header.sectionSizeHint(self.stretch) - available
+        while over > 0:
+            giving = [column for column in widths if widths[column] > floors[column]]
+            if not giving:
+                break
+            widest = max(giving, key=widths.__getitem__)
+            next_widest = max((widths[column] for column in giving if column != widest), default=0)
+            step = min(over, widths[widest] - floors[widest], max(1, widths[widest] - next_widest))
+            widths[widest] -= step
+            over -= step
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
 
 
 def _fit_columns(view: QTableView, stretch: int, elide: tuple[int, ...] = (),
@@ -1084,9 +1099,8 @@ class WorkStreamEditor(QWidget):
         for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button,
                        self.move_up_button, self.move_down_button):
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never below its text
-        from ui.workstreams.side_pane import CompactingRow, PaneToggleButton, SidePaneSplitter
+        from ui.workstreams.side_pane import ICON_BUTTON_QSS, CompactingRow, PaneToggleButton, SidePaneSplitter
 
-        # Its icon alone when the row is narrow: beside the pane at 1024 px the row has no room for its text.
         self.test_routing_toggle = PaneToggleButton("Test routing")
         self.test_routing_toggle.setObjectName("testRoutingToggle")
         self.test_routing_toggle.setToolTip(f"Show or hide the Test routing pane ({_native_keys('test_routing')})")
@@ -1094,7 +1108,9 @@ class WorkStreamEditor(QWidget):
         bar.addWidget(self.test_routing_toggle)
         layout.addLayout(bar)
         self.rules_button_row = CompactingRow(left, bar, [self.new_rule_button, self.edit_rule_button,
-                                                          self.delete_rule_button])
+                                                          self.delete_rule_button], self.test_routing_toggle)
+        for arrow in (self.move_up_button, self.move_down_button):
+            arrow.setStyleSheet(ICON_BUTTON_QSS)  # a compact row squeezed them to 20 px, half their icon
 
         self.rules_stack = QStackedWidget()
         self.rules_view = _table(left, "rulesTable")

@@ -10,25 +10,26 @@ so a screenshot depends on its size only.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStyle,
-    QStyleOptionButton,
     QWidget,
 )
 
-# Its own padding (the app's buttons have a 64 px minimum, too wide for the icon alone) and a
-# checked look (the app's style sheet has none for buttons).
+# Its own padding, and a minimum that is the icon alone (the style sheet's min-width becomes the
+# widget's minimum width); a checked look (the app's style sheet has none for buttons).
 TOGGLE_QSS = """
 QPushButton { min-width: 20px; padding: 6px 9px; }
 QPushButton:checked { background: #EBF3FC; border-color: #0F6CBD; color: #0F548C; }
 QPushButton:checked:hover { background: #DCEBFA; }
 """
+# An icon button that the row may not squeeze under its icon (the app's role="icon" has min-width 0).
+ICON_BUTTON_QSS = "QPushButton { min-width: 20px; }"
+COMPACT_PADDING = 12  # a compact button's padding each side of its text
 
 
 def side_pane_icon() -> QIcon:
@@ -49,9 +50,8 @@ def side_pane_icon() -> QIcon:
 
 
 class PaneToggleButton(QPushButton):
-    """A checkable button: icon and text while its row has room, the icon alone when the row is
-    narrow (the text stays its tooltip and accessible name), so it never makes the row wider
-    than the buttons beside it need."""
+    """A checkable button with an icon and its text, or the icon alone when its row is narrow
+    (``set_compact``; the text stays its tooltip and accessible name)."""
 
     def __init__(self, text: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,72 +61,71 @@ class PaneToggleButton(QPushButton):
         self.setText(text)
         self.setAccessibleName(text)
         self.setStyleSheet(TOGGLE_QSS)
-        # Preferred: the row gives it its whole text when it can, and takes from it first when it can't.
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-    def _hint(self, text: str) -> QSize:
-        """QPushButton.sizeHint's arithmetic for ``text`` (whatever the button shows now)."""
-        self.ensurePolished()
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        option.text = text
-        metrics = self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text or "XXXX")
-        width = self.iconSize().width() + 4 + (metrics.width() if text else 0)
-        height = max(self.iconSize().height(), metrics.height())
-        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, QSize(width, height), self)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 — Qt's name
-        return self._hint(self.full_text)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return self._hint("")
+    def set_compact(self, compact: bool) -> None:
+        self.setText("" if compact else self.full_text)
 
     def compact(self) -> bool:
-        """True while only the icon shows."""
         return not self.text()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        # The hints do not depend on the text shown, so changing it never moves the row.
-        text = self.full_text if self.width() >= self.sizeHint().width() else ""
-        if self.text() != text:
-            self.setText(text)
-
-
-# A compact row's buttons: padding around their text, without the app's 64 px minimum.
-COMPACT_QSS = "QPushButton { min-width: 0px; padding: 6px 12px; }"
 
 
 class CompactingRow(QObject):
-    """A row of buttons in ``container`` whose ``buttons`` give up their minimum width while the row
-    has less room than it needs (the rules' row beside the Test routing pane at 1024 px: about 430 px
-    for 470 px of buttons), so no button is squeezed under another or under its text."""
+    """A row of buttons in ``container`` that gives up width in steps while it has less room than
+    it needs (the rules' row beside the Test routing pane at 1024 px: about 430 px for 530 px of
+    buttons): first ``buttons`` lose the app's 64 px minimum (padding around their text instead),
+    then ``toggle`` shows its icon alone.  No button is ever squeezed under its text or another."""
 
-    def __init__(self, container: QWidget, row: QBoxLayout, buttons: list[QPushButton]):
+    def __init__(self, container: QWidget, row: QBoxLayout, buttons: list[QPushButton],
+                 toggle: PaneToggleButton | None = None):
         super().__init__(container)
-        self.container, self.row, self.buttons = container, row, buttons
-        self.compact = False
+        self.container, self.row, self.buttons, self.toggle = container, row, buttons, toggle
+        self.level = 0  # 0: all whole; 1: the buttons compact; 2: the toggle's icon alone too
         self._full_width = 0
+        self._buttons_saving = 0
         container.installEventFilter(self)
+
+    @property
+    def compact(self) -> bool:
+        return self.level > 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
         if event.type() == QEvent.Type.Resize:  # (a hidden widget gets its pending one before it shows)
             self.fit()
         return False
 
+    def _compact_width(self, button: QPushButton) -> int:
+        return self._text_width(button) + 2 * COMPACT_PADDING + 2  # and its 1 px border each side
+
+    @staticmethod
+    def _text_width(button: QPushButton) -> int:
+        return button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, button.text()).width()
+
     def fit(self) -> None:
-        if not self.compact:  # what the row needs at full width (compact, it needs less)
+        if self.level == 0:  # what the row needs whole, and what compact buttons save (measured whole)
             self._full_width = self.row.sizeHint().width()
+            self._buttons_saving = sum(max(0, button.sizeHint().width() - self._compact_width(button))
+                                       for button in self.buttons)
         margins = self.container.layout().contentsMargins()
         room = self.container.width() - margins.left() - margins.right()
-        compact = room < self._full_width
-        if compact != self.compact:
-            self.compact = compact
-            for button in self.buttons:
-                button.setStyleSheet(COMPACT_QSS if compact else "")
-            # At once: the style sheet's minimum width resizes each button now, over its neighbour
-            # until the row is laid out again.
-            self.container.layout().activate()
+        if room >= self._full_width:
+            level = 0
+        elif self.toggle is None or room >= self._full_width - self._buttons_saving:
+            level = 1
+        else:
+            level = 2
+        if level == self.level:
+            return
+        for button in self.buttons:
+            # min-width: the text's, so the row cannot squeeze it under its text (min-width is its minimum).
+            button.setStyleSheet(f"QPushButton {{ min-width: {self._text_width(button)}px; "
+                                 f"padding: 6px {COMPACT_PADDING}px; }}" if level else "")
+        if self.toggle is not None:
+            self.toggle.set_compact(level == 2)
+        self.level = level
+        # At once: a style sheet's minimum width resizes each button now, over its neighbour until
+        # the row is laid out again.
+        self.container.layout().activate()
 
 
 class SidePaneSplitter(QSplitter):

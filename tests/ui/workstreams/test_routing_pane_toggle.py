@@ -193,6 +193,30 @@ def test_shown_at_1024_the_rules_buttons_fit_side_by_side(qtbot, window_at, styl
     qtbot.waitUntil(lambda: not editor.rules_button_row.compact)  # alone, the row has its full width again
 
 
+def test_a_narrow_remembered_split_squeezes_no_button_and_no_header(qtbot, open_editor, styled):
+    """The user widened the pane at 1280 px and opens the editor at 1024: the rules side gets ~400 px."""
+    QSettings().setValue(SHOWN_KEY, True)
+    QSettings().setValue(SIZES_KEY, [537, 467])
+    editor = open_editor(776, 676)  # the editor's share of a 1024x700 window
+    QApplication.processEvents()
+    left = editor.routing_splitter.widget(0)
+    assert pane_shown(editor) and left.width() < 430
+    assert editor.rules_button_row.level == 2 and editor.test_routing_toggle.text() == ""  # its icon alone
+    buttons = [editor.new_rule_button, editor.edit_rule_button, editor.delete_rule_button,
+               editor.move_up_button, editor.move_down_button, editor.test_routing_toggle]
+    rects = [rect_in(button, left) for button in buttons]
+    for button in buttons:
+        assert button.width() >= button.sizeHint().width(), f"{button.objectName()} squeezed"
+    for first, second in zip(rects, rects[1:]):
+        assert first.right() < second.left(), f"{first} overlaps {second}"
+    assert rects[-1].right() < left.width()
+    editor.rules_view.column_fitter.fit()
+    assert_headers_whole(editor.rules_view.horizontalHeader())
+    editor.resize(1400, 750)  # wider: the toggle's text and the buttons' widths come back
+    qtbot.waitUntil(lambda: editor.rules_button_row.level == 0)
+    assert editor.test_routing_toggle.text() == "Test routing"
+
+
 def assert_headers_whole(header) -> None:
     for section in range(header.count()):
         if not header.isSectionHidden(section):
