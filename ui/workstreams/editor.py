@@ -13,7 +13,7 @@ import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -125,6 +124,11 @@ FIELD_LABELS = {
 FIELD_ORDER = list(FIELD_LABELS)
 _LIST_PATH = re.compile(r"^(context_variables|routing_rules|classification_rules)\[(\d+)\]\.?(.*)$")
 LABEL_WIDTH = 220
+# The Test routing pane beside the rules: shown (until the user chooses) when the tab has room for
+# both; the rules side is readable at this width (Order, a 25-letter name, a queue, 200 px of condition).
+RULES_READABLE_WIDTH = 620
+TEST_ROUTING_MIN_WIDTH = 300
+TEST_ROUTING_SETTINGS = "workStreamEditor/testRouting"  # QSettings: "shown" (the user's choice), "sizes"
 FIELD_MAX_WIDTH = 400  # label + field fit beside a 1024-pixel window's navigation
 
 
@@ -176,14 +180,20 @@ class DraftCommand(QUndoCommand):
 
 # --------------------------------------------------------------------------- the editor
 
-# The keys of the variables and rules tables (Help > Keyboard shortcuts lists them from here).
+# The keys of the variables and rules tables, and of the rules tab (Help > Keyboard shortcuts lists
+# them from here, as "Editor tables").
 TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "new": ("New variable or rule", ("Insert", "Ctrl+Shift+N")),
     "edit": ("Edit the selected variable or rule", ("Return", "Enter")),
     "delete": ("Delete the selected variable or rule", ("Delete",)),
     "up": ("Move the selected variable or rule up", ("Alt+Up",)),
     "down": ("Move the selected variable or rule down", ("Alt+Down",)),
+    "test_routing": ("Show or hide the Test routing pane (Routing rule items)", ("Ctrl+T",)),
 }
+
+
+def _native_keys(name: str) -> str:
+    return ", ".join(QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) for key in TABLE_KEYS[name][1])
 
 
 class _TableKeys(QObject):
@@ -277,14 +287,31 @@ class _ColumnFitter(QObject):
         if model is None:
             return
         available = self.view.viewport().width()
+        widths: dict[int, int] = {}
         for column in range(model.columnCount()):
             if column == self.stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
                 continue
             cap = max(header.minimumSectionSize(), int(available * self.shares.get(column, self.SHARE)))
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)) + 8
-            header.resizeSection(column, min(wanted, cap))
+            widths[column] = min(wanted, cap)
+        # A narrow table elides its cells, never its headers: no column under its header's text, the
+        # stretch column's included (the widest of the others give way, down to their own header's).
+        floors = {column: header.sectionSizeHint(column) for column in widths}
+        widths = {column: max(width, floors[column]) for column, width in widths.items()}
+        over = sum(widths.values()) + header.sectionSizeHint(self.stretch) - available
+        while over > 0:
+            giving = [column for column in widths if widths[column] > floors[column]]
+            if not giving:
+                break
+            widest = max(giving, key=widths.__getitem__)
+            next_widest = max((widths[column] for column in giving if column != widest), default=0)
+            step = min(over, widths[widest] - floors[widest], max(1, widths[widest] - next_widest))
+            widths[widest] -= step
+            over -= step
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
 
 
 def _fit_columns(view: QTableView, stretch: int, elide: tuple[int, ...] = (),
@@ -447,6 +474,18 @@ class WorkStreamEditor(QWidget):
 
     def _retest(self) -> None:
         self.test_routing.set_workstream(self.draft(), self._id)
+
+    def _test_routing_toggled(self, shown: bool) -> None:
+        """The toggle (or Ctrl+T): the pane shows with the keyboard in its first field, or hides and
+        leaves the keyboard on the rules rather than on a widget that is gone."""
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and self.routing_side_panel.isAncestorOf(focused)
+        self.routing_splitter.set_pane_shown(shown)
+        if shown:
+            self.test_routing.focus_first_field()
+        elif had_focus:
+            rules = self.rules_view if self.rules_stack.currentWidget() is self.rules_view else self.new_rule_button
+            rules.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_failing_tests(self, failing: int) -> None:
         title = TAB_TITLES[2] + (f"  ·  {failing} test{'s' if failing != 1 else ''} failing" if failing else "")
@@ -1025,9 +1064,6 @@ class WorkStreamEditor(QWidget):
 
     # ================================================================== tab 3
     def _build_rules_tab(self) -> QWidget:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("routingSplitter")
-        splitter.setChildrenCollapsible(False)
         left = QWidget()
         left.setObjectName("routingRulesPage")
         layout = QVBoxLayout(left)
@@ -1063,7 +1099,18 @@ class WorkStreamEditor(QWidget):
         for button in (self.new_rule_button, self.edit_rule_button, self.delete_rule_button,
                        self.move_up_button, self.move_down_button):
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never below its text
+        from ui.workstreams.side_pane import ICON_BUTTON_QSS, CompactingRow, PaneToggleButton, SidePaneSplitter
+
+        self.test_routing_toggle = PaneToggleButton("Test routing")
+        self.test_routing_toggle.setObjectName("testRoutingToggle")
+        self.test_routing_toggle.setToolTip(f"Show or hide the Test routing pane ({_native_keys('test_routing')})")
+        self.test_routing_toggle.clicked.connect(self._test_routing_toggled)
+        bar.addWidget(self.test_routing_toggle)
         layout.addLayout(bar)
+        self.rules_button_row = CompactingRow(left, bar, [self.new_rule_button, self.edit_rule_button,
+                                                          self.delete_rule_button], self.test_routing_toggle)
+        for arrow in (self.move_up_button, self.move_down_button):
+            arrow.setStyleSheet(ICON_BUTTON_QSS)  # a compact row squeezed them to 20 px, half their icon
 
         self.rules_stack = QStackedWidget()
         self.rules_view = _table(left, "rulesTable")
@@ -1075,9 +1122,10 @@ class WorkStreamEditor(QWidget):
         self.rules_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.rules_view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.rules_view.horizontalHeader().moveSection(RulesModel.ORDER, 0)  # Order shows first
-        # Beside the Test routing pane at 1024 pixels the table is about 400 wide: the condition keeps half.
+        # At RULES_READABLE_WIDTH (beside the Test routing pane at 1280 px, alone at 1024) a 25-letter
+        # name shows whole and the condition keeps 200 px.
         _fit_columns(self.rules_view, stretch=RulesModel.CONDITION, elide=(RulesModel.NAME, RulesModel.QUEUE),
-                     shares={RulesModel.NAME: 0.25, RulesModel.QUEUE: 0.22})
+                     shares={RulesModel.NAME: 0.35, RulesModel.QUEUE: 0.22})
         self.rules_empty_label = QLabel("No routing rule items yet: every conversation goes to the default queue. "
                                         "Click New to add one.")
         self.rules_empty_label.setObjectName("emptyState")
@@ -1097,17 +1145,21 @@ class WorkStreamEditor(QWidget):
 
         self.routing_side_panel = QWidget()
         self.routing_side_panel.setObjectName("routingSidePanel")
-        self.routing_side_panel.setMinimumWidth(320)
+        # Its fields and "Test | Save as test case…" fit; beside the rules' row of buttons at 1024 px.
+        self.routing_side_panel.setMinimumWidth(TEST_ROUTING_MIN_WIDTH)
         self.routing_side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         side_layout = QVBoxLayout(self.routing_side_panel)
         side_layout.setContentsMargins(8, 10, 8, 8)
         side_layout.setSpacing(8)
-        splitter.addWidget(left)
-        splitter.addWidget(self.routing_side_panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([600, 400])
+        splitter = SidePaneSplitter(left, self.routing_side_panel, main_needs=RULES_READABLE_WIDTH,
+                                    settings_group=TEST_ROUTING_SETTINGS)
+        splitter.setObjectName("routingSplitter")
+        splitter.paneShownChanged.connect(self.test_routing_toggle.setChecked)
+        self.test_routing_toggle.setChecked(splitter.pane_shown())
         self.routing_splitter = splitter
+        shortcut = QShortcut(QKeySequence(TABLE_KEYS["test_routing"][1][0]), splitter)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)  # only while the tab shows: a hidden widget's keys sleep
+        shortcut.activated.connect(self.test_routing_toggle.click)
 
         self.rules_view.activated.connect(lambda _i: self.edit_rule())
         self.rules_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())

@@ -28,7 +28,7 @@ import copy
 import random
 from typing import Any, Callable, Mapping
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -122,10 +122,12 @@ class RouteTraceView(QTreeView):
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Both sized here, not stretched: a stretched "Rule / condition" was cut by the value column in a
+        # narrow pane, and "Value seen" sized before the style sheet's bold header font was cut too.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
-        header.resizeSection(1, header.sectionSizeHint(1))  # "Value seen" whole before the first trace
+        self._fit_columns()
 
     def show_route(self, workstream: Mapping[str, Any], *, trace, queue: str | None, rule: str | None,
                    fallback: bool) -> None:
@@ -139,22 +141,31 @@ class RouteTraceView(QTreeView):
         self.trace_model.set_trace(trace, queue=queue, rule=rule, fallback=fallback, labels=labels,
                                    rule_queues=rule_queues, skipped=skipped)
         self.expandAll()
-        self._fit_value_column()
+        self._fit_columns()
 
-    def _fit_value_column(self) -> None:
-        """The value column as wide as its contents, but never more than 40 % of the view."""
-        self.resizeColumnToContents(1)
-        limit = max(self.header().sectionSizeHint(1), int(self.viewport().width() * 0.4))
-        if self.header().sectionSize(1) > limit:
-            self.header().resizeSection(1, limit)
+    def _fit_columns(self) -> None:
+        """Each header whole: the value column as wide as its contents up to 40 % of the view, the rule
+        column the rest, neither narrower than its header's text (too narrow a view scrolls sideways)."""
+        header = self.header()
+        room = self.viewport().width()
+        rule_floor, value_floor = header.sectionSizeHint(0), header.sectionSizeHint(1)
+        value = self.sizeHintForColumn(1) if self.trace_model.rowCount() else 0
+        value = max(value_floor, min(value, int(room * 0.4), room - rule_floor))
+        header.resizeSection(1, value)
+        header.resizeSection(0, max(rule_floor, room - value))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.trace_model.rowCount():
-            self._fit_value_column()
+        self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_columns()  # the header's text measures differently in the new look
 
     def clear(self) -> None:
         self.trace_model.clear_trace()
+        self._fit_columns()
 
 
 class _SaveCaseDialog(QDialog):
@@ -431,6 +442,14 @@ class TestRoutingPane(QWidget):
                  self.run_all_button, self.case_list, self.delete_case_button]
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
+
+    def focus_first_field(self) -> None:
+        """The keyboard in the first value field (else the split draw, else Test), scrolled into view."""
+        candidates = [*self._fields.values(), self.draw_edit, self.test_button]
+        first = next(widget for widget in candidates if widget.isVisibleTo(self) or widget is self.test_button)
+        self.body_scroll.verticalScrollBar().setValue(0)  # the pane's title too, not only the field
+        self.body_scroll.ensureWidgetVisible(first)
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ------------------------------------------------------------------ values
 
