@@ -91,15 +91,12 @@ class ColumnFitter(QObject):
         floor = {c: max(header.sectionSizeHint(c), header.minimumSectionSize()) for c in wanted}
         slack_floor = max(self.minimum_slack, header.sectionSizeHint(slack) if slack in columns else 0)
         over = sum(wanted.values()) + (slack_floor if slack in columns else 0) - room
-        while over > 0:  # trim the widest column that can still give, down to its header's width
-            giving = [c for c in wanted if wanted[c] > floor[c] and c not in self.keep]
-            if not giving:
-                break
-            widest = max(giving, key=lambda c: wanted[c])
-            step = min(over, wanted[widest] - floor[widest],
-                       max(1, wanted[widest] - max([wanted[c] for c in giving if c != widest], default=0)))
-            wanted[widest] -= step
-            over -= step
+        over = self._give_way(wanted, floor, over)  # the widest first, down to its header's width
+        if over > 0 and slack in columns:
+            # Even the headers do not fit (seven columns beside a wide navigation at 1024 px): cut
+            # the other headers short rather than the slack column, which is usually the name.
+            least = header.minimumSectionSize()
+            over = self._give_way(wanted, {c: least for c in wanted}, over)
         for column, width in wanted.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             if header.sectionSize(column) != width:
@@ -109,6 +106,20 @@ class ColumnFitter(QObject):
             width = max(slack_floor if over <= 0 else header.minimumSectionSize(), room - sum(wanted.values()))
             if header.sectionSize(slack) != width:
                 header.resizeSection(slack, width)
+
+    def _give_way(self, wanted: dict[int, int], floor: dict[int, int], over: int) -> int:
+        """Trim the widest column that can still give (never under ``floor``, never a ``keep``
+        column) until ``over`` pixels are found or none can give; what is still over."""
+        while over > 0:
+            giving = [c for c in wanted if wanted[c] > floor[c] and c not in self.keep]
+            if not giving:
+                break
+            widest = max(giving, key=lambda c: wanted[c])
+            step = min(over, wanted[widest] - floor[widest],
+                       max(1, wanted[widest] - max([wanted[c] for c in giving if c != widest], default=0)))
+            wanted[widest] -= step
+            over -= step
+        return over
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
         kind = event.type()

@@ -76,3 +76,25 @@ def test_rows_that_arrive_later_refit(qtbot):
     QApplication.processEvents()
     assert view.columnWidth(0) > before
     assert sum(widths(view)) == view.viewport().width()
+
+
+def test_when_not_even_the_headers_fit_they_are_cut_rather_than_the_slack(qtbot):
+    """Seven columns beside a wide navigation at 1024 px: the names stay readable."""
+    model = QStandardItemModel(0, 7)
+    model.setHorizontalHeaderLabels(["Name", "A rather long heading", "Another long heading", "Third heading",
+                                     "Fourth heading", "Fifth heading", "Sixth heading"])
+    model.appendRow([QStandardItem("Chat - Retail banking")] + [QStandardItem("x") for _ in range(6)])
+    view = QTableView()
+    view.setModel(model)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    qtbot.addWidget(view)
+    fit_columns(view)
+    header = view.horizontalHeader()
+    headers_need = sum(header.sectionSizeHint(c) for c in range(1, 7))
+    view.resize(headers_need + 60, 200)  # less than the other headers plus the slack's minimum
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    assert view.columnWidth(0) >= 120  # the slack keeps its minimum: the name is not "…"
+    assert sum(widths(view)) <= view.viewport().width()
+    assert all(view.columnWidth(c) >= header.minimumSectionSize() for c in range(1, 7))
