@@ -27,6 +27,10 @@ from PySide6.QtWidgets import (
 EXPANDED_WIDTH = 248
 COLLAPSED_WIDTH = 56
 LOGO_SIZE = 28
+EXPANDED_BRAND_MARGINS = (16, 0, 6, 10)
+# The rows' height, fixed: the style sheet's item padding would make them 40 px once the list is laid out
+# again (as when the pane collapses), so the items would jump; 22 px is the look the console has always had.
+ROW_HEIGHT = 22
 
 
 class NavDelegate(QStyledItemDelegate):
@@ -77,12 +81,13 @@ class NavPane(QFrame):
 
         # The brand: logo, name and database side by side; collapsed, the logo over the toggle.
         self.brand = QHBoxLayout()  # turned top to bottom when collapsed
-        self.brand.setContentsMargins(18, 0, 8, 10)
-        self.brand.setSpacing(10)
+        self.brand.setContentsMargins(*EXPANDED_BRAND_MARGINS)
+        self.brand.setSpacing(0)
         self.logo = QLabel()
         self.logo.setObjectName("brandLogo")
         self.logo.setPixmap(logo.pixmap(QSize(LOGO_SIZE, LOGO_SIZE)))
         self.brand.addWidget(self.logo, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.brand.addSpacing(10)
         names = QVBoxLayout()
         names.setSpacing(0)
         self.brand_name = QLabel(title)
@@ -96,6 +101,7 @@ class NavPane(QFrame):
         self.toggle_button = QToolButton()
         self.toggle_button.setObjectName("navToggle")
         self.toggle_button.setAutoRaise(True)
+        self.toggle_button.setFixedSize(22, 22)  # beside the brand's name, which needs ~165 px of the 248
         self.toggle_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard's way: View > Collapse navigation
         self.toggle_button.clicked.connect(lambda: self.collapseRequested.emit(not self._collapsed))
         self.brand.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -114,6 +120,7 @@ class NavPane(QFrame):
             item = QListWidgetItem(item_icon, label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{label} ({keys})")
+            item.setSizeHint(QSize(0, ROW_HEIGHT))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._row_changed)
         column.addWidget(self.nav, 1)
@@ -150,14 +157,14 @@ class NavPane(QFrame):
         self.brand_db.setVisible(not collapsed)
         if collapsed:
             self.brand.setDirection(QBoxLayout.Direction.TopToBottom)
-            self.brand.setContentsMargins(0, 0, 0, 6)
+            self.brand.setContentsMargins(0, 0, 0, 8)
             if self._icons_only is None:
                 self._icons_only = IconsOnlyNavDelegate(self.nav)
             self.nav.setItemDelegate(self._icons_only)
             self.setFixedWidth(COLLAPSED_WIDTH)
         else:
             self.brand.setDirection(QBoxLayout.Direction.LeftToRight)
-            self.brand.setContentsMargins(18, 0, 8, 10)
+            self.brand.setContentsMargins(*EXPANDED_BRAND_MARGINS)
             self.nav.setItemDelegate(self._named_items)
             self.setFixedWidth(EXPANDED_WIDTH)
         self._show_toggle()
