@@ -11,12 +11,15 @@ Layout (after the Customer Service admin center)::
     | status: last action's result                        counts   |
 
 Where things live: every command and shortcut in ui/shell/actions.py (one
-table), the command bar in ui/shell/command_bar.py, the list pages in
+table), the command bar in ui/shell/command_bar.py, the navigation pane (and
+its collapsed, icons-only mode) in ui/shell/navigation.py, the list pages in
 ui/records/pages.py, the editor page in ui/shell/editor_host.py, the editor's
-life and the commands on one work stream in ui/workstreams/controller.py, and
-every write in ui/common/operations.py (off the GUI thread; it broadcasts the
-``Changes`` it made and each page refreshes itself).  The work stream editor
-and the live agent panel are imported when first needed.  Every way of leaving
+life and the commands on one work stream in ui/workstreams/controller.py, the
+record dialogs and record deletes in ui/records/controller.py, what the window
+remembers in ui/shell/window_settings.py, and every write in
+ui/common/operations.py (off the GUI thread; it broadcasts the ``Changes`` it
+made and each page refreshes itself).  The work stream editor, the record
+dialogs and the live agent panel are imported when first needed.  Every way of leaving
 an editor (navigation, opening another record, closing the window, reset,
 import) goes through ``editor.maybe_close()``.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -71,11 +74,9 @@ from ui.shell.command_bar import CommandBar
 from ui.shell.editor_host import EditorHost
 from ui.shell.file_commands import FileCommands
 from ui.shell.navigation import NavPane
+from ui.shell.window_settings import WindowSettings
 from ui.records.pages import KIND, LIST_VIEWS, ListPage, ListPages, ListTable, page_class
-from ui.records.list_models import (
-    ROW_ROLE,
-    WORKSTREAM_STATES,
-)
+from ui.records.list_models import ROW_ROLE
 from ui.workstreams.controller import WorkStreamController
 
 if TYPE_CHECKING:  # the record dialogs (and their controller) are imported when one is first opened
@@ -88,11 +89,6 @@ RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels", "skills", "r
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
 TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 
-SETTINGS_GEOMETRY = "mainWindow/geometry"
-SETTINGS_STATE = "mainWindow/state"
-SETTINGS_VIEW = "mainWindow/view"
-SETTINGS_WS_FILTER = "mainWindow/workstreamFilter"
-SETTINGS_NAV_COLLAPSED = "mainWindow/navigationCollapsed"  # only once the user has chosen
 NARROW_WINDOW = 1100  # narrower (a 1024x700 laptop) and never chosen: the navigation starts collapsed
 
 
@@ -115,7 +111,7 @@ def default_agent_panel(services, parent: QWidget) -> QWidget:
 # --------------------------------------------------------------------------- the window
 
 
-class MainWindow(FileCommands, QMainWindow):
+class MainWindow(FileCommands, WindowSettings, QMainWindow):
     """The console's one window.
 
     ``services`` may be None: the window is then an empty shell ("Opening the
@@ -426,50 +422,6 @@ class MainWindow(FileCommands, QMainWindow):
             self.set_status(f"Could not load the lists: {error}")
             return False
         return True
-
-    # ------------------------------------------------------------------ settings
-
-    def settings(self) -> QSettings:
-        return QSettings()
-
-    def restore_settings(self) -> None:
-        self.restore_geometry()
-        self.restore_view()
-
-    def restore_geometry(self) -> None:
-        """Size and place the window as it was (before it is shown, so it does not jump)."""
-        settings = self.settings()
-        geometry = settings.value(SETTINGS_GEOMETRY)
-        if isinstance(geometry, (QByteArray, bytes)):
-            self.restoreGeometry(QByteArray(geometry))
-        state = settings.value(SETTINGS_STATE)
-        if isinstance(state, (QByteArray, bytes)):
-            self.restoreState(QByteArray(state))
-        collapsed = settings.value(SETTINGS_NAV_COLLAPSED)
-        if collapsed in (True, False, "true", "false"):  # a bool, or its text in an INI file
-            self.set_navigation_collapsed(collapsed in (True, "true"), chosen=True)
-
-    def restore_view(self) -> None:
-        """The list filter and the view that were showing (these need the data)."""
-        settings = self.settings()
-        ws_filter = settings.value(SETTINGS_WS_FILTER)
-        if isinstance(ws_filter, str) and ws_filter in WORKSTREAM_STATES:
-            self.set_workstream_filter(ws_filter)
-        view = settings.value(SETTINGS_VIEW)
-        if isinstance(view, str) and view in VIEW_LABELS:
-            self.show_view(view)
-
-    def save_settings(self) -> None:
-        if not self.remember_settings:
-            return
-        settings = self.settings()
-        settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
-        settings.setValue(SETTINGS_STATE, self.saveState())
-        settings.setValue(SETTINGS_VIEW, self._view)
-        settings.setValue(SETTINGS_WS_FILTER, self.workstream_filter())
-        if self.navigation_choice is not None:
-            settings.setValue(SETTINGS_NAV_COLLAPSED, self.navigation_choice)
-        settings.sync()
 
     # ------------------------------------------------------------------ views
 

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from ui.common.icons import app_icon, icon
 from ui.shell.actions import VIEWS, view_shortcut
-from ui.shell.main_window import SETTINGS_NAV_COLLAPSED, MainWindow
+from ui.shell.main_window import MainWindow
+from ui.shell.window_settings import SETTINGS_NAV_COLLAPSED
 from ui.shell.navigation import COLLAPSED_WIDTH, EXPANDED_WIDTH, ROW_HEIGHT, NavPane
 
 
