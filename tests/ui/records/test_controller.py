@@ -201,3 +201,15 @@ def test_nothing_selected_or_no_list_deletes_nothing(shell, controller):
     assert controller.delete_selected() is None
     shell.view = "workstreams"  # the work stream controller's own
     assert controller.delete_selected() is None
+
+
+def test_deleting_many_that_are_in_use_says_why_and_deletes_none(qtbot, shell, controller, services, answers):
+    shell.lists["queues"].selected = [row(services, "queues", name) for name in ("General", "Billing")]
+    answers.push(messages.YES)
+    with qtbot.waitSignal(shell.operations.finished, timeout=TIMEOUT):
+        assert controller.delete_selected() is not None
+    kind, title, text = answers.asked[-1]
+    assert (kind, title) == ("error", "Can't delete 2 queues")
+    assert "General" in text and "work stream" in text
+    assert shell.status_message.text().startswith("Not deleted: 2 queues: ")
+    assert {"General", "Billing"} <= set(services.names("queues"))
