@@ -73,6 +73,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("presentation", "Presentation", None, ("F11",),
                "The live agent panel full screen with large type, for a projector (F11 again to leave)", "View", 2,
                checkable=True),
+    ActionSpec("collapse_navigation", "Collapse navigation", None, ("Ctrl+Shift+B",),
+               "Show the navigation as icons only, to give the page more width", "View", 3, checkable=True),
     ActionSpec("shortcuts", "Keyboard shortcuts", None, ("F1",), "Every keyboard shortcut of the console",
                "Help", 0),
     ActionSpec("open_log_folder", "Open log folder", None, (), "Open the folder with the console's log files",
@@ -108,7 +110,7 @@ SLOTS = {"new": "new_record", "save": "save_editor", "save_close": "save_and_clo
          "back": "close_editor", "about": "show_about", "shortcuts": "show_shortcuts",
          "import_bundle": "import_bundle", "export_bundle": "export_bundle",
          "bundle_history": "show_bundle_history", "import_cmt": "import_cmt_package", "whatif": "open_whatif_lab", "doctor": "open_doctor",
-         "presentation": "toggle_presentation"}
+         "presentation": "toggle_presentation", "collapse_navigation": "toggle_navigation"}
 
 SPECS = {spec.name: spec for spec in ACTIONS}
 

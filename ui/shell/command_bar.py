@@ -56,6 +56,11 @@ class CommandBar(QToolBar):
         """Choose the widest look whose commands all fit in the bar's width."""
         if self._fitting:
             return
+        row = self.parentWidget().layout() if self.parentWidget() is not None else None
+        if row is not None:
+            # Take the width the row gives now (the search box may have just been hidden): a look chosen
+            # at the old width, then widened, keeps QToolBar's overflow arrow shown.
+            row.activate()
         self._fitting = True
         try:
             for level in (FULL, SECONDARY_ICONS, ALL_ICONS):

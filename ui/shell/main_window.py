@@ -11,12 +11,15 @@ Layout (after the Customer Service admin center)::
     | status: last action's result                        counts   |
 
 Where things live: every command and shortcut in ui/shell/actions.py (one
-table), the command bar in ui/shell/command_bar.py, the list pages in
+table), the command bar in ui/shell/command_bar.py, the navigation pane (and
+its collapsed, icons-only mode) in ui/shell/navigation.py, the list pages in
 ui/records/pages.py, the editor page in ui/shell/editor_host.py, the editor's
-life and the commands on one work stream in ui/workstreams/controller.py, and
-every write in ui/common/operations.py (off the GUI thread; it broadcasts the
-``Changes`` it made and each page refreshes itself).  The work stream editor
-and the live agent panel are imported when first needed.  Every way of leaving
+life and the commands on one work stream in ui/workstreams/controller.py, the
+record dialogs and record deletes in ui/records/controller.py, what the window
+remembers in ui/shell/window_settings.py, and every write in
+ui/common/operations.py (off the GUI thread; it broadcasts the ``Changes`` it
+made and each page refreshes itself).  The work stream editor, the record
+dialogs and the live agent panel are imported when first needed.  Every way of leaving
 an editor (navigation, opening another record, closing the window, reset,
 import) goes through ``editor.maybe_close()``.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -35,12 +38,9 @@ from PySide6.QtGui import (
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QStackedWidget,
@@ -73,15 +73,14 @@ from ui.shell.actions import (
 from ui.shell.command_bar import CommandBar
 from ui.shell.editor_host import EditorHost
 from ui.shell.file_commands import FileCommands
-from ui.shell.navigation import NavDelegate
-from ui.records.pages import DELETE_SERVICE, KIND, LIST_VIEWS, ListPage, ListPages, ListTable, page_class
-from ui.records.list_models import (
-    ROW_ROLE,
-    WORKSTREAM_STATES,
-)
+from ui.shell.navigation import NavPane
+from ui.shell.window_settings import WindowSettings
+from ui.records.pages import KIND, LIST_VIEWS, ListPage, ListPages, ListTable, page_class
+from ui.records.list_models import ROW_ROLE
 from ui.workstreams.controller import WorkStreamController
 
-if TYPE_CHECKING:  # the record dialogs are imported when one is first opened
+if TYPE_CHECKING:  # the record dialogs (and their controller) are imported when one is first opened
+    from ui.records.controller import RecordsController
     from ui.records.editors import EntityDialog
 
 APP_TITLE = "Workstream Console"
@@ -90,10 +89,7 @@ RECORD_DIALOG_VIEWS = ("queues", "agents", "presences", "channels", "skills", "r
 VIEW_LABELS = {key: label for key, label, _ in VIEWS}
 TABS = ("work-distribution", "context-variables", "routing-rules", "classification-rules")
 
-SETTINGS_GEOMETRY = "mainWindow/geometry"
-SETTINGS_STATE = "mainWindow/state"
-SETTINGS_VIEW = "mainWindow/view"
-SETTINGS_WS_FILTER = "mainWindow/workstreamFilter"
+NARROW_WINDOW = 1100  # narrower (a 1024x700 laptop) and never chosen: the navigation starts collapsed
 
 
 # --------------------------------------------------------------------------- pages built on first use
@@ -115,7 +111,7 @@ def default_agent_panel(services, parent: QWidget) -> QWidget:
 # --------------------------------------------------------------------------- the window
 
 
-class MainWindow(FileCommands, QMainWindow):
+class MainWindow(FileCommands, WindowSettings, QMainWindow):
     """The console's one window.
 
     ``services`` may be None: the window is then an empty shell ("Opening the
@@ -137,7 +133,8 @@ class MainWindow(FileCommands, QMainWindow):
         self._built = False
         self._panel_factory = panel_factory
         self.remember_settings = remember_settings
-        self.current_dialog: EntityDialog | None = None
+        self._records: RecordsController | None = None  # built when a record dialog or delete first needs it
+        self.navigation_choice: bool | None = None  # collapsed or not, once the user chose (else by width)
         self._view = ""
         self.undo_group = QUndoGroup(self)
         # The editor's life and Copy/Activate/Deactivate/Delete of a work stream: ui/workstreams/controller.py
@@ -181,8 +178,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.services = services
         self._database_label = None
         self._show_title()
-        self.brand_db.setText(self.database_label())
-        self.brand_db.setToolTip(str(getattr(services.db, "path", "") or ""))
+        self.nav_pane.set_database(self.database_label(), self._database_path())
         for page in self.lists.values():
             page.model.services = services
             page.loading_text = None
@@ -221,6 +217,9 @@ class MainWindow(FileCommands, QMainWindow):
             return Path(path).name
         url = str(getattr(db, "url", "database"))
         return url.rsplit("@", 1)[-1]
+
+    def _database_path(self) -> str:
+        return str(getattr(self.services.db, "path", "") or "") if self.services is not None else ""
 
     def _build_actions(self) -> None:
         """Every command from the one table in ui.shell.actions: ``self.act_<name>``."""
@@ -297,45 +296,19 @@ class MainWindow(FileCommands, QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
 
-        # left navigation
-        nav_pane = QFrame()
-        nav_pane.setObjectName("navPane")
-        nav_pane.setFixedWidth(248)
-        nav_layout = QVBoxLayout(nav_pane)
-        nav_layout.setContentsMargins(0, 14, 0, 12)
-        nav_layout.setSpacing(2)
-        brand = QHBoxLayout()
-        brand.setContentsMargins(18, 0, 12, 10)
-        brand.setSpacing(10)
-        logo = QLabel()
-        logo.setPixmap(app_icon().pixmap(QSize(28, 28)))
-        brand.addWidget(logo)
-        names = QVBoxLayout()
-        names.setSpacing(0)
-        brand_name = QLabel(APP_TITLE)
-        brand_name.setObjectName("brandName")
-        names.addWidget(brand_name)
-        self.brand_db = QLabel(self.database_label())
-        self.brand_db.setObjectName("brandDb")
-        self.brand_db.setToolTip(str(getattr(self.services.db, "path", "") or "") if self.services else "")
-        names.addWidget(self.brand_db)
-        brand.addLayout(names, 1)
-        nav_layout.addLayout(brand)
-        self.nav = QListWidget()
-        self.nav.setObjectName("nav")
-        self.nav.setIconSize(QSize(20, 20))
-        self.nav.setItemDelegate(NavDelegate(self.nav))
-        self.nav.setUniformItemSizes(True)
-        self.nav.setFrameShape(QFrame.Shape.NoFrame)
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for key, label, icon_name in VIEWS:
-            item = QListWidgetItem(icon(icon_name), label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{label} ({self.view_actions[key].shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-            self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self._nav_row_changed)
-        nav_layout.addWidget(self.nav, 1)
-        row.addWidget(nav_pane)
+        # left navigation: ui/shell/navigation.py
+        native = QKeySequence.SequenceFormat.NativeText
+        self.nav_pane = NavPane(
+            APP_TITLE, app_icon(),
+            [(key, label, icon(icon_name), self.view_actions[key].shortcut().toString(native))
+             for key, label, icon_name in VIEWS],
+            self.database_label(), self._database_path(),
+            toggle_keys=self.act_collapse_navigation.shortcut().toString(native))
+        self.nav = self.nav_pane.nav  # the list of views
+        self.brand_db = self.nav_pane.brand_db
+        self.nav_pane.viewRequested.connect(self.show_view)
+        self.nav_pane.collapseRequested.connect(lambda collapsed: self.set_navigation_collapsed(collapsed, chosen=True))
+        row.addWidget(self.nav_pane)
 
         # content: command bar over pages
         content = QWidget()
@@ -450,45 +423,6 @@ class MainWindow(FileCommands, QMainWindow):
             return False
         return True
 
-    # ------------------------------------------------------------------ settings
-
-    def settings(self) -> QSettings:
-        return QSettings()
-
-    def restore_settings(self) -> None:
-        self.restore_geometry()
-        self.restore_view()
-
-    def restore_geometry(self) -> None:
-        """Size and place the window as it was (before it is shown, so it does not jump)."""
-        settings = self.settings()
-        geometry = settings.value(SETTINGS_GEOMETRY)
-        if isinstance(geometry, (QByteArray, bytes)):
-            self.restoreGeometry(QByteArray(geometry))
-        state = settings.value(SETTINGS_STATE)
-        if isinstance(state, (QByteArray, bytes)):
-            self.restoreState(QByteArray(state))
-
-    def restore_view(self) -> None:
-        """The list filter and the view that were showing (these need the data)."""
-        settings = self.settings()
-        ws_filter = settings.value(SETTINGS_WS_FILTER)
-        if isinstance(ws_filter, str) and ws_filter in WORKSTREAM_STATES:
-            self.set_workstream_filter(ws_filter)
-        view = settings.value(SETTINGS_VIEW)
-        if isinstance(view, str) and view in VIEW_LABELS:
-            self.show_view(view)
-
-    def save_settings(self) -> None:
-        if not self.remember_settings:
-            return
-        settings = self.settings()
-        settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
-        settings.setValue(SETTINGS_STATE, self.saveState())
-        settings.setValue(SETTINGS_VIEW, self._view)
-        settings.setValue(SETTINGS_WS_FILTER, self.workstream_filter())
-        settings.sync()
-
     # ------------------------------------------------------------------ views
 
     def current_view(self) -> str:
@@ -526,16 +460,31 @@ class MainWindow(FileCommands, QMainWindow):
         return True
 
     def _sync_nav(self) -> None:
-        row = next(i for i, (k, _l, _i) in enumerate(VIEWS) if k == self._view) if self._view else -1
-        self.nav.blockSignals(True)
-        self.nav.setCurrentRow(row)
-        self.nav.blockSignals(False)
+        self.nav_pane.set_current(self._view)
         if self._view in self.view_actions:
             self.view_actions[self._view].setChecked(True)
 
-    def _nav_row_changed(self, row: int) -> None:
-        if 0 <= row < len(VIEWS):
-            self.show_view(VIEWS[row][0])
+    # ------------------------------------------------------------------ the navigation's width
+
+    def toggle_navigation(self) -> None:
+        """View > Collapse navigation (Ctrl+Shift+B): the user's choice, kept from then on."""
+        self.set_navigation_collapsed(self.act_collapse_navigation.isChecked(), chosen=True)
+
+    def set_navigation_collapsed(self, collapsed: bool, *, chosen: bool = False) -> None:
+        """Icons only, or the views' names; ``chosen`` by the user (remembered), else by the window's width."""
+        if chosen:
+            self.navigation_choice = collapsed
+        self.nav_pane.set_collapsed(collapsed)
+        self.act_collapse_navigation.blockSignals(True)  # its toggled signal is the user's choice
+        self.act_collapse_navigation.setChecked(collapsed)
+        self.act_collapse_navigation.blockSignals(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().resizeEvent(event)
+        if self.navigation_choice is None:  # never chosen: a narrow window gives the pane's width to the page
+            collapsed = self.width() < NARROW_WINDOW
+            if collapsed != self.nav_pane.is_collapsed():
+                self.set_navigation_collapsed(collapsed)
 
     def _ensure_agent_panel(self) -> None:
         if self.agent_panel is not None:
@@ -679,14 +628,13 @@ class MainWindow(FileCommands, QMainWindow):
 
     def new_rating_model(self) -> None:
         """File > New rating model (Ctrl+Shift+R): on the Skills page, where rating models are listed."""
-        if self.show_view("skills"):
-            self.open_entity("rating_models", None)
+        self.records.new_rating_model()
 
     def new_record_of(self, view: str) -> None:
         if view == "workstreams":
             self.new_workstream()
         elif view in RECORD_DIALOG_VIEWS:
-            self.open_entity(view, None)
+            self.records.open_entity(view, None)
 
     # The editor's life, forwarded to the controller (the action table, FileCommands and tests call these).
 
@@ -742,21 +690,9 @@ class MainWindow(FileCommands, QMainWindow):
 
     def delete_selected(self):
         """Delete the selected record(s), or the edited stream: refused first when in use, then asked."""
-        view = self._view
-        if view not in DELETE_SERVICE:
-            return None
-        if view == "workstreams":
+        if self._view == "workstreams":
             return self.workstreams.delete_selected()
-        if self.current_page() is not None:
-            view = self.current_page().command_key()  # the Skills page: a rating model when they have focus
-        rows = self.lists[self._view].selected_rows()
-        if len(rows) > 1:
-            return self.delete_many(view, rows)
-        if not rows:
-            return None
-        from ui.common.deleting import delete_one  # with its dialogs, when first needed (start-up)
-
-        return delete_one(self, view, KIND[view], DELETE_SERVICE[view], rows[0].id, rows[0].name, lambda: None)
+        return self.records.delete_selected()
 
     def refresh(self) -> None:
         """F5: reload the lists, or the open work stream (after the unsaved-changes guard)."""
@@ -781,41 +717,31 @@ class MainWindow(FileCommands, QMainWindow):
         if isinstance(error, (ConflictError, NotFound)):
             self.operations.broadcast(Changes.everything())  # the lists were out of date
 
-    _show_action_error = show_action_error  # the record dialogs' name for it
+    # ------------------------------------------------------------------ record dialogs and deletes
 
-    # ------------------------------------------------------------------ entity dialogs
+    # Forwarded to ui/records/controller.py (the action table, the work stream controller and tests call these).
+
+    @property
+    def records(self) -> RecordsController:
+        """Record dialogs and record deletes; the controller and its module load when first used (start-up)."""
+        if self._records is None:
+            from ui.records.controller import RecordsController
+
+            self._records = RecordsController(self)
+        return self._records
+
+    @property
+    def current_dialog(self) -> EntityDialog | None:
+        """The open record dialog, if any."""
+        return self._records.current_dialog if self._records is not None else None
 
     def open_entity(self, view: str, object_id: str | None = None) -> EntityDialog | None:
         """Open the record dialog (non-blocking); the list refreshes when it saves."""
-        from ui.records.editors import DIALOG_FOR_VIEW
+        return self.records.open_entity(view, object_id)
 
-        dialog_class = DIALOG_FOR_VIEW[view]
-        if self.current_dialog is not None:
-            self.current_dialog.raise_()
-            return self.current_dialog
-        try:
-            dialog = dialog_class(self.services, object_id, self)
-        except UserError as error:
-            self._show_action_error(f"Can't open the {KIND[view]}", error)
-            return None
-        self.current_dialog = dialog
-        dialog.saved.connect(lambda saved_id, v=view, d=dialog: self._entity_saved(v, saved_id, d))
-        dialog.finished.connect(lambda _result, d=dialog: self._dialog_finished(d))
-        dialog.open()
-        return dialog
-
-    def _entity_saved(self, view: str, saved_id: str, dialog: EntityDialog) -> None:
-        # The record dialogs save themselves (inline errors, conflicts); the pages hear what changed.
-        extra = {"channels": ("workstreams",), "queues": ("agents",), "agents": ("queues",),
-                 "skills": ("rating_models",), "rating_models": ("skills",)}.get(view, ())
-        self.operations.broadcast(Changes.of(view, *extra, ids=[saved_id]))
-        self.set_status(f"Saved {KIND[view]} '{dialog.saved_name}'")
-        self._update_actions()
-
-    def _dialog_finished(self, dialog: EntityDialog) -> None:
-        if self.current_dialog is dialog:
-            self.current_dialog = None
-        dialog.deleteLater()
+    def delete_many(self, view: str, rows: list[Any]):
+        """Delete several selected records, all or nothing, in the background."""
+        return self.records.delete_many(view, rows)
 
     # ------------------------------------------------------------------ long actions, off the GUI thread
 
@@ -826,32 +752,6 @@ class MainWindow(FileCommands, QMainWindow):
 
     def _busy(self) -> bool:
         return self.operations.busy()
-
-    def delete_many(self, view: str, rows: list[Any]):
-        """Delete several selected records, all or nothing, in the background."""
-        if self._busy():
-            return None
-        kind = KIND[view]
-        count = len(rows)
-        names = ", ".join(f"'{row.name}'" for row in rows[:3]) + (f" and {count - 3} more" if count > 3 else "")
-        if not messages.confirm(self, f"Delete {count} {kind}s?",
-                                f"Delete {count} {kind}s ({names})? This can't be undone."):
-            return None
-        title = f"Can't delete {count} {kind}s"
-
-        def deleted(ids: list[str]) -> None:
-            gone = count - len(ids)
-            self.set_status(f"Deleted {len(ids)} {kind}s" + (f" ({gone} were already gone)" if gone else ""))
-            self._update_actions()
-
-        def refused(error: BaseException) -> None:
-            self._refuse(title, f"Not deleted: {count} {kind}s", error)
-
-        related = {"queues": ("agents",), "agents": ("queues",), "workstreams": ("channels",)}.get(view, ())
-        return self.operations.run(
-            self.services.delete_many, view, [row.id for row in rows], title=f"Deleting {count} {kind}s",
-            changes=lambda ids: Changes.of(view, *related, ids=ids), changes_on_error=Changes.of(view),
-            on_done=deleted, on_error=refused, cancelled_text="Delete cancelled: nothing was deleted")
 
     # ------------------------------------------------------------------ closing
 

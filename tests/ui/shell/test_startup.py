@@ -186,3 +186,14 @@ def test_the_first_window_imports_neither_sqlalchemy_nor_pydantic():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_first_window_leaves_the_record_dialogs_and_their_controller_for_later():
+    """The record dialogs, their controller and the delete flow load when a record is first opened or deleted."""
+    probe = ("import sys\n"
+             "import ui.shell.startup, ui.shell.main_window\n"
+             "later = ('ui.records.editors', 'ui.records.controller', 'ui.common.deleting')\n"
+             "print(','.join(sorted(m for m in later if m in sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
