@@ -25,6 +25,9 @@ class ColumnFitter(QObject):
         self.keep = frozenset(keep)
         self.sizes = sizes
         self.minimum_slack = minimum_slack
+        # The share of the width the slack column may claim for its contents before the other
+        # columns have theirs (0: none, the slack only takes what is left).  For a name column.
+        self.slack_share = 0.0
         self._model = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -67,6 +70,12 @@ class ColumnFitter(QObject):
             return self.slack
         return max(range(header.count()), key=self._wanted, default=0)
 
+    def set_slack_share(self, share: float) -> None:
+        """Let the slack column (a name, say) have its whole text, up to ``share`` of the width,
+        before the other columns are as wide as their contents."""
+        self.slack_share = share
+        self.schedule()
+
     def _wanted(self, column: int) -> int:
         header = self.view.horizontalHeader()
         if self.sizes is not None:
@@ -90,8 +99,14 @@ class ColumnFitter(QObject):
         wanted = {c: self._wanted(c) for c in columns if c != slack}
         floor = {c: max(header.sectionSizeHint(c), header.minimumSectionSize()) for c in wanted}
         slack_floor = max(self.minimum_slack, header.sectionSizeHint(slack) if slack in columns else 0)
-        over = sum(wanted.values()) + (slack_floor if slack in columns else 0) - room
+        target = slack_floor
+        if self.slack_share and slack in columns:
+            # A name in the slack: whole (up to its share of the width) before the others' contents.
+            target = max(slack_floor, min(self._wanted(slack), int(room * self.slack_share)))
+        over = sum(wanted.values()) + (target if slack in columns else 0) - room
         over = self._give_way(wanted, floor, over)  # the widest first, down to its header's width
+        if over > 0 and target > slack_floor:  # the share gives way before any header is cut
+            over -= min(over, target - slack_floor)
         if over > 0 and slack in columns:
             # Even the headers do not fit (seven columns beside a wide navigation at 1024 px): cut
             # the other headers short rather than the slack column, which is usually the name.

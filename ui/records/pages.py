@@ -353,6 +353,10 @@ class ListPage(QWidget):
             self.refresh()
 
 
+# How much of a list's width a name in the slack column may claim before the other columns' contents.
+NAME_SHARE = 0.35
+
+
 def make_table(key: str, proxy: ListProxyModel, stretch: int) -> ListTable:
     table = ListTable(view_key=key)
     table.setObjectName(f"{key}Table")
@@ -364,6 +368,8 @@ def make_table(key: str, proxy: ListProxyModel, stretch: int) -> ListTable:
     for column in range(proxy.sourceModel().columnCount()):
         mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
         head.setSectionResizeMode(column, mode)
+    if stretch == 0:  # the name is the slack (work streams, channels): whole before a notification's text
+        table.column_fitter.set_slack_share(NAME_SHARE)
     return table
 
 

@@ -98,3 +98,27 @@ def test_when_not_even_the_headers_fit_they_are_cut_rather_than_the_slack(qtbot)
     assert view.columnWidth(0) >= 120  # the slack keeps its minimum: the name is not "…"
     assert sum(widths(view)) <= view.viewport().width()
     assert all(view.columnWidth(c) >= header.minimumSectionSize() for c in range(1, 7))
+
+
+@pytest.mark.parametrize("share", [0.0, 0.6])
+def test_a_name_in_the_slack_is_whole_before_the_others_long_texts_with_a_share(qtbot, share):
+    name, notification = "Chat - Investments desk (private clients)", "Screen pop with decline and a timeout"
+    model = QStandardItemModel(0, 3)
+    model.setHorizontalHeaderLabels(["Name", "Notification", "Queue"])
+    model.appendRow([QStandardItem(name), QStandardItem(notification), QStandardItem("VIP")])
+    view = QTableView()
+    view.setModel(model)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    qtbot.addWidget(view)
+    fitter = fit_columns(view)
+    fitter.set_slack_share(share)
+    metrics = view.fontMetrics()
+    name_needs, notification_needs = metrics.horizontalAdvance(name), metrics.horizontalAdvance(notification)
+    # Room for the name or for the notification whole, not for both.
+    view.resize(max(name_needs, notification_needs) + 200, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    whole = (view.columnWidth(0) >= name_needs, view.columnWidth(1) >= notification_needs)
+    assert whole == ((True, False) if share else (False, True))
+    assert sum(widths(view)) <= view.viewport().width()

@@ -33,11 +33,16 @@ def open_editor(qtbot, services):
 
 @pytest.fixture
 def window_at(qtbot, services, answers):
-    """The real window at a size, remembering nothing (as screenshots do), on the retail stream's rules."""
-    def factory(width: int, height: int, tab: str = "routing-rules") -> MainWindow:
+    """The real window at a size, remembering nothing (as screenshots do), on the retail stream's rules.
+    ``navigation_collapsed``: the user's choice of navigation (None: the window's own by its width,
+    which collapses it under 1100 px)."""
+    def factory(width: int, height: int, tab: str = "routing-rules",
+                navigation_collapsed: bool | None = None) -> MainWindow:
         window = MainWindow(services, restore_settings=False, remember_settings=False)
         qtbot.addWidget(window)
         window.resize(width, height)
+        if navigation_collapsed is not None:
+            window.set_navigation_collapsed(navigation_collapsed, chosen=True)
         window.show()
         qtbot.waitExposed(window)
         window.open_workstream(services.workstream_id_by_name(RETAIL), tab=tab)
@@ -116,9 +121,12 @@ def test_a_window_that_remembers_nothing_reads_nothing(qtbot, window_at):
 
 # --------------------------------------------------------------------------- the default, by width
 
-@pytest.mark.parametrize("size, shown", [((1024, 700), False), ((1280, 720), True), ((1920, 1080), True)])
-def test_until_the_user_chooses_the_width_decides(qtbot, window_at, size, shown):
-    editor = window_at(*size).editor
+@pytest.mark.parametrize("size, navigation_collapsed, shown", [
+    ((1024, 700), False, False),  # a 1024 px laptop with the navigation expanded: the rules need the room
+    ((1024, 700), None, True),  # the same laptop as the window starts there (navigation collapsed)
+    ((1280, 720), None, True), ((1920, 1080), None, True)])
+def test_until_the_user_chooses_the_width_decides(qtbot, window_at, size, navigation_collapsed, shown):
+    editor = window_at(*size, navigation_collapsed=navigation_collapsed).editor
     assert pane_shown(editor) is shown, editor.routing_splitter.width()
     assert editor.test_routing_toggle.isChecked() is shown
     view = editor.rules_view
@@ -144,7 +152,7 @@ def test_the_default_follows_a_resize_but_a_choice_stays(qtbot, open_editor):
 # --------------------------------------------------------------------------- keyboard
 
 def test_ctrl_t_opens_the_pane_in_its_first_field_and_closes_it_back_to_the_rules(qtbot, window_at):
-    window = window_at(1024, 700)
+    window = window_at(1024, 700, navigation_collapsed=False)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     editor = window.editor
@@ -172,7 +180,7 @@ def test_help_lists_ctrl_t_once(qtbot):
 # --------------------------------------------------------------------------- nothing clipped
 
 def test_shown_at_1024_the_rules_buttons_fit_side_by_side(qtbot, window_at, styled):
-    window = window_at(1024, 700)
+    window = window_at(1024, 700, navigation_collapsed=False)  # the tightest: the navigation expanded
     editor = window.editor
     qtbot.mouseClick(editor.test_routing_toggle, Qt.MouseButton.LeftButton)
     assert pane_shown(editor)
