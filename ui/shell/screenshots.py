@@ -31,6 +31,8 @@ SHOTS: dict[str, dict[str, Any]] = {
     "agent-panel.png": {"tab": "agent-panel", "size": "1280x720"},
     "agent-panel-presentation.png": {"tab": "agent-panel", "presentation": True, "size": "1280x720"},
 }
+# The what-if lab is a window of its own, with two runs in it (ui/whatif/screenshot.py).
+WHATIF_SHOT = "whatif-lab.png"
 
 
 def render_all(outdir: str | Path, size: str = "1280x800") -> list[Path]:
@@ -49,6 +51,9 @@ def render_all(outdir: str | Path, size: str = "1280x800") -> list[Path]:
             if code != 0:
                 raise SystemExit(code)
             written.append(path)
+    from ui.whatif.screenshot import render as render_whatif
+
+    written.append(render_whatif(target / WHATIF_SHOT))  # at its own size: two runs side by side
     return written
 
 

@@ -12,16 +12,26 @@ from pathlib import Path
 
 
 def render(path: str | Path, size: str = "1600x1000") -> Path:
+
+    from ui.shell.startup import application, parse_size
+    from ui.common import background
+
+    app = application(screenshot=True)
+    was_synchronous, background.SYNCHRONOUS = background.SYNCHRONOUS, True  # the runs on this thread
+    window = parse_size(size)
+    try:
+        return _render_runs(app, path, window)
+    finally:
+        background.SYNCHRONOUS = was_synchronous
+
+
+def _render_runs(app, path, window) -> Path:
     from PySide6.QtCore import QDate, QDateTime, QTime
 
     from app.store.paths import sqlite_url
-    from ui.shell.startup import application, open_services, parse_size
-    from ui.common import background
+    from ui.shell.startup import open_services
     from ui.whatif.view import WhatIfView
 
-    app = application(screenshot=True)
-    background.SYNCHRONOUS = True  # the runs on this thread: the picture shows their results
-    window = parse_size(size)
     with tempfile.TemporaryDirectory(prefix="wsc-whatif-shot-") as temp:
         services = open_services(sqlite_url(Path(temp) / "demo.db"))
         lab = WhatIfView(services)

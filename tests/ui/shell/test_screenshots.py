@@ -94,8 +94,10 @@ def test_a_database_that_is_not_ours_is_refused(tmp_path, capsys, answers):
 
 def test_the_docs_screenshots(tmp_path):
     written = screenshots.render_all(tmp_path, size="1024x700")
-    assert [p.name for p in written] == list(screenshots.SHOTS)
-    for path in written:
+    assert [p.name for p in written] == [*screenshots.SHOTS, screenshots.WHATIF_SHOT]
+    lab = image(tmp_path / screenshots.WHATIF_SHOT)
+    assert (lab.width(), lab.height()) == (1600, 1000)  # the lab's own size, two runs side by side
+    for path in written[:-1]:
         picture = image(path)
         own = screenshots.SHOTS[path.name].get("size")  # a shot may ask for its own size (a whole tall form)
         expected = tuple(int(n) for n in own.split("x")) if own else (1024, 700)
