@@ -8,12 +8,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -24,8 +22,8 @@ from app.routing.conditions import render_condition, validate_condition
 from app.workstreams.catalogue import DistributionCatalogue
 from models.choices import NAME_MAX
 from ui.common.icons import icon
-from ui.common.widgets import ErrorLabel, apply_editor_style, hint_label, section_title
-from ui.workstreams.condition_builder import ConditionBuilder
+from ui.common.widgets import ErrorLabel, apply_editor_style, hint_label
+from ui.workstreams.condition_builder import ConditionSection
 
 
 class SkillRow(QWidget):
@@ -148,24 +146,9 @@ class ClassificationRuleDialog(QDialog):
         form.addRow("", self.skills_error)
         layout.addLayout(form)
 
-        layout.addWidget(section_title("Condition", self))
-        layout.addWidget(hint_label("The rule attaches its skills to a conversation when this is true. "
-                                    "Rules are evaluated top to bottom; the first match wins.", self))
-        self.builder = ConditionBuilder(self._variables, rule.get("condition") if rule else None, self)
-        scroll = QScrollArea(self)
-        scroll.setObjectName("conditionScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.builder)
-        layout.addWidget(scroll, 1)
-        self.preview_label = QLabel(self)
-        self.preview_label.setObjectName("conditionPreview")
-        self.preview_label.setProperty("role", "hint")
-        self.preview_label.setWordWrap(True)
-        layout.addWidget(self.preview_label)
-        self.condition_error = ErrorLabel(self)
-        self.condition_error.setObjectName("conditionProblems")
-        layout.addWidget(self.condition_error)
+        condition = ConditionSection(self, layout, self._variables, rule.get("condition") if rule else None,
+                                     "The rule attaches its skills to a conversation when this is true.")
+        self.builder, self.preview_label, self.condition_error = condition.builder, condition.preview, condition.error
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)

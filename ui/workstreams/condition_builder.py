@@ -11,12 +11,14 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -33,7 +35,7 @@ from app.routing.conditions import (
     is_group,
     parse_value,
 )
-from ui.common.widgets import ErrorLabel, hint_label
+from ui.common.widgets import ErrorLabel, hint_label, section_title
 
 GROUP_LABELS = {"all": "All of (AND)", "any": "Any of (OR)"}
 
@@ -438,3 +440,31 @@ class ConditionBuilder(QWidget):
             if first is None and row.problem():
                 first = row
         return first
+
+
+class ConditionSection:
+    """The "Condition" part of a rule dialog (routing and classification rules alike): its
+    title, what the rule does when the condition is true, the builder in a scroll area, the
+    condition read back in words (``preview``) and its problems (``error``)."""
+
+    def __init__(self, parent: QWidget, layout: QBoxLayout, variables, condition: dict | None,
+                 when_true: str):
+        layout.addWidget(section_title("Condition", parent))
+        layout.addWidget(hint_label(f"{when_true} Rules are evaluated top to bottom; the first match wins.",
+                                    parent))
+        self.builder = ConditionBuilder(variables, condition, parent)
+        scroll = QScrollArea(parent)
+        scroll.setObjectName("conditionScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.builder)
+        layout.addWidget(scroll, 1)
+        self.preview = QLabel(parent)
+        self.preview.setObjectName("conditionPreview")
+        self.preview.setProperty("role", "hint")
+        self.preview.setWordWrap(True)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.preview)
+        self.error = ErrorLabel(parent)
+        self.error.setObjectName("conditionProblems")
+        layout.addWidget(self.error)

@@ -8,12 +8,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QScrollArea,
     QHBoxLayout,
     QVBoxLayout,
     QWidget,
@@ -21,11 +18,10 @@ from PySide6.QtWidgets import (
 
 from app.routing.conditions import render_condition, validate_condition
 from models.choices import DESCRIPTION_MAX, NAME_MAX
-from ui.workstreams.condition_builder import ConditionBuilder
+from ui.workstreams.condition_builder import ConditionSection
 from ui.workstreams.focus import tab_to_checked
 from ui.workstreams.split_editor import SplitEditor
-from ui.common.widgets import ErrorLabel, LookupCombo, apply_editor_style, attach_queue_quick_create, hint_label, \
-    section_title
+from ui.common.widgets import ErrorLabel, LookupCombo, apply_editor_style, attach_queue_quick_create, hint_label
 
 
 class RuleEditorDialog(QDialog):
@@ -103,25 +99,9 @@ class RuleEditorDialog(QDialog):
         self._form = form
         layout.addLayout(form)
 
-        layout.addWidget(section_title("Condition", self))
-        layout.addWidget(hint_label("The rule sends a conversation to its queue when this is true. "
-                                    "Rules are evaluated top to bottom; the first match wins.", self))
-        self.builder = ConditionBuilder(self._variables, rule.get("condition") if rule else None, self)
-        scroll = QScrollArea(self)
-        scroll.setObjectName("conditionScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.builder)
-        layout.addWidget(scroll, 1)
-        self.preview_label = QLabel(self)
-        self.preview_label.setObjectName("conditionPreview")
-        self.preview_label.setProperty("role", "hint")
-        self.preview_label.setWordWrap(True)
-        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.preview_label)
-        self.condition_error = ErrorLabel(self)
-        self.condition_error.setObjectName("conditionProblems")
-        layout.addWidget(self.condition_error)
+        condition = ConditionSection(self, layout, self._variables, rule.get("condition") if rule else None,
+                                     "The rule sends a conversation to its queue when this is true.")
+        self.builder, self.preview_label, self.condition_error = condition.builder, condition.preview, condition.error
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                         self)
