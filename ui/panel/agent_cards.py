@@ -299,7 +299,9 @@ class ElidedLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         hint = super().minimumSizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance("M" * self._minimum_chars), hint.height())
+        # A short text ("VIP") needs no more than itself: a tag beside it then sits right after it.
+        least = min(self.fontMetrics().horizontalAdvance("M" * self._minimum_chars), self.sizeHint().width())
+        return QSize(least, hint.height())
 
     def sizeHint(self) -> QSize:  # noqa: N802
         hint = super().sizeHint()

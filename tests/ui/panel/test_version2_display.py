@@ -102,6 +102,20 @@ def test_queue_headers_show_priority_and_whether_the_queue_is_open(qtbot, servic
     assert investments.header.geometry() == header  # the tag comes and goes without moving anything
 
 
+def test_a_short_queue_name_has_its_tag_right_after_it(qtbot):
+    """'VIP' is narrower than the six characters a cut name keeps: the P1 tag still follows it."""
+    from ui.panel.agent_cards import QueueGroup
+
+    group = QueueGroup("VIP", 2, priority=1)
+    qtbot.addWidget(group)
+    group.resize(600, 200)
+    group.show()
+    qtbot.waitExposed(group)
+    title, tag = group.title, group.priority_tag
+    text_end = title.x() + title.fontMetrics().horizontalAdvance("VIP")
+    assert 0 <= tag.x() - text_end <= 16, (title.geometry(), tag.geometry())
+
+
 def test_an_overflow_is_told_in_plain_words(qtbot, services):
     panel, _wall = make_panel(qtbot, services, start=SATURDAY_NOON)
     assert panel.groups["Investments"].closed_tag.isVisibleTo(panel.groups["Investments"])
