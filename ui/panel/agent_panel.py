@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -100,6 +101,7 @@ from ui.common.spin_boxes import SpinBox
 
 REFRESH_BUDGET_S = 0.006  # wall time one slice may spend refreshing cards before yielding to the event loop
 REFRESH_YIELD_MS = 1      # between two slices
+AUTOPILOT_SEED = 2026  # one seed: the same clicks give the same run
 EMPTY_TEXT = "Send a conversation to see routing and screen pops. Tip: Burst sends many at once."
 SCREENSHOT_STREAM = "Chat - Retail banking"
 LOCAL_NOW = object()  # AgentPanel's calendar_start default (see its docstring)
@@ -322,6 +324,12 @@ class AgentPanel(QWidget):
         self.driver.speedChanged.connect(self._sync_speed_buttons)
         self.driver.simulationReset.connect(self._on_reset)
         self.driver.configurationChanged.connect(self._on_reconfigured)
+        # "Agents answer their pops" (app/simulation/autopilot.py): follows the driver's simulator,
+        # which a reset or a saved change replaces.
+        self.autopilot = None
+        self.driver.timeChanged.connect(self._play_autopilot)
+        self.driver.simulationReset.connect(self._attach_autopilot)
+        self.driver.configurationChanged.connect(self._attach_autopilot)
         if config_doc is None and services is not None:
             # Saved changes (any writer: editors, imports, bundles, the sample generator) reach the
             # running panel at its next tick, without Refresh.
@@ -409,6 +417,24 @@ class AgentPanel(QWidget):
         doc = self._read_config()
         self._show_load_error()
         return doc
+
+    def set_autopilot(self, on: bool) -> None:
+        """Agents answer their own pops (on) or leave them to the trainer (off)."""
+        self.autopilot_check.setChecked(on)
+
+    def _attach_autopilot(self, *_args) -> None:
+        if self.autopilot is not None:
+            self.autopilot.close()
+            self.autopilot = None
+        if self.autopilot_check.isChecked():
+            from app.simulation.autopilot import AutoAnswer
+
+            self.autopilot = AutoAnswer(self.driver.simulator, seed=AUTOPILOT_SEED)
+            self.autopilot.play_due(self.driver.simulator.time)  # pops already up count from now on
+
+    def _play_autopilot(self, now: float) -> None:
+        if self.autopilot is not None:
+            self.autopilot.play_due(self.driver.simulator.time)
 
     def _on_reconfigured(self) -> None:
         """A saved change was applied mid-run: the simulation goes on at its time on the new configuration
@@ -599,6 +625,19 @@ class AgentPanel(QWidget):
         burst_hint.setProperty("role", "panelHint")
         burst_hint.setWordWrap(True)
         layout.addWidget(burst_hint)
+        # Alone at 60x a trainer cannot answer six agents' pops: they expire (and may set agents Away).
+        self.autopilot_check = QCheckBox("Agents answer their pops")
+        self.autopilot_check.setObjectName("autopilotCheck")
+        self.autopilot_check.setToolTip("Each pop is accepted a few seconds after it appears and each conversation "
+                                        "ends after three to seven minutes, so queues fill and drain at any speed. "
+                                        "Off: pops wait for Accept or Decline.")
+        self.autopilot_check.toggled.connect(self._attach_autopilot)
+        layout.addWidget(self.autopilot_check)
+        autopilot_hint = QLabel("Accepted within 3–12 s, chats of 3–7 min. You can still accept, decline or end "
+                                "any of them first.")
+        autopilot_hint.setProperty("role", "panelHint")
+        autopilot_hint.setWordWrap(True)
+        layout.addWidget(autopilot_hint)
 
         layout.addSpacing(4)
         layout.addWidget(_divider())

@@ -190,3 +190,35 @@ def test_a_card_counts_capacity_profile_slots_beside_units(qtbot, services):
     panel.accept("Ana Ruiz", conv)
     assert ana.capacity_label.text() == "0/100 · Chat 1/3"
     assert "Capacity profile Chat: 1 of 3 at once" in ana.gauge.toolTip()
+
+
+def test_with_agents_answering_their_pops_a_burst_drains_and_nobody_goes_away(qtbot, services):
+    """The trainer's 60x burst: without the autopilot every pop expires and the retail stream's
+    missed-notification setting sets each agent Away; with it, pops are taken and chats end."""
+    panel, wall = make_panel(qtbot, services)
+    panel.set_autopilot(True)
+    assert panel.autopilot_check.isChecked() and panel.autopilot.simulator is panel.driver.simulator
+    panel.set_workstream(RETAIL)
+    sent = panel.send_burst(12, seed=5)
+    for _ in range(12):
+        tick(qtbot, panel, wall, 10)  # ten simulated seconds at 1x
+    accepted = {conv for conv in sent if log_rows(panel, conv, event="accepted")}
+    assert accepted and not log_rows(panel, event="offer_expired")
+    assert not [row for row in log_rows(panel, event="presence_changed") if "missed" in row[1]]
+    for _ in range(50):
+        tick(qtbot, panel, wall, 10)
+    assert [row for row in log_rows(panel, event="closed")], "chats end by themselves"
+
+
+def test_the_autopilot_follows_a_reset_and_stops_when_switched_off(qtbot, services):
+    panel, wall = make_panel(qtbot, services)
+    panel.set_autopilot(True)
+    before = panel.autopilot
+    panel.driver.reset()
+    assert panel.autopilot is not before and panel.autopilot.simulator is panel.driver.simulator
+    assert before.closed
+    panel.set_autopilot(False)
+    assert panel.autopilot is None
+    conv = send(panel, customertier="Gold")
+    tick(qtbot, panel, wall, 60)
+    assert not log_rows(panel, conv, event="accepted")  # the pop waits for the trainer again
