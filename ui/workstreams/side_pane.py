@@ -32,6 +32,9 @@ ICON_BUTTON_QSS = "QPushButton { min-width: 20px; }"
 COMPACT_PADDING = 12  # a compact button's padding each side of its text
 
 
+# A side pane wider than this only spreads its fields out; the table beside it reads more.
+PANE_COMFORTABLE = 460
+
 def side_pane_icon() -> QIcon:
     """A window with its right-hand pane filled in: "the pane beside" (drawn, two sizes)."""
     result = QIcon()
@@ -210,15 +213,16 @@ class SidePaneSplitter(QSplitter):
         return True
 
     def _restore_sizes(self) -> None:
-        """The user's sizes (scaled by the splitter to its width), else two fifths for the pane, less
-        when the main side would get less than it needs."""
+        """The user's sizes (scaled by the splitter to its width), else two fifths for the pane (at most
+        ``PANE_COMFORTABLE``: on a wide screen the rules' conditions want the room), less when the
+        main side would get less than it needs."""
         width = self.width() - self.handleWidth()
         if width <= 0:
             return
         if self._remembered_sizes:
             self.setSizes(self._remembered_sizes)
         else:
-            pane = max(self.pane.minimumWidth(), min(width * 2 // 5, width - self.main_needs))
+            pane = max(self.pane.minimumWidth(), min(width * 2 // 5, PANE_COMFORTABLE, width - self.main_needs))
             self.setSizes([width - pane, pane])
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 — Qt's name

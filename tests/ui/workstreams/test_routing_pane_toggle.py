@@ -269,3 +269,16 @@ def test_the_rule_tables_headers_are_whole(qtbot, window_at, styled, size):
     editor.rules_view.column_fitter.fit()
     assert_headers_whole(editor.rules_view.horizontalHeader())
     assert_headers_whole(editor.test_routing.trace_view.header())
+
+
+def test_on_a_wide_screen_the_pane_takes_a_comfortable_width_and_the_rules_the_rest(qtbot, window_at):
+    from ui.workstreams.side_pane import PANE_COMFORTABLE
+
+    editor = window_at(1920, 1080).editor
+    splitter = editor.routing_splitter
+    rules, pane = splitter.sizes()
+    assert pane_shown(editor) and pane <= PANE_COMFORTABLE < rules
+    view = editor.rules_view
+    view.column_fitter.fit()
+    condition = view.model().index(1, RulesModel.CONDITION).data()  # the investments rule's long condition
+    assert view.columnWidth(RulesModel.CONDITION) >= view.fontMetrics().horizontalAdvance(condition)
