@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # The document (pydantic), the writer and the editing draft are imported inside the methods
@@ -35,10 +35,6 @@ if TYPE_CHECKING:  # for the annotations only
     from app.routing.conditions import Issue
 
 # --------------------------------------------------------------------------- rows
-
-
-def _profile_name(stream: WorkStream) -> str | None:
-    return stream.capacity_profile.name if stream.capacity_format == "profile" and stream.capacity_profile else None
 
 
 @dataclass(frozen=True)
@@ -557,86 +553,14 @@ class Services(DistributionServices):
 
     # ------------------------------------------------------------------ the work streams list, a page at a time
 
-    WORKSTREAM_ORDERS = ("name", "channel", "distribution_mode", "notification", "capacity", "default_queue",
-                         "modified_at")
+    WORKSTREAM_ORDERS = lists.WORKSTREAM_ORDERS
 
     def list_workstream_page(self, state: str = "all", search: str = "", after_key: tuple | None = None,
                              limit: int = 200, order: str = "name", descending: bool = False,
                              through_id: str | None = None, with_counts: bool = False) -> dict:
-        """One page of the work streams list, filtered and sorted in SQL, with keyset paging.
-
-        Rows come in ``order`` (one of ``WORKSTREAM_ORDERS``; ties broken by the case-folded
-        name, which is unique), descending when asked.  ``after_key`` is the ``last_key`` of
-        the previous page (None for the first).  ``through_id``: every row after
-        ``after_key`` up to and including that work stream, however many (none when it is
-        not in this list), instead of ``limit`` rows.  ``search`` matches the case-folded
-        name anywhere.  With ``with_counts`` the answer also says how many rows match
-        (``matching``) and how many the state alone lists (``total``).
-
-        Returns ``{"rows": [WorkStreamRow], "last_key": tuple | None, "matching", "total"}``.
-        """
-        if order not in self.WORKSTREAM_ORDERS:
-            raise ValueError(f"unknown work stream order '{order}'")
-        sort_value = {
-            "name": WorkStream.name_key,
-            "channel": WorkStream.channel,
-            "distribution_mode": WorkStream.distribution_mode,
-            "notification": WorkStream.notification,
-            "capacity": WorkStream.capacity,
-            "default_queue": func.coalesce(func.lower(Queue.name), ""),
-            "modified_at": WorkStream.modified_at,
-        }[order]
-        key_columns = (WorkStream.name_key,) if order == "name" else (sort_value, WorkStream.name_key)
-
-        def listed(query):
-            if state == "active":
-                query = query.where(WorkStream.active.is_(True))
-            elif state == "inactive":
-                query = query.where(WorkStream.active.is_(False))
-            return query
-
-        def searched(query):
-            if search:
-                escaped = search.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                query = query.where(WorkStream.name_key.like(f"%{escaped}%", escape="\\"))
-            return query
-
-        def beyond(key: tuple, inclusive: bool = False):
-            left, right = tuple_(*key_columns), tuple_(*key)
-            if descending:
-                return left >= right if inclusive else left < right
-            return left <= right if inclusive else left > right
-
-        query = searched(listed(select(WorkStream, Queue.name, *key_columns)
-                                .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)))
-        with self.db.sessions() as session:
-            if after_key is not None:
-                query = query.where(beyond(tuple(after_key)))
-            if through_id is not None:
-                target = session.execute(searched(listed(select(*key_columns).select_from(WorkStream)
-                                                         .outerjoin(Queue, WorkStream.default_queue_id == Queue.id)
-                                                         .where(WorkStream.id == through_id)))).first()
-                if target is None:
-                    query = None
-                else:
-                    last = tuple(target)
-                    query = query.where(~beyond(last))  # up to and including the target
-            elif limit is not None:
-                query = query.limit(limit)
-            rows, last_key = [], None
-            if query is not None:
-                ordering = [column.desc() if descending else column.asc() for column in key_columns]
-                for w, queue_name, *key in session.execute(query.order_by(*ordering)):
-                    rows.append(WorkStreamRow(w.id, w.name, w.channel, w.active, w.distribution_mode, w.notification,
-                                              w.capacity, queue_name or "", w.modified_at, w.version,
-                                              _profile_name(w)))
-                    last_key = tuple(key)
-            answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
-            if with_counts:
-                count = select(func.count()).select_from(WorkStream)
-                answer["total"] = session.scalar(listed(count))
-                answer["matching"] = session.scalar(searched(listed(count))) if search else answer["total"]
-            return answer
+        """One page of the work streams list (app.services.lists.list_workstream_page)."""
+        return lists.list_workstream_page(self.db, state, search, after_key, limit, order, descending, through_id,
+                                          with_counts)
 
 
 def _drop_ids(value: Any) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from app.common.names import sort_key
 from models import list_tables as t
@@ -262,3 +262,93 @@ LISTS = {
     "channels": list_channels, "skills": list_skills, "rating_models": list_rating_models,
     "capacity_profiles": list_capacity_profiles,
 }
+
+
+# --------------------------------------------------------------------------- the work streams list, a page at a time
+
+WORKSTREAM_ORDERS = ("name", "channel", "distribution_mode", "notification", "capacity", "default_queue",
+                     "modified_at")
+
+
+def list_workstream_page(db: "Database", state: str = "all", search: str = "", after_key: tuple | None = None,
+                         limit: int | None = 200, order: str = "name", descending: bool = False,
+                         through_id: str | None = None, with_counts: bool = False) -> dict:
+    """One page of the work streams list, filtered and sorted in SQL, with keyset paging.
+
+    Rows come in ``order`` (one of ``WORKSTREAM_ORDERS``; ties broken by the case-folded
+    name, which is unique), descending when asked.  ``after_key`` is the ``last_key`` of
+    the previous page (None for the first).  ``through_id``: every row after
+    ``after_key`` up to and including that work stream, however many (none when it is
+    not in this list), instead of ``limit`` rows.  ``search`` matches the case-folded
+    name anywhere.  With ``with_counts`` the answer also says how many rows match
+    (``matching``) and how many the state alone lists (``total``).
+
+    Read with Core like the other lists: the first page of a 100,000-stream list neither
+    configures the mappers nor builds an object a row (~70 ms of its first paint).
+
+    Returns ``{"rows": [WorkStreamRow], "last_key": tuple | None, "matching", "total"}``.
+    """
+    if order not in WORKSTREAM_ORDERS:
+        raise ValueError(f"unknown work stream order '{order}'")
+    stream, queue, profile = t.workstream, t.queue, t.capacity_profile
+    sort_value = {
+        "name": stream.c.name_key,
+        "channel": stream.c.channel,
+        "distribution_mode": stream.c.distribution_mode,
+        "notification": stream.c.notification,
+        "capacity": stream.c.capacity,
+        "default_queue": func.coalesce(func.lower(queue.c.name), ""),
+        "modified_at": stream.c.modified_at,
+    }[order]
+    key_columns = (stream.c.name_key,) if order == "name" else (sort_value, stream.c.name_key)
+
+    def listed(query):
+        if state == "active":
+            query = query.where(stream.c.active.is_(True))
+        elif state == "inactive":
+            query = query.where(stream.c.active.is_(False))
+        return query
+
+    def searched(query):
+        if search:
+            query = query.where(stream.c.name_key.like(like_pattern(search.casefold()), escape="\\"))
+        return query
+
+    def beyond(key: tuple, inclusive: bool = False):
+        left, right = tuple_(*key_columns), tuple_(*key)
+        if descending:
+            return left >= right if inclusive else left < right
+        return left <= right if inclusive else left > right
+
+    joined = (stream.outerjoin(queue, stream.c.default_queue_id == queue.c.id)
+              .outerjoin(profile, stream.c.capacity_profile_id == profile.c.id))
+    query = searched(listed(select(stream.c.id, stream.c.name, stream.c.channel, stream.c.active,
+                                   stream.c.distribution_mode, stream.c.notification, stream.c.capacity, queue.c.name,
+                                   stream.c.modified_at, stream.c.version, stream.c.capacity_format, profile.c.name,
+                                   *key_columns).select_from(joined)))
+    with db.sessions() as session:
+        if after_key is not None:
+            query = query.where(beyond(tuple(after_key)))
+        if through_id is not None:
+            target = session.execute(searched(listed(select(*key_columns).select_from(joined)
+                                                     .where(stream.c.id == through_id)))).first()
+            if target is None:
+                query = None
+            else:
+                query = query.where(~beyond(tuple(target)))  # up to and including the target
+        elif limit is not None:
+            query = query.limit(limit)
+        rows, last_key = [], None
+        if query is not None:
+            ordering = [column.desc() if descending else column.asc() for column in key_columns]
+            for (id_, name, channel, active, mode, notification, capacity, queue_name, modified, version,
+                 capacity_format, profile_name, *key) in session.execute(query.order_by(*ordering)):
+                rows.append(WorkStreamRow(id_, name, channel, active, mode, notification, capacity, queue_name or "",
+                                          modified, version, profile_name if capacity_format == "profile" else None))
+                last_key = tuple(key)
+        answer: dict = {"rows": rows, "last_key": last_key, "matching": None, "total": None}
+        if with_counts:
+            count = select(func.count()).select_from(stream)
+            answer["total"] = session.scalar(listed(count))
+            answer["matching"] = session.scalar(searched(listed(count))) if search else answer["total"]
+        return answer
