@@ -7,12 +7,12 @@ run through the real ``Operations``, so what is broadcast is what the pages woul
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.common.errors import UserError
 from ui.common import messages
-from ui.common.operations import Changes, Operations
 from ui.records.controller import RecordsController
+from tests.helpers import shells as helpers
 
 TIMEOUT = 30_000
 
@@ -33,25 +33,13 @@ class FakePage(QWidget):
         return self.command_kind
 
 
-class FakeShell(QWidget):
+class FakeShell(helpers.FakeShell):
     """The window's side of RecordsShell, recording what the controller told it."""
 
     def __init__(self, services):
-        super().__init__()
-        self.services = services
-        self.status_message = QLabel()
-        self.operations = Operations(self, self.set_status)
-        self.view = "queues"
+        super().__init__(services, "queues")
         self.lists = {key: FakePage(key) for key in ("queues", "agents", "skills", "presences")}
-        self.keep_view = True
         self.views_asked: list[str] = []
-        self.commands_refreshed = 0
-        self.errors: list[tuple[str, str]] = []
-        self.broadcasts: list[Changes] = []
-        self.operations.changed.connect(self.broadcasts.append)
-
-    def current_view(self):
-        return self.view
 
     def current_page(self):
         return self.lists.get(self.view)
@@ -61,15 +49,6 @@ class FakeShell(QWidget):
         if self.keep_view:
             self.view = key
         return self.keep_view
-
-    def set_status(self, text):
-        self.status_message.setText(text)
-
-    def refresh_commands(self):
-        self.commands_refreshed += 1
-
-    def show_action_error(self, title, error):
-        self.errors.append((title, str(error)))
 
 
 @pytest.fixture

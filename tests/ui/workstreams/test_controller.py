@@ -11,13 +11,14 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from app.common.errors import UserError
 from ui.common import messages
-from ui.common.operations import Changes, Operations
+from ui.common.operations import Changes
 from ui.shell.editor_host import EditorHost
 from ui.workstreams.controller import WorkStreamController
+from tests.helpers import shells as helpers
 
 TIMEOUT = 30_000
 RETAIL = "Chat - Retail banking"
@@ -109,14 +110,11 @@ class FakePage(QWidget):
         return list(self.selected)
 
 
-class FakeShell(QWidget):
+class FakeShell(helpers.FakeShell):
     """The window's side of WorkStreamShell, recording what the controller told it."""
 
     def __init__(self, services):
-        super().__init__()
-        self.services = services
-        self.status_message = QLabel()
-        self.operations = Operations(self, self.set_status)
+        super().__init__(services, "workstreams")
         self.editor_host = EditorHost()
         self.page = FakePage(services)
         self.lists = {"workstreams": self.page}
@@ -124,23 +122,11 @@ class FakeShell(QWidget):
         self.workstream_stack.addWidget(self.page)
         self.workstream_stack.addWidget(self.editor_host)
         self.undo_group = QUndoGroup(self)
-        self.view = "workstreams"
-        self.keep_view = True
         self.filter = "all"
         self.modified: list[bool] = []
-        self.commands_refreshed = 0
-        self.errors: list[tuple[str, str]] = []
-        self.broadcasts: list[Changes] = []
-        self.operations.changed.connect(self.broadcasts.append)
-
-    def current_view(self):
-        return self.view
 
     def show_view(self, key):
         return self.keep_view
-
-    def set_status(self, text):
-        self.status_message.setText(text)
 
     def workstream_filter(self):
         return self.filter
@@ -150,12 +136,6 @@ class FakeShell(QWidget):
 
     def setWindowModified(self, modified):  # noqa: N802 — Qt's name
         self.modified.append(modified)
-
-    def show_action_error(self, title, error):
-        self.errors.append((title, str(error)))
-
-    def refresh_commands(self):
-        self.commands_refreshed += 1
 
     def delete_many(self, view, rows):
         return ("many", view, [row.id for row in rows])
