@@ -300,7 +300,8 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         hint = super().minimumSizeHint()
         # A short text ("VIP") needs no more than itself: a tag beside it then sits right after it.
-        least = min(self.fontMetrics().horizontalAdvance("M" * self._minimum_chars), self.sizeHint().width())
+        metrics = self.fontMetrics()
+        least = min(metrics.horizontalAdvance("M" * self._minimum_chars), metrics.horizontalAdvance(self._full) + 2)
         return QSize(least, hint.height())
 
     def sizeHint(self) -> QSize:  # noqa: N802
