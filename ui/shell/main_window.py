@@ -336,7 +336,7 @@ class MainWindow(FileCommands, WindowSettings, QMainWindow):
         self.search_box.textChanged.connect(self._search_changed)
         self.new_button: QToolButton = self.command_bar.widgetForAction(self.act_new)
         # the command bar row: the commands on the left, the list's search box on the right
-        command_row = QWidget()
+        self.command_row = command_row = QWidget()
         command_row.setObjectName("commandRow")
         command_row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         row_layout = QHBoxLayout(command_row)
@@ -589,6 +589,9 @@ class MainWindow(FileCommands, WindowSettings, QMainWindow):
         self.search_box.setVisible(is_list)
         self.command_separator.setVisible(editing or on_streams)
         self.refresh_separator.setVisible(view != "agent-panel")
+        # The panel has its own bar (speed, Reset): a row with Refresh alone (F5 and the View menu
+        # keep it) would take 45 px from the cards on a 720 px screen.
+        self.command_row.setVisible(view != "agent-panel")
         if self.services is None:  # the shell, while the database opens
             for action in self.data_actions():
                 action.setEnabled(False)

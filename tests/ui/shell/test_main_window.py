@@ -213,6 +213,18 @@ def test_the_live_agent_panel_is_hosted(qtbot, window):
     assert not window.agent_panel.isVisible()
 
 
+def test_the_panel_gets_the_command_rows_height_and_the_lists_get_it_back(qtbot, make_window):
+    window = make_window(panel_factory=lambda services, parent: QLabel("panel", parent))
+    assert window.command_row.isVisible()
+    height = window.pages.height()
+    window.show_view("agent-panel")
+    assert not window.command_row.isVisible()
+    qtbot.waitUntil(lambda: window.pages.height() > height)  # the row's room went to the panel
+    assert window.act_refresh.isEnabled()  # F5 and View > Refresh still reach it
+    window.show_view("queues")
+    assert window.command_row.isVisible()
+
+
 def test_agent_panel_is_built_by_its_factory_once(make_window):
     built = []
 
